@@ -1,0 +1,1625 @@
+/**
+ * @file command.hpp
+ * @brief The SMTP / ESMTP / LMTP command parser and the command formatter.
+ *
+ * `parse_command()` turns one complete command line (its CRLF included) into a `command`
+ * value. Every string in the result is a view into that line: **the caller must keep the
+ * line's bytes alive and unchanged for as long as it uses the command.** Nothing here
+ * allocates, throws or performs I/O, and every function is `constexpr`.
+ *
+ * Grammar: RFC 5321 §4.1 (commands, paths, address literals), RFC 1870 (SIZE), RFC 6152
+ * (BODY), RFC 6531 (SMTPUTF8), RFC 3461 and RFC 6533 (DSN: RET, ENVID, NOTIFY, ORCPT),
+ * RFC 4954 (AUTH), RFC 3030 (BDAT, BINARYMIME), RFC 8689 (REQUIRETLS), RFC 6710
+ * (MT-PRIORITY), RFC 4865 (HOLDFOR, HOLDUNTIL), RFC 2852 (BY), RFC 7293 (RRVS),
+ * RFC 1985 (ETRN), RFC 2033 (LHLO).
+ *
+ * @code
+ *   smtpp::command c;
+ *   auto err = smtpp::parse_command("MAIL FROM:<a@b.example> SIZE=10\r\n", c);
+ *   // err == command_error::none, c.verb == verb::mail, c.path.domain == "b.example",
+ *   // c.params.size == 10
+ * @endcode
+ */
+#ifndef SMTPP_COMMAND_HPP
+#define SMTPP_COMMAND_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+
+#include "core.hpp"
+#include "detail/ascii.hpp"
+
+namespace smtpp {
+
+// =========================================================================================
+// Verbs
+// =========================================================================================
+
+/// The command verbs smtpp knows. Verbs are case-insensitive (RFC 5321 §2.4).
+enum class verb : std::uint8_t {
+    unknown = 0,  ///< anything else; `command::verb_text` holds what was sent
+    helo = 1,     ///< RFC 5321 §4.1.1.1
+    ehlo = 2,     ///< RFC 5321 §4.1.1.1
+    lhlo = 3,     ///< RFC 2033 §4.1
+    mail = 4,     ///< RFC 5321 §4.1.1.2
+    rcpt = 5,     ///< RFC 5321 §4.1.1.3
+    data = 6,     ///< RFC 5321 §4.1.1.4
+    bdat = 7,     ///< RFC 3030 §2
+    rset = 8,     ///< RFC 5321 §4.1.1.5
+    vrfy = 9,     ///< RFC 5321 §4.1.1.6
+    expn = 10,    ///< RFC 5321 §4.1.1.7
+    help = 11,    ///< RFC 5321 §4.1.1.8
+    noop = 12,    ///< RFC 5321 §4.1.1.9
+    quit = 13,    ///< RFC 5321 §4.1.1.10
+    starttls = 14,///< RFC 3207 §4
+    auth = 15,    ///< RFC 4954 §4
+    etrn = 16,    ///< RFC 1985 §3
+};
+inline constexpr std::size_t verb_count = 17;
+
+/// The canonical (upper-case) name of a verb; "" for `verb::unknown`.
+constexpr std::string_view to_string(verb v) noexcept {
+    constexpr std::string_view names[verb_count] = {"",     "HELO", "EHLO", "LHLO", "MAIL", "RCPT",
+                                                    "DATA", "BDAT", "RSET", "VRFY", "EXPN", "HELP",
+                                                    "NOOP", "QUIT", "STARTTLS", "AUTH", "ETRN"};
+    const auto i = static_cast<std::size_t>(v);
+    return i < verb_count ? names[i] : std::string_view{};
+}
+
+// =========================================================================================
+// Errors
+// =========================================================================================
+
+/**
+ * Why a command line was refused. Values are explicit and append-only. `reply_for()` maps
+ * each to the reply a server sends (RFC 5321 §4.2, RFC 3463 enhanced codes).
+ */
+enum class command_error : std::uint8_t {
+    none = 0,
+    line_too_long = 1,         ///< over `max_line` (RFC 5321 §4.5.3.1.4) → 500 5.5.2
+    missing_crlf = 2,          ///< the line does not end in CRLF (§2.3.8) → 500 5.5.2
+    bare_lf = 3,               ///< LF without CR (§2.3.8; SMTP smuggling) → 500 5.5.2
+    bare_cr = 4,               ///< CR without LF (§2.3.8) → 500 5.5.2
+    nul = 5,                   ///< NUL byte → 501 5.5.2
+    invalid_character = 6,     ///< control or 8-bit byte where none may stand (§4.1.2) → 501 5.5.2
+    empty_line = 7,            ///< nothing before the CRLF → 500 5.5.2
+    unknown_verb = 8,          ///< not a command smtpp knows (§4.2.4) → 500 5.5.1
+    syntax = 9,                ///< the command's own syntax (e.g. "MAIL TO:") → 501 5.5.2
+    unexpected_argument = 10,  ///< argument on RSET/DATA/QUIT/STARTTLS (§4.1.1) → 501 5.5.4
+    missing_argument = 11,     ///< EHLO/HELO/VRFY/... without argument → 501 5.5.4
+    bad_domain = 12,           ///< EHLO/HELO/LHLO/ETRN argument is not a domain → 501 5.5.2
+    bad_reverse_path = 13,     ///< MAIL path syntax (§4.1.2) → 501 5.1.7
+    bad_forward_path = 14,     ///< RCPT path syntax (§4.1.2) → 501 5.1.3
+    reverse_path_too_long = 15,///< local part > 64, domain > 255 or path > 256 (§4.5.3.1) → 501 5.1.7
+    forward_path_too_long = 16,///< same limits on RCPT → 501 5.1.3
+    null_forward_path = 17,    ///< "RCPT TO:<>" → 501 5.1.3
+    non_ascii_sender = 18,     ///< UTF-8 sender without SMTPUTF8 (RFC 6531 §3.5) → 550 5.6.7
+    non_ascii_recipient = 19,  ///< UTF-8 recipient without SMTPUTF8 (RFC 6531 §3.5) → 553 5.6.7
+    invalid_utf8 = 20,         ///< malformed UTF-8 (RFC 3629; overlong, surrogate...) → 501 5.5.2
+    param_syntax = 21,         ///< esmtp-param grammar (§4.1.2) → 501 5.5.4
+    duplicate_param = 22,      ///< the same keyword twice → 501 5.5.4
+    bad_size = 23,             ///< SIZE= not 1*20DIGIT (RFC 1870 §6) → 501 5.5.4
+    size_overflow = 24,        ///< SIZE= above 2^64-1: never wraps → 552 5.3.4
+    bad_body = 25,             ///< BODY= not 7BIT/8BITMIME/BINARYMIME (RFC 6152, 3030) → 501 5.5.4
+    bad_smtputf8 = 26,         ///< SMTPUTF8 with a value (RFC 6531 §3.4) → 501 5.5.4
+    bad_ret = 27,              ///< RET= not FULL/HDRS (RFC 3461 §4.3) → 501 5.5.4
+    bad_envid = 28,            ///< ENVID= bad xtext or > 100 chars (RFC 3461 §4.4) → 501 5.5.4
+    bad_notify = 29,           ///< NOTIFY= (RFC 3461 §4.1) → 501 5.5.4
+    bad_orcpt = 30,            ///< ORCPT= (RFC 3461 §4.2, RFC 6533 §3) → 501 5.5.4
+    bad_auth_param = 31,       ///< AUTH= on MAIL (RFC 4954 §5) → 501 5.5.4
+    bad_requiretls = 32,       ///< REQUIRETLS with a value (RFC 8689 §4.1) → 501 5.5.4
+    bad_mt_priority = 33,      ///< MT-PRIORITY= not -9..9 (RFC 6710 §3) → 501 5.5.4
+    bad_holdfor = 34,          ///< HOLDFOR= not 1*9DIGIT (RFC 4865 §4) → 501 5.5.4
+    bad_holduntil = 35,        ///< HOLDUNTIL= not an RFC 3339 date-time (RFC 4865 §4) → 501 5.5.4
+    bad_by = 36,               ///< BY= (RFC 2852 §4) → 501 5.5.4
+    bad_rrvs = 37,             ///< RRVS= (RFC 7293 §3) → 501 5.5.4
+    xtext_control = 38,        ///< xtext decodes to a control or 8-bit byte (CVE-2020-28021) → 501 5.5.4
+    bad_chunk_size = 39,       ///< BDAT size or LAST syntax (RFC 3030 §2) → 501 5.5.4
+    chunk_size_overflow = 40,  ///< BDAT size above 2^64-1: never wraps → 552 5.3.4
+    bad_mechanism = 41,        ///< AUTH mechanism name (RFC 4422 §3.1) → 501 5.5.4
+    bad_base64 = 42,           ///< AUTH initial response is not base64 (RFC 4954 §4) → 501 5.5.2
+    conflicting_params = 43,   ///< HOLDFOR with HOLDUNTIL (RFC 4865 §4) → 501 5.5.4
+    unknown_param = 44,        ///< not produced by the parser: for the session's 555 (§4.1.1.11)
+    auth_line_too_long = 45,   ///< AUTH line over `max_auth_line` (RFC 4954 §4) → 500 5.5.6
+};
+inline constexpr std::size_t command_error_count = 46;
+
+/// The enumerator's name, e.g. "bad_reverse_path".
+constexpr std::string_view to_string(command_error e) noexcept {
+    constexpr std::string_view names[command_error_count] = {
+        "none", "line_too_long", "missing_crlf", "bare_lf", "bare_cr", "nul", "invalid_character",
+        "empty_line", "unknown_verb", "syntax", "unexpected_argument", "missing_argument",
+        "bad_domain", "bad_reverse_path", "bad_forward_path", "reverse_path_too_long",
+        "forward_path_too_long", "null_forward_path", "non_ascii_sender", "non_ascii_recipient",
+        "invalid_utf8", "param_syntax", "duplicate_param", "bad_size", "size_overflow", "bad_body",
+        "bad_smtputf8", "bad_ret", "bad_envid", "bad_notify", "bad_orcpt", "bad_auth_param",
+        "bad_requiretls", "bad_mt_priority", "bad_holdfor", "bad_holduntil", "bad_by", "bad_rrvs",
+        "xtext_control", "bad_chunk_size", "chunk_size_overflow", "bad_mechanism", "bad_base64",
+        "conflicting_params", "unknown_param", "auth_line_too_long"};
+    const auto i = static_cast<std::size_t>(e);
+    return i < command_error_count ? names[i] : std::string_view{"?"};
+}
+
+/// The reply a server sends for the error (RFC 5321 §4.2.2, §4.2.4, §4.5.3.1.10; RFC 3463).
+constexpr reply_hint reply_for(command_error e) noexcept {
+    using ec = enhanced_code;
+    switch (e) {
+        case command_error::none: return {250, ec{2, 0, 0}, "OK"};
+        case command_error::line_too_long: return {500, ec{5, 5, 2}, "Line too long"};
+        case command_error::missing_crlf: return {500, ec{5, 5, 2}, "Line must end with CRLF"};
+        case command_error::bare_lf: return {500, ec{5, 5, 2}, "Bare LF received; lines must end with CRLF"};
+        case command_error::bare_cr: return {500, ec{5, 5, 2}, "Bare CR received; lines must end with CRLF"};
+        case command_error::nul: return {501, ec{5, 5, 2}, "NUL characters are not allowed in commands"};
+        case command_error::invalid_character: return {501, ec{5, 5, 2}, "Invalid character in command"};
+        case command_error::empty_line: return {500, ec{5, 5, 2}, "Empty command"};
+        case command_error::unknown_verb: return {500, ec{5, 5, 1}, "Command not recognized"};
+        case command_error::syntax: return {501, ec{5, 5, 2}, "Syntax error"};
+        case command_error::unexpected_argument: return {501, ec{5, 5, 4}, "This command takes no argument"};
+        case command_error::missing_argument: return {501, ec{5, 5, 4}, "Argument required"};
+        case command_error::bad_domain: return {501, ec{5, 5, 2}, "Invalid domain name"};
+        case command_error::bad_reverse_path: return {501, ec{5, 1, 7}, "Bad sender address syntax"};
+        case command_error::bad_forward_path: return {501, ec{5, 1, 3}, "Bad recipient address syntax"};
+        case command_error::reverse_path_too_long: return {501, ec{5, 1, 7}, "Path too long"};
+        case command_error::forward_path_too_long: return {501, ec{5, 1, 3}, "Path too long"};
+        case command_error::null_forward_path: return {501, ec{5, 1, 3}, "Recipient address must not be empty"};
+        case command_error::non_ascii_sender: return {550, ec{5, 6, 7}, "Non-ASCII sender requires SMTPUTF8"};
+        case command_error::non_ascii_recipient: return {553, ec{5, 6, 7}, "Non-ASCII recipient requires SMTPUTF8"};
+        case command_error::invalid_utf8: return {501, ec{5, 5, 2}, "Invalid UTF-8"};
+        case command_error::param_syntax: return {501, ec{5, 5, 4}, "Invalid parameter syntax"};
+        case command_error::duplicate_param: return {501, ec{5, 5, 4}, "Duplicate parameter"};
+        case command_error::bad_size: return {501, ec{5, 5, 4}, "Bad SIZE syntax"};
+        case command_error::size_overflow: return {552, ec{5, 3, 4}, "Message size exceeds fixed maximum message size"};
+        case command_error::bad_body: return {501, ec{5, 5, 4}, "Bad BODY syntax"};
+        case command_error::bad_smtputf8: return {501, ec{5, 5, 4}, "SMTPUTF8 takes no value"};
+        case command_error::bad_ret: return {501, ec{5, 5, 4}, "Bad RET syntax"};
+        case command_error::bad_envid: return {501, ec{5, 5, 4}, "Bad ENVID syntax"};
+        case command_error::bad_notify: return {501, ec{5, 5, 4}, "Bad NOTIFY syntax"};
+        case command_error::bad_orcpt: return {501, ec{5, 5, 4}, "Bad ORCPT syntax"};
+        case command_error::bad_auth_param: return {501, ec{5, 5, 4}, "Bad AUTH parameter syntax"};
+        case command_error::bad_requiretls: return {501, ec{5, 5, 4}, "REQUIRETLS takes no value"};
+        case command_error::bad_mt_priority: return {501, ec{5, 5, 4}, "Bad MT-PRIORITY syntax"};
+        case command_error::bad_holdfor: return {501, ec{5, 5, 4}, "Bad HOLDFOR syntax"};
+        case command_error::bad_holduntil: return {501, ec{5, 5, 4}, "Bad HOLDUNTIL syntax"};
+        case command_error::bad_by: return {501, ec{5, 5, 4}, "Bad BY syntax"};
+        case command_error::bad_rrvs: return {501, ec{5, 5, 4}, "Bad RRVS syntax"};
+        case command_error::xtext_control: return {501, ec{5, 5, 4}, "Parameter decodes to a control character"};
+        case command_error::bad_chunk_size: return {501, ec{5, 5, 4}, "Syntax: BDAT size [LAST]"};
+        case command_error::chunk_size_overflow: return {552, ec{5, 3, 4}, "Chunk size too large"};
+        case command_error::bad_mechanism: return {501, ec{5, 5, 4}, "Invalid authentication mechanism name"};
+        case command_error::bad_base64: return {501, ec{5, 5, 2}, "Invalid base64 data"};
+        case command_error::conflicting_params: return {501, ec{5, 5, 4}, "Conflicting parameters"};
+        case command_error::unknown_param: return {555, ec{5, 5, 4}, "Unsupported parameter"};
+        case command_error::auth_line_too_long: return {500, ec{5, 5, 6}, "Authentication exchange line is too long"};
+    }
+    return {500, ec{5, 5, 0}, "Error"};
+}
+
+// =========================================================================================
+// Parsed values
+// =========================================================================================
+
+/// What stands after the "@" of a mailbox, or in an EHLO/HELO argument.
+enum class host_kind : std::uint8_t {
+    none = 0,     ///< no host (null path, `<Postmaster>`)
+    domain = 1,   ///< RFC 5321 §4.1.2 Domain (or a U-label domain under SMTPUTF8)
+    ipv4 = 2,     ///< `[` IPv4-address-literal `]` (§4.1.3)
+    ipv6 = 3,     ///< `[IPv6:` IPv6-addr `]` (§4.1.3)
+    general = 4,  ///< `[` General-address-literal `]` (§4.1.3)
+};
+
+/**
+ * A reverse-path or forward-path, RFC 5321 §4.1.2:
+ * `Path = "<" [ A-d-l ":" ] Mailbox ">"`, `Reverse-path = Path / "<>"`.
+ * All views point into the command line.
+ */
+struct path {
+    std::string_view text{};        ///< the whole path as sent, `<` and `>` included when present
+    std::string_view route{};       ///< source route "@a,@b" without the ':' (parsed, to be ignored: §4.1.2)
+    std::string_view mailbox{};     ///< "local@domain"; empty for `<>` and `<Postmaster>`
+    std::string_view local_part{};  ///< as sent: a quoted local part keeps its quotes and quoted-pairs
+    std::string_view domain{};      ///< the domain, or the address literal with its brackets
+    host_kind kind = host_kind::none;
+    bool is_null = false;           ///< `<>` (MAIL only)
+    bool is_postmaster = false;     ///< `<Postmaster>` without a domain (RCPT only, §4.5.1)
+    bool quoted = false;            ///< the local part is a Quoted-string
+    bool utf8 = false;              ///< the path holds UTF-8 (RFC 6531)
+};
+
+/// BODY= values (RFC 6152 §2, RFC 3030 §3).
+enum class body_type : std::uint8_t { none = 0, seven_bit = 1, eight_bit_mime = 2, binary_mime = 3 };
+/// RET= values (RFC 3461 §4.3).
+enum class ret_type : std::uint8_t { none = 0, full = 1, hdrs = 2 };
+/// NOTIFY= bits (RFC 3461 §4.1).
+enum notify_flag : std::uint8_t { notify_never = 1, notify_success = 2, notify_failure = 4, notify_delay = 8 };
+/// BY= modes (RFC 2852 §4).
+enum class by_mode : std::uint8_t { none = 0, notify = 1, return_ = 2 };
+
+/// Bits of `params::present`, one per keyword smtpp knows.
+enum param_bit : std::uint32_t {
+    p_size = 1u << 0, p_body = 1u << 1, p_smtputf8 = 1u << 2, p_ret = 1u << 3, p_envid = 1u << 4,
+    p_auth = 1u << 5, p_requiretls = 1u << 6, p_mt_priority = 1u << 7, p_holdfor = 1u << 8,
+    p_holduntil = 1u << 9, p_by = 1u << 10, p_notify = 1u << 11, p_orcpt = 1u << 12, p_rrvs = 1u << 13,
+};
+
+/**
+ * The ESMTP parameters of MAIL and RCPT (RFC 5321 §4.1.2 `esmtp-param`), decoded.
+ * Which keywords belong to which verb: MAIL takes SIZE, BODY, SMTPUTF8, RET, ENVID, AUTH,
+ * REQUIRETLS, MT-PRIORITY, HOLDFOR, HOLDUNTIL, BY; RCPT takes NOTIFY, ORCPT, RRVS. A
+ * keyword on the wrong verb counts as unknown. xtext values are kept encoded (views);
+ * `xtext_decode()` decodes them into a caller buffer.
+ */
+struct params {
+    std::uint32_t present = 0;          ///< `param_bit`s of the keywords seen
+    std::uint64_t size = 0;             ///< SIZE= (RFC 1870)
+    body_type body = body_type::none;   ///< BODY=
+    ret_type ret = ret_type::none;      ///< RET=
+    std::uint8_t notify = 0;            ///< NOTIFY= `notify_flag` bits
+    std::int8_t mt_priority = 0;        ///< MT-PRIORITY= (-9..9)
+    by_mode by = by_mode::none;         ///< BY= mode
+    bool by_trace = false;              ///< BY= trailing "T"
+    char rrvs_mode = 0;                 ///< RRVS= ";C" or ";R" (upper case), 0 when absent
+    std::uint8_t unknown_count = 0;     ///< keywords not recognised for this verb (saturates at 255)
+    std::uint32_t holdfor = 0;          ///< HOLDFOR= seconds (RFC 4865)
+    std::int32_t by_time = 0;           ///< BY= seconds, signed (RFC 2852)
+    std::string_view envid{};           ///< ENVID= xtext, encoded
+    std::string_view auth{};            ///< AUTH= xtext mailbox or "<>", encoded
+    std::string_view orcpt_type{};      ///< ORCPT= addr-type ("rfc822", "utf-8", ...)
+    std::string_view orcpt{};           ///< ORCPT= address, encoded
+    std::string_view holduntil{};       ///< HOLDUNTIL= RFC 3339 date-time
+    std::string_view rrvs{};            ///< RRVS= RFC 3339 date-time
+    std::string_view unknown{};         ///< the first unrecognised "keyword[=value]", as sent
+    std::string_view text{};            ///< all parameters as sent (walk them with `next_param`)
+
+    [[nodiscard]] constexpr bool has(param_bit b) const noexcept { return (present & b) != 0; }
+};
+
+/// AUTH mechanisms smtpp names (RFC 4422 registry); anything else is `other`.
+enum class sasl_mechanism : std::uint8_t {
+    other = 0, plain, login, cram_md5, xoauth2, oauthbearer, external, gssapi, scram_sha_1,
+    scram_sha_256, scram_sha_1_plus, scram_sha_256_plus, anonymous, ntlm, digest_md5,
+};
+
+/**
+ * One parsed command. Which fields are set depends on the verb:
+ * - HELO/EHLO/LHLO: `argument` (the domain or address literal), `host`.
+ * - MAIL/RCPT: `path`, `params`.
+ * - VRFY/EXPN/HELP/NOOP/ETRN: `argument` (trimmed); VRFY/EXPN may set `smtputf8`.
+ * - AUTH: `mechanism`, `mechanism_id`, `initial_response` (`has_initial_response`; "=" is
+ *   the empty response, RFC 4954 §4).
+ * - BDAT: `chunk_size`, `last`.
+ * - unknown: `verb_text`, `argument`.
+ */
+struct command {
+    smtpp::verb verb = smtpp::verb::unknown;
+    host_kind host = host_kind::none;        ///< kind of the HELO/EHLO/LHLO argument
+    sasl_mechanism mechanism_id = sasl_mechanism::other;
+    bool has_initial_response = false;
+    bool last = false;                       ///< BDAT ... LAST
+    bool smtputf8 = false;                   ///< VRFY/EXPN ... SMTPUTF8 (RFC 6531 §3.7.4)
+    std::uint64_t chunk_size = 0;            ///< BDAT size
+    std::string_view line{};                 ///< the whole line, terminator included
+    std::string_view verb_text{};            ///< the verb as sent
+    std::string_view argument{};             ///< everything after the verb and its SP, trailing blanks trimmed
+    std::string_view mechanism{};            ///< AUTH mechanism as sent
+    std::string_view initial_response{};     ///< AUTH initial response ("=" for empty)
+    smtpp::path path{};                      ///< MAIL/RCPT path
+    smtpp::params params{};                  ///< MAIL/RCPT parameters
+};
+
+// =========================================================================================
+// Options
+// =========================================================================================
+
+/**
+ * How strictly to parse, and the limits. Defaults follow the RFCs; each `allow_*` is a
+ * leniency for what real clients send, off by default, with its risk stated.
+ */
+struct parse_options {
+    /// RFC 5321 §4.5.3.1.4: 512 octets including the verb and CRLF. A server that
+    /// advertises extensions may raise it by their increments (SIZE +26, AUTH= +500,
+    /// SMTPUTF8 +10; RFC 5321 §2.2.2).
+    std::size_t max_line = 512;
+    /// RFC 4954 §4: AUTH lines carrying initial responses up to 12288 octets.
+    std::size_t max_auth_line = 12288;
+    /// SMTPUTF8 was advertised (RFC 6531): MAIL may carry UTF-8 when it also carries the
+    /// SMTPUTF8 parameter.
+    bool smtputf8 = false;
+    /// The current transaction was opened with MAIL ... SMTPUTF8: RCPT may carry UTF-8.
+    bool smtputf8_transaction = false;
+    /// Accept "MAIL FROM: <a@b>" (space after the colon). RFC 5321 §3.3 forbids it; many
+    /// clients send it. Risk: none for framing; cosmetic.
+    bool allow_space_after_colon = false;
+    /// Accept "MAIL FROM:a@b" (no angle brackets), as Postfix with
+    /// strict_rfc821_envelopes=no. Risk: ambiguity with parameters is resolved by the
+    /// first SP; an address with SP cannot be written this way.
+    bool allow_missing_brackets = false;
+    /// Accept more than one SP between verb, path and parameters. Risk: cosmetic.
+    bool allow_extra_spaces = false;
+    /// Accept an address literal in HELO ("HELO [192.0.2.1]"): RFC 5321 §4.1.1.1 allows
+    /// only a Domain, common practice sends literals. Risk: cosmetic.
+    bool allow_helo_address_literal = false;
+    /// Accept a bare LF as the line terminator. Risk: SMTP smuggling
+    /// (CVE-2023-51764/51765/51766) when combined with other lenient hops; RFC 5321 §2.3.8
+    /// forbids it. Never applies to DATA.
+    bool allow_bare_lf = false;
+};
+
+// =========================================================================================
+// Implementation details
+// =========================================================================================
+
+namespace detail {
+
+/// The length of the well-formed UTF-8 sequence (RFC 3629 §4) at `p`, or 0.
+/// Rejects overlong forms, surrogates and code points above U+10FFFF.
+constexpr std::size_t utf8_sequence(std::string_view s, std::size_t p) noexcept {
+    const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    const std::size_t n = s.size();
+    const unsigned char c = b(p);
+    if (c < 0x80) return 1;
+    auto cont = [&](std::size_t i) { return i < n && (b(i) & 0xC0) == 0x80; };
+    if (c >= 0xC2 && c <= 0xDF) return cont(p + 1) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (!cont(p + 1) || !cont(p + 2)) return 0;
+        const unsigned char c1 = b(p + 1);
+        if (c == 0xE0 && c1 < 0xA0) return 0;  // overlong
+        if (c == 0xED && c1 > 0x9F) return 0;  // surrogates
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (!cont(p + 1) || !cont(p + 2) || !cont(p + 3)) return 0;
+        const unsigned char c1 = b(p + 1);
+        if (c == 0xF0 && c1 < 0x90) return 0;  // overlong
+        if (c == 0xF4 && c1 > 0x8F) return 0;  // above U+10FFFF
+        return 4;
+    }
+    return 0;
+}
+
+constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
+
+/// A cursor over the argument part of a line; `end` excludes trailing blanks and CRLF.
+struct cursor {
+    std::string_view s;
+    std::size_t pos;
+    std::size_t end;
+
+    [[nodiscard]] constexpr bool done() const noexcept { return pos >= end; }
+    [[nodiscard]] constexpr char peek() const noexcept { return pos < end ? s[pos] : '\0'; }
+    [[nodiscard]] constexpr bool at(char c) const noexcept { return pos < end && s[pos] == c; }
+};
+
+/// RFC 5321 §4.1.2: `sub-domain = Let-dig [Ldh-str]`, `Ldh-str = *( ALPHA / DIGIT / "-" ) Let-dig`,
+/// `Domain = sub-domain *("." sub-domain)`; RFC 6531 §3.3 adds `sub-domain =/ U-label`.
+/// Labels of at most 63 octets, the whole at most 255 (§4.5.3.1.2). Parses from `pos`,
+/// stops at the first byte that cannot continue a domain. Returns false on error; sets
+/// `utf8` when a non-ASCII byte was seen.
+constexpr bool parse_domain(cursor& c, bool allow_utf8, bool& utf8, bool& too_long) noexcept {
+    const std::size_t start = c.pos;
+    for (;;) {
+        // One label: a run of LDH bytes (and UTF-8 sequences for U-labels).
+        const std::size_t label = c.pos;
+        for (;;) {
+            while (c.pos < c.end && is(static_cast<unsigned char>(c.s[c.pos]), c_ldh)) ++c.pos;
+            if (c.pos < c.end && allow_utf8 && static_cast<unsigned char>(c.s[c.pos]) >= 0x80) {
+                const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
+                if (n == 0) return false;
+                utf8 = true;
+                c.pos += n;
+                continue;
+            }
+            break;
+        }
+        // Let-dig at both ends: no empty label, no leading or trailing "-".
+        if (c.pos == label || c.s[label] == '-' || c.s[c.pos - 1] == '-') return false;
+        if (c.pos - label > 63) too_long = true;
+        if (c.pos < c.end && c.s[c.pos] == '.') {
+            ++c.pos;
+            continue;
+        }
+        break;
+    }
+    if (c.pos - start > 255) too_long = true;
+    return true;
+}
+
+/// RFC 5321 §4.1.3: `Snum = 1*3DIGIT` with a value of 0..255; four of them joined by ".".
+constexpr bool parse_ipv4(std::string_view s) noexcept {
+    std::size_t i = 0;
+    for (int part = 0; part < 4; ++part) {
+        if (part > 0) {
+            if (i >= s.size() || s[i] != '.') return false;
+            ++i;
+        }
+        std::size_t digits = 0;
+        unsigned value = 0;
+        while (i < s.size() && is_digit(s[i]) && digits < 4) {
+            value = value * 10 + static_cast<unsigned>(s[i] - '0');
+            ++i;
+            ++digits;
+        }
+        if (digits == 0 || digits > 3 || value > 255) return false;
+    }
+    return i == s.size();
+}
+
+/// RFC 5321 §4.1.3 IPv6-addr = IPv6-full / IPv6-comp / IPv6v4-full / IPv6v4-comp, with
+/// `IPv6-hex = 1*4HEXDIG`; "::" stands for at least two groups (RFC 5321 §4.1.3), so
+/// full forms have 8 groups (6 + IPv4), compressed ones at most 6 (4 + IPv4) besides "::".
+constexpr bool parse_ipv6(std::string_view s) noexcept {
+    std::size_t i = 0;
+    int groups = 0;
+    bool compressed = false;
+    bool v4 = false;
+    if (s.size() >= 2 && s[0] == ':' && s[1] == ':') {
+        compressed = true;
+        i = 2;
+        if (i == s.size()) return true;  // "::"
+    } else if (!s.empty() && s[0] == ':') {
+        return false;
+    }
+    while (i < s.size()) {
+        // Either an IPv4 tail or a hex group.
+        std::size_t j = i;
+        while (j < s.size() && is_hex(s[j])) ++j;
+        if (j < s.size() && s[j] == '.') {
+            if (!parse_ipv4(s.substr(i))) return false;
+            v4 = true;
+            i = s.size();
+            break;
+        }
+        if (j == i || j - i > 4) return false;
+        ++groups;
+        i = j;
+        if (i == s.size()) break;
+        if (s[i] != ':') return false;
+        ++i;
+        if (i < s.size() && s[i] == ':') {
+            if (compressed) return false;
+            compressed = true;
+            ++i;
+            if (i == s.size()) break;
+        } else if (i == s.size()) {
+            return false;  // trailing single ':'
+        }
+    }
+    const int max_groups = v4 ? 6 : 8;
+    if (compressed) return groups <= max_groups - 2;
+    return groups == max_groups;
+}
+
+/// RFC 5321 §4.1.3: `address-literal = "[" ( IPv4-address-literal / IPv6-address-literal /
+/// General-address-literal ) "]"`; `General-address-literal = Standardized-tag ":" 1*dcontent`;
+/// `Standardized-tag = Ldh-str`. `lit` is the text between the brackets.
+constexpr host_kind parse_address_literal(std::string_view lit) noexcept {
+    if (lit.empty()) return host_kind::none;
+    if (is_digit(lit[0])) return parse_ipv4(lit) ? host_kind::ipv4 : host_kind::none;
+    std::size_t colon = lit.find(':');
+    if (colon == std::string_view::npos || colon == 0) return host_kind::none;
+    const std::string_view tag = lit.substr(0, colon);
+    const std::string_view rest = lit.substr(colon + 1);
+    if (iequals_upper(tag, "IPV6")) return parse_ipv6(rest) ? host_kind::ipv6 : host_kind::none;
+    for (std::size_t i = 0; i < tag.size(); ++i)
+        if (!is_alnum(tag[i]) && tag[i] != '-') return host_kind::none;
+    if (tag.back() == '-') return host_kind::none;  // Ldh-str ends in Let-dig
+    if (rest.empty()) return host_kind::none;
+    for (char ch : rest)
+        if (!is(static_cast<unsigned char>(ch), c_dcont)) return host_kind::none;
+    return host_kind::general;
+}
+
+/// Domain / address-literal at the cursor. Returns the kind, `none` on error.
+constexpr host_kind parse_host(cursor& c, bool allow_utf8, bool& utf8, bool& too_long) noexcept {
+    if (c.at('[')) {
+        const std::size_t open = c.pos;
+        std::size_t close = open + 1;
+        while (close < c.end && c.s[close] != ']') ++close;
+        if (close >= c.end) return host_kind::none;
+        const host_kind k = parse_address_literal(c.s.substr(open + 1, close - open - 1));
+        c.pos = close + 1;
+        if (c.pos - open > 255) too_long = true;
+        return k;
+    }
+    return parse_domain(c, allow_utf8, utf8, too_long) ? host_kind::domain : host_kind::none;
+}
+
+/// RFC 5321 §4.1.2 `Local-part = Dot-string / Quoted-string`, with RFC 6531 §3.3
+/// `atext =/ UTF8-non-ascii`, `qtextSMTP =/ UTF8-non-ascii`.
+constexpr bool parse_local_part(cursor& c, bool allow_utf8, bool& utf8, bool& quoted) noexcept {
+    if (c.at('"')) {
+        quoted = true;
+        ++c.pos;
+        while (c.pos < c.end) {
+            const auto ch = static_cast<unsigned char>(c.s[c.pos]);
+            if (ch == '"') {
+                ++c.pos;
+                return true;
+            }
+            if (ch == '\\') {
+                // quoted-pairSMTP = %d92 %d32-126
+                if (c.pos + 1 >= c.end) return false;
+                const auto q = static_cast<unsigned char>(c.s[c.pos + 1]);
+                if (q < 32 || q > 126) return false;
+                c.pos += 2;
+            } else if (is(ch, c_qtext)) {
+                ++c.pos;
+            } else if (ch >= 0x80 && allow_utf8) {
+                const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
+                if (n == 0) return false;
+                utf8 = true;
+                c.pos += n;
+            } else {
+                return false;
+            }
+        }
+        return false;
+    }
+    // Dot-string = Atom *("." Atom)
+    bool need_atext = true;
+    while (c.pos < c.end) {
+        const auto ch = static_cast<unsigned char>(c.s[c.pos]);
+        if (is(ch, c_atext)) {
+            ++c.pos;
+            need_atext = false;
+        } else if (ch == '.') {
+            if (need_atext) return false;
+            need_atext = true;
+            ++c.pos;
+        } else if (ch >= 0x80 && allow_utf8) {
+            const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
+            if (n == 0) return false;
+            utf8 = true;
+            c.pos += n;
+            need_atext = false;
+        } else {
+            break;
+        }
+    }
+    return !need_atext;
+}
+
+/// Does the byte range hold any byte >= 0x80?
+constexpr bool has_8bit(std::string_view s) noexcept {
+    for (char ch : s)
+        if (static_cast<unsigned char>(ch) >= 0x80) return true;
+    return false;
+}
+
+/// Parses a path at the cursor into `p`. Returns none or the path error of the verb.
+/// RFC 5321 §4.1.2: `Path = "<" [ A-d-l ":" ] Mailbox ">"`, `A-d-l = At-domain
+/// *( "," At-domain )`, `At-domain = "@" Domain`, `Mailbox = Local-part "@" ( Domain /
+/// address-literal )`; §4.1.1.3 `"<Postmaster>"` for RCPT.
+constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse_options& opt,
+                                   bool utf8_ok) noexcept {
+    const command_error bad = is_mail ? command_error::bad_reverse_path : command_error::bad_forward_path;
+    const command_error too_long = is_mail ? command_error::reverse_path_too_long
+                                           : command_error::forward_path_too_long;
+    const std::size_t start = c.pos;
+    const bool bracketed = c.at('<');
+    if (!bracketed && !opt.allow_missing_brackets) return bad;
+    // Non-ASCII bytes are parsed as UTF-8 whenever they are well formed, so that a UTF-8
+    // address without SMTPUTF8 gets its own reply (RFC 6531 §3.5: 550/553 5.6.7).
+    constexpr bool parse_utf8 = true;
+    bool utf8 = false;
+    bool long_part = false;
+    if (bracketed) {
+        ++c.pos;
+        if (c.at('>')) {
+            ++c.pos;
+            if (!is_mail) return command_error::null_forward_path;
+            p.text = c.s.substr(start, c.pos - start);
+            p.is_null = true;
+            return command_error::none;
+        }
+        if (c.at('@')) {
+            const std::size_t route_start = c.pos;
+            for (;;) {
+                ++c.pos;  // '@'
+                bool route_utf8 = false;
+                if (!parse_domain(c, false, route_utf8, long_part)) return bad;
+                if (c.at(',')) {
+                    ++c.pos;
+                    if (!c.at('@')) return bad;
+                    continue;
+                }
+                if (!c.at(':')) return bad;
+                p.route = c.s.substr(route_start, c.pos - route_start);
+                ++c.pos;
+                break;
+            }
+        }
+        if (!is_mail && c.pos + 11 <= c.end && p.route.empty() &&
+            iequals_upper(c.s.substr(c.pos, 11), "POSTMASTER>")) {
+            c.pos += 11;
+            p.text = c.s.substr(start, c.pos - start);
+            p.local_part = c.s.substr(c.pos - 11, 10);
+            p.is_postmaster = true;
+            return command_error::none;
+        }
+    }
+    const std::size_t local_start = c.pos;
+    if (!parse_local_part(c, parse_utf8, utf8, p.quoted)) return bad;
+    p.local_part = c.s.substr(local_start, c.pos - local_start);
+    if (!c.at('@')) return bad;
+    ++c.pos;
+    const std::size_t domain_start = c.pos;
+    p.kind = parse_host(c, parse_utf8, utf8, long_part);
+    if (p.kind == host_kind::none) return bad;
+    p.domain = c.s.substr(domain_start, c.pos - domain_start);
+    p.mailbox = c.s.substr(local_start, c.pos - local_start);
+    if (bracketed) {
+        if (!c.at('>')) return bad;
+        ++c.pos;
+    } else if (!c.done() && c.peek() != ' ') {
+        return bad;
+    }
+    p.text = c.s.substr(start, c.pos - start);
+    p.utf8 = utf8;
+    // RFC 5321 §4.5.3.1.1-3: local part 64, domain 255, path 256 octets (brackets counted).
+    if (long_part || p.local_part.size() > 64 || p.domain.size() > 255 ||
+        p.text.size() + (bracketed ? 0 : 2) > 256)
+        return too_long;
+    if (utf8 && !utf8_ok) return is_mail ? command_error::non_ascii_sender : command_error::non_ascii_recipient;
+    return command_error::none;
+}
+
+/// Parses an unsigned decimal of at most `max_digits` digits. `overflow` is set when the
+/// value does not fit in 64 bits. Returns false on a syntax error.
+constexpr bool parse_decimal(std::string_view s, std::size_t max_digits, std::uint64_t& value,
+                             bool& overflow) noexcept {
+    if (s.empty() || s.size() > max_digits) return false;
+    std::uint64_t v = 0;
+    for (char ch : s) {
+        if (!is_digit(ch)) return false;
+        const auto d = static_cast<std::uint64_t>(ch - '0');
+        if (v > (UINT64_MAX - d) / 10) overflow = true;
+        v = v * 10 + d;
+    }
+    value = v;
+    return true;
+}
+
+/// RFC 3461 §4: `xtext = *( xchar / hexchar )`, `xchar = %x21-2A / %x2C-3C / %x3E-7E`,
+/// `hexchar = "+" HEXDIG HEXDIG`. Returns the decoded length, or SIZE_MAX on a syntax
+/// error; `control` is set when a decoded byte is outside %x20-7E (CVE-2020-28021).
+/// DEVIATION: lower-case hex digits are accepted (RFC 3461 says upper case), as Postfix does.
+constexpr std::size_t xtext_check(std::string_view s, bool& control) noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < s.size(); ++n) {
+        const auto ch = static_cast<unsigned char>(s[i]);
+        if (ch == '+') {
+            if (i + 2 >= s.size()) return SIZE_MAX;
+            const int hi = hex_value(s[i + 1]);
+            const int lo = hex_value(s[i + 2]);
+            if (hi < 0 || lo < 0) return SIZE_MAX;
+            const int v = hi * 16 + lo;
+            if (v < 0x20 || v > 0x7E) control = true;
+            i += 3;
+        } else if (is(ch, c_xchar)) {
+            ++i;
+        } else {
+            return SIZE_MAX;
+        }
+    }
+    return n;
+}
+
+/// RFC 3339 §5.6 date-time: `full-date "T" full-time`, e.g. 2014-04-03T23:01:00Z or
+/// 2014-04-03T23:01:00.5-08:00. "T" and "Z" may be lower case (RFC 3339 §5.6 NOTE).
+constexpr bool parse_date_time(std::string_view s) noexcept {
+    auto num = [&](std::size_t at, std::size_t len, int lo, int hi) {
+        if (at + len > s.size()) return false;
+        int v = 0;
+        for (std::size_t i = at; i < at + len; ++i) {
+            if (!is_digit(s[i])) return false;
+            v = v * 10 + (s[i] - '0');
+        }
+        return v >= lo && v <= hi;
+    };
+    if (s.size() < 20) return false;
+    if (!num(0, 4, 0, 9999) || s[4] != '-' || !num(5, 2, 1, 12) || s[7] != '-' || !num(8, 2, 1, 31))
+        return false;
+    if (s[10] != 'T' && s[10] != 't') return false;
+    if (!num(11, 2, 0, 23) || s[13] != ':' || !num(14, 2, 0, 59) || s[16] != ':' || !num(17, 2, 0, 60))
+        return false;
+    std::size_t i = 19;
+    if (s[i] == '.') {
+        ++i;
+        const std::size_t frac = i;
+        while (i < s.size() && is_digit(s[i])) ++i;
+        if (i == frac) return false;
+    }
+    if (i >= s.size()) return false;
+    if (s[i] == 'Z' || s[i] == 'z') return i + 1 == s.size();
+    if (s[i] != '+' && s[i] != '-') return false;
+    return i + 6 == s.size() && num(i + 1, 2, 0, 23) && s[i + 3] == ':' && num(i + 4, 2, 0, 59);
+}
+
+/// RFC 4648 §4 base64 as RFC 4954 §4 restricts it: only the alphabet, "=" only as the
+/// final padding, and a length that is a multiple of 4.
+constexpr bool is_base64(std::string_view s) noexcept {
+    if (s.empty() || s.size() % 4 != 0) return false;
+    std::size_t pad = 0;
+    while (pad < 2 && pad < s.size() && s[s.size() - 1 - pad] == '=') ++pad;
+    for (std::size_t i = 0; i < s.size() - pad; ++i)
+        if (!is(static_cast<unsigned char>(s[i]), c_b64)) return false;
+    return true;
+}
+
+constexpr sasl_mechanism mechanism_of(std::string_view m) noexcept {
+    struct entry {
+        std::string_view name;
+        sasl_mechanism id;
+    };
+    constexpr entry table[] = {
+        {"PLAIN", sasl_mechanism::plain},
+        {"LOGIN", sasl_mechanism::login},
+        {"CRAM-MD5", sasl_mechanism::cram_md5},
+        {"XOAUTH2", sasl_mechanism::xoauth2},
+        {"OAUTHBEARER", sasl_mechanism::oauthbearer},
+        {"EXTERNAL", sasl_mechanism::external},
+        {"GSSAPI", sasl_mechanism::gssapi},
+        {"SCRAM-SHA-1", sasl_mechanism::scram_sha_1},
+        {"SCRAM-SHA-256", sasl_mechanism::scram_sha_256},
+        {"SCRAM-SHA-1-PLUS", sasl_mechanism::scram_sha_1_plus},
+        {"SCRAM-SHA-256-PLUS", sasl_mechanism::scram_sha_256_plus},
+        {"ANONYMOUS", sasl_mechanism::anonymous},
+        {"NTLM", sasl_mechanism::ntlm},
+        {"DIGEST-MD5", sasl_mechanism::digest_md5},
+    };
+    for (const entry& e : table)
+        if (iequals_upper(m, e.name)) return e.id;
+    return sasl_mechanism::other;
+}
+
+/// One esmtp-param: `esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2).
+struct raw_param {
+    std::string_view keyword{};
+    std::string_view value{};
+    bool has_value = false;
+};
+
+}  // namespace detail
+
+/**
+ * Splits the next parameter off `text` (a `params::text` view, or any run of
+ * space-separated esmtp-params) and advances `text` past it and the spaces after it.
+ * Returns false when `text` is empty.
+ */
+constexpr bool next_param(std::string_view& text, std::string_view& keyword, std::string_view& value) noexcept {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    if (text.empty()) return false;
+    std::size_t sp = text.find(' ');
+    if (sp == std::string_view::npos) sp = text.size();
+    const std::string_view p = text.substr(0, sp);
+    const std::size_t eq = p.find('=');
+    keyword = p.substr(0, eq);
+    value = eq == std::string_view::npos ? std::string_view{} : p.substr(eq + 1);
+    text.remove_prefix(sp);
+    return true;
+}
+
+namespace detail {
+
+constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool is_mail,
+                                        const parse_options& opt) noexcept {
+    params& ps = cmd.params;
+    const std::string_view k = rp.keyword;
+    const std::string_view v = rp.value;
+    std::uint32_t bit = 0;
+    // Keywords by length, then by exact case-insensitive comparison.
+    const std::uint64_t packed = key(k);
+    if (is_mail) {
+        switch (packed) {
+            case key("SIZE"): bit = p_size; break;
+            case key("BODY"): bit = p_body; break;
+            case key("SMTPUTF8"): bit = p_smtputf8; break;
+            case key("RET"): bit = p_ret; break;
+            case key("ENVID"): bit = p_envid; break;
+            case key("AUTH"): bit = p_auth; break;
+            case key("HOLDFOR"): bit = p_holdfor; break;
+            case key("BY"): bit = p_by; break;
+            default:
+                if (k.size() == 10 && iequals_upper(k, "REQUIRETLS")) bit = p_requiretls;
+                else if (k.size() == 11 && iequals_upper(k, "MT-PRIORITY")) bit = p_mt_priority;
+                else if (k.size() == 9 && iequals_upper(k, "HOLDUNTIL")) bit = p_holduntil;
+                break;
+        }
+    } else {
+        switch (packed) {
+            case key("NOTIFY"): bit = p_notify; break;
+            case key("ORCPT"): bit = p_orcpt; break;
+            case key("RRVS"): bit = p_rrvs; break;
+            default: break;
+        }
+    }
+    if (bit == 0) {
+        if (ps.unknown_count == 0) {
+            const std::size_t len = rp.has_value ? static_cast<std::size_t>(v.data() + v.size() - k.data()) : k.size();
+            ps.unknown = std::string_view(k.data(), len);
+        }
+        if (ps.unknown_count < 255) ++ps.unknown_count;
+        return command_error::none;
+    }
+    if (ps.present & bit) return command_error::duplicate_param;
+    ps.present |= bit;
+    bool control = false;
+    switch (bit) {
+        case p_size: {
+            // RFC 1870 §6: size-value ::= 1*20DIGIT
+            bool overflow = false;
+            if (!rp.has_value || !parse_decimal(v, 20, ps.size, overflow)) return command_error::bad_size;
+            if (overflow) return command_error::size_overflow;
+            return command_error::none;
+        }
+        case p_body:
+            // RFC 6152 §2: body-value ::= "7BIT" / "8BITMIME"; RFC 3030 §3: "BINARYMIME"
+            if (v.size() == 4 && key(v) == key("7BIT")) ps.body = body_type::seven_bit;
+            else if (v.size() == 8 && iequals_upper(v, "8BITMIME")) ps.body = body_type::eight_bit_mime;
+            else if (v.size() == 10 && iequals_upper(v, "BINARYMIME")) ps.body = body_type::binary_mime;
+            else return command_error::bad_body;
+            return command_error::none;
+        case p_smtputf8:
+            return rp.has_value ? command_error::bad_smtputf8 : command_error::none;
+        case p_requiretls:
+            return rp.has_value ? command_error::bad_requiretls : command_error::none;
+        case p_ret:
+            // RFC 3461 §4.3: ret-value = "FULL" / "HDRS"
+            if (iequals_upper(v, "FULL")) ps.ret = ret_type::full;
+            else if (iequals_upper(v, "HDRS")) ps.ret = ret_type::hdrs;
+            else return command_error::bad_ret;
+            return command_error::none;
+        case p_envid: {
+            // RFC 3461 §4.4: envid-value = xtext, at most 100 characters, printable ASCII.
+            const std::size_t n = xtext_check(v, control);
+            if (!rp.has_value || v.empty() || n == SIZE_MAX || n > 100) return command_error::bad_envid;
+            if (control) return command_error::xtext_control;
+            ps.envid = v;
+            return command_error::none;
+        }
+        case p_auth: {
+            // RFC 4954 §5: auth-param = "AUTH=" xtext; the xtext is a mailbox or "<>".
+            if (!rp.has_value || v.empty()) return command_error::bad_auth_param;
+            if (!(v.size() == 2 && v[0] == '<' && v[1] == '>')) {
+                const std::size_t n = xtext_check(v, control);
+                if (n == SIZE_MAX || n > 500) return command_error::bad_auth_param;
+                if (control) return command_error::xtext_control;
+            }
+            ps.auth = v;
+            return command_error::none;
+        }
+        case p_mt_priority: {
+            // RFC 6710 §3: priority-value = ["-" / "+"] DIGIT, range -9..9
+            std::string_view d = v;
+            bool neg = false;
+            if (!d.empty() && (d[0] == '-' || d[0] == '+')) {
+                neg = d[0] == '-';
+                d.remove_prefix(1);
+            }
+            if (d.size() != 1 || !is_digit(d[0])) return command_error::bad_mt_priority;
+            ps.mt_priority = static_cast<std::int8_t>(neg ? -(d[0] - '0') : (d[0] - '0'));
+            return command_error::none;
+        }
+        case p_holdfor: {
+            // RFC 4865 §4: holdfor-value = 1*9DIGIT
+            bool overflow = false;
+            std::uint64_t secs = 0;
+            if (!parse_decimal(v, 9, secs, overflow)) return command_error::bad_holdfor;
+            if (ps.present & p_holduntil) return command_error::conflicting_params;
+            ps.holdfor = static_cast<std::uint32_t>(secs);
+            return command_error::none;
+        }
+        case p_holduntil:
+            // RFC 4865 §4: holduntil-value = date-time (RFC 3339)
+            if (!parse_date_time(v)) return command_error::bad_holduntil;
+            if (ps.present & p_holdfor) return command_error::conflicting_params;
+            ps.holduntil = v;
+            return command_error::none;
+        case p_by: {
+            // RFC 2852 §4: by-value = by-time ";" by-mode [by-trace];
+            // by-time = ["-" / "+"] 1*9digit; by-mode = "N" / "R"; by-trace = "T"
+            const std::size_t semi = find_char(v, ';');
+            if (semi == v.size()) return command_error::bad_by;
+            std::string_view t = v.substr(0, semi);
+            const std::string_view m = v.substr(semi + 1);
+            bool neg = false;
+            if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
+                neg = t[0] == '-';
+                t.remove_prefix(1);
+            }
+            bool overflow = false;
+            std::uint64_t secs = 0;
+            if (!parse_decimal(t, 9, secs, overflow)) return command_error::bad_by;
+            if (m.empty() || m.size() > 2) return command_error::bad_by;
+            const char mode = to_upper(m[0]);
+            if (mode != 'N' && mode != 'R') return command_error::bad_by;
+            if (m.size() == 2 && to_upper(m[1]) != 'T') return command_error::bad_by;
+            ps.by = mode == 'N' ? by_mode::notify : by_mode::return_;
+            ps.by_trace = m.size() == 2;
+            ps.by_time = static_cast<std::int32_t>(neg ? -static_cast<std::int64_t>(secs) : static_cast<std::int64_t>(secs));
+            return command_error::none;
+        }
+        case p_notify: {
+            // RFC 3461 §4.1: notify-esmtp-value = "NEVER" / 1#notify-list-element;
+            // notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
+            if (!rp.has_value || v.empty()) return command_error::bad_notify;
+            std::uint8_t flags = 0;
+            std::string_view rest = v;
+            for (;;) {
+                const std::size_t comma = find_char(rest, ',');
+                const std::string_view item = rest.substr(0, comma);
+                std::uint8_t f = 0;
+                if (iequals_upper(item, "NEVER")) f = notify_never;
+                else if (iequals_upper(item, "SUCCESS")) f = notify_success;
+                else if (iequals_upper(item, "FAILURE")) f = notify_failure;
+                else if (iequals_upper(item, "DELAY")) f = notify_delay;
+                if (f == 0 || (flags & f)) return command_error::bad_notify;
+                flags = static_cast<std::uint8_t>(flags | f);
+                if (comma == rest.size()) break;
+                rest.remove_prefix(comma + 1);
+            }
+            if ((flags & notify_never) && flags != notify_never) return command_error::bad_notify;
+            ps.notify = flags;
+            return command_error::none;
+        }
+        case p_orcpt: {
+            // RFC 3461 §4.2: orcpt-parameter = "ORCPT=" original-recipient-address;
+            // original-recipient-address = addr-type ";" xtext; addr-type = atom.
+            // RFC 6533 §3: addr-type "utf-8" carries utf-8-addr-xtext (with \x{HEX}) or,
+            // under SMTPUTF8, utf-8-addr-unitext.
+            const std::size_t semi = find_char(v, ';');
+            if (semi == v.size() || semi == 0 || semi + 1 == v.size())
+                return command_error::bad_orcpt;
+            const std::string_view type = v.substr(0, semi);
+            const std::string_view addr = v.substr(semi + 1);
+            for (char ch : type)
+                if (!is(static_cast<unsigned char>(ch), c_atext)) return command_error::bad_orcpt;
+            if (type.size() == 5 && iequals_upper(type, "UTF-8") && (has_8bit(addr) || find_char(addr, '\\') != addr.size())) {
+                // utf-8-addr: printable ASCII except "+", "\" and "="-free forms are not
+                // distinguished here; require well-formed UTF-8, no controls, valid \x{HEX}.
+                if (has_8bit(addr) && !opt.smtputf8_transaction) return command_error::bad_orcpt;
+                for (std::size_t i = 0; i < addr.size();) {
+                    const auto ch = static_cast<unsigned char>(addr[i]);
+                    if (ch >= 0x80) {
+                        const std::size_t n = utf8_sequence(addr, i);
+                        if (n == 0) return command_error::invalid_utf8;
+                        i += n;
+                    } else if (ch == '\\') {
+                        if (i + 3 >= addr.size() || addr[i + 1] != 'x' || addr[i + 2] != '{')
+                            return command_error::bad_orcpt;
+                        std::size_t j = i + 3;
+                        std::uint32_t cp = 0;
+                        while (j < addr.size() && is_hex(addr[j]) && j - i - 3 < 6)
+                            cp = cp * 16 + static_cast<std::uint32_t>(hex_value(addr[j++]));
+                        if (j == i + 3 || j >= addr.size() || addr[j] != '}') return command_error::bad_orcpt;
+                        if (cp < 0x80 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+                            return command_error::bad_orcpt;
+                        i = j + 1;
+                    } else if (is(ch, c_vchar) && ch != '+' && ch != '=') {
+                        ++i;
+                    } else {
+                        return command_error::bad_orcpt;
+                    }
+                }
+                if (addr.size() > 500) return command_error::bad_orcpt;
+            } else {
+                const std::size_t n = xtext_check(addr, control);
+                if (n == SIZE_MAX || n > 500) return command_error::bad_orcpt;
+                if (control) return command_error::xtext_control;
+            }
+            ps.orcpt_type = type;
+            ps.orcpt = addr;
+            return command_error::none;
+        }
+        case p_rrvs: {
+            // RFC 7293 §3: rrvs-param = "RRVS=" date-time [ ";" ( "C" / "R" ) ]
+            std::string_view dt = v;
+            char mode = 0;
+            if (dt.size() >= 2 && dt[dt.size() - 2] == ';') {
+                mode = to_upper(dt.back());
+                if (mode != 'C' && mode != 'R') return command_error::bad_rrvs;
+                dt.remove_suffix(2);
+            }
+            if (!parse_date_time(dt)) return command_error::bad_rrvs;
+            ps.rrvs = dt;
+            ps.rrvs_mode = mode;
+            return command_error::none;
+        }
+        default:
+            return command_error::none;
+    }
+}
+
+/// RFC 5321 §4.1.2: `Mail-parameters = esmtp-param *(SP esmtp-param)`,
+/// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`,
+/// `esmtp-value = 1*(%d33-60 / %d62-126)`; RFC 6531 §3.3 `esmtp-value =/ UTF8-non-ascii`.
+constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, const parse_options& opt) noexcept {
+    const std::size_t start = c.pos;
+    while (!c.done()) {
+        raw_param rp;
+        const std::size_t kstart = c.pos;
+        if (!is_alnum(c.peek())) return command_error::param_syntax;
+        while (c.pos < c.end && is(static_cast<unsigned char>(c.s[c.pos]), c_ldh)) ++c.pos;
+        rp.keyword = c.s.substr(kstart, c.pos - kstart);
+        if (c.at('=')) {
+            ++c.pos;
+            rp.has_value = true;
+            const std::size_t vstart = c.pos;
+            while (c.pos < c.end) {
+                const auto ch = static_cast<unsigned char>(c.s[c.pos]);
+                if (is(ch, c_esmtpv)) {
+                    ++c.pos;
+                } else if (ch >= 0x80 && opt.smtputf8) {
+                    const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
+                    if (n == 0) return command_error::invalid_utf8;
+                    c.pos += n;
+                } else {
+                    break;
+                }
+            }
+            rp.value = c.s.substr(vstart, c.pos - vstart);
+            if (rp.value.empty()) {
+                // "SIZE=" and friends: the keyword's own error when it is known.
+                const command_error e = parse_one_param(rp, cmd, is_mail, opt);
+                return e == command_error::none ? command_error::param_syntax : e;
+            }
+        }
+        if (!c.done()) {
+            if (!c.at(' ')) return command_error::param_syntax;
+            ++c.pos;
+            if (c.at(' ')) {
+                if (!opt.allow_extra_spaces) return command_error::param_syntax;
+                while (c.at(' ')) ++c.pos;
+            }
+        }
+        const command_error e = parse_one_param(rp, cmd, is_mail, opt);
+        if (e != command_error::none) return e;
+    }
+    cmd.params.text = c.s.substr(start, c.end - start);
+    return command_error::none;
+}
+
+/// Finds the first byte that makes a refused line invalid at the byte level, so that the
+/// reply names the real cause (bare CR, bare LF, NUL, control) rather than a syntax error.
+constexpr command_error refine_error(std::string_view body, command_error e, bool utf8_allowed) noexcept {
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        const auto ch = static_cast<unsigned char>(body[i]);
+        if (ch == 0) return command_error::nul;
+        if (ch == '\r') return command_error::bare_cr;
+        if (ch == '\n') return command_error::bare_lf;
+        if ((ch < 0x20 && ch != '\t') || ch == 0x7F) return command_error::invalid_character;
+        if (ch >= 0x80) {
+            const std::size_t n = utf8_sequence(body, i);
+            if (n == 0) return command_error::invalid_utf8;
+            if (!utf8_allowed && e != command_error::non_ascii_sender && e != command_error::non_ascii_recipient)
+                return e == command_error::unknown_verb ? e : command_error::invalid_character;
+            i += n - 1;
+        }
+    }
+    return e;
+}
+
+/// Text argument of VRFY/EXPN/HELP/NOOP: printable ASCII, SP and HT, and UTF-8 when allowed.
+constexpr bool is_text_argument(std::string_view s, bool allow_utf8) noexcept {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto ch = static_cast<unsigned char>(s[i]);
+        if (is(ch, c_text)) continue;
+        if (ch >= 0x80 && allow_utf8) {
+            const std::size_t n = utf8_sequence(s, i);
+            if (n == 0) return false;
+            i += n - 1;
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
+constexpr command_error parse_command_body(std::string_view line, std::string_view body, command& cmd,
+                                           const parse_options& opt) noexcept {
+    // The verb: the run of letters at the start of the line (RFC 5321 §4.1.1: "The commands
+    // themselves are alphabetic characters terminated by <SP> if parameters follow and
+    // <CRLF> otherwise").
+    std::size_t i = 0;
+    while (i < body.size() && is_alpha(body[i])) ++i;
+    if (body.empty()) return command_error::empty_line;
+    std::size_t token_end = i;
+    if (i < body.size() && !is_blank(body[i])) {
+        // Not a verb: report everything up to the first SP as the unknown verb's text.
+        while (token_end < body.size() && body[token_end] != ' ') ++token_end;
+        cmd.verb_text = body.substr(0, token_end);
+        return command_error::unknown_verb;
+    }
+    cmd.verb_text = body.substr(0, i);
+    verb v = verb::unknown;
+    switch (key(cmd.verb_text)) {
+        case key("HELO"): v = verb::helo; break;
+        case key("EHLO"): v = verb::ehlo; break;
+        case key("LHLO"): v = verb::lhlo; break;
+        case key("MAIL"): v = verb::mail; break;
+        case key("RCPT"): v = verb::rcpt; break;
+        case key("DATA"): v = verb::data; break;
+        case key("BDAT"): v = verb::bdat; break;
+        case key("RSET"): v = verb::rset; break;
+        case key("VRFY"): v = verb::vrfy; break;
+        case key("EXPN"): v = verb::expn; break;
+        case key("HELP"): v = verb::help; break;
+        case key("NOOP"): v = verb::noop; break;
+        case key("QUIT"): v = verb::quit; break;
+        case key("STARTTLS"): v = verb::starttls; break;
+        case key("AUTH"): v = verb::auth; break;
+        case key("ETRN"): v = verb::etrn; break;
+        default: break;
+    }
+    cmd.verb = v;
+    // Line limits (RFC 5321 §4.5.3.1.4; RFC 4954 §4 for AUTH).
+    if (v == verb::auth) {
+        if (line.size() > opt.max_auth_line) return command_error::auth_line_too_long;
+    } else if (line.size() > opt.max_line) {
+        return command_error::line_too_long;
+    }
+    // Arguments: after one SP; trailing blanks are tolerated (RFC 5321 §4.1.1: "SMTP
+    // receivers SHOULD tolerate trailing white space before the terminating <CRLF>").
+    std::size_t end = body.size();
+    while (end > i && is_blank(body[end - 1])) --end;
+    std::size_t arg = i;
+    if (arg < end) {
+        if (body[arg] != ' ') return v == verb::unknown ? command_error::unknown_verb : command_error::syntax;
+        ++arg;
+        if (arg < end && body[arg] == ' ') {
+            if (!opt.allow_extra_spaces)
+                return v == verb::unknown ? command_error::unknown_verb : command_error::syntax;
+            while (arg < end && body[arg] == ' ') ++arg;
+        }
+    }
+    cmd.argument = body.substr(arg, end - arg);
+    if (v == verb::unknown) return command_error::unknown_verb;
+    cursor c{body, arg, end};
+
+    switch (v) {
+        case verb::data:
+        case verb::rset:
+        case verb::quit:
+        case verb::starttls:
+            // RFC 5321 §4.1.1: "servers SHOULD reject commands containing them [parameters]
+            // as having invalid syntax" (501, §4.3.2). RFC 3207 §4: "STARTTLS" CRLF.
+            return c.done() ? command_error::none : command_error::unexpected_argument;
+
+        case verb::helo:
+        case verb::ehlo:
+        case verb::lhlo: {
+            // ehlo = "EHLO" SP ( Domain / address-literal ) CRLF; helo = "HELO" SP Domain CRLF.
+            // RFC 6531 §3.7.1: the EHLO domain is ASCII even under SMTPUTF8.
+            if (c.done()) return command_error::missing_argument;
+            bool utf8 = false;
+            bool too_long = false;
+            if (v == verb::helo && c.at('[') && !opt.allow_helo_address_literal) return command_error::bad_domain;
+            const host_kind k = parse_host(c, false, utf8, too_long);
+            if (k == host_kind::none || too_long || !c.done()) return command_error::bad_domain;
+            cmd.host = k;
+            return command_error::none;
+        }
+
+        case verb::mail:
+        case verb::rcpt: {
+            // mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF
+            // rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" / Forward-path )
+            //        [SP Rcpt-parameters] CRLF
+            const bool is_mail = v == verb::mail;
+            const std::string_view kw = is_mail ? "FROM:" : "TO:";
+            if (c.end - c.pos < kw.size() || !iequals_upper(body.substr(c.pos, kw.size()), kw))
+                return command_error::syntax;
+            c.pos += kw.size();
+            if (c.at(' ')) {
+                // RFC 5321 §3.3: "spaces are not permitted on either side of the colon".
+                if (!opt.allow_space_after_colon) return command_error::syntax;
+                while (c.at(' ')) ++c.pos;
+            }
+            if (c.done()) return is_mail ? command_error::bad_reverse_path : command_error::bad_forward_path;
+            // A UTF-8 path is fine for MAIL when SMTPUTF8 is offered (the parameter is
+            // checked after the parameters are read), for RCPT when the transaction is.
+            const bool utf8_ok = is_mail ? opt.smtputf8 : opt.smtputf8_transaction;
+            command_error e = parse_path(c, cmd.path, is_mail, opt, utf8_ok);
+            if (e != command_error::none) return e;
+            if (!c.done()) {
+                if (!c.at(' ')) return is_mail ? command_error::bad_reverse_path : command_error::bad_forward_path;
+                ++c.pos;
+                if (c.at(' ')) {
+                    if (!opt.allow_extra_spaces) return command_error::param_syntax;
+                    while (c.at(' ')) ++c.pos;
+                }
+                e = parse_params(c, cmd, is_mail, opt);
+                if (e != command_error::none) return e;
+            }
+            // RFC 6531 §3.4: a UTF-8 reverse-path needs the SMTPUTF8 parameter.
+            if (is_mail && cmd.path.utf8 && !cmd.params.has(p_smtputf8)) return command_error::non_ascii_sender;
+            return command_error::none;
+        }
+
+        case verb::bdat: {
+            // RFC 3030 §2: bdat-cmd ::= "BDAT" SP chunk-size [ SP end-marker ] CR LF;
+            // chunk-size ::= 1*DIGIT; end-marker ::= "LAST"
+            if (c.done()) return command_error::bad_chunk_size;
+            std::size_t j = c.pos;
+            while (j < c.end && body[j] != ' ') ++j;
+            bool overflow = false;
+            if (!parse_decimal(body.substr(c.pos, j - c.pos), SIZE_MAX, cmd.chunk_size, overflow))
+                return command_error::bad_chunk_size;
+            if (j < c.end) {
+                if (!iequals_upper(body.substr(j, end - j), " LAST")) return command_error::bad_chunk_size;
+                cmd.last = true;
+            }
+            if (overflow) return command_error::chunk_size_overflow;
+            return command_error::none;
+        }
+
+        case verb::auth: {
+            // RFC 4954 §4: "AUTH" SP sasl-mech [SP initial-response] CRLF;
+            // RFC 4422 §3.1: sasl-mech = 1*20mech-char; mech-char = UPPER-ALPHA / DIGIT / "-" / "_"
+            // DEVIATION: lower-case mechanism names are accepted (clients send "auth plain").
+            if (c.done()) return command_error::missing_argument;
+            std::size_t j = c.pos;
+            while (j < c.end && (is_alnum(body[j]) || body[j] == '-' || body[j] == '_')) ++j;
+            if (j == c.pos || j - c.pos > 20) return command_error::bad_mechanism;
+            cmd.mechanism = body.substr(c.pos, j - c.pos);
+            cmd.mechanism_id = mechanism_of(cmd.mechanism);
+            if (j == c.end) return command_error::none;
+            if (body[j] != ' ') return command_error::bad_mechanism;
+            const std::string_view ir = body.substr(j + 1, end - j - 1);
+            // initial-response = base64 / "=" (RFC 4954 §4)
+            if (!(ir.size() == 1 && ir[0] == '=') && !is_base64(ir)) return command_error::bad_base64;
+            cmd.initial_response = ir;
+            cmd.has_initial_response = true;
+            return command_error::none;
+        }
+
+        case verb::vrfy:
+        case verb::expn: {
+            // vrfy = "VRFY" SP String CRLF; RFC 6531 §3.7.4 adds [SP "SMTPUTF8"].
+            // DEVIATION: any printable argument is accepted, not only Atom / Quoted-string:
+            // RFC 5321 §3.5.3 lets the argument be "a user name or a mailbox" and real
+            // clients send "<user@example.org>" and "John Smith".
+            if (c.done()) return command_error::missing_argument;
+            std::string_view a = cmd.argument;
+            if (a.size() > 9 && iequals_upper(a.substr(a.size() - 9), " SMTPUTF8")) {
+                cmd.smtputf8 = true;
+                a.remove_suffix(9);
+                while (!a.empty() && is_blank(a.back())) a.remove_suffix(1);
+                cmd.argument = a;
+            }
+            if (a.empty()) return command_error::missing_argument;
+            if (!is_text_argument(a, cmd.smtputf8 && opt.smtputf8)) return command_error::invalid_character;
+            return command_error::none;
+        }
+
+        case verb::help:
+        case verb::noop:
+            // help = "HELP" [ SP String ] CRLF; noop = "NOOP" [ SP String ] CRLF — "If a
+            // parameter string is specified, servers SHOULD ignore it" (§4.1.1.9).
+            return is_text_argument(cmd.argument, false) ? command_error::none : command_error::invalid_character;
+
+        case verb::etrn: {
+            // RFC 1985 §3: "ETRN" SP node-name, where the node name is a domain, "@" domain
+            // (the domain and its subdomains) or "#" and a queue name.
+            if (c.done()) return command_error::missing_argument;
+            if (c.at('#')) {
+                ++c.pos;
+                if (c.done()) return command_error::bad_domain;
+                for (std::size_t k = c.pos; k < c.end; ++k)
+                    if (!is(static_cast<unsigned char>(body[k]), c_vchar)) return command_error::bad_domain;
+                return command_error::none;
+            }
+            if (c.at('@')) ++c.pos;
+            bool utf8 = false;
+            bool too_long = false;
+            if (!parse_domain(c, false, utf8, too_long) || too_long || !c.done()) return command_error::bad_domain;
+            return command_error::none;
+        }
+
+        case verb::unknown:
+            break;
+    }
+    return command_error::unknown_verb;
+}
+
+}  // namespace detail
+
+/**
+ * Parses one complete command line.
+ *
+ * @param line  the line with its terminator: CRLF, or a bare LF only when
+ *              `opt.allow_bare_lf`. Must stay alive while `out` is used.
+ * @param out   receives the command; it is reset first. On error it still holds what was
+ *              recognised (the verb, the verb text) so the session can choose the reply.
+ * @param opt   strictness and limits.
+ * @return `command_error::none`, or why the line is refused (`reply_for()` gives the reply).
+ *
+ * Unknown MAIL/RCPT parameter keywords are not an error here: they are counted in
+ * `out.params.unknown_count` with the first one in `out.params.unknown`, and the session
+ * answers 555 (RFC 5321 §4.1.1.11) or 504.
+ */
+[[nodiscard]] constexpr command_error parse_command(std::string_view line, command& out,
+                                                    const parse_options& opt = {}) noexcept {
+    out = command{};
+    out.line = line;
+    const std::size_t n = line.size();
+    std::string_view body;
+    if (n >= 2 && line[n - 1] == '\n' && line[n - 2] == '\r') {
+        body = line.substr(0, n - 2);
+    } else if (n >= 1 && line[n - 1] == '\n' && opt.allow_bare_lf) {
+        body = line.substr(0, n - 1);
+    } else {
+        if (n >= 1 && line[n - 1] == '\n') return command_error::bare_lf;
+        if (n >= 1 && line[n - 1] == '\r') return command_error::bare_cr;
+        return command_error::missing_crlf;
+    }
+    const command_error e = detail::parse_command_body(line, body, out, opt);
+    if (e == command_error::none || e == command_error::line_too_long || e == command_error::auth_line_too_long)
+        return e;
+    return detail::refine_error(body, e, opt.smtputf8);
+}
+
+/// Convenience overload returning the command; the error is written to `err`.
+[[nodiscard]] constexpr command parse_command(std::string_view line, command_error& err,
+                                              const parse_options& opt = {}) noexcept {
+    command c;
+    err = parse_command(line, c, opt);
+    return c;
+}
+
+// =========================================================================================
+// Decoders for values kept encoded
+// =========================================================================================
+
+/**
+ * Decodes RFC 3461 xtext (`ENVID=`, `ORCPT=`, `AUTH=` values) into `out`.
+ * @return the decoded length, or SIZE_MAX when `in` is not xtext or `cap` is too small.
+ */
+constexpr std::size_t xtext_decode(std::string_view in, char* out, std::size_t cap) noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < in.size(); ++n) {
+        if (n >= cap) return SIZE_MAX;
+        if (in[i] == '+') {
+            if (i + 2 >= in.size()) return SIZE_MAX;
+            const int hi = detail::hex_value(in[i + 1]);
+            const int lo = detail::hex_value(in[i + 2]);
+            if (hi < 0 || lo < 0) return SIZE_MAX;
+            out[n] = static_cast<char>(hi * 16 + lo);
+            i += 3;
+        } else {
+            if (!detail::is(static_cast<unsigned char>(in[i]), detail::c_xchar)) return SIZE_MAX;
+            out[n] = in[i];
+            ++i;
+        }
+    }
+    return n;
+}
+
+/**
+ * Removes the quoting of a Quoted-string local part or VRFY argument (RFC 5321 §4.1.2
+ * `quoted-pairSMTP`): `"a\"b"` becomes `a"b`. Text that is not quoted is copied as is.
+ * @return the length written, or SIZE_MAX when `cap` is too small.
+ */
+constexpr std::size_t unquote(std::string_view in, char* out, std::size_t cap) noexcept {
+    if (in.size() < 2 || in.front() != '"' || in.back() != '"') {
+        if (in.size() > cap) return SIZE_MAX;
+        for (std::size_t i = 0; i < in.size(); ++i) out[i] = in[i];
+        return in.size();
+    }
+    std::size_t n = 0;
+    for (std::size_t i = 1; i + 1 < in.size(); ++i) {
+        if (n >= cap) return SIZE_MAX;
+        if (in[i] == '\\' && i + 2 < in.size()) ++i;
+        out[n++] = in[i];
+    }
+    return n;
+}
+
+
+// =========================================================================================
+// Formatting (client side)
+// =========================================================================================
+
+/// Why `format_command` refused.
+enum class format_error : std::uint8_t {
+    none = 0,
+    no_space = 1,        ///< the buffer is too small
+    forbidden_byte = 2,  ///< CR, LF or NUL inside an argument (command injection, bpo-43124)
+    invalid = 3,         ///< the result would not parse back (see `format_result::parse_error`)
+};
+
+struct format_result {
+    std::size_t size = 0;                                ///< bytes written, CRLF included
+    format_error err = format_error::none;
+    command_error parse_error = command_error::none;     ///< with `invalid`: why it does not parse
+};
+
+namespace detail {
+
+struct writer {
+    char* out;
+    std::size_t cap;
+    std::size_t n = 0;
+    bool overflow = false;
+    bool forbidden = false;
+
+    constexpr void put(char ch) noexcept {
+        if (ch == '\r' || ch == '\n' || ch == '\0') forbidden = true;
+        if (n < cap) out[n] = ch;
+        else overflow = true;
+        ++n;
+    }
+    constexpr void put(std::string_view s) noexcept {
+        for (char ch : s) put(ch);
+    }
+    constexpr void put_u64(std::uint64_t v) noexcept {
+        char digits[20] = {};
+        std::size_t k = 0;
+        do {
+            digits[k++] = static_cast<char>('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        while (k > 0) put(digits[--k]);
+    }
+    constexpr void put_i64(std::int64_t v) noexcept {
+        if (v < 0) {
+            put('-');
+            put_u64(static_cast<std::uint64_t>(-(v + 1)) + 1);
+        } else {
+            put_u64(static_cast<std::uint64_t>(v));
+        }
+    }
+};
+
+constexpr void format_path(writer& w, const path& p) noexcept {
+    if (p.is_null) {
+        w.put("<>");
+    } else if (p.is_postmaster && p.domain.empty()) {
+        w.put("<Postmaster>");
+    } else {
+        // Source routes are not generated (RFC 5321 §4.1.2: "SHOULD NOT").
+        w.put('<');
+        w.put(p.local_part);
+        w.put('@');
+        w.put(p.domain);
+        w.put('>');
+    }
+}
+
+constexpr void format_params(writer& w, const params& ps) noexcept {
+    if (ps.has(p_size)) { w.put(" SIZE="); w.put_u64(ps.size); }
+    if (ps.has(p_body)) {
+        w.put(" BODY=");
+        w.put(ps.body == body_type::seven_bit ? "7BIT" : ps.body == body_type::eight_bit_mime ? "8BITMIME"
+              : ps.body == body_type::binary_mime ? "BINARYMIME" : "");
+    }
+    if (ps.has(p_smtputf8)) w.put(" SMTPUTF8");
+    if (ps.has(p_ret)) { w.put(" RET="); w.put(ps.ret == ret_type::full ? "FULL" : ps.ret == ret_type::hdrs ? "HDRS" : ""); }
+    if (ps.has(p_envid)) { w.put(" ENVID="); w.put(ps.envid); }
+    if (ps.has(p_auth)) { w.put(" AUTH="); w.put(ps.auth); }
+    if (ps.has(p_requiretls)) w.put(" REQUIRETLS");
+    if (ps.has(p_mt_priority)) { w.put(" MT-PRIORITY="); w.put_i64(ps.mt_priority); }
+    if (ps.has(p_holdfor)) { w.put(" HOLDFOR="); w.put_u64(ps.holdfor); }
+    if (ps.has(p_holduntil)) { w.put(" HOLDUNTIL="); w.put(ps.holduntil); }
+    if (ps.has(p_by)) {
+        w.put(" BY=");
+        w.put_i64(ps.by_time);
+        w.put(';');
+        w.put(ps.by == by_mode::notify ? "N" : ps.by == by_mode::return_ ? "R" : "");
+        if (ps.by_trace) w.put('T');
+    }
+    if (ps.has(p_notify)) {
+        w.put(" NOTIFY=");
+        if (ps.notify & notify_never) w.put("NEVER");
+        bool first = (ps.notify & notify_never) == 0;
+        const std::pair<std::uint8_t, std::string_view> items[] = {
+            {notify_success, "SUCCESS"}, {notify_failure, "FAILURE"}, {notify_delay, "DELAY"}};
+        for (const auto& it : items) {
+            if ((ps.notify & it.first) == 0) continue;
+            if (!first) w.put(',');
+            w.put(it.second);
+            first = false;
+        }
+    }
+    if (ps.has(p_orcpt)) { w.put(" ORCPT="); w.put(ps.orcpt_type); w.put(';'); w.put(ps.orcpt); }
+    if (ps.has(p_rrvs)) {
+        w.put(" RRVS=");
+        w.put(ps.rrvs);
+        if (ps.rrvs_mode != 0) { w.put(';'); w.put(ps.rrvs_mode); }
+    }
+}
+
+}  // namespace detail
+
+/**
+ * Writes `c` as a command line, CRLF included, into `out[0..cap)`.
+ *
+ * Only the fields that belong to the verb are used (see `command`); MAIL and RCPT
+ * parameters are written from `c.params.present` and the decoded values, in a fixed order,
+ * and unknown parameters are never written. The result is then parsed back with `opt`:
+ * a command that would not parse (a bad address, a line over `opt.max_line`) is refused
+ * with `format_error::invalid`, so a client can never emit a line a strict server
+ * rejects, nor smuggle a second command through CR, LF or NUL in an argument.
+ */
+constexpr format_result format_command(const command& c, char* out, std::size_t cap,
+                                       const parse_options& opt = {}) noexcept {
+    detail::writer w{out, cap};
+    format_result r;
+    const std::string_view name = to_string(c.verb);
+    if (name.empty()) {
+        r.err = format_error::invalid;
+        r.parse_error = command_error::unknown_verb;
+        return r;
+    }
+    w.put(name);
+    switch (c.verb) {
+        case verb::helo:
+        case verb::ehlo:
+        case verb::lhlo:
+        case verb::etrn:
+            w.put(' ');
+            w.put(c.argument);
+            break;
+        case verb::mail:
+        case verb::rcpt:
+            w.put(c.verb == verb::mail ? " FROM:" : " TO:");
+            detail::format_path(w, c.path);
+            detail::format_params(w, c.params);
+            break;
+        case verb::bdat:
+            w.put(' ');
+            w.put_u64(c.chunk_size);
+            if (c.last) w.put(" LAST");
+            break;
+        case verb::auth:
+            w.put(' ');
+            w.put(c.mechanism);
+            if (c.has_initial_response) {
+                w.put(' ');
+                w.put(c.initial_response.empty() ? std::string_view{"="} : c.initial_response);
+            }
+            break;
+        case verb::vrfy:
+        case verb::expn:
+            w.put(' ');
+            w.put(c.argument);
+            if (c.smtputf8) w.put(" SMTPUTF8");
+            break;
+        case verb::help:
+        case verb::noop:
+            if (!c.argument.empty()) {
+                w.put(' ');
+                w.put(c.argument);
+            }
+            break;
+        default:
+            break;
+    }
+    if (w.forbidden) {
+        r.err = format_error::forbidden_byte;
+        return r;
+    }
+    w.put("\r\n");
+    if (w.overflow) {
+        r.err = format_error::no_space;
+        r.size = w.n;
+        return r;
+    }
+    command back;
+    parse_options check = opt;
+    check.allow_bare_lf = false;
+    const command_error e = parse_command(std::string_view(out, w.n), back, check);
+    if (e != command_error::none || back.params.unknown_count != 0) {
+        r.err = format_error::invalid;
+        r.parse_error = e;
+        return r;
+    }
+    r.size = w.n;
+    return r;
+}
+
+}  // namespace smtpp
+
+#endif

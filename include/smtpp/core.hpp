@@ -1,0 +1,67 @@
+/**
+ * @file core.hpp
+ * @brief Vocabulary shared by every layer: the three outcomes of an incremental call,
+ *        enhanced status codes (RFC 3463) and the reply a failure maps to.
+ *
+ * Nothing here allocates, throws or performs I/O.
+ */
+#ifndef SMTPP_CORE_HPP
+#define SMTPP_CORE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SMTPP_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SMTPP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define SMTPP_LIKELY(x) (x)
+#define SMTPP_UNLIKELY(x) (x)
+#endif
+
+#if __cplusplus >= 202002L
+#define SMTPP_CONSTEXPR20 constexpr
+#else
+#define SMTPP_CONSTEXPR20 inline
+#endif
+
+namespace smtpp {
+
+/// The outcome of an incremental call. "Need more" is never an error.
+enum class status : std::uint8_t {
+    complete = 0,   ///< an event or value was produced
+    need_more = 1,  ///< all input was consumed; feed more bytes
+    failed = 2,     ///< an error was found; see the call's error value
+};
+
+/**
+ * An enhanced mail system status code, RFC 3463 §2: `class "." subject "." detail`.
+ * `cls == 0` means "no code". class is 2, 4 or 5; subject and detail are 0..999.
+ */
+struct enhanced_code {
+    std::uint8_t cls = 0;
+    std::uint16_t subject = 0;
+    std::uint16_t detail = 0;
+
+    [[nodiscard]] constexpr bool empty() const noexcept { return cls == 0; }
+    friend constexpr bool operator==(enhanced_code a, enhanced_code b) noexcept {
+        return a.cls == b.cls && a.subject == b.subject && a.detail == b.detail;
+    }
+    friend constexpr bool operator!=(enhanced_code a, enhanced_code b) noexcept { return !(a == b); }
+};
+
+/**
+ * The reply an error maps to: a basic reply code (RFC 5321 §4.2), an enhanced status
+ * code (RFC 3463 / RFC 5248) and a short text. The text never contains CR, LF or NUL, so
+ * a host can write `code SP esc SP text CRLF` as is, without composing anything itself.
+ */
+struct reply_hint {
+    std::uint16_t code = 0;
+    enhanced_code esc{};
+    std::string_view text{};
+};
+
+}  // namespace smtpp
+
+#endif

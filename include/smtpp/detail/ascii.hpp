@@ -1,0 +1,149 @@
+/**
+ * @file detail/ascii.hpp
+ * @brief Compile-time character classes and case folding shared by the parsers.
+ * @private Not part of the public API.
+ */
+#ifndef SMTPP_DETAIL_ASCII_HPP
+#define SMTPP_DETAIL_ASCII_HPP
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace smtpp::detail {
+
+/// Bits of the character-class table. One byte can carry several.
+enum char_bit : std::uint16_t {
+    c_alpha = 1u << 0,   ///< ALPHA
+    c_digit = 1u << 1,   ///< DIGIT
+    c_atext = 1u << 2,   ///< RFC 5322 §3.2.3 atext (ASCII part)
+    c_qtext = 1u << 3,   ///< RFC 5321 §4.1.2 qtextSMTP: %d32-33 / %d35-91 / %d93-126
+    c_xchar = 1u << 4,   ///< RFC 3461 §4 xchar: %x21-2A / %x2C-3C / %x3E-7E
+    c_esmtpv = 1u << 5,  ///< RFC 5321 §4.1.2 esmtp-value char: %d33-60 / %d62-126
+    c_dcont = 1u << 6,   ///< RFC 5321 §4.1.3 dcontent: %d33-90 / %d94-126
+    c_hex = 1u << 7,     ///< HEXDIG (either case)
+    c_b64 = 1u << 8,     ///< RFC 4648 base64 alphabet (without '=')
+    c_vchar = 1u << 9,   ///< %d33-126, printable without space
+    c_text = 1u << 10,   ///< RFC 5321 textstring: HT / %d32-126
+    c_ldh = 1u << 11,    ///< ALPHA / DIGIT / "-" (RFC 5321 Ldh-str, esmtp-keyword)
+};
+
+constexpr std::array<std::uint16_t, 256> make_char_table() noexcept {
+    std::array<std::uint16_t, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+        std::uint16_t v = 0;
+        const bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        const bool digit = c >= '0' && c <= '9';
+        if (alpha) v |= c_alpha;
+        if (digit) v |= c_digit;
+        if (alpha || digit) v |= c_atext;
+        switch (c) {
+            case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+            case '-': case '/': case '=': case '?': case '^': case '_': case '`': case '{':
+            case '|': case '}': case '~':
+                v |= c_atext;
+                break;
+            default:
+                break;
+        }
+        if ((c >= 32 && c <= 33) || (c >= 35 && c <= 91) || (c >= 93 && c <= 126)) v |= c_qtext;
+        if ((c >= 0x21 && c <= 0x2A) || (c >= 0x2C && c <= 0x3C) || (c >= 0x3E && c <= 0x7E)) v |= c_xchar;
+        if ((c >= 33 && c <= 60) || (c >= 62 && c <= 126)) v |= c_esmtpv;
+        if ((c >= 33 && c <= 90) || (c >= 94 && c <= 126)) v |= c_dcont;
+        if (digit || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f')) v |= c_hex;
+        if (alpha || digit || c == '+' || c == '/') v |= c_b64;
+        if (c >= 33 && c <= 126) v |= c_vchar;
+        if (c == 9 || (c >= 32 && c <= 126)) v |= c_text;
+        if (alpha || digit || c == '-') v |= c_ldh;
+        t[static_cast<std::size_t>(c)] = v;
+    }
+    return t;
+}
+
+inline constexpr std::array<std::uint16_t, 256> char_table = make_char_table();
+
+static_assert(char_table['a'] & c_atext);
+static_assert(!(char_table['@'] & c_atext));
+static_assert(!(char_table['"'] & c_qtext) && !(char_table['\\'] & c_qtext));
+static_assert(!(char_table['+'] & c_xchar) && !(char_table['='] & c_xchar));
+static_assert(!(char_table['='] & c_esmtpv) && (char_table['~'] & c_esmtpv));
+static_assert(!(char_table['['] & c_dcont) && !(char_table['\\'] & c_dcont) && !(char_table[']'] & c_dcont));
+static_assert(!(char_table[0x7F] & c_vchar) && !(char_table[' '] & c_vchar));
+
+constexpr bool is(unsigned char c, std::uint16_t bits) noexcept { return (char_table[c] & bits) != 0; }
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_alpha(char c) noexcept { return is(static_cast<unsigned char>(c), c_alpha); }
+constexpr bool is_alnum(char c) noexcept { return is(static_cast<unsigned char>(c), c_alpha | c_digit); }
+constexpr bool is_hex(char c) noexcept { return is(static_cast<unsigned char>(c), c_hex); }
+
+constexpr char to_upper(char c) noexcept { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; }
+
+constexpr int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+/// ASCII case-insensitive equality; `upper` must already be upper case.
+constexpr bool iequals_upper(std::string_view s, std::string_view upper) noexcept {
+    if (s.size() != upper.size()) return false;
+    for (std::size_t i = 0; i < s.size(); ++i)
+        if (to_upper(s[i]) != upper[i]) return false;
+    return true;
+}
+
+/**
+ * Pack up to 8 bytes of a keyword into a uint64_t, upper-cased, for switch matching.
+ * Returns 0 when the keyword is longer than 8 bytes or holds a byte that is not
+ * ALPHA, DIGIT or '-' (so a stray CR can never be folded into a keyword).
+ */
+constexpr std::uint64_t pack_upper(std::string_view s) noexcept {
+    if (s.empty() || s.size() > 8) return 0;
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (!is_alnum(c) && c != '-') return 0;
+        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(to_upper(c))) << (8 * i);
+    }
+    return v;
+}
+
+/// The packed form of an upper-case literal, for `case` labels.
+constexpr std::uint64_t pack(std::string_view s) noexcept {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < s.size() && i < 8; ++i)
+        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+    return v;
+}
+
+/**
+ * Case-folding key of a keyword of at most 8 bytes drawn from ALPHA / DIGIT / "-"
+ * (verbs, ESMTP keywords and values). OR-ing 0x20 into every byte lower-cases letters
+ * and leaves digits and "-" unchanged (all three already have bit 0x20 set), so
+ * `key(s) == key("MAIL")` is an exact case-insensitive match **provided the caller has
+ * checked the alphabet and that the length is at most 8** (longer text returns 0).
+ */
+constexpr std::uint64_t key(std::string_view s) noexcept {
+    if (s.size() > 8) return 0;
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < s.size(); ++i)
+        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i]) | 0x20u) << (8 * i);
+    return v;
+}
+
+/// Position of `ch` in `s` at or after `from`, or `s.size()`. A plain loop: the strings
+/// searched here are short, where a call to memchr costs more than it saves.
+constexpr std::size_t find_char(std::string_view s, char ch, std::size_t from = 0) noexcept {
+    while (from < s.size() && s[from] != ch) ++from;
+    return from;
+}
+
+static_assert(pack_upper("mail") == pack("MAIL"));
+static_assert(key("MaIl") == key("MAIL") && key("8bitMIME") == key("8BITMIME") && key("MT-x") == key("mt-X"));
+static_assert(key("MAIL") != key("MAIM"));
+static_assert(pack_upper("MAIL\r") == 0);
+
+}  // namespace smtpp::detail
+
+#endif
