@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs every test of smtpp on a fresh Debian 12 machine: installs what it needs, then
+# builds and tests the build matrix. Usage: bash tools/run-tests.sh [quick]
+#   (no argument)  the whole matrix, as CI runs it
+#   quick          one gcc build with the tests (for a fast local loop)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+jobs=$(nproc 2>/dev/null || echo 2)
+
+need=()
+command -v cmake >/dev/null || need+=(cmake)
+command -v ninja >/dev/null || need+=(ninja-build)
+command -v g++ >/dev/null || need+=(g++)
+command -v clang++ >/dev/null || need+=(clang)
+command -v python3 >/dev/null || need+=(python3)
+[ -f /usr/include/catch2/catch.hpp ] || need+=(catch2)
+[ -f /usr/include/benchmark/benchmark.h ] || need+=(libbenchmark-dev)
+ls /usr/lib/llvm-14/lib/clang/14*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+failures=()
+run_config() {  # name, then cmake arguments
+  local name=$1; shift
+  local dir="$root/build-ci/$name"
+  echo
+  echo "== [$name] configure: $*"
+  if ! cmake -S "$root" -B "$dir" -G Ninja "$@" >"$dir.configure.log" 2>&1; then
+    mkdir -p "$(dirname "$dir")"; cat "$dir.configure.log"; failures+=("$name: configure"); return
+  fi
+  echo "== [$name] build"
+  if ! cmake --build "$dir" -j "$jobs" >"$dir.build.log" 2>&1; then
+    tail -n 60 "$dir.build.log"; failures+=("$name: build"); return
+  fi
+  echo "== [$name] test"
+  if ! ctest --test-dir "$dir" --output-on-failure -j "$jobs"; then
+    failures+=("$name: tests")
+  fi
+}
+mkdir -p "$root/build-ci"
+
+common=(-DSMTPP_BUILD_TESTS=ON -DSMTPP_BUILD_EXAMPLES=ON -DSMTPP_BUILD_FUZZERS=ON -DSMTPP_WERROR=ON)
+
+# gcc, C++17, optimised, with the benchmarks built (they are run by bench/run.sh, not here).
+run_config gcc-cxx17-release "${common[@]}" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 \
+  -DCMAKE_BUILD_TYPE=Release -DSMTPP_BUILD_BENCHMARKS=ON
+if [ "${1:-}" != quick ]; then
+  # clang, C++20, ASan + UBSan, libFuzzer targets replaying their corpora.
+  run_config clang-cxx20-asan-ubsan "${common[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=20 \
+    -DCMAKE_BUILD_TYPE=Debug -DSMTPP_SANITIZE=ON
+  # gcc, C++20, -fno-exceptions -fno-rtti.
+  run_config gcc-cxx20-noexcept "${common[@]}" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=20 \
+    -DCMAKE_BUILD_TYPE=Debug -DSMTPP_NO_EXCEPTIONS=ON
+  # clang, C++17, -fno-exceptions -fno-rtti, optimised.
+  run_config clang-cxx17-noexcept "${common[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 \
+    -DCMAKE_BUILD_TYPE=Release -DSMTPP_NO_EXCEPTIONS=ON
+  # Packaging: install, then build consumers with find_package and add_subdirectory.
+  echo
+  echo "== [packaging] install + find_package + add_subdirectory consumers"
+  if bash tools/check-packaging.sh "$root/build-ci/packaging"; then :; else failures+=("packaging"); fi
+  # The generated single header is committed and must match its generator.
+  echo "== [single-header] regenerate and compare"
+  if python3 tools/amalgamate.py --check; then :; else failures+=("single-header: out of date"); fi
+fi
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+  printf 'FAILED: %s\n' "${failures[@]}"
+  exit 1
+fi
+echo "all configurations passed"
