@@ -380,6 +380,12 @@ constexpr std::size_t utf8_sequence(std::string_view s, std::size_t p) noexcept 
 
 constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
 
+/// `s[from, to)` without `substr`'s range check: every caller passes positions it has
+/// already validated, and the check costs a compare and a branch on each field.
+constexpr std::string_view slice(std::string_view s, std::size_t from, std::size_t to) noexcept {
+    return std::string_view(s.data() + from, to - from);
+}
+
 /// A cursor over the argument part of a line; `end` excludes trailing blanks and CRLF.
 struct cursor {
     std::string_view s;
@@ -389,6 +395,26 @@ struct cursor {
     [[nodiscard]] constexpr bool done() const noexcept { return pos >= end; }
     [[nodiscard]] constexpr char peek() const noexcept { return pos < end ? s[pos] : '\0'; }
     [[nodiscard]] constexpr bool at(char c) const noexcept { return pos < end && s[pos] == c; }
+
+    /// Advances over bytes of the class `bits`. Works on locals: a store to `pos` through
+    /// the reference would otherwise be redone every byte, since a char load may alias it.
+    /// @pre `s` is the body of a line whose terminator (CR or LF) follows it in memory:
+    /// neither byte belongs to any class, so the terminator stops the loop without a
+    /// bounds test per byte; the run is then clipped to `end`.
+    constexpr void skip(std::uint16_t bits) noexcept {
+        const char* const d = s.data();
+        std::size_t p = pos;
+        while (is(static_cast<unsigned char>(d[p]), bits)) ++p;
+        pos = p < end ? p : end;
+    }
+    /// Advances to the next byte equal to `ch` (or the end).
+    constexpr void skip_to(char ch) noexcept {
+        const char* const d = s.data();
+        std::size_t p = pos;
+        const std::size_t e = end;
+        while (p < e && d[p] != ch) ++p;
+        pos = p;
+    }
 };
 
 /// RFC 5321 §4.1.2: `sub-domain = Let-dig [Ldh-str]`, `Ldh-str = *( ALPHA / DIGIT / "-" ) Let-dig`,
@@ -402,7 +428,7 @@ constexpr bool parse_domain(cursor& c, bool allow_utf8, bool& utf8, bool& too_lo
         // One label: a run of LDH bytes (and UTF-8 sequences for U-labels).
         const std::size_t label = c.pos;
         for (;;) {
-            while (c.pos < c.end && is(static_cast<unsigned char>(c.s[c.pos]), c_ldh)) ++c.pos;
+            c.skip(c_ldh);
             if (c.pos < c.end && allow_utf8 && static_cast<unsigned char>(c.s[c.pos]) >= 0x80) {
                 const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
                 if (n == 0) return false;
@@ -544,7 +570,7 @@ constexpr bool parse_local_part(cursor& c, bool allow_utf8, bool& utf8, bool& qu
                 if (q < 32 || q > 126) return false;
                 c.pos += 2;
             } else if (is(ch, c_qtext)) {
-                ++c.pos;
+                c.skip(c_qtext);
             } else if (ch >= 0x80 && allow_utf8) {
                 const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
                 if (n == 0) return false;
@@ -561,7 +587,7 @@ constexpr bool parse_local_part(cursor& c, bool allow_utf8, bool& utf8, bool& qu
     while (c.pos < c.end) {
         const auto ch = static_cast<unsigned char>(c.s[c.pos]);
         if (is(ch, c_atext)) {
-            ++c.pos;
+            c.skip(c_atext);
             need_atext = false;
         } else if (ch == '.') {
             if (need_atext) return false;
@@ -609,7 +635,7 @@ constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse
         if (c.at('>')) {
             ++c.pos;
             if (!is_mail) return command_error::null_forward_path;
-            p.text = c.s.substr(start, c.pos - start);
+            p.text = slice(c.s, start, c.pos);
             p.is_null = true;
             return command_error::none;
         }
@@ -625,37 +651,37 @@ constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse
                     continue;
                 }
                 if (!c.at(':')) return bad;
-                p.route = c.s.substr(route_start, c.pos - route_start);
+                p.route = slice(c.s, route_start, c.pos);
                 ++c.pos;
                 break;
             }
         }
-        if (!is_mail && c.pos + 11 <= c.end && p.route.empty() &&
-            iequals_upper(c.s.substr(c.pos, 11), "POSTMASTER>")) {
+        if (!is_mail && c.pos + 11 <= c.end && p.route.empty() && match(c.s.data() + c.pos, k_postmast) &&
+            match(c.s.data() + c.pos + 8, k_er_close)) {
             c.pos += 11;
-            p.text = c.s.substr(start, c.pos - start);
-            p.local_part = c.s.substr(c.pos - 11, 10);
+            p.text = slice(c.s, start, c.pos);
+            p.local_part = slice(c.s, c.pos - 11, c.pos - 1);
             p.is_postmaster = true;
             return command_error::none;
         }
     }
     const std::size_t local_start = c.pos;
     if (!parse_local_part(c, parse_utf8, utf8, p.quoted)) return bad;
-    p.local_part = c.s.substr(local_start, c.pos - local_start);
+    p.local_part = slice(c.s, local_start, c.pos);
     if (!c.at('@')) return bad;
     ++c.pos;
     const std::size_t domain_start = c.pos;
     p.kind = parse_host(c, parse_utf8, utf8, long_part);
     if (p.kind == host_kind::none) return bad;
-    p.domain = c.s.substr(domain_start, c.pos - domain_start);
-    p.mailbox = c.s.substr(local_start, c.pos - local_start);
+    p.domain = slice(c.s, domain_start, c.pos);
+    p.mailbox = slice(c.s, local_start, c.pos);
     if (bracketed) {
         if (!c.at('>')) return bad;
         ++c.pos;
     } else if (!c.done() && c.peek() != ' ') {
         return bad;
     }
-    p.text = c.s.substr(start, c.pos - start);
+    p.text = slice(c.s, start, c.pos);
     p.utf8 = utf8;
     // RFC 5321 §4.5.3.1.1-3: local part 64, domain 255, path 256 octets (brackets counted).
     if (long_part || p.local_part.size() > 64 || p.domain.size() > 255 ||
@@ -686,24 +712,27 @@ constexpr bool parse_decimal(std::string_view s, std::size_t max_digits, std::ui
 /// error; `control` is set when a decoded byte is outside %x20-7E (CVE-2020-28021).
 /// DEVIATION: lower-case hex digits are accepted (RFC 3461 says upper case), as Postfix does.
 constexpr std::size_t xtext_check(std::string_view s, bool& control) noexcept {
+    // @pre the byte after `s` in memory is not an xchar (values end at SP, a blank or the
+    // line terminator), so runs of xchar need no bounds test per byte.
+    const char* const d = s.data();
+    const std::size_t size = s.size();
     std::size_t n = 0;
-    for (std::size_t i = 0; i < s.size(); ++n) {
-        const auto ch = static_cast<unsigned char>(s[i]);
-        if (ch == '+') {
-            if (i + 2 >= s.size()) return SIZE_MAX;
-            const int hi = hex_value(s[i + 1]);
-            const int lo = hex_value(s[i + 2]);
-            if (hi < 0 || lo < 0) return SIZE_MAX;
-            const int v = hi * 16 + lo;
-            if (v < 0x20 || v > 0x7E) control = true;
-            i += 3;
-        } else if (is(ch, c_xchar)) {
-            ++i;
-        } else {
-            return SIZE_MAX;
-        }
+    std::size_t i = 0;
+    for (;;) {
+        std::size_t j = i;
+        while (is(static_cast<unsigned char>(d[j]), c_xchar)) ++j;
+        if (j >= size) return n + (size - i);
+        n += j - i;
+        if (d[j] != '+' || j + 2 >= size) return SIZE_MAX;
+        const int hi = hex_value(d[j + 1]);
+        const int lo = hex_value(d[j + 2]);
+        if (hi < 0 || lo < 0) return SIZE_MAX;
+        const int v = hi * 16 + lo;
+        if (v < 0x20 || v > 0x7E) control = true;
+        ++n;
+        i = j + 3;
+        if (i == size) return n;
     }
-    return n;
 }
 
 /// RFC 3339 §5.6 date-time: `full-date "T" full-time`, e.g. 2014-04-03T23:01:00Z or
@@ -769,8 +798,20 @@ constexpr sasl_mechanism mechanism_of(std::string_view m) noexcept {
         {"NTLM", sasl_mechanism::ntlm},
         {"DIGEST-MD5", sasl_mechanism::digest_md5},
     };
+    // The names are ALPHA / DIGIT / "-" and `m` was checked to be mech-chars, so key()
+    // matches exactly for names of at most 8 bytes.
+    switch (key(m)) {
+        case key("PLAIN"): return sasl_mechanism::plain;
+        case key("LOGIN"): return sasl_mechanism::login;
+        case key("CRAM-MD5"): return sasl_mechanism::cram_md5;
+        case key("XOAUTH2"): return sasl_mechanism::xoauth2;
+        case key("EXTERNAL"): return sasl_mechanism::external;
+        case key("GSSAPI"): return sasl_mechanism::gssapi;
+        case key("NTLM"): return sasl_mechanism::ntlm;
+        default: break;
+    }
     for (const entry& e : table)
-        if (iequals_upper(m, e.name)) return e.id;
+        if (e.name.size() > 8 && iequals_upper(m, e.name)) return e.id;
     return sasl_mechanism::other;
 }
 
@@ -857,7 +898,7 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
         case p_body:
             // RFC 6152 §2: body-value ::= "7BIT" / "8BITMIME"; RFC 3030 §3: "BINARYMIME"
             if (v.size() == 4 && key(v) == key("7BIT")) ps.body = body_type::seven_bit;
-            else if (v.size() == 8 && iequals_upper(v, "8BITMIME")) ps.body = body_type::eight_bit_mime;
+            else if (v.size() == 8 && key(v) == key("8BITMIME")) ps.body = body_type::eight_bit_mime;
             else if (v.size() == 10 && iequals_upper(v, "BINARYMIME")) ps.body = body_type::binary_mime;
             else return command_error::bad_body;
             return command_error::none;
@@ -867,8 +908,8 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
             return rp.has_value ? command_error::bad_requiretls : command_error::none;
         case p_ret:
             // RFC 3461 §4.3: ret-value = "FULL" / "HDRS"
-            if (iequals_upper(v, "FULL")) ps.ret = ret_type::full;
-            else if (iequals_upper(v, "HDRS")) ps.ret = ret_type::hdrs;
+            if (v.size() == 4 && key(v) == key("FULL")) ps.ret = ret_type::full;
+            else if (v.size() == 4 && key(v) == key("HDRS")) ps.ret = ret_type::hdrs;
             else return command_error::bad_ret;
             return command_error::none;
         case p_envid: {
@@ -922,8 +963,8 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
             // by-time = ["-" / "+"] 1*9digit; by-mode = "N" / "R"; by-trace = "T"
             const std::size_t semi = find_char(v, ';');
             if (semi == v.size()) return command_error::bad_by;
-            std::string_view t = v.substr(0, semi);
-            const std::string_view m = v.substr(semi + 1);
+            std::string_view t = slice(v, 0, semi);
+            const std::string_view m = slice(v, semi + 1, v.size());
             bool neg = false;
             if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
                 neg = t[0] == '-';
@@ -949,12 +990,16 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
             std::string_view rest = v;
             for (;;) {
                 const std::size_t comma = find_char(rest, ',');
-                const std::string_view item = rest.substr(0, comma);
+                const std::string_view item = slice(rest, 0, comma);
+                // key() is exact against all-letter words: only 'X' and 'x' fold to 'x'.
                 std::uint8_t f = 0;
-                if (iequals_upper(item, "NEVER")) f = notify_never;
-                else if (iequals_upper(item, "SUCCESS")) f = notify_success;
-                else if (iequals_upper(item, "FAILURE")) f = notify_failure;
-                else if (iequals_upper(item, "DELAY")) f = notify_delay;
+                switch (key(item)) {
+                    case key("NEVER"): f = notify_never; break;
+                    case key("SUCCESS"): f = notify_success; break;
+                    case key("FAILURE"): f = notify_failure; break;
+                    case key("DELAY"): f = notify_delay; break;
+                    default: break;
+                }
                 if (f == 0 || (flags & f)) return command_error::bad_notify;
                 flags = static_cast<std::uint8_t>(flags | f);
                 if (comma == rest.size()) break;
@@ -972,8 +1017,8 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
             const std::size_t semi = find_char(v, ';');
             if (semi == v.size() || semi == 0 || semi + 1 == v.size())
                 return command_error::bad_orcpt;
-            const std::string_view type = v.substr(0, semi);
-            const std::string_view addr = v.substr(semi + 1);
+            const std::string_view type = slice(v, 0, semi);
+            const std::string_view addr = slice(v, semi + 1, v.size());
             for (char ch : type)
                 if (!is(static_cast<unsigned char>(ch), c_atext)) return command_error::bad_orcpt;
             if (type.size() == 5 && iequals_upper(type, "UTF-8") && (has_8bit(addr) || find_char(addr, '\\') != addr.size())) {
@@ -1041,8 +1086,8 @@ constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, cons
         raw_param rp;
         const std::size_t kstart = c.pos;
         if (!is_alnum(c.peek())) return command_error::param_syntax;
-        while (c.pos < c.end && is(static_cast<unsigned char>(c.s[c.pos]), c_ldh)) ++c.pos;
-        rp.keyword = c.s.substr(kstart, c.pos - kstart);
+        c.skip(c_ldh);
+        rp.keyword = slice(c.s, kstart, c.pos);
         if (c.at('=')) {
             ++c.pos;
             rp.has_value = true;
@@ -1050,7 +1095,7 @@ constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, cons
             while (c.pos < c.end) {
                 const auto ch = static_cast<unsigned char>(c.s[c.pos]);
                 if (is(ch, c_esmtpv)) {
-                    ++c.pos;
+                    c.skip(c_esmtpv);
                 } else if (ch >= 0x80 && opt.smtputf8) {
                     const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
                     if (n == 0) return command_error::invalid_utf8;
@@ -1059,7 +1104,7 @@ constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, cons
                     break;
                 }
             }
-            rp.value = c.s.substr(vstart, c.pos - vstart);
+            rp.value = slice(c.s, vstart, c.pos);
             if (rp.value.empty()) {
                 // "SIZE=" and friends: the keyword's own error when it is known.
                 const command_error e = parse_one_param(rp, cmd, is_mail, opt);
@@ -1077,7 +1122,7 @@ constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, cons
         const command_error e = parse_one_param(rp, cmd, is_mail, opt);
         if (e != command_error::none) return e;
     }
-    cmd.params.text = c.s.substr(start, c.end - start);
+    cmd.params.text = slice(c.s, start, c.end);
     return command_error::none;
 }
 
@@ -1117,41 +1162,110 @@ constexpr bool is_text_argument(std::string_view s, bool allow_utf8) noexcept {
     return true;
 }
 
+/// Resets every field, one assignment each: a whole-object `= command{}` makes GCC emit
+/// `rep stos` for the 300-odd bytes, whose start-up cost was a third of a short command's
+/// parse time; individual stores become a few vector moves.
+constexpr void clear(path& p) noexcept {
+    p.text = {};
+    p.route = {};
+    p.mailbox = {};
+    p.local_part = {};
+    p.domain = {};
+    p.kind = host_kind::none;
+    p.is_null = false;
+    p.is_postmaster = false;
+    p.quoted = false;
+    p.utf8 = false;
+}
+
+constexpr void clear(params& ps) noexcept {
+    ps.present = 0;
+    ps.size = 0;
+    ps.body = body_type::none;
+    ps.ret = ret_type::none;
+    ps.notify = 0;
+    ps.mt_priority = 0;
+    ps.by = by_mode::none;
+    ps.by_trace = false;
+    ps.rrvs_mode = 0;
+    ps.unknown_count = 0;
+    ps.holdfor = 0;
+    ps.by_time = 0;
+    ps.envid = {};
+    ps.auth = {};
+    ps.orcpt_type = {};
+    ps.orcpt = {};
+    ps.holduntil = {};
+    ps.rrvs = {};
+    ps.unknown = {};
+    ps.text = {};
+}
+
+constexpr void clear(command& c) noexcept {
+    c.verb = verb::unknown;
+    c.host = host_kind::none;
+    c.mechanism_id = sasl_mechanism::other;
+    c.has_initial_response = false;
+    c.last = false;
+    c.smtputf8 = false;
+    c.chunk_size = 0;
+    c.line = {};
+    c.verb_text = {};
+    c.argument = {};
+    c.mechanism = {};
+    c.initial_response = {};
+    clear(c.path);
+    clear(c.params);
+}
+
 constexpr command_error parse_command_body(std::string_view line, std::string_view body, command& cmd,
                                            const parse_options& opt) noexcept {
     // The verb: the run of letters at the start of the line (RFC 5321 §4.1.1: "The commands
     // themselves are alphabetic characters terminated by <SP> if parameters follow and
     // <CRLF> otherwise").
-    std::size_t i = 0;
-    while (i < body.size() && is_alpha(body[i])) ++i;
     if (body.empty()) return command_error::empty_line;
-    std::size_t token_end = i;
-    if (i < body.size() && !is_blank(body[i])) {
-        // Not a verb: report everything up to the first SP as the unknown verb's text.
-        while (token_end < body.size() && body[token_end] != ' ') ++token_end;
-        cmd.verb_text = body.substr(0, token_end);
-        return command_error::unknown_verb;
-    }
-    cmd.verb_text = body.substr(0, i);
+    std::size_t i = 0;
     verb v = verb::unknown;
-    switch (key(cmd.verb_text)) {
-        case key("HELO"): v = verb::helo; break;
-        case key("EHLO"): v = verb::ehlo; break;
-        case key("LHLO"): v = verb::lhlo; break;
-        case key("MAIL"): v = verb::mail; break;
-        case key("RCPT"): v = verb::rcpt; break;
-        case key("DATA"): v = verb::data; break;
-        case key("BDAT"): v = verb::bdat; break;
-        case key("RSET"): v = verb::rset; break;
-        case key("VRFY"): v = verb::vrfy; break;
-        case key("EXPN"): v = verb::expn; break;
-        case key("HELP"): v = verb::help; break;
-        case key("NOOP"): v = verb::noop; break;
-        case key("QUIT"): v = verb::quit; break;
-        case key("STARTTLS"): v = verb::starttls; break;
-        case key("AUTH"): v = verb::auth; break;
-        case key("ETRN"): v = verb::etrn; break;
-        default: break;
+    // Fast path: a four-letter verb followed by SP, HT or the end of the line. Folding
+    // with 0x20 is exact only for letters, so each byte is checked to be one.
+    if (body.size() >= 4 && is_alpha(body[0]) && is_alpha(body[1]) && is_alpha(body[2]) && is_alpha(body[3]) &&
+        (body.size() == 4 || is_blank(body[4]))) {
+        i = 4;
+        const std::uint32_t k = (static_cast<std::uint32_t>(static_cast<unsigned char>(body[0])) |
+                                 static_cast<std::uint32_t>(static_cast<unsigned char>(body[1])) << 8 |
+                                 static_cast<std::uint32_t>(static_cast<unsigned char>(body[2])) << 16 |
+                                 static_cast<std::uint32_t>(static_cast<unsigned char>(body[3])) << 24) |
+                                0x20202020u;
+        switch (k) {
+            case static_cast<std::uint32_t>(key("HELO")): v = verb::helo; break;
+            case static_cast<std::uint32_t>(key("EHLO")): v = verb::ehlo; break;
+            case static_cast<std::uint32_t>(key("LHLO")): v = verb::lhlo; break;
+            case static_cast<std::uint32_t>(key("MAIL")): v = verb::mail; break;
+            case static_cast<std::uint32_t>(key("RCPT")): v = verb::rcpt; break;
+            case static_cast<std::uint32_t>(key("DATA")): v = verb::data; break;
+            case static_cast<std::uint32_t>(key("BDAT")): v = verb::bdat; break;
+            case static_cast<std::uint32_t>(key("RSET")): v = verb::rset; break;
+            case static_cast<std::uint32_t>(key("VRFY")): v = verb::vrfy; break;
+            case static_cast<std::uint32_t>(key("EXPN")): v = verb::expn; break;
+            case static_cast<std::uint32_t>(key("HELP")): v = verb::help; break;
+            case static_cast<std::uint32_t>(key("NOOP")): v = verb::noop; break;
+            case static_cast<std::uint32_t>(key("QUIT")): v = verb::quit; break;
+            case static_cast<std::uint32_t>(key("AUTH")): v = verb::auth; break;
+            case static_cast<std::uint32_t>(key("ETRN")): v = verb::etrn; break;
+            default: break;
+        }
+        cmd.verb_text = slice(body, 0, 4);
+    } else {
+        while (i < body.size() && is_alpha(body[i])) ++i;
+        std::size_t token_end = i;
+        if (i < body.size() && !is_blank(body[i])) {
+            // Not a verb: report everything up to the first SP as the unknown verb's text.
+            while (token_end < body.size() && body[token_end] != ' ') ++token_end;
+            cmd.verb_text = body.substr(0, token_end);
+            return command_error::unknown_verb;
+        }
+        cmd.verb_text = body.substr(0, i);
+        if (i == 8 && key(cmd.verb_text) == key("STARTTLS")) v = verb::starttls;
     }
     cmd.verb = v;
     // Line limits (RFC 5321 §4.5.3.1.4; RFC 4954 §4 for AUTH).
@@ -1174,7 +1288,7 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
             while (arg < end && body[arg] == ' ') ++arg;
         }
     }
-    cmd.argument = body.substr(arg, end - arg);
+    cmd.argument = slice(body, arg, end);
     if (v == verb::unknown) return command_error::unknown_verb;
     cursor c{body, arg, end};
 
@@ -1208,8 +1322,11 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
             // rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" / Forward-path )
             //        [SP Rcpt-parameters] CRLF
             const bool is_mail = v == verb::mail;
-            const std::string_view kw = is_mail ? "FROM:" : "TO:";
-            if (c.end - c.pos < kw.size() || !iequals_upper(body.substr(c.pos, kw.size()), kw))
+            const std::string_view kw = is_mail ? std::string_view("FROM:") : std::string_view("TO:");
+            // Both keywords are shorter than the CRLF-terminated line's remaining bytes or
+            // fail on the terminator, so the fixed-size compare stays inside the line.
+            if (c.end - c.pos < kw.size() ||
+                !match(body.data() + c.pos, is_mail ? k_from : k_to))
                 return command_error::syntax;
             c.pos += kw.size();
             if (c.at(' ')) {
@@ -1342,7 +1459,7 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
  */
 [[nodiscard]] constexpr command_error parse_command(std::string_view line, command& out,
                                                     const parse_options& opt = {}) noexcept {
-    out = command{};
+    detail::clear(out);
     out.line = line;
     const std::size_t n = line.size();
     std::string_view body;

@@ -270,6 +270,47 @@ constexpr std::size_t find_char(std::string_view s, char ch, std::size_t from = 
     return from;
 }
 
+/**
+ * A literal of at most 8 bytes folded for case-insensitive matching: letters match in
+ * either case, every other byte exactly. Build one with `ci()` as a `constexpr` value so
+ * that the folding happens at compile time; `match()` is then a load and a compare.
+ */
+struct ci_literal {
+    std::uint64_t want = 0;
+    std::uint64_t mask = 0;
+    std::size_t size = 0;
+};
+
+template <std::size_t N>
+constexpr ci_literal ci(const char (&lit)[N]) noexcept {
+    static_assert(N - 1 <= 8, "ci() takes literals of at most 8 bytes");
+    ci_literal k;
+    k.size = N - 1;
+    for (std::size_t i = 0; i + 1 < N; ++i) {
+        const auto c = static_cast<unsigned char>(lit[i]);
+        const bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        k.want |= static_cast<std::uint64_t>(letter ? (c | 0x20u) : c) << (8 * i);
+        if (letter) k.mask |= std::uint64_t{0x20} << (8 * i);
+    }
+    return k;
+}
+
+/// Does `k` match the bytes at `p`? @pre `k.size` bytes are readable at `p`.
+constexpr bool match(const char* p, const ci_literal& k) noexcept {
+    std::uint64_t x = 0;
+    for (std::size_t i = 0; i < k.size; ++i)
+        x |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    return (x | k.mask) == k.want;
+}
+
+inline constexpr ci_literal k_from = ci("FROM:");
+inline constexpr ci_literal k_to = ci("TO:");
+inline constexpr ci_literal k_postmast = ci("POSTMAST");
+inline constexpr ci_literal k_er_close = ci("ER>");
+
+static_assert(match("from:", k_from) && match("FrOm:", k_from) && !match("FROM\x1a", k_from));
+static_assert(!match("fro[:", k_from) && match("To:", k_to));
+
 static_assert(pack_upper("mail") == pack("MAIL"));
 static_assert(key("MaIl") == key("MAIL") && key("8bitMIME") == key("8BITMIME") && key("MT-x") == key("mt-X"));
 static_assert(key("MAIL") != key("MAIM"));
@@ -629,6 +670,12 @@ constexpr std::size_t utf8_sequence(std::string_view s, std::size_t p) noexcept 
 
 constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
 
+/// `s[from, to)` without `substr`'s range check: every caller passes positions it has
+/// already validated, and the check costs a compare and a branch on each field.
+constexpr std::string_view slice(std::string_view s, std::size_t from, std::size_t to) noexcept {
+    return std::string_view(s.data() + from, to - from);
+}
+
 /// A cursor over the argument part of a line; `end` excludes trailing blanks and CRLF.
 struct cursor {
     std::string_view s;
@@ -641,12 +688,14 @@ struct cursor {
 
     /// Advances over bytes of the class `bits`. Works on locals: a store to `pos` through
     /// the reference would otherwise be redone every byte, since a char load may alias it.
+    /// @pre `s` is the body of a line whose terminator (CR or LF) follows it in memory:
+    /// neither byte belongs to any class, so the terminator stops the loop without a
+    /// bounds test per byte; the run is then clipped to `end`.
     constexpr void skip(std::uint16_t bits) noexcept {
         const char* const d = s.data();
         std::size_t p = pos;
-        const std::size_t e = end;
-        while (p < e && is(static_cast<unsigned char>(d[p]), bits)) ++p;
-        pos = p;
+        while (is(static_cast<unsigned char>(d[p]), bits)) ++p;
+        pos = p < end ? p : end;
     }
     /// Advances to the next byte equal to `ch` (or the end).
     constexpr void skip_to(char ch) noexcept {
@@ -876,7 +925,7 @@ constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse
         if (c.at('>')) {
             ++c.pos;
             if (!is_mail) return command_error::null_forward_path;
-            p.text = c.s.substr(start, c.pos - start);
+            p.text = slice(c.s, start, c.pos);
             p.is_null = true;
             return command_error::none;
         }
@@ -892,37 +941,37 @@ constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse
                     continue;
                 }
                 if (!c.at(':')) return bad;
-                p.route = c.s.substr(route_start, c.pos - route_start);
+                p.route = slice(c.s, route_start, c.pos);
                 ++c.pos;
                 break;
             }
         }
-        if (!is_mail && c.pos + 11 <= c.end && p.route.empty() &&
-            iequals_upper(c.s.substr(c.pos, 11), "POSTMASTER>")) {
+        if (!is_mail && c.pos + 11 <= c.end && p.route.empty() && match(c.s.data() + c.pos, k_postmast) &&
+            match(c.s.data() + c.pos + 8, k_er_close)) {
             c.pos += 11;
-            p.text = c.s.substr(start, c.pos - start);
-            p.local_part = c.s.substr(c.pos - 11, 10);
+            p.text = slice(c.s, start, c.pos);
+            p.local_part = slice(c.s, c.pos - 11, c.pos - 1);
             p.is_postmaster = true;
             return command_error::none;
         }
     }
     const std::size_t local_start = c.pos;
     if (!parse_local_part(c, parse_utf8, utf8, p.quoted)) return bad;
-    p.local_part = c.s.substr(local_start, c.pos - local_start);
+    p.local_part = slice(c.s, local_start, c.pos);
     if (!c.at('@')) return bad;
     ++c.pos;
     const std::size_t domain_start = c.pos;
     p.kind = parse_host(c, parse_utf8, utf8, long_part);
     if (p.kind == host_kind::none) return bad;
-    p.domain = c.s.substr(domain_start, c.pos - domain_start);
-    p.mailbox = c.s.substr(local_start, c.pos - local_start);
+    p.domain = slice(c.s, domain_start, c.pos);
+    p.mailbox = slice(c.s, local_start, c.pos);
     if (bracketed) {
         if (!c.at('>')) return bad;
         ++c.pos;
     } else if (!c.done() && c.peek() != ' ') {
         return bad;
     }
-    p.text = c.s.substr(start, c.pos - start);
+    p.text = slice(c.s, start, c.pos);
     p.utf8 = utf8;
     // RFC 5321 §4.5.3.1.1-3: local part 64, domain 255, path 256 octets (brackets counted).
     if (long_part || p.local_part.size() > 64 || p.domain.size() > 255 ||
@@ -953,24 +1002,27 @@ constexpr bool parse_decimal(std::string_view s, std::size_t max_digits, std::ui
 /// error; `control` is set when a decoded byte is outside %x20-7E (CVE-2020-28021).
 /// DEVIATION: lower-case hex digits are accepted (RFC 3461 says upper case), as Postfix does.
 constexpr std::size_t xtext_check(std::string_view s, bool& control) noexcept {
+    // @pre the byte after `s` in memory is not an xchar (values end at SP, a blank or the
+    // line terminator), so runs of xchar need no bounds test per byte.
+    const char* const d = s.data();
+    const std::size_t size = s.size();
     std::size_t n = 0;
-    for (std::size_t i = 0; i < s.size(); ++n) {
-        const auto ch = static_cast<unsigned char>(s[i]);
-        if (ch == '+') {
-            if (i + 2 >= s.size()) return SIZE_MAX;
-            const int hi = hex_value(s[i + 1]);
-            const int lo = hex_value(s[i + 2]);
-            if (hi < 0 || lo < 0) return SIZE_MAX;
-            const int v = hi * 16 + lo;
-            if (v < 0x20 || v > 0x7E) control = true;
-            i += 3;
-        } else if (is(ch, c_xchar)) {
-            ++i;
-        } else {
-            return SIZE_MAX;
-        }
+    std::size_t i = 0;
+    for (;;) {
+        std::size_t j = i;
+        while (is(static_cast<unsigned char>(d[j]), c_xchar)) ++j;
+        if (j >= size) return n + (size - i);
+        n += j - i;
+        if (d[j] != '+' || j + 2 >= size) return SIZE_MAX;
+        const int hi = hex_value(d[j + 1]);
+        const int lo = hex_value(d[j + 2]);
+        if (hi < 0 || lo < 0) return SIZE_MAX;
+        const int v = hi * 16 + lo;
+        if (v < 0x20 || v > 0x7E) control = true;
+        ++n;
+        i = j + 3;
+        if (i == size) return n;
     }
-    return n;
 }
 
 /// RFC 3339 §5.6 date-time: `full-date "T" full-time`, e.g. 2014-04-03T23:01:00Z or
@@ -1036,8 +1088,20 @@ constexpr sasl_mechanism mechanism_of(std::string_view m) noexcept {
         {"NTLM", sasl_mechanism::ntlm},
         {"DIGEST-MD5", sasl_mechanism::digest_md5},
     };
+    // The names are ALPHA / DIGIT / "-" and `m` was checked to be mech-chars, so key()
+    // matches exactly for names of at most 8 bytes.
+    switch (key(m)) {
+        case key("PLAIN"): return sasl_mechanism::plain;
+        case key("LOGIN"): return sasl_mechanism::login;
+        case key("CRAM-MD5"): return sasl_mechanism::cram_md5;
+        case key("XOAUTH2"): return sasl_mechanism::xoauth2;
+        case key("EXTERNAL"): return sasl_mechanism::external;
+        case key("GSSAPI"): return sasl_mechanism::gssapi;
+        case key("NTLM"): return sasl_mechanism::ntlm;
+        default: break;
+    }
     for (const entry& e : table)
-        if (iequals_upper(m, e.name)) return e.id;
+        if (e.name.size() > 8 && iequals_upper(m, e.name)) return e.id;
     return sasl_mechanism::other;
 }
 
@@ -1124,7 +1188,7 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
         case p_body:
             // RFC 6152 §2: body-value ::= "7BIT" / "8BITMIME"; RFC 3030 §3: "BINARYMIME"
             if (v.size() == 4 && key(v) == key("7BIT")) ps.body = body_type::seven_bit;
-            else if (v.size() == 8 && iequals_upper(v, "8BITMIME")) ps.body = body_type::eight_bit_mime;
+            else if (v.size() == 8 && key(v) == key("8BITMIME")) ps.body = body_type::eight_bit_mime;
             else if (v.size() == 10 && iequals_upper(v, "BINARYMIME")) ps.body = body_type::binary_mime;
             else return command_error::bad_body;
             return command_error::none;
@@ -1134,8 +1198,8 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
             return rp.has_value ? command_error::bad_requiretls : command_error::none;
         case p_ret:
             // RFC 3461 §4.3: ret-value = "FULL" / "HDRS"
-            if (iequals_upper(v, "FULL")) ps.ret = ret_type::full;
-            else if (iequals_upper(v, "HDRS")) ps.ret = ret_type::hdrs;
+            if (v.size() == 4 && key(v) == key("FULL")) ps.ret = ret_type::full;
+            else if (v.size() == 4 && key(v) == key("HDRS")) ps.ret = ret_type::hdrs;
             else return command_error::bad_ret;
             return command_error::none;
         case p_envid: {
@@ -1189,8 +1253,8 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
             // by-time = ["-" / "+"] 1*9digit; by-mode = "N" / "R"; by-trace = "T"
             const std::size_t semi = find_char(v, ';');
             if (semi == v.size()) return command_error::bad_by;
-            std::string_view t = v.substr(0, semi);
-            const std::string_view m = v.substr(semi + 1);
+            std::string_view t = slice(v, 0, semi);
+            const std::string_view m = slice(v, semi + 1, v.size());
             bool neg = false;
             if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
                 neg = t[0] == '-';
@@ -1216,12 +1280,16 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
             std::string_view rest = v;
             for (;;) {
                 const std::size_t comma = find_char(rest, ',');
-                const std::string_view item = rest.substr(0, comma);
+                const std::string_view item = slice(rest, 0, comma);
+                // key() is exact against all-letter words: only 'X' and 'x' fold to 'x'.
                 std::uint8_t f = 0;
-                if (iequals_upper(item, "NEVER")) f = notify_never;
-                else if (iequals_upper(item, "SUCCESS")) f = notify_success;
-                else if (iequals_upper(item, "FAILURE")) f = notify_failure;
-                else if (iequals_upper(item, "DELAY")) f = notify_delay;
+                switch (key(item)) {
+                    case key("NEVER"): f = notify_never; break;
+                    case key("SUCCESS"): f = notify_success; break;
+                    case key("FAILURE"): f = notify_failure; break;
+                    case key("DELAY"): f = notify_delay; break;
+                    default: break;
+                }
                 if (f == 0 || (flags & f)) return command_error::bad_notify;
                 flags = static_cast<std::uint8_t>(flags | f);
                 if (comma == rest.size()) break;
@@ -1239,8 +1307,8 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
             const std::size_t semi = find_char(v, ';');
             if (semi == v.size() || semi == 0 || semi + 1 == v.size())
                 return command_error::bad_orcpt;
-            const std::string_view type = v.substr(0, semi);
-            const std::string_view addr = v.substr(semi + 1);
+            const std::string_view type = slice(v, 0, semi);
+            const std::string_view addr = slice(v, semi + 1, v.size());
             for (char ch : type)
                 if (!is(static_cast<unsigned char>(ch), c_atext)) return command_error::bad_orcpt;
             if (type.size() == 5 && iequals_upper(type, "UTF-8") && (has_8bit(addr) || find_char(addr, '\\') != addr.size())) {
@@ -1309,7 +1377,7 @@ constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, cons
         const std::size_t kstart = c.pos;
         if (!is_alnum(c.peek())) return command_error::param_syntax;
         c.skip(c_ldh);
-        rp.keyword = c.s.substr(kstart, c.pos - kstart);
+        rp.keyword = slice(c.s, kstart, c.pos);
         if (c.at('=')) {
             ++c.pos;
             rp.has_value = true;
@@ -1326,7 +1394,7 @@ constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, cons
                     break;
                 }
             }
-            rp.value = c.s.substr(vstart, c.pos - vstart);
+            rp.value = slice(c.s, vstart, c.pos);
             if (rp.value.empty()) {
                 // "SIZE=" and friends: the keyword's own error when it is known.
                 const command_error e = parse_one_param(rp, cmd, is_mail, opt);
@@ -1344,7 +1412,7 @@ constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, cons
         const command_error e = parse_one_param(rp, cmd, is_mail, opt);
         if (e != command_error::none) return e;
     }
-    cmd.params.text = c.s.substr(start, c.end - start);
+    cmd.params.text = slice(c.s, start, c.end);
     return command_error::none;
 }
 
@@ -1476,7 +1544,7 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
             case static_cast<std::uint32_t>(key("ETRN")): v = verb::etrn; break;
             default: break;
         }
-        cmd.verb_text = body.substr(0, 4);
+        cmd.verb_text = slice(body, 0, 4);
     } else {
         while (i < body.size() && is_alpha(body[i])) ++i;
         std::size_t token_end = i;
@@ -1510,7 +1578,7 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
             while (arg < end && body[arg] == ' ') ++arg;
         }
     }
-    cmd.argument = body.substr(arg, end - arg);
+    cmd.argument = slice(body, arg, end);
     if (v == verb::unknown) return command_error::unknown_verb;
     cursor c{body, arg, end};
 
@@ -1545,7 +1613,10 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
             //        [SP Rcpt-parameters] CRLF
             const bool is_mail = v == verb::mail;
             const std::string_view kw = is_mail ? std::string_view("FROM:") : std::string_view("TO:");
-            if (c.end - c.pos < kw.size() || !iequals_upper(body.substr(c.pos, kw.size()), kw))
+            // Both keywords are shorter than the CRLF-terminated line's remaining bytes or
+            // fail on the terminator, so the fixed-size compare stays inside the line.
+            if (c.end - c.pos < kw.size() ||
+                !match(body.data() + c.pos, is_mail ? k_from : k_to))
                 return command_error::syntax;
             c.pos += kw.size();
             if (c.at(' ')) {

@@ -139,6 +139,47 @@ constexpr std::size_t find_char(std::string_view s, char ch, std::size_t from = 
     return from;
 }
 
+/**
+ * A literal of at most 8 bytes folded for case-insensitive matching: letters match in
+ * either case, every other byte exactly. Build one with `ci()` as a `constexpr` value so
+ * that the folding happens at compile time; `match()` is then a load and a compare.
+ */
+struct ci_literal {
+    std::uint64_t want = 0;
+    std::uint64_t mask = 0;
+    std::size_t size = 0;
+};
+
+template <std::size_t N>
+constexpr ci_literal ci(const char (&lit)[N]) noexcept {
+    static_assert(N - 1 <= 8, "ci() takes literals of at most 8 bytes");
+    ci_literal k;
+    k.size = N - 1;
+    for (std::size_t i = 0; i + 1 < N; ++i) {
+        const auto c = static_cast<unsigned char>(lit[i]);
+        const bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        k.want |= static_cast<std::uint64_t>(letter ? (c | 0x20u) : c) << (8 * i);
+        if (letter) k.mask |= std::uint64_t{0x20} << (8 * i);
+    }
+    return k;
+}
+
+/// Does `k` match the bytes at `p`? @pre `k.size` bytes are readable at `p`.
+constexpr bool match(const char* p, const ci_literal& k) noexcept {
+    std::uint64_t x = 0;
+    for (std::size_t i = 0; i < k.size; ++i)
+        x |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    return (x | k.mask) == k.want;
+}
+
+inline constexpr ci_literal k_from = ci("FROM:");
+inline constexpr ci_literal k_to = ci("TO:");
+inline constexpr ci_literal k_postmast = ci("POSTMAST");
+inline constexpr ci_literal k_er_close = ci("ER>");
+
+static_assert(match("from:", k_from) && match("FrOm:", k_from) && !match("FROM\x1a", k_from));
+static_assert(!match("fro[:", k_from) && match("To:", k_to));
+
 static_assert(pack_upper("mail") == pack("MAIL"));
 static_assert(key("MaIl") == key("MAIL") && key("8bitMIME") == key("8BITMIME") && key("MT-x") == key("mt-X"));
 static_assert(key("MAIL") != key("MAIM"));

@@ -1,0 +1,422 @@
+/**
+ * @file line.hpp
+ * @brief Incremental, zero-allocation CRLF line reader for SMTP commands (server side)
+ *        and other line-oriented exchanges (AUTH continuation lines).
+ *
+ * RFC 5321 §2.3.8: "Lines consist of zero or more data characters terminated by the
+ * sequence ASCII character "CR" (hex value 0D) followed immediately by ASCII character
+ * "LF" (hex value 0A). [...] Conforming implementations MUST NOT recognize or generate
+ * any other character or character sequence as a line terminator."
+ *
+ * Feed any chunk of bytes; get complete lines, one per call, as views:
+ *
+ * @code
+ *   smtpp::line_reader<512> r;                 // owns 512 bytes of split-line storage
+ *   while (!in.empty()) {
+ *       auto ev = r.next(in);
+ *       in.remove_prefix(ev.consumed);
+ *       if (ev.st == smtpp::status::complete) handle_line(ev.line);   // "VERB ...\r\n"
+ *       else if (ev.st == smtpp::status::failed) reply(smtpp::reply_for(ev.err));
+ *       else break;                                                   // need_more
+ *   }
+ * @endcode
+ *
+ * Lifetime: a line that lies inside the chunk is a view of the chunk (no copy), valid
+ * while the chunk is alive; a line that arrived split across chunks is a view of the
+ * reader's storage (line_reader) or of the caller's buffer (basic_line_reader), valid
+ * until the next call to next() or discard() on that reader object.
+ *
+ * The sequence of events is identical for every way of splitting the same byte stream;
+ * only where a line's bytes live differs. Nothing here allocates, throws or does I/O.
+ */
+#ifndef SMTPP_LINE_HPP
+#define SMTPP_LINE_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "core.hpp"
+
+#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#include <emmintrin.h>
+#define SMTPP_HAVE_SSE2 1
+#endif
+
+namespace smtpp {
+
+// ------------------------------------------------------------------------------------------
+// Errors
+// ------------------------------------------------------------------------------------------
+
+/// Why a line was refused. Values are explicit and append-only.
+enum class line_error : std::uint8_t {
+    none = 0,
+    too_long = 1,  ///< longer than the limit (CRLF included), RFC 5321 §4.5.3.1.4
+    bare_lf = 2,   ///< LF not preceded by CR, RFC 5321 §2.3.8 / §4.1.1.4
+    bare_cr = 3,   ///< CR not followed by LF, RFC 5321 §2.3.8
+    nul = 4,       ///< a NUL octet in the line
+};
+
+/// The name of an error, for logs.
+constexpr std::string_view to_string(line_error e) noexcept {
+    switch (e) {
+        case line_error::none: return "none";
+        case line_error::too_long: return "too_long";
+        case line_error::bare_lf: return "bare_lf";
+        case line_error::bare_cr: return "bare_cr";
+        case line_error::nul: return "nul";
+    }
+    return "unknown";
+}
+
+/**
+ * The reply for a refused line.
+ * - too_long: RFC 5321 §4.5.3.1.10 "500 Line too long." (§4.2.2: 500 "may include errors
+ *   such as command line too long"); RFC 3463 5.5.2 syntax error. In an AUTH exchange the
+ *   session should use RFC 4954 §4's 500 5.5.6 instead.
+ * - bare LF / bare CR: 500 5.5.2 (a command line that is not a line is a syntax error;
+ *   RFC 5321 §2.3.8).
+ * - NUL: 501 5.5.2, as Exim answers "501 NUL characters are not allowed in SMTP commands".
+ */
+constexpr reply_hint reply_for(line_error e) noexcept {
+    switch (e) {
+        case line_error::none: return {};
+        case line_error::too_long: return {500, {5, 5, 2}, "Line too long"};
+        case line_error::bare_lf: return {500, {5, 5, 2}, "Bare LF received; lines must end with CRLF"};
+        case line_error::bare_cr: return {500, {5, 5, 2}, "Bare CR received; lines must end with CRLF"};
+        case line_error::nul: return {501, {5, 5, 2}, "NUL characters are not allowed in commands"};
+    }
+    return {500, {5, 5, 2}, "Syntax error"};
+}
+
+/// Options of the line reader. Strict by default.
+struct line_options {
+    /// Longest accepted line in octets, CRLF included (RFC 5321 §4.5.3.1.4: 512).
+    /// The effective limit is min(max_line, storage capacity), see basic_line_reader.
+    std::size_t max_line = 512;
+    /// Accept a bare LF as a line end (the line is returned with its "\n").
+    /// RISK: SMTP smuggling (CVE-2023-51764 and kin): a peer that ends lines with bare LF
+    /// is exactly what a smuggling attack relies on; RFC 5321 §4.1.1.4 says servers MUST
+    /// NOT accept it. A bare CR is never accepted, and LF is never dropped or rewritten.
+    bool allow_bare_lf = false;
+};
+
+/// One result of line_reader::next().
+struct line_event {
+    status st = status::need_more;    ///< complete: a line; failed: a refused line; need_more
+    line_error err = line_error::none;  ///< why the line was refused (failed only)
+    std::string_view line{};          ///< the line with its terminator (complete only)
+    std::size_t consumed = 0;         ///< bytes of the input this call used
+};
+
+namespace detail {
+
+// ------------------------------------------------------------------------------------------
+// Byte scanning: a scalar twin (constexpr, the reference), SWAR and SSE2. Tests check all
+// three against each other; the constexpr path runs the scalar one.
+// ------------------------------------------------------------------------------------------
+
+constexpr bool scan_in_constant_evaluation() noexcept {
+#if defined(__GNUC__) || defined(__clang__) || (defined(_MSC_VER) && _MSC_VER >= 1925)
+    return __builtin_is_constant_evaluated();
+#else
+    return true;  // no way to tell: always take the scalar path
+#endif
+}
+
+/// Index of the first CR, LF (or NUL when `with_nul`) in p[0, n); n when there is none.
+constexpr std::size_t scan_newline_scalar(const char* p, std::size_t n, bool with_nul) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        const char c = p[i];
+        if (c == '\r' || c == '\n' || (with_nul && c == '\0')) return i;
+    }
+    return n;
+}
+
+/// Index of the first `c` in p[0, n); n when there is none.
+constexpr std::size_t scan_byte_scalar(const char* p, std::size_t n, char c) noexcept {
+    for (std::size_t i = 0; i < n; ++i)
+        if (p[i] == c) return i;
+    return n;
+}
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SMTPP_HAVE_SWAR 1
+/// Word-at-a-time twin of scan_newline_scalar (little-endian).
+inline std::size_t scan_newline_swar(const char* p, std::size_t n, bool with_nul) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+    // Exact per-byte "is zero" mask: the high bit of each byte is set iff that byte is 0.
+    auto zero_bytes = [](std::uint64_t x) noexcept { return ~(((x & low7) + low7) | x | low7); };
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        std::uint64_t m = zero_bytes(w ^ (ones * 0x0D)) | zero_bytes(w ^ (ones * 0x0A));
+        if (with_nul) m |= zero_bytes(w);
+        if (m != 0) return i + static_cast<std::size_t>(__builtin_ctzll(m)) / 8;
+    }
+    return i + scan_newline_scalar(p + i, n - i, with_nul);
+}
+#endif
+
+#if defined(SMTPP_HAVE_SSE2)
+/// SSE2 twin of scan_newline_scalar (x86-64 baseline): 64 bytes per round.
+inline std::size_t scan_newline_sse2(const char* p, std::size_t n, bool with_nul) noexcept {
+    const __m128i cr = _mm_set1_epi8('\r');
+    const __m128i lf = _mm_set1_epi8('\n');
+    // With NUL off, compare against CR twice: same mask, no branch in the loop.
+    const __m128i z = with_nul ? _mm_setzero_si128() : cr;
+    auto mask16 = [&](const char* q) noexcept {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+        const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)),
+                                       _mm_cmpeq_epi8(v, z));
+        return static_cast<std::uint32_t>(_mm_movemask_epi8(m));
+    };
+    std::size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        const std::uint64_t m = static_cast<std::uint64_t>(mask16(p + i)) |
+                                (static_cast<std::uint64_t>(mask16(p + i + 16)) << 16) |
+                                (static_cast<std::uint64_t>(mask16(p + i + 32)) << 32) |
+                                (static_cast<std::uint64_t>(mask16(p + i + 48)) << 48);
+        if (m != 0) return i + static_cast<std::size_t>(__builtin_ctzll(m));
+    }
+    for (; i + 16 <= n; i += 16) {
+        const std::uint32_t m = mask16(p + i);
+        if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    }
+    return i + scan_newline_scalar(p + i, n - i, with_nul);
+}
+#endif
+
+/// Index of the first CR, LF (or NUL when `with_nul`) in p[0, n); n when there is none.
+constexpr std::size_t scan_newline(const char* p, std::size_t n, bool with_nul) noexcept {
+    if (scan_in_constant_evaluation()) return scan_newline_scalar(p, n, with_nul);
+#if defined(SMTPP_HAVE_SSE2) && (defined(__GNUC__) || defined(__clang__))
+    return scan_newline_sse2(p, n, with_nul);
+#elif defined(SMTPP_HAVE_SWAR)
+    return scan_newline_swar(p, n, with_nul);
+#else
+    return scan_newline_scalar(p, n, with_nul);
+#endif
+}
+
+/// Index of the first `c` in p[0, n); n when there is none.
+constexpr std::size_t scan_byte(const char* p, std::size_t n, char c) noexcept {
+    if (scan_in_constant_evaluation() || n == 0) return scan_byte_scalar(p, n, c);
+    const void* hit = std::memchr(p, static_cast<unsigned char>(c), n);
+    return hit == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(hit) - p);
+}
+
+constexpr void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
+    if (n == 0) return;
+    if (scan_in_constant_evaluation()) {
+        for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+    } else {
+        std::memcpy(dst, src, n);
+    }
+}
+
+constexpr std::size_t saturating_add(std::size_t a, std::size_t b) noexcept {
+    return a > static_cast<std::size_t>(-1) - b ? static_cast<std::size_t>(-1) : a + b;
+}
+
+/// When a line has several faults, the one reported: too_long > nul > bare_cr > bare_lf.
+constexpr int line_error_rank(line_error e) noexcept {
+    switch (e) {
+        case line_error::none: return 0;
+        case line_error::bare_lf: return 1;
+        case line_error::bare_cr: return 2;
+        case line_error::nul: return 3;
+        case line_error::too_long: return 4;
+    }
+    return 0;
+}
+
+/**
+ * The state of a line reader without its storage: trivially copyable, no pointers.
+ * `step` does the work over storage the caller passes in.
+ */
+class line_core {
+public:
+    constexpr line_core() noexcept = default;
+    constexpr line_core(line_options o, std::size_t capacity) noexcept
+        : limit_(o.max_line), cap_(capacity), allow_bare_lf_(o.allow_bare_lf) {}
+
+    constexpr void set_max_line(std::size_t n) noexcept { limit_ = n; }
+    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return limit_ < cap_ ? limit_ : cap_; }
+    [[nodiscard]] constexpr bool pending() const noexcept { return len_ != 0; }
+    [[nodiscard]] constexpr line_error pending_error() const noexcept {
+        return len_ >= max_line() && len_ != 0 ? line_error::too_long : err_;
+    }
+    constexpr void discard() noexcept {
+        len_ = 0;
+        err_ = line_error::none;
+        cr_ = false;
+    }
+
+    /*
+     * RFC 5321 §2.3.8 / §4.1.1: command = verb *( SP argument ) CRLF; every line ends in
+     * CRLF and nothing else. A line is refused (failed event, at its LF) when it holds a
+     * NUL, a CR not followed by LF, ends in a bare LF (unless allowed), or is longer than
+     * max_line() octets including CRLF (RFC 5321 §4.5.3.1.4). Refused lines are not
+     * buffered past the fault: only their length is counted while skipping to the LF.
+     */
+    constexpr line_event step(char* buf, std::string_view in) noexcept {
+        const char* const p = in.data();
+        const std::size_t n = in.size();
+        const std::size_t max = max_line();
+        // A line that starts in this chunk is returned as a view of the chunk.
+        const bool fresh = len_ == 0;
+        std::size_t i = 0;
+        while (i < n) {
+            if (cr_) {
+                cr_ = false;
+                if (p[i] == '\n') return finish(buf, fresh, p, i + 1);
+                add(line_error::bare_cr);  // the CR stays counted; p[i] is read as usual
+            }
+            if (len_ >= max) add(line_error::too_long);
+            if (err_ == line_error::too_long) {
+                // Skipping: only the LF matters; nothing is stored.
+                const std::size_t j = scan_byte(p + i, n - i, '\n');
+                if (j == n - i) {
+                    len_ = saturating_add(len_, j);
+                    return {status::need_more, line_error::none, {}, n};
+                }
+                return finish(buf, fresh, p, i + j + 1);
+            }
+            const std::size_t room = max - len_;
+            const std::size_t lim = n - i < room ? n - i : room;
+            // Short pieces (byte-by-byte feeds) take the scalar loop: no SIMD set-up, no memcpy call.
+            const std::size_t j = lim < 16 ? scan_newline_scalar(p + i, lim, true) : scan_newline(p + i, lim, true);
+            if (!fresh && err_ == line_error::none) {
+                if (j < 16) {
+                    for (std::size_t k = 0; k < j; ++k) buf[len_ + k] = p[i + k];
+                } else {
+                    copy_bytes(buf + len_, p + i, j);
+                }
+            }
+            len_ += j;
+            i += j;
+            if (j == lim) continue;  // chunk ended, or the line reached the limit
+            const char c = p[i++];
+            if (c == '\n') {
+                if (!allow_bare_lf_) add(line_error::bare_lf);
+                return finish(buf, fresh, p, i);
+            }
+            if (c == '\r') {
+                cr_ = true;
+            } else {
+                add(line_error::nul);
+            }
+            if (!fresh && err_ == line_error::none) buf[len_] = c;
+            ++len_;
+        }
+        if (fresh && err_ == line_error::none) copy_bytes(buf, p, len_);
+        return {status::need_more, line_error::none, {}, n};
+    }
+
+private:
+    constexpr void add(line_error e) noexcept {
+        if (line_error_rank(e) > line_error_rank(err_)) err_ = e;
+    }
+
+    // The line ends with the LF at p[end - 1].
+    constexpr line_event finish(char* buf, bool fresh, const char* p, std::size_t end) noexcept {
+        const std::size_t total = saturating_add(len_, 1);
+        if (total > max_line()) add(line_error::too_long);
+        const line_error e = err_;
+        discard();
+        if (e != line_error::none) return {status::failed, e, {}, end};
+        if (fresh) return {status::complete, line_error::none, std::string_view(p, end), end};
+        buf[total - 1] = '\n';
+        return {status::complete, line_error::none, std::string_view(buf, total), end};
+    }
+
+    std::size_t len_ = 0;    // octets of the current line so far (saturating), CR included
+    std::size_t limit_ = 512;
+    std::size_t cap_ = 0;
+    line_error err_ = line_error::none;
+    bool cr_ = false;        // the last octet was a CR (stored and counted)
+    bool allow_bare_lf_ = false;
+};
+
+}  // namespace detail
+
+// ------------------------------------------------------------------------------------------
+// Readers
+// ------------------------------------------------------------------------------------------
+
+/**
+ * A line reader over storage the caller owns (`buf`, `capacity` bytes). Only a line that
+ * arrives split across chunks is copied there. The effective limit is
+ * min(options.max_line, capacity): a line longer than the storage is refused as too_long
+ * whether or not it arrived split, so results never depend on how the stream was cut.
+ *
+ * The object holds a pointer to the caller's buffer: copying it makes a second reader
+ * over the same buffer (use line_reader<N> for a self-contained value).
+ */
+class basic_line_reader {
+public:
+    constexpr basic_line_reader(char* buf, std::size_t capacity, line_options o = {}) noexcept
+        : buf_(buf), core_(o, buf == nullptr ? 0 : capacity) {}
+
+    /**
+     * Consume a prefix of `input` and return at most one line or one refused line.
+     * @return complete: `line` holds a line with its terminator ("\r\n", or "\n" when
+     *         allow_bare_lf); failed: `err` says why a line was refused (the whole line
+     *         up to its LF is consumed; the next call starts at the next line; not sticky);
+     *         need_more: all of `input` was consumed without ending a line.
+     */
+    constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_, input); }
+    /// Change the limit (e.g. 12288 for an AUTH exchange, RFC 4954 §4); capped at capacity.
+    constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n); }
+    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(); }
+    /// Drop any partial line and skipping state (after STARTTLS, RFC 3207 §4.2 / CVE-2011-0411).
+    constexpr void discard() noexcept { core_.discard(); }
+    /// True when bytes of an unfinished line have been consumed (pipelining checks).
+    [[nodiscard]] constexpr bool pending() const noexcept { return core_.pending(); }
+    /// The error the unfinished line will be refused with so far (none if it is clean).
+    [[nodiscard]] constexpr line_error pending_error() const noexcept { return core_.pending_error(); }
+
+private:
+    char* buf_;
+    detail::line_core core_;
+};
+
+/**
+ * A line reader that owns `Capacity` bytes of storage for split lines. It holds no
+ * pointer into itself, so copies and moves are independent, valid readers (a view
+ * returned by one object points into that object's storage).
+ */
+template <std::size_t Capacity = 512>
+class line_reader {
+public:
+    constexpr line_reader() noexcept : core_(line_options{}, Capacity) {}
+    constexpr explicit line_reader(line_options o) noexcept : core_(o, Capacity) {}
+
+    /// See basic_line_reader::next.
+    constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_.data(), input); }
+    /// See basic_line_reader::set_max_line (capped at Capacity).
+    constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n); }
+    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(); }
+    /// See basic_line_reader::discard.
+    constexpr void discard() noexcept { core_.discard(); }
+    /// See basic_line_reader::pending.
+    [[nodiscard]] constexpr bool pending() const noexcept { return core_.pending(); }
+    /// See basic_line_reader::pending_error.
+    [[nodiscard]] constexpr line_error pending_error() const noexcept { return core_.pending_error(); }
+    static constexpr std::size_t capacity() noexcept { return Capacity; }
+
+private:
+    std::array<char, Capacity> buf_{};
+    detail::line_core core_;
+};
+
+}  // namespace smtpp
+
+#endif
