@@ -13,5 +13,7 @@
 #include "version.hpp"
 #include "core.hpp"
 #include "command.hpp"
+#include "line.hpp"
+#include "data.hpp"
 
 #endif

@@ -2031,6 +2031,934 @@ constexpr format_result format_command(const command& c, char* out, std::size_t 
 
 #endif
 // ---- end smtpp/command.hpp ----
+// ---- begin smtpp/line.hpp ----
+/**
+ * @file line.hpp
+ * @brief Incremental, zero-allocation CRLF line reader for SMTP commands (server side)
+ *        and other line-oriented exchanges (AUTH continuation lines).
+ *
+ * RFC 5321 §2.3.8: "Lines consist of zero or more data characters terminated by the
+ * sequence ASCII character "CR" (hex value 0D) followed immediately by ASCII character
+ * "LF" (hex value 0A). [...] Conforming implementations MUST NOT recognize or generate
+ * any other character or character sequence as a line terminator."
+ *
+ * Feed any chunk of bytes; get complete lines, one per call, as views:
+ *
+ * @code
+ *   smtpp::line_reader<512> r;                 // owns 512 bytes of split-line storage
+ *   while (!in.empty()) {
+ *       auto ev = r.next(in);
+ *       in.remove_prefix(ev.consumed);
+ *       if (ev.st == smtpp::status::complete) handle_line(ev.line);   // "VERB ...\r\n"
+ *       else if (ev.st == smtpp::status::failed) reply(smtpp::reply_for(ev.err));
+ *       else break;                                                   // need_more
+ *   }
+ * @endcode
+ *
+ * Lifetime: a line that lies inside the chunk is a view of the chunk (no copy), valid
+ * while the chunk is alive; a line that arrived split across chunks is a view of the
+ * reader's storage (line_reader) or of the caller's buffer (basic_line_reader), valid
+ * until the next call to next() or discard() on that reader object.
+ *
+ * The sequence of events is identical for every way of splitting the same byte stream;
+ * only where a line's bytes live differs. Nothing here allocates, throws or does I/O.
+ */
+#ifndef SMTPP_LINE_HPP
+#define SMTPP_LINE_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+
+#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#include <emmintrin.h>
+#define SMTPP_HAVE_SSE2 1
+#endif
+
+namespace smtpp {
+
+// ------------------------------------------------------------------------------------------
+// Errors
+// ------------------------------------------------------------------------------------------
+
+/// Why a line was refused. Values are explicit and append-only.
+enum class line_error : std::uint8_t {
+    none = 0,
+    too_long = 1,  ///< longer than the limit (CRLF included), RFC 5321 §4.5.3.1.4
+    bare_lf = 2,   ///< LF not preceded by CR, RFC 5321 §2.3.8 / §4.1.1.4
+    bare_cr = 3,   ///< CR not followed by LF, RFC 5321 §2.3.8
+    nul = 4,       ///< a NUL octet in the line
+};
+
+/// The name of an error, for logs.
+constexpr std::string_view to_string(line_error e) noexcept {
+    switch (e) {
+        case line_error::none: return "none";
+        case line_error::too_long: return "too_long";
+        case line_error::bare_lf: return "bare_lf";
+        case line_error::bare_cr: return "bare_cr";
+        case line_error::nul: return "nul";
+    }
+    return "unknown";
+}
+
+/**
+ * The reply for a refused line.
+ * - too_long: RFC 5321 §4.5.3.1.10 "500 Line too long." (§4.2.2: 500 "may include errors
+ *   such as command line too long"); RFC 3463 5.5.2 syntax error. In an AUTH exchange the
+ *   session should use RFC 4954 §4's 500 5.5.6 instead.
+ * - bare LF / bare CR: 500 5.5.2 (a command line that is not a line is a syntax error;
+ *   RFC 5321 §2.3.8).
+ * - NUL: 501 5.5.2, as Exim answers "501 NUL characters are not allowed in SMTP commands".
+ */
+constexpr reply_hint reply_for(line_error e) noexcept {
+    switch (e) {
+        case line_error::none: return {};
+        case line_error::too_long: return {500, {5, 5, 2}, "Line too long"};
+        case line_error::bare_lf: return {500, {5, 5, 2}, "Bare LF received; lines must end with CRLF"};
+        case line_error::bare_cr: return {500, {5, 5, 2}, "Bare CR received; lines must end with CRLF"};
+        case line_error::nul: return {501, {5, 5, 2}, "NUL characters are not allowed in commands"};
+    }
+    return {500, {5, 5, 2}, "Syntax error"};
+}
+
+/// Options of the line reader. Strict by default.
+struct line_options {
+    /// Longest accepted line in octets, CRLF included (RFC 5321 §4.5.3.1.4: 512).
+    /// The effective limit is min(max_line, storage capacity), see basic_line_reader.
+    std::size_t max_line = 512;
+    /// Accept a bare LF as a line end (the line is returned with its "\n").
+    /// RISK: SMTP smuggling (CVE-2023-51764 and kin): a peer that ends lines with bare LF
+    /// is exactly what a smuggling attack relies on; RFC 5321 §4.1.1.4 says servers MUST
+    /// NOT accept it. A bare CR is never accepted, and LF is never dropped or rewritten.
+    bool allow_bare_lf = false;
+};
+
+/// One result of line_reader::next().
+struct line_event {
+    status st = status::need_more;    ///< complete: a line; failed: a refused line; need_more
+    line_error err = line_error::none;  ///< why the line was refused (failed only)
+    std::string_view line{};          ///< the line with its terminator (complete only)
+    std::size_t consumed = 0;         ///< bytes of the input this call used
+};
+
+namespace detail {
+
+// ------------------------------------------------------------------------------------------
+// Byte scanning: a scalar twin (constexpr, the reference), SWAR and SSE2. Tests check all
+// three against each other; the constexpr path runs the scalar one.
+// ------------------------------------------------------------------------------------------
+
+constexpr bool scan_in_constant_evaluation() noexcept {
+#if defined(__GNUC__) || defined(__clang__) || (defined(_MSC_VER) && _MSC_VER >= 1925)
+    return __builtin_is_constant_evaluated();
+#else
+    return true;  // no way to tell: always take the scalar path
+#endif
+}
+
+/// Index of the first CR, LF (or NUL when `with_nul`) in p[0, n); n when there is none.
+constexpr std::size_t scan_newline_scalar(const char* p, std::size_t n, bool with_nul) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        const char c = p[i];
+        if (c == '\r' || c == '\n' || (with_nul && c == '\0')) return i;
+    }
+    return n;
+}
+
+/// Index of the first `c` in p[0, n); n when there is none.
+constexpr std::size_t scan_byte_scalar(const char* p, std::size_t n, char c) noexcept {
+    for (std::size_t i = 0; i < n; ++i)
+        if (p[i] == c) return i;
+    return n;
+}
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SMTPP_HAVE_SWAR 1
+/// Word-at-a-time twin of scan_newline_scalar (little-endian).
+inline std::size_t scan_newline_swar(const char* p, std::size_t n, bool with_nul) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+    // Exact per-byte "is zero" mask: the high bit of each byte is set iff that byte is 0.
+    auto zero_bytes = [](std::uint64_t x) noexcept { return ~(((x & low7) + low7) | x | low7); };
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        std::uint64_t m = zero_bytes(w ^ (ones * 0x0D)) | zero_bytes(w ^ (ones * 0x0A));
+        if (with_nul) m |= zero_bytes(w);
+        if (m != 0) return i + static_cast<std::size_t>(__builtin_ctzll(m)) / 8;
+    }
+    return i + scan_newline_scalar(p + i, n - i, with_nul);
+}
+#endif
+
+#if defined(SMTPP_HAVE_SSE2)
+/// SSE2 twin of scan_newline_scalar (x86-64 baseline): 64 bytes per round.
+inline std::size_t scan_newline_sse2(const char* p, std::size_t n, bool with_nul) noexcept {
+    const __m128i cr = _mm_set1_epi8('\r');
+    const __m128i lf = _mm_set1_epi8('\n');
+    // With NUL off, compare against CR twice: same mask, no branch in the loop.
+    const __m128i z = with_nul ? _mm_setzero_si128() : cr;
+    auto mask16 = [&](const char* q) noexcept {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+        const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)),
+                                       _mm_cmpeq_epi8(v, z));
+        return static_cast<std::uint32_t>(_mm_movemask_epi8(m));
+    };
+    std::size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        const std::uint64_t m = static_cast<std::uint64_t>(mask16(p + i)) |
+                                (static_cast<std::uint64_t>(mask16(p + i + 16)) << 16) |
+                                (static_cast<std::uint64_t>(mask16(p + i + 32)) << 32) |
+                                (static_cast<std::uint64_t>(mask16(p + i + 48)) << 48);
+        if (m != 0) return i + static_cast<std::size_t>(__builtin_ctzll(m));
+    }
+    for (; i + 16 <= n; i += 16) {
+        const std::uint32_t m = mask16(p + i);
+        if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    }
+    return i + scan_newline_scalar(p + i, n - i, with_nul);
+}
+#endif
+
+/// Index of the first CR, LF (or NUL when `with_nul`) in p[0, n); n when there is none.
+constexpr std::size_t scan_newline(const char* p, std::size_t n, bool with_nul) noexcept {
+    if (scan_in_constant_evaluation()) return scan_newline_scalar(p, n, with_nul);
+#if defined(SMTPP_HAVE_SSE2) && (defined(__GNUC__) || defined(__clang__))
+    return scan_newline_sse2(p, n, with_nul);
+#elif defined(SMTPP_HAVE_SWAR)
+    return scan_newline_swar(p, n, with_nul);
+#else
+    return scan_newline_scalar(p, n, with_nul);
+#endif
+}
+
+/// Index of the first `c` in p[0, n); n when there is none.
+constexpr std::size_t scan_byte(const char* p, std::size_t n, char c) noexcept {
+    if (scan_in_constant_evaluation() || n == 0) return scan_byte_scalar(p, n, c);
+    const void* hit = std::memchr(p, static_cast<unsigned char>(c), n);
+    return hit == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(hit) - p);
+}
+
+constexpr void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
+    if (n == 0) return;
+    if (scan_in_constant_evaluation()) {
+        for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+    } else {
+        std::memcpy(dst, src, n);
+    }
+}
+
+constexpr std::size_t saturating_add(std::size_t a, std::size_t b) noexcept {
+    return a > static_cast<std::size_t>(-1) - b ? static_cast<std::size_t>(-1) : a + b;
+}
+
+/// When a line has several faults, the one reported: too_long > nul > bare_cr > bare_lf.
+constexpr int line_error_rank(line_error e) noexcept {
+    switch (e) {
+        case line_error::none: return 0;
+        case line_error::bare_lf: return 1;
+        case line_error::bare_cr: return 2;
+        case line_error::nul: return 3;
+        case line_error::too_long: return 4;
+    }
+    return 0;
+}
+
+/**
+ * The state of a line reader without its storage: trivially copyable, no pointers.
+ * `step` does the work over storage the caller passes in.
+ */
+class line_core {
+public:
+    constexpr line_core() noexcept = default;
+    constexpr line_core(line_options o, std::size_t capacity) noexcept
+        : limit_(o.max_line), cap_(capacity), allow_bare_lf_(o.allow_bare_lf) {}
+
+    constexpr void set_max_line(std::size_t n) noexcept { limit_ = n; }
+    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return limit_ < cap_ ? limit_ : cap_; }
+    [[nodiscard]] constexpr bool pending() const noexcept { return len_ != 0; }
+    [[nodiscard]] constexpr line_error pending_error() const noexcept {
+        return len_ >= max_line() && len_ != 0 ? line_error::too_long : err_;
+    }
+    constexpr void discard() noexcept {
+        len_ = 0;
+        err_ = line_error::none;
+        cr_ = false;
+    }
+
+    /*
+     * RFC 5321 §2.3.8 / §4.1.1: command = verb *( SP argument ) CRLF; every line ends in
+     * CRLF and nothing else. A line is refused (failed event, at its LF) when it holds a
+     * NUL, a CR not followed by LF, ends in a bare LF (unless allowed), or is longer than
+     * max_line() octets including CRLF (RFC 5321 §4.5.3.1.4). Refused lines are not
+     * buffered past the fault: only their length is counted while skipping to the LF.
+     */
+    constexpr line_event step(char* buf, std::string_view in) noexcept {
+        const char* const p = in.data();
+        const std::size_t n = in.size();
+        const std::size_t max = max_line();
+        // A line that starts in this chunk is returned as a view of the chunk.
+        const bool fresh = len_ == 0;
+        std::size_t i = 0;
+        while (i < n) {
+            if (cr_) {
+                cr_ = false;
+                if (p[i] == '\n') return finish(buf, fresh, p, i + 1);
+                add(line_error::bare_cr);  // the CR stays counted; p[i] is read as usual
+            }
+            if (len_ >= max) add(line_error::too_long);
+            if (err_ == line_error::too_long) {
+                // Skipping: only the LF matters; nothing is stored.
+                const std::size_t j = scan_byte(p + i, n - i, '\n');
+                if (j == n - i) {
+                    len_ = saturating_add(len_, j);
+                    return {status::need_more, line_error::none, {}, n};
+                }
+                return finish(buf, fresh, p, i + j + 1);
+            }
+            const std::size_t room = max - len_;
+            const std::size_t lim = n - i < room ? n - i : room;
+            // Short pieces (byte-by-byte feeds) take the scalar loop: no SIMD set-up, no memcpy call.
+            const std::size_t j = lim < 16 ? scan_newline_scalar(p + i, lim, true) : scan_newline(p + i, lim, true);
+            if (!fresh && err_ == line_error::none) {
+                if (j < 16) {
+                    for (std::size_t k = 0; k < j; ++k) buf[len_ + k] = p[i + k];
+                } else {
+                    copy_bytes(buf + len_, p + i, j);
+                }
+            }
+            len_ += j;
+            i += j;
+            if (j == lim) continue;  // chunk ended, or the line reached the limit
+            const char c = p[i++];
+            if (c == '\n') {
+                if (!allow_bare_lf_) add(line_error::bare_lf);
+                return finish(buf, fresh, p, i);
+            }
+            if (c == '\r') {
+                cr_ = true;
+            } else {
+                add(line_error::nul);
+            }
+            if (!fresh && err_ == line_error::none) buf[len_] = c;
+            ++len_;
+        }
+        if (fresh && err_ == line_error::none) copy_bytes(buf, p, len_);
+        return {status::need_more, line_error::none, {}, n};
+    }
+
+private:
+    constexpr void add(line_error e) noexcept {
+        if (line_error_rank(e) > line_error_rank(err_)) err_ = e;
+    }
+
+    // The line ends with the LF at p[end - 1].
+    constexpr line_event finish(char* buf, bool fresh, const char* p, std::size_t end) noexcept {
+        const std::size_t total = saturating_add(len_, 1);
+        if (total > max_line()) add(line_error::too_long);
+        const line_error e = err_;
+        discard();
+        if (e != line_error::none) return {status::failed, e, {}, end};
+        if (fresh) return {status::complete, line_error::none, std::string_view(p, end), end};
+        buf[total - 1] = '\n';
+        return {status::complete, line_error::none, std::string_view(buf, total), end};
+    }
+
+    std::size_t len_ = 0;    // octets of the current line so far (saturating), CR included
+    std::size_t limit_ = 512;
+    std::size_t cap_ = 0;
+    line_error err_ = line_error::none;
+    bool cr_ = false;        // the last octet was a CR (stored and counted)
+    bool allow_bare_lf_ = false;
+};
+
+}  // namespace detail
+
+// ------------------------------------------------------------------------------------------
+// Readers
+// ------------------------------------------------------------------------------------------
+
+/**
+ * A line reader over storage the caller owns (`buf`, `capacity` bytes). Only a line that
+ * arrives split across chunks is copied there. The effective limit is
+ * min(options.max_line, capacity): a line longer than the storage is refused as too_long
+ * whether or not it arrived split, so results never depend on how the stream was cut.
+ *
+ * The object holds a pointer to the caller's buffer: copying it makes a second reader
+ * over the same buffer (use line_reader<N> for a self-contained value).
+ */
+class basic_line_reader {
+public:
+    constexpr basic_line_reader(char* buf, std::size_t capacity, line_options o = {}) noexcept
+        : buf_(buf), core_(o, buf == nullptr ? 0 : capacity) {}
+
+    /**
+     * Consume a prefix of `input` and return at most one line or one refused line.
+     * @return complete: `line` holds a line with its terminator ("\r\n", or "\n" when
+     *         allow_bare_lf); failed: `err` says why a line was refused (the whole line
+     *         up to its LF is consumed; the next call starts at the next line; not sticky);
+     *         need_more: all of `input` was consumed without ending a line.
+     */
+    constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_, input); }
+    /// Change the limit (e.g. 12288 for an AUTH exchange, RFC 4954 §4); capped at capacity.
+    constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n); }
+    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(); }
+    /// Drop any partial line and skipping state (after STARTTLS, RFC 3207 §4.2 / CVE-2011-0411).
+    constexpr void discard() noexcept { core_.discard(); }
+    /// True when bytes of an unfinished line have been consumed (pipelining checks).
+    [[nodiscard]] constexpr bool pending() const noexcept { return core_.pending(); }
+    /// The error the unfinished line will be refused with so far (none if it is clean).
+    [[nodiscard]] constexpr line_error pending_error() const noexcept { return core_.pending_error(); }
+
+private:
+    char* buf_;
+    detail::line_core core_;
+};
+
+/**
+ * A line reader that owns `Capacity` bytes of storage for split lines. It holds no
+ * pointer into itself, so copies and moves are independent, valid readers (a view
+ * returned by one object points into that object's storage).
+ */
+template <std::size_t Capacity = 512>
+class line_reader {
+public:
+    constexpr line_reader() noexcept : core_(line_options{}, Capacity) {}
+    constexpr explicit line_reader(line_options o) noexcept : core_(o, Capacity) {}
+
+    /// See basic_line_reader::next.
+    constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_.data(), input); }
+    /// See basic_line_reader::set_max_line (capped at Capacity).
+    constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n); }
+    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(); }
+    /// See basic_line_reader::discard.
+    constexpr void discard() noexcept { core_.discard(); }
+    /// See basic_line_reader::pending.
+    [[nodiscard]] constexpr bool pending() const noexcept { return core_.pending(); }
+    /// See basic_line_reader::pending_error.
+    [[nodiscard]] constexpr line_error pending_error() const noexcept { return core_.pending_error(); }
+    static constexpr std::size_t capacity() noexcept { return Capacity; }
+
+private:
+    std::array<char, Capacity> buf_{};
+    detail::line_core core_;
+};
+
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/line.hpp ----
+// ---- begin smtpp/data.hpp ----
+/**
+ * @file data.hpp
+ * @brief Message body decoders: DATA (dot-unstuffing, exact end of data) and BDAT
+ *        (RFC 3030 chunk counting). Zero allocation, zero copy, split-invariant.
+ *
+ * DATA (RFC 5321 §4.1.1.4, §4.5.2): the input is the raw byte stream after the 354 reply.
+ * The decoder hands back the message content as views of the input, dot-unstuffed, and one
+ * end event when it meets `<CRLF>.<CRLF>` — and nothing else (the smuggling catalogue
+ * `\n.\n`, `\n.\r\n`, `\r\n.\n`, `\r.\r`, `\r\n.\r\r\n`, NUL around the dot, ... is
+ * content, never an end). The CRLF of the DATA command line counts as the first line
+ * start, so `.\r\n` right away is an empty message.
+ *
+ * @code
+ *   smtpp::data_decoder d({});               // strict: bare CR/LF reject the message
+ *   while (true) {
+ *       auto ev = d.next(in);
+ *       in.remove_prefix(ev.consumed);
+ *       if (ev.kind == smtpp::data_event_kind::content) store(ev.content);
+ *       else if (ev.kind == smtpp::data_event_kind::end) {      // in = next pipelined command
+ *           if (ev.err == smtpp::data_error::none) accept(); else reply(reply_for(ev.err));
+ *           break;
+ *       } else break;                                             // need_more: read more
+ *   }
+ * @endcode
+ *
+ * Lifetime: `content` views point into the input chunk passed to that call (valid while
+ * the chunk is alive) or into static string literals ("\r\n", "\n", "\r" produced by the
+ * normalize policy or a resolved pending CR). The decoders hold no pointers at all: they
+ * are trivially copyable values.
+ *
+ * Errors are never reported early: the verdict is delivered with the end event, after the
+ * real end of data has been consumed ("delayed reject", as Postfix does for bare LF), so
+ * the bytes of a message are never read as commands. pending_error() lets a host stop
+ * storing a message that is already doomed.
+ */
+#ifndef SMTPP_DATA_HPP
+#define SMTPP_DATA_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+
+namespace smtpp {
+
+/// Why a message body is refused. Values are explicit and append-only.
+enum class data_error : std::uint8_t {
+    none = 0,
+    bare_lf = 1,        ///< LF not preceded by CR (RFC 5321 §2.3.8, §4.1.1.4)
+    bare_cr = 2,        ///< CR not followed by LF (RFC 5321 §2.3.8)
+    too_big = 3,        ///< more than the SIZE limit (RFC 1870)
+    line_too_long = 4,  ///< a text line over the limit (RFC 5321 §4.5.3.1.6)
+    nul = 5,            ///< a NUL octet (RFC 2045 §2.7/§2.8: "no NULs are allowed")
+};
+
+/// The name of an error, for logs.
+constexpr std::string_view to_string(data_error e) noexcept {
+    switch (e) {
+        case data_error::none: return "none";
+        case data_error::bare_lf: return "bare_lf";
+        case data_error::bare_cr: return "bare_cr";
+        case data_error::too_big: return "too_big";
+        case data_error::line_too_long: return "line_too_long";
+        case data_error::nul: return "nul";
+    }
+    return "unknown";
+}
+
+/**
+ * The reply for a refused body (sent after the end of data / the BDAT chunk).
+ * - bare LF / CR: 550 5.5.2, Postfix's `smtpd_forbid_bare_newline = reject` reply
+ *   ("550 5.5.2 Error: bare <LF> received", reject code default 550).
+ * - too_big: 552 5.3.4, RFC 1870 §6 / RFC 5321 §4.5.3.1.10 "552 Too much mail data";
+ *   RFC 3463 X.3.4 "Message too big for system".
+ * - line_too_long: 500 5.5.2, RFC 5321 §4.5.3.1.10 "500 Line too long." (the limit is
+ *   §4.5.3.1.6's text line); 5.5.2 as for over-long command lines.
+ * - nul: 550 5.6.0, RFC 3463 X.6.0 "Other or undefined media error" (NUL is not text).
+ */
+constexpr reply_hint reply_for(data_error e) noexcept {
+    switch (e) {
+        case data_error::none: return {250, {2, 0, 0}, "Ok"};
+        case data_error::bare_lf: return {550, {5, 5, 2}, "Bare LF received; lines must end with CRLF"};
+        case data_error::bare_cr: return {550, {5, 5, 2}, "Bare CR received; lines must end with CRLF"};
+        case data_error::too_big: return {552, {5, 3, 4}, "Message size exceeds fixed maximum message size"};
+        case data_error::line_too_long: return {500, {5, 5, 2}, "Line too long"};
+        case data_error::nul: return {550, {5, 6, 0}, "NUL characters are not allowed in messages"};
+    }
+    return {554, {5, 0, 0}, "Transaction failed"};
+}
+
+/// What to do with a CR or LF that is not part of a CRLF in DATA content.
+enum class bare_newline_policy : std::uint8_t {
+    /// Deliver the bytes as they are and refuse the message at its real end (550 5.5.2).
+    reject = 0,
+    /**
+     * Treat a bare CR or bare LF as a line end and deliver it as CRLF (Postfix 3.9
+     * `smtpd_forbid_bare_newline = normalize`). The end of data is still only
+     * `<CRLF>.<CRLF>` with real CRLFs on both sides; a line "." that touches a bare line
+     * end is dropped, neither content nor end (Postfix smtpd.c receive_data_message).
+     * RISK: the stored message differs from the bytes sent. A relay that later re-emits
+     * it must dot-stuff it; never forward bare CR/LF as CRLF without this decoder's rules.
+     */
+    normalize = 1,
+};
+
+/// Options of the DATA decoder. Strict by default.
+struct data_options {
+    bare_newline_policy bare_newline = bare_newline_policy::reject;
+    /// Message size limit in octets as RFC 1870 §3 counts them (CRLFs included, stuffing
+    /// dots and the terminating ".CRLF" not); 0 = unlimited. Exceeding it still reads to
+    /// the end of data, then refuses with 552 5.3.4.
+    std::uint64_t max_size = 0;
+    /// Longest text line in octets including CRLF, not counting a stuffing dot
+    /// (RFC 5321 §4.5.3.1.6: 1000); 0 = unlimited (the default: many real messages break
+    /// the limit and it is no framing hazard).
+    std::size_t max_text_line = 0;
+    /// Refuse a message holding a NUL octet (RFC 2045 §2.7/§2.8). On by default; a NUL
+    /// is always delivered, never dropped, so it can never hide a dot (vectors S9/S10).
+    bool reject_nul = true;
+};
+
+/// The kind of a decoder event.
+enum class data_event_kind : std::uint8_t {
+    none = 0,     ///< nothing produced (need_more)
+    content = 1,  ///< `content` holds message bytes (never empty)
+    end = 2,      ///< end of data (DATA) or end of the chunk (BDAT); `err` is the verdict
+};
+
+/// One result of data_decoder::next / bdat_decoder::next.
+struct data_event {
+    status st = status::need_more;  ///< complete (content or end) or need_more; never failed
+    data_event_kind kind = data_event_kind::none;
+    std::string_view content{};     ///< message bytes (kind content)
+    std::size_t consumed = 0;       ///< bytes of the input this call used
+    data_error err = data_error::none;  ///< the verdict (kind end)
+};
+
+namespace detail {
+
+constexpr int data_error_rank(data_error e) noexcept {
+    // Framing faults first (they are what smuggling looks like), then content, then size.
+    switch (e) {
+        case data_error::none: return 0;
+        case data_error::line_too_long: return 1;
+        case data_error::too_big: return 2;
+        case data_error::nul: return 3;
+        case data_error::bare_cr: return 4;
+        case data_error::bare_lf: return 5;
+    }
+    return 0;
+}
+
+constexpr std::uint64_t saturating_add64(std::uint64_t a, std::uint64_t b) noexcept {
+    return a > ~std::uint64_t{0} - b ? ~std::uint64_t{0} : a + b;
+}
+
+inline constexpr std::string_view lit_crlf = "\r\n";
+inline constexpr std::string_view lit_lf = "\n";
+inline constexpr std::string_view lit_cr = "\r";
+
+}  // namespace detail
+
+/**
+ * DATA body decoder, RFC 5321 §4.1.1.4 and §4.5.2.
+ *
+ *   "The mail data are terminated by a line containing only a period, that is, the
+ *    character sequence "<CRLF>.<CRLF>", where the first <CRLF> is actually the
+ *    terminator of the previous line" (§4.1.1.4); "If the first character is a period
+ *    and there are other characters on the line, the first character is deleted" (§4.5.2).
+ *
+ * The final CRLF before "." belongs to the message. A line start is the position after
+ * a CRLF (after any line end under the normalize policy) and the very first byte.
+ */
+class data_decoder {
+public:
+    constexpr data_decoder() noexcept = default;
+    constexpr explicit data_decoder(data_options o) noexcept : opt_(o) {}
+
+    /**
+     * Consume a prefix of `input`; return at most one content chunk or the end.
+     * @return content (st complete): `content` is the next piece of the message;
+     *         end (st complete): the end of data was consumed; `err` is the verdict; the
+     *         rest of the input (not consumed) is the next pipelined command; calling
+     *         again returns end with consumed 0;
+     *         need_more: all of `input` was consumed and nothing is ready.
+     */
+    constexpr data_event next(std::string_view input) noexcept {
+        const char* const p = input.data();
+        const std::size_t n = input.size();
+        const bool norm = opt_.bare_newline == bare_newline_policy::normalize;
+        if (st_ == st::done) return {status::complete, data_event_kind::end, {}, 0, err_};
+        std::size_t i = 0;
+        std::size_t run = 0;  // start of the content run being gathered in this call
+        while (i < n) {
+            switch (st_) {
+                case st::mid: {
+                    const std::size_t j = detail::scan_newline(p + i, n - i, opt_.reject_nul);
+                    line_ = detail::saturating_add(line_, j);
+                    i += j;
+                    if (i == n) break;
+                    const char c = p[i];
+                    if (c == '\r') {
+                        // Fast path for the common "CRLF, then a line not starting with '.'".
+                        if (i + 2 < n && p[i + 1] == '\n' && p[i + 2] != '.') {
+                            end_line(2);
+                            i += 2;
+                            break;
+                        }
+                        ++i;
+                        line_ = detail::saturating_add(line_, 1);
+                        st_ = st::cr;
+                    } else if (c == '\n') {
+                        if (!norm) {
+                            add(data_error::bare_lf);
+                            ++i;
+                            line_ = detail::saturating_add(line_, 1);
+                        } else {
+                            if (i > run) return emit(p, run, i);
+                            end_line(2);
+                            st_ = st::bol_bare;
+                            return emit_lit(detail::lit_crlf, i + 1);
+                        }
+                    } else {  // NUL (only scanned for when reject_nul)
+                        add(data_error::nul);
+                        ++i;
+                        line_ = detail::saturating_add(line_, 1);
+                    }
+                    break;
+                }
+                case st::cr:
+                    if (p[i] == '\n') {
+                        end_line(1);
+                        ++i;
+                        st_ = st::bol;
+                    } else if (!norm) {
+                        add(data_error::bare_cr);
+                        st_ = st::mid;
+                    } else {
+                        // The CR was delivered already; a bare CR becomes CRLF.
+                        if (i > run) return emit(p, run, i);
+                        end_line(1);
+                        st_ = st::bol_bare;
+                        return emit_lit(detail::lit_lf, i);
+                    }
+                    break;
+                case st::bol:
+                case st::bol_bare:
+                    if (p[i] == '.') {
+                        if (i > run) return emit(p, run, i);
+                        ++i;
+                        run = i;
+                        st_ = st_ == st::bol ? st::dot : st::dot_bare;
+                    } else {
+                        st_ = st::mid;
+                    }
+                    break;
+                case st::dot:
+                    if (p[i] == '\r') {
+                        ++i;
+                        run = i;
+                        st_ = st::dot_cr;
+                    } else if (p[i] == '\n' && norm) {
+                        drop_dot_line(i);  // ".<LF>": a bare line end, dropped
+                        ++i;
+                        run = i;
+                    } else {
+                        st_ = st::mid;  // the stuffing dot is deleted (§4.5.2)
+                    }
+                    break;
+                case st::dot_cr:
+                    if (p[i] == '\n') {
+                        st_ = st::done;
+                        if (opt_.max_size != 0 && size_ > opt_.max_size) add(data_error::too_big);
+                        return {status::complete, data_event_kind::end, {}, i + 1, err_};
+                    }
+                    if (!norm) {
+                        // ".<CR>x": the dot was stuffing; the CR is content and bare.
+                        add(data_error::bare_cr);
+                        st_ = st::mid;
+                        line_ = 1;
+                        return emit_lit(detail::lit_cr, i);
+                    }
+                    st_ = st::bol_bare;  // ".<CR>x": the "." line ends in a bare CR: dropped
+                    run = i;
+                    break;
+                case st::dot_bare:
+                    if (p[i] == '\r') {
+                        ++i;
+                        run = i;
+                        st_ = st::dot_bare_cr;
+                    } else if (p[i] == '\n') {
+                        drop_dot_line(i);
+                        ++i;
+                        run = i;
+                    } else {
+                        st_ = st::mid;
+                    }
+                    break;
+                case st::dot_bare_cr:
+                    // A "." line after a bare line end is dropped whatever ends it.
+                    if (p[i] == '\n') {
+                        ++i;
+                        st_ = st::bol;
+                    } else {
+                        st_ = st::bol_bare;
+                    }
+                    run = i;
+                    break;
+                case st::done:
+                    return {status::complete, data_event_kind::end, {}, i, err_};
+            }
+        }
+        if (i > run) return emit(p, run, i);
+        return {status::need_more, data_event_kind::none, {}, n, data_error::none};
+    }
+
+    /// Octets of message delivered so far (RFC 1870 count), saturating.
+    [[nodiscard]] constexpr std::uint64_t size() const noexcept { return size_; }
+    /// True once the end of data has been consumed.
+    [[nodiscard]] constexpr bool done() const noexcept { return st_ == st::done; }
+    /// The verdict so far; the message will be refused if this is not none.
+    [[nodiscard]] constexpr data_error pending_error() const noexcept { return err_; }
+    /// The options in force.
+    [[nodiscard]] constexpr data_options options() const noexcept { return opt_; }
+
+private:
+    enum class st : std::uint8_t {
+        bol,          // line start after CRLF (or the DATA command's CRLF)
+        mid,          // inside a line
+        cr,           // after a content CR
+        dot,          // "." at a line start
+        dot_cr,       // ".<CR>" at a line start
+        bol_bare,     // normalize: line start after a bare CR or LF
+        dot_bare,     // normalize: "." after a bare line end
+        dot_bare_cr,  // normalize: ".<CR>" after a bare line end
+        done,
+    };
+
+    constexpr void add(data_error e) noexcept {
+        if (detail::data_error_rank(e) > detail::data_error_rank(err_)) err_ = e;
+    }
+
+    // A line ends; `term` octets of its terminator were not yet counted in line_.
+    constexpr void end_line(std::size_t term) noexcept {
+        const std::size_t len = detail::saturating_add(line_, term);
+        if (opt_.max_text_line != 0 && len > opt_.max_text_line) add(data_error::line_too_long);
+        line_ = 0;
+    }
+
+    constexpr void drop_dot_line(std::size_t) noexcept {
+        st_ = st::bol_bare;
+        line_ = 0;
+    }
+
+    constexpr data_event emit(const char* p, std::size_t from, std::size_t to) noexcept {
+        return emit_view(std::string_view(p + from, to - from), to);
+    }
+    constexpr data_event emit_lit(std::string_view lit, std::size_t consumed) noexcept {
+        return emit_view(lit, consumed);
+    }
+    constexpr data_event emit_view(std::string_view v, std::size_t consumed) noexcept {
+        size_ = detail::saturating_add64(size_, v.size());
+        if (opt_.max_size != 0 && size_ > opt_.max_size) add(data_error::too_big);
+        return {status::complete, data_event_kind::content, v, consumed, data_error::none};
+    }
+
+    data_options opt_{};
+    std::uint64_t size_ = 0;
+    std::size_t line_ = 0;  // octets of the current line so far, stuffing dot excluded
+    st st_ = st::bol;
+    data_error err_ = data_error::none;
+};
+
+/// Options of the BDAT decoder.
+struct bdat_options {
+    /**
+     * Refuse the message (550 5.5.2, at the end of the chunk) when its content holds a CR
+     * not followed by LF or an LF not preceded by CR. RFC 3030 §3 requires canonical
+     * CRLF text unless BODY=BINARYMIME; the session turns this on unless BINARYMIME.
+     * Off by default because BDAT payloads are opaque octets to the framing.
+     */
+    bool reject_bare_newline = false;
+    /// Refuse a NUL octet (RFC 2045 §2.7/§2.8); for text bodies, like reject_bare_newline.
+    bool reject_nul = false;
+    /// Message size limit across all chunks (RFC 1870 count); 0 = unlimited. Exceeding
+    /// it still consumes every chunk in full; the verdict becomes too_big (552 5.3.4).
+    std::uint64_t max_size = 0;
+};
+
+/**
+ * BDAT chunk decoder, RFC 3030 §2:
+ *
+ *   bdat-cmd ::= "BDAT" SP chunk-size [ SP end-marker ] CR LF
+ *   chunk-size ::= 1*DIGIT
+ *   "The message data is sent immediately after the trailing <CR><LF> of the BDAT command
+ *    line. Once the receiver-SMTP receives the specified number of octets, it will return
+ *    a 250 reply code."
+ *
+ * Counts exactly `chunk_size` octets (any value up to 2^64-1) as content: no dot-unstuffing,
+ * no terminator search. One decoder serves a whole message: call next_chunk() for each
+ * further BDAT so the CR/LF state across chunk boundaries and the size are kept. A chunk
+ * the session refuses (e.g. 503 before RCPT) must still be run through a decoder and its
+ * content dropped: those octets must never be parsed as commands.
+ *
+ * next() returns content views, then one end event per chunk (consumed 0 for the end
+ * event itself); for a chunk of size 0, the first call returns end even on empty input.
+ */
+class bdat_decoder {
+public:
+    constexpr bdat_decoder() noexcept = default;
+    /// The first chunk of a message. `last`: the BDAT command carried LAST.
+    constexpr explicit bdat_decoder(std::uint64_t chunk_size, bdat_options o = {}, bool last = false) noexcept
+        : opt_(o), remaining_(chunk_size), last_(last) {}
+
+    /// Start the next chunk of the same message (after the previous chunk's end event).
+    constexpr void next_chunk(std::uint64_t chunk_size, bool last = false) noexcept {
+        remaining_ = chunk_size;
+        last_ = last;
+        ended_ = false;
+    }
+
+    /**
+     * Consume up to the chunk's remaining octets of `input`.
+     * @return content: the next piece of the chunk; end: the chunk is complete, `err` is
+     *         the verdict so far for the message (final when last()); calling again
+     *         returns end with consumed 0 until next_chunk(); need_more: input was empty.
+     */
+    constexpr data_event next(std::string_view input) noexcept {
+        if (remaining_ == 0) {
+            if (!ended_) {
+                ended_ = true;
+                // A CR that ends the message can never be followed by its LF.
+                if (last_ && cr_ && opt_.reject_bare_newline) add(data_error::bare_cr);
+                if (last_) cr_ = false;
+            }
+            return {status::complete, data_event_kind::end, {}, 0, err_};
+        }
+        if (input.empty()) return {};
+        const std::size_t take =
+            remaining_ < input.size() ? static_cast<std::size_t>(remaining_) : input.size();
+        const std::string_view v = input.substr(0, take);
+        remaining_ -= take;
+        size_ = detail::saturating_add64(size_, take);
+        if (opt_.max_size != 0 && size_ > opt_.max_size) add(data_error::too_big);
+        if (opt_.reject_bare_newline || opt_.reject_nul) check(v);
+        return {status::complete, data_event_kind::content, v, take, data_error::none};
+    }
+
+    /// Octets of this chunk still to come.
+    [[nodiscard]] constexpr std::uint64_t remaining() const noexcept { return remaining_; }
+    /// Octets of the message so far, all chunks (saturating).
+    [[nodiscard]] constexpr std::uint64_t size() const noexcept { return size_; }
+    /// This chunk carried LAST.
+    [[nodiscard]] constexpr bool last() const noexcept { return last_; }
+    /// True once this chunk's end event has been returned.
+    [[nodiscard]] constexpr bool done() const noexcept { return ended_; }
+    /// The verdict so far.
+    [[nodiscard]] constexpr data_error pending_error() const noexcept { return err_; }
+
+private:
+    constexpr void add(data_error e) noexcept {
+        if (detail::data_error_rank(e) > detail::data_error_rank(err_)) err_ = e;
+    }
+
+    constexpr void check(std::string_view v) noexcept {
+        const char* p = v.data();
+        const std::size_t n = v.size();
+        std::size_t i = 0;
+        if (cr_ && n > 0) {
+            cr_ = false;
+            if (p[0] != '\n' && opt_.reject_bare_newline) add(data_error::bare_cr);
+            if (p[0] == '\n') i = 1;
+        }
+        while (i < n) {
+            i += detail::scan_newline(p + i, n - i, opt_.reject_nul);
+            if (i == n) break;
+            const char c = p[i++];
+            if (c == '\0') {
+                add(data_error::nul);
+            } else if (c == '\n') {
+                if (opt_.reject_bare_newline) add(data_error::bare_lf);
+            } else if (i == n) {
+                cr_ = true;  // decided by the next octet (possibly in the next chunk)
+            } else if (p[i] == '\n') {
+                ++i;
+            } else if (opt_.reject_bare_newline) {
+                add(data_error::bare_cr);
+            }
+        }
+    }
+
+    bdat_options opt_{};
+    std::uint64_t remaining_ = 0;
+    std::uint64_t size_ = 0;
+    data_error err_ = data_error::none;
+    bool last_ = false;
+    bool ended_ = false;
+    bool cr_ = false;  // the last octet delivered was a CR
+};
+
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/data.hpp ----
 
 #endif
 // ---- end smtpp/smtpp.hpp ----

@@ -1,0 +1,58 @@
+// Benchmarks of the line reader (include/smtpp/line.hpp) on the command workloads, whole
+// and in chunks of 1, 7, 64 and 1500 bytes. Items are lines; compare ns per line across
+// chunk sizes (target: 1-byte chunks within 3x of whole).
+#include <benchmark/benchmark.h>
+
+#include <smtpp/line.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "bench_util.hpp"
+
+namespace {
+
+void run_lines(benchmark::State& state, const char* file, std::size_t chunk) {
+    const std::string all = smtpp_bench::load(file);
+    std::size_t lines = 0;
+    const std::size_t step = chunk == 0 ? all.size() : chunk;
+    for (auto _ : state) {
+        smtpp::line_reader<512> r;
+        lines = 0;
+        std::size_t sum = 0;
+        for (std::size_t off = 0; off < all.size(); off += step) {
+            std::string_view in(all.data() + off, std::min(step, all.size() - off));
+            while (!in.empty()) {
+                const auto ev = r.next(in);
+                in.remove_prefix(ev.consumed);
+                if (ev.st == smtpp::status::need_more) break;
+                ++lines;
+                sum += ev.line.size();
+            }
+        }
+        benchmark::DoNotOptimize(sum);
+    }
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(all.size()));
+    state.counters["lines"] = benchmark::Counter(static_cast<double>(lines), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["ns_per_line"] = benchmark::Counter(static_cast<double>(lines),
+        benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+void register_all() {
+    for (const char* file : {"commands.txt", "short.txt", "mail_rcpt.txt", "commands_lf.txt"}) {
+        for (std::size_t chunk : {std::size_t{0}, std::size_t{1500}, std::size_t{64}, std::size_t{7}, std::size_t{1}}) {
+            const std::string name = std::string("line/") + file + "/" + (chunk == 0 ? std::string("whole") : std::to_string(chunk));
+            benchmark::RegisterBenchmark(name.c_str(), [file, chunk](benchmark::State& s) { run_lines(s, file, chunk); });
+        }
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    register_all();
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

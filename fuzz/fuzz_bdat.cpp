@@ -1,0 +1,115 @@
+// Fuzz target for the BDAT decoder (include/smtpp/data.hpp, RFC 3030). Properties:
+//  - exactly chunk-size octets are taken per BDAT, as views of the input, in order;
+//  - the bytes after the last chunk are never consumed;
+//  - the verdict equals a reference check over the whole payload (bare CR/LF, NUL, size);
+//  - split == whole.
+// Input: byte 0 = options, byte 1 = split seed, byte 2 = number of BDAT chunks (1..8),
+// then one byte per chunk size (0..255 octets), then the stream.
+#include <smtpp/data.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using smtpp::data_error;
+
+struct outcome {
+    std::string payload;
+    std::string rest;
+    data_error err = data_error::none;
+    bool operator==(const outcome& o) const { return payload == o.payload && rest == o.rest && err == o.err; }
+};
+
+outcome run(const smtpp::bdat_options& o, const std::vector<std::uint64_t>& sizes,
+            const std::vector<std::string_view>& chunks) {
+    outcome r;
+    smtpp::bdat_decoder d;
+    std::size_t k = 0;  // the BDAT being read
+    bool started = false;
+    std::vector<std::string_view> all = chunks;
+    all.emplace_back();  // an empty read at the end delivers the last end events
+    for (std::string_view in : all) {
+        const char* b = in.data();
+        const char* e = in.data() + in.size();
+        while (k < sizes.size()) {
+            if (!started) {
+                const bool last = k + 1 == sizes.size();
+                if (k == 0) d = smtpp::bdat_decoder(sizes[k], o, last);
+                else d.next_chunk(sizes[k], last);
+                started = true;
+            }
+            const auto ev = d.next(in);
+            if (ev.consumed > in.size()) __builtin_trap();
+            if (ev.kind == smtpp::data_event_kind::content) {
+                if (ev.content.data() != in.data() || ev.content.data() + ev.content.size() > e ||
+                    ev.content.data() < b || ev.content.size() != ev.consumed || ev.content.empty())
+                    __builtin_trap();
+                r.payload += ev.content;
+            }
+            in.remove_prefix(ev.consumed);
+            if (ev.kind == smtpp::data_event_kind::end) {
+                if (ev.consumed != 0 || !d.done()) __builtin_trap();
+                r.err = ev.err;
+                ++k;
+                started = false;
+                continue;
+            }
+            if (in.empty()) break;
+        }
+        r.rest += in;
+    }
+    return r;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size < 3) return 0;
+    smtpp::bdat_options o;
+    o.reject_bare_newline = (data[0] & 1) != 0;
+    o.reject_nul = (data[0] & 2) != 0;
+    const std::uint64_t limits[] = {0, 1, 50, 300};
+    o.max_size = limits[(data[0] >> 2) & 3];
+    std::uint32_t seed = data[1];
+    const std::size_t n = 1 + data[2] % 8;
+    if (size < 3 + n) return 0;
+    std::vector<std::uint64_t> sizes;
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        sizes.push_back(data[3 + i]);
+        total += data[3 + i];
+    }
+    const std::string_view s(reinterpret_cast<const char*>(data + 3 + n), size - 3 - n);
+    if (total > s.size()) return 0;  // the stream holds every chunk in full
+
+    // Reference: the payload is the first `total` octets, the rest is never touched.
+    outcome want;
+    want.payload = std::string(s.substr(0, total));
+    want.rest = std::string(s.substr(total));
+    auto add = [&](data_error e) {
+        if (smtpp::detail::data_error_rank(e) > smtpp::detail::data_error_rank(want.err)) want.err = e;
+    };
+    const std::string& m = want.payload;
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        if (o.reject_bare_newline && m[i] == '\n' && (i == 0 || m[i - 1] != '\r')) add(data_error::bare_lf);
+        if (o.reject_bare_newline && m[i] == '\r' && (i + 1 == m.size() || m[i + 1] != '\n')) add(data_error::bare_cr);
+        if (o.reject_nul && m[i] == '\0') add(data_error::nul);
+    }
+    if (o.max_size != 0 && m.size() > o.max_size) add(data_error::too_big);
+
+    const outcome whole = run(o, sizes, {s});
+    if (!(whole == want)) __builtin_trap();
+    std::vector<std::string_view> chunks;
+    for (std::size_t i = 0; i < s.size();) {
+        seed = seed * 1103515245u + 12345u;
+        const std::size_t step = 1 + (seed >> 16) % 13;
+        chunks.push_back(s.substr(i, step));
+        i += step;
+    }
+    if (!(run(o, sizes, chunks) == want)) __builtin_trap();
+    return 0;
+}

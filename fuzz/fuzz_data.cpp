@@ -1,0 +1,164 @@
+// Fuzz target for the DATA decoder (include/smtpp/data.hpp). Properties:
+//  - the decoder's content, end position and verdict equal an obviously correct
+//    reference decoder written here (find "\r\n.\r\n", split lines, unstuff);
+//  - no end of data except right after "\r\n.\r\n" (the DATA line's CRLF counting);
+//  - split == whole; content views lie inside the chunk or are the static literals.
+// Input: byte 0 = options, byte 1 = split seed, the rest = the bytes after 354.
+#include <smtpp/data.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using smtpp::data_error;
+
+struct outcome {
+    bool ended = false;
+    std::string content;
+    std::size_t consumed = 0;
+    data_error err = data_error::none;
+    bool operator==(const outcome& o) const {
+        return ended == o.ended && content == o.content && consumed == o.consumed && err == o.err;
+    }
+};
+
+outcome reference(std::string_view s, const smtpp::data_options& o) {
+    outcome r;
+    auto add = [&](data_error e) {
+        if (smtpp::detail::data_error_rank(e) > smtpp::detail::data_error_rank(r.err)) r.err = e;
+    };
+    auto line_check = [&](std::size_t len) {
+        if (o.max_text_line != 0 && len > o.max_text_line) add(data_error::line_too_long);
+    };
+    if (o.bare_newline == smtpp::bare_newline_policy::reject) {
+        const std::string v = "\r\n" + std::string(s);
+        const auto k = v.find("\r\n.\r\n");
+        if (k == std::string::npos) return r;
+        const std::string m(s.substr(0, k));  // the message ends with the CRLF before "."
+        r.ended = true;
+        r.consumed = k + 3;
+        for (std::size_t pos = 0; pos < m.size();) {
+            const auto e = m.find("\r\n", pos);
+            std::string line = m.substr(pos, e + 2 - pos);
+            pos = e + 2;
+            if (line[0] == '.') line.erase(0, 1);
+            line_check(line.size());
+            r.content += line;
+        }
+        for (std::size_t i = 0; i < m.size(); ++i) {
+            if (m[i] == '\n' && (i == 0 || m[i - 1] != '\r')) add(data_error::bare_lf);
+            if (m[i] == '\r' && (i + 1 == m.size() || m[i + 1] != '\n')) add(data_error::bare_cr);
+            if (m[i] == '\0' && o.reject_nul) add(data_error::nul);
+        }
+    } else {
+        // Lines end in CRLF, bare LF or bare CR; only "." between two real CRLFs ends.
+        bool prev_real = true;
+        for (std::size_t pos = 0;;) {
+            const auto q = s.find_first_of("\r\n", pos);
+            if (q == std::string_view::npos) return r;
+            bool real = false;
+            std::size_t tl = 1;
+            if (s[q] == '\r') {
+                if (q + 1 == s.size()) return r;
+                if (s[q + 1] == '\n') real = true, tl = 2;
+            }
+            std::string line(s.substr(pos, q - pos));
+            pos = q + tl;
+            if (line == ".") {
+                if (prev_real && real) {
+                    r.ended = true;
+                    r.consumed = pos;
+                    break;
+                }
+            } else {
+                if (!line.empty() && line[0] == '.') line.erase(0, 1);
+                line_check(line.size() + 2);
+                if (o.reject_nul && line.find('\0') != std::string::npos) add(data_error::nul);
+                r.content += line + "\r\n";
+            }
+            prev_real = real;
+        }
+    }
+    if (o.max_size != 0 && r.content.size() > o.max_size) add(data_error::too_big);
+    return r;
+}
+
+outcome run(const smtpp::data_options& o, const std::vector<std::string_view>& chunks, std::string_view all) {
+    smtpp::data_decoder d(o);
+    outcome r;
+    std::size_t total = 0;
+    for (std::string_view in : chunks) {
+        const char* b = in.data();
+        const char* e = in.data() + in.size();
+        while (!r.ended) {
+            const auto ev = d.next(in);
+            if (ev.consumed > in.size() || ev.st == smtpp::status::failed) __builtin_trap();
+            if (ev.kind == smtpp::data_event_kind::content) {
+                const auto c = ev.content;
+                const bool inside = c.data() >= b && c.data() + c.size() <= e;
+                if (c.empty() || (!inside && c != "\r\n" && c != "\n" && c != "\r")) __builtin_trap();
+                r.content += c;
+            }
+            in.remove_prefix(ev.consumed);
+            total += ev.consumed;
+            if (ev.kind == smtpp::data_event_kind::end) {
+                // The end of data is only ever right after "\r\n.\r\n".
+                const std::string v = "\r\n" + std::string(all.substr(0, total));
+                if (v.size() < 5 || v.compare(v.size() - 5, 5, "\r\n.\r\n") != 0) __builtin_trap();
+                r.ended = true;
+                r.consumed = total;
+                r.err = ev.err;
+            } else if (ev.st == smtpp::status::need_more) {
+                if (!in.empty()) __builtin_trap();
+                break;
+            }
+        }
+        if (r.ended) break;
+    }
+    if (r.content.size() != d.size()) __builtin_trap();
+    return r;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size < 2) return 0;
+    smtpp::data_options o;
+    o.bare_newline = (data[0] & 1) ? smtpp::bare_newline_policy::normalize : smtpp::bare_newline_policy::reject;
+    o.reject_nul = (data[0] & 2) != 0;
+    const std::size_t line_limits[] = {0, 3, 8, 1000};
+    o.max_text_line = line_limits[(data[0] >> 2) & 3];
+    const std::uint64_t size_limits[] = {0, 1, 10, 100};
+    o.max_size = size_limits[(data[0] >> 4) & 3];
+    std::uint32_t seed = data[1];
+    const std::string_view s(reinterpret_cast<const char*>(data + 2), size - 2);
+
+    const outcome whole = run(o, {s}, s);
+    const outcome want = reference(s, o);
+    if (whole.ended != want.ended) __builtin_trap();
+    if (want.ended && !(whole == want)) __builtin_trap();
+    // Not ended: what was delivered is a prefix of the message once a real end comes.
+    if (!want.ended) {
+        const outcome later = reference(std::string(s) + "\r\n.\r\n", o);
+        if (later.content.compare(0, whole.content.size(), whole.content) != 0) __builtin_trap();
+    }
+
+    std::vector<std::string_view> chunks;
+    for (std::size_t i = 0; i < s.size();) {
+        seed = seed * 1103515245u + 12345u;
+        std::size_t step = 1 + (seed >> 16) % 8;
+        if ((seed >> 8) % 8 == 0) step = 1 + (seed >> 12) % 300;
+        chunks.push_back(s.substr(i, step));
+        i += step;
+    }
+    const outcome split = run(o, chunks, s);
+    if (!(split == whole)) __builtin_trap();
+    chunks.clear();
+    for (std::size_t i = 0; i < s.size(); ++i) chunks.push_back(s.substr(i, 1));
+    if (!(run(o, chunks, s) == whole)) __builtin_trap();
+    return 0;
+}

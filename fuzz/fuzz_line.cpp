@@ -1,0 +1,105 @@
+// Fuzz target for the line reader (include/smtpp/line.hpp). Properties:
+//  - split == whole: the event sequence does not depend on how the stream is cut;
+//  - the events equal an obviously correct reference (split at each LF, classify);
+//  - every line view lies inside the chunk or inside the reader's own storage.
+// Input: byte 0 = options, byte 1 = split seed, the rest = the stream.
+#include <smtpp/line.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+constexpr std::size_t cap = 64;
+
+struct event {
+    smtpp::status st;
+    smtpp::line_error err;
+    std::string line;
+    bool operator==(const event& o) const { return st == o.st && err == o.err && line == o.line; }
+};
+
+std::vector<event> reference(std::string_view s, std::size_t max, bool allow_lf) {
+    std::vector<event> out;
+    std::size_t start = 0;
+    for (std::size_t lf = s.find('\n'); lf != std::string_view::npos; lf = s.find('\n', start)) {
+        const std::string_view line = s.substr(start, lf + 1 - start);
+        start = lf + 1;
+        const bool crlf = line.size() >= 2 && line[line.size() - 2] == '\r';
+        const std::string_view body = line.substr(0, line.size() - (crlf ? 2 : 1));
+        smtpp::line_error e = smtpp::line_error::none;
+        if (line.size() > max) e = smtpp::line_error::too_long;
+        else if (body.find('\0') != std::string_view::npos) e = smtpp::line_error::nul;
+        else if (body.find('\r') != std::string_view::npos) e = smtpp::line_error::bare_cr;
+        else if (!crlf && !allow_lf) e = smtpp::line_error::bare_lf;
+        if (e == smtpp::line_error::none) out.push_back({smtpp::status::complete, e, std::string(line)});
+        else out.push_back({smtpp::status::failed, e, {}});
+    }
+    return out;
+}
+
+std::vector<event> run(smtpp::line_reader<cap>& r, const std::vector<std::string_view>& chunks) {
+    std::vector<event> out;
+    for (std::string_view in : chunks) {
+        const char* b = in.data();
+        const char* e = in.data() + in.size();
+        while (!in.empty()) {
+            const auto ev = r.next(in);
+            if (ev.consumed > in.size()) __builtin_trap();
+            if (ev.st == smtpp::status::complete) {
+                const char* p = ev.line.data();
+                const bool in_chunk = p >= b && p + ev.line.size() <= e;
+                const char* s = reinterpret_cast<const char*>(&r);
+                const bool in_reader = p >= s && p + ev.line.size() <= s + sizeof r;
+                if (!in_chunk && !in_reader) __builtin_trap();
+            }
+            in.remove_prefix(ev.consumed);
+            if (ev.st == smtpp::status::need_more) {
+                if (!in.empty()) __builtin_trap();
+                break;
+            }
+            if (ev.consumed == 0) __builtin_trap();
+            out.push_back({ev.st, ev.err, std::string(ev.line)});
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size < 2) return 0;
+    const std::size_t limits[] = {0, 1, 2, 5, 16, 63, 64, 512};
+    smtpp::line_options o;
+    o.max_line = limits[data[0] & 7];
+    o.allow_bare_lf = (data[0] & 8) != 0;
+    std::uint32_t seed = data[1];
+    const std::string_view s(reinterpret_cast<const char*>(data + 2), size - 2);
+
+    smtpp::line_reader<cap> whole_reader(o);
+    const auto whole = run(whole_reader, {s});
+    const std::size_t max = o.max_line < cap ? o.max_line : cap;
+    if (whole != reference(s, max, o.allow_bare_lf)) __builtin_trap();
+
+    // Chunk sizes from a small PRNG seeded by byte 1: 1..16 mostly, sometimes long.
+    std::vector<std::string_view> chunks;
+    for (std::size_t i = 0; i < s.size();) {
+        seed = seed * 1103515245u + 12345u;
+        std::size_t step = 1 + (seed >> 16) % 16;
+        if ((seed >> 8) % 8 == 0) step = 1 + (seed >> 12) % 200;
+        chunks.push_back(s.substr(i, step));
+        i += step;
+    }
+    smtpp::line_reader<cap> split_reader(o);
+    if (run(split_reader, chunks) != whole) __builtin_trap();
+    // Byte by byte.
+    chunks.clear();
+    for (std::size_t i = 0; i < s.size(); ++i) chunks.push_back(s.substr(i, 1));
+    smtpp::line_reader<cap> byte_reader(o);
+    if (run(byte_reader, chunks) != whole) __builtin_trap();
+    if (byte_reader.pending() != split_reader.pending()) __builtin_trap();
+    return 0;
+}

@@ -1,0 +1,618 @@
+// Tests of the DATA and BDAT decoders (include/smtpp/data.hpp): RFC 5321 §4.1.1.4 end of
+// data, §4.5.2 transparency, §4.5.3.1.6 text lines, RFC 1870 SIZE, RFC 3030 BDAT, and the
+// SMTP smuggling catalogue (security_rfc.md §1.2, §1.5) in every policy and every split.
+#include <catch2/catch.hpp>
+
+#include <smtpp/data.hpp>
+
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "support/alloc_counter.hpp"
+#include "support/splits.hpp"
+
+namespace {
+
+using smtpp::bare_newline_policy;
+using smtpp::data_error;
+using smtpp::data_event_kind;
+using smtpp::status;
+
+struct outcome {
+    bool ended = false;
+    std::string content;
+    std::size_t consumed = 0;  // bytes up to and including the end of data
+    data_error err = data_error::none;
+    bool operator==(const outcome& o) const {
+        return ended == o.ended && content == o.content && consumed == o.consumed && err == o.err;
+    }
+};
+
+std::string esc(const std::string& s) {
+    std::string o;
+    for (char c : s) {
+        if (c == '\r') o += "\\r";
+        else if (c == '\n') o += "\\n";
+        else if (c == '\0') o += "\\0";
+        else o += c;
+    }
+    return o;
+}
+
+std::ostream& operator<<(std::ostream& os, const outcome& o) {
+    return os << "{ended=" << o.ended << " consumed=" << o.consumed << " err=" << smtpp::to_string(o.err)
+              << " content=\"" << esc(o.content) << "\"}";
+}
+
+// An obviously correct model of data_decoder over a whole stream (see docs/line-and-body.md).
+outcome reference(std::string_view s, const smtpp::data_options& o) {
+    outcome r;
+    auto rank = [](data_error e) { return smtpp::detail::data_error_rank(e); };
+    auto add = [&](data_error e) {
+        if (rank(e) > rank(r.err)) r.err = e;
+    };
+    auto line_check = [&](std::size_t len) {
+        if (o.max_text_line != 0 && len > o.max_text_line) add(data_error::line_too_long);
+    };
+    if (o.bare_newline == bare_newline_policy::reject) {
+        const std::string v = "\r\n" + std::string(s);
+        const auto k = v.find("\r\n.\r\n");
+        if (k == std::string::npos) return r;
+        const std::string m = std::string(s.substr(0, k));
+        r.ended = true;
+        r.consumed = k + 3;
+        std::size_t pos = 0;
+        while (pos < m.size()) {
+            const auto e = m.find("\r\n", pos);
+            std::string line = m.substr(pos, e + 2 - pos);
+            pos = e + 2;
+            if (line[0] == '.') line.erase(0, 1);
+            line_check(line.size());
+            r.content += line;
+        }
+        for (std::size_t i = 0; i < m.size(); ++i) {
+            if (m[i] == '\n' && (i == 0 || m[i - 1] != '\r')) add(data_error::bare_lf);
+            if (m[i] == '\r' && (i + 1 == m.size() || m[i + 1] != '\n')) add(data_error::bare_cr);
+            if (m[i] == '\0' && o.reject_nul) add(data_error::nul);
+        }
+    } else {
+        std::size_t pos = 0;
+        bool prev_real = true;
+        while (true) {
+            const auto q = s.find_first_of("\r\n", pos);
+            if (q == std::string_view::npos) return r;
+            bool real = false;
+            std::size_t tl = 1;
+            if (s[q] == '\r') {
+                if (q + 1 == s.size()) return r;
+                if (s[q + 1] == '\n') real = true, tl = 2;
+            }
+            std::string line(s.substr(pos, q - pos));
+            pos = q + tl;
+            if (line == ".") {
+                if (prev_real && real) {
+                    r.ended = true;
+                    r.consumed = pos;
+                    break;
+                }
+            } else {
+                if (!line.empty() && line[0] == '.') line.erase(0, 1);
+                line_check(line.size() + 2);
+                r.content += line + "\r\n";
+                if (o.reject_nul && line.find('\0') != std::string::npos) add(data_error::nul);
+            }
+            prev_real = real;
+        }
+    }
+    if (o.max_size != 0 && r.content.size() > o.max_size) add(data_error::too_big);
+    return r;
+}
+
+// Runs the decoder over chunks; returns the outcome and the bytes left after the end.
+outcome decode(const std::vector<std::string_view>& chunks, const smtpp::data_options& o, std::string* rest = nullptr) {
+    smtpp::data_decoder d(o);
+    outcome r;
+    for (auto in : chunks) {
+        const char* const b = in.data();
+        const char* const e = in.data() + in.size();
+        if (r.ended) {
+            if (rest) rest->append(in);
+            continue;
+        }
+        while (true) {
+            const auto ev = d.next(in);
+            REQUIRE(ev.st != status::failed);
+            REQUIRE(ev.consumed <= in.size());
+            r.consumed += ev.consumed;
+            if (ev.kind == data_event_kind::content) {
+                REQUIRE(!ev.content.empty());
+                const bool in_input = ev.content.data() >= b && ev.content.data() + ev.content.size() <= e;
+                const bool literal = ev.content == "\r\n" || ev.content == "\n" || ev.content == "\r";
+                REQUIRE((in_input || literal));
+                r.content += ev.content;
+            }
+            in.remove_prefix(ev.consumed);
+            if (ev.kind == data_event_kind::end) {
+                r.ended = true;
+                r.err = ev.err;
+                REQUIRE(d.done());
+                if (rest) rest->append(in);
+                break;
+            }
+            if (ev.st == status::need_more) {
+                REQUIRE(in.empty());
+                break;
+            }
+        }
+    }
+    if (!r.ended) r.consumed = 0;
+    REQUIRE(r.content.size() == d.size());
+    return r;
+}
+
+std::vector<smtpp::data_options> all_policies() {
+    std::vector<smtpp::data_options> v;
+    for (auto pol : {bare_newline_policy::reject, bare_newline_policy::normalize})
+        for (bool nul : {true, false}) {
+            smtpp::data_options o;
+            o.bare_newline = pol;
+            o.reject_nul = nul;
+            v.push_back(o);
+        }
+    return v;
+}
+
+// Whole == every split == the reference, with trailing bytes after the end left unconsumed.
+outcome check(std::string_view s, const smtpp::data_options& o) {
+    const outcome want = reference(s, o);
+    smtpp_test::for_each_split(s, [&](const std::vector<std::string_view>& chunks, const smtpp_test::split_info& info) {
+        INFO(info.name << " input=\"" << esc(std::string(s)) << "\"");
+        std::string rest;
+        const outcome got = decode(chunks, o, &rest);
+        if (want.ended) {
+            REQUIRE(got == want);
+            REQUIRE(rest == s.substr(want.consumed));
+        } else {
+            REQUIRE(!got.ended);
+            // Not ended: what was delivered is a prefix of the message once it ends.
+            const outcome later = reference(std::string(s) + "\r\n.\r\n", o);
+            REQUIRE(later.content.compare(0, got.content.size(), got.content) == 0);
+        }
+    });
+    return want;
+}
+
+smtpp::data_options policy(bare_newline_policy p, bool nul = true) {
+    smtpp::data_options o;
+    o.bare_newline = p;
+    o.reject_nul = nul;
+    return o;
+}
+
+constexpr auto reject = bare_newline_policy::reject;
+constexpr auto normalize = bare_newline_policy::normalize;
+
+}  // namespace
+
+TEST_CASE("RFC 5321 §4.1.1.4: <CRLF>.<CRLF> ends data; the final CRLF is the message's", "[data]") {
+    for (const auto& o : all_policies()) {
+        auto r = check("a\r\n.\r\nQUIT\r\n", o);  // top vector 1
+        REQUIRE(r.ended);
+        REQUIRE(r.content == "a\r\n");
+        REQUIRE(r.consumed == 6);
+        REQUIRE(r.err == data_error::none);
+        r = check(".\r\nQUIT\r\n", o);  // top vector 2: the DATA line's CRLF is the first
+        REQUIRE(r.ended);
+        REQUIRE(r.content.empty());
+        REQUIRE(r.consumed == 3);
+        r = check("\r\n.\r\n", o);
+        REQUIRE(r.content == "\r\n");
+        r = check("a\r\nb\r\n\r\n.\r\n", o);
+        REQUIRE(r.content == "a\r\nb\r\n\r\n");
+    }
+}
+
+TEST_CASE("RFC 5321 §4.5.2: dot-unstuffing, first line included", "[data]") {
+    for (const auto& o : all_policies()) {
+        auto r = check("..\r\n. \r\n.\r\n", o);  // top vector 9
+        REQUIRE(r.content == ".\r\n \r\n");
+        r = check("..x\r\n.\r\n", o);
+        REQUIRE(r.content == ".x\r\n");
+        r = check("a\r\n...\r\nb.\r\n.\r\n", o);
+        REQUIRE(r.content == "a\r\n..\r\nb.\r\n");
+        r = check("a\r\n..\r\n.\r\n", o);
+        REQUIRE(r.content == "a\r\n.\r\n");
+        REQUIRE(r.err == data_error::none);
+    }
+}
+
+TEST_CASE("top vector 10: EOD split as \"a\\r\",\"\\n\",\".\",\"\\r\",\"\\n\" ends once", "[data]") {
+    smtpp::data_decoder d;
+    std::string content;
+    int ends = 0;
+    for (const char* piece : {"a\r", "\n", ".", "\r", "\n"}) {
+        std::string_view in = piece;
+        while (true) {
+            const auto ev = d.next(in);
+            in.remove_prefix(ev.consumed);
+            if (ev.kind == data_event_kind::content) content += ev.content;
+            if (ev.kind == data_event_kind::end) ++ends;
+            if (ev.st == status::need_more || ev.kind == data_event_kind::end) break;
+        }
+    }
+    REQUIRE(ends == 1);
+    REQUIRE(content == "a\r\n");
+    // After the end the decoder stays ended and consumes nothing.
+    const auto ev = d.next("MAIL FROM:<a@b>\r\n");
+    REQUIRE(ev.kind == data_event_kind::end);
+    REQUIRE(ev.consumed == 0);
+}
+
+namespace {
+struct smuggle_vector {
+    const char* name;
+    std::string_view seq;    // the fake end-of-data as seen after "x"
+    data_error reject_err;   // verdict with the reject policy (reject_nul on)
+};
+// security_rfc.md §1.2, S1..S10.
+const smuggle_vector catalogue[] = {
+    {"S1 LF.LF", "\n.\n", data_error::bare_lf},
+    {"S2 LF.CRLF", "\n.\r\n", data_error::bare_lf},
+    {"S3 CRLF.LF", "\r\n.\n", data_error::bare_lf},
+    {"S4 CR.CR", "\r.\r", data_error::bare_cr},
+    {"S5 CR.LF", "\r.\n", data_error::bare_lf},
+    {"S5 LF.CR", "\n.\r", data_error::bare_lf},
+    {"S6 CR.CRLF", "\r.\r\n", data_error::bare_cr},
+    {"S7 CRLF.CR", "\r\n.\r", data_error::bare_cr},
+    {"S8 CRLF.CRCRLF", "\r\n.\r\r\n", data_error::bare_cr},
+    {"S8 CRCRLF.CRCRLF", "\r\r\n.\r\r\n", data_error::bare_cr},
+    {"S9 NUL before dot", std::string_view("\r\n\0.\r\n", 6), data_error::nul},
+    {"S10 NUL after dot", std::string_view("\r\n.\0\r\n", 6), data_error::nul},
+    {"LF.LF.LF", "\n.\n.\n", data_error::bare_lf},
+    {"CR.CR.LF", "\r.\r.\n", data_error::bare_lf},
+    {"LF.CRCRLF", "\n.\r\r\n", data_error::bare_lf},
+};
+const std::string smuggled = "MAIL FROM:<e@v>\r\nRCPT TO:<t@v>\r\nDATA\r\ny\r\n";
+}  // namespace
+
+TEST_CASE("§1.2 smuggling catalogue: never an end, whole / byte by byte / every split, each policy",
+          "[data][smuggling]") {
+    for (const auto& vec : catalogue) {
+        INFO(vec.name);
+        const std::string body = "x" + std::string(vec.seq) + smuggled;
+        const std::string stream = body + ".\r\nQUIT\r\n";
+        for (const auto& o : all_policies()) {
+            const outcome r = check(stream, o);
+            // The only end is the real one; the smuggled commands are content.
+            REQUIRE(r.ended);
+            REQUIRE(r.consumed == body.size() + 3);
+            REQUIRE(r.content.find("MAIL FROM:<e@v>\r\nRCPT TO:<t@v>\r\nDATA\r\ny\r\n") != std::string::npos);
+            if (o.bare_newline == reject) {
+                const data_error want = (vec.reject_err == data_error::nul && !o.reject_nul) ? data_error::none : vec.reject_err;
+                REQUIRE(r.err == want);
+            } else {
+                REQUIRE(r.err == ((vec.reject_err == data_error::nul && o.reject_nul) ? data_error::nul : data_error::none));
+                // Normalized content holds only CRLF line ends.
+                for (std::size_t i = 0; i < r.content.size(); ++i) {
+                    if (r.content[i] == '\n') REQUIRE((i > 0 && r.content[i - 1] == '\r'));
+                    if (r.content[i] == '\r') REQUIRE((i + 1 < r.content.size() && r.content[i + 1] == '\n'));
+                }
+            }
+        }
+        // The fake end alone (no real end yet) never ends the data in any split.
+        for (const auto& o : all_policies()) REQUIRE(!check("x" + std::string(vec.seq) + "MAIL", o).ended);
+    }
+}
+
+TEST_CASE("top vector 3: delayed reject; one verdict after the real end, no commands", "[data][smuggling]") {
+    const std::string s = "x\n.\nMAIL FROM:<e@v>\r\nRCPT TO:<t@v>\r\nDATA\r\ny\r\n.\r\nQUIT\r\n";
+    const auto r = check(s, {});
+    REQUIRE(r.ended);
+    REQUIRE(r.err == data_error::bare_lf);
+    REQUIRE(r.content == "x\n.\nMAIL FROM:<e@v>\r\nRCPT TO:<t@v>\r\nDATA\r\ny\r\n");
+    REQUIRE(s.substr(r.consumed) == "QUIT\r\n");
+    constexpr auto h = smtpp::reply_for(data_error::bare_lf);
+    static_assert(h.code == 550 && h.esc.cls == 5 && h.esc.subject == 5 && h.esc.detail == 2);
+}
+
+TEST_CASE("normalize policy: exact content, lone dots at bare line ends dropped", "[data][normalize]") {
+    const auto o = policy(normalize);
+    REQUIRE(check("x\n.\r\nMAIL\r\n.\r\n", o).content == "x\r\nMAIL\r\n");
+    REQUIRE(check("x\r\n.\nMAIL\r\n.\r\n", o).content == "x\r\nMAIL\r\n");
+    REQUIRE(check("x\rMAIL\r\n.\r\n", o).content == "x\r\nMAIL\r\n");
+    REQUIRE(check("x\n..y\r\n.\r\n", o).content == "x\r\n.y\r\n");  // unstuffed after a bare LF
+    REQUIRE(check("x\n.\r\n.\r\n", o).content == "x\r\n");       // the second "." is a real end
+    REQUIRE(check("\n\r\n.\r\n", o).content == "\r\n\r\n");
+    REQUIRE(check("a\r\r\n.\r\n", o).content == "a\r\n\r\n");
+    // The same streams are refused by default.
+    REQUIRE(check("x\rMAIL\r\n.\r\n", {}).err == data_error::bare_cr);
+    REQUIRE(check("a\r\r\n.\r\n", {}).err == data_error::bare_cr);
+    REQUIRE(check("x\n..y\n.\r\n", {}).ended == false);
+}
+
+TEST_CASE("RFC 1870: SIZE counts unstuffed octets with CRLF; over the limit still reads to the end",
+          "[data][limits]") {
+    for (auto pol : {reject, normalize}) {
+        auto o = policy(pol);
+        o.max_size = 3;
+        auto r = check("a\r\n.\r\nNOOP\r\n", o);
+        REQUIRE(r.err == data_error::none);
+        r = check("..\r\n.\r\n", o);  // ".\r\n" = 3 octets, the stuffing dot not counted
+        REQUIRE(r.err == data_error::none);
+        r = check("ab\r\n.\r\nNOOP\r\n", o);
+        REQUIRE(r.err == data_error::too_big);
+        REQUIRE(r.consumed == 7);
+        o.max_size = 10;
+        r = check(std::string(5000, 'z') + "\r\n.\r\n", o);
+        REQUIRE(r.err == data_error::too_big);
+        REQUIRE(r.consumed == 5005);
+    }
+    smtpp::data_options o;
+    o.max_size = 4;
+    smtpp::data_decoder d(o);
+    (void)d.next("hello");
+    REQUIRE(d.pending_error() == data_error::too_big);  // a host may stop storing now
+    static_assert(smtpp::reply_for(data_error::too_big).code == 552);
+    static_assert(smtpp::reply_for(data_error::too_big).esc.subject == 3);
+}
+
+TEST_CASE("RFC 5321 §4.5.3.1.6 / vector L9: 1000-octet text lines, stuffing dot not counted",
+          "[data][limits]") {
+    for (auto pol : {reject, normalize}) {
+        auto o = policy(pol);
+        o.max_text_line = 1000;
+        REQUIRE(check(std::string(998, 'a') + "\r\n.\r\n", o).err == data_error::none);
+        REQUIRE(check("." + std::string(998, 'a') + "\r\n.\r\n", o).err == data_error::none);
+        REQUIRE(check(std::string(999, 'a') + "\r\n.\r\n", o).err == data_error::line_too_long);
+        REQUIRE(check("x\r\n" + std::string(999, 'a') + "\r\ny\r\n.\r\n", o).err == data_error::line_too_long);
+        o.max_text_line = 0;
+        REQUIRE(check(std::string(5000, 'a') + "\r\n.\r\n", o).err == data_error::none);
+    }
+}
+
+TEST_CASE("NUL: never dropped; reject_nul on by default, off delivers it", "[data]") {
+    const std::string s("a\0b\r\n.\r\n", 8);
+    REQUIRE(check(s, {}).err == data_error::nul);
+    auto r = check(s, policy(reject, false));
+    REQUIRE(r.err == data_error::none);
+    REQUIRE(r.content == std::string("a\0b\r\n", 5));
+}
+
+TEST_CASE("random streams: decoder == reference in every split and policy; zero allocation",
+          "[data][splits]") {
+    std::mt19937 rng(3);
+    const char* pieces[] = {"\r\n", "\n", "\r", ".", "..", "a", "\r\n.\r\n", "\r\n.", "xyz", " "};
+    for (int round = 0; round < 300; ++round) {
+        std::string s;
+        const int k = static_cast<int>(rng() % 10);
+        for (int i = 0; i < k; ++i) s += pieces[rng() % 10];
+        if (rng() % 9 == 0) s.push_back('\0');
+        for (auto o : all_policies()) {
+            o.max_text_line = rng() % 3 == 0 ? 4 : 0;
+            o.max_size = rng() % 3 == 0 ? 5 : 0;
+            check(s, o);
+        }
+    }
+    std::string s = "Subject: x\r\n\r\n..a\r\nb\nc\rd\r\n" + std::string(300, 'q') + "\r\n.\r\nQUIT\r\n";
+    for (auto o : all_policies()) {
+        smtpp::data_decoder d(o);
+        smtpp_test::no_alloc_scope scope;
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < s.size() && !d.done(); ++i) {
+            std::string_view in = std::string_view(s).substr(i, 1);
+            while (true) {
+                const auto ev = d.next(in);
+                in.remove_prefix(ev.consumed);
+                total += ev.content.size();
+                if (ev.st == status::need_more || ev.kind == data_event_kind::end) break;
+            }
+        }
+        REQUIRE(scope.allocations() == 0);
+        REQUIRE(d.done());
+        REQUIRE(total == d.size());
+    }
+}
+
+TEST_CASE("body_1MiB.txt: decoded whole equals decoded in 1/7/64/1500-byte chunks", "[data][bench-data]") {
+    std::string path = std::string(SMTPP_BENCH_DATA_DIR) + "/body_1MiB.txt";
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    REQUIRE(f != nullptr);
+    std::string all;
+    char buf[65536];
+    std::size_t k;
+    while ((k = std::fread(buf, 1, sizeof buf, f)) > 0) all.append(buf, k);
+    std::fclose(f);
+    const outcome want = reference(all, {});
+    REQUIRE(want.ended);
+    REQUIRE(want.consumed == all.size());
+    REQUIRE(decode({all}, {}) == want);
+    for (std::size_t step : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{1500}}) {
+        std::vector<std::string_view> chunks;
+        for (std::size_t i = 0; i < all.size(); i += step) chunks.push_back(std::string_view(all).substr(i, step));
+        REQUIRE(decode(chunks, {}) == want);
+    }
+}
+
+namespace {
+constexpr bool constexpr_data() {
+    smtpp::data_decoder d;
+    std::string_view in = "..a\r\n.\r\nQUIT";
+    auto ev = d.next(in);  // "." skipped, then ".a\r\n"
+    if (ev.kind != data_event_kind::content || ev.content != ".a\r\n") return false;
+    in.remove_prefix(ev.consumed);
+    ev = d.next(in);
+    return ev.kind == data_event_kind::end && ev.err == data_error::none && in.substr(ev.consumed) == "QUIT";
+}
+static_assert(constexpr_data());
+constexpr bool constexpr_smuggle() {
+    smtpp::data_decoder d;
+    std::string_view in = "x\n.\r\nQUIT\r\n";
+    while (!in.empty()) {
+        const auto ev = d.next(in);
+        if (ev.kind == data_event_kind::end) return false;
+        in.remove_prefix(ev.consumed);
+        if (ev.st == status::need_more) break;
+    }
+    return !d.done() && d.pending_error() == data_error::bare_lf;
+}
+static_assert(constexpr_smuggle());
+static_assert(std::is_trivially_copyable_v<smtpp::data_decoder>);
+static_assert(std::is_trivially_copyable_v<smtpp::bdat_decoder>);
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// BDAT (RFC 3030)
+// ---------------------------------------------------------------------------------------
+
+namespace {
+struct bdat_outcome {
+    std::string content;
+    std::string rest;
+    int ends = 0;
+    data_error err = data_error::none;
+};
+
+// One BDAT chunk of `size` over the given input chunks.
+bdat_outcome run_bdat(smtpp::bdat_decoder& d, const std::vector<std::string_view>& chunks) {
+    bdat_outcome r;
+    for (auto in : chunks) {
+        if (r.ends) {
+            r.rest.append(in);
+            continue;
+        }
+        while (true) {
+            const auto ev = d.next(in);
+            REQUIRE(ev.consumed <= in.size());
+            if (ev.kind == data_event_kind::content) {
+                REQUIRE(ev.content.data() == in.data());
+                r.content += ev.content;
+            }
+            in.remove_prefix(ev.consumed);
+            if (ev.kind == data_event_kind::end) {
+                ++r.ends;
+                r.err = ev.err;
+                r.rest.append(in);
+                break;
+            }
+            if (in.empty()) break;
+        }
+    }
+    if (!r.ends) {
+        const auto ev = d.next({});  // a chunk of size 0 ends on empty input
+        if (ev.kind == data_event_kind::end) {
+            ++r.ends;
+            r.err = ev.err;
+        }
+    }
+    return r;
+}
+}  // namespace
+
+TEST_CASE("RFC 3030 §2: BDAT counts exactly chunk-size octets; no unstuffing, no terminator", "[bdat]") {
+    struct vec {
+        std::uint64_t size;
+        bool last;
+        std::string_view input, content, rest;
+    };
+    const vec vs[] = {
+        {6, true, "QUIT\r\nRSET\r\n", "QUIT\r\n", "RSET\r\n"},  // QUIT is payload, not a command
+        {3, false, ".\r\nNOOP\r\n", ".\r\n", "NOOP\r\n"},       // ".\r\n" is not an end
+        {0, true, "QUIT\r\n", "", "QUIT\r\n"},                  // BDAT 0 LAST
+        {11, false, "a\r\n.\r\n..b\n\rNOOP\r\n", "a\r\n.\r\n..b\n\r", "NOOP\r\n"},
+        {6, false, "RSET\r\nQUIT\r\n", "RSET\r\n", "QUIT\r\n"},  // refused BDAT: bytes still consumed
+    };
+    for (const auto& t : vs) {
+        smtpp_test::for_each_split(t.input, [&](const std::vector<std::string_view>& chunks, const smtpp_test::split_info& info) {
+            INFO(info.name);
+            smtpp::bdat_decoder d(t.size, {}, t.last);
+            const auto r = run_bdat(d, chunks);
+            REQUIRE(r.ends == 1);
+            REQUIRE(r.content == t.content);
+            REQUIRE(r.rest == t.rest);
+            REQUIRE(r.err == data_error::none);
+            REQUIRE(d.size() == t.size);
+            REQUIRE(d.last() == t.last);
+        });
+    }
+}
+
+TEST_CASE("BDAT sizes up to 2^64-1 never wrap", "[bdat]") {
+    constexpr std::uint64_t max = ~std::uint64_t{0};
+    smtpp::bdat_decoder d(max);
+    const std::string block(1 << 16, 'b');
+    for (int i = 0; i < 16; ++i) {
+        const auto ev = d.next(block);
+        REQUIRE(ev.consumed == block.size());
+        REQUIRE(ev.kind == data_event_kind::content);
+    }
+    REQUIRE(d.remaining() == max - 16u * block.size());
+    REQUIRE(!d.done());
+    smtpp::bdat_options o;
+    o.max_size = 100;
+    smtpp::bdat_decoder e(max, o);
+    (void)e.next(block);
+    REQUIRE(e.pending_error() == data_error::too_big);
+    REQUIRE(e.remaining() == max - block.size());
+}
+
+TEST_CASE("BDAT reject_bare_newline (on unless BODY=BINARYMIME, RFC 3030 §3), across chunks", "[bdat]") {
+    smtpp::bdat_options strict;
+    strict.reject_bare_newline = true;
+    struct vec {
+        std::vector<std::string_view> chunks;  // one BDAT per element; the last has LAST
+        data_error strict_err;
+    };
+    const vec vs[] = {
+        {{"a\r\nb\r\n"}, data_error::none},
+        {{"a\r", "\nb\r\n"}, data_error::none},  // CRLF split across two BDAT chunks
+        {{"a\r", "b\r\n"}, data_error::bare_cr},
+        {{"a\r\nb\r"}, data_error::bare_cr},  // CR at the very end of the message
+        {{"a\nb"}, data_error::bare_lf},
+        {{"a\r\n", "\n"}, data_error::bare_lf},
+        {{"x\n.\r\nMAIL FROM:<e@v>\r\n"}, data_error::bare_lf},
+        {{"", "a\r", "", "\n"}, data_error::none},
+    };
+    for (const auto& t : vs) {
+        for (bool on : {true, false}) {
+            smtpp::bdat_options o;
+            o.reject_bare_newline = on;
+            smtpp::bdat_decoder d;
+            std::string content;
+            data_error verdict = data_error::none;
+            for (std::size_t c = 0; c < t.chunks.size(); ++c) {
+                const bool last = c + 1 == t.chunks.size();
+                if (c == 0) d = smtpp::bdat_decoder(t.chunks[c].size(), o, last);
+                else d.next_chunk(t.chunks[c].size(), last);
+                // Each BDAT payload byte by byte, plus the next command's bytes.
+                const std::string wire = std::string(t.chunks[c]) + "NOOP\r\n";
+                std::vector<std::string_view> bytes;
+                for (std::size_t i = 0; i < wire.size(); ++i) bytes.push_back(std::string_view(wire).substr(i, 1));
+                const auto r = run_bdat(d, bytes);
+                REQUIRE(r.ends == 1);
+                REQUIRE(r.rest == "NOOP\r\n");
+                content += r.content;
+                verdict = r.err;
+            }
+            REQUIRE(verdict == (on ? t.strict_err : data_error::none));
+        }
+    }
+    smtpp::bdat_options nul;
+    nul.reject_nul = true;
+    smtpp::bdat_decoder d(3, nul, true);
+    REQUIRE(run_bdat(d, {std::string_view("a\0b", 3)}).err == data_error::nul);
+}
+
+TEST_CASE("data errors: names and replies, no CR/LF in texts", "[data]") {
+    for (auto e : {data_error::bare_lf, data_error::bare_cr, data_error::too_big, data_error::line_too_long,
+                   data_error::nul}) {
+        const auto h = smtpp::reply_for(e);
+        REQUIRE(h.code >= 500);
+        REQUIRE(h.esc.cls == 5);
+        REQUIRE(h.text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos);
+        REQUIRE(smtpp::to_string(e) != "unknown");
+    }
+    static_assert(smtpp::reply_for(data_error::line_too_long).code == 500);
+    static_assert(smtpp::reply_for(data_error::nul).code == 550);
+}

@@ -1,0 +1,379 @@
+// Tests of the line reader (include/smtpp/line.hpp): RFC 5321 §2.3.8 CRLF framing,
+// §4.5.3.1.4 line limits, bare CR/LF and NUL refusal, STARTTLS discard (RFC 3207 §4.2),
+// split invariance and zero allocation.
+#include <catch2/catch.hpp>
+
+#include <smtpp/line.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "support/alloc_counter.hpp"
+#include "support/splits.hpp"
+
+namespace {
+
+using smtpp::line_error;
+using smtpp::status;
+
+// One event as text: "L:<line>" or "E:<error>".
+std::string show(const smtpp::line_event& ev) {
+    if (ev.st == status::complete) return "L:" + std::string(ev.line);
+    return "E:" + std::string(smtpp::to_string(ev.err));
+}
+
+template <class Reader>
+std::vector<std::string> run(Reader& r, const std::vector<std::string_view>& chunks) {
+    std::vector<std::string> out;
+    for (auto in : chunks) {
+        const char* const begin = in.data();
+        const char* const end = in.data() + in.size();
+        while (!in.empty()) {
+            const auto ev = r.next(in);
+            REQUIRE(ev.consumed <= in.size());
+            if (ev.st == status::complete) {
+                REQUIRE(!ev.line.empty());
+                REQUIRE(ev.line.back() == '\n');
+                // A line inside the chunk is a view of the chunk, not a copy.
+                if (ev.line.data() >= begin && ev.line.data() < end)
+                    REQUIRE(ev.line.data() + ev.line.size() <= end);
+            }
+            in.remove_prefix(ev.consumed);
+            if (ev.st == status::need_more) {
+                REQUIRE(in.empty());
+                break;
+            }
+            REQUIRE(ev.consumed > 0);
+            out.push_back(show(ev));
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> run_whole(std::string_view s, smtpp::line_options o = {}) {
+    smtpp::line_reader<512> r(o);
+    smtpp_test::exact_buffer b(s);
+    return run(r, {b.view()});
+}
+
+// The result for the whole input equals the result for every split, and nothing allocates.
+template <std::size_t Cap = 512>
+std::vector<std::string> check_splits(std::string_view s, smtpp::line_options o = {}) {
+    smtpp::line_reader<Cap> whole_reader(o);
+    smtpp_test::exact_buffer b(s);
+    const auto whole = run(whole_reader, {b.view()});
+    smtpp_test::for_each_split(s, [&](const std::vector<std::string_view>& chunks, const smtpp_test::split_info& info) {
+        INFO(info.name);
+        smtpp::line_reader<Cap> r(o);
+        REQUIRE(run(r, chunks) == whole);
+        REQUIRE(r.pending() == whole_reader.pending());
+        REQUIRE(r.pending_error() == whole_reader.pending_error());
+    });
+    return whole;
+}
+
+using v = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("RFC 5321 §2.3.8: CRLF lines, zero copy inside a chunk", "[line]") {
+    const std::string s = "EHLO a.example\r\nMAIL FROM:<a@b.example>\r\nQUIT\r\n";
+    smtpp::line_reader<512> r;
+    smtpp_test::exact_buffer b(s);
+    auto in = b.view();
+    auto ev = r.next(in);
+    REQUIRE(ev.st == status::complete);
+    REQUIRE(ev.line == "EHLO a.example\r\n");
+    REQUIRE(ev.line.data() == b.view().data());
+    REQUIRE(ev.consumed == 16);
+    REQUIRE(check_splits(s) == v{"L:EHLO a.example\r\n", "L:MAIL FROM:<a@b.example>\r\n", "L:QUIT\r\n"});
+    REQUIRE(check_splits("\r\n") == v{"L:\r\n"});
+}
+
+TEST_CASE("a split line is copied into the reader's storage", "[line]") {
+    smtpp::line_reader<64> r;
+    auto ev = r.next("NO");
+    REQUIRE(ev.st == status::need_more);
+    REQUIRE(ev.consumed == 2);
+    REQUIRE(r.pending());
+    ev = r.next("OP\r");
+    REQUIRE(ev.st == status::need_more);
+    const std::string tail = "\nRSET\r\n";
+    ev = r.next(tail);
+    REQUIRE(ev.st == status::complete);
+    REQUIRE(ev.line == "NOOP\r\n");
+    REQUIRE(ev.consumed == 1);
+    REQUIRE(!r.pending());
+    // Copies are independent (no pointer into itself).
+    smtpp::line_reader<64> a;
+    (void)a.next("HEL");
+    smtpp::line_reader<64> c = a;
+    ev = c.next("O x\r\n");
+    REQUIRE(ev.line == "HELO x\r\n");
+    a = smtpp::line_reader<64>{};
+    REQUIRE(ev.line == "HELO x\r\n");  // c's storage, untouched by a
+}
+
+TEST_CASE("basic_line_reader over a caller buffer", "[line]") {
+    char buf[16];
+    smtpp::basic_line_reader r(buf, sizeof buf);
+    REQUIRE(r.max_line() == 16);  // capped at capacity
+    REQUIRE(r.next("RS").st == status::need_more);
+    auto ev = r.next("ET\r\n");
+    REQUIRE(ev.line == "RSET\r\n");
+    REQUIRE(ev.line.data() == buf);
+    // Limit = capacity whether split or not: a 17-octet line is too long either way.
+    smtpp::basic_line_reader w(buf, sizeof buf);
+    REQUIRE(show(w.next("0123456789abcde\r\n")) == "E:too_long");
+    REQUIRE(show(w.next("0123456789abcd\r\n")) == "L:0123456789abcd\r\n");
+    smtpp::basic_line_reader z(nullptr, 0);
+    REQUIRE(show(z.next("x\r\n")) == "E:too_long");
+}
+
+TEST_CASE("RFC 5321 §2.3.8: bare LF, bare CR and NUL are distinct errors, not sticky", "[line]") {
+    REQUIRE(check_splits("NOOP\nQUIT\r\n") == v{"E:bare_lf", "L:QUIT\r\n"});
+    REQUIRE(check_splits("RSET\rQUIT\r\nNOOP\r\n") == v{"E:bare_cr", "L:NOOP\r\n"});  // one line, no QUIT
+    REQUIRE(check_splits("NOOP\r\r\nQUIT\r\n") == v{"E:bare_cr", "L:QUIT\r\n"});
+    REQUIRE(check_splits("\r\r\n") == v{"E:bare_cr"});
+    const char mail_nul[] = "MAIL FROM:<a\0@b.example>\r\nNOOP\r\n";  // top vector 19
+    REQUIRE(check_splits(std::string_view(mail_nul, sizeof mail_nul - 1)) == v{"E:nul", "L:NOOP\r\n"});
+    REQUIRE(check_splits(std::string_view("\0\r\n", 3)) == v{"E:nul"});
+    REQUIRE(check_splits("\n\n\r\n") == v{"E:bare_lf", "E:bare_lf", "L:\r\n"});
+    // A CR is never dropped: "A\r" + "\rB\r\n" is one refused line.
+    REQUIRE(check_splits("A\r\rB\r\n") == v{"E:bare_cr"});
+    // Several faults in one line: too_long > nul > bare_cr > bare_lf, one event.
+    REQUIRE(check_splits(std::string_view("a\rb\0c\n", 6)) == v{"E:nul"});
+    REQUIRE(check_splits("a\rbc\n") == v{"E:bare_cr"});
+}
+
+TEST_CASE("allow_bare_lf: named leniency, on and off (risk: CVE-2023-51764)", "[line]") {
+    smtpp::line_options lenient;
+    lenient.allow_bare_lf = true;
+    REQUIRE(check_splits("NOOP\nQUIT\r\n", lenient) == v{"L:NOOP\n", "L:QUIT\r\n"});
+    REQUIRE(check_splits("NOOP\nQUIT\r\n") == v{"E:bare_lf", "L:QUIT\r\n"});
+    // A bare CR is refused even when bare LF is allowed; no CR is swallowed.
+    REQUIRE(check_splits("RSET\rQUIT\n", lenient) == v{"E:bare_cr"});
+    REQUIRE(check_splits("\n", lenient) == v{"L:\n"});
+    // Strict-accepts => lenient accepts the same.
+    for (const char* s : {"EHLO x\r\n", "\r\n", "DATA\r\nQUIT\r\n"})
+        REQUIRE(run_whole(s) == run_whole(s, lenient));
+}
+
+TEST_CASE("RFC 5321 §4.5.3.1.4: 511, 512 and 513 octets", "[line][limits]") {
+    const std::string l511 = "NOOP " + std::string(504, 'A') + "\r\n";
+    const std::string l512 = "NOOP " + std::string(505, 'A') + "\r\n";  // vector L1
+    const std::string l513 = "NOOP " + std::string(506, 'A') + "\r\n";
+    REQUIRE(l511.size() == 511);
+    REQUIRE(l512.size() == 512);
+    REQUIRE(l513.size() == 513);
+    REQUIRE(check_splits(l511 + "QUIT\r\n") == v{"L:" + l511, "L:QUIT\r\n"});
+    REQUIRE(check_splits(l512 + "QUIT\r\n") == v{"L:" + l512, "L:QUIT\r\n"});
+    REQUIRE(check_splits(l513 + "QUIT\r\n") == v{"E:too_long", "L:QUIT\r\n"});
+    // 512 octets whose CR is the 512th: too long by its LF.
+    REQUIRE(check_splits(std::string(511, 'A') + "\r\nQUIT\r\n") == v{"E:too_long", "L:QUIT\r\n"});
+    REQUIRE(check_splits(std::string(510, 'A') + "\r\nQUIT\r\n") ==
+            v{"L:" + std::string(510, 'A') + "\r\n", "L:QUIT\r\n"});
+    // Bare-LF lines count their LF.
+    smtpp::line_options lenient;
+    lenient.allow_bare_lf = true;
+    REQUIRE(check_splits(std::string(511, 'A') + "\n", lenient) == v{"L:" + std::string(511, 'A') + "\n"});
+    REQUIRE(check_splits(std::string(512, 'A') + "\n", lenient) == v{"E:too_long"});
+}
+
+TEST_CASE("vector L2: 5000 octets then a command on the same read: one error, no RCPT", "[line][limits]") {
+    const std::string l2 = "NOOP " + std::string(5000, 'A') + "RCPT TO:<v@x.example>\r\n";
+    REQUIRE(check_splits(l2) == v{"E:too_long"});
+    const std::string l2b = "NOOP " + std::string(5000, 'A') + "\r\nRCPT TO:<v@x.example>\r\n";
+    REQUIRE(check_splits(l2b) == v{"E:too_long", "L:RCPT TO:<v@x.example>\r\n"});
+    // The over-long line's tail holds CRs and a NUL: still skipped whole to its LF.
+    std::string l2c = std::string(600, 'B') + "\rQUIT\r" + std::string(1, '\0') + "\r\nRSET\r\n";
+    REQUIRE(check_splits(l2c) == v{"E:too_long", "L:RSET\r\n"});
+}
+
+TEST_CASE("vector L3: 100 000 octets without LF in 1-byte steps: bounded, one error", "[line][limits]") {
+    smtpp::line_reader<512> r;
+    const char a = 'A';
+    for (int i = 0; i < 100000; ++i) {
+        const auto ev = r.next(std::string_view(&a, 1));
+        REQUIRE(ev.st == status::need_more);
+    }
+    REQUIRE(r.pending());
+    REQUIRE(r.pending_error() == line_error::too_long);
+    REQUIRE(r.next("\r").st == status::need_more);
+    const std::string rest = "\nQUIT\r\n";
+    std::string_view in = rest;
+    auto ev = r.next(in);
+    REQUIRE(show(ev) == "E:too_long");
+    in.remove_prefix(ev.consumed);
+    REQUIRE(show(r.next(in)) == "L:QUIT\r\n");
+}
+
+TEST_CASE("set_max_line: AUTH lines up to 12288 (RFC 4954 §4), capped at capacity", "[line][limits]") {
+    smtpp::line_reader<12288> r;
+    REQUIRE(r.max_line() == 512);
+    const std::string auth = std::string(12286, 'Q') + "\r\n";  // vector L7
+    REQUIRE(run(r, {auth}) == v{"E:too_long"});
+    r.set_max_line(12288);
+    REQUIRE(r.max_line() == 12288);
+    REQUIRE(run(r, {auth}) == v{"L:" + auth});
+    REQUIRE(run(r, {std::string_view(auth).substr(0, 7000), std::string_view(auth).substr(7000)}) == v{"L:" + auth});
+    REQUIRE(run(r, {std::string(20000, 'Q') + "\r\nQUIT\r\n"}) == v{"E:too_long", "L:QUIT\r\n"});  // L8
+    r.set_max_line(100000);
+    REQUIRE(r.max_line() == 12288);
+    // Lowering the limit while a line is pending makes it too long.
+    smtpp::line_reader<512> s;
+    (void)s.next(std::string(100, 'x'));
+    s.set_max_line(50);
+    REQUIRE(show(s.next("\r\n")) == "E:too_long");
+}
+
+TEST_CASE("RFC 3207 §4.2 / CVE-2011-0411: STARTTLS then pipelined bytes are discarded", "[line][starttls]") {
+    // Vector P1 at the framing layer: the host sees "STARTTLS\r\n", replies 220, and must
+    // not parse what the same read carried. pending() and the unconsumed rest tell it.
+    for (std::size_t cut = 1; cut < 16; ++cut) {
+        const std::string s = "STARTTLS\r\nRSET\r\nMAIL FROM:<a@b.example>\r\n";
+        smtpp::line_reader<512> r;
+        std::string_view in = std::string_view(s).substr(0, 10 + cut);  // part of the injection
+        auto ev = r.next(in);
+        REQUIRE(ev.line == "STARTTLS\r\n");
+        in.remove_prefix(ev.consumed);
+        REQUIRE(!in.empty());  // injected plaintext in the same read: reject or drop it
+        while (!in.empty()) {
+            ev = r.next(in);
+            in.remove_prefix(ev.consumed);
+        }
+        r.discard();  // TLS is up: nothing of the plaintext survives
+        REQUIRE(!r.pending());
+        ev = r.next("EHLO tls.example\r\n");
+        REQUIRE(ev.line == "EHLO tls.example\r\n");
+    }
+    // discard() also ends skipping of an over-long line.
+    smtpp::line_reader<512> r;
+    (void)r.next(std::string(600, 'x'));
+    REQUIRE(r.pending_error() == line_error::too_long);
+    r.discard();
+    REQUIRE(r.pending_error() == line_error::none);
+    REQUIRE(show(r.next("QUIT\r\n")) == "L:QUIT\r\n");
+}
+
+TEST_CASE("pending() reflects partial lines (pipelining checks, RFC 2920)", "[line]") {
+    smtpp::line_reader<512> r;
+    REQUIRE(!r.pending());
+    (void)r.next("DA");
+    REQUIRE(r.pending());
+    (void)r.next("TA\r\n");
+    REQUIRE(!r.pending());
+    (void)r.next("\r");
+    REQUIRE(r.pending());
+}
+
+TEST_CASE("errors map to RFC 5321 §4.2 replies with RFC 3463 codes", "[line]") {
+    constexpr auto tl = smtpp::reply_for(line_error::too_long);
+    static_assert(tl.code == 500 && tl.esc.cls == 5 && tl.esc.subject == 5 && tl.esc.detail == 2);
+    static_assert(smtpp::reply_for(line_error::nul).code == 501);
+    static_assert(smtpp::reply_for(line_error::bare_lf).code == 500);
+    static_assert(smtpp::reply_for(line_error::bare_cr).code == 500);
+    for (auto e : {line_error::too_long, line_error::bare_lf, line_error::bare_cr, line_error::nul}) {
+        const auto h = smtpp::reply_for(e);
+        REQUIRE(h.text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos);
+        REQUIRE(smtpp::to_string(e) != "unknown");
+    }
+}
+
+namespace {
+constexpr bool constexpr_lines() {
+    smtpp::line_reader<16> r;
+    std::string_view in = "HE";
+    auto ev = r.next(in);
+    if (ev.st != status::need_more) return false;
+    in = "LO x\r\nA\nB";
+    ev = r.next(in);
+    if (ev.line != "HELO x\r\n" || ev.consumed != 6) return false;
+    in.remove_prefix(ev.consumed);
+    ev = r.next(in);
+    return ev.st == status::failed && ev.err == line_error::bare_lf && ev.consumed == 2;
+}
+static_assert(constexpr_lines());
+static_assert(std::is_trivially_copyable_v<smtpp::line_reader<512>>);
+static_assert(std::is_trivially_copyable_v<smtpp::basic_line_reader>);
+}  // namespace
+
+TEST_CASE("scanner twins agree: scalar, SWAR, SSE2", "[line][simd]") {
+    std::mt19937 rng(7);
+    const char alphabet[] = {'a', '\r', '\n', '\0', 'x', '.', ' '};
+    for (int round = 0; round < 3000; ++round) {
+        const std::size_t n = rng() % 200;
+        std::string s(n, 'a');
+        const auto density = 1 + rng() % 60;
+        for (auto& c : s) c = (rng() % density == 0) ? alphabet[rng() % 7] : 'a';
+        smtpp_test::exact_buffer b(s);
+        const char* p = b.view().data();
+        for (std::size_t off = 0; off <= std::min<std::size_t>(n, 17); ++off) {
+            for (bool nul : {false, true}) {
+                const auto want = smtpp::detail::scan_newline_scalar(p + off, n - off, nul);
+#if defined(SMTPP_HAVE_SWAR)
+                REQUIRE(smtpp::detail::scan_newline_swar(p + off, n - off, nul) == want);
+#endif
+#if defined(SMTPP_HAVE_SSE2)
+                REQUIRE(smtpp::detail::scan_newline_sse2(p + off, n - off, nul) == want);
+#endif
+                REQUIRE(smtpp::detail::scan_newline(p + off, n - off, nul) == want);
+            }
+            REQUIRE(smtpp::detail::scan_byte(p + off, n - off, '\n') ==
+                    smtpp::detail::scan_byte_scalar(p + off, n - off, '\n'));
+        }
+    }
+}
+
+TEST_CASE("random streams: every split gives the same events; zero allocation", "[line][splits]") {
+    std::mt19937 rng(11);
+    const char* pieces[] = {"NOOP", "\r\n", "\n", "\r", "A", "MAIL FROM:<a@b>", " ", "."};
+    for (int round = 0; round < 150; ++round) {
+        std::string s;
+        const int k = static_cast<int>(rng() % 12);
+        for (int i = 0; i < k; ++i) s += pieces[rng() % 8];
+        if (rng() % 5 == 0) s += std::string(rng() % 40, 'Z');
+        if (rng() % 7 == 0) s.push_back('\0');
+        check_splits<24>(s);
+        smtpp::line_options lenient;
+        lenient.allow_bare_lf = true;
+        check_splits<24>(s, lenient);
+    }
+    // No allocation in next(), whatever the split.
+    const std::string s = "EHLO x\r\nNOOP\nRSET\r" + std::string(700, 'q') + "\r\nQUIT\r\n";
+    smtpp::line_reader<512> r;
+    smtpp_test::no_alloc_scope scope;
+    std::size_t lines = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto ev = r.next(std::string_view(s).substr(i, 1));
+        lines += ev.st != status::need_more;
+    }
+    REQUIRE(scope.allocations() == 0);
+    REQUIRE(lines == 4);
+}
+
+TEST_CASE("command workload: whole equals 1-byte and 7-byte chunks", "[line][bench-data]") {
+    const std::string all = [] {
+        std::string path = std::string(SMTPP_BENCH_DATA_DIR) + "/commands.txt";
+        std::FILE* f = std::fopen(path.c_str(), "rb");
+        REQUIRE(f != nullptr);
+        std::string s;
+        char buf[4096];
+        std::size_t k;
+        while ((k = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, k);
+        std::fclose(f);
+        return s;
+    }();
+    smtpp::line_reader<512> a;
+    const auto whole = run(a, {all});
+    REQUIRE(whole.size() == 729);
+    for (std::size_t step : {std::size_t{1}, std::size_t{7}, std::size_t{1500}}) {
+        std::vector<std::string_view> chunks;
+        for (std::size_t i = 0; i < all.size(); i += step) chunks.push_back(std::string_view(all).substr(i, step));
+        smtpp::line_reader<512> r;
+        REQUIRE(run(r, chunks) == whole);
+    }
+}
