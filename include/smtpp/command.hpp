@@ -139,7 +139,7 @@ constexpr std::string_view to_string(command_error e) noexcept {
         "xtext_control", "bad_chunk_size", "chunk_size_overflow", "bad_mechanism", "bad_base64",
         "conflicting_params", "unknown_param", "auth_line_too_long"};
     const auto i = static_cast<std::size_t>(e);
-    return i < command_error_count ? names[i] : std::string_view{"?"};
+    return i < command_error_count ? names[i] : std::string_view{"unknown"};
 }
 
 /// The reply a server sends for the error (RFC 5321 §4.2.2, §4.2.4, §4.5.3.1.10; RFC 3463).

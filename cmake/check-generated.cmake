@@ -1,0 +1,10 @@
+# ctest helper: runs a generator and fails when its output differs from a committed file.
+# Usage: cmake -DGEN=<program> -DFILE=<committed file> -P check-generated.cmake
+execute_process(COMMAND ${GEN} OUTPUT_VARIABLE generated RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${GEN} failed with ${rc}")
+endif()
+file(READ ${FILE} committed)
+if(NOT generated STREQUAL committed)
+  message(FATAL_ERROR "${FILE} is out of date: regenerate it with `${GEN} > ${FILE}`")
+endif()
