@@ -249,6 +249,11 @@ enum param_bit : std::uint32_t {
  * REQUIRETLS, MT-PRIORITY, HOLDFOR, HOLDUNTIL, BY; RCPT takes NOTIFY, ORCPT, RRVS. A
  * keyword on the wrong verb counts as unknown. xtext values are kept encoded (views);
  * `xtext_decode()` decodes them into a caller buffer.
+ *
+ * The parser knows the keywords of every extension whether or not the server offered it:
+ * a known keyword sets its bit in `present` and is validated. Whether the extension was
+ * advertised is the session's question (RFC 5321 §4.1.1.11: 555 for parameters of an
+ * extension not offered), answered by comparing `present` with what was advertised.
  */
 struct params {
     std::uint32_t present = 0;          ///< `param_bit`s of the keywords seen
@@ -340,6 +345,9 @@ struct parse_options {
     /// Accept an address literal in HELO ("HELO [192.0.2.1]"): RFC 5321 §4.1.1.1 allows
     /// only a Domain, common practice sends literals. Risk: cosmetic.
     bool allow_helo_address_literal = false;
+    /// Accept lower-case hex digits in xtext ("+2b"): RFC 3461 §4 says upper case;
+    /// Postfix accepts both. Risk: none beyond a second spelling of the same value.
+    bool allow_lowercase_xtext_hex = false;
     /// Accept a bare LF as the line terminator. Risk: SMTP smuggling
     /// (CVE-2023-51764/51765/51766) when combined with other lenient hops; RFC 5321 §2.3.8
     /// forbids it. Never applies to DATA.
@@ -710,12 +718,21 @@ constexpr bool parse_decimal(std::string_view s, std::size_t max_digits, std::ui
 /// RFC 3461 §4: `xtext = *( xchar / hexchar )`, `xchar = %x21-2A / %x2C-3C / %x3E-7E`,
 /// `hexchar = "+" HEXDIG HEXDIG`. Returns the decoded length, or SIZE_MAX on a syntax
 /// error; `control` is set when a decoded byte is outside %x20-7E (CVE-2020-28021).
-/// DEVIATION: lower-case hex digits are accepted (RFC 3461 says upper case), as Postfix does.
-constexpr std::size_t xtext_check(std::string_view s, bool& control) noexcept {
+/// RFC 3461 §4 requires "two upper case hexadecimal digits"; `lower_ok` accepts lower
+/// case too (`parse_options::allow_lowercase_xtext_hex`, as Postfix does).
+constexpr int xtext_hex(char c, bool lower_ok) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (lower_ok && c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+constexpr std::size_t xtext_check(std::string_view s, bool& control, bool lower_ok) noexcept {
     // @pre the byte after `s` in memory is not an xchar (values end at SP, a blank or the
     // line terminator), so runs of xchar need no bounds test per byte.
     const char* const d = s.data();
     const std::size_t size = s.size();
+    if (size == 0) return 0;  // an empty view may not point into a line at all
     std::size_t n = 0;
     std::size_t i = 0;
     for (;;) {
@@ -724,8 +741,8 @@ constexpr std::size_t xtext_check(std::string_view s, bool& control) noexcept {
         if (j >= size) return n + (size - i);
         n += j - i;
         if (d[j] != '+' || j + 2 >= size) return SIZE_MAX;
-        const int hi = hex_value(d[j + 1]);
-        const int lo = hex_value(d[j + 2]);
+        const int hi = xtext_hex(d[j + 1], lower_ok);
+        const int lo = xtext_hex(d[j + 2], lower_ok);
         if (hi < 0 || lo < 0) return SIZE_MAX;
         const int v = hi * 16 + lo;
         if (v < 0x20 || v > 0x7E) control = true;
@@ -750,6 +767,13 @@ constexpr bool parse_date_time(std::string_view s) noexcept {
     if (s.size() < 20) return false;
     if (!num(0, 4, 0, 9999) || s[4] != '-' || !num(5, 2, 1, 12) || s[7] != '-' || !num(8, 2, 1, 31))
         return false;
+    // RFC 3339 §5.7: the day must exist in that month of that year.
+    const int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    const int month = (s[5] - '0') * 10 + (s[6] - '0');
+    const int day = (s[8] - '0') * 10 + (s[9] - '0');
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    constexpr int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (day > days[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
     if (s[10] != 'T' && s[10] != 't') return false;
     if (!num(11, 2, 0, 23) || s[13] != ':' || !num(14, 2, 0, 59) || s[16] != ':' || !num(17, 2, 0, 60))
         return false;
@@ -914,7 +938,7 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
             return command_error::none;
         case p_envid: {
             // RFC 3461 §4.4: envid-value = xtext, at most 100 characters, printable ASCII.
-            const std::size_t n = xtext_check(v, control);
+            const std::size_t n = xtext_check(v, control, opt.allow_lowercase_xtext_hex);
             if (!rp.has_value || v.empty() || n == SIZE_MAX || n > 100) return command_error::bad_envid;
             if (control) return command_error::xtext_control;
             ps.envid = v;
@@ -924,7 +948,7 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
             // RFC 4954 §5: auth-param = "AUTH=" xtext; the xtext is a mailbox or "<>".
             if (!rp.has_value || v.empty()) return command_error::bad_auth_param;
             if (!(v.size() == 2 && v[0] == '<' && v[1] == '>')) {
-                const std::size_t n = xtext_check(v, control);
+                const std::size_t n = xtext_check(v, control, opt.allow_lowercase_xtext_hex);
                 if (n == SIZE_MAX || n > 500) return command_error::bad_auth_param;
                 if (control) return command_error::xtext_control;
             }
@@ -1050,7 +1074,7 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
                 }
                 if (addr.size() > 500) return command_error::bad_orcpt;
             } else {
-                const std::size_t n = xtext_check(addr, control);
+                const std::size_t n = xtext_check(addr, control, opt.allow_lowercase_xtext_hex);
                 if (n == SIZE_MAX || n > 500) return command_error::bad_orcpt;
                 if (control) return command_error::xtext_control;
             }
@@ -1394,20 +1418,40 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
 
         case verb::vrfy:
         case verb::expn: {
-            // vrfy = "VRFY" SP String CRLF; RFC 6531 §3.7.4 adds [SP "SMTPUTF8"].
-            // DEVIATION: any printable argument is accepted, not only Atom / Quoted-string:
-            // RFC 5321 §3.5.3 lets the argument be "a user name or a mailbox" and real
-            // clients send "<user@example.org>" and "John Smith".
+            // vrfy = "VRFY" SP String CRLF; expn = "EXPN" SP String CRLF (§4.1.1.6-7);
+            // String = Atom / Quoted-string; RFC 6531 §3.7.4 adds [SP "SMTPUTF8"] and
+            // UTF-8 in the string. A user name with a dot or a "<mailbox>" must be quoted.
             if (c.done()) return command_error::missing_argument;
             std::string_view a = cmd.argument;
-            if (a.size() > 9 && iequals_upper(a.substr(a.size() - 9), " SMTPUTF8")) {
+            if (a.size() > 9 && iequals_upper(slice(a, a.size() - 9, a.size()), " SMTPUTF8")) {
                 cmd.smtputf8 = true;
                 a.remove_suffix(9);
                 while (!a.empty() && is_blank(a.back())) a.remove_suffix(1);
                 cmd.argument = a;
             }
             if (a.empty()) return command_error::missing_argument;
-            if (!is_text_argument(a, cmd.smtputf8 && opt.smtputf8)) return command_error::invalid_character;
+            const bool utf8_ok = cmd.smtputf8 && opt.smtputf8;
+            cursor s{body, c.pos, c.pos + a.size()};
+            bool utf8 = false;
+            if (s.at('"')) {
+                bool quoted = false;
+                if (!parse_local_part(s, true, utf8, quoted) || !s.done()) return command_error::syntax;
+            } else {
+                while (!s.done()) {
+                    const auto ch = static_cast<unsigned char>(s.peek());
+                    if (is(ch, c_atext)) {
+                        s.skip(c_atext);
+                    } else if (ch >= 0x80) {
+                        const std::size_t n = utf8_sequence(slice(body, 0, s.end), s.pos);
+                        if (n == 0) return command_error::invalid_utf8;
+                        utf8 = true;
+                        s.pos += n;
+                    } else {
+                        return command_error::syntax;
+                    }
+                }
+            }
+            if (utf8 && !utf8_ok) return command_error::invalid_character;
             return command_error::none;
         }
 
@@ -1492,16 +1536,18 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
 
 /**
  * Decodes RFC 3461 xtext (`ENVID=`, `ORCPT=`, `AUTH=` values) into `out`.
+ * @param allow_lowercase  accept "+2b" as well as "+2B" (pass the parse option in force).
  * @return the decoded length, or SIZE_MAX when `in` is not xtext or `cap` is too small.
  */
-constexpr std::size_t xtext_decode(std::string_view in, char* out, std::size_t cap) noexcept {
+constexpr std::size_t xtext_decode(std::string_view in, char* out, std::size_t cap,
+                                   bool allow_lowercase = false) noexcept {
     std::size_t n = 0;
     for (std::size_t i = 0; i < in.size(); ++n) {
         if (n >= cap) return SIZE_MAX;
         if (in[i] == '+') {
             if (i + 2 >= in.size()) return SIZE_MAX;
-            const int hi = detail::hex_value(in[i + 1]);
-            const int lo = detail::hex_value(in[i + 2]);
+            const int hi = detail::xtext_hex(in[i + 1], allow_lowercase);
+            const int lo = detail::xtext_hex(in[i + 2], allow_lowercase);
             if (hi < 0 || lo < 0) return SIZE_MAX;
             out[n] = static_cast<char>(hi * 16 + lo);
             i += 3;

@@ -539,6 +539,11 @@ enum param_bit : std::uint32_t {
  * REQUIRETLS, MT-PRIORITY, HOLDFOR, HOLDUNTIL, BY; RCPT takes NOTIFY, ORCPT, RRVS. A
  * keyword on the wrong verb counts as unknown. xtext values are kept encoded (views);
  * `xtext_decode()` decodes them into a caller buffer.
+ *
+ * The parser knows the keywords of every extension whether or not the server offered it:
+ * a known keyword sets its bit in `present` and is validated. Whether the extension was
+ * advertised is the session's question (RFC 5321 §4.1.1.11: 555 for parameters of an
+ * extension not offered), answered by comparing `present` with what was advertised.
  */
 struct params {
     std::uint32_t present = 0;          ///< `param_bit`s of the keywords seen
@@ -630,6 +635,9 @@ struct parse_options {
     /// Accept an address literal in HELO ("HELO [192.0.2.1]"): RFC 5321 §4.1.1.1 allows
     /// only a Domain, common practice sends literals. Risk: cosmetic.
     bool allow_helo_address_literal = false;
+    /// Accept lower-case hex digits in xtext ("+2b"): RFC 3461 §4 says upper case;
+    /// Postfix accepts both. Risk: none beyond a second spelling of the same value.
+    bool allow_lowercase_xtext_hex = false;
     /// Accept a bare LF as the line terminator. Risk: SMTP smuggling
     /// (CVE-2023-51764/51765/51766) when combined with other lenient hops; RFC 5321 §2.3.8
     /// forbids it. Never applies to DATA.
@@ -1000,12 +1008,21 @@ constexpr bool parse_decimal(std::string_view s, std::size_t max_digits, std::ui
 /// RFC 3461 §4: `xtext = *( xchar / hexchar )`, `xchar = %x21-2A / %x2C-3C / %x3E-7E`,
 /// `hexchar = "+" HEXDIG HEXDIG`. Returns the decoded length, or SIZE_MAX on a syntax
 /// error; `control` is set when a decoded byte is outside %x20-7E (CVE-2020-28021).
-/// DEVIATION: lower-case hex digits are accepted (RFC 3461 says upper case), as Postfix does.
-constexpr std::size_t xtext_check(std::string_view s, bool& control) noexcept {
+/// RFC 3461 §4 requires "two upper case hexadecimal digits"; `lower_ok` accepts lower
+/// case too (`parse_options::allow_lowercase_xtext_hex`, as Postfix does).
+constexpr int xtext_hex(char c, bool lower_ok) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (lower_ok && c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+constexpr std::size_t xtext_check(std::string_view s, bool& control, bool lower_ok) noexcept {
     // @pre the byte after `s` in memory is not an xchar (values end at SP, a blank or the
     // line terminator), so runs of xchar need no bounds test per byte.
     const char* const d = s.data();
     const std::size_t size = s.size();
+    if (size == 0) return 0;  // an empty view may not point into a line at all
     std::size_t n = 0;
     std::size_t i = 0;
     for (;;) {
@@ -1014,8 +1031,8 @@ constexpr std::size_t xtext_check(std::string_view s, bool& control) noexcept {
         if (j >= size) return n + (size - i);
         n += j - i;
         if (d[j] != '+' || j + 2 >= size) return SIZE_MAX;
-        const int hi = hex_value(d[j + 1]);
-        const int lo = hex_value(d[j + 2]);
+        const int hi = xtext_hex(d[j + 1], lower_ok);
+        const int lo = xtext_hex(d[j + 2], lower_ok);
         if (hi < 0 || lo < 0) return SIZE_MAX;
         const int v = hi * 16 + lo;
         if (v < 0x20 || v > 0x7E) control = true;
@@ -1040,6 +1057,13 @@ constexpr bool parse_date_time(std::string_view s) noexcept {
     if (s.size() < 20) return false;
     if (!num(0, 4, 0, 9999) || s[4] != '-' || !num(5, 2, 1, 12) || s[7] != '-' || !num(8, 2, 1, 31))
         return false;
+    // RFC 3339 §5.7: the day must exist in that month of that year.
+    const int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    const int month = (s[5] - '0') * 10 + (s[6] - '0');
+    const int day = (s[8] - '0') * 10 + (s[9] - '0');
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    constexpr int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (day > days[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
     if (s[10] != 'T' && s[10] != 't') return false;
     if (!num(11, 2, 0, 23) || s[13] != ':' || !num(14, 2, 0, 59) || s[16] != ':' || !num(17, 2, 0, 60))
         return false;
@@ -1204,7 +1228,7 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
             return command_error::none;
         case p_envid: {
             // RFC 3461 §4.4: envid-value = xtext, at most 100 characters, printable ASCII.
-            const std::size_t n = xtext_check(v, control);
+            const std::size_t n = xtext_check(v, control, opt.allow_lowercase_xtext_hex);
             if (!rp.has_value || v.empty() || n == SIZE_MAX || n > 100) return command_error::bad_envid;
             if (control) return command_error::xtext_control;
             ps.envid = v;
@@ -1214,7 +1238,7 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
             // RFC 4954 §5: auth-param = "AUTH=" xtext; the xtext is a mailbox or "<>".
             if (!rp.has_value || v.empty()) return command_error::bad_auth_param;
             if (!(v.size() == 2 && v[0] == '<' && v[1] == '>')) {
-                const std::size_t n = xtext_check(v, control);
+                const std::size_t n = xtext_check(v, control, opt.allow_lowercase_xtext_hex);
                 if (n == SIZE_MAX || n > 500) return command_error::bad_auth_param;
                 if (control) return command_error::xtext_control;
             }
@@ -1340,7 +1364,7 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
                 }
                 if (addr.size() > 500) return command_error::bad_orcpt;
             } else {
-                const std::size_t n = xtext_check(addr, control);
+                const std::size_t n = xtext_check(addr, control, opt.allow_lowercase_xtext_hex);
                 if (n == SIZE_MAX || n > 500) return command_error::bad_orcpt;
                 if (control) return command_error::xtext_control;
             }
@@ -1684,20 +1708,40 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
 
         case verb::vrfy:
         case verb::expn: {
-            // vrfy = "VRFY" SP String CRLF; RFC 6531 §3.7.4 adds [SP "SMTPUTF8"].
-            // DEVIATION: any printable argument is accepted, not only Atom / Quoted-string:
-            // RFC 5321 §3.5.3 lets the argument be "a user name or a mailbox" and real
-            // clients send "<user@example.org>" and "John Smith".
+            // vrfy = "VRFY" SP String CRLF; expn = "EXPN" SP String CRLF (§4.1.1.6-7);
+            // String = Atom / Quoted-string; RFC 6531 §3.7.4 adds [SP "SMTPUTF8"] and
+            // UTF-8 in the string. A user name with a dot or a "<mailbox>" must be quoted.
             if (c.done()) return command_error::missing_argument;
             std::string_view a = cmd.argument;
-            if (a.size() > 9 && iequals_upper(a.substr(a.size() - 9), " SMTPUTF8")) {
+            if (a.size() > 9 && iequals_upper(slice(a, a.size() - 9, a.size()), " SMTPUTF8")) {
                 cmd.smtputf8 = true;
                 a.remove_suffix(9);
                 while (!a.empty() && is_blank(a.back())) a.remove_suffix(1);
                 cmd.argument = a;
             }
             if (a.empty()) return command_error::missing_argument;
-            if (!is_text_argument(a, cmd.smtputf8 && opt.smtputf8)) return command_error::invalid_character;
+            const bool utf8_ok = cmd.smtputf8 && opt.smtputf8;
+            cursor s{body, c.pos, c.pos + a.size()};
+            bool utf8 = false;
+            if (s.at('"')) {
+                bool quoted = false;
+                if (!parse_local_part(s, true, utf8, quoted) || !s.done()) return command_error::syntax;
+            } else {
+                while (!s.done()) {
+                    const auto ch = static_cast<unsigned char>(s.peek());
+                    if (is(ch, c_atext)) {
+                        s.skip(c_atext);
+                    } else if (ch >= 0x80) {
+                        const std::size_t n = utf8_sequence(slice(body, 0, s.end), s.pos);
+                        if (n == 0) return command_error::invalid_utf8;
+                        utf8 = true;
+                        s.pos += n;
+                    } else {
+                        return command_error::syntax;
+                    }
+                }
+            }
+            if (utf8 && !utf8_ok) return command_error::invalid_character;
             return command_error::none;
         }
 
@@ -1782,16 +1826,18 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
 
 /**
  * Decodes RFC 3461 xtext (`ENVID=`, `ORCPT=`, `AUTH=` values) into `out`.
+ * @param allow_lowercase  accept "+2b" as well as "+2B" (pass the parse option in force).
  * @return the decoded length, or SIZE_MAX when `in` is not xtext or `cap` is too small.
  */
-constexpr std::size_t xtext_decode(std::string_view in, char* out, std::size_t cap) noexcept {
+constexpr std::size_t xtext_decode(std::string_view in, char* out, std::size_t cap,
+                                   bool allow_lowercase = false) noexcept {
     std::size_t n = 0;
     for (std::size_t i = 0; i < in.size(); ++n) {
         if (n >= cap) return SIZE_MAX;
         if (in[i] == '+') {
             if (i + 2 >= in.size()) return SIZE_MAX;
-            const int hi = detail::hex_value(in[i + 1]);
-            const int lo = detail::hex_value(in[i + 2]);
+            const int hi = detail::xtext_hex(in[i + 1], allow_lowercase);
+            const int lo = detail::xtext_hex(in[i + 2], allow_lowercase);
             if (hi < 0 || lo < 0) return SIZE_MAX;
             out[n] = static_cast<char>(hi * 16 + lo);
             i += 3;
@@ -2498,6 +2544,10 @@ private:
 #include <string_view>
 
 
+#if defined(__AVX2__) && defined(SMTPP_HAVE_SSE2)
+#include <immintrin.h>
+#endif
+
 namespace smtpp {
 
 /// Why a message body is refused. Values are explicit and append-only.
@@ -2611,6 +2661,81 @@ constexpr std::uint64_t saturating_add64(std::uint64_t a, std::uint64_t b) noexc
     return a > ~std::uint64_t{0} - b ? ~std::uint64_t{0} : a + b;
 }
 
+/// Byte classes of one 64-byte block, bit k for byte k: CR, LF, '.', NUL.
+struct body_masks {
+    std::uint64_t cr = 0;
+    std::uint64_t lf = 0;
+    std::uint64_t dot = 0;
+    std::uint64_t nul = 0;
+};
+
+/// Scalar twin (the reference) of body_masks_sse2: the classes of p[0, 64).
+constexpr body_masks body_masks_scalar(const char* p) noexcept {
+    body_masks m;
+    for (unsigned k = 0; k < 64; ++k) {
+        const std::uint64_t bit = std::uint64_t{1} << k;
+        const char c = p[k];
+        if (c == '\r') m.cr |= bit;
+        if (c == '\n') m.lf |= bit;
+        if (c == '.') m.dot |= bit;
+        if (c == '\0') m.nul |= bit;
+    }
+    return m;
+}
+
+#if defined(SMTPP_HAVE_SSE2) && (defined(__GNUC__) || defined(__clang__))
+#define SMTPP_HAVE_BODY_BLOCKS 1
+/// SSE2 twin of body_masks_scalar (AVX2 when the build enables it): the classes of p[0, 64).
+inline body_masks body_masks_sse2(const char* p) noexcept {
+    body_masks m;
+#if defined(__AVX2__)
+    const __m256i cr = _mm256_set1_epi8('\r');
+    const __m256i lf = _mm256_set1_epi8('\n');
+    const __m256i dot = _mm256_set1_epi8('.');
+    const __m256i zero = _mm256_setzero_si256();
+    auto bits = [](__m256i eq, unsigned shift) noexcept {
+        return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(eq))) << shift;
+    };
+    for (unsigned g = 0; g < 2; ++g) {
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * g));
+        m.cr |= bits(_mm256_cmpeq_epi8(v, cr), 32 * g);
+        m.lf |= bits(_mm256_cmpeq_epi8(v, lf), 32 * g);
+        m.dot |= bits(_mm256_cmpeq_epi8(v, dot), 32 * g);
+        m.nul |= bits(_mm256_cmpeq_epi8(v, zero), 32 * g);
+    }
+#else
+    const __m128i cr = _mm_set1_epi8('\r');
+    const __m128i lf = _mm_set1_epi8('\n');
+    const __m128i dot = _mm_set1_epi8('.');
+    const __m128i zero = _mm_setzero_si128();
+    auto bits = [](__m128i eq, unsigned shift) noexcept {
+        return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(eq))) << shift;
+    };
+    for (unsigned g = 0; g < 4; ++g) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g));
+        m.cr |= bits(_mm_cmpeq_epi8(v, cr), 16 * g);
+        m.lf |= bits(_mm_cmpeq_epi8(v, lf), 16 * g);
+        m.dot |= bits(_mm_cmpeq_epi8(v, dot), 16 * g);
+        m.nul |= bits(_mm_cmpeq_epi8(v, zero), 16 * g);
+    }
+#endif
+    return m;
+}
+
+/*
+ * The bytes of a 64-byte block that the byte state machines must see, for a block whose
+ * first byte is not preceded by an unresolved CR: an LF not right after a CR, a CR not
+ * right before an LF (a CR in the last byte is left to the next block), and, if
+ * `line_start_in` (the block begins a line) or after an LF, a '.'. NUL is added by callers.
+ */
+inline std::uint64_t body_block_faults(const body_masks& m, bool line_start_in, bool dots) noexcept {
+    constexpr std::uint64_t last = std::uint64_t{1} << 63;
+    std::uint64_t bad = (m.lf & ~(m.cr << 1)) | (m.cr & ~(m.lf >> 1) & ~last);
+    if (dots) bad |= m.dot & ((m.lf << 1) | static_cast<std::uint64_t>(line_start_in));
+    return bad;
+}
+#endif
+
 inline constexpr std::string_view lit_crlf = "\r\n";
 inline constexpr std::string_view lit_lf = "\n";
 inline constexpr std::string_view lit_cr = "\r";
@@ -2648,7 +2773,17 @@ public:
         if (st_ == st::done) return {status::complete, data_event_kind::end, {}, 0, err_};
         std::size_t i = 0;
         std::size_t run = 0;  // start of the content run being gathered in this call
+#if defined(SMTPP_HAVE_BODY_BLOCKS)
+        const bool blocks = !detail::scan_in_constant_evaluation();
+#endif
         while (i < n) {
+#if defined(SMTPP_HAVE_BODY_BLOCKS)
+            // Whole blocks of plain CRLF text skip the state machine (same events, fewer steps).
+            if (blocks && n - i >= 64 && (st_ == st::mid || st_ == st::bol)) {
+                i += skim(p + i, n - i);
+                if (i == n) break;
+            }
+#endif
             switch (st_) {
                 case st::mid: {
                     const std::size_t j = detail::scan_newline(p + i, n - i, opt_.reject_nul);
@@ -2797,6 +2932,56 @@ private:
         if (detail::data_error_rank(e) > detail::data_error_rank(err_)) err_ = e;
     }
 
+#if defined(SMTPP_HAVE_BODY_BLOCKS)
+    /*
+     * In state mid or bol, consume whole 64-byte blocks of p[0, n) up to the first byte the
+     * state machine must see (bare CR/LF, NUL when refused, '.' at a line start, a CR in the
+     * last byte of the input). In between only line lengths change: they are read off the
+     * LF mask. Leaves st_ mid or bol (cr after a CR, which the masks never let happen) and
+     * line_ exactly as the byte loop would. Returns the bytes consumed.
+     */
+    std::size_t skim(const char* p, std::size_t n) noexcept {
+        std::size_t i = 0;
+        while (n - i >= 64) {
+            const detail::body_masks m = detail::body_masks_sse2(p + i);
+            std::uint64_t bad = detail::body_block_faults(m, st_ == st::bol, true);
+            if (opt_.reject_nul) bad |= m.nul;
+            std::size_t k = bad == 0 ? 64 : static_cast<std::size_t>(__builtin_ctzll(bad));
+            if (k == 64 && (m.cr >> 63) != 0) k = 63;  // its LF is in the next block
+            if (k != 0) {
+                const std::uint64_t lfs = k == 64 ? m.lf : m.lf & ((std::uint64_t{1} << k) - 1);
+                if (lfs == 0) {
+                    line_ = detail::saturating_add(line_, k);
+                    st_ = p[i + k - 1] == '\r' ? st::cr : st::mid;
+                } else {
+                    // Every line ending here is at most line_ + k long: check them only then.
+                    if (opt_.max_text_line != 0 && detail::saturating_add(line_, k) > opt_.max_text_line)
+                        check_lines(lfs);
+                    const std::size_t last = static_cast<std::size_t>(63 - __builtin_clzll(lfs));
+                    line_ = k - 1 - last;
+                    st_ = last == k - 1 ? st::bol : (p[i + k - 1] == '\r' ? st::cr : st::mid);
+                }
+                i += k;
+            }
+            if (bad != 0 || st_ == st::cr) break;
+        }
+        return i;
+    }
+
+    // The lines ending at the LFs in `lfs` (bit k = byte k of the block); the first one
+    // began line_ octets before the block.
+    void check_lines(std::uint64_t lfs) noexcept {
+        std::size_t carried = line_;
+        std::size_t from = 0;
+        for (; lfs != 0; lfs &= lfs - 1) {
+            const std::size_t at = static_cast<std::size_t>(__builtin_ctzll(lfs));
+            if (detail::saturating_add(carried, at + 1 - from) > opt_.max_text_line) add(data_error::line_too_long);
+            carried = 0;
+            from = at + 1;
+        }
+    }
+#endif
+
     // A line ends; `term` octets of its terminator were not yet counted in line_.
     constexpr void end_line(std::size_t term) noexcept {
         const std::size_t len = detail::saturating_add(line_, term);
@@ -2928,6 +3113,24 @@ private:
             if (p[0] != '\n' && opt_.reject_bare_newline) add(data_error::bare_cr);
             if (p[0] == '\n') i = 1;
         }
+#if defined(SMTPP_HAVE_BODY_BLOCKS)
+        // Whole blocks: the faults are read off the masks (a block never starts right after
+        // an unresolved CR: a CR in a block's last byte starts the next block).
+        if (!detail::scan_in_constant_evaluation()) {
+            while (n - i >= 64) {
+                const detail::body_masks m = detail::body_masks_sse2(p + i);
+                const std::uint64_t bad = detail::body_block_faults(m, false, false);
+                if (bad != 0 && opt_.reject_bare_newline) {
+                    // The byte loop's order does not matter: the verdict is the highest rank.
+                    const std::uint64_t bare_lf = m.lf & ~(m.cr << 1);
+                    if (bare_lf != 0) add(data_error::bare_lf);
+                    if ((bad & ~bare_lf) != 0) add(data_error::bare_cr);
+                }
+                if (opt_.reject_nul && m.nul != 0) add(data_error::nul);
+                i += (m.cr >> 63) != 0 ? 63 : 64;
+            }
+        }
+#endif
         while (i < n) {
             i += detail::scan_newline(p + i, n - i, opt_.reject_nul);
             if (i == n) break;

@@ -1,0 +1,118 @@
+// Fuzz target for parse_command / format_command (include/smtpp/command.hpp).
+//
+// Input: one option byte (bit 0: SMTPUTF8 advertised, bit 1: SMTPUTF8 transaction,
+// bit 2: max_line 1000), then the command line. Properties, each reported with
+// __builtin_trap():
+//   1. every view in the result lies inside the line;
+//   2. parsing is deterministic and independent of where the bytes sit in memory
+//      (a copy with trailing bytes after the view gives the same result);
+//   3. strict accepts ⇒ lenient (all leniencies on) accepts, with the same fields;
+//   4. an error maps to a 5xx reply (500..555) with enhanced class 5 and no CR/LF/NUL;
+//   5. an accepted known command without unknown parameters formats, and the formatted
+//      line parses back to the same verb, path and parameter values.
+#include <smtpp/command.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+namespace {
+
+using smtpp::command;
+using smtpp::command_error;
+
+bool inside(std::string_view v, std::string_view line) {
+    return v.empty() || (v.data() >= line.data() && v.data() + v.size() <= line.data() + line.size());
+}
+
+template <class Fn>
+void each_view(const command& c, Fn&& fn) {
+    for (std::string_view v : {c.line, c.verb_text, c.argument, c.mechanism, c.initial_response, c.path.text,
+                               c.path.route, c.path.mailbox, c.path.local_part, c.path.domain, c.params.envid,
+                               c.params.auth, c.params.orcpt_type, c.params.orcpt, c.params.holduntil,
+                               c.params.rrvs, c.params.unknown, c.params.text})
+        fn(v);
+}
+
+// Same scalar fields and same view contents (views compared by value).
+bool same(const command& a, const command& b, bool compare_route = true) {
+    const auto& p = a.params;
+    const auto& q = b.params;
+    return a.verb == b.verb && a.host == b.host && a.mechanism_id == b.mechanism_id &&
+           a.has_initial_response == b.has_initial_response && a.last == b.last && a.smtputf8 == b.smtputf8 &&
+           a.chunk_size == b.chunk_size && a.mechanism == b.mechanism && a.initial_response == b.initial_response &&
+           a.path.local_part == b.path.local_part && a.path.domain == b.path.domain && a.path.kind == b.path.kind &&
+           a.path.is_null == b.path.is_null && a.path.is_postmaster == b.path.is_postmaster &&
+           a.path.quoted == b.path.quoted && a.path.utf8 == b.path.utf8 &&
+           (!compare_route || a.path.route == b.path.route) && p.present == q.present && p.size == q.size &&
+           p.body == q.body && p.ret == q.ret && p.notify == q.notify && p.mt_priority == q.mt_priority &&
+           p.by == q.by && p.by_trace == q.by_trace && p.rrvs_mode == q.rrvs_mode && p.holdfor == q.holdfor &&
+           p.by_time == q.by_time && p.envid == q.envid && p.auth == q.auth && p.orcpt_type == q.orcpt_type &&
+           p.orcpt == q.orcpt && p.holduntil == q.holduntil && p.rrvs == q.rrvs;
+}
+
+bool text_clean(std::string_view t) {
+    for (char ch : t)
+        if (ch == '\r' || ch == '\n' || ch == '\0') return false;
+    return !t.empty();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size < 1) return 0;
+    smtpp::parse_options opt;
+    opt.smtputf8 = (data[0] & 1) != 0;
+    opt.smtputf8_transaction = (data[0] & 2) != 0;
+    if (data[0] & 4) opt.max_line = 1000;
+    const std::string_view line(reinterpret_cast<const char*>(data + 1), size - 1);
+
+    command c;
+    const command_error e = smtpp::parse_command(line, c, opt);
+    each_view(c, [&](std::string_view v) { if (!inside(v, line)) __builtin_trap(); });
+    if (c.line.data() != line.data() || c.line.size() != line.size()) __builtin_trap();
+
+    // 2. determinism and position independence
+    command again;
+    if (smtpp::parse_command(line, again, opt) != e || !same(c, again)) __builtin_trap();
+    const std::size_t n = line.size();
+    std::unique_ptr<char[]> moved(new char[n + 8]);
+    if (n) std::memcpy(moved.get() + 3, line.data(), n);
+    std::memcpy(moved.get(), "\r\n.", 3);
+    std::memcpy(moved.get() + 3 + n, "\r\nQUIT", 5);
+    const std::string_view moved_line(moved.get() + 3, n);
+    command m;
+    if (smtpp::parse_command(moved_line, m, opt) != e || !same(c, m)) __builtin_trap();
+    each_view(m, [&](std::string_view v) { if (!inside(v, moved_line)) __builtin_trap(); });
+
+    // 3. strict ⇒ lenient
+    smtpp::parse_options lo = opt;
+    lo.allow_space_after_colon = lo.allow_missing_brackets = lo.allow_extra_spaces = true;
+    lo.allow_helo_address_literal = lo.allow_bare_lf = true;
+    command l;
+    const command_error le = smtpp::parse_command(line, l, lo);
+    each_view(l, [&](std::string_view v) { if (!inside(v, line)) __builtin_trap(); });
+    if (e == command_error::none && (le != command_error::none || !same(c, l))) __builtin_trap();
+
+    // 4. reply mapping
+    const smtpp::reply_hint r = smtpp::reply_for(e);
+    if (!text_clean(r.text)) __builtin_trap();
+    if (e != command_error::none && (r.code < 500 || r.code > 555 || r.esc.cls != 5)) __builtin_trap();
+
+    // 5. format → parse round trip
+    if (e != command_error::none || c.verb == smtpp::verb::unknown || c.params.unknown_count != 0) return 0;
+    static char out[20000];
+    const smtpp::format_result f = smtpp::format_command(c, out, sizeof out, opt);
+    if (f.err != smtpp::format_error::none) __builtin_trap();
+    command back;
+    if (smtpp::parse_command(std::string_view(out, f.size), back, opt) != command_error::none) __builtin_trap();
+    // the route is not generated (RFC 5321 §4.1.2 SHOULD NOT); <Postmaster> is canonicalised
+    if (c.path.is_postmaster) back.path.local_part = c.path.local_part;
+    if (!same(c, back, false)) __builtin_trap();
+    if ((c.verb == smtpp::verb::helo || c.verb == smtpp::verb::ehlo || c.verb == smtpp::verb::vrfy ||
+         c.verb == smtpp::verb::noop) && back.argument != c.argument)
+        __builtin_trap();
+    return 0;
+}
