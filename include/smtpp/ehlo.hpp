@@ -252,7 +252,7 @@ constexpr void parse_limits(std::string_view params, ehlo_capabilities& caps) no
  * DEVIATION: "=" may also end the keyword (`AUTH=LOGIN PLAIN`, an old draft form still sent
  * by Microsoft servers; Postfix accepts it for every keyword, and so do we).
  */
-constexpr void parse_ehlo_line(std::string_view t, std::size_t avail, ehlo_capabilities& caps) noexcept {
+constexpr SMTPP_HOT_INLINE void parse_ehlo_line(std::string_view t, std::size_t avail, ehlo_capabilities& caps) noexcept {
     std::size_t k = 0;
     if (!t.empty() && is_alnum(t[0])) {
         k = 1;

@@ -33,6 +33,12 @@
 
 #include "core.hpp"
 
+#if defined(__GNUC__) || defined(__clang__)
+#define SMTPP_HOT_INLINE inline __attribute__((always_inline))
+#else
+#define SMTPP_HOT_INLINE inline
+#endif
+
 namespace smtpp {
 
 // ================================================================================================
@@ -229,7 +235,7 @@ struct parsed_reply_line {
  * the reply code; otherwise it stays part of the text (RFC 3463 §2, Postfix smtp_chat.c).
  * So a 3xx reply never carries one.
  */
-constexpr parsed_reply_line parse_reply_line(std::string_view s) noexcept {
+constexpr SMTPP_HOT_INLINE parsed_reply_line parse_reply_line(std::string_view s) noexcept {
     parsed_reply_line r{};
     if (s.size() < 3 || s[0] < '2' || s[0] > '5' || s[1] < '0' || s[1] > '5' || s[2] < '0' || s[2] > '9') {
         r.error = reply_error::bad_code;
@@ -289,7 +295,7 @@ constexpr unsigned ctz64(std::uint64_t v) noexcept {
  * (>= window) octets are readable, so whole words may look past the window when the input
  * goes on, and short lines inside a long buffer need no byte-by-byte tail.
  */
-constexpr std::size_t find_special(const char* p, std::size_t window, std::size_t avail, bool allow_8bit) noexcept {
+constexpr SMTPP_HOT_INLINE std::size_t find_special(const char* p, std::size_t window, std::size_t avail, bool allow_8bit) noexcept {
     constexpr std::uint64_t ones = 0x0101010101010101ull;
     constexpr std::uint64_t highs = 0x8080808080808080ull;
     std::size_t i = 0;
@@ -326,7 +332,7 @@ struct line_scan {
  * many octets of this line (its ending included) may still come. Stops at the first
  * problem, so the outcome depends only on the octets seen, never on how they were split.
  */
-constexpr line_scan scan_line(std::string_view s, std::size_t limit, bool allow_bare_lf, bool allow_8bit,
+constexpr SMTPP_HOT_INLINE line_scan scan_line(std::string_view s, std::size_t limit, bool allow_bare_lf, bool allow_8bit,
                               bool allow_ctl) noexcept {
     line_scan r{};
     const std::size_t window = s.size() < limit ? s.size() : limit;

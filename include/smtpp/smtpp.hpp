@@ -15,5 +15,8 @@
 #include "command.hpp"
 #include "line.hpp"
 #include "data.hpp"
+#include "reply.hpp"
+#include "ehlo.hpp"
+#include "catalog.hpp"
 
 #endif

@@ -2774,7 +2774,9 @@ public:
         std::size_t i = 0;
         std::size_t run = 0;  // start of the content run being gathered in this call
 #if defined(SMTPP_HAVE_BODY_BLOCKS)
-        const bool blocks = !detail::scan_in_constant_evaluation();
+        // Not `const`: a const bool's initializer is manifestly constant-evaluated, so
+        // __builtin_is_constant_evaluated() would be true there even at run time.
+        bool blocks = !detail::scan_in_constant_evaluation();
 #endif
         while (i < n) {
 #if defined(SMTPP_HAVE_BODY_BLOCKS)
@@ -3162,6 +3164,2070 @@ private:
 
 #endif
 // ---- end smtpp/data.hpp ----
+// ---- begin smtpp/reply.hpp ----
+/**
+ * @file reply.hpp
+ * @brief The client side of RFC 5321 §4.2: an incremental reply reader, enhanced status code
+ *        parsing and formatting (RFC 3463, RFC 2034), and a reply formatter for servers.
+ *
+ * Nothing here allocates, throws or performs I/O.
+ *
+ * Lifetimes. A `reply_line` produced by `basic_reply_reader::next_line` holds views either
+ * into the chunk the caller passed (when the whole line lies inside it: zero copy) or into
+ * the reader's own fixed buffer (when the line was split across chunks). Either way the
+ * views stay valid until the next call on the reader or until the chunk's bytes are
+ * released, whichever comes first. Copy what you need before feeding more bytes.
+ *
+ * @code
+ * smtpp::reply_reader rd;
+ * std::string_view in = bytes_from_socket;
+ * smtpp::reply_line ln;
+ * for (;;) {
+ *     auto st = rd.next_line(in, ln);
+ *     if (st == smtpp::status::need_more) break;          // read more, call again
+ *     if (st == smtpp::status::failed) { close(rd.error()); break; }
+ *     use(ln.code, ln.esc, ln.text);
+ *     if (ln.last) reply_done(rd.summary());
+ * }
+ * @endcode
+ */
+#ifndef SMTPP_REPLY_HPP
+#define SMTPP_REPLY_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SMTPP_HOT_INLINE inline __attribute__((always_inline))
+#else
+#define SMTPP_HOT_INLINE inline
+#endif
+
+namespace smtpp {
+
+// ================================================================================================
+// Errors
+// ================================================================================================
+
+/// What went wrong with a reply. Values are explicit and append-only.
+enum class reply_error : std::uint8_t {
+    none = 0,
+    bad_code = 1,         ///< not `Reply-code = %x32-35 %x30-35 %x30-39` (RFC 5321 §4.2)
+    bad_separator = 2,    ///< the octet after the code is neither SP, "-" nor the line end
+    code_mismatch = 3,    ///< a line of a multi-line reply carries another code (§4.2.1)
+    line_too_long = 4,    ///< a line is longer than `max_line` octets with CRLF (§4.5.3.1.5)
+    bare_cr = 5,          ///< CR not followed by LF
+    bare_lf = 6,          ///< LF without CR (unless `allow_bare_lf`)
+    bad_char = 7,         ///< NUL, a control character or a refused 8-bit octet in the text
+    reply_too_long = 8,   ///< the reply exceeds `max_lines` or `max_reply_bytes`
+    unexpected_data = 9,  ///< bytes after a reply that had to end the read (STARTTLS, §2.3)
+    truncated = 10,       ///< the stream ended inside a line or a multi-line reply
+};
+
+/// The name of an error, for logs.
+constexpr std::string_view to_string(reply_error e) noexcept {
+    switch (e) {
+        case reply_error::none: return "none";
+        case reply_error::bad_code: return "bad reply code";
+        case reply_error::bad_separator: return "bad separator after reply code";
+        case reply_error::code_mismatch: return "reply code differs between lines";
+        case reply_error::line_too_long: return "reply line too long";
+        case reply_error::bare_cr: return "bare CR in reply";
+        case reply_error::bare_lf: return "bare LF in reply";
+        case reply_error::bad_char: return "forbidden character in reply text";
+        case reply_error::reply_too_long: return "reply too long";
+        case reply_error::unexpected_data: return "unexpected data after reply";
+        case reply_error::truncated: return "connection closed inside a reply";
+    }
+    return "unknown";
+}
+
+/**
+ * The status a client records for the message when the server's reply is unusable (what it
+ * puts in a delivery status notification, RFC 3464, and in its logs). All are transient:
+ * a broken reply says nothing about the message.
+ */
+constexpr reply_hint reply_for(reply_error e) noexcept {
+    switch (e) {
+        case reply_error::none: return {250, {2, 0, 0}, "OK"};
+        case reply_error::unexpected_data:
+            return {451, {4, 7, 0}, "Remote server sent data it must not send after its reply"};
+        case reply_error::truncated: return {421, {4, 4, 2}, "Connection lost inside a reply"};
+        case reply_error::line_too_long:
+        case reply_error::reply_too_long:
+            return {451, {4, 5, 0}, "Remote server sent an over-long reply"};
+        default: break;
+    }
+    return {451, {4, 5, 0}, "Remote server sent a malformed reply"};
+}
+
+// ================================================================================================
+// Enhanced status codes (RFC 3463 §2, RFC 2034 §4)
+// ================================================================================================
+
+/**
+ * Parses an enhanced status code at the start of `s`.
+ *
+ * RFC 3463 §2:
+ * ```
+ * status-code = class "." subject "." detail
+ * class       = "2" / "4" / "5"
+ * subject     = 1*3digit
+ * detail      = 1*3digit
+ * ```
+ * RFC 2034 §4: the code "is always followed by one or more spaces"; at the end of a line it
+ * may stand alone. So the code must be followed by SP or the end of `s`.
+ *
+ * @param s   bytes to look at (never read past `s.size()`)
+ * @param out receives the code when one is found; untouched otherwise
+ * @return the number of octets of the code (5..9), or 0 when `s` does not start with one
+ */
+constexpr std::size_t parse_enhanced_code(std::string_view s, enhanced_code& out) noexcept {
+    const std::size_t n = s.size();
+    if (n < 5) return 0;
+    const char c = s[0];
+    if ((c != '2' && c != '4' && c != '5') || s[1] != '.') return 0;
+    std::size_t i = 2;
+    unsigned part[2] = {0, 0};
+    for (int k = 0; k < 2; ++k) {
+        const std::size_t start = i;
+        unsigned v = 0;
+        while (i < n && i - start < 3 && s[i] >= '0' && s[i] <= '9') {
+            v = v * 10 + static_cast<unsigned>(s[i] - '0');
+            ++i;
+        }
+        if (i == start) return 0;
+        part[k] = v;
+        if (k == 0) {
+            if (i >= n || s[i] != '.') return 0;
+            ++i;
+        }
+    }
+    if (i < n && s[i] != ' ') return 0;  // "2.0.0x", or a fourth digit: text, not a code
+    out.cls = static_cast<std::uint8_t>(c - '0');
+    out.subject = static_cast<std::uint16_t>(part[0]);
+    out.detail = static_cast<std::uint16_t>(part[1]);
+    return i;
+}
+
+/// True when `e` could be sent: class 2, 4 or 5, subject and detail 0..999.
+constexpr bool is_valid(enhanced_code e) noexcept {
+    return (e.cls == 2 || e.cls == 4 || e.cls == 5) && e.subject <= 999 && e.detail <= 999;
+}
+
+/// An enhanced code as text, in fixed storage ("5.7.1").
+struct enhanced_code_text {
+    char data[12] = {};
+    std::uint8_t size = 0;
+    [[nodiscard]] constexpr std::string_view view() const noexcept { return {data, size}; }
+};
+
+namespace detail {
+constexpr std::size_t put_uint(char* p, unsigned v) noexcept {
+    char tmp[10] = {};
+    std::size_t n = 0;
+    do {
+        tmp[n++] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    for (std::size_t i = 0; i < n; ++i) p[i] = tmp[n - 1 - i];
+    return n;
+}
+}  // namespace detail
+
+/// Formats `e` as `class.subject.detail`; an invalid code gives an empty text.
+constexpr enhanced_code_text format_enhanced_code(enhanced_code e) noexcept {
+    enhanced_code_text t{};
+    if (!is_valid(e)) return t;
+    std::size_t n = detail::put_uint(t.data, e.cls);
+    t.data[n++] = '.';
+    n += detail::put_uint(t.data + n, e.subject);
+    t.data[n++] = '.';
+    n += detail::put_uint(t.data + n, e.detail);
+    t.size = static_cast<std::uint8_t>(n);
+    return t;
+}
+
+// ================================================================================================
+// One reply line
+// ================================================================================================
+
+/// True for `Reply-code = %x32-35 %x30-35 %x30-39` (RFC 5321 §4.2).
+constexpr bool is_valid_reply_code(unsigned code) noexcept {
+    return code >= 200 && code <= 559 && (code / 10) % 10 <= 5;
+}
+
+/// One line of a reply, as the reader reports it.
+struct reply_line {
+    std::uint16_t code = 0;     ///< the three-digit reply code
+    bool last = false;          ///< SP or nothing after the code: the reply ends here
+    enhanced_code esc{};        ///< the enhanced status code, empty when there is none
+    std::string_view text{};    ///< the text after the code, separator and enhanced code
+    std::string_view line{};    ///< the whole line without its line ending
+    std::uint32_t index = 0;    ///< 0-based position of the line in its reply
+};
+
+/// A whole reply, reported when its last line has been read.
+struct reply_summary {
+    std::uint16_t code = 0;     ///< the reply code (the same on every line)
+    std::uint32_t lines = 0;    ///< how many lines the reply had
+    enhanced_code esc{};        ///< the first enhanced code of the reply, empty when none
+    std::uint32_t bytes = 0;    ///< octets on the wire, line endings included
+};
+
+namespace detail {
+
+struct parsed_reply_line {
+    reply_error error = reply_error::none;
+    std::uint16_t code = 0;
+    bool last = false;
+    enhanced_code esc{};
+    std::string_view text{};
+};
+
+/**
+ * Parses one reply line without its line ending (the characters have been checked by
+ * the scanner already).
+ *
+ * RFC 5321 §4.2:
+ * ```
+ * Reply-line = *( Reply-code "-" [ textstring ] CRLF )
+ *              Reply-code [ SP textstring ] CRLF
+ * Reply-code = %x32-35 %x30-35 %x30-39
+ * ```
+ * The enhanced code (RFC 2034 §4) is taken only when its class equals the first digit of
+ * the reply code; otherwise it stays part of the text (RFC 3463 §2, Postfix smtp_chat.c).
+ * So a 3xx reply never carries one.
+ */
+constexpr SMTPP_HOT_INLINE parsed_reply_line parse_reply_line(std::string_view s) noexcept {
+    parsed_reply_line r{};
+    if (s.size() < 3 || s[0] < '2' || s[0] > '5' || s[1] < '0' || s[1] > '5' || s[2] < '0' || s[2] > '9') {
+        r.error = reply_error::bad_code;
+        return r;
+    }
+    r.code = static_cast<std::uint16_t>((s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0'));
+    if (s.size() == 3) {  // "250" alone: clients MUST accept the code without SP (§4.2)
+        r.last = true;
+        return r;
+    }
+    if (s[3] == ' ') {
+        r.last = true;
+    } else if (s[3] != '-') {
+        r.error = reply_error::bad_separator;
+        return r;
+    }
+    std::string_view text = s.substr(4);
+    if (!text.empty() && text[0] == s[0]) {
+        enhanced_code e{};
+        const std::size_t n = parse_enhanced_code(text, e);
+        if (n != 0) {
+            r.esc = e;
+            std::size_t i = n;
+            while (i < text.size() && text[i] == ' ') ++i;
+            text.remove_prefix(i);
+        }
+    }
+    r.text = text;
+    return r;
+}
+
+/// Loads 8 octets little-endian; compilers fold this into one load, and it stays constexpr.
+constexpr std::uint64_t load8(const char* p) noexcept {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i)
+        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    return v;
+}
+
+constexpr unsigned ctz64(std::uint64_t v) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    return static_cast<unsigned>(__builtin_ctzll(v));
+#else
+    unsigned n = 0;
+    while ((v & 1u) == 0) {
+        v >>= 1;
+        ++n;
+    }
+    return n;
+#endif
+}
+
+/**
+ * The index of the first octet in `p[0, window)` that is a control character (< 0x20, which
+ * includes CR and LF) or DEL, or also >= 0x80 when `allow_8bit` is false; `window` when
+ * none. Eight octets at a time (SWAR; the lowest flagged octet of a word is exact). `avail`
+ * (>= window) octets are readable, so whole words may look past the window when the input
+ * goes on, and short lines inside a long buffer need no byte-by-byte tail.
+ */
+constexpr SMTPP_HOT_INLINE std::size_t find_special(const char* p, std::size_t window, std::size_t avail, bool allow_8bit) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    constexpr std::uint64_t highs = 0x8080808080808080ull;
+    std::size_t i = 0;
+    for (; i < window && i + 8 <= avail; i += 8) {
+        const std::uint64_t x = load8(p + i);
+        std::uint64_t m = ((x - ones * 0x20) & ~x & highs);      // octets < 0x20
+        const std::uint64_t d = x ^ (ones * 0x7F);
+        m |= ((d - ones) & ~d & highs);                          // octets == 0x7F
+        if (!allow_8bit) m |= x & highs;
+        if (m != 0) {
+            const std::size_t at = i + ctz64(m) / 8;
+            return at < window ? at : window;
+        }
+    }
+    for (; i < window; ++i) {
+        const auto c = static_cast<unsigned char>(p[i]);
+        if (c < 0x20 || c == 0x7F || (!allow_8bit && c >= 0x80)) return i;
+    }
+    return window;
+}
+
+/// Where the scanner stopped.
+struct line_scan {
+    reply_error error = reply_error::none;
+    bool found = false;          ///< the line ending was found
+    bool pending_cr = false;     ///< not found, and the last octet looked at is a CR
+    std::size_t content_end = 0; ///< end of the line content (before CR/LF)
+    std::size_t next = 0;        ///< first octet after the line ending
+    bool saw_ctl = false;        ///< a tolerated control character was seen
+};
+
+/**
+ * Looks for the end of a line in `s`, checking every octet on the way. `limit` is how
+ * many octets of this line (its ending included) may still come. Stops at the first
+ * problem, so the outcome depends only on the octets seen, never on how they were split.
+ */
+constexpr SMTPP_HOT_INLINE line_scan scan_line(std::string_view s, std::size_t limit, bool allow_bare_lf, bool allow_8bit,
+                              bool allow_ctl) noexcept {
+    line_scan r{};
+    const std::size_t window = s.size() < limit ? s.size() : limit;
+    std::size_t pos = 0;
+    for (;;) {
+        const std::size_t i = pos + find_special(s.data() + pos, window - pos, s.size() - pos, allow_8bit);
+        if (i == window) {
+            if (window == limit) r.error = reply_error::line_too_long;
+            r.content_end = window;
+            return r;
+        }
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c == '\r') {
+            if (i + 1 >= limit) {
+                r.error = reply_error::line_too_long;
+            } else if (i + 1 >= s.size()) {
+                r.pending_cr = true;
+                r.content_end = i;
+            } else if (s[i + 1] == '\n') {
+                r.found = true;
+                r.content_end = i;
+                r.next = i + 2;
+            } else {
+                r.error = reply_error::bare_cr;
+            }
+            return r;
+        }
+        if (c == '\n') {
+            if (allow_bare_lf) {
+                r.found = true;
+                r.content_end = i;
+                r.next = i + 1;
+            } else {
+                r.error = reply_error::bare_lf;
+            }
+            return r;
+        }
+        if (c == '\t') {
+            pos = i + 1;
+            continue;
+        }
+        if (c != 0 && allow_ctl && (c < 0x20 || c == 0x7F)) {
+            r.saw_ctl = true;
+            pos = i + 1;
+            continue;
+        }
+        r.error = reply_error::bad_char;
+        return r;
+    }
+}
+
+}  // namespace detail
+
+// ================================================================================================
+// The reader
+// ================================================================================================
+
+/**
+ * Limits and leniencies of the reply reader. Every default follows RFC 5321.
+ */
+struct reply_options {
+    /// Longest reply line, code and CRLF included: 512 (RFC 5321 §4.5.3.1.5). Clamped to the
+    /// reader's Capacity.
+    std::uint32_t max_line = 512;
+    /// Most lines in one reply; 0 = no limit (the RFC sets none; the host's timeout bounds it).
+    std::uint32_t max_lines = 0;
+    /// Most octets in one reply, line endings included; 0 = no limit.
+    std::uint32_t max_reply_bytes = 0;
+    /// Accept LF alone as a line ending. RISK: low for replies (the client only reads them),
+    /// but a client and a proxy that disagree on line ends can be fed different replies.
+    bool allow_bare_lf = false;
+    /// Accept octets >= 0x80 in text: SMTPUTF8 servers (RFC 6531 §3.7.4) and localized
+    /// banners send UTF-8. Views are raw octets; the reader does not validate UTF-8.
+    bool allow_8bit = true;
+    /// Accept control characters other than HT in text (NUL, CR and LF are never accepted).
+    /// RISK: terminal escapes reach logs and users. Without it, only the first line of an
+    /// EHLO reply may carry them (`ehlo-greet`, §4.1.1.1), when `expect_ehlo` was called.
+    bool allow_ctl = false;
+};
+
+/**
+ * Reads server replies from a byte stream, one line per call.
+ *
+ * Split-invariant: the sequence of results is the same however the bytes are cut into
+ * chunks. A line that lies inside one chunk is reported without copying; a line cut by a
+ * chunk boundary is gathered in the reader's own `Capacity`-byte buffer. Failure is sticky
+ * until `reset()`. The reader holds no pointers to itself or to the input: it is trivially
+ * copyable and can be stored anywhere (but views into its buffer follow the copy only if
+ * taken again).
+ *
+ * @tparam Capacity the longest line that can be gathered across chunks (with CRLF).
+ */
+template <std::size_t Capacity = 512>
+class basic_reply_reader {
+    static_assert(Capacity >= 8 && Capacity <= 0xFFFFFFFFu, "Capacity out of range");
+
+public:
+    constexpr basic_reply_reader() noexcept : basic_reply_reader(reply_options{}) {}
+    constexpr explicit basic_reply_reader(reply_options o) noexcept : opt_(o) {
+        if (opt_.max_line > Capacity || opt_.max_line < 4) opt_.max_line = static_cast<std::uint32_t>(Capacity);
+    }
+
+    /**
+     * Reads at most one line from `in`, advancing `in` past the consumed octets.
+     *
+     * @return `complete` with `out` filled (check `out.last` for the end of the reply),
+     *         `need_more` when `in` was used up before a line ended (`in` is then empty),
+     *         `failed` on an error (see `error()`), and on every call after it.
+     */
+    constexpr status next_line(std::string_view& in, reply_line& out) noexcept {
+        if (error_ != reply_error::none) return status::failed;
+        const bool ctl = opt_.allow_ctl || (ehlo_ && lines_ == 0);
+        if (len_ == 0 && !pending_cr_) {
+            const detail::line_scan sc =
+                detail::scan_line(in, opt_.max_line, opt_.allow_bare_lf, opt_.allow_8bit, ctl);
+            saw_ctl_ = saw_ctl_ || sc.saw_ctl;
+            if (sc.error != reply_error::none) return fail(sc.error);
+            if (!sc.found) {
+                append(in.substr(0, sc.content_end));
+                pending_cr_ = sc.pending_cr;
+                in = {};
+                return status::need_more;
+            }
+            const std::string_view content = in.substr(0, sc.content_end);
+            in.remove_prefix(sc.next);
+            return emit(content, static_cast<std::uint32_t>(sc.next), out);
+        }
+        if (in.empty()) return status::need_more;
+        if (pending_cr_) {
+            if (in[0] != '\n') return fail(reply_error::bare_cr);
+            in.remove_prefix(1);
+            pending_cr_ = false;
+            const std::uint32_t n = len_;
+            len_ = 0;
+            return emit(std::string_view(buf_, n), n + 2, out);
+        }
+        const detail::line_scan sc =
+            detail::scan_line(in, opt_.max_line - len_, opt_.allow_bare_lf, opt_.allow_8bit, ctl);
+        saw_ctl_ = saw_ctl_ || sc.saw_ctl;
+        if (sc.error != reply_error::none) return fail(sc.error);
+        append(in.substr(0, sc.content_end));
+        if (!sc.found) {
+            pending_cr_ = sc.pending_cr;
+            in = {};
+            return status::need_more;
+        }
+        in.remove_prefix(sc.next);
+        const std::uint32_t n = len_;
+        len_ = 0;
+        return emit(std::string_view(buf_, n), n + static_cast<std::uint32_t>(sc.next - sc.content_end), out);
+    }
+
+    /**
+     * Reads lines until a reply is complete. `last` receives the reply's last line (the
+     * views of earlier lines are gone by then; use `next_line` to see them).
+     */
+    constexpr status next_reply(std::string_view& in, reply_summary& out, reply_line& last) noexcept {
+        for (;;) {
+            const status st = next_line(in, last);
+            if (st != status::complete) return st;
+            if (last.last) {
+                out = done_;
+                return status::complete;
+            }
+        }
+    }
+
+    /// As above, when the last line is not needed.
+    constexpr status next_reply(std::string_view& in, reply_summary& out) noexcept {
+        reply_line ignored{};
+        return next_reply(in, out, ignored);
+    }
+
+    /**
+     * The peer closed the connection. Fails with `truncated` when the stream stopped inside
+     * a line or between the lines of a multi-line reply.
+     */
+    constexpr status finish() noexcept {
+        if (error_ != reply_error::none) return status::failed;
+        if (len_ != 0 || pending_cr_ || lines_ != 0) return fail(reply_error::truncated);
+        return status::complete;
+    }
+
+    /**
+     * Call after a reply that must be the last thing the server sends before it waits, with
+     * the rest of the same read: the 220 to STARTTLS (RFC 3207 §4.2; CVE-2021-38371 class
+     * response injection), and any reply a non-pipelining client did not ask for more
+     * behind. Fails with `unexpected_data` when any octet is left over or held.
+     */
+    constexpr status expect_end_of_input(std::string_view rest) noexcept {
+        if (error_ != reply_error::none) return status::failed;
+        if (!rest.empty() || len_ != 0 || pending_cr_ || lines_ != 0) return fail(reply_error::unexpected_data);
+        return status::complete;
+    }
+
+    /**
+     * The next reply answers EHLO or LHLO: its first line is `Domain [SP ehlo-greet]` and
+     * `ehlo-greet = 1*(%d0-9 / %d11-12 / %d14-127)` (RFC 5321 §4.1.1.1) may carry control
+     * characters, which are then accepted on that line if its code is 250.
+     * DEVIATION: NUL is still refused; it has no business in a greeting and truncates C logs.
+     */
+    constexpr void expect_ehlo() noexcept { ehlo_ = true; }
+
+    /// Forgets everything but the options, including a failure.
+    constexpr void reset() noexcept {
+        len_ = 0;
+        pending_cr_ = false;
+        saw_ctl_ = false;
+        ehlo_ = false;
+        error_ = reply_error::none;
+        code_ = 0;
+        lines_ = 0;
+        bytes_ = 0;
+        esc_ = {};
+        done_ = {};
+    }
+
+    [[nodiscard]] constexpr reply_error error() const noexcept { return error_; }
+    [[nodiscard]] constexpr bool failed() const noexcept { return error_ != reply_error::none; }
+    /// True between the first and the last line of a multi-line reply.
+    [[nodiscard]] constexpr bool in_reply() const noexcept { return lines_ != 0; }
+    /// The last complete reply.
+    [[nodiscard]] constexpr reply_summary summary() const noexcept { return done_; }
+    [[nodiscard]] constexpr const reply_options& options() const noexcept { return opt_; }
+
+private:
+    constexpr status fail(reply_error e) noexcept {
+        error_ = e;
+        return status::failed;
+    }
+
+    constexpr void append(std::string_view s) noexcept {
+        // The scanner never lets a line grow past max_line <= Capacity.
+        for (std::size_t i = 0; i < s.size(); ++i) buf_[len_ + i] = s[i];
+        len_ += static_cast<std::uint32_t>(s.size());
+    }
+
+    constexpr status emit(std::string_view content, std::uint32_t wire_bytes, reply_line& out) noexcept {
+        const detail::parsed_reply_line p = detail::parse_reply_line(content);
+        const bool had_ctl = saw_ctl_;
+        saw_ctl_ = false;
+        if (p.error != reply_error::none) return fail(p.error);
+        if (had_ctl && !opt_.allow_ctl && p.code != 250) return fail(reply_error::bad_char);
+        if (lines_ == 0) {
+            code_ = p.code;
+            esc_ = {};
+            bytes_ = 0;
+        } else if (p.code != code_) {
+            // RFC 5321 §4.2.1: "the reply code on each of the lines MUST be the same".
+            return fail(reply_error::code_mismatch);
+        }
+        if (esc_.empty()) esc_ = p.esc;
+        ++lines_;
+        bytes_ += wire_bytes;
+        if ((opt_.max_lines != 0 && lines_ > opt_.max_lines) ||
+            (opt_.max_reply_bytes != 0 && bytes_ > opt_.max_reply_bytes))
+            return fail(reply_error::reply_too_long);
+        out.code = p.code;
+        out.last = p.last;
+        out.esc = p.esc;
+        out.text = p.text;
+        out.line = content;
+        out.index = lines_ - 1;
+        if (p.last) {
+            done_ = reply_summary{code_, lines_, esc_, bytes_};
+            lines_ = 0;
+            ehlo_ = false;
+        }
+        return status::complete;
+    }
+
+    reply_options opt_{};
+    std::uint32_t len_ = 0;
+    bool pending_cr_ = false;
+    bool saw_ctl_ = false;
+    bool ehlo_ = false;
+    reply_error error_ = reply_error::none;
+    std::uint16_t code_ = 0;
+    std::uint32_t lines_ = 0;
+    std::uint32_t bytes_ = 0;
+    enhanced_code esc_{};
+    reply_summary done_{};
+    char buf_[Capacity] = {};
+};
+
+/// The reader with the RFC 5321 line limit of 512 octets.
+using reply_reader = basic_reply_reader<512>;
+
+// ================================================================================================
+// The formatter
+// ================================================================================================
+
+/// Why a reply could not be formatted. Values are explicit and append-only.
+enum class format_error : std::uint8_t {
+    none = 0,
+    buffer_too_small = 1,  ///< the caller's buffer cannot hold the reply
+    bad_text = 2,          ///< CR, LF, NUL or another control character (not HT) in a text
+    bad_code = 3,          ///< not a valid `Reply-code` (RFC 5321 §4.2)
+    bad_enhanced_code = 4, ///< invalid, on a 3xx reply, or its class differs from the code's
+    no_lines = 5,          ///< a multi-line reply with zero lines
+};
+
+constexpr std::string_view to_string(format_error e) noexcept {
+    switch (e) {
+        case format_error::none: return "none";
+        case format_error::buffer_too_small: return "buffer too small";
+        case format_error::bad_text: return "control character in reply text";
+        case format_error::bad_code: return "invalid reply code";
+        case format_error::bad_enhanced_code: return "invalid enhanced status code for this reply";
+        case format_error::no_lines: return "reply without lines";
+    }
+    return "unknown";
+}
+
+/// The reply a server sends when its own formatting failed (a bug in the host).
+constexpr reply_hint reply_for(format_error) noexcept {
+    return {451, {4, 3, 0}, "Local error in processing"};
+}
+
+/// The outcome of formatting: octets written, or why nothing usable was written.
+struct format_result {
+    std::size_t size = 0;
+    format_error error = format_error::none;
+    [[nodiscard]] constexpr bool ok() const noexcept { return error == format_error::none; }
+};
+
+namespace detail {
+constexpr bool is_safe_text(std::string_view t) noexcept {
+    for (const char ch : t) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c < 0x20 && c != '\t') || c == 0x7F) return false;
+    }
+    return true;
+}
+}  // namespace detail
+
+/**
+ * Formats a reply into `buf[0, cap)`:
+ * `code "-" [esc SP] text CRLF` for every line but the last, `code SP [esc SP] text CRLF`
+ * for the last (RFC 5321 §4.2.1, RFC 2034 §4: the same enhanced code on every line).
+ * An empty text gives `code SP esc CRLF`, or `code SP CRLF` without a code.
+ *
+ * Refuses any control character but HT in a text (so no CR/LF response injection, and
+ * what it writes is what a strict reader accepts), an invalid code, and an enhanced code
+ * whose class differs from the reply's first digit or that sits on a 3xx reply.
+ * Nothing is guaranteed about `buf` when the result is an error.
+ *
+ * @code
+ * char buf[256];
+ * std::string_view lines[] = {"mx.example.org", "PIPELINING", "8BITMIME"};
+ * auto r = smtpp::format_reply(buf, sizeof buf, 250, {}, lines, 3);
+ * @endcode
+ */
+constexpr format_result format_reply(char* buf, std::size_t cap, std::uint16_t code, enhanced_code esc,
+                                     const std::string_view* lines, std::size_t count) noexcept {
+    if (!is_valid_reply_code(code)) return {0, format_error::bad_code};
+    if (!esc.empty() && (!is_valid(esc) || esc.cls != code / 100)) return {0, format_error::bad_enhanced_code};
+    if (count == 0) return {0, format_error::no_lines};
+    const enhanced_code_text et = format_enhanced_code(esc);
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < count; ++k) {
+        const std::string_view t = lines[k];
+        if (!detail::is_safe_text(t)) return {0, format_error::bad_text};
+        const std::size_t need = 4 + (et.size != 0 ? et.size + (t.empty() ? 0u : 1u) : 0u) + t.size() + 2;
+        if (cap - n < need) return {0, format_error::buffer_too_small};
+        unsigned c = code;
+        buf[n + 2] = static_cast<char>('0' + c % 10);
+        c /= 10;
+        buf[n + 1] = static_cast<char>('0' + c % 10);
+        buf[n] = static_cast<char>('0' + c / 10);
+        buf[n + 3] = (k + 1 == count) ? ' ' : '-';
+        n += 4;
+        for (std::size_t i = 0; i < et.size; ++i) buf[n++] = et.data[i];
+        if (et.size != 0 && !t.empty()) buf[n++] = ' ';
+        for (const char ch : t) buf[n++] = ch;
+        buf[n++] = '\r';
+        buf[n++] = '\n';
+    }
+    return {n, format_error::none};
+}
+
+/// A single-line reply.
+constexpr format_result format_reply(char* buf, std::size_t cap, std::uint16_t code, enhanced_code esc,
+                                     std::string_view text) noexcept {
+    return format_reply(buf, cap, code, esc, &text, 1);
+}
+
+/// A single-line reply without an enhanced code.
+constexpr format_result format_reply(char* buf, std::size_t cap, std::uint16_t code, std::string_view text) noexcept {
+    return format_reply(buf, cap, code, enhanced_code{}, &text, 1);
+}
+
+/// The reply an error hint proposes (`reply_for(...)` of any layer), on one line.
+constexpr format_result format_reply(char* buf, std::size_t cap, const reply_hint& h) noexcept {
+    return format_reply(buf, cap, h.code, h.esc, &h.text, 1);
+}
+
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/reply.hpp ----
+// ---- begin smtpp/ehlo.hpp ----
+/**
+ * @file ehlo.hpp
+ * @brief The EHLO / LHLO capability parser (RFC 5321 §4.1.1.1, RFC 2033 §4.1): turns the
+ *        250 reply into a fixed structure, without allocating.
+ *
+ * Input model. `parse_ehlo` takes the bytes of the whole reply in one contiguous view
+ * (EHLO replies are a few hundred octets; a host that reads incrementally keeps them in its
+ * receive buffer and calls again with more when it gets `need_more`, starting from the same
+ * first byte). Re-parsing from the start is cheaper than keeping state across calls, the
+ * result is split-invariant by construction, and every view in the result points into the
+ * caller's bytes. Those bytes must stay alive and unchanged as long as the
+ * `ehlo_capabilities` is used.
+ *
+ * The reply is checked exactly as `reply_reader` checks it (same scanner, same options):
+ * codes, line endings, line length, characters. Within a well-formed 250 reply, a line that
+ * is not an `ehlo-line` is counted in `malformed_lines` and otherwise ignored: capabilities
+ * are advice, and Postfix and Exim skip what they do not understand.
+ */
+#ifndef SMTPP_EHLO_HPP
+#define SMTPP_EHLO_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+
+namespace smtpp {
+
+/// Service extensions the parser recognises, as bits of `ehlo_capabilities::extensions`.
+enum class ehlo_ext : std::uint32_t {
+    pipelining = 1u << 0,           ///< RFC 2920
+    size = 1u << 1,                 ///< RFC 1870
+    eightbitmime = 1u << 2,         ///< RFC 6152
+    smtputf8 = 1u << 3,             ///< RFC 6531
+    dsn = 1u << 4,                  ///< RFC 3461
+    chunking = 1u << 5,             ///< RFC 3030
+    binarymime = 1u << 6,           ///< RFC 3030
+    starttls = 1u << 7,             ///< RFC 3207
+    enhancedstatuscodes = 1u << 8,  ///< RFC 2034
+    auth = 1u << 9,                 ///< RFC 4954
+    requiretls = 1u << 10,          ///< RFC 8689 (meaningful only inside TLS)
+    deliverby = 1u << 11,           ///< RFC 2852
+    futurerelease = 1u << 12,       ///< RFC 4865
+    mt_priority = 1u << 13,         ///< RFC 6710
+    rrvs = 1u << 14,                ///< RFC 7293
+    limits = 1u << 15,              ///< RFC 9422
+    vrfy = 1u << 16,                ///< RFC 5321 §3.5
+    etrn = 1u << 17,                ///< RFC 1985
+    help = 1u << 18,                ///< RFC 5321 §4.1.1.8
+    expn = 1u << 19,                ///< RFC 5321 §3.5
+};
+
+/// SASL mechanisms (RFC 4422 registry) recognised in AUTH, as bits of `auth_mechanisms`.
+enum class sasl_mech : std::uint32_t {
+    plain = 1u << 0,
+    login = 1u << 1,
+    cram_md5 = 1u << 2,
+    digest_md5 = 1u << 3,
+    xoauth2 = 1u << 4,
+    oauthbearer = 1u << 5,
+    scram_sha_1 = 1u << 6,
+    scram_sha_1_plus = 1u << 7,
+    scram_sha_256 = 1u << 8,
+    scram_sha_256_plus = 1u << 9,
+    gssapi = 1u << 10,
+    ntlm = 1u << 11,
+    external = 1u << 12,
+    anonymous = 1u << 13,
+};
+
+/// A keyword the parser does not know, with its parameters (views into the reply).
+struct ehlo_keyword {
+    std::string_view keyword{};  ///< as sent (keywords compare case-insensitively)
+    std::string_view params{};   ///< everything after the keyword's SP or "=", may be empty
+};
+
+/// What an EHLO/LHLO reply advertises. Trivially copyable; views point into the reply bytes.
+struct ehlo_capabilities {
+    static constexpr std::size_t max_unknown = 16;
+
+    std::uint16_t code = 0;            ///< the reply code; the rest is filled only for 250
+    std::string_view domain{};         ///< first word of the first line (may be empty)
+    std::string_view greet{};          ///< the rest of the first line (`ehlo-greet`)
+    std::uint32_t extensions = 0;      ///< `ehlo_ext` bits
+    std::uint32_t auth_mechanisms = 0; ///< `sasl_mech` bits, merged over every AUTH line
+    std::uint16_t auth_unknown = 0;    ///< mechanisms listed that are not in `sasl_mech`
+    std::string_view auth_params{};    ///< the mechanism list of the last AUTH line, raw
+    bool size_known = false;           ///< SIZE carried a valid number
+    std::uint64_t size = 0;            ///< SIZE limit; 0 = no fixed maximum (RFC 1870 §4)
+    bool deliverby_known = false;      ///< DELIVERBY carried a min-by-time
+    std::uint64_t deliverby_min = 0;   ///< RFC 2852 §4: minimum by-time in seconds
+    std::uint64_t futurerelease_interval = 0;    ///< RFC 4865 §3: max-future-release-interval
+    std::string_view futurerelease_datetime{};   ///< RFC 4865 §3: max-future-release-date-time
+    std::string_view mt_priority_policy{};       ///< RFC 6710 §3: priority-profile, may be empty
+    std::uint32_t limit_rcptmax = 0;             ///< RFC 9422 RCPTMAX; 0 = not advertised
+    std::uint32_t limit_mailmax = 0;             ///< RFC 9422 MAILMAX
+    std::uint32_t limit_rcptdomainmax = 0;       ///< RFC 9422 RCPTDOMAINMAX
+    std::array<ehlo_keyword, max_unknown> unknown{};  ///< unknown keywords, in order
+    std::uint16_t unknown_count = 0;   ///< how many of `unknown` are filled
+    std::uint16_t unknown_overflow = 0;///< unknown keywords that did not fit
+    std::uint16_t malformed_lines = 0; ///< lines after the first that are not an `ehlo-line`
+    std::uint32_t lines = 0;           ///< lines in the reply
+
+    [[nodiscard]] constexpr bool ok() const noexcept { return code == 250; }
+    [[nodiscard]] constexpr bool has(ehlo_ext e) const noexcept {
+        return (extensions & static_cast<std::uint32_t>(e)) != 0;
+    }
+    [[nodiscard]] constexpr bool has(sasl_mech m) const noexcept {
+        return (auth_mechanisms & static_cast<std::uint32_t>(m)) != 0;
+    }
+};
+
+/// The outcome of `parse_ehlo`.
+struct ehlo_result {
+    status st = status::need_more;
+    reply_error error = reply_error::none;  ///< when `st == failed`
+    std::size_t consumed = 0;              ///< octets of the reply, when `st == complete`
+};
+
+namespace detail {
+
+/// ASCII letters of a packed word to upper case, eight at a time (other octets unchanged).
+constexpr std::uint64_t upper8(std::uint64_t x) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    constexpr std::uint64_t highs = 0x8080808080808080ull;
+    const std::uint64_t h = x & ~highs;
+    const std::uint64_t ge_a = h + ones * (0x80 - 'a');
+    const std::uint64_t gt_z = h + ones * (0x80 - 'z' - 1);
+    const std::uint64_t lower = (ge_a ^ gt_z) & ~x & highs;
+    return x ^ (lower >> 2);
+}
+
+/// Upper-cased first min(8, n) octets of `s`, packed like `pack()`. `avail` octets from
+/// `s.data()` are readable (>= s.size()), so one load serves when there are 8 of them.
+constexpr std::uint64_t head8_upper(std::string_view s, std::size_t avail) noexcept {
+    const std::size_t n = s.size() < 8 ? s.size() : 8;
+    std::uint64_t v = 0;
+    if (avail >= 8) {
+        v = load8(s.data());
+        if (n < 8) v &= (std::uint64_t{1} << (8 * n)) - 1;
+    } else {
+        for (std::size_t i = 0; i < n; ++i)
+            v |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+    }
+    return upper8(v);
+}
+
+/// `ehlo-keyword` characters after the first: ALPHA / DIGIT / "-".
+constexpr std::array<bool, 256> make_keyword_table() noexcept {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c)
+        t[static_cast<std::size_t>(c)] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    return t;
+}
+inline constexpr std::array<bool, 256> keyword_char = make_keyword_table();
+
+static_assert(upper8(pack("pipe-l8z")) == pack("PIPE-L8Z"));
+static_assert(upper8(pack("@[`{")) == pack("@[`{"));
+
+/// Decimal without sign; false when empty, not all digits, or above `max`.
+constexpr bool parse_decimal(std::string_view s, std::uint64_t max, std::uint64_t& out) noexcept {
+    if (s.empty() || s.size() > 20) return false;
+    std::uint64_t v = 0;
+    for (const char c : s) {
+        if (c < '0' || c > '9') return false;
+        const auto d = static_cast<std::uint64_t>(c - '0');
+        if (v > (max - d) / 10) return false;
+        v = v * 10 + d;
+    }
+    out = v;
+    return true;
+}
+
+/// The next SP-separated word of `s` from `pos`, advancing `pos` (runs of SP are skipped).
+constexpr std::string_view next_word(std::string_view s, std::size_t& pos) noexcept {
+    while (pos < s.size() && s[pos] == ' ') ++pos;
+    const std::size_t start = pos;
+    while (pos < s.size() && s[pos] != ' ') ++pos;
+    return s.substr(start, pos - start);
+}
+
+struct sasl_entry {
+    std::string_view name;
+    sasl_mech bit;
+};
+inline constexpr sasl_entry sasl_table[] = {
+    {"PLAIN", sasl_mech::plain},
+    {"LOGIN", sasl_mech::login},
+    {"CRAM-MD5", sasl_mech::cram_md5},
+    {"DIGEST-MD5", sasl_mech::digest_md5},
+    {"XOAUTH2", sasl_mech::xoauth2},
+    {"OAUTHBEARER", sasl_mech::oauthbearer},
+    {"SCRAM-SHA-1", sasl_mech::scram_sha_1},
+    {"SCRAM-SHA-1-PLUS", sasl_mech::scram_sha_1_plus},
+    {"SCRAM-SHA-256", sasl_mech::scram_sha_256},
+    {"SCRAM-SHA-256-PLUS", sasl_mech::scram_sha_256_plus},
+    {"GSSAPI", sasl_mech::gssapi},
+    {"NTLM", sasl_mech::ntlm},
+    {"EXTERNAL", sasl_mech::external},
+    {"ANONYMOUS", sasl_mech::anonymous},
+};
+
+/// RFC 4954 §3: `"AUTH" 1*(SP sasl-mech)`; mechanisms are case-insensitive.
+constexpr void parse_auth(std::string_view params, ehlo_capabilities& caps) noexcept {
+    caps.auth_params = params;
+    std::size_t pos = 0;
+    for (;;) {
+        const std::string_view w = next_word(params, pos);
+        if (w.empty()) return;
+        bool known = false;
+        for (const sasl_entry& e : sasl_table) {
+            if (iequals_upper(w, e.name)) {
+                caps.auth_mechanisms |= static_cast<std::uint32_t>(e.bit);
+                known = true;
+                break;
+            }
+        }
+        if (!known) ++caps.auth_unknown;
+    }
+}
+
+/// RFC 9422 §4: `"LIMITS" SP limit *(SP limit)`, `limit = limit-name "=" limit-value`.
+/// Unknown names and malformed values are ignored (§4: "MUST ignore").
+constexpr void parse_limits(std::string_view params, ehlo_capabilities& caps) noexcept {
+    std::size_t pos = 0;
+    for (;;) {
+        const std::string_view w = next_word(params, pos);
+        if (w.empty()) return;
+        const std::size_t eq = w.find('=');
+        if (eq == std::string_view::npos) continue;
+        const std::string_view name = w.substr(0, eq);
+        std::uint64_t v = 0;
+        if (!parse_decimal(w.substr(eq + 1), 0xFFFFFFFFu, v)) continue;
+        const auto v32 = static_cast<std::uint32_t>(v);
+        if (iequals_upper(name, "RCPTMAX")) caps.limit_rcptmax = v32;
+        else if (iequals_upper(name, "MAILMAX")) caps.limit_mailmax = v32;
+        else if (iequals_upper(name, "RCPTDOMAINMAX")) caps.limit_rcptdomainmax = v32;
+    }
+}
+
+/**
+ * One capability line. RFC 5321 §4.1.1.1:
+ * ```
+ * ehlo-line    = ehlo-keyword *( SP ehlo-param )
+ * ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+ * ehlo-param   = 1*(%d33-126)
+ * ```
+ * DEVIATION: "=" may also end the keyword (`AUTH=LOGIN PLAIN`, an old draft form still sent
+ * by Microsoft servers; Postfix accepts it for every keyword, and so do we).
+ */
+constexpr SMTPP_HOT_INLINE void parse_ehlo_line(std::string_view t, std::size_t avail, ehlo_capabilities& caps) noexcept {
+    std::size_t k = 0;
+    if (!t.empty() && is_alnum(t[0])) {
+        k = 1;
+        while (k < t.size() && keyword_char[static_cast<unsigned char>(t[k])]) ++k;
+    }
+    if (k == 0 || (k < t.size() && t[k] != ' ' && t[k] != '=')) {
+        ++caps.malformed_lines;
+        return;
+    }
+    const std::string_view kw = t.substr(0, k);
+    std::string_view params = k < t.size() ? t.substr(k + 1) : std::string_view{};
+    while (!params.empty() && params.back() == ' ') params.remove_suffix(1);
+    const std::size_t n = kw.size();
+    auto tail = [&](std::string_view upper_tail) { return iequals_upper(kw.substr(8), upper_tail); };
+    std::uint32_t bit = 0;
+    switch (head8_upper(kw, avail)) {
+        case pack("PIPELINI"): if (n == 10 && tail("NG")) bit = static_cast<std::uint32_t>(ehlo_ext::pipelining); break;
+        case pack("SIZE"):
+            if (n == 4) {
+                bit = static_cast<std::uint32_t>(ehlo_ext::size);
+                // RFC 1870 §4: `"SIZE" [SP number]`; no number (or a bad one, as Postfix
+                // treats it) means the limit is not announced.
+                std::uint64_t v = 0;
+                caps.size_known = parse_decimal(params, ~std::uint64_t{0}, v);
+                caps.size = caps.size_known ? v : 0;
+            }
+            break;
+        case pack("8BITMIME"): if (n == 8) bit = static_cast<std::uint32_t>(ehlo_ext::eightbitmime); break;
+        case pack("SMTPUTF8"): if (n == 8) bit = static_cast<std::uint32_t>(ehlo_ext::smtputf8); break;
+        case pack("DSN"): if (n == 3) bit = static_cast<std::uint32_t>(ehlo_ext::dsn); break;
+        case pack("CHUNKING"): if (n == 8) bit = static_cast<std::uint32_t>(ehlo_ext::chunking); break;
+        case pack("BINARYMI"): if (n == 10 && tail("ME")) bit = static_cast<std::uint32_t>(ehlo_ext::binarymime); break;
+        case pack("STARTTLS"): if (n == 8) bit = static_cast<std::uint32_t>(ehlo_ext::starttls); break;
+        case pack("ENHANCED"):
+            if (n == 19 && tail("STATUSCODES")) bit = static_cast<std::uint32_t>(ehlo_ext::enhancedstatuscodes);
+            break;
+        case pack("AUTH"):
+            if (n == 4) {
+                bit = static_cast<std::uint32_t>(ehlo_ext::auth);
+                parse_auth(params, caps);
+            }
+            break;
+        case pack("REQUIRET"): if (n == 10 && tail("LS")) bit = static_cast<std::uint32_t>(ehlo_ext::requiretls); break;
+        case pack("DELIVERB"):
+            if (n == 9 && tail("Y")) {
+                // RFC 2852 §4: `"DELIVERBY" [SP Min-by-time]`
+                bit = static_cast<std::uint32_t>(ehlo_ext::deliverby);
+                std::uint64_t v = 0;
+                caps.deliverby_known = parse_decimal(params, ~std::uint64_t{0}, v);
+                caps.deliverby_min = caps.deliverby_known ? v : 0;
+            }
+            break;
+        case pack("FUTURERE"):
+            if (n == 13 && tail("LEASE")) {
+                // RFC 4865 §3: `"FUTURERELEASE" SP max-future-release-interval SP
+                //               max-future-release-date-time`
+                bit = static_cast<std::uint32_t>(ehlo_ext::futurerelease);
+                std::size_t pos = 0;
+                std::uint64_t v = 0;
+                if (parse_decimal(next_word(params, pos), ~std::uint64_t{0}, v)) caps.futurerelease_interval = v;
+                caps.futurerelease_datetime = next_word(params, pos);
+            }
+            break;
+        case pack("MT-PRIOR"):
+            if (n == 11 && tail("ITY")) {
+                bit = static_cast<std::uint32_t>(ehlo_ext::mt_priority);
+                caps.mt_priority_policy = params;
+            }
+            break;
+        case pack("RRVS"): if (n == 4) bit = static_cast<std::uint32_t>(ehlo_ext::rrvs); break;
+        case pack("LIMITS"):
+            if (n == 6) {
+                bit = static_cast<std::uint32_t>(ehlo_ext::limits);
+                parse_limits(params, caps);
+            }
+            break;
+        case pack("VRFY"): if (n == 4) bit = static_cast<std::uint32_t>(ehlo_ext::vrfy); break;
+        case pack("ETRN"): if (n == 4) bit = static_cast<std::uint32_t>(ehlo_ext::etrn); break;
+        case pack("HELP"): if (n == 4) bit = static_cast<std::uint32_t>(ehlo_ext::help); break;
+        case pack("EXPN"): if (n == 4) bit = static_cast<std::uint32_t>(ehlo_ext::expn); break;
+        default: break;
+    }
+    if (bit != 0) {
+        caps.extensions |= bit;
+        return;
+    }
+    if (caps.unknown_count < ehlo_capabilities::max_unknown) {
+        caps.unknown[caps.unknown_count++] = ehlo_keyword{kw, params};
+    } else if (caps.unknown_overflow != 0xFFFF) {
+        ++caps.unknown_overflow;
+    }
+}
+
+}  // namespace detail
+
+/**
+ * Parses the reply to EHLO or LHLO at the start of `bytes`.
+ *
+ * RFC 5321 §4.1.1.1:
+ * ```
+ * ehlo-ok-rsp = ( "250" SP Domain [ SP ehlo-greet ] CRLF )
+ *             / ( "250-" Domain [ SP ehlo-greet ] CRLF
+ *                 *( "250-" ehlo-line CRLF )
+ *                 "250" SP ehlo-line CRLF )
+ * ```
+ * The first line may carry control characters (`ehlo-greet`) when its code is 250; NUL is
+ * refused. A reply with another code (502 from an old server, 421, 554) is complete and
+ * well-formed: `caps.code` says which, and nothing else is filled.
+ *
+ * @param bytes from the first octet of the reply; may hold more after it
+ * @param caps  reset and filled; its views point into `bytes`
+ * @param opt   the same limits and leniencies as the reply reader
+ * @return `complete` with `consumed` = octets of the reply; `need_more` when the reply has
+ *         not ended within `bytes` (call again with more, from the same start); `failed`
+ *         with the reply error.
+ */
+constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps,
+                                 const reply_options& opt = reply_options{}) noexcept {
+    caps = ehlo_capabilities{};
+    ehlo_result res{};
+    std::size_t pos = 0;
+    std::uint64_t total = 0;
+    for (std::uint32_t index = 0;; ++index) {
+        const std::string_view rest = bytes.substr(pos);
+        const bool first = index == 0;
+        const detail::line_scan sc =
+            detail::scan_line(rest, opt.max_line, opt.allow_bare_lf, opt.allow_8bit, opt.allow_ctl || first);
+        if (sc.error != reply_error::none) {
+            res.st = status::failed;
+            res.error = sc.error;
+            return res;
+        }
+        if (!sc.found) return res;  // need_more
+        const std::string_view content = rest.substr(0, sc.content_end);
+        const detail::parsed_reply_line p = detail::parse_reply_line(content);
+        reply_error err = p.error;
+        if (err == reply_error::none && first && sc.saw_ctl && !opt.allow_ctl && p.code != 250)
+            err = reply_error::bad_char;
+        if (err == reply_error::none && !first && p.code != caps.code) err = reply_error::code_mismatch;
+        total += sc.next;
+        if (err == reply_error::none && ((opt.max_lines != 0 && index + 1 > opt.max_lines) ||
+                                         (opt.max_reply_bytes != 0 && total > opt.max_reply_bytes)))
+            err = reply_error::reply_too_long;
+        if (err != reply_error::none) {
+            res.st = status::failed;
+            res.error = err;
+            return res;
+        }
+        pos += sc.next;
+        caps.lines = index + 1;
+        if (first) caps.code = p.code;
+        if (p.code == 250) {
+            // The raw text after "250-": an EHLO line is not subject to RFC 2034 codes.
+            const std::string_view t = content.substr(content.size() > 4 ? 4 : content.size());
+            if (first) {
+                const std::size_t sp = t.find(' ');
+                caps.domain = t.substr(0, sp);
+                caps.greet = sp == std::string_view::npos ? std::string_view{} : t.substr(sp + 1);
+            } else {
+                detail::parse_ehlo_line(t, bytes.size() - static_cast<std::size_t>(t.data() - bytes.data()), caps);
+            }
+        }
+        if (p.last) {
+            res.st = status::complete;
+            res.consumed = pos;
+            return res;
+        }
+    }
+}
+
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/ehlo.hpp ----
+// ---- begin smtpp/catalog.hpp ----
+/**
+ * @file catalog.hpp
+ * @brief The reply catalog: every standard SMTP reply code (RFC 5321 §4.2.2–§4.2.3 and the
+ *        extensions) and every enhanced status code of the IANA registry (RFC 3463, RFC 5248
+ *        and later), with class, title, meaning, when you see it, how to fix it and the RFC,
+ *        in English and Russian.
+ *
+ * Everything is constant data: `std::string_view`s into string literals in `constexpr`
+ * arrays. Lookups are `constexpr`, allocation-free, and the views live forever.
+ *
+ * Layout. The language-neutral facts (codes, RFC, flags) are in this file; each language is
+ * one table per kind in `detail/catalog_<lang>.hpp`, in the same order. Adding a language is
+ * adding those two tables, a value to `lang`, and a row to `detail::catalog_texts`; a
+ * static_assert checks the sizes and the tests check every field of every row.
+ *
+ * @code
+ * auto e = smtpp::explain_reply(504, smtpp::lang::en);
+ * std::puts(e.title.data());   // "Parameter Not Implemented" (literals are NUL-terminated)
+ * @endcode
+ */
+#ifndef SMTPP_CATALOG_HPP
+#define SMTPP_CATALOG_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+
+namespace smtpp {
+
+/// The languages of the catalog texts.
+enum class lang : std::uint8_t {
+    en = 0,  ///< English
+    ru = 1,  ///< Russian (UTF-8)
+};
+
+inline constexpr std::size_t lang_count = 2;
+
+constexpr std::string_view to_string(lang l) noexcept { return l == lang::ru ? "ru" : "en"; }
+
+/// "en" / "ru" (case-insensitive) to a language; false for anything else.
+constexpr bool parse_lang(std::string_view s, lang& out) noexcept {
+    if (s.size() != 2) return false;
+    const char a = static_cast<char>(s[0] | 0x20);
+    const char b = static_cast<char>(s[1] | 0x20);
+    if (a == 'e' && b == 'n') { out = lang::en; return true; }
+    if (a == 'r' && b == 'u') { out = lang::ru; return true; }
+    return false;
+}
+
+namespace detail {
+
+/// Language-neutral facts of a reply code.
+struct reply_fact {
+    std::uint16_t code;
+    std::string_view rfc;
+    bool closes;  ///< the server closes the connection after sending it
+};
+
+/// One language's text for a reply code.
+struct reply_text {
+    std::string_view title;
+    std::string_view description;
+    std::string_view when;
+    std::string_view fix;
+};
+
+/// Language-neutral facts of an enhanced status code `X.subject.detail`.
+struct esc_fact {
+    std::uint16_t subject;
+    std::uint16_t detail;
+    std::string_view rfc;
+};
+
+/// One language's text for an enhanced status code.
+struct esc_text {
+    std::string_view title;
+    std::string_view description;
+};
+
+/// Texts of the theory of codes and the labels used by cards, per language.
+struct theory_text {
+    std::string_view reply_class[4][2];      ///< [first digit - 2] = {title, meaning}
+    std::string_view reply_category[6][2];   ///< [second digit] = {title, meaning}
+    std::string_view esc_class[3][2];        ///< [2, 4, 5] = {title, meaning}
+    std::string_view esc_subject[8][2];      ///< [subject] = {title, meaning}
+    std::string_view not_in_table_title;     ///< title of a valid code that is not listed
+    std::string_view not_in_table_fix;       ///< advice for such a code (§4.2.1: first digit)
+    std::string_view unregistered_esc;       ///< title of an unregistered enhanced code
+};
+
+inline constexpr reply_fact reply_facts[] = {
+    {211, "RFC 5321 §4.2.2, §4.2.3", false},
+    {214, "RFC 5321 §4.2.2, §4.1.1.8", false},
+    {220, "RFC 5321 §4.2.2, §3.1; RFC 3207 §4", false},
+    {221, "RFC 5321 §4.2.2, §4.1.1.10", true},
+    {235, "RFC 4954 §6", false},
+    {250, "RFC 5321 §4.2.2, §4.1.1.1", false},
+    {251, "RFC 5321 §4.2.2, §3.4", false},
+    {252, "RFC 5321 §4.2.2, §3.5.3", false},
+    {334, "RFC 4954 §4", false},
+    {354, "RFC 5321 §4.2.2, §4.1.1.4", false},
+    {421, "RFC 5321 §4.2.2, §3.8", true},
+    {432, "RFC 4954 §6", false},
+    {450, "RFC 5321 §4.2.2, §4.2.3", false},
+    {451, "RFC 5321 §4.2.2, §4.2.3", false},
+    {452, "RFC 5321 §4.2.2, §4.5.3.1.10", false},
+    {454, "RFC 4954 §6; RFC 3207 §4", false},
+    {455, "RFC 5321 §4.2.2, §4.1.1.11", false},
+    {458, "RFC 1985 §5", false},
+    {459, "RFC 1985 §5", false},
+    {500, "RFC 5321 §4.2.2, §4.2.4", false},
+    {501, "RFC 5321 §4.2.2, §4.2.3", false},
+    {502, "RFC 5321 §4.2.2, §4.2.4", false},
+    {503, "RFC 5321 §4.2.2, §4.2.3", false},
+    {504, "RFC 5321 §4.2.2, §4.2.3; RFC 4954 §4", false},
+    {521, "RFC 7504 §3", false},
+    {523, "RFC 5248 §4 (registry entry X.7.10)", false},
+    {530, "RFC 4954 §6; RFC 3207 §4", false},
+    {534, "RFC 4954 §6", false},
+    {535, "RFC 4954 §6", false},
+    {538, "RFC 4954 §6", false},
+    {550, "RFC 5321 §4.2.2, §3.3", false},
+    {551, "RFC 5321 §4.2.2, §3.4", false},
+    {552, "RFC 5321 §4.2.2; RFC 1870 §6", false},
+    {553, "RFC 5321 §4.2.2, §4.2.3", false},
+    {554, "RFC 5321 §4.2.2, §3.1", false},
+    {555, "RFC 5321 §4.2.2, §4.1.1.11", false},
+    {556, "RFC 7504 §4", false},
+};
+
+inline constexpr esc_fact esc_facts[] = {
+    {0, 0, "RFC 3463 §3.1"},
+    {1, 0, "RFC 3463 §3.2"}, {1, 1, "RFC 3463 §3.2"}, {1, 2, "RFC 3463 §3.2"}, {1, 3, "RFC 3463 §3.2"},
+    {1, 4, "RFC 3463 §3.2"}, {1, 5, "RFC 3463 §3.2"}, {1, 6, "RFC 3463 §3.2"}, {1, 7, "RFC 3463 §3.2"},
+    {1, 8, "RFC 3463 §3.2"}, {1, 9, "RFC 3886 §4"}, {1, 10, "RFC 7505 §4.2"},
+    {2, 0, "RFC 3463 §3.3"}, {2, 1, "RFC 3463 §3.3"}, {2, 2, "RFC 3463 §3.3"}, {2, 3, "RFC 3463 §3.3"},
+    {2, 4, "RFC 3463 §3.3"},
+    {3, 0, "RFC 3463 §3.4"}, {3, 1, "RFC 3463 §3.4"}, {3, 2, "RFC 3463 §3.4"}, {3, 3, "RFC 3463 §3.4"},
+    {3, 4, "RFC 3463 §3.4"}, {3, 5, "RFC 3463 §3.4"}, {3, 6, "RFC 6710 §9"},
+    {4, 0, "RFC 3463 §3.5"}, {4, 1, "RFC 3463 §3.5"}, {4, 2, "RFC 3463 §3.5"}, {4, 3, "RFC 3463 §3.5"},
+    {4, 4, "RFC 3463 §3.5"}, {4, 5, "RFC 3463 §3.5"}, {4, 6, "RFC 3463 §3.5"}, {4, 7, "RFC 3463 §3.5"},
+    {5, 0, "RFC 3463 §3.6"}, {5, 1, "RFC 3463 §3.6"}, {5, 2, "RFC 3463 §3.6"}, {5, 3, "RFC 3463 §3.6"},
+    {5, 4, "RFC 3463 §3.6"}, {5, 5, "RFC 3463 §3.6"}, {5, 6, "RFC 4954 §6"},
+    {6, 0, "RFC 3463 §3.7"}, {6, 1, "RFC 3463 §3.7"}, {6, 2, "RFC 3463 §3.7"}, {6, 3, "RFC 3463 §3.7"},
+    {6, 4, "RFC 3463 §3.7"}, {6, 5, "RFC 3463 §3.7"}, {6, 6, "RFC 4468 §5"}, {6, 7, "RFC 6531 §3.5"},
+    {6, 8, "RFC 6531 §3.7.4.1"}, {6, 9, "RFC 6531 §3.7.5"}, {6, 10, "RFC 6531 (deprecated duplicate of X.6.8)"},
+    {7, 0, "RFC 3463 §3.8"}, {7, 1, "RFC 3463 §3.8"}, {7, 2, "RFC 3463 §3.8"}, {7, 3, "RFC 3463 §3.8"},
+    {7, 4, "RFC 3463 §3.8"}, {7, 5, "RFC 3463 §3.8"}, {7, 6, "RFC 3463 §3.8"}, {7, 7, "RFC 3463 §3.8"},
+    {7, 8, "RFC 4954 §6"}, {7, 9, "RFC 4954 §6"}, {7, 10, "RFC 5248 §4"}, {7, 11, "RFC 4954 §6"},
+    {7, 12, "RFC 4954 §6"}, {7, 13, "RFC 5248 §4"}, {7, 14, "RFC 5248 §4"}, {7, 15, "RFC 6710 §9"},
+    {7, 16, "RFC 6710 §9"}, {7, 17, "RFC 7293 §3"}, {7, 18, "RFC 7293 §3"}, {7, 19, "RFC 7293 §3"},
+    {7, 20, "RFC 7372 §3.1"}, {7, 21, "RFC 7372 §3.1"}, {7, 22, "RFC 7372 §3.1"}, {7, 23, "RFC 7372 §3.2"},
+    {7, 24, "RFC 7372 §3.2"}, {7, 25, "RFC 7372 §3.3"}, {7, 26, "RFC 7372 §3.4"}, {7, 27, "RFC 7505 §4.2"},
+    {7, 28, "IANA SMTP Enhanced Status Codes registry"}, {7, 29, "RFC 8617 §7.2.3"}, {7, 30, "RFC 8689 §5"},
+};
+
+inline constexpr std::size_t reply_count = sizeof(reply_facts) / sizeof(reply_facts[0]);
+inline constexpr std::size_t esc_count = sizeof(esc_facts) / sizeof(esc_facts[0]);
+
+}  // namespace detail
+}  // namespace smtpp
+
+// ---- begin smtpp/detail/catalog_en.hpp ----
+/**
+ * @file detail/catalog_en.hpp
+ * @brief English texts of the reply catalog, in the order of `detail::reply_facts` and
+ *        `detail::esc_facts`. Written for this project from RFC 5321, RFC 3463 and the IANA
+ *        registry; not copied prose.
+ * @private Included by catalog.hpp only.
+ */
+#ifndef SMTPP_DETAIL_CATALOG_EN_HPP
+#define SMTPP_DETAIL_CATALOG_EN_HPP
+
+namespace smtpp::detail {
+
+inline constexpr reply_text catalog_en_replies[] = {
+    {"System Status",
+     "System status or a help reply: the server reports something about itself.",
+     "In answer to HELP with an argument, or to a status request; rare in practice.",
+     "Nothing to fix: read the text, it is meant for a person.",},
+    {"Help Message",
+     "Help text intended for a human user: how to use the server or a command.",
+     "In answer to HELP.",
+     "Nothing to fix: it is information only.",},
+    {"Service Ready",
+     "The server is ready: the greeting at connection time, or the go-ahead to start TLS after STARTTLS.",
+     "As the first reply on a new connection (possibly multi-line), and after STARTTLS.",
+     "Nothing to fix: send EHLO. After STARTTLS, start the TLS handshake at once and discard anything read before it.",},
+    {"Closing Connection",
+     "The server is closing the transmission channel after an orderly QUIT; the session ended normally.",
+     "In answer to QUIT, as the last line of a session.",
+     "No fix needed: this is the expected end of a session. Close your side of the connection.",},
+    {"Authentication Succeeded",
+     "The AUTH exchange succeeded: the client is now authenticated.",
+     "At the end of an AUTH exchange (RFC 4954).",
+     "Nothing to fix: go on with MAIL FROM. Do not send AUTH again in this session.",},
+    {"Requested Action Completed",
+     "The command was accepted and the action it asked for is done.",
+     "In answer to EHLO (with the capability list), MAIL, RCPT, RSET, NOOP, VRFY, and after the end of message data.",
+     "Nothing to fix: go on with the next command.",},
+    {"User Not Local, Will Forward",
+     "The recipient is not local; the server accepts the message and will forward it to the path given in the text.",
+     "In answer to RCPT TO or VRFY on a server that forwards mail.",
+     "Nothing to fix; you may update the address to the forward path the text names.",},
+    {"Cannot Verify, Will Try",
+     "The server cannot verify the user but will accept a message and try to deliver it.",
+     "In answer to VRFY on servers that do not disclose which mailboxes exist.",
+     "Nothing to fix: VRFY is not a reliable probe. Send the message and watch for a bounce.",},
+    {"Authentication Challenge",
+     "The server sends a SASL challenge (base64) and waits for the client's response line.",
+     "During AUTH, between the command and its final 235 or 5xx reply.",
+     "Nothing to fix: answer with the base64 response the mechanism requires, or \"*\" to cancel.",},
+    {"Start Mail Input",
+     "The server is ready for the message content; end it with <CRLF>.<CRLF>.",
+     "In answer to DATA, after at least one recipient was accepted.",
+     "Nothing to fix: send the message, dot-stuffed, with CRLF line ends, and end it with <CRLF>.<CRLF>.",},
+    {"Service Not Available",
+     "The server is shutting down or refusing service and is closing the channel. It may come as the greeting or in answer to any command.",
+     "Server overloaded, shutting down, too many errors or connections from your address, or a timeout.",
+     "Retry later, as for any 4xx; if it persists, lower your connection rate and check the text for a rate or reputation cause.",},
+    {"Password Transition Needed",
+     "The user must change to a stronger authentication mechanism before the chosen one can be used again.",
+     "In answer to AUTH with a plaintext mechanism the account has been moved away from.",
+     "Authenticate once with the mechanism the server names (often over TLS) to complete the transition.",},
+    {"Mailbox Unavailable (Temporary)",
+     "The action was not taken because the mailbox is temporarily unavailable (busy, locked, or blocked by temporary policy such as greylisting).",
+     "In answer to RCPT TO, MAIL FROM or after the message data.",
+     "Retry later with backoff; greylisting clears after a few minutes.",},
+    {"Local Error in Processing",
+     "The server aborted the action because of a local problem (a lookup failed, a filter crashed, disk error).",
+     "In answer to MAIL, RCPT or after the message data.",
+     "Retry later; the fault is the server's. If it persists, tell the server's postmaster.",},
+    {"Insufficient System Storage",
+     "The action was not taken for lack of storage, or because the transaction reached a limit such as too many recipients.",
+     "In answer to MAIL or RCPT (too many recipients: §4.5.3.1.10), or after the message data.",
+     "Retry later; after too many recipients, send the remaining recipients in a new transaction.",},
+    {"Temporary Failure (TLS or Authentication)",
+     "TLS is not available right now, or authentication failed for a temporary reason on the server's side.",
+     "In answer to STARTTLS or AUTH.",
+     "Retry later; do not fall back to sending credentials without TLS.",},
+    {"Unable to Accommodate Parameters",
+     "The server recognised the MAIL FROM or RCPT TO parameters but cannot accommodate them right now.",
+     "In answer to MAIL or RCPT carrying ESMTP parameters.",
+     "Retry later, or without the parameter if it is optional for you.",},
+    {"Unable to Queue for Node",
+     "ETRN: the server cannot start processing the queue for the node named.",
+     "In answer to ETRN (RFC 1985).",
+     "Retry ETRN later.",},
+    {"Node Not Allowed",
+     "ETRN: the client may not start a queue run for the node named.",
+     "In answer to ETRN (RFC 1985).",
+     "Ask the server's administrator to allow your node, or request only the domains you are allowed.",},
+    {"Command Unrecognized",
+     "Syntax error: the command was not recognised, or the command line was too long.",
+     "In answer to an unknown verb, a garbled line, or a line over 512 octets.",
+     "Send only RFC 5321 commands and the extension commands EHLO lists; keep command lines within the limits.",},
+    {"Syntax Error in Parameters",
+     "The command was recognised but its arguments are syntactically wrong.",
+     "Malformed address in MAIL FROM or RCPT TO, bad EHLO argument, bad parameter syntax.",
+     "Fix the arguments: angle brackets around addresses, a valid domain or address literal, no stray spaces.",},
+    {"Command Not Implemented",
+     "The command is recognised but not implemented or disabled on this server.",
+     "In answer to VRFY, EXPN, TURN, ETRN or an extension the server did not advertise.",
+     "Do not use the command with this server; use only commands that EHLO advertises.",},
+    {"Bad Sequence of Commands",
+     "The command is valid but came in the wrong order.",
+     "MAIL before EHLO, RCPT before MAIL, DATA before an accepted RCPT, a second MAIL inside a transaction, AUTH after authentication.",
+     "Follow the order EHLO, [STARTTLS, EHLO], [AUTH], MAIL, RCPT..., DATA; send RSET to start over.",},
+    {"Parameter Not Implemented",
+     "The command is valid, but one of its parameters or the extension it asks for is not implemented: an unsupported AUTH mechanism, or an unrecognised MAIL FROM parameter (RFC 5321 prefers 555 for MAIL/RCPT parameters; many servers send 504).",
+     "In answer to AUTH with a mechanism the server does not offer, to MAIL FROM or RCPT TO with a parameter of an extension the server did not advertise, or to HELP/VRFY with an argument it does not support.",
+     "Read the EHLO capabilities and use only what they list: an AUTH mechanism from the AUTH line, MAIL FROM parameters only for advertised extensions (SIZE, BODY, SMTPUTF8, RET/ENVID for DSN, ...).",},
+    {"Host Does Not Accept Mail",
+     "The host does not accept mail at all (RFC 7504); there is no mail service here.",
+     "As the greeting of a host that never accepts mail, or to every command after it.",
+     "Do not retry this host. Check the MX records of the domain: you may be talking to the wrong host.",},
+    {"Encryption Needed",
+     "The chosen authentication mechanism needs an external privacy layer such as TLS.",
+     "In answer to AUTH with a cleartext mechanism on an unencrypted connection.",
+     "Issue STARTTLS first, or use a mechanism that does not expose the password.",},
+    {"Authentication Required",
+     "The server requires authentication (or TLS) before it will perform this command.",
+     "In answer to MAIL FROM on a submission server before AUTH, or before STARTTLS on a server that requires TLS.",
+     "Issue STARTTLS, then AUTH with valid credentials, then retry the command.",},
+    {"Authentication Mechanism Too Weak",
+     "The chosen authentication mechanism is weaker than the server's policy allows for this user.",
+     "In answer to AUTH with a weak mechanism such as LOGIN or PLAIN without TLS, or CRAM-MD5 where policy forbids it.",
+     "Use a stronger mechanism from the AUTH capability list, or authenticate inside TLS.",},
+    {"Authentication Credentials Invalid",
+     "Authentication failed: wrong user name or password, or the credentials are not accepted.",
+     "At the end of an AUTH exchange.",
+     "Check the user name and password (or token); for OAuth2 refresh the token. Do not retry in a loop: accounts get locked.",},
+    {"Encryption Required for Mechanism",
+     "The chosen authentication mechanism may only be used when the connection is encrypted.",
+     "In answer to AUTH on a connection without TLS.",
+     "Issue STARTTLS, EHLO again, then AUTH.",},
+    {"Mailbox Unavailable",
+     "The action was not taken: the mailbox does not exist, cannot be reached, or policy refuses the command (relay denied, sender blocked, spam).",
+     "In answer to RCPT TO (unknown user, relay denied), MAIL FROM (blocked sender) or after the message data (content rejected).",
+     "Check the address for typos; for policy rejections read the enhanced code and text (5.7.x) and fix authentication (SPF, DKIM, DMARC), reputation or relay permissions.",},
+    {"User Not Local, Try Forward Path",
+     "The recipient is not local; the server will not forward, but names a path to try instead.",
+     "In answer to RCPT TO on a server that does not relay for the address.",
+     "Resend to the forward path given in the text, or deliver through the right MX for the domain.",},
+    {"Exceeded Storage Allocation",
+     "The action was aborted because a storage limit was exceeded: the message is too big, or the mailbox is full.",
+     "After the message data, or in answer to MAIL FROM with a SIZE above the server's limit.",
+     "Make the message smaller (check the SIZE the server advertises) or ask the recipient to free space.",},
+    {"Mailbox Name Not Allowed",
+     "The action was not taken because the mailbox name is not allowed: bad syntax, or an address the server refuses.",
+     "In answer to MAIL FROM or RCPT TO with a malformed address, or a non-ASCII address without SMTPUTF8.",
+     "Correct the address; for internationalised addresses use SMTPUTF8 only if the server advertises it.",},
+    {"Transaction Failed",
+     "The transaction failed, or (as the greeting) there is no SMTP service here for you.",
+     "As the greeting of a server that refuses your connection, after the message data (rejected content), or on a pipelining synchronisation error.",
+     "Read the text and enhanced code: it usually names a policy or blocklist. After a 554 greeting only QUIT is useful.",},
+    {"Parameters Not Recognised",
+     "MAIL FROM or RCPT TO parameters were not recognised or not implemented.",
+     "In answer to MAIL or RCPT with an ESMTP parameter the server does not know.",
+     "Send only parameters of extensions the EHLO reply advertises.",},
+    {"Domain Does Not Accept Mail",
+     "The recipient's domain does not accept mail: it publishes a null MX (RFC 7505).",
+     "In answer to RCPT TO for a domain with a null MX record.",
+     "Do not retry; the address cannot receive mail. Remove it or ask the recipient for another address.",},
+};
+
+inline constexpr esc_text catalog_en_escs[] = {
+    {"Other or Undefined Status", "Nothing more specific than the class is known."},
+    {"Other Address Status", "Something about an address (sender or recipient) caused this status."},
+    {"Bad Destination Mailbox Address", "The mailbox named by the recipient address does not exist at the destination."},
+    {"Bad Destination System Address", "The destination system named in the address does not exist or cannot accept mail."},
+    {"Bad Destination Mailbox Address Syntax", "The recipient address is syntactically invalid."},
+    {"Destination Mailbox Address Ambiguous", "The recipient address matches several mailboxes at the destination."},
+    {"Destination Address Valid", "The recipient address is valid (a success detail)."},
+    {"Destination Mailbox Has Moved", "The mailbox existed but has moved, and no forwarding address is known."},
+    {"Bad Sender's Mailbox Address Syntax", "The sender address is syntactically invalid."},
+    {"Bad Sender's System Address", "The sender's domain does not exist or cannot receive replies."},
+    {"Message Relayed to Non-Compliant Mailer", "The address is valid, but the message went on to a system that gives no further delivery status."},
+    {"Recipient Address Has Null MX", "The recipient's domain publishes a null MX: it accepts no mail."},
+    {"Other or Undefined Mailbox Status", "The mailbox exists, but something about it caused this status."},
+    {"Mailbox Disabled", "The mailbox exists but does not accept messages, possibly for a while."},
+    {"Mailbox Full", "The mailbox has reached its storage quota."},
+    {"Message Length Exceeds Administrative Limit", "The message is larger than a per-mailbox size limit."},
+    {"Mailing List Expansion Problem", "The address is a mailing list that could not be expanded."},
+    {"Other or Undefined Mail System Status", "The destination system accepts mail in general, but something about it caused this status."},
+    {"Mail System Full", "The destination system has run out of storage."},
+    {"System Not Accepting Network Messages", "The destination host is not accepting messages now (load, maintenance, shutdown)."},
+    {"System Not Capable of Selected Features", "The message asks for features the destination system does not support."},
+    {"Message Too Big for System", "The message is larger than a system-wide size limit."},
+    {"System Incorrectly Configured", "The destination system's configuration keeps it from accepting this message."},
+    {"Requested Priority Was Changed", "The message was accepted, but with another priority than requested (MT-PRIORITY)."},
+    {"Other or Undefined Network or Routing Status", "A network or routing problem occurred; no more detail is known."},
+    {"No Answer from Host", "The next host did not answer the connection attempt."},
+    {"Bad Connection", "The connection was made but broke or failed before delivery completed."},
+    {"Directory Server Failure", "A directory service needed for routing (usually DNS) did not respond."},
+    {"Unable to Route", "No route to the destination could be found (for example no usable MX or A record)."},
+    {"Mail System Congestion", "The mail system is congested and could not deliver now."},
+    {"Routing Loop Detected", "The message travelled in a loop (too many Received hops)."},
+    {"Delivery Time Expired", "Delivery attempts stopped because the message grew too old in the queue."},
+    {"Other or Undefined Protocol Status", "A mail protocol problem occurred; no more detail is known."},
+    {"Invalid Command", "A command was out of sequence or not supported."},
+    {"Syntax Error", "A command could not be parsed, or was unrecognised or too long."},
+    {"Too Many Recipients", "More recipients were given than the server accepts in one transaction."},
+    {"Invalid Command Arguments", "A command's arguments were invalid or not supported (an unknown parameter or AUTH mechanism)."},
+    {"Wrong Protocol Version", "The two sides could not agree on a protocol version."},
+    {"Authentication Exchange Line Too Long", "A line of the AUTH exchange exceeded the server's limit."},
+    {"Other or Undefined Media Error", "Something about the message content caused this status."},
+    {"Media Not Supported", "The message's media type or encoding is not supported on the path to the recipient."},
+    {"Conversion Required and Prohibited", "The content needs converting to be delivered, but conversion is not allowed."},
+    {"Conversion Required but Not Supported", "The content needs converting, but the system cannot do it."},
+    {"Conversion with Loss Performed", "The message was delivered after a conversion that lost some content."},
+    {"Conversion Failed", "A required content conversion failed."},
+    {"Message Content Not Available", "Content referenced by the message (for example a BURL URL) could not be fetched."},
+    {"Non-ASCII Addresses Not Permitted", "A non-ASCII sender or recipient address was used where it is not allowed (SMTPUTF8)."},
+    {"UTF-8 Reply Required but Not Permitted", "The server would need a UTF-8 reply, but the client did not allow one."},
+    {"UTF-8 Header Cannot Be Transferred", "A message with UTF-8 headers cannot go on to a recipient whose path lacks SMTPUTF8."},
+    {"UTF-8 Reply Required (Deprecated Duplicate)", "A duplicate of X.6.8 registered by mistake; do not send it."},
+    {"Other or Undefined Security Status", "A security or policy condition caused this status."},
+    {"Delivery Not Authorized, Message Refused", "The sender is not allowed to send to this recipient: policy, filtering, reputation, or relay denied."},
+    {"Mailing List Expansion Prohibited", "The sender may not send to this mailing list."},
+    {"Security Conversion Required but Not Possible", "Delivery needs converting between secure-messaging formats, which is not possible."},
+    {"Security Features Not Supported", "The message asks for security features the system does not support."},
+    {"Cryptographic Failure", "Validation or decryption failed, for example a key is missing or wrong."},
+    {"Cryptographic Algorithm Not Supported", "The message needs a cryptographic algorithm the system does not support."},
+    {"Message Integrity Failure", "The message was altered or corrupted and cannot be validated."},
+    {"Authentication Credentials Invalid", "Authentication failed: the credentials are wrong or insufficient."},
+    {"Authentication Mechanism Too Weak", "The chosen authentication mechanism is weaker than policy requires."},
+    {"Encryption Needed", "An external privacy layer such as TLS is needed to use the chosen authentication mechanism."},
+    {"Encryption Required for Requested Authentication Mechanism", "The mechanism may only be used over an encrypted connection."},
+    {"Password Transition Needed", "The user must move to the chosen mechanism, usually by authenticating once over TLS."},
+    {"User Account Disabled", "Authentication worked, but the account is disabled."},
+    {"Trust Relationship Required", "The submission server needs a trust relationship with the client it does not have."},
+    {"Priority Level Too Low", "The message's priority is below what the server accepts now (MT-PRIORITY)."},
+    {"Message Too Big for Specified Priority", "The message is too large to be accepted at its priority (MT-PRIORITY)."},
+    {"Mailbox Owner Has Changed", "The mailbox changed owner after the date the sender gave (RRVS)."},
+    {"Domain Owner Has Changed", "The domain changed owner after the date the sender gave (RRVS)."},
+    {"RRVS Test Cannot Be Completed", "The server cannot check the date the sender gave (RRVS)."},
+    {"No Passing DKIM Signature Found", "The message carries no DKIM signature that verifies."},
+    {"No Acceptable DKIM Signature Found", "DKIM signatures verify, but none is acceptable under local policy."},
+    {"No Valid Author-Matched DKIM Signature Found", "No valid DKIM signature matches the domain of the From address."},
+    {"SPF Validation Failed", "The sending host is not authorised by the sender domain's SPF record."},
+    {"SPF Validation Error", "Checking SPF gave an error (a temporary DNS failure or a broken record)."},
+    {"Reverse DNS Validation Failed", "The client's IP address has no matching reverse and forward DNS."},
+    {"Multiple Authentication Checks Failed", "The message failed more than one authentication check (SPF, DKIM, reverse DNS)."},
+    {"Sender Address Has Null MX", "The sender's domain publishes a null MX, so replies could not be delivered."},
+    {"Mail Flood Detected", "The message looks like part of a flood of similar messages; the sender is rate-limited."},
+    {"ARC Validation Failure", "The message's ARC (Authenticated Received Chain) did not validate."},
+    {"REQUIRETLS Support Required", "The message requires TLS on every hop, but the next hop does not offer REQUIRETLS."},
+};
+
+inline constexpr theory_text catalog_en_theory = {
+    {
+        {"2xx Positive Completion", "The requested action was completed; a new command may be sent."},
+        {"3xx Positive Intermediate", "The command was accepted, but the server waits for more information (the message data, an AUTH response)."},
+        {"4xx Transient Negative Completion", "The command was not accepted, but the condition is temporary: the same command may succeed later."},
+        {"5xx Permanent Negative Completion", "The command was not accepted and will fail again if repeated unchanged."},
+    },
+    {
+        {"x0z Syntax", "Syntax, or commands that are syntactically right but fit no functional category, or are unimplemented or superfluous."},
+        {"x1z Information", "Replies to requests for information, such as status or help."},
+        {"x2z Connections", "Replies about the transmission channel: opening, closing, or refusing it."},
+        {"x3z Unspecified", "Not specified by RFC 5321; used by extensions (AUTH, STARTTLS)."},
+        {"x4z Unspecified", "Not specified by RFC 5321."},
+        {"x5z Mail System", "The state of the receiver's mail system with respect to the requested transfer or action."},
+    },
+    {
+        {"2.X.X Success", "The action succeeded; the detail may describe a transformation done on the way."},
+        {"4.X.X Persistent Transient Failure", "The message is valid, but a temporary condition stopped delivery; trying again later may succeed."},
+        {"5.X.X Permanent Failure", "Delivery will not succeed by resending the message as it is; something must change."},
+    },
+    {
+        {"X.0.X Other or Undefined Status", "No more specific subject is known."},
+        {"X.1.X Addressing Status", "A problem with the sender or recipient address."},
+        {"X.2.X Mailbox Status", "A problem with the recipient's mailbox, which exists."},
+        {"X.3.X Mail System Status", "A problem with the destination mail system."},
+        {"X.4.X Network and Routing Status", "A problem with the network or with routing the message."},
+        {"X.5.X Mail Delivery Protocol Status", "A problem with the mail protocol: commands, sequence, arguments."},
+        {"X.6.X Message Content or Media Status", "A problem with the message content, its media type or its conversion."},
+        {"X.7.X Security or Policy Status", "A security or policy condition: authentication, authorisation, encryption, filtering."},
+    },
+    "Not in the catalog: interpreted by the theory of reply codes",
+    "Act on the first digit (RFC 5321 §4.2.1): 2 go on, 3 send what the server waits for, 4 retry later, 5 do not retry unchanged.",
+    "Not in the IANA registry: interpreted by class and subject",
+};
+
+}  // namespace smtpp::detail
+
+#endif
+// ---- end smtpp/detail/catalog_en.hpp ----
+// ---- begin smtpp/detail/catalog_ru.hpp ----
+/**
+ * @file detail/catalog_ru.hpp
+ * @brief Russian texts of the reply catalog (UTF-8), in the order of `detail::reply_facts`
+ *        and `detail::esc_facts`.
+ * @private Included by catalog.hpp only.
+ */
+#ifndef SMTPP_DETAIL_CATALOG_RU_HPP
+#define SMTPP_DETAIL_CATALOG_RU_HPP
+
+namespace smtpp::detail {
+
+inline constexpr reply_text catalog_ru_replies[] = {
+    {"Состояние системы",
+     "Состояние системы или справка: сервер сообщает сведения о себе.",
+     "В ответ на HELP с аргументом или на запрос состояния; на практике редко.",
+     "Исправлять нечего: текст предназначен для человека.",},
+    {"Справочное сообщение",
+     "Справка для пользователя: как работать с сервером или с командой.",
+     "В ответ на HELP.",
+     "Исправлять нечего: это только информация.",},
+    {"Сервис готов",
+     "Сервер готов к работе: приветствие при подключении или разрешение начать TLS после STARTTLS.",
+     "Первым ответом нового соединения (возможно, многострочным) и после STARTTLS.",
+     "Исправлять нечего: отправьте EHLO. После STARTTLS сразу начинайте TLS-рукопожатие и отбросьте всё, что было прочитано до него.",},
+    {"Закрытие соединения",
+     "Сервер закрывает канал передачи после штатной команды QUIT; сеанс завершён нормально.",
+     "В ответ на QUIT, последней строкой сеанса.",
+     "Исправлять ничего не нужно: это ожидаемое завершение сеанса. Закройте соединение со своей стороны.",},
+    {"Аутентификация успешна",
+     "Обмен AUTH завершился успешно: клиент аутентифицирован.",
+     "В конце обмена AUTH (RFC 4954).",
+     "Исправлять нечего: переходите к MAIL FROM. Не отправляйте AUTH повторно в этом сеансе.",},
+    {"Действие выполнено",
+     "Команда принята, запрошенное действие выполнено.",
+     "В ответ на EHLO (со списком возможностей), MAIL, RCPT, RSET, NOOP, VRFY и после окончания данных письма.",
+     "Исправлять нечего: отправляйте следующую команду.",},
+    {"Пользователь не локальный, письмо будет переслано",
+     "Получатель не локальный; сервер принимает письмо и перешлёт его по пути, указанному в тексте.",
+     "В ответ на RCPT TO или VRFY на сервере, который пересылает почту.",
+     "Исправлять нечего; можно заменить адрес на указанный в тексте.",},
+    {"Проверить нельзя, доставка будет предпринята",
+     "Сервер не может проверить пользователя, но примет письмо и попытается его доставить.",
+     "В ответ на VRFY на серверах, которые не раскрывают существование ящиков.",
+     "Исправлять нечего: VRFY ненадёжен для проверки. Отправьте письмо и следите за возвратом.",},
+    {"Запрос аутентификации",
+     "Сервер посылает запрос SASL (base64) и ждёт строку ответа клиента.",
+     "Во время AUTH, между командой и итоговым ответом 235 или 5xx.",
+     "Исправлять нечего: ответьте строкой base64, которую требует механизм, или «*» для отмены.",},
+    {"Начните ввод письма",
+     "Сервер готов принять содержимое письма; завершите его последовательностью <CRLF>.<CRLF>.",
+     "В ответ на DATA, если принят хотя бы один получатель.",
+     "Исправлять нечего: отправьте письмо с удвоением точек, концами строк CRLF и завершите <CRLF>.<CRLF>.",},
+    {"Сервис недоступен",
+     "Сервер завершает работу или отказывает в обслуживании и закрывает канал. Может прийти как приветствие или в ответ на любую команду.",
+     "Сервер перегружен или выключается, слишком много ошибок или соединений с вашего адреса, истёк тайм-аут.",
+     "Повторите позже, как при любом 4xx; если повторяется, снизьте частоту соединений и поищите в тексте причину (лимит, репутация).",},
+    {"Требуется смена пароля",
+     "Пользователь должен перейти на более стойкий механизм аутентификации, прежде чем снова использовать выбранный.",
+     "В ответ на AUTH с открытым механизмом, от которого учётную запись перевели.",
+     "Один раз аутентифицируйтесь механизмом, который называет сервер (обычно внутри TLS), чтобы завершить переход.",},
+    {"Ящик временно недоступен",
+     "Действие не выполнено: ящик временно недоступен (занят, заблокирован или отклонён временной политикой, например серым списком).",
+     "В ответ на RCPT TO, MAIL FROM или после данных письма.",
+     "Повторите позже с увеличивающейся паузой; серый список снимается через несколько минут.",},
+    {"Локальная ошибка обработки",
+     "Сервер прервал действие из-за внутренней проблемы (сбой поиска, фильтра, диска).",
+     "В ответ на MAIL, RCPT или после данных письма.",
+     "Повторите позже; ошибка на стороне сервера. Если не проходит, сообщите администратору (postmaster) сервера.",},
+    {"Недостаточно места в системе",
+     "Действие не выполнено из-за нехватки места или потому, что транзакция упёрлась в лимит, например число получателей.",
+     "В ответ на MAIL или RCPT (слишком много получателей: §4.5.3.1.10) либо после данных письма.",
+     "Повторите позже; при избытке получателей отправьте оставшихся в новой транзакции.",},
+    {"Временный отказ (TLS или аутентификация)",
+     "TLS сейчас недоступен или аутентификация не удалась по временной причине на стороне сервера.",
+     "В ответ на STARTTLS или AUTH.",
+     "Повторите позже; не переходите к передаче учётных данных без TLS.",},
+    {"Параметры не могут быть обработаны",
+     "Сервер распознал параметры MAIL FROM или RCPT TO, но сейчас не может их выполнить.",
+     "В ответ на MAIL или RCPT с параметрами ESMTP.",
+     "Повторите позже или без этого параметра, если он для вас необязателен.",},
+    {"Невозможно поставить очередь для узла",
+     "ETRN: сервер не может начать обработку очереди для указанного узла.",
+     "В ответ на ETRN (RFC 1985).",
+     "Повторите ETRN позже.",},
+    {"Узел не разрешён",
+     "ETRN: клиенту не разрешено запускать обработку очереди для указанного узла.",
+     "В ответ на ETRN (RFC 1985).",
+     "Попросите администратора сервера разрешить ваш узел или запрашивайте только разрешённые домены.",},
+    {"Команда не распознана",
+     "Синтаксическая ошибка: команда не распознана или строка команды слишком длинная.",
+     "В ответ на неизвестную команду, искажённую строку или строку длиннее 512 октетов.",
+     "Отправляйте только команды RFC 5321 и команды расширений из ответа EHLO; соблюдайте ограничения длины строк.",},
+    {"Синтаксическая ошибка в параметрах",
+     "Команда распознана, но её аргументы синтаксически неверны.",
+     "Искажённый адрес в MAIL FROM или RCPT TO, неверный аргумент EHLO, неверный синтаксис параметра.",
+     "Исправьте аргументы: угловые скобки вокруг адресов, корректный домен или адресный литерал, без лишних пробелов.",},
+    {"Команда не реализована",
+     "Команда распознана, но на этом сервере не реализована или отключена.",
+     "В ответ на VRFY, EXPN, TURN, ETRN или расширение, которое сервер не объявлял.",
+     "Не используйте эту команду с этим сервером; используйте только команды, объявленные в ответе EHLO.",},
+    {"Неверная последовательность команд",
+     "Команда корректна, но пришла не в том порядке.",
+     "MAIL до EHLO, RCPT до MAIL, DATA до принятого RCPT, второй MAIL внутри транзакции, AUTH после аутентификации.",
+     "Соблюдайте порядок EHLO, [STARTTLS, EHLO], [AUTH], MAIL, RCPT..., DATA; отправьте RSET, чтобы начать заново.",},
+    {"Параметр не реализован",
+     "Команда корректна, но один из её параметров или запрошенное расширение не реализованы: неподдерживаемый механизм AUTH или нераспознанный параметр MAIL FROM (для параметров MAIL/RCPT RFC 5321 предпочитает код 555, но многие серверы отвечают 504).",
+     "В ответ на AUTH с механизмом, которого сервер не предлагает, на MAIL FROM или RCPT TO с параметром необъявленного расширения, на HELP/VRFY с неподдерживаемым аргументом.",
+     "Прочитайте возможности из ответа EHLO и используйте только перечисленное там: механизм AUTH из строки AUTH, параметры MAIL FROM только объявленных расширений (SIZE, BODY, SMTPUTF8, RET/ENVID для DSN, ...).",},
+    {"Узел не принимает почту",
+     "Этот узел вообще не принимает почту (RFC 7504); почтового сервиса здесь нет.",
+     "Как приветствие узла, который никогда не принимает почту, или в ответ на любую команду после него.",
+     "Не повторяйте попытки на этом узле. Проверьте MX-записи домена: возможно, вы подключились не к тому узлу.",},
+    {"Требуется шифрование",
+     "Выбранный механизм аутентификации требует внешнего уровня защиты, например TLS.",
+     "В ответ на AUTH с открытым механизмом на незашифрованном соединении.",
+     "Сначала выполните STARTTLS или используйте механизм, который не раскрывает пароль.",},
+    {"Требуется аутентификация",
+     "Сервер требует аутентификацию (или TLS), прежде чем выполнить эту команду.",
+     "В ответ на MAIL FROM на сервере отправки до AUTH или до STARTTLS на сервере, требующем TLS.",
+     "Выполните STARTTLS, затем AUTH с верными учётными данными и повторите команду.",},
+    {"Механизм аутентификации слишком слаб",
+     "Выбранный механизм аутентификации слабее, чем разрешает политика сервера для этого пользователя.",
+     "В ответ на AUTH со слабым механизмом, например LOGIN или PLAIN без TLS, или CRAM-MD5, если политика его запрещает.",
+     "Выберите более стойкий механизм из списка AUTH или аутентифицируйтесь внутри TLS.",},
+    {"Неверные учётные данные",
+     "Аутентификация не удалась: неверное имя пользователя или пароль, либо учётные данные не приняты.",
+     "В конце обмена AUTH.",
+     "Проверьте имя пользователя и пароль (или токен); для OAuth2 обновите токен. Не повторяйте в цикле: учётную запись могут заблокировать.",},
+    {"Механизм требует шифрования",
+     "Выбранный механизм аутентификации разрешён только на зашифрованном соединении.",
+     "В ответ на AUTH на соединении без TLS.",
+     "Выполните STARTTLS, снова EHLO, затем AUTH.",},
+    {"Ящик недоступен",
+     "Действие не выполнено: ящика нет, он недостижим или политика отвергает команду (запрет ретрансляции, заблокированный отправитель, спам).",
+     "В ответ на RCPT TO (нет пользователя, ретрансляция запрещена), MAIL FROM (отправитель заблокирован) или после данных письма (содержимое отвергнуто).",
+     "Проверьте адрес на опечатки; при отказе по политике прочитайте расширенный код и текст (5.7.x) и исправьте аутентификацию (SPF, DKIM, DMARC), репутацию или права на ретрансляцию.",},
+    {"Пользователь не локальный, используйте другой путь",
+     "Получатель не локальный; сервер не будет пересылать, но называет путь, который стоит попробовать.",
+     "В ответ на RCPT TO на сервере, который не ретранслирует почту для этого адреса.",
+     "Отправьте на путь, указанный в тексте, или доставляйте через правильный MX домена.",},
+    {"Превышен выделенный объём",
+     "Действие прервано из-за превышения лимита хранения: письмо слишком большое или ящик переполнен.",
+     "После данных письма или в ответ на MAIL FROM с SIZE больше лимита сервера.",
+     "Уменьшите письмо (сверьтесь с SIZE из ответа EHLO) или попросите получателя освободить место.",},
+    {"Недопустимое имя ящика",
+     "Действие не выполнено: имя ящика недопустимо — неверный синтаксис или адрес, который сервер отвергает.",
+     "В ответ на MAIL FROM или RCPT TO с искажённым адресом или с не-ASCII адресом без SMTPUTF8.",
+     "Исправьте адрес; интернационализированные адреса используйте, только если сервер объявил SMTPUTF8.",},
+    {"Транзакция не удалась",
+     "Транзакция не удалась или (как приветствие) SMTP-сервиса здесь для вас нет.",
+     "Как приветствие сервера, отвергающего ваше соединение, после данных письма (содержимое отвергнуто) или при нарушении синхронизации конвейера.",
+     "Прочитайте текст и расширенный код: обычно там названа политика или чёрный список. После приветствия 554 имеет смысл только QUIT.",},
+    {"Параметры не распознаны",
+     "Параметры MAIL FROM или RCPT TO не распознаны или не реализованы.",
+     "В ответ на MAIL или RCPT с параметром ESMTP, неизвестным серверу.",
+     "Отправляйте только параметры расширений, объявленных в ответе EHLO.",},
+    {"Домен не принимает почту",
+     "Домен получателя не принимает почту: у него нулевая MX-запись (RFC 7505).",
+     "В ответ на RCPT TO для домена с нулевой MX-записью.",
+     "Не повторяйте: на этот адрес нельзя доставить почту. Удалите его или запросите у получателя другой.",},
+};
+
+inline constexpr esc_text catalog_ru_escs[] = {
+    {"Прочий или неопределённый статус", "Известен только класс, более точных сведений нет."},
+    {"Прочий статус адреса", "Причина — в адресе отправителя или получателя."},
+    {"Неверный адрес ящика получателя", "Ящика, указанного в адресе получателя, на целевой системе нет."},
+    {"Неверный адрес системы получателя", "Целевая система из адреса не существует или не может принимать почту."},
+    {"Неверный синтаксис адреса получателя", "Адрес получателя синтаксически неверен."},
+    {"Неоднозначный адрес получателя", "Адресу получателя соответствует несколько ящиков на целевой системе."},
+    {"Адрес получателя корректен", "Адрес получателя действителен (уточнение к успешному статусу)."},
+    {"Ящик получателя перемещён", "Ящик существовал, но перемещён, и адрес пересылки неизвестен."},
+    {"Неверный синтаксис адреса отправителя", "Адрес отправителя синтаксически неверен."},
+    {"Неверный адрес системы отправителя", "Домен отправителя не существует или не может принимать ответы."},
+    {"Письмо передано несовместимому агенту", "Адрес верен, но письмо ушло в систему, которая не сообщает дальнейший статус доставки."},
+    {"У адреса получателя нулевой MX", "Домен получателя опубликовал нулевую MX-запись: он не принимает почту."},
+    {"Прочий статус ящика", "Ящик существует, но причина статуса связана с ним."},
+    {"Ящик отключён", "Ящик существует, но не принимает письма, возможно временно."},
+    {"Ящик переполнен", "Ящик исчерпал свою квоту."},
+    {"Длина письма превышает административный лимит", "Письмо больше лимита размера, установленного для ящика."},
+    {"Ошибка раскрытия списка рассылки", "Адрес — список рассылки, который не удалось раскрыть."},
+    {"Прочий статус почтовой системы", "Целевая система в целом принимает почту, но причина статуса связана с ней."},
+    {"Почтовая система переполнена", "На целевой системе закончилось место."},
+    {"Система не принимает сетевые сообщения", "Целевой узел сейчас не принимает письма (нагрузка, обслуживание, выключение)."},
+    {"Система не поддерживает выбранные возможности", "Письмо требует возможностей, которых целевая система не поддерживает."},
+    {"Письмо слишком велико для системы", "Письмо больше общесистемного лимита размера."},
+    {"Система настроена неверно", "Из-за настроек целевая система не может принять это письмо."},
+    {"Запрошенный приоритет изменён", "Письмо принято, но с другим приоритетом, чем запрошено (MT-PRIORITY)."},
+    {"Прочий статус сети или маршрутизации", "Произошла сетевая проблема или проблема маршрутизации; подробностей нет."},
+    {"Узел не отвечает", "Следующий узел не ответил на попытку соединения."},
+    {"Плохое соединение", "Соединение установлено, но прервалось или сбоило до завершения доставки."},
+    {"Сбой сервера каталогов", "Служба каталогов, нужная для маршрутизации (обычно DNS), не ответила."},
+    {"Маршрут не найден", "Не удалось найти маршрут к получателю (например, нет пригодной MX- или A-записи)."},
+    {"Перегрузка почтовой системы", "Почтовая система перегружена и сейчас не может доставить письмо."},
+    {"Обнаружена петля маршрутизации", "Письмо ходит по кругу (слишком много заголовков Received)."},
+    {"Истёк срок доставки", "Попытки доставки прекращены: письмо слишком долго пролежало в очереди."},
+    {"Прочий статус протокола", "Произошла ошибка почтового протокола; подробностей нет."},
+    {"Недопустимая команда", "Команда пришла не по порядку или не поддерживается."},
+    {"Синтаксическая ошибка", "Команду не удалось разобрать, она не распознана или слишком длинная."},
+    {"Слишком много получателей", "Получателей больше, чем сервер принимает в одной транзакции."},
+    {"Недопустимые аргументы команды", "Аргументы команды неверны или не поддерживаются (неизвестный параметр или механизм AUTH)."},
+    {"Неверная версия протокола", "Стороны не смогли согласовать версию протокола."},
+    {"Строка обмена аутентификации слишком длинная", "Строка обмена AUTH превысила лимит сервера."},
+    {"Прочая ошибка содержимого", "Причина статуса — в содержимом письма."},
+    {"Тип содержимого не поддерживается", "Тип содержимого или кодировка письма не поддерживаются на пути к получателю."},
+    {"Требуется преобразование, но оно запрещено", "Для доставки содержимое нужно преобразовать, но преобразование запрещено."},
+    {"Требуется преобразование, но оно не поддерживается", "Содержимое нужно преобразовать, но система этого не умеет."},
+    {"Выполнено преобразование с потерями", "Письмо доставлено после преобразования, при котором часть содержимого потеряна."},
+    {"Преобразование не удалось", "Требуемое преобразование содержимого завершилось ошибкой."},
+    {"Содержимое письма недоступно", "Содержимое, на которое ссылается письмо (например, URL в BURL), не удалось получить."},
+    {"Не-ASCII адреса не разрешены", "Адрес отправителя или получателя с не-ASCII символами использован там, где это запрещено (SMTPUTF8)."},
+    {"Нужен ответ в UTF-8, но он не разрешён", "Серверу нужен ответ в UTF-8, но клиент его не разрешил."},
+    {"Заголовок в UTF-8 нельзя передать", "Письмо с заголовками в UTF-8 нельзя передать получателю, на пути к которому нет SMTPUTF8."},
+    {"Нужен ответ в UTF-8 (устаревший дубликат)", "Ошибочно зарегистрированный дубликат X.6.8; не отправляйте его."},
+    {"Прочий статус безопасности", "Причина — условие безопасности или политики."},
+    {"Доставка не разрешена, письмо отклонено", "Отправителю запрещено писать этому получателю: политика, фильтрация, репутация или запрет ретрансляции."},
+    {"Раскрытие списка рассылки запрещено", "Отправителю запрещено писать в этот список рассылки."},
+    {"Требуется защитное преобразование, но оно невозможно", "Для доставки нужно преобразование между форматами защищённой почты, а оно невозможно."},
+    {"Функции безопасности не поддерживаются", "Письмо требует функций безопасности, которых система не поддерживает."},
+    {"Криптографический сбой", "Проверка или расшифровка не удалась, например ключа нет или он неверен."},
+    {"Криптографический алгоритм не поддерживается", "Письму нужен алгоритм, которого система не поддерживает."},
+    {"Нарушена целостность письма", "Письмо изменено или повреждено и не проходит проверку."},
+    {"Неверные учётные данные", "Аутентификация не удалась: учётные данные неверны или недостаточны."},
+    {"Механизм аутентификации слишком слаб", "Выбранный механизм аутентификации слабее, чем требует политика."},
+    {"Требуется шифрование", "Для выбранного механизма аутентификации нужен внешний уровень защиты, например TLS."},
+    {"Механизм аутентификации требует шифрования", "Механизм разрешён только на зашифрованном соединении."},
+    {"Требуется смена пароля", "Пользователь должен перейти на выбранный механизм, обычно один раз аутентифицировавшись внутри TLS."},
+    {"Учётная запись отключена", "Аутентификация прошла, но учётная запись отключена."},
+    {"Требуются доверительные отношения", "Серверу отправки нужны доверительные отношения с клиентом, а их нет."},
+    {"Слишком низкий приоритет", "Приоритет письма ниже того, что сервер сейчас принимает (MT-PRIORITY)."},
+    {"Письмо слишком велико для указанного приоритета", "Письмо слишком большое, чтобы принять его с таким приоритетом (MT-PRIORITY)."},
+    {"Сменился владелец ящика", "Ящик сменил владельца после даты, указанной отправителем (RRVS)."},
+    {"Сменился владелец домена", "Домен сменил владельца после даты, указанной отправителем (RRVS)."},
+    {"Проверку RRVS выполнить нельзя", "Сервер не может проверить дату, указанную отправителем (RRVS)."},
+    {"Нет действительной подписи DKIM", "В письме нет подписи DKIM, которая проходит проверку."},
+    {"Нет приемлемой подписи DKIM", "Подписи DKIM проходят проверку, но ни одна не приемлема по локальной политике."},
+    {"Нет действительной подписи DKIM домена автора", "Ни одна действительная подпись DKIM не соответствует домену адреса From."},
+    {"Проверка SPF не пройдена", "Запись SPF домена отправителя не разрешает отправляющий узел."},
+    {"Ошибка проверки SPF", "Проверка SPF завершилась ошибкой (временный сбой DNS или испорченная запись)."},
+    {"Проверка обратной зоны DNS не пройдена", "Для IP-адреса клиента нет согласованных обратной и прямой записей DNS."},
+    {"Не пройдено несколько проверок подлинности", "Письмо не прошло более одной проверки подлинности (SPF, DKIM, обратная зона DNS)."},
+    {"У адреса отправителя нулевой MX", "Домен отправителя опубликовал нулевую MX-запись, поэтому ответы на письмо недоставимы."},
+    {"Обнаружен поток писем", "Письмо похоже на часть потока однотипных писем; скорость отправителя ограничена."},
+    {"Проверка ARC не пройдена", "Цепочка ARC (Authenticated Received Chain) письма не прошла проверку."},
+    {"Требуется поддержка REQUIRETLS", "Письмо требует TLS на каждом участке, но следующий узел не поддерживает REQUIRETLS."},
+};
+
+inline constexpr theory_text catalog_ru_theory = {
+    {
+        {"2xx Положительное завершение", "Запрошенное действие выполнено; можно отправлять следующую команду."},
+        {"3xx Положительный промежуточный ответ", "Команда принята, но сервер ждёт дополнительных данных (содержимое письма, ответ AUTH)."},
+        {"4xx Временное отрицательное завершение", "Команда не принята, но причина временная: та же команда может пройти позже."},
+        {"5xx Постоянное отрицательное завершение", "Команда не принята и при повторе без изменений снова не пройдёт."},
+    },
+    {
+        {"x0z Синтаксис", "Синтаксис, а также синтаксически верные команды вне функциональных категорий, нереализованные или лишние."},
+        {"x1z Информация", "Ответы на запросы сведений, например состояния или справки."},
+        {"x2z Соединения", "Ответы о канале передачи: открытие, закрытие или отказ."},
+        {"x3z Не определено", "Не определено в RFC 5321; используется расширениями (AUTH, STARTTLS)."},
+        {"x4z Не определено", "Не определено в RFC 5321."},
+        {"x5z Почтовая система", "Состояние почтовой системы получателя относительно запрошенной передачи или действия."},
+    },
+    {
+        {"2.X.X Успех", "Действие выполнено; уточнение может описывать преобразование, сделанное по пути."},
+        {"4.X.X Устойчивый временный сбой", "Письмо корректно, но доставке помешало временное условие; повтор позже может пройти."},
+        {"5.X.X Постоянный сбой", "Повторная отправка письма в том же виде не поможет; что-то нужно изменить."},
+    },
+    {
+        {"X.0.X Прочий или неопределённый статус", "Более точная тема неизвестна."},
+        {"X.1.X Статус адресации", "Проблема с адресом отправителя или получателя."},
+        {"X.2.X Статус ящика", "Проблема с существующим ящиком получателя."},
+        {"X.3.X Статус почтовой системы", "Проблема с целевой почтовой системой."},
+        {"X.4.X Статус сети и маршрутизации", "Проблема с сетью или маршрутизацией письма."},
+        {"X.5.X Статус протокола доставки", "Проблема почтового протокола: команды, порядок, аргументы."},
+        {"X.6.X Статус содержимого", "Проблема с содержимым письма, его типом или преобразованием."},
+        {"X.7.X Статус безопасности или политики", "Условие безопасности или политики: аутентификация, авторизация, шифрование, фильтрация."},
+    },
+    "Нет в каталоге: толкуется по теории кодов ответа",
+    "Действуйте по первой цифре (RFC 5321 §4.2.1): 2 — продолжайте, 3 — отправьте то, чего ждёт сервер, 4 — повторите позже, 5 — не повторяйте без изменений.",
+    "Нет в реестре IANA: толкуется по классу и теме",
+};
+
+}  // namespace smtpp::detail
+
+#endif
+// ---- end smtpp/detail/catalog_ru.hpp ----
+
+namespace smtpp {
+namespace detail {
+
+struct catalog_lang {
+    const reply_text* replies;
+    std::size_t reply_size;
+    const esc_text* escs;
+    std::size_t esc_size;
+    const theory_text* theory;
+};
+
+inline constexpr catalog_lang catalog_texts[lang_count] = {
+    {catalog_en_replies, sizeof(catalog_en_replies) / sizeof(catalog_en_replies[0]), catalog_en_escs,
+     sizeof(catalog_en_escs) / sizeof(catalog_en_escs[0]), &catalog_en_theory},
+    {catalog_ru_replies, sizeof(catalog_ru_replies) / sizeof(catalog_ru_replies[0]), catalog_ru_escs,
+     sizeof(catalog_ru_escs) / sizeof(catalog_ru_escs[0]), &catalog_ru_theory},
+};
+
+static_assert(sizeof(catalog_en_replies) / sizeof(catalog_en_replies[0]) == reply_count, "en replies");
+static_assert(sizeof(catalog_ru_replies) / sizeof(catalog_ru_replies[0]) == reply_count, "ru replies");
+static_assert(sizeof(catalog_en_escs) / sizeof(catalog_en_escs[0]) == esc_count, "en enhanced codes");
+static_assert(sizeof(catalog_ru_escs) / sizeof(catalog_ru_escs[0]) == esc_count, "ru enhanced codes");
+
+constexpr const catalog_lang& texts(lang l) noexcept {
+    return catalog_texts[static_cast<std::size_t>(l) < lang_count ? static_cast<std::size_t>(l) : 0];
+}
+
+}  // namespace detail
+
+// ================================================================================================
+// Reply codes
+// ================================================================================================
+
+/// Everything the catalog says about a reply code. Views into static storage.
+struct reply_explanation {
+    std::uint16_t code = 0;
+    bool valid = false;          ///< a `Reply-code` (first digit 2–5, second 0–5)
+    bool listed = false;         ///< in the table; otherwise title/description come from theory
+    bool closes = false;         ///< the server closes the connection after it
+    std::string_view cls{};      ///< "2xx Positive Completion", …
+    std::string_view cls_meaning{};
+    std::string_view category{}; ///< meaning of the second digit: "x2z Connections", …
+    std::string_view category_meaning{};
+    std::string_view title{};
+    std::string_view description{};
+    std::string_view when{};
+    std::string_view fix{};
+    std::string_view rfc{};
+};
+
+/// The index of `code` in the catalog, or `detail::reply_count` when absent.
+constexpr std::size_t reply_index(unsigned code) noexcept {
+    for (std::size_t i = 0; i < detail::reply_count; ++i)
+        if (detail::reply_facts[i].code == code) return i;
+    return detail::reply_count;
+}
+
+/**
+ * Explains a reply code. A listed code gets its card; a valid code that is not listed gets
+ * the theory of RFC 5321 §4.2.1 (first digit: outcome, second digit: category) and the
+ * advice to act on the first digit; an invalid code gets `valid == false` and nothing else.
+ */
+constexpr reply_explanation explain_reply(unsigned code, lang l = lang::en) noexcept {
+    reply_explanation e{};
+    e.code = static_cast<std::uint16_t>(code <= 999 ? code : 0);
+    if (!(code >= 200 && code <= 599 && (code / 10) % 10 <= 5)) return e;
+    e.valid = true;
+    const detail::catalog_lang& t = detail::texts(l);
+    const unsigned first = code / 100;
+    const unsigned second = (code / 10) % 10;
+    e.cls = t.theory->reply_class[first - 2][0];
+    e.cls_meaning = t.theory->reply_class[first - 2][1];
+    e.category = t.theory->reply_category[second][0];
+    e.category_meaning = t.theory->reply_category[second][1];
+    const std::size_t i = reply_index(code);
+    if (i == detail::reply_count) {
+        e.title = t.theory->not_in_table_title;
+        e.description = e.cls_meaning;
+        e.when = e.category_meaning;
+        e.fix = t.theory->not_in_table_fix;
+        e.rfc = "RFC 5321 §4.2.1";
+        return e;
+    }
+    e.listed = true;
+    e.closes = detail::reply_facts[i].closes;
+    e.rfc = detail::reply_facts[i].rfc;
+    e.title = t.replies[i].title;
+    e.description = t.replies[i].description;
+    e.when = t.replies[i].when;
+    e.fix = t.replies[i].fix;
+    return e;
+}
+
+/// The listed reply codes, in ascending order, for iteration.
+constexpr std::uint16_t listed_reply_code(std::size_t i) noexcept {
+    return i < detail::reply_count ? detail::reply_facts[i].code : std::uint16_t{0};
+}
+inline constexpr std::size_t listed_reply_count = detail::reply_count;
+
+// ================================================================================================
+// Enhanced status codes
+// ================================================================================================
+
+/// Everything the catalog says about an enhanced status code. Views into static storage.
+struct enhanced_explanation {
+    enhanced_code esc{};
+    bool valid = false;         ///< class 2/4/5, subject and detail 0..999
+    bool listed = false;        ///< `X.subject.detail` is in the IANA registry
+    bool known_subject = false; ///< subject 0..7 (RFC 3463 §3)
+    std::string_view cls{};     ///< "2.X.X Success", …
+    std::string_view cls_meaning{};
+    std::string_view subject{}; ///< "X.1.X Addressing Status", …
+    std::string_view subject_meaning{};
+    std::string_view title{};
+    std::string_view description{};
+    std::string_view rfc{};
+};
+
+/// The index of `X.subject.detail` in the registry table, or `detail::esc_count`.
+constexpr std::size_t enhanced_index(unsigned subject, unsigned detail_code) noexcept {
+    for (std::size_t i = 0; i < detail::esc_count; ++i)
+        if (detail::esc_facts[i].subject == subject && detail::esc_facts[i].detail == detail_code) return i;
+    return detail::esc_count;
+}
+
+/// Explains an enhanced status code (RFC 3463 §2–§3 and the IANA registry, RFC 5248).
+constexpr enhanced_explanation explain_enhanced(enhanced_code c, lang l = lang::en) noexcept {
+    enhanced_explanation e{};
+    e.esc = c;
+    if (!((c.cls == 2 || c.cls == 4 || c.cls == 5) && c.subject <= 999 && c.detail <= 999)) return e;
+    e.valid = true;
+    const detail::catalog_lang& t = detail::texts(l);
+    const std::size_t ci = c.cls == 2 ? 0 : c.cls == 4 ? 1 : 2;
+    e.cls = t.theory->esc_class[ci][0];
+    e.cls_meaning = t.theory->esc_class[ci][1];
+    if (c.subject <= 7) {
+        e.known_subject = true;
+        e.subject = t.theory->esc_subject[c.subject][0];
+        e.subject_meaning = t.theory->esc_subject[c.subject][1];
+    }
+    const std::size_t i = enhanced_index(c.subject, c.detail);
+    if (i == detail::esc_count) {
+        e.title = t.theory->unregistered_esc;
+        return e;
+    }
+    e.listed = true;
+    e.title = t.escs[i].title;
+    e.description = t.escs[i].description;
+    e.rfc = detail::esc_facts[i].rfc;
+    return e;
+}
+
+/// The registered codes as `X.subject.detail` pairs, in registry order, for iteration.
+inline constexpr std::size_t listed_enhanced_count = detail::esc_count;
+constexpr enhanced_code listed_enhanced_code(std::size_t i, std::uint8_t cls = 5) noexcept {
+    if (i >= detail::esc_count) return {};
+    return {cls, detail::esc_facts[i].subject, detail::esc_facts[i].detail};
+}
+
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/catalog.hpp ----
 
 #endif
 // ---- end smtpp/smtpp.hpp ----

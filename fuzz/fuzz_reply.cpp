@@ -1,0 +1,121 @@
+// fuzz_reply: the reply reader (include/smtpp/reply.hpp).
+// Input: byte 0 = options, byte 1 = split seed, the rest = the stream.
+// Properties: split == whole (events and error); every view lies inside the input or the
+// reader's own buffer; format(parse(line)) parses back to the same line; failure is sticky.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "smtpp/reply.hpp"
+
+namespace {
+
+struct ev {
+    std::uint16_t code;
+    bool last;
+    smtpp::enhanced_code esc;
+    std::string text;
+    bool operator==(const ev& o) const { return code == o.code && last == o.last && esc == o.esc && text == o.text; }
+};
+
+struct result {
+    std::vector<ev> events;
+    smtpp::reply_error error = smtpp::reply_error::none;
+};
+
+bool inside(std::string_view v, const void* base, std::size_t size) {
+    if (v.empty()) return true;
+    const auto* b = static_cast<const char*>(base);
+    return v.data() >= b && v.data() + v.size() <= b + size;
+}
+
+void check_round_trip(const smtpp::reply_line& ln) {
+    char buf[1200];
+    const std::string_view lines[2] = {ln.text, "x"};
+    const smtpp::format_result f = smtpp::format_reply(buf, sizeof buf, ln.code, ln.esc, lines, ln.last ? 1 : 2);
+    if (f.error == smtpp::format_error::bad_text) return;  // control characters the options let through
+    if (!f.ok()) __builtin_trap();                         // a parsed line always formats
+    smtpp::reply_options o;
+    o.max_line = 1024;
+    smtpp::basic_reply_reader<1024> rd(o);
+    std::string_view in(buf, f.size);
+    smtpp::reply_line back;
+    if (rd.next_line(in, back) != smtpp::status::complete) __builtin_trap();
+    if (back.code != ln.code || back.last != ln.last || back.esc != ln.esc || back.text != ln.text) __builtin_trap();
+}
+
+result run(const std::vector<std::string_view>& chunks, smtpp::reply_options opt, bool ehlo, bool checks,
+           std::string_view whole) {
+    result r;
+    smtpp::reply_reader rd(opt);
+    if (ehlo) rd.expect_ehlo();
+    smtpp::reply_line ln;
+    for (std::string_view c : chunks) {
+        for (;;) {
+            const smtpp::status st = rd.next_line(c, ln);
+            if (st == smtpp::status::need_more) break;
+            if (st == smtpp::status::failed) {
+                r.error = rd.error();
+                std::string_view more = "250 ok\r\n";
+                if (rd.next_line(more, ln) != smtpp::status::failed) __builtin_trap();  // sticky
+                return r;
+            }
+            if (checks) {
+                if (!inside(ln.line, whole.data(), whole.size()) && !inside(ln.line, &rd, sizeof rd)) __builtin_trap();
+                if (!inside(ln.text, ln.line.data(), ln.line.size())) __builtin_trap();
+                if (ln.line.size() + 1 > opt.max_line) __builtin_trap();
+                check_round_trip(ln);
+            }
+            if (ehlo && ln.last) ehlo = false;
+            r.events.push_back({ln.code, ln.last, ln.esc, std::string(ln.text)});
+        }
+    }
+    return r;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size < 2) return 0;
+    const std::uint8_t flags = data[0];
+    std::uint32_t seed = data[1] | 1u;
+    const std::string_view input(reinterpret_cast<const char*>(data) + 2, size - 2);
+
+    smtpp::reply_options opt;
+    opt.allow_bare_lf = (flags & 1) != 0;
+    opt.allow_8bit = (flags & 2) == 0;
+    opt.allow_ctl = (flags & 4) != 0;
+    const bool ehlo = (flags & 8) != 0;
+    if (flags & 16) opt.max_line = 40;
+    if (flags & 32) opt.max_reply_bytes = 200;
+    if (flags & 64) opt.max_lines = 3;
+
+    const result whole = run({input}, opt, ehlo, true, input);
+
+    // Cut the same bytes at pseudo-random points (a xorshift seeded by byte 1).
+    std::vector<std::string_view> chunks;
+    std::size_t pos = 0;
+    while (pos < input.size()) {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        const std::size_t n = (flags & 128) ? 1 : 1 + seed % 64;
+        chunks.push_back(input.substr(pos, n));
+        pos += n;
+    }
+    const result split = run(chunks, opt, ehlo, false, input);
+    if (!(split.events == whole.events) || split.error != whole.error) __builtin_trap();
+
+    // Strict accepts => lenient accepts the same.
+    if (whole.error == smtpp::reply_error::none && !opt.allow_bare_lf) {
+        smtpp::reply_options lenient = opt;
+        lenient.allow_bare_lf = true;
+        lenient.allow_8bit = true;
+        const result l = run({input}, lenient, ehlo, false, input);
+        if (!(l.events == whole.events) || l.error != smtpp::reply_error::none) __builtin_trap();
+    }
+    return 0;
+}

@@ -1,0 +1,285 @@
+// Tests for the EHLO/LHLO capability parser (RFC 5321 §4.1.1.1, §4.2.1) and the extensions it
+// recognises. Vector numbers R4, R5, R9, R10, R18 are those of security_rfc.md §6.2.
+#include <catch2/catch.hpp>
+
+#include <smtpp/ehlo.hpp>
+
+#include <memory>
+#include <string>
+
+#include "support/alloc_counter.hpp"
+#include "support/splits.hpp"
+
+namespace {
+
+using smtpp::ehlo_capabilities;
+using smtpp::ehlo_ext;
+using smtpp::sasl_mech;
+using smtpp::status;
+
+struct parsed {
+    std::unique_ptr<smtpp_test::exact_buffer> bytes;  // the views in caps point here
+    smtpp::ehlo_result res;
+    ehlo_capabilities caps;
+};
+
+parsed parse(std::string_view s, smtpp::reply_options opt = {}) {
+    parsed p{};
+    p.bytes = std::make_unique<smtpp_test::exact_buffer>(s);
+    const smtpp_test::exact_buffer& b = *p.bytes;
+    smtpp_test::no_alloc_scope scope;
+    p.res = smtpp::parse_ehlo(b.view(), p.caps, opt);
+    REQUIRE(scope.allocations() == 0);
+    // Views never leave the input.
+    auto inside = [&](std::string_view v) {
+        if (v.empty()) return true;
+        return v.data() >= b.view().data() && v.data() + v.size() <= b.view().data() + b.view().size();
+    };
+    REQUIRE(inside(p.caps.domain));
+    REQUIRE(inside(p.caps.greet));
+    REQUIRE(inside(p.caps.auth_params));
+    for (std::size_t i = 0; i < p.caps.unknown_count; ++i) {
+        REQUIRE(inside(p.caps.unknown[i].keyword));
+        REQUIRE(inside(p.caps.unknown[i].params));
+    }
+    // Every prefix of a complete reply is need_more (the host calls again with more).
+    if (p.res.st == status::complete) {
+        for (std::size_t n = 0; n < p.res.consumed; ++n) {
+            smtpp_test::exact_buffer pre(s.substr(0, n));
+            ehlo_capabilities c;
+            const auto r = smtpp::parse_ehlo(pre.view(), c, opt);
+            INFO("prefix " << n);
+            REQUIRE(r.st == status::need_more);
+        }
+    }
+    // The reply reader agrees on where the reply ends and whether it is valid.
+    smtpp::reply_reader rd(opt);
+    rd.expect_ehlo();
+    std::string_view in = b.view();
+    smtpp::reply_summary sum;
+    const status rs = rd.next_reply(in, sum);
+    REQUIRE(rs == p.res.st);
+    if (rs == status::complete) REQUIRE(b.view().size() - in.size() == p.res.consumed);
+    if (rs == status::failed) REQUIRE(rd.error() == p.res.error);
+    return p;
+}
+
+std::string load(const char* name) {
+    const std::string path = std::string(SMTPP_BENCH_DATA_DIR) + "/" + name;
+    FILE* f = std::fopen(path.c_str(), "rb");
+    REQUIRE(f != nullptr);
+    std::string all;
+    char tmp[4096];
+    std::size_t n;
+    while ((n = std::fread(tmp, 1, sizeof tmp, f)) > 0) all.append(tmp, n);
+    std::fclose(f);
+    return all;
+}
+
+}  // namespace
+
+TEST_CASE("R4: a typical EHLO reply (RFC 5321 §4.1.1.1 ehlo-ok-rsp)", "[ehlo]") {
+    const parsed p = parse(
+        "250-smtp.example.com Hello client.example.org [10.0.0.1]\r\n250-SIZE 52428800\r\n"
+        "250-PIPELINING\r\n250-STARTTLS\r\n250 HELP\r\n");
+    REQUIRE(p.res.st == status::complete);
+    REQUIRE(p.caps.ok());
+    REQUIRE(p.caps.domain == "smtp.example.com");
+    REQUIRE(p.caps.greet == "Hello client.example.org [10.0.0.1]");
+    REQUIRE(p.caps.has(ehlo_ext::size));
+    REQUIRE(p.caps.size_known);
+    REQUIRE(p.caps.size == 52428800);
+    REQUIRE(p.caps.has(ehlo_ext::pipelining));
+    REQUIRE(p.caps.has(ehlo_ext::starttls));
+    REQUIRE(p.caps.has(ehlo_ext::help));
+    REQUIRE(!p.caps.has(ehlo_ext::auth));
+    REQUIRE(p.caps.lines == 5);
+    REQUIRE(p.caps.unknown_count == 0);
+}
+
+TEST_CASE("R5/R18: control characters allowed in the first EHLO line only (ehlo-greet)", "[ehlo]") {
+    const parsed a = parse("250-smtp.example.com We got some nice '\x03' and '\x04'\r\n250 HELP\r\n");
+    REQUIRE(a.res.st == status::complete);
+    REQUIRE(a.caps.has(ehlo_ext::help));
+    REQUIRE(parse("251 example.com We got '\x04'\r\n").res.error == smtpp::reply_error::bad_char);
+    REQUIRE(parse("250-example.com Hello\r\n250 We got some '\x08' for you\r\n").res.error ==
+            smtpp::reply_error::bad_char);
+}
+
+TEST_CASE("R9: empty domain, DELIVERBY, FUTURERELEASE, MT-PRIORITY, SIZE without a number", "[ehlo]") {
+    smtpp::reply_options lf;
+    lf.allow_bare_lf = true;
+    const parsed p = parse(
+        "250-\n250-DELIVERBY 240\n250-FUTURERELEASE 123 2030-01-01T00:00:00Z\n250-MT-PRIORITY MIXER\n"
+        "250-NO-SOLICITING\n250-SIZE\n250 SMTPUTF8\n",
+        lf);
+    REQUIRE(p.res.st == status::complete);
+    REQUIRE(p.caps.domain.empty());
+    REQUIRE(p.caps.has(ehlo_ext::deliverby));
+    REQUIRE(p.caps.deliverby_known);
+    REQUIRE(p.caps.deliverby_min == 240);
+    REQUIRE(p.caps.has(ehlo_ext::futurerelease));
+    REQUIRE(p.caps.futurerelease_interval == 123);
+    REQUIRE(p.caps.futurerelease_datetime == "2030-01-01T00:00:00Z");
+    REQUIRE(p.caps.mt_priority_policy == "MIXER");
+    REQUIRE(p.caps.has(ehlo_ext::size));
+    REQUIRE(!p.caps.size_known);  // RFC 1870 §4: no number, no announced limit
+    REQUIRE(p.caps.has(ehlo_ext::smtputf8));
+    REQUIRE(p.caps.unknown_count == 1);
+    REQUIRE(p.caps.unknown[0].keyword == "NO-SOLICITING");
+    // Strict line endings by default.
+    REQUIRE(parse("250-\n250 SIZE\n").res.error == smtpp::reply_error::bare_lf);
+}
+
+TEST_CASE("R10: AUTH= old form, case-insensitive keywords and mechanisms (RFC 4954 §3)", "[ehlo]") {
+    const parsed p = parse("250-mx.example\r\n250-AUTH=LOGIN PLAIN\r\n250-auth login plain\r\n250 8bitmime\r\n");
+    REQUIRE(p.caps.has(ehlo_ext::auth));
+    REQUIRE(p.caps.has(sasl_mech::login));
+    REQUIRE(p.caps.has(sasl_mech::plain));
+    REQUIRE(!p.caps.has(sasl_mech::cram_md5));
+    REQUIRE(p.caps.has(ehlo_ext::eightbitmime));
+    REQUIRE(p.caps.malformed_lines == 0);
+}
+
+TEST_CASE("Every recognised keyword, and unknown ones kept as views", "[ehlo]") {
+    const parsed p = parse(
+        "250-mx.example.net at your service\r\n250-PIPELINING\r\n250-SIZE 0\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n"
+        "250-DSN\r\n250-CHUNKING\r\n250-BINARYMIME\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n"
+        "250-AUTH SCRAM-SHA-256-PLUS SCRAM-SHA-256 SCRAM-SHA-1 SCRAM-SHA-1-PLUS OAUTHBEARER XOAUTH2 CRAM-MD5 "
+        "DIGEST-MD5 GSSAPI NTLM EXTERNAL ANONYMOUS X-UNKNOWN-MECH\r\n"
+        "250-REQUIRETLS\r\n250-DELIVERBY\r\n250-FUTURERELEASE 604800 2030-06-01T00:00:00Z\r\n"
+        "250-MT-PRIORITY STANAG4406\r\n250-RRVS\r\n250-LIMITS RCPTMAX=100 MAILMAX=1000 RCPTDOMAINMAX=10 FOO=1\r\n"
+        "250-VRFY\r\n250-ETRN\r\n250-EXPN\r\n250-X-EXPS GSSAPI NTLM\r\n250-BURL imap\r\n250 HELP\r\n");
+    REQUIRE(p.res.st == status::complete);
+    const auto& c = p.caps;
+    for (ehlo_ext e : {ehlo_ext::pipelining, ehlo_ext::size, ehlo_ext::eightbitmime, ehlo_ext::smtputf8, ehlo_ext::dsn,
+                       ehlo_ext::chunking, ehlo_ext::binarymime, ehlo_ext::starttls, ehlo_ext::enhancedstatuscodes,
+                       ehlo_ext::auth, ehlo_ext::requiretls, ehlo_ext::deliverby, ehlo_ext::futurerelease,
+                       ehlo_ext::mt_priority, ehlo_ext::rrvs, ehlo_ext::limits, ehlo_ext::vrfy, ehlo_ext::etrn,
+                       ehlo_ext::expn, ehlo_ext::help}) {
+        INFO(static_cast<std::uint32_t>(e));
+        REQUIRE(c.has(e));
+    }
+    REQUIRE(c.size_known);
+    REQUIRE(c.size == 0);  // RFC 1870 §4: 0 = no fixed maximum
+    REQUIRE(!c.deliverby_known);
+    REQUIRE(c.auth_mechanisms == (1u << 14) - 1 - 3);  // all but PLAIN and LOGIN
+    REQUIRE(c.auth_unknown == 1);
+    REQUIRE(c.futurerelease_interval == 604800);
+    REQUIRE(c.mt_priority_policy == "STANAG4406");
+    REQUIRE(c.limit_rcptmax == 100);
+    REQUIRE(c.limit_mailmax == 1000);
+    REQUIRE(c.limit_rcptdomainmax == 10);
+    REQUIRE(c.unknown_count == 2);
+    REQUIRE(c.unknown[0].keyword == "X-EXPS");
+    REQUIRE(c.unknown[0].params == "GSSAPI NTLM");
+    REQUIRE(c.unknown[1].keyword == "BURL");
+    REQUIRE(c.unknown[1].params == "imap");
+}
+
+TEST_CASE("Near-miss keywords are unknown, not recognised", "[ehlo]") {
+    const parsed p = parse(
+        "250-mx\r\n250-PIPELININGX\r\n250-SIZES\r\n250-STARTTLSX\r\n250-ENHANCEDSTATUSCODE\r\n250-AUTHX PLAIN\r\n"
+        "250-PIPELINIMG\r\n250 8BITMIMES\r\n");
+    REQUIRE(p.caps.extensions == 0);
+    REQUIRE(p.caps.auth_mechanisms == 0);
+    REQUIRE(p.caps.unknown_count == 7);
+}
+
+TEST_CASE("Malformed capability lines are counted, not fatal; the reply itself stays strict", "[ehlo]") {
+    const parsed p = parse("250-mx\r\n250--BAD\r\n250-\r\n250-(x)\r\n250 PIPELINING\r\n");
+    REQUIRE(p.res.st == status::complete);
+    REQUIRE(p.caps.malformed_lines == 3);
+    REQUIRE(p.caps.has(ehlo_ext::pipelining));
+    REQUIRE(parse("250-mx\r\n251 PIPELINING\r\n").res.error == smtpp::reply_error::code_mismatch);
+}
+
+TEST_CASE("Unknown keywords beyond 16 are counted in unknown_overflow", "[ehlo]") {
+    std::string s = "250-mx\r\n";
+    for (int i = 0; i < 20; ++i) s += "250-X-K" + std::to_string(i) + "\r\n";
+    s += "250 DSN\r\n";
+    const parsed p = parse(s);
+    REQUIRE(p.caps.unknown_count == 16);
+    REQUIRE(p.caps.unknown_overflow == 4);
+    REQUIRE(p.caps.unknown[15].keyword == "X-K15");
+    REQUIRE(p.caps.has(ehlo_ext::dsn));
+}
+
+TEST_CASE("SIZE with a bad or overflowing number is an unknown limit (as Postfix)", "[ehlo]") {
+    REQUIRE(!parse("250-mx\r\n250 SIZE abc\r\n").caps.size_known);
+    REQUIRE(!parse("250-mx\r\n250 SIZE 99999999999999999999999\r\n").caps.size_known);
+    REQUIRE(parse("250-mx\r\n250 SIZE 18446744073709551615\r\n").caps.size == 18446744073709551615ull);
+    REQUIRE(parse("250-mx\r\n250 SIZE 10240000 \r\n").caps.size == 10240000);
+}
+
+TEST_CASE("Non-250 replies to EHLO are complete with their code (RFC 5321 §4.3.2)", "[ehlo]") {
+    const parsed p = parse("502 5.5.1 EHLO not supported\r\n");
+    REQUIRE(p.res.st == status::complete);
+    REQUIRE(p.caps.code == 502);
+    REQUIRE(!p.caps.ok());
+    REQUIRE(p.caps.extensions == 0);
+    const parsed q = parse("421-4.7.0 mx busy\r\n421 4.7.0 try later\r\n");
+    REQUIRE(q.caps.code == 421);
+    REQUIRE(q.caps.lines == 2);
+}
+
+TEST_CASE("Single-line EHLO reply: domain only", "[ehlo]") {
+    const parsed p = parse("250 mx.example.org\r\n");
+    REQUIRE(p.caps.domain == "mx.example.org");
+    REQUIRE(p.caps.greet.empty());
+    REQUIRE(p.caps.extensions == 0);
+}
+
+TEST_CASE("Real EHLO replies: Postfix, Exim, Gmail-style, Microsoft-style", "[ehlo]") {
+    const std::string postfix = load("ehlo_postfix.txt");
+    const parsed pf = parse(postfix);
+    REQUIRE(pf.res.st == status::complete);
+    REQUIRE(pf.res.consumed == postfix.size());
+    REQUIRE(pf.caps.lines == 11);
+    REQUIRE(pf.caps.size == 52428800);
+    REQUIRE(pf.caps.has(sasl_mech::plain));
+    REQUIRE(pf.caps.has(ehlo_ext::chunking));
+    REQUIRE(pf.caps.unknown_count == 0);
+
+    const std::string big = load("ehlo_big.txt");
+    const parsed bg = parse(big);
+    REQUIRE(bg.caps.lines == 22);
+    REQUIRE(bg.caps.has(sasl_mech::scram_sha_256_plus));
+    REQUIRE(bg.caps.unknown_count == 2);  // BURL, NO-SOLICITING
+
+    const parsed exim = parse(
+        "250-mail.example.com Hello client.example.org [192.0.2.10]\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n"
+        "250-PIPELINING\r\n250-PIPE_CONNECT\r\n250-AUTH PLAIN LOGIN\r\n250-CHUNKING\r\n250-STARTTLS\r\n"
+        "250-PRDR\r\n250 HELP\r\n");
+    REQUIRE(exim.caps.malformed_lines == 1);  // PIPE_CONNECT: "_" is not in ehlo-keyword
+    REQUIRE(exim.caps.unknown_count == 1);    // PRDR
+    REQUIRE(exim.caps.has(ehlo_ext::pipelining));
+
+    const parsed gmail = parse(
+        "250-smtp.gmail.com at your service, [192.0.2.44]\r\n250-SIZE 35882577\r\n250-8BITMIME\r\n"
+        "250-AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH\r\n250-ENHANCEDSTATUSCODES\r\n"
+        "250-PIPELINING\r\n250-CHUNKING\r\n250 SMTPUTF8\r\n");
+    REQUIRE(gmail.caps.greet == "at your service, [192.0.2.44]");
+    REQUIRE(gmail.caps.has(sasl_mech::xoauth2));
+    REQUIRE(gmail.caps.auth_unknown == 2);
+
+    const parsed ms = parse(
+        "250-BN8PR12CA0001.outlook.office365.com Hello [192.0.2.5]\r\n250-SIZE 157286400\r\n250-PIPELINING\r\n"
+        "250-DSN\r\n250-ENHANCEDSTATUSCODES\r\n250-AUTH LOGIN XOAUTH2\r\n250-8BITMIME\r\n250-BINARYMIME\r\n"
+        "250-CHUNKING\r\n250 SMTPUTF8\r\n");
+    REQUIRE(ms.caps.has(ehlo_ext::binarymime));
+    REQUIRE(ms.caps.size == 157286400);
+    const parsed ms_old = parse("250-mail.example.local Hello [192.0.2.9]\r\n250-AUTH=LOGIN\r\n250-AUTH LOGIN NTLM\r\n250 OK\r\n");
+    REQUIRE(ms_old.caps.has(sasl_mech::login));
+    REQUIRE(ms_old.caps.has(sasl_mech::ntlm));
+}
+
+TEST_CASE("parse_ehlo is usable in constant expressions and its result trivially copyable", "[ehlo]") {
+    STATIC_REQUIRE(std::is_trivially_copyable_v<ehlo_capabilities>);
+    constexpr auto f = [] {
+        ehlo_capabilities c{};
+        const auto r = smtpp::parse_ehlo("250-mx\r\n250-SIZE 1000\r\n250 AUTH=PLAIN\r\n", c);
+        return r.st == status::complete && c.size == 1000 && c.has(sasl_mech::plain);
+    };
+    STATIC_REQUIRE(f());
+}
