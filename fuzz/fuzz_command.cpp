@@ -104,8 +104,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // 5. format → parse round trip
     if (e != command_error::none || c.verb == smtpp::verb::unknown || c.params.unknown_count != 0) return 0;
     static char out[20000];
-    const smtpp::format_result f = smtpp::format_command(c, out, sizeof out, opt);
-    if (f.err != smtpp::format_error::none) __builtin_trap();
+    const smtpp::command_format_result f = smtpp::format_command(c, out, sizeof out, opt);
+    if (f.err != smtpp::command_format_error::none) __builtin_trap();
     command back;
     if (smtpp::parse_command(std::string_view(out, f.size), back, opt) != command_error::none) __builtin_trap();
     // the route is not generated (RFC 5321 §4.1.2 SHOULD NOT); <Postmaster> is canonicalised

@@ -9,7 +9,7 @@ command_error parse_command(std::string_view line, command& out, const parse_opt
     return smtpp::parse_command(line, out, opt);
 }
 
-format_result format_command(const command& c, char* out, std::size_t cap, const parse_options& opt) noexcept {
+command_format_result format_command(const command& c, char* out, std::size_t cap, const parse_options& opt) noexcept {
     return smtpp::format_command(c, out, cap, opt);
 }
 

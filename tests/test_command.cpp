@@ -1042,9 +1042,9 @@ TEST_CASE("format_command: parse → format → parse keeps the semantic fields"
         if (smtpp::parse_command(b.view(), c, lo.second) != command_error::none) continue;
         if (c.params.unknown_count != 0 || c.verb == smtpp::verb::unknown) continue;
         std::array<char, 16384> out{};
-        const smtpp::format_result r = smtpp::format_command(c, out.data(), out.size(), lo.second);
+        const smtpp::command_format_result r = smtpp::format_command(c, out.data(), out.size(), lo.second);
         INFO("format err " << int(r.err) << " parse_error " << err_name(r.parse_error));
-        REQUIRE(r.err == smtpp::format_error::none);
+        REQUIRE(r.err == smtpp::command_format_error::none);
         const std::string_view formatted(out.data(), r.size);
         INFO("formatted \"" << printable(formatted) << "\"");
         REQUIRE(formatted.size() >= 2);
@@ -1066,33 +1066,33 @@ TEST_CASE("format_command refuses CR, LF and NUL in arguments (bpo-43124 class)"
         command c;
         c.verb = smtpp::verb::ehlo;
         c.argument = evil;
-        CHECK(smtpp::format_command(c, out.data(), out.size()).err == smtpp::format_error::forbidden_byte);
+        CHECK(smtpp::format_command(c, out.data(), out.size()).err == smtpp::command_format_error::forbidden_byte);
 
         command m;
         m.verb = smtpp::verb::mail;
         m.path.local_part = evil;
         m.path.domain = "b.example";
         m.path.kind = smtpp::host_kind::domain;
-        CHECK(smtpp::format_command(m, out.data(), out.size()).err == smtpp::format_error::forbidden_byte);
+        CHECK(smtpp::format_command(m, out.data(), out.size()).err == smtpp::command_format_error::forbidden_byte);
 
         command e;
         e.verb = smtpp::verb::mail;
         e.path.is_null = true;
         e.params.present = smtpp::p_envid;
         e.params.envid = evil;
-        CHECK(smtpp::format_command(e, out.data(), out.size()).err == smtpp::format_error::forbidden_byte);
+        CHECK(smtpp::format_command(e, out.data(), out.size()).err == smtpp::command_format_error::forbidden_byte);
 
         command a;
         a.verb = smtpp::verb::auth;
         a.mechanism = "PLAIN";
         a.has_initial_response = true;
         a.initial_response = evil;
-        CHECK(smtpp::format_command(a, out.data(), out.size()).err == smtpp::format_error::forbidden_byte);
+        CHECK(smtpp::format_command(a, out.data(), out.size()).err == smtpp::command_format_error::forbidden_byte);
 
         command v;
         v.verb = smtpp::verb::vrfy;
         v.argument = evil;
-        CHECK(smtpp::format_command(v, out.data(), out.size()).err == smtpp::format_error::forbidden_byte);
+        CHECK(smtpp::format_command(v, out.data(), out.size()).err == smtpp::command_format_error::forbidden_byte);
 
         command o;
         o.verb = smtpp::verb::rcpt;
@@ -1101,34 +1101,34 @@ TEST_CASE("format_command refuses CR, LF and NUL in arguments (bpo-43124 class)"
         o.params.present = smtpp::p_orcpt;
         o.params.orcpt_type = "rfc822";
         o.params.orcpt = evil;
-        CHECK(smtpp::format_command(o, out.data(), out.size()).err == smtpp::format_error::forbidden_byte);
+        CHECK(smtpp::format_command(o, out.data(), out.size()).err == smtpp::command_format_error::forbidden_byte);
     }
     // a command that would not parse back is refused, not emitted
     command bad;
     bad.verb = smtpp::verb::rcpt;
     bad.path.local_part = "a b";
     bad.path.domain = "x.example";
-    CHECK(smtpp::format_command(bad, out.data(), out.size()).err == smtpp::format_error::invalid);
+    CHECK(smtpp::format_command(bad, out.data(), out.size()).err == smtpp::command_format_error::invalid);
     command nul_rcpt;
     nul_rcpt.verb = smtpp::verb::rcpt;
     nul_rcpt.path.is_null = true;
-    CHECK(smtpp::format_command(nul_rcpt, out.data(), out.size()).err == smtpp::format_error::invalid);
+    CHECK(smtpp::format_command(nul_rcpt, out.data(), out.size()).err == smtpp::command_format_error::invalid);
     // a buffer too small is reported and not overrun
     command q;
     q.verb = smtpp::verb::quit;
     std::array<char, 8> tiny{};
     tiny.fill('#');
-    const smtpp::format_result r = smtpp::format_command(q, tiny.data(), 5);
-    CHECK(r.err == smtpp::format_error::no_space);
+    const smtpp::command_format_result r = smtpp::format_command(q, tiny.data(), 5);
+    CHECK(r.err == smtpp::command_format_error::no_space);
     CHECK(tiny[5] == '#');
-    CHECK(smtpp::format_command(q, tiny.data(), 6).err == smtpp::format_error::none);
+    CHECK(smtpp::format_command(q, tiny.data(), 6).err == smtpp::command_format_error::none);
     // a line longer than opt.max_line is refused
     command n;
     n.verb = smtpp::verb::noop;
     const std::string long_arg(600, 'x');
     n.argument = long_arg;
     std::array<char, 1024> wide{};
-    CHECK(smtpp::format_command(n, wide.data(), wide.size()).err == smtpp::format_error::invalid);
+    CHECK(smtpp::format_command(n, wide.data(), wide.size()).err == smtpp::command_format_error::invalid);
 }
 
 // =========================================================================================

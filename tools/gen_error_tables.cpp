@@ -7,6 +7,7 @@
 #include "smtpp/command.hpp"
 #include "smtpp/data.hpp"
 #include "smtpp/line.hpp"
+#include "smtpp/reply.hpp"
 
 namespace {
 
@@ -36,5 +37,6 @@ int main() {
     table<smtpp::command_error>("Command parser: `smtpp::command_error`", "include/smtpp/command.hpp");
     table<smtpp::line_error>("Line reader: `smtpp::line_error`", "include/smtpp/line.hpp");
     table<smtpp::data_error>("DATA / BDAT decoders: `smtpp::data_error`", "include/smtpp/data.hpp");
+    table<smtpp::reply_error>("Reply reader (client side): `smtpp::reply_error`", "include/smtpp/reply.hpp");
     return 0;
 }

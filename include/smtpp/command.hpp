@@ -1586,16 +1586,16 @@ constexpr std::size_t unquote(std::string_view in, char* out, std::size_t cap) n
 // =========================================================================================
 
 /// Why `format_command` refused.
-enum class format_error : std::uint8_t {
+enum class command_format_error : std::uint8_t {
     none = 0,
     no_space = 1,        ///< the buffer is too small
     forbidden_byte = 2,  ///< CR, LF or NUL inside an argument (command injection, bpo-43124)
-    invalid = 3,         ///< the result would not parse back (see `format_result::parse_error`)
+    invalid = 3,         ///< the result would not parse back (see `command_format_result::parse_error`)
 };
 
-struct format_result {
+struct command_format_result {
     std::size_t size = 0;                                ///< bytes written, CRLF included
-    format_error err = format_error::none;
+    command_format_error err = command_format_error::none;
     command_error parse_error = command_error::none;     ///< with `invalid`: why it does not parse
 };
 
@@ -1703,16 +1703,16 @@ constexpr void format_params(writer& w, const params& ps) noexcept {
  * parameters are written from `c.params.present` and the decoded values, in a fixed order,
  * and unknown parameters are never written. The result is then parsed back with `opt`:
  * a command that would not parse (a bad address, a line over `opt.max_line`) is refused
- * with `format_error::invalid`, so a client can never emit a line a strict server
+ * with `command_format_error::invalid`, so a client can never emit a line a strict server
  * rejects, nor smuggle a second command through CR, LF or NUL in an argument.
  */
-constexpr format_result format_command(const command& c, char* out, std::size_t cap,
+constexpr command_format_result format_command(const command& c, char* out, std::size_t cap,
                                        const parse_options& opt = {}) noexcept {
     detail::writer w{out, cap};
-    format_result r;
+    command_format_result r;
     const std::string_view name = to_string(c.verb);
     if (name.empty()) {
-        r.err = format_error::invalid;
+        r.err = command_format_error::invalid;
         r.parse_error = command_error::unknown_verb;
         return r;
     }
@@ -1761,12 +1761,12 @@ constexpr format_result format_command(const command& c, char* out, std::size_t 
             break;
     }
     if (w.forbidden) {
-        r.err = format_error::forbidden_byte;
+        r.err = command_format_error::forbidden_byte;
         return r;
     }
     w.put("\r\n");
     if (w.overflow) {
-        r.err = format_error::no_space;
+        r.err = command_format_error::no_space;
         r.size = w.n;
         return r;
     }
@@ -1775,7 +1775,7 @@ constexpr format_result format_command(const command& c, char* out, std::size_t 
     check.allow_bare_lf = false;
     const command_error e = parse_command(std::string_view(out, w.n), back, check);
     if (e != command_error::none || back.params.unknown_count != 0) {
-        r.err = format_error::invalid;
+        r.err = command_format_error::invalid;
         r.parse_error = e;
         return r;
     }

@@ -7,7 +7,7 @@
 
 namespace smtpp::compiled {
 command_error parse_command(std::string_view line, command& out, const parse_options& opt) noexcept;
-format_result format_command(const command& c, char* out, std::size_t cap, const parse_options& opt) noexcept;
+command_format_result format_command(const command& c, char* out, std::size_t cap, const parse_options& opt) noexcept;
 }  // namespace smtpp::compiled
 
 int main() {
@@ -19,7 +19,7 @@ int main() {
     }
     char buf[64];
     const auto r = smtpp::compiled::format_command(c, buf, sizeof buf, {});
-    if (r.err != smtpp::format_error::none || std::string_view(buf, r.size) != "MAIL FROM:<a@b.example> SIZE=42\r\n") {
+    if (r.err != smtpp::command_format_error::none || std::string_view(buf, r.size) != "MAIL FROM:<a@b.example> SIZE=42\r\n") {
         std::puts("compiled format_command disagrees");
         return 1;
     }
