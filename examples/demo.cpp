@@ -8,27 +8,41 @@
 
 namespace {
 
+// fwrite, not printf("%.*s"): an empty string_view may carry a null data pointer.
+void out(std::string_view s) { std::fwrite(s.data() == nullptr ? "" : s.data(), 1, s.size(), stdout); }
+
 void show(std::string_view line, const smtpp::parse_options& opt = {}) {
     smtpp::command c;
     const smtpp::command_error e = smtpp::parse_command(line, c, opt);
     std::string_view shown = line;
     while (!shown.empty() && (shown.back() == '\n' || shown.back() == '\r')) shown.remove_suffix(1);
-    std::printf("C: %.*s\n", static_cast<int>(shown.size()), shown.data());
+    std::printf("C: ");
+    out(shown);
+    std::printf("\n");
     if (e != smtpp::command_error::none) {
         const smtpp::reply_hint r = smtpp::reply_for(e);
-        std::printf("   refused (%.*s) -> %u %u.%u.%u %.*s\n", static_cast<int>(smtpp::to_string(e).size()),
-                    smtpp::to_string(e).data(), r.code, r.esc.cls, r.esc.subject, r.esc.detail,
-                    static_cast<int>(r.text.size()), r.text.data());
+        std::printf("   refused (");
+        out(smtpp::to_string(e));
+        std::printf(") -> %u %u.%u.%u ", r.code, r.esc.cls, r.esc.subject, r.esc.detail);
+        out(r.text);
+        std::printf("\n");
         return;
     }
     const std::string_view v = smtpp::to_string(c.verb);
-    std::printf("   %.*s", static_cast<int>(v.size()), v.data());
+    std::printf("   ");
+    out(v);
     if (c.verb == smtpp::verb::mail || c.verb == smtpp::verb::rcpt) {
-        std::printf(" mailbox=<%.*s>", static_cast<int>(c.path.mailbox.size()), c.path.mailbox.data());
+        std::printf(" mailbox=<");
+        out(c.path.mailbox);
+        std::printf(">");
         if (c.params.has(smtpp::p_size)) std::printf(" size=%llu", static_cast<unsigned long long>(c.params.size));
-        if (c.params.unknown_count) std::printf(" unknown=%.*s", static_cast<int>(c.params.unknown.size()), c.params.unknown.data());
+        if (c.params.unknown_count) {
+            std::printf(" unknown=");
+            out(c.params.unknown);
+        }
     } else if (!c.argument.empty()) {
-        std::printf(" argument=%.*s", static_cast<int>(c.argument.size()), c.argument.data());
+        std::printf(" argument=");
+        out(c.argument);
     }
     std::printf("\n");
 }
