@@ -943,14 +943,17 @@ constexpr void close_with(step_result& r, const policy& p, std::size_t index) no
 }
 
 /// The host broke the contract (e.g. stepped while a decision was pending): fail closed.
-constexpr step_result misuse(const policy& p, const session_state& s) noexcept {
-    step_result r;
+constexpr void misuse_into(step_result& r, const policy& p, const session_state& s) noexcept {
     r.next = s;
     if (s.phase == phase::closed) {
         r.act = action::close;
-        return r;
+        return;
     }
     close_with(r, p, reply_index(session_reply::local_error));
+}
+constexpr step_result misuse(const policy& p, const session_state& s) noexcept {
+    step_result r;
+    misuse_into(r, p, s);
     return r;
 }
 
@@ -1070,9 +1073,7 @@ constexpr step_result start(const policy& p, const session_state& s = {}) noexce
 namespace detail {
 
 /// A line inside an AUTH exchange: a SASL response, never a command (security_rfc §4.6).
-constexpr step_result auth_line(const policy& p, const session_state& s, std::string_view line) noexcept {
-    step_result r;
-    r.next = s;
+constexpr void auth_line(step_result& r, const policy& p, std::string_view line) noexcept {
     std::string_view body = line;
     if (body.size() >= 2 && body[body.size() - 2] == '\r' && body.back() == '\n') body.remove_suffix(2);
     else body = std::string_view{"\x01"};  // not a line: fails the base64 check below
@@ -1080,22 +1081,21 @@ constexpr step_result auth_line(const policy& p, const session_state& s, std::st
     r.next.phase = phase::ready;
     if (too_long) {
         client_error(r, p, reply_index(session_reply::auth_line_too_long));
-        return r;
+        return;
     }
     if (body == "*") {  // cancel-response = "*" → 501 (RFC 4954 §4)
         client_error(r, p, reply_index(session_reply::auth_aborted));
-        return r;
+        return;
     }
     if (!body.empty() && body != "=" && !is_base64(body)) {
         client_error(r, p, reply_index(session_reply::auth_bad_response));
-        return r;
+        return;
     }
     r.next.phase = phase::auth;
     r.next.pending = pending::credentials;
     r.act = action::verify_credentials;
     r.has_sasl = true;
     r.sasl = body == "=" ? std::string_view{} : body;
-    return r;
 }
 
 }  // namespace detail
@@ -1114,7 +1114,13 @@ constexpr step_result auth_line(const policy& p, const session_state& s, std::st
 constexpr step_result step(const policy& p, const session_state& s, std::string_view line,
                            bool input_pending = false) noexcept {
     using detail::reply_index;
-    if (s.pending != pending::none) return detail::misuse(p, s);
+    // One result object for every path (NRVO: the 400-odd bytes are never copied).
+    step_result r;
+    r.next = s;
+    if (s.pending != pending::none) {
+        detail::misuse_into(r, p, s);
+        return r;
+    }
     switch (s.phase) {
         case phase::fresh:
         case phase::ready:
@@ -1122,29 +1128,23 @@ constexpr step_result step(const policy& p, const session_state& s, std::string_
         case phase::rcpt:
             break;
         case phase::auth:
-            return detail::auth_line(p, s, line);
-        case phase::tls:
-        case phase::closed: {
-            // Bytes behind STARTTLS are never answered (RFC 3207 §4.2, CVE-2011-0411); after
-            // close nothing is.
-            step_result r;
-            r.next = s;
-            if (s.phase == phase::closed) r.act = action::close;
+            detail::auth_line(r, p, line);
             return r;
-        }
-        case phase::connect: {
+        case phase::tls:
+            // Bytes behind STARTTLS are never answered (RFC 3207 §4.2, CVE-2011-0411).
+            return r;
+        case phase::closed:
+            r.act = action::close;  // after close nothing is answered
+            return r;
+        case phase::connect:
             // Input before the greeting: a pre-greet talker (security_rfc §2.1, P7).
-            step_result r;
-            r.next = s;
             detail::close_with(r, p, reply_index(session_reply::sync_error));
             return r;
-        }
         default:
-            return detail::misuse(p, s);
+            detail::misuse_into(r, p, s);
+            return r;
     }
 
-    step_result r;
-    r.next = s;
     const command_error err = parse_command(line, r.cmd, command_options(p, s));
     r.error = err;
     const command& c = r.cmd;

@@ -18,5 +18,6 @@
 #include "reply.hpp"
 #include "ehlo.hpp"
 #include "catalog.hpp"
+#include "session.hpp"
 
 #endif
