@@ -70,6 +70,7 @@ struct run {
     std::string_view decisions;  // one byte per decision
     std::string out;
     session_state st{};
+    command cmd;  // host-owned storage step() parses into
     line_reader<16384> rd;
     data_decoder dd;
     bdat_decoder bd;
@@ -129,7 +130,7 @@ struct run {
                 in.remove_prefix(ev.consumed);
                 if (ev.st == status::need_more) return;
                 if (ev.st == status::failed) handle(on_line_error(pol, st, ev.err));
-                else handle(step(pol, st, ev.line, in.size() + after != 0));
+                else handle(step(pol, st, ev.line, cmd, in.size() + after != 0));
             } else {
                 const data_event ev = mode == 1 ? dd.next(in) : bd.next(in);
                 in.remove_prefix(ev.consumed);
@@ -144,7 +145,7 @@ struct run {
 };
 
 std::string session(const policy& pol, std::string_view in, std::size_t piece) {
-    run r{pol, in, {}, {}, {}, {}, {}, 0, 0};
+    run r{pol, in, {}, {}, {}, {}, {}, {}, 0, 0};
     r.rd.set_max_line(line_limit(pol));
     counting = true;
     allocations = 0;

@@ -31,6 +31,9 @@
 using namespace smtpp;
 
 namespace {
+// The host-owned command storage every step() writes into (reused, as a host does).
+smtpp::command g_cmd;
+
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -182,7 +185,7 @@ struct host {
                     continue;
                 }
                 const bool pending_input = !in.empty() || rest != 0;
-                handle(step(pol, st, ev.line, pending_input));
+                handle(step(pol, st, ev.line, g_cmd, pending_input));
             } else if (md == mode::data) {
                 const data_event ev = dd.next(in);
                 in.remove_prefix(ev.consumed);
@@ -533,7 +536,7 @@ struct explorer {
                 want.errors = r.next.errors;  // the only thing kept besides TLS
                 if (t.next != want) fail("TLS does not give the fresh state");
                 // Bytes behind STARTTLS are never answered.
-                const step_result inj = step(pol, r.next, "RSET\r\n", false);
+                const step_result inj = step(pol, r.next, "RSET\r\n", g_cmd, false);
                 if (!inj.reply.empty() || !(inj.next == r.next)) fail("command answered behind STARTTLS");
                 model fresh;
                 run(t.next, fresh, depth + 1);
@@ -565,16 +568,16 @@ struct explorer {
                 go(end_of_chunk(pol, s, data_error::too_big), m, verb::unknown, "end_of_chunk(too_big)");
                 return;
             case phase::auth:
-                go(step(pol, s, "AGEAYg==\r\n"), m, verb::unknown, "sasl response");
-                go(step(pol, s, "*\r\n"), m, verb::unknown, "sasl cancel");
+                go(step(pol, s, "AGEAYg==\r\n", g_cmd), m, verb::unknown, "sasl response");
+                go(step(pol, s, "*\r\n", g_cmd), m, verb::unknown, "sasl cancel");
                 return;
             default:
                 break;
         }
         for (std::size_t i = 0; i < n_inputs; ++i) {
             const std::string_view line = inputs[i].line;
-            const step_result r = step(pol, s, line, inputs[i].pending);
-            go(r, m, r.cmd.verb, inputs[i].line);
+            const step_result r = step(pol, s, line, g_cmd, inputs[i].pending);
+            go(r, m, g_cmd.verb, inputs[i].line);
         }
     }
 };
@@ -666,14 +669,16 @@ TEST_CASE("every reply in the static table is well formed, with and without enha
 namespace {
 constexpr policy ct_policy{};
 constexpr session_state after(std::string_view l1, std::string_view l2 = {}) {
+    command c;
     session_state s = start(ct_policy).next;
-    s = step(ct_policy, s, l1).next;
-    if (!l2.empty()) s = step(ct_policy, s, l2).next;
+    s = step(ct_policy, s, l1, c).next;
+    if (!l2.empty()) s = step(ct_policy, s, l2, c).next;
     return s;
 }
 constexpr std::uint16_t code_of(std::string_view l1, std::string_view l2) {
+    command c;
     const session_state s = start(ct_policy).next;
-    return step(ct_policy, step(ct_policy, s, l1).next, l2).code;
+    return step(ct_policy, step(ct_policy, s, l1, c).next, l2, c).code;
 }
 static_assert(after("EHLO x.example\r\n").phase == phase::ready, "EHLO → ready");
 static_assert(code_of("NOOP\r\n", "MAIL FROM:<a@b.example>\r\n") == 503, "MAIL before EHLO: 503 (RFC 5321 §4.1.4)");
@@ -760,16 +765,16 @@ TEST_CASE("line limits grow with the extensions negotiated (RFC 5321 §2.2.2)", 
     const policy p(o);
     session_state s = start(p).next;
     CHECK(command_line_limit(p, s) == 512);  // before EHLO: no extension is in force
-    s = step(p, s, "EHLO c.example\r\n").next;
+    s = step(p, s, "EHLO c.example\r\n", g_cmd).next;
     CHECK(command_line_limit(p, s) == 512 + 26 + 500 + 10);
     CHECK(line_limit(p) == 12288);
     // A MAIL line of 600 octets passes after EHLO, a 1100-octet one is 500 5.5.2.
     const std::string local(40, 'x');
     std::string mail = "MAIL FROM:<" + local + "@b.example> AUTH=" + std::string(500, 'y') + "\r\n";
-    step_result r = step(p, s, mail);
+    step_result r = step(p, s, mail, g_cmd);
     CHECK(r.act == action::verify_sender);
     mail = "MAIL FROM:<" + local + "@b.example> AUTH=" + std::string(1000, 'y') + "\r\n";
-    r = step(p, s, mail);
+    r = step(p, s, mail, g_cmd);
     CHECK(r.reply == "500 5.5.2 Line too long\r\n");
 }
 
@@ -780,11 +785,11 @@ TEST_CASE("line limits grow with the extensions negotiated (RFC 5321 §2.2.2)", 
 TEST_CASE("a host that breaks the contract gets 421 and close, never an undefined state", "[session][misuse]") {
     const policy p{};
     session_state s = start(p).next;
-    s = step(p, s, "EHLO c.example\r\n").next;
-    const step_result m = step(p, s, "MAIL FROM:<a@b.example>\r\n");
+    s = step(p, s, "EHLO c.example\r\n", g_cmd).next;
+    const step_result m = step(p, s, "MAIL FROM:<a@b.example>\r\n", g_cmd);
     REQUIRE(m.act == action::verify_sender);
     // Stepping again without resolve():
-    const step_result bad = step(p, m.next, "RCPT TO:<c@d.example>\r\n");
+    const step_result bad = step(p, m.next, "RCPT TO:<c@d.example>\r\n", g_cmd);
     CHECK(bad.code == 421);
     CHECK(bad.reply == "421 4.3.0 localhost Error: local error in processing\r\n");
     CHECK(bad.act == action::close);
@@ -799,8 +804,8 @@ TEST_CASE("a host that breaks the contract gets 421 and close, never an undefine
     char buf[8];
     CHECK(auth_challenge(p, s, "", buf, sizeof buf).code == 421);
     // After close: nothing.
-    const step_result q = step(p, s, "QUIT\r\n");
-    const step_result after_close = step(p, q.next, "NOOP\r\n");
+    const step_result q = step(p, s, "QUIT\r\n", g_cmd);
+    const step_result after_close = step(p, q.next, "NOOP\r\n", g_cmd);
     CHECK(after_close.reply.empty());
     CHECK(after_close.act == action::close);
     CHECK(on_line_error(p, q.next, line_error::too_long).reply.empty());
@@ -828,7 +833,7 @@ TEST_CASE("whole sessions from commands.txt allocate nothing", "[session][alloc]
         const std::string_view line = in.substr(0, lf + 1);
         in.remove_prefix(lf + 1);
         ++commands;
-        step_result r = step(p, s, line, false);
+        step_result r = step(p, s, line, g_cmd, false);
         for (;;) {
             bytes += r.reply.size() * r.count;
             replies += r.count;

@@ -15,11 +15,11 @@
  *   auto r = smtpp::start(pol, st);                  // 220 greeting
  *   write(r.reply); st = r.next;
  *   for each line from the line reader:
- *       r = smtpp::step(pol, st, line, reader_has_more_input);
+ *       r = smtpp::step(pol, st, line, cmd, reader_has_more_input);  // cmd: host-owned
  *       for (k = 0; k < r.count; ++k) write(r.reply);
  *       st = r.next;
  *       switch (r.act) {
- *         case action::verify_recipient: r = smtpp::resolve(pol, st, my_check(r.cmd)); ... (same loop)
+ *         case action::verify_recipient: r = smtpp::resolve(pol, st, my_check(cmd)); ... (same loop)
  *         case action::read_data: run data_decoder(body_options(pol, st)), then
  *                                  r = smtpp::end_of_data(pol, st, verdict); ...
  *         case action::start_tls: reader.discard(); drop the read buffer; handshake;
@@ -30,7 +30,7 @@
  *
  * Lifetimes. `step_result::reply` views either static storage (fixed replies) or the
  * `policy` (greeting, EHLO, 221, 421: the policy must outlive every result it produced),
- * or the caller buffer given to `auth_challenge()`. `step_result::cmd` and `sasl` view the
+ * or the caller buffer given to `auth_challenge()`. the `command` step() fills and `sasl` view the
  * line passed to `step()`. The views in `policy_options` need only live while the policy
  * is constructed: it copies what it keeps.
  *
@@ -746,7 +746,6 @@ struct step_result {
     command_error error = command_error::none;  ///< the parser's verdict on the line
     std::uint64_t chunk_size = 0;  ///< read_bdat: octets to consume
     std::string_view sasl{};    ///< verify_credentials: the base64 response ("" for "=")
-    command cmd{};              ///< the parsed command (views into the line)
 };
 
 // =========================================================================================
@@ -1105,18 +1104,27 @@ constexpr void auth_line(step_result& r, const policy& p, std::string_view line)
  *
  * @param p              the policy (must outlive the result: replies may view it)
  * @param s              the current state
- * @param line           the line; `result.cmd` and `result.sasl` view it
+ * @param line           the line; `cmd` and `result.sasl` view it
+ * @param cmd            receives the parsed command (the host's storage, reused from call
+ *                       to call: the MAIL/RCPT arguments a verify action asks about). When
+ *                       the line is not read as a command (AUTH exchange, after close...)
+ *                       it is cleared.
  * @param input_pending  more client bytes are already buffered behind this line (the
  *                       line reader or the socket buffer is not empty): RFC 2920 sync check
  * @return the next state, the reply, the action. A `pending` decision must be resolved
  *         (`resolve()`) before the next step; stepping anyway answers 421 and closes.
  */
-constexpr step_result step(const policy& p, const session_state& s, std::string_view line,
+constexpr step_result step(const policy& p, const session_state& s, std::string_view line, command& cmd,
                            bool input_pending = false) noexcept {
     using detail::reply_index;
-    // One result object for every path (NRVO: the 400-odd bytes are never copied).
+    // One result object for every path (NRVO). The command lives in the host's storage:
+    // zeroing and copying 300-odd bytes per step cost more than the transition itself.
     step_result r;
     r.next = s;
+    const bool reads_commands =
+        s.pending == pending::none &&
+        (s.phase == phase::fresh || s.phase == phase::ready || s.phase == phase::mail || s.phase == phase::rcpt);
+    if (!reads_commands) detail::clear(cmd);  // every path below that does not parse the line
     if (s.pending != pending::none) {
         detail::misuse_into(r, p, s);
         return r;
@@ -1145,9 +1153,9 @@ constexpr step_result step(const policy& p, const session_state& s, std::string_
             return r;
     }
 
-    const command_error err = parse_command(line, r.cmd, command_options(p, s));
+    const command_error err = parse_command(line, cmd, command_options(p, s));
     r.error = err;
-    const command& c = r.cmd;
+    const command& c = cmd;
     const bool lmtp = p.options().lmtp;
 
     // =====================================================================================
