@@ -4,8 +4,10 @@
 
 #include <smtpp/ehlo.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "support/alloc_counter.hpp"
 #include "support/splits.hpp"
@@ -282,4 +284,229 @@ TEST_CASE("parse_ehlo is usable in constant expressions and its result trivially
         return r.st == status::complete && c.size == 1000 && c.has(sasl_mech::plain);
     };
     STATIC_REQUIRE(f());
+}
+
+// ------------------------------------------------------------------------------------------
+// The fast path (well-formed "250-"/"250 " CRLF lines) and its SSE2/scalar twins.
+// ------------------------------------------------------------------------------------------
+
+namespace {
+
+/// The scalar twin and (where built) the SSE2 twin agree on every window of `s`, with the
+/// bytes in an exactly sized buffer so that an over-read faults under ASan.
+void check_twins(std::string_view s) {
+    smtpp_test::exact_buffer b(s);
+    const char* begin = b.view().data();
+    const char* end = begin + b.view().size();
+    for (std::size_t from = 0; from <= s.size(); ++from) {
+        for (std::size_t window : {s.size() - from, (s.size() - from) / 2, std::size_t{0}, std::size_t{1}}) {
+            if (window > s.size() - from) continue;
+            const auto sc = smtpp::detail::scan_text_scalar(begin + from, window);
+            REQUIRE(sc.line <= window);
+            REQUIRE(sc.kw <= sc.line);
+#if SMTPP_EHLO_SSE2
+            const auto v = smtpp::detail::scan_text_sse2(begin, begin + from, window, end);
+            INFO("from " << from << " window " << window);
+            REQUIRE(v.line == sc.line);
+            REQUIRE(v.kw == sc.kw);
+#else
+            (void)end;
+#endif
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("Line scanner: SSE2 and scalar twins agree on every octet value and position", "[ehlo][simd]") {
+    // Every octet value at several positions of printable text, across 16-octet blocks and
+    // at the very end of the buffer (where the SSE2 twin loads the last 16 octets).
+    for (int c = 0; c < 256; ++c) {
+        for (std::size_t at : {0u, 1u, 7u, 15u, 16u, 17u, 31u, 40u}) {
+            std::string s(41, 'A');
+            for (std::size_t i = 0; i < s.size(); ++i) s[i] = "Ab9-x.Z= "[i % 9];
+            s[at] = static_cast<char>(c);
+            check_twins(s);
+        }
+    }
+    check_twins("");
+    check_twins("PIPELINING\r\n");
+    check_twins("250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n");
+    check_twins(std::string(200, 'k'));
+    // Pseudo-random text, biased towards the classes that matter.
+    std::uint32_t x = 12345;
+    const char alphabet[] = "aZ09-=. \r\n\t\x7f\x80\xff\x01@[`{/:";
+    for (int round = 0; round < 300; ++round) {
+        std::string s;
+        const auto n = static_cast<std::size_t>(round % 70);
+        for (std::size_t i = 0; i < n; ++i) {
+            x = x * 1103515245u + 12345u;
+            s += (x >> 16) % 4 == 0 ? alphabet[(x >> 8) % (sizeof alphabet - 1)] : static_cast<char>('a' + (x >> 20) % 26);
+        }
+        check_twins(s);
+    }
+}
+
+TEST_CASE("Line scanner: the scalar twin in constant evaluation", "[ehlo][simd]") {
+    constexpr auto a = smtpp::detail::scan_text_scalar("AUTH PLAIN\r\n", 12);
+    STATIC_REQUIRE(a.kw == 4);
+    STATIC_REQUIRE(a.line == 10);
+    constexpr auto b = smtpp::detail::scan_text_scalar("8BIT-mime\x7f", 10);
+    STATIC_REQUIRE(b.kw == 9);
+    STATIC_REQUIRE(b.line == 9);
+    constexpr auto c = smtpp::detail::scan_text_scalar("SIZE", 4);
+    STATIC_REQUIRE(c.kw == 4);
+    STATIC_REQUIRE(c.line == 4);
+}
+
+TEST_CASE("Fast path and general path give the same results (RFC 5321 §4.2, §4.5.3.1.5)", "[ehlo]") {
+    // Lines the fast path must hand over to the general path, in every position of a reply.
+    const std::string_view odd_lines[] = {
+        "250-PIPELINING\tx\r\n",      // HT (allowed in text)
+        "250-SIZE 1000 \xc3\xa9\r\n",  // 8-bit text
+        "250-X-\x01Y\r\n",            // control character (refused after line 1)
+        "250-DSN\n",                  // bare LF
+        "250-DSN\rX\n",               // bare CR
+        "251-DSN\r\n",                // another code
+        "250\r\n",                    // code alone
+        "250-\r\n",                   // empty text
+        "250--DSN\r\n",               // keyword starting with "-"
+        "250-AUTH\r\n",               // AUTH without mechanisms
+        "250-AUTH=\r\n",
+        "250-auth scram-sha-256-plus Scram-Sha-1 digest-md5 anonymous OAUTHBEARER x\r\n",
+    };
+    for (const std::string_view odd : odd_lines) {
+        for (int where = 0; where < 3; ++where) {
+            std::string s = "250-mx.example.org hi\r\n";
+            if (where == 0) s += odd;
+            s += "250-PIPELINING\r\n";
+            if (where == 1) s += odd;
+            s += "250-SIZE 52428800\r\n";
+            if (where == 2) s += odd;
+            s += "250 8BITMIME\r\n";
+            for (unsigned flags = 0; flags < 8; ++flags) {
+                smtpp::reply_options opt;
+                opt.allow_bare_lf = (flags & 1) != 0;
+                opt.allow_8bit = (flags & 2) == 0;
+                opt.allow_ctl = (flags & 4) != 0;
+                INFO(s << " flags " << flags);
+                parse(s, opt);  // checks views, prefixes and agreement with reply_reader
+            }
+        }
+    }
+}
+
+TEST_CASE("Fast path: limits at their exact boundaries (RFC 5321 §4.5.3.1.5)", "[ehlo]") {
+    const std::string s = "250-mx\r\n250-PIPELINING\r\n250 SIZE 100\r\n";  // lines of 8, 16, 14 octets
+    // From 4: below it the reader falls back to its capacity and parse_ehlo does not (a
+    // disagreement older than the fast path, reported to the lead).
+    for (std::uint32_t max_line = 4; max_line < 20; ++max_line) {
+        smtpp::reply_options opt;
+        opt.max_line = max_line;
+        INFO("max_line " << max_line);
+        const parsed p = parse(s, opt);
+        if (max_line >= 16) REQUIRE(p.res.st == status::complete);
+        if (max_line == 15) REQUIRE(p.res.error == smtpp::reply_error::line_too_long);
+    }
+    for (std::uint32_t max_lines = 0; max_lines < 5; ++max_lines) {
+        smtpp::reply_options opt;
+        opt.max_lines = max_lines;
+        const parsed p = parse(s, opt);
+        REQUIRE(p.res.st == (max_lines == 0 || max_lines >= 3 ? status::complete : status::failed));
+    }
+    for (std::uint32_t max_bytes = 0; max_bytes < 42; ++max_bytes) {
+        smtpp::reply_options opt;
+        opt.max_reply_bytes = max_bytes;
+        const parsed p = parse(s, opt);
+        REQUIRE(p.res.st == (max_bytes == 0 || max_bytes >= 38 ? status::complete : status::failed));
+    }
+}
+
+TEST_CASE("SASL mechanisms: every name in any case, near misses unknown (RFC 4954 §3)", "[ehlo]") {
+    const parsed p = parse(
+        "250-mx\r\n250-AUTH plain LOGIN Cram-Md5 digest-MD5 xoauth2 oauthbearer scram-sha-1 scram-sha-1-plus "
+        "scram-sha-256 SCRAM-SHA-256-PLUS gssapi ntlm external anonymous\r\n"
+        "250 AUTH PLAINX LOGI DIGEST-MD SCRAM-SHA-2 SCRAM-SHA-256-PLUSX SCRAM-SHA-1-PLU OAUTHBEARE ANONYMOUSX NTLMv2 "
+        "XOAUTH GSSAPI2 EXTERNALS CRAM-MD5X SCRAM-SH\r\n");
+    REQUIRE(p.caps.auth_mechanisms == (1u << 14) - 1);
+    REQUIRE(p.caps.auth_unknown == 14);
+}
+
+TEST_CASE("Keywords in lower case and with near-miss tails (RFC 5321 §2.4: case-insensitive)", "[ehlo]") {
+    const parsed p = parse(
+        "250-mx\r\n250-enhancedstatuscodes\r\n250-pipelining\r\n250-binarymime\r\n250-requiretls\r\n"
+        "250-deliverby 60\r\n250-futurerelease 10 x\r\n250-mt-priority\r\n250-limits rcptmax=4294967296 mailmax=7\r\n"
+        "250 ENHANCEDSTATUSCODEZ\r\n");
+    REQUIRE(p.caps.has(ehlo_ext::enhancedstatuscodes));
+    REQUIRE(p.caps.has(ehlo_ext::pipelining));
+    REQUIRE(p.caps.has(ehlo_ext::binarymime));
+    REQUIRE(p.caps.has(ehlo_ext::requiretls));
+    REQUIRE(p.caps.deliverby_min == 60);
+    REQUIRE(p.caps.futurerelease_interval == 10);
+    REQUIRE(p.caps.has(ehlo_ext::mt_priority));
+    REQUIRE(p.caps.limit_rcptmax == 0);  // above 32 bits: ignored (RFC 9422 §4)
+    REQUIRE(p.caps.limit_mailmax == 7);
+    REQUIRE(p.caps.unknown_count == 1);
+    REQUIRE(parse("250-mx\r\n250 SIZE 9999999999999999999\r\n").caps.size == 9999999999999999999ull);
+    REQUIRE(!parse("250-mx\r\n250 SIZE 1844674407370955161x\r\n").caps.size_known);
+    REQUIRE(!parse("250-mx\r\n250 SIZE 18446744073709551616\r\n").caps.size_known);
+}
+
+TEST_CASE("parse_ehlo resets every field of a used ehlo_capabilities", "[ehlo]") {
+    // A new field must be reset in detail::reset() and compared here.
+    static_assert(sizeof(void*) != 8 || sizeof(ehlo_capabilities) == 688,
+                  "ehlo_capabilities changed: reset the new field in detail::reset() and check it here");
+    const std::string big = load("ehlo_big.txt");
+    ehlo_capabilities c;
+    smtpp::parse_ehlo(big, c);
+    c.size_known = c.deliverby_known = true;
+    c.futurerelease_datetime = c.mt_priority_policy = c.auth_params = c.greet = c.domain = "junk";
+    c.limit_rcptmax = c.limit_mailmax = c.limit_rcptdomainmax = 9;
+    c.unknown_overflow = c.malformed_lines = c.auth_unknown = 3;
+    for (auto& u : c.unknown) u = {"junk", "junk"};
+    const std::string_view small = "250 mx\r\n";
+    REQUIRE(smtpp::parse_ehlo(small, c).st == status::complete);
+    const ehlo_capabilities fresh{};
+    REQUIRE(c.code == 250);
+    REQUIRE(c.domain == "mx");
+    REQUIRE(c.greet.empty());
+    REQUIRE(c.extensions == fresh.extensions);
+    REQUIRE(c.auth_mechanisms == fresh.auth_mechanisms);
+    REQUIRE(c.auth_unknown == fresh.auth_unknown);
+    REQUIRE(c.auth_params.empty());
+    REQUIRE(c.size_known == fresh.size_known);
+    REQUIRE(c.size == fresh.size);
+    REQUIRE(c.deliverby_known == fresh.deliverby_known);
+    REQUIRE(c.deliverby_min == fresh.deliverby_min);
+    REQUIRE(c.futurerelease_interval == fresh.futurerelease_interval);
+    REQUIRE(c.futurerelease_datetime.empty());
+    REQUIRE(c.mt_priority_policy.empty());
+    REQUIRE(c.limit_rcptmax == 0);
+    REQUIRE(c.limit_mailmax == 0);
+    REQUIRE(c.limit_rcptdomainmax == 0);
+    for (const auto& u : c.unknown) REQUIRE((u.keyword.empty() && u.params.empty()));
+    REQUIRE(c.unknown_count == 0);
+    REQUIRE(c.unknown_overflow == 0);
+    REQUIRE(c.malformed_lines == 0);
+    REQUIRE(c.lines == 1);
+}
+
+TEST_CASE("Constant evaluation (scalar twin) and run time agree on the benchmark replies", "[ehlo][simd]") {
+    constexpr auto ct = [] {
+        ehlo_capabilities c{};
+        const auto r = smtpp::parse_ehlo(
+            "250-mx.example.com\r\n250-PIPELINING\r\n250-SIZE 52428800\r\n250-ETRN\r\n250-STARTTLS\r\n"
+            "250-AUTH PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n"
+            "250 CHUNKING\r\n",
+            c);
+        return std::pair<std::size_t, ehlo_capabilities>{r.consumed, c};
+    }();
+    const std::string postfix = load("ehlo_postfix.txt");
+    const parsed rt = parse(postfix);
+    REQUIRE(ct.first == rt.res.consumed);
+    REQUIRE(ct.second.extensions == rt.caps.extensions);
+    REQUIRE(ct.second.auth_mechanisms == rt.caps.auth_mechanisms);
+    REQUIRE(ct.second.size == rt.caps.size);
+    REQUIRE(ct.second.lines == rt.caps.lines);
+    REQUIRE(ct.second.domain == rt.caps.domain);
 }
