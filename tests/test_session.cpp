@@ -853,3 +853,30 @@ TEST_CASE("whole sessions from commands.txt allocate nothing", "[session][alloc]
     CHECK(replies >= commands - 60);
     CHECK(bytes > 0);
 }
+
+TEST_CASE("timeout and shutdown: 421 with the host name, then nothing (RFC 5321 §4.5.3.2.7, §3.8)", "[session]") {
+    policy_options o;
+    o.hostname = "mx.example";
+    const policy p(o);
+    REQUIRE(p.error() == policy_error::none);
+    command c;
+    const session_state ready = step(p, start(p).next, "EHLO c.example\r\n", c).next;
+    const step_result t = timeout(p, ready);
+    CHECK(t.reply == "421 4.4.2 mx.example Error: timeout exceeded\r\n");
+    CHECK(t.act == action::close);
+    CHECK(t.next.phase == phase::closed);
+    const step_result d = shutdown(p, ready);
+    CHECK(d.reply == "421 4.3.2 mx.example Service shutting down\r\n");
+    CHECK(d.act == action::close);
+    // Mid-DATA too; and after a close nothing more is said.
+    const session_state mail = step(p, ready, "MAIL FROM:<a@b.example>\r\n", c).next;
+    const session_state accepted = resolve(p, mail, verdict::accept).next;
+    CHECK(shutdown(p, accepted).code == 421);
+    CHECK(timeout(p, t.next).reply.empty());
+    CHECK(shutdown(p, d.next).reply.empty());
+    // Without ENHANCEDSTATUSCODES the enhanced code is left out.
+    policy_options plain = o;
+    plain.extensions &= ~ext_enhancedstatuscodes;
+    const policy q(plain);
+    CHECK(timeout(q, ready).reply == "421 mx.example Error: timeout exceeded\r\n");
+}

@@ -185,8 +185,10 @@ enum class session_reply : std::uint8_t {
     auth_bad_response = 58,     ///< 501 5.5.2 undecodable SASL response (RFC 4954 §4)
     auth_line_too_long = 59,    ///< 500 5.5.6 (RFC 4954 §4)
     challenge_too_long = 60,    ///< 454 4.7.0 the host's challenge did not fit its buffer
+    timeout = 61,               ///< 421 4.4.2 <host>: the host's idle timer fired (RFC 5321 §4.5.3.2.7)
+    shutting_down = 62,         ///< 421 4.3.2 <host>: the host is going down (RFC 5321 §3.8)
 };
-inline constexpr std::size_t session_reply_count = 61;
+inline constexpr std::size_t session_reply_count = 63;
 
 /// The enumerator's name.
 constexpr std::string_view to_string(session_reply r) noexcept {
@@ -202,7 +204,7 @@ constexpr std::string_view to_string(session_reply r) noexcept {
         "unknown_param", "unknown_param_504", "size_exceeded", "too_many_recipients",
         "sender_rejected", "sender_unknown", "temp_failure", "no_storage", "recipient_rejected",
         "recipient_unknown", "relay_denied", "mailbox_full", "message_rejected",
-        "auth_bad_response", "auth_line_too_long", "challenge_too_long"};
+        "auth_bad_response", "auth_line_too_long", "challenge_too_long", "timeout", "shutting_down"};
     const auto i = static_cast<std::size_t>(r);
     return i < session_reply_count ? names[i] : std::string_view{"?"};
 }
@@ -273,6 +275,8 @@ constexpr reply_hint reply_for(session_reply r) noexcept {
         case session_reply::auth_bad_response: return {501, ec{5, 5, 2}, "Invalid base64 data"};
         case session_reply::auth_line_too_long: return {500, ec{5, 5, 6}, "Authentication exchange line is too long"};
         case session_reply::challenge_too_long: return {454, ec{4, 7, 0}, "Temporary authentication failure"};
+        case session_reply::timeout: return {421, ec{4, 4, 2}, "Error: timeout exceeded"};
+        case session_reply::shutting_down: return {421, ec{4, 3, 2}, "Service shutting down"};
     }
     return {421, ec{4, 3, 0}, "Error"};
 }
@@ -552,8 +556,9 @@ public:
         // 221 <domain> and 421 <domain> (RFC 5321 §4.2.2/§4.2.3): the host name follows the
         // code (and the enhanced code when in use).
         const session_reply named[] = {session_reply::bye, session_reply::too_many_errors,
-                                       session_reply::local_error};
-        for (std::size_t k = 0; k < 3; ++k) {
+                                       session_reply::local_error, session_reply::timeout,
+                                       session_reply::shutting_down};
+        for (std::size_t k = 0; k < 5; ++k) {
             mark(4 + k);
             const reply_hint h = reply_for(named[k]);
             b.put_code(h.code, ' ');
@@ -566,7 +571,7 @@ public:
             b.put(h.text);
             b.put("\r\n");
         }
-        mark(7);
+        mark(9);
         if (b.overflow) err_ = policy_error::too_long;
     }
 
@@ -582,7 +587,8 @@ public:
     }
 
     /// The rendered bytes of a policy reply: greeting, ehlo (`tls` picks the capability
-    /// list offered inside TLS), helo, bye, too_many_errors, local_error.
+    /// list offered inside TLS), helo, bye, too_many_errors, local_error, timeout,
+    /// shutting_down.
     [[nodiscard]] constexpr std::string_view rendered(session_reply r, bool tls = false) const noexcept {
         std::size_t k = 0;
         switch (r) {
@@ -592,6 +598,8 @@ public:
             case session_reply::bye: k = 4; break;
             case session_reply::too_many_errors: k = 5; break;
             case session_reply::local_error: k = 6; break;
+            case session_reply::timeout: k = 7; break;
+            case session_reply::shutting_down: k = 8; break;
             default: return {};
         }
         if (err_ != policy_error::none) return {};
@@ -630,7 +638,9 @@ private:
         if (on(ext_chunking)) line("CHUNKING");
         if (on(ext_binarymime) && on(ext_chunking)) line("BINARYMIME");
         if (on(ext_starttls) && !tls) line("STARTTLS");
-        if (on(ext_auth) && o.auth_mechanisms != 0) {
+        // AUTH that can only be used under TLS is not offered before it (as Postfix's
+        // smtpd_tls_auth_only): a client should not be invited to a 538.
+        if (on(ext_auth) && o.auth_mechanisms != 0 && (tls || !(o.auth_needs_tls || o.require_tls))) {
             line("AUTH");
             for (std::size_t m = 1; m < detail::mechanism_count; ++m) {
                 if ((o.auth_mechanisms & (std::uint32_t{1} << m)) == 0) continue;
@@ -675,7 +685,7 @@ private:
     policy_options opt_{};
     policy_error err_ = policy_error::none;
     bool esc_ = false;
-    std::uint16_t off_[8] = {};
+    std::uint16_t off_[10] = {};
     char buf_[storage] = {};
 };
 
@@ -899,10 +909,17 @@ namespace detail {
 /// `session_state::deferred` when a discarded chunk owes no reply (RFC 2033 §4.3).
 inline constexpr std::uint16_t no_reply = 0xFFFF;
 
+/// Replies that carry the host name and live in the policy (the rest are static).
+constexpr bool is_policy_reply(std::size_t index) noexcept {
+    return index < 6 || index == static_cast<std::size_t>(session_reply::timeout) ||
+           index == static_cast<std::size_t>(session_reply::shutting_down);
+}
+
 constexpr void set_reply(step_result& r, const policy& p, std::size_t index) noexcept {
     r.why = static_cast<std::uint16_t>(index);
     std::string_view text;
-    if (index < 6 && p.error() == policy_error::none) text = p.rendered(static_cast<session_reply>(index), r.next.has(sf_tls));
+    if (is_policy_reply(index) && p.error() == policy_error::none)
+        text = p.rendered(static_cast<session_reply>(index), r.next.has(sf_tls));
     else text = replies.get(index < reply_table_size ? index : reply_index(session_reply::local_error), p.enhanced_codes());
     r.reply = text;
     // Every rendered reply starts with its three-digit code.
@@ -1582,6 +1599,37 @@ constexpr step_result tls_established(const policy& p, const session_state& s) n
     r.next.phase = phase::fresh;
     r.next.flags = sf_tls;
     r.next.errors = s.errors;
+    return r;
+}
+
+/**
+ * The host's idle timer fired (RFC 5321 §4.5.3.2.7: a server SHOULD time out an idle
+ * client, at least 5 minutes): 421 4.4.2 <host> and close. Nothing after a close.
+ */
+constexpr step_result timeout(const policy& p, const session_state& s) noexcept {
+    step_result r;
+    r.next = s;
+    if (s.phase == phase::closed) {
+        r.act = action::close;
+        return r;
+    }
+    detail::close_with(r, p, static_cast<std::size_t>(session_reply::timeout));
+    return r;
+}
+
+/**
+ * The host is shutting down (RFC 5321 §3.8: "421 <domain> Service not available, closing
+ * transmission channel" may be sent at any time): 421 4.3.2 <host> and close. A message
+ * in flight is the host's to abort (nothing is delivered without `resolve(deliver)`).
+ */
+constexpr step_result shutdown(const policy& p, const session_state& s) noexcept {
+    step_result r;
+    r.next = s;
+    if (s.phase == phase::closed) {
+        r.act = action::close;
+        return r;
+    }
+    detail::close_with(r, p, static_cast<std::size_t>(session_reply::shutting_down));
     return r;
 }
 
