@@ -17,9 +17,18 @@ command -v python3 >/dev/null || need+=(python3)
 [ -f /usr/include/catch2/catch.hpp ] || need+=(catch2)
 [ -f /usr/include/benchmark/benchmark.h ] || need+=(libbenchmark-dev)
 ls /usr/lib/llvm-14/lib/clang/14*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
+# smtpp-sink's interoperability tests (examples/sink/tests): clients, TLS, Postfix's tools.
+command -v swaks >/dev/null || need+=(swaks)
+perl -MNet::SSLeay -e1 2>/dev/null || need+=(libnet-ssleay-perl)  # swaks --tls
+command -v curl >/dev/null || need+=(curl)
+command -v openssl >/dev/null || need+=(openssl)
+[ -f /usr/include/openssl/ssl.h ] || need+=(libssl-dev)
+[ -x /usr/sbin/smtp-source ] && [ -x /usr/sbin/smtp-sink ] || need+=(postfix)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Postfix is installed for smtp-source/smtp-sink only: "No configuration", no mail system runs.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
