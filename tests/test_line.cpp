@@ -377,3 +377,55 @@ TEST_CASE("command workload: whole equals 1-byte and 7-byte chunks", "[line][ben
         REQUIRE(run(r, chunks) == whole);
     }
 }
+
+namespace {
+// The obviously correct model (as in fuzz_line): split at each LF, classify the line.
+std::vector<std::string> reference_lines(std::string_view s, std::size_t max, bool allow_lf) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (std::size_t lf = s.find('\n'); lf != std::string_view::npos; lf = s.find('\n', start)) {
+        const std::string_view line = s.substr(start, lf + 1 - start);
+        start = lf + 1;
+        const bool crlf = line.size() >= 2 && line[line.size() - 2] == '\r';
+        const std::string_view body = line.substr(0, line.size() - (crlf ? 2 : 1));
+        line_error e = line_error::none;
+        if (line.size() > max) e = line_error::too_long;
+        else if (body.find('\0') != std::string_view::npos) e = line_error::nul;
+        else if (body.find('\r') != std::string_view::npos) e = line_error::bare_cr;
+        else if (!crlf && !allow_lf) e = line_error::bare_lf;
+        out.push_back(e == line_error::none ? "L:" + std::string(line) : "E:" + std::string(smtpp::to_string(e)));
+    }
+    return out;
+}
+}  // namespace
+
+// next() has two fast paths (a short chunk: a plain byte loop; a clean line at the start of
+// a chunk of 16 bytes or more) beside the general loop; they must give the same events.
+TEST_CASE("fast paths == general loop == reference, chunks of 1..20 bytes and limits 1..64", "[line][fast]") {
+    std::mt19937 rng(31);
+    const char* pieces[] = {"NOOP", "\r\n", "\r\n", "\n", "\r", "MAIL FROM:<a@b>", " ", ".", "RCPT TO:<x@y.example>"};
+    for (int round = 0; round < 600; ++round) {
+        std::string s;
+        const int k = static_cast<int>(rng() % 16);
+        for (int i = 0; i < k; ++i) s += pieces[rng() % 9];
+        if (rng() % 5 == 0) s += std::string(rng() % 80, 'Z');
+        if (rng() % 7 == 0) s.insert(rng() % (s.size() + 1), 1, '\0');
+        if (rng() % 2 == 0) s += "\r\n";
+        smtpp::line_options o;
+        const std::size_t limits[] = {1, 2, 5, 15, 16, 17, 30, 64};
+        o.max_line = limits[rng() % 8];
+        o.allow_bare_lf = rng() % 3 == 0;
+        const auto want = reference_lines(s, o.max_line, o.allow_bare_lf);
+        INFO("input=\"" << s << "\" max=" << o.max_line << " lf=" << o.allow_bare_lf);
+        for (std::size_t step = 1; step <= 20; ++step) {
+            smtpp_test::exact_buffer b(s);
+            std::vector<std::string_view> chunks;
+            for (std::size_t i = 0; i < s.size(); i += step) chunks.push_back(b.view().substr(i, step));
+            smtpp::line_reader<64> r(o);
+            REQUIRE(run(r, chunks) == want);
+        }
+        smtpp::line_reader<64> whole(o);
+        smtpp_test::exact_buffer b(s);
+        REQUIRE(run(whole, {b.view()}) == want);
+    }
+}

@@ -43,6 +43,10 @@
 #include "core.hpp"
 #include "line.hpp"
 
+#if defined(__AVX2__) && defined(SMTPP_HAVE_SSE2)
+#include <immintrin.h>
+#endif
+
 namespace smtpp {
 
 /// Why a message body is refused. Values are explicit and append-only.
@@ -156,6 +160,133 @@ constexpr std::uint64_t saturating_add64(std::uint64_t a, std::uint64_t b) noexc
     return a > ~std::uint64_t{0} - b ? ~std::uint64_t{0} : a + b;
 }
 
+/// Byte classes of one 64-byte block, bit k for byte k: CR, LF, '.', NUL.
+struct body_masks {
+    std::uint64_t cr = 0;
+    std::uint64_t lf = 0;
+    std::uint64_t dot = 0;
+    std::uint64_t nul = 0;
+};
+
+/// Scalar twin (the reference) of body_masks_sse2: the classes of p[0, 64).
+constexpr body_masks body_masks_scalar(const char* p) noexcept {
+    body_masks m;
+    for (unsigned k = 0; k < 64; ++k) {
+        const std::uint64_t bit = std::uint64_t{1} << k;
+        const char c = p[k];
+        if (c == '\r') m.cr |= bit;
+        if (c == '\n') m.lf |= bit;
+        if (c == '.') m.dot |= bit;
+        if (c == '\0') m.nul |= bit;
+    }
+    return m;
+}
+
+/// What the DATA decoder needs to know of a 64-byte block (bit k for byte k).
+struct data_block {
+    std::uint64_t faults = 0;  ///< bytes the byte state machine must see (see data_block_scalar)
+    std::uint64_t lf = 0;      ///< LF bytes
+};
+
+/**
+ * Scalar twin (the reference) of data_block_sse2 over p[0, 64), `prev` being the byte
+ * before p[0] (or, at the start of an input, the one the decoder's state stands for).
+ * A byte is a fault when it is an LF not after a CR, the byte after a CR that is not an
+ * LF, a '.' after an LF, or a NUL when `nul`.
+ */
+constexpr data_block data_block_scalar(const char* p, char prev, bool nul) noexcept {
+    data_block b;
+    for (unsigned k = 0; k < 64; ++k) {
+        const std::uint64_t bit = std::uint64_t{1} << k;
+        const char c = p[k];
+        const char before = k == 0 ? prev : p[k - 1];
+        if (c == '\n') b.lf |= bit;
+        if ((c == '\n') != (before == '\r') || (c == '.' && before == '\n') || (nul && c == '\0')) b.faults |= bit;
+    }
+    return b;
+}
+
+#if defined(SMTPP_HAVE_SSE2) && (defined(__GNUC__) || defined(__clang__))
+#define SMTPP_HAVE_BODY_BLOCKS 1
+/// SSE2 twin of data_block_scalar (x86-64 baseline); `Nul` is its `nul`.
+template <bool Nul>
+inline data_block data_block_sse2(const char* p, char prev) noexcept {
+    const __m128i cr = _mm_set1_epi8('\r');
+    const __m128i lf = _mm_set1_epi8('\n');
+    const __m128i dot = _mm_set1_epi8('.');
+    __m128i bad[4];
+    __m128i lfs[4];
+    for (unsigned g = 0; g < 4; ++g) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g));
+        const __m128i before =
+            g == 0 ? _mm_or_si128(_mm_slli_si128(v, 1), _mm_cvtsi32_si128(static_cast<unsigned char>(prev)))
+                   : _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g - 1));
+        const __m128i is_lf = _mm_cmpeq_epi8(v, lf);
+        lfs[g] = is_lf;
+        bad[g] = _mm_or_si128(_mm_xor_si128(is_lf, _mm_cmpeq_epi8(before, cr)),
+                              _mm_and_si128(_mm_cmpeq_epi8(v, dot), _mm_cmpeq_epi8(before, lf)));
+        if (Nul) bad[g] = _mm_or_si128(bad[g], _mm_cmpeq_epi8(v, _mm_setzero_si128()));
+    }
+    auto bits = [](__m128i eq, unsigned shift) noexcept {
+        return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(eq))) << shift;
+    };
+    data_block b;
+    b.lf = bits(lfs[0], 0) | bits(lfs[1], 16) | bits(lfs[2], 32) | bits(lfs[3], 48);
+    const __m128i any = _mm_or_si128(_mm_or_si128(bad[0], bad[1]), _mm_or_si128(bad[2], bad[3]));
+    if (_mm_movemask_epi8(any) != 0) b.faults = bits(bad[0], 0) | bits(bad[1], 16) | bits(bad[2], 32) | bits(bad[3], 48);
+    return b;
+}
+/// SSE2 twin of body_masks_scalar (AVX2 when the build enables it): the classes of p[0, 64).
+inline body_masks body_masks_sse2(const char* p) noexcept {
+    body_masks m;
+#if defined(__AVX2__)
+    const __m256i cr = _mm256_set1_epi8('\r');
+    const __m256i lf = _mm256_set1_epi8('\n');
+    const __m256i dot = _mm256_set1_epi8('.');
+    const __m256i zero = _mm256_setzero_si256();
+    auto bits = [](__m256i eq, unsigned shift) noexcept {
+        return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(eq))) << shift;
+    };
+    for (unsigned g = 0; g < 2; ++g) {
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * g));
+        m.cr |= bits(_mm256_cmpeq_epi8(v, cr), 32 * g);
+        m.lf |= bits(_mm256_cmpeq_epi8(v, lf), 32 * g);
+        m.dot |= bits(_mm256_cmpeq_epi8(v, dot), 32 * g);
+        m.nul |= bits(_mm256_cmpeq_epi8(v, zero), 32 * g);
+    }
+#else
+    const __m128i cr = _mm_set1_epi8('\r');
+    const __m128i lf = _mm_set1_epi8('\n');
+    const __m128i dot = _mm_set1_epi8('.');
+    const __m128i zero = _mm_setzero_si128();
+    auto bits = [](__m128i eq, unsigned shift) noexcept {
+        return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(eq))) << shift;
+    };
+    for (unsigned g = 0; g < 4; ++g) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g));
+        m.cr |= bits(_mm_cmpeq_epi8(v, cr), 16 * g);
+        m.lf |= bits(_mm_cmpeq_epi8(v, lf), 16 * g);
+        m.dot |= bits(_mm_cmpeq_epi8(v, dot), 16 * g);
+        m.nul |= bits(_mm_cmpeq_epi8(v, zero), 16 * g);
+    }
+#endif
+    return m;
+}
+
+/*
+ * The bytes of a 64-byte block that the byte state machines must see, for a block whose
+ * first byte is not preceded by an unresolved CR: an LF not right after a CR, a CR not
+ * right before an LF (a CR in the last byte is left to the next block), and, if
+ * `line_start_in` (the block begins a line) or after an LF, a '.'. NUL is added by callers.
+ */
+inline std::uint64_t body_block_faults(const body_masks& m, bool line_start_in, bool dots) noexcept {
+    constexpr std::uint64_t last = std::uint64_t{1} << 63;
+    std::uint64_t bad = (m.lf & ~(m.cr << 1)) | (m.cr & ~(m.lf >> 1) & ~last);
+    if (dots) bad |= m.dot & ((m.lf << 1) | static_cast<std::uint64_t>(line_start_in));
+    return bad;
+}
+#endif
+
 inline constexpr std::string_view lit_crlf = "\r\n";
 inline constexpr std::string_view lit_lf = "\n";
 inline constexpr std::string_view lit_cr = "\r";
@@ -178,15 +309,13 @@ public:
     constexpr data_decoder() noexcept = default;
     constexpr explicit data_decoder(data_options o) noexcept : opt_(o) {}
 
-    /**
-     * Consume a prefix of `input`; return at most one content chunk or the end.
-     * @return content (st complete): `content` is the next piece of the message;
-     *         end (st complete): the end of data was consumed; `err` is the verdict; the
-     *         rest of the input (not consumed) is the next pipelined command; calling
-     *         again returns end with consumed 0;
-     *         need_more: all of `input` was consumed and nothing is ready.
-     */
-    constexpr data_event next(std::string_view input) noexcept {
+private:
+    // Defined before next(): clang evaluates a member template in a constant expression
+    // only if its definition comes first.
+    // The byte state machine; with `Blocks`, whole 64-byte blocks of plain CRLF text in
+    // state mid, bol or cr are skimmed first (see skim), with the same events.
+    template <bool Blocks>
+    constexpr data_event step(std::string_view input) noexcept {
         const char* const p = input.data();
         const std::size_t n = input.size();
         const bool norm = opt_.bare_newline == bare_newline_policy::normalize;
@@ -194,6 +323,14 @@ public:
         std::size_t i = 0;
         std::size_t run = 0;  // start of the content run being gathered in this call
         while (i < n) {
+#if defined(SMTPP_HAVE_BODY_BLOCKS)
+            // Whole blocks of plain CRLF text skip the state machine (same events, fewer steps).
+            if (Blocks && n - i >= 64 &&
+                (st_ == st::mid || st_ == st::cr || (st_ == st::bol && p[i] != '.'))) {
+                i += skim(p + i, n - i);
+                if (i == n) break;
+            }
+#endif
             switch (st_) {
                 case st::mid: {
                     const std::size_t j = detail::scan_newline(p + i, n - i, opt_.reject_nul);
@@ -316,6 +453,24 @@ public:
         return {status::need_more, data_event_kind::none, {}, n, data_error::none};
     }
 
+public:
+
+    /**
+     * Consume a prefix of `input`; return at most one content chunk or the end.
+     * @return content (st complete): `content` is the next piece of the message;
+     *         end (st complete): the end of data was consumed; `err` is the verdict; the
+     *         rest of the input (not consumed) is the next pipelined command; calling
+     *         again returns end with consumed 0;
+     *         need_more: all of `input` was consumed and nothing is ready.
+     */
+    constexpr data_event next(std::string_view input) noexcept {
+#if defined(SMTPP_HAVE_BODY_BLOCKS)
+        // Short inputs (byte-by-byte feeds) keep the plain loop: no block code in their way.
+        if (input.size() >= 64 && !detail::scan_in_constant_evaluation()) return step<true>(input);
+#endif
+        return step<false>(input);
+    }
+
     /// Octets of message delivered so far (RFC 1870 count), saturating.
     [[nodiscard]] constexpr std::uint64_t size() const noexcept { return size_; }
     /// True once the end of data has been consumed.
@@ -341,6 +496,64 @@ private:
     constexpr void add(data_error e) noexcept {
         if (detail::data_error_rank(e) > detail::data_error_rank(err_)) err_ = e;
     }
+
+#if defined(SMTPP_HAVE_BODY_BLOCKS)
+    /*
+     * In state mid, bol or cr, consume whole 64-byte blocks of p[0, n) up to the first byte
+     * the state machine must see (a bare CR or LF, a NUL when refused, a '.' at a line
+     * start). In between only line lengths change: they are read off the LF mask. Leaves
+     * st_ (mid, bol or cr) and line_ exactly as the byte loop would. Returns bytes consumed.
+     */
+    std::size_t skim(const char* p, std::size_t n) noexcept {
+        return opt_.reject_nul ? skim_blocks<true>(p, n) : skim_blocks<false>(p, n);
+    }
+
+    template <bool Nul>
+    std::size_t skim_blocks(const char* p, std::size_t n) noexcept {
+        // Locals, not members: stores through `this` may alias the input bytes.
+        const std::size_t max_line = opt_.max_text_line;
+        std::size_t line = line_;
+        st state = st_;
+        char prev = state == st::bol ? '\n' : state == st::cr ? '\r' : 'x';  // what the state stands for
+        std::size_t i = 0;
+        while (n - i >= 64) {
+            const detail::data_block b = detail::data_block_sse2<Nul>(p + i, prev);
+            std::size_t k = b.faults == 0 ? 64 : static_cast<std::size_t>(__builtin_ctzll(b.faults));
+            if (k != 0) {
+                const std::uint64_t lfs = k == 64 ? b.lf : b.lf & ((std::uint64_t{1} << k) - 1);
+                if (lfs == 0) {
+                    line = detail::saturating_add(line, k);
+                } else {
+                    // Every line ending here is at most line + k long: check them only then.
+                    if (max_line != 0 && detail::saturating_add(line, k) > max_line && long_line(line, lfs)) {
+                        add(data_error::line_too_long);
+                    }
+                    line = k - 1 - static_cast<std::size_t>(63 - __builtin_clzll(lfs));
+                }
+                prev = p[i + k - 1];
+                state = prev == '\n' ? st::bol : prev == '\r' ? st::cr : st::mid;
+                i += k;
+            }
+            if (b.faults != 0) break;
+        }
+        line_ = line;
+        st_ = state;
+        return i;
+    }
+
+    // Whether a line ending at an LF in `lfs` (bit k = byte k of the block) is longer than
+    // the limit; the first one began `carried` octets before the block.
+    [[nodiscard]] bool long_line(std::size_t carried, std::uint64_t lfs) const noexcept {
+        std::size_t from = 0;
+        for (; lfs != 0; lfs &= lfs - 1) {
+            const std::size_t at = static_cast<std::size_t>(__builtin_ctzll(lfs));
+            if (detail::saturating_add(carried, at + 1 - from) > opt_.max_text_line) return true;
+            carried = 0;
+            from = at + 1;
+        }
+        return false;
+    }
+#endif
 
     // A line ends; `term` octets of its terminator were not yet counted in line_.
     constexpr void end_line(std::size_t term) noexcept {
@@ -414,6 +627,41 @@ public:
     constexpr explicit bdat_decoder(std::uint64_t chunk_size, bdat_options o = {}, bool last = false) noexcept
         : opt_(o), remaining_(chunk_size), last_(last) {}
 
+private:
+    // The CR/LF/NUL checks of content `v`; with `Blocks`, whole 64-byte blocks first.
+    // Defined before next() for clang's constant evaluation (see data_decoder::step).
+    template <bool Blocks>
+    constexpr void check(std::string_view v) noexcept {
+        const char* p = v.data();
+        const std::size_t n = v.size();
+        std::size_t i = 0;
+        if (cr_ && n > 0) {
+            cr_ = false;
+            if (p[0] != '\n' && opt_.reject_bare_newline) add(data_error::bare_cr);
+            if (p[0] == '\n') i = 1;
+        }
+#if defined(SMTPP_HAVE_BODY_BLOCKS)
+        if (Blocks && n - i >= 64) i += check_blocks(p + i, n - i);
+#endif
+        while (i < n) {
+            i += detail::scan_newline(p + i, n - i, opt_.reject_nul);
+            if (i == n) break;
+            const char c = p[i++];
+            if (c == '\0') {
+                add(data_error::nul);
+            } else if (c == '\n') {
+                if (opt_.reject_bare_newline) add(data_error::bare_lf);
+            } else if (i == n) {
+                cr_ = true;  // decided by the next octet (possibly in the next chunk)
+            } else if (p[i] == '\n') {
+                ++i;
+            } else if (opt_.reject_bare_newline) {
+                add(data_error::bare_cr);
+            }
+        }
+    }
+
+public:
     /// Start the next chunk of the same message (after the previous chunk's end event).
     constexpr void next_chunk(std::uint64_t chunk_size, bool last = false) noexcept {
         remaining_ = chunk_size;
@@ -444,7 +692,14 @@ public:
         remaining_ -= take;
         size_ = detail::saturating_add64(size_, take);
         if (opt_.max_size != 0 && size_ > opt_.max_size) add(data_error::too_big);
-        if (opt_.reject_bare_newline || opt_.reject_nul) check(v);
+        if (opt_.reject_bare_newline || opt_.reject_nul) {
+#if defined(SMTPP_HAVE_BODY_BLOCKS)
+            // Short pieces keep the plain loop: no block code in their way.
+            if (take >= 64 && !detail::scan_in_constant_evaluation()) check_long(v);
+            else
+#endif
+                check<false>(v);
+        }
         return {status::complete, data_event_kind::content, v, take, data_error::none};
     }
 
@@ -464,32 +719,30 @@ private:
         if (detail::data_error_rank(e) > detail::data_error_rank(err_)) err_ = e;
     }
 
-    constexpr void check(std::string_view v) noexcept {
-        const char* p = v.data();
-        const std::size_t n = v.size();
+#if defined(SMTPP_HAVE_BODY_BLOCKS)
+    // Out of line, so that next() stays small enough to inline for byte-by-byte feeds.
+    [[gnu::noinline]] void check_long(std::string_view v) noexcept { check<true>(v); }
+
+    // Whole 64-byte blocks of p[0, n), p[0] not right after an unresolved CR: the faults
+    // are read off the masks. A CR in a block's last byte starts the next block, so the
+    // byte loop's rule holds across blocks. Returns the bytes checked.
+    std::size_t check_blocks(const char* p, std::size_t n) noexcept {
         std::size_t i = 0;
-        if (cr_ && n > 0) {
-            cr_ = false;
-            if (p[0] != '\n' && opt_.reject_bare_newline) add(data_error::bare_cr);
-            if (p[0] == '\n') i = 1;
-        }
-        while (i < n) {
-            i += detail::scan_newline(p + i, n - i, opt_.reject_nul);
-            if (i == n) break;
-            const char c = p[i++];
-            if (c == '\0') {
-                add(data_error::nul);
-            } else if (c == '\n') {
-                if (opt_.reject_bare_newline) add(data_error::bare_lf);
-            } else if (i == n) {
-                cr_ = true;  // decided by the next octet (possibly in the next chunk)
-            } else if (p[i] == '\n') {
-                ++i;
-            } else if (opt_.reject_bare_newline) {
-                add(data_error::bare_cr);
+        while (n - i >= 64) {
+            const detail::body_masks m = detail::body_masks_sse2(p + i);
+            const std::uint64_t bad = detail::body_block_faults(m, false, false);
+            if (bad != 0 && opt_.reject_bare_newline) {
+                // The byte loop's order does not matter: the verdict is the highest rank.
+                const std::uint64_t bare_lf = m.lf & ~(m.cr << 1);
+                if (bare_lf != 0) add(data_error::bare_lf);
+                if ((bad & ~bare_lf) != 0) add(data_error::bare_cr);
             }
+            if (opt_.reject_nul && m.nul != 0) add(data_error::nul);
+            i += (m.cr >> 63) != 0 ? 63 : 64;
         }
+        return i;
     }
+#endif
 
     bdat_options opt_{};
     std::uint64_t remaining_ = 0;

@@ -270,6 +270,67 @@ public:
         const char* const p = in.data();
         const std::size_t n = in.size();
         const std::size_t max = max_line();
+        if (err_ == line_error::none) {
+            // Fast paths for the two common shapes; anything unusual takes the general loop
+            // below from the same state, so the events are the same.
+            if (n < 16) {
+                line_event ev{};
+                if (step_short(buf, p, n, max, ev)) return ev;
+            } else if (len_ == 0) {
+                // A whole clean line at the start of a big chunk: a view of the chunk.
+                const std::size_t lim = n < max ? n : max;
+                const std::size_t j = scan_newline(p, lim, true);
+                if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n')
+                    return {status::complete, line_error::none, std::string_view(p, j + 2), j + 2};
+                if (j < lim && p[j] == '\n') {  // a bare LF ends it, within the limit
+                    if (allow_bare_lf_) return {status::complete, line_error::none, std::string_view(p, j + 1), j + 1};
+                    return {status::failed, line_error::bare_lf, {}, j + 1};
+                }
+            }
+        }
+        return step_general(buf, p, n, max);
+    }
+
+private:
+    /*
+     * A short chunk (a byte-by-byte feed) of a line with no fault so far: store and count
+     * each byte with no scanning set-up. Returns false, changing nothing but storage the
+     * general loop would overwrite the same way, at anything that is not plain text, CR or
+     * the line's ending LF within the limit.
+     */
+    constexpr bool step_short(char* buf, const char* p, std::size_t n, std::size_t max, line_event& ev) noexcept {
+        const bool fresh = len_ == 0;
+        std::size_t len = len_;
+        bool cr = cr_;
+        for (std::size_t i = 0; i < n; ++i) {
+            const char c = p[i];
+            if (c == '\n') {
+                if (len >= max) return false;  // the LF would make the line too long
+                if (!cr && !allow_bare_lf_) {
+                    discard();
+                    ev = {status::failed, line_error::bare_lf, {}, i + 1};
+                    return true;
+                }
+                discard();
+                if (fresh) {
+                    ev = {status::complete, line_error::none, std::string_view(p, i + 1), i + 1};
+                } else {
+                    buf[len] = '\n';
+                    ev = {status::complete, line_error::none, std::string_view(buf, len + 1), i + 1};
+                }
+                return true;
+            }
+            if (cr || len >= max || c == '\0') return false;  // bare CR, too long, NUL
+            buf[len++] = c;
+            cr = c == '\r';
+        }
+        len_ = len;
+        cr_ = cr;
+        ev = {status::need_more, line_error::none, {}, n};
+        return true;
+    }
+
+    constexpr line_event step_general(char* buf, const char* p, std::size_t n, std::size_t max) noexcept {
         // A line that starts in this chunk is returned as a view of the chunk.
         const bool fresh = len_ == 0;
         std::size_t i = 0;
@@ -320,7 +381,6 @@ public:
         return {status::need_more, line_error::none, {}, n};
     }
 
-private:
     constexpr void add(line_error e) noexcept {
         if (line_error_rank(e) > line_error_rank(err_)) err_ = e;
     }
