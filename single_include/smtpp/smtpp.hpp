@@ -2361,6 +2361,10 @@ public:
                 const std::size_t j = scan_newline(p, lim, true);
                 if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n')
                     return {status::complete, line_error::none, std::string_view(p, j + 2), j + 2};
+                if (j < lim && p[j] == '\n') {  // a bare LF ends it, within the limit
+                    if (allow_bare_lf_) return {status::complete, line_error::none, std::string_view(p, j + 1), j + 1};
+                    return {status::failed, line_error::bare_lf, {}, j + 1};
+                }
             }
         }
         return step_general(buf, p, n, max);
@@ -2866,30 +2870,23 @@ public:
     constexpr data_decoder() noexcept = default;
     constexpr explicit data_decoder(data_options o) noexcept : opt_(o) {}
 
-    /**
-     * Consume a prefix of `input`; return at most one content chunk or the end.
-     * @return content (st complete): `content` is the next piece of the message;
-     *         end (st complete): the end of data was consumed; `err` is the verdict; the
-     *         rest of the input (not consumed) is the next pipelined command; calling
-     *         again returns end with consumed 0;
-     *         need_more: all of `input` was consumed and nothing is ready.
-     */
-    constexpr data_event next(std::string_view input) noexcept {
+private:
+    // Defined before next(): clang evaluates a member template in a constant expression
+    // only if its definition comes first.
+    // The byte state machine; with `Blocks`, whole 64-byte blocks of plain CRLF text in
+    // state mid, bol or cr are skimmed first (see skim), with the same events.
+    template <bool Blocks>
+    constexpr data_event step(std::string_view input) noexcept {
         const char* const p = input.data();
         const std::size_t n = input.size();
         const bool norm = opt_.bare_newline == bare_newline_policy::normalize;
         if (st_ == st::done) return {status::complete, data_event_kind::end, {}, 0, err_};
         std::size_t i = 0;
         std::size_t run = 0;  // start of the content run being gathered in this call
-#if defined(SMTPP_HAVE_BODY_BLOCKS)
-        // Not `const`: a const bool's initializer is manifestly constant-evaluated, so
-        // __builtin_is_constant_evaluated() would be true there even at run time.
-        bool blocks = !detail::scan_in_constant_evaluation();
-#endif
         while (i < n) {
 #if defined(SMTPP_HAVE_BODY_BLOCKS)
             // Whole blocks of plain CRLF text skip the state machine (same events, fewer steps).
-            if (blocks && n - i >= 64 &&
+            if (Blocks && n - i >= 64 &&
                 (st_ == st::mid || st_ == st::cr || (st_ == st::bol && p[i] != '.'))) {
                 i += skim(p + i, n - i);
                 if (i == n) break;
@@ -3017,6 +3014,24 @@ public:
         return {status::need_more, data_event_kind::none, {}, n, data_error::none};
     }
 
+public:
+
+    /**
+     * Consume a prefix of `input`; return at most one content chunk or the end.
+     * @return content (st complete): `content` is the next piece of the message;
+     *         end (st complete): the end of data was consumed; `err` is the verdict; the
+     *         rest of the input (not consumed) is the next pipelined command; calling
+     *         again returns end with consumed 0;
+     *         need_more: all of `input` was consumed and nothing is ready.
+     */
+    constexpr data_event next(std::string_view input) noexcept {
+#if defined(SMTPP_HAVE_BODY_BLOCKS)
+        // Short inputs (byte-by-byte feeds) keep the plain loop: no block code in their way.
+        if (input.size() >= 64 && !detail::scan_in_constant_evaluation()) return step<true>(input);
+#endif
+        return step<false>(input);
+    }
+
     /// Octets of message delivered so far (RFC 1870 count), saturating.
     [[nodiscard]] constexpr std::uint64_t size() const noexcept { return size_; }
     /// True once the end of data has been consumed.
@@ -3065,7 +3080,6 @@ private:
         while (n - i >= 64) {
             const detail::data_block b = detail::data_block_sse2<Nul>(p + i, prev);
             std::size_t k = b.faults == 0 ? 64 : static_cast<std::size_t>(__builtin_ctzll(b.faults));
-            if (k != 0 && k != 64 && p[i + k - 1] == '\r') --k;  // a bare CR: stop at the CR itself
             if (k != 0) {
                 const std::uint64_t lfs = k == 64 ? b.lf : b.lf & ((std::uint64_t{1} << k) - 1);
                 if (lfs == 0) {
@@ -3174,6 +3188,41 @@ public:
     constexpr explicit bdat_decoder(std::uint64_t chunk_size, bdat_options o = {}, bool last = false) noexcept
         : opt_(o), remaining_(chunk_size), last_(last) {}
 
+private:
+    // The CR/LF/NUL checks of content `v`; with `Blocks`, whole 64-byte blocks first.
+    // Defined before next() for clang's constant evaluation (see data_decoder::step).
+    template <bool Blocks>
+    constexpr void check(std::string_view v) noexcept {
+        const char* p = v.data();
+        const std::size_t n = v.size();
+        std::size_t i = 0;
+        if (cr_ && n > 0) {
+            cr_ = false;
+            if (p[0] != '\n' && opt_.reject_bare_newline) add(data_error::bare_cr);
+            if (p[0] == '\n') i = 1;
+        }
+#if defined(SMTPP_HAVE_BODY_BLOCKS)
+        if (Blocks && n - i >= 64) i += check_blocks(p + i, n - i);
+#endif
+        while (i < n) {
+            i += detail::scan_newline(p + i, n - i, opt_.reject_nul);
+            if (i == n) break;
+            const char c = p[i++];
+            if (c == '\0') {
+                add(data_error::nul);
+            } else if (c == '\n') {
+                if (opt_.reject_bare_newline) add(data_error::bare_lf);
+            } else if (i == n) {
+                cr_ = true;  // decided by the next octet (possibly in the next chunk)
+            } else if (p[i] == '\n') {
+                ++i;
+            } else if (opt_.reject_bare_newline) {
+                add(data_error::bare_cr);
+            }
+        }
+    }
+
+public:
     /// Start the next chunk of the same message (after the previous chunk's end event).
     constexpr void next_chunk(std::uint64_t chunk_size, bool last = false) noexcept {
         remaining_ = chunk_size;
@@ -3204,7 +3253,14 @@ public:
         remaining_ -= take;
         size_ = detail::saturating_add64(size_, take);
         if (opt_.max_size != 0 && size_ > opt_.max_size) add(data_error::too_big);
-        if (opt_.reject_bare_newline || opt_.reject_nul) check(v);
+        if (opt_.reject_bare_newline || opt_.reject_nul) {
+#if defined(SMTPP_HAVE_BODY_BLOCKS)
+            // Short pieces keep the plain loop: no block code in their way.
+            if (take >= 64 && !detail::scan_in_constant_evaluation()) check_long(v);
+            else
+#endif
+                check<false>(v);
+        }
         return {status::complete, data_event_kind::content, v, take, data_error::none};
     }
 
@@ -3224,50 +3280,30 @@ private:
         if (detail::data_error_rank(e) > detail::data_error_rank(err_)) err_ = e;
     }
 
-    constexpr void check(std::string_view v) noexcept {
-        const char* p = v.data();
-        const std::size_t n = v.size();
-        std::size_t i = 0;
-        if (cr_ && n > 0) {
-            cr_ = false;
-            if (p[0] != '\n' && opt_.reject_bare_newline) add(data_error::bare_cr);
-            if (p[0] == '\n') i = 1;
-        }
 #if defined(SMTPP_HAVE_BODY_BLOCKS)
-        // Whole blocks: the faults are read off the masks (a block never starts right after
-        // an unresolved CR: a CR in a block's last byte starts the next block).
-        if (!detail::scan_in_constant_evaluation()) {
-            while (n - i >= 64) {
-                const detail::body_masks m = detail::body_masks_sse2(p + i);
-                const std::uint64_t bad = detail::body_block_faults(m, false, false);
-                if (bad != 0 && opt_.reject_bare_newline) {
-                    // The byte loop's order does not matter: the verdict is the highest rank.
-                    const std::uint64_t bare_lf = m.lf & ~(m.cr << 1);
-                    if (bare_lf != 0) add(data_error::bare_lf);
-                    if ((bad & ~bare_lf) != 0) add(data_error::bare_cr);
-                }
-                if (opt_.reject_nul && m.nul != 0) add(data_error::nul);
-                i += (m.cr >> 63) != 0 ? 63 : 64;
+    // Out of line, so that next() stays small enough to inline for byte-by-byte feeds.
+    [[gnu::noinline]] void check_long(std::string_view v) noexcept { check<true>(v); }
+
+    // Whole 64-byte blocks of p[0, n), p[0] not right after an unresolved CR: the faults
+    // are read off the masks. A CR in a block's last byte starts the next block, so the
+    // byte loop's rule holds across blocks. Returns the bytes checked.
+    std::size_t check_blocks(const char* p, std::size_t n) noexcept {
+        std::size_t i = 0;
+        while (n - i >= 64) {
+            const detail::body_masks m = detail::body_masks_sse2(p + i);
+            const std::uint64_t bad = detail::body_block_faults(m, false, false);
+            if (bad != 0 && opt_.reject_bare_newline) {
+                // The byte loop's order does not matter: the verdict is the highest rank.
+                const std::uint64_t bare_lf = m.lf & ~(m.cr << 1);
+                if (bare_lf != 0) add(data_error::bare_lf);
+                if ((bad & ~bare_lf) != 0) add(data_error::bare_cr);
             }
+            if (opt_.reject_nul && m.nul != 0) add(data_error::nul);
+            i += (m.cr >> 63) != 0 ? 63 : 64;
         }
-#endif
-        while (i < n) {
-            i += detail::scan_newline(p + i, n - i, opt_.reject_nul);
-            if (i == n) break;
-            const char c = p[i++];
-            if (c == '\0') {
-                add(data_error::nul);
-            } else if (c == '\n') {
-                if (opt_.reject_bare_newline) add(data_error::bare_lf);
-            } else if (i == n) {
-                cr_ = true;  // decided by the next octet (possibly in the next chunk)
-            } else if (p[i] == '\n') {
-                ++i;
-            } else if (opt_.reject_bare_newline) {
-                add(data_error::bare_cr);
-            }
-        }
+        return i;
     }
+#endif
 
     bdat_options opt_{};
     std::uint64_t remaining_ = 0;
@@ -4570,7 +4606,8 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
     const char* const begin = bytes.data();
     const char* const end = begin + bytes.size();
     // Copies: stores into `caps` could alias `opt` as far as the compiler knows.
-    const std::size_t max_line = opt.max_line;
+    // As the reply reader: a limit under 4 octets cannot hold "250\r\n"; use the RFC's 512.
+    const std::size_t max_line = opt.max_line < 4 ? std::size_t{512} : opt.max_line;
     const std::uint32_t max_lines = opt.max_lines;
     const std::uint64_t max_reply_bytes = opt.max_reply_bytes;
     for (std::uint32_t index = 0;; ++index) {
@@ -4618,7 +4655,7 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
         }
         const std::string_view rest = bytes.substr(pos);
         const detail::line_scan sc =
-            detail::scan_line(rest, opt.max_line, opt.allow_bare_lf, opt.allow_8bit, opt.allow_ctl || first);
+            detail::scan_line(rest, max_line, opt.allow_bare_lf, opt.allow_8bit, opt.allow_ctl || first);
         if (sc.error != reply_error::none) {
             res.st = status::failed;
             res.error = sc.error;
@@ -5751,8 +5788,10 @@ enum class session_reply : std::uint8_t {
     auth_bad_response = 58,     ///< 501 5.5.2 undecodable SASL response (RFC 4954 §4)
     auth_line_too_long = 59,    ///< 500 5.5.6 (RFC 4954 §4)
     challenge_too_long = 60,    ///< 454 4.7.0 the host's challenge did not fit its buffer
+    timeout = 61,               ///< 421 4.4.2 <host>: the host's idle timer fired (RFC 5321 §4.5.3.2.7)
+    shutting_down = 62,         ///< 421 4.3.2 <host>: the host is going down (RFC 5321 §3.8)
 };
-inline constexpr std::size_t session_reply_count = 61;
+inline constexpr std::size_t session_reply_count = 63;
 
 /// The enumerator's name.
 constexpr std::string_view to_string(session_reply r) noexcept {
@@ -5768,7 +5807,7 @@ constexpr std::string_view to_string(session_reply r) noexcept {
         "unknown_param", "unknown_param_504", "size_exceeded", "too_many_recipients",
         "sender_rejected", "sender_unknown", "temp_failure", "no_storage", "recipient_rejected",
         "recipient_unknown", "relay_denied", "mailbox_full", "message_rejected",
-        "auth_bad_response", "auth_line_too_long", "challenge_too_long"};
+        "auth_bad_response", "auth_line_too_long", "challenge_too_long", "timeout", "shutting_down"};
     const auto i = static_cast<std::size_t>(r);
     return i < session_reply_count ? names[i] : std::string_view{"?"};
 }
@@ -5839,6 +5878,8 @@ constexpr reply_hint reply_for(session_reply r) noexcept {
         case session_reply::auth_bad_response: return {501, ec{5, 5, 2}, "Invalid base64 data"};
         case session_reply::auth_line_too_long: return {500, ec{5, 5, 6}, "Authentication exchange line is too long"};
         case session_reply::challenge_too_long: return {454, ec{4, 7, 0}, "Temporary authentication failure"};
+        case session_reply::timeout: return {421, ec{4, 4, 2}, "Error: timeout exceeded"};
+        case session_reply::shutting_down: return {421, ec{4, 3, 2}, "Service shutting down"};
     }
     return {421, ec{4, 3, 0}, "Error"};
 }
@@ -6118,8 +6159,9 @@ public:
         // 221 <domain> and 421 <domain> (RFC 5321 §4.2.2/§4.2.3): the host name follows the
         // code (and the enhanced code when in use).
         const session_reply named[] = {session_reply::bye, session_reply::too_many_errors,
-                                       session_reply::local_error};
-        for (std::size_t k = 0; k < 3; ++k) {
+                                       session_reply::local_error, session_reply::timeout,
+                                       session_reply::shutting_down};
+        for (std::size_t k = 0; k < 5; ++k) {
             mark(4 + k);
             const reply_hint h = reply_for(named[k]);
             b.put_code(h.code, ' ');
@@ -6132,7 +6174,7 @@ public:
             b.put(h.text);
             b.put("\r\n");
         }
-        mark(7);
+        mark(9);
         if (b.overflow) err_ = policy_error::too_long;
     }
 
@@ -6148,7 +6190,8 @@ public:
     }
 
     /// The rendered bytes of a policy reply: greeting, ehlo (`tls` picks the capability
-    /// list offered inside TLS), helo, bye, too_many_errors, local_error.
+    /// list offered inside TLS), helo, bye, too_many_errors, local_error, timeout,
+    /// shutting_down.
     [[nodiscard]] constexpr std::string_view rendered(session_reply r, bool tls = false) const noexcept {
         std::size_t k = 0;
         switch (r) {
@@ -6158,6 +6201,8 @@ public:
             case session_reply::bye: k = 4; break;
             case session_reply::too_many_errors: k = 5; break;
             case session_reply::local_error: k = 6; break;
+            case session_reply::timeout: k = 7; break;
+            case session_reply::shutting_down: k = 8; break;
             default: return {};
         }
         if (err_ != policy_error::none) return {};
@@ -6196,7 +6241,9 @@ private:
         if (on(ext_chunking)) line("CHUNKING");
         if (on(ext_binarymime) && on(ext_chunking)) line("BINARYMIME");
         if (on(ext_starttls) && !tls) line("STARTTLS");
-        if (on(ext_auth) && o.auth_mechanisms != 0) {
+        // AUTH that can only be used under TLS is not offered before it (as Postfix's
+        // smtpd_tls_auth_only): a client should not be invited to a 538.
+        if (on(ext_auth) && o.auth_mechanisms != 0 && (tls || !(o.auth_needs_tls || o.require_tls))) {
             line("AUTH");
             for (std::size_t m = 1; m < detail::mechanism_count; ++m) {
                 if ((o.auth_mechanisms & (std::uint32_t{1} << m)) == 0) continue;
@@ -6241,7 +6288,7 @@ private:
     policy_options opt_{};
     policy_error err_ = policy_error::none;
     bool esc_ = false;
-    std::uint16_t off_[8] = {};
+    std::uint16_t off_[10] = {};
     char buf_[storage] = {};
 };
 
@@ -6465,10 +6512,17 @@ namespace detail {
 /// `session_state::deferred` when a discarded chunk owes no reply (RFC 2033 §4.3).
 inline constexpr std::uint16_t no_reply = 0xFFFF;
 
+/// Replies that carry the host name and live in the policy (the rest are static).
+constexpr bool is_policy_reply(std::size_t index) noexcept {
+    return index < 6 || index == static_cast<std::size_t>(session_reply::timeout) ||
+           index == static_cast<std::size_t>(session_reply::shutting_down);
+}
+
 constexpr void set_reply(step_result& r, const policy& p, std::size_t index) noexcept {
     r.why = static_cast<std::uint16_t>(index);
     std::string_view text;
-    if (index < 6 && p.error() == policy_error::none) text = p.rendered(static_cast<session_reply>(index), r.next.has(sf_tls));
+    if (is_policy_reply(index) && p.error() == policy_error::none)
+        text = p.rendered(static_cast<session_reply>(index), r.next.has(sf_tls));
     else text = replies.get(index < reply_table_size ? index : reply_index(session_reply::local_error), p.enhanced_codes());
     r.reply = text;
     // Every rendered reply starts with its three-digit code.
@@ -7148,6 +7202,37 @@ constexpr step_result tls_established(const policy& p, const session_state& s) n
     r.next.phase = phase::fresh;
     r.next.flags = sf_tls;
     r.next.errors = s.errors;
+    return r;
+}
+
+/**
+ * The host's idle timer fired (RFC 5321 §4.5.3.2.7: a server SHOULD time out an idle
+ * client, at least 5 minutes): 421 4.4.2 <host> and close. Nothing after a close.
+ */
+constexpr step_result timeout(const policy& p, const session_state& s) noexcept {
+    step_result r;
+    r.next = s;
+    if (s.phase == phase::closed) {
+        r.act = action::close;
+        return r;
+    }
+    detail::close_with(r, p, static_cast<std::size_t>(session_reply::timeout));
+    return r;
+}
+
+/**
+ * The host is shutting down (RFC 5321 §3.8: "421 <domain> Service not available, closing
+ * transmission channel" may be sent at any time): 421 4.3.2 <host> and close. A message
+ * in flight is the host's to abort (nothing is delivered without `resolve(deliver)`).
+ */
+constexpr step_result shutdown(const policy& p, const session_state& s) noexcept {
+    step_result r;
+    r.next = s;
+    if (s.phase == phase::closed) {
+        r.act = action::close;
+        return r;
+    }
+    detail::close_with(r, p, static_cast<std::size_t>(session_reply::shutting_down));
     return r;
 }
 
