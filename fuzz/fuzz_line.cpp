@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +37,8 @@ std::vector<event> reference(std::string_view s, std::size_t max, bool allow_lf)
         else if (body.find('\r') != std::string_view::npos) e = smtpp::line_error::bare_cr;
         else if (!crlf && !allow_lf) e = smtpp::line_error::bare_lf;
         if (e == smtpp::line_error::none) out.push_back({smtpp::status::complete, e, std::string(line)});
-        else out.push_back({smtpp::status::failed, e, {}});
+        // A refused line reports its first octets (at most line_head_size, LF excluded).
+        else out.push_back({smtpp::status::failed, e, std::string(line.substr(0, std::min(smtpp::line_head_size, line.size() - 1)))});
     }
     return out;
 }

@@ -429,3 +429,56 @@ TEST_CASE("fast paths == general loop == reference, chunks of 1..20 bytes and li
         REQUIRE(run(whole, {b.view()}) == want);
     }
 }
+
+TEST_CASE("a refused line reports its first octets, split-invariant (so a refused BDAT is recognised)",
+          "[line][head]") {
+    struct vec {
+        std::string_view in;
+        smtpp::line_error err;
+        std::string_view head;
+    };
+    const vec vecs[] = {
+        {"BDAT 30 LAST\nRSET\r\n", smtpp::line_error::bare_lf, "BDAT 30 "},
+        {std::string_view("BDAT 30\0\r\nRSET\r\n", 16), smtpp::line_error::nul, std::string_view("BDAT 30\0", 8)},
+        {"bd\r\n", smtpp::line_error::none, ""},
+        {"x\n", smtpp::line_error::bare_lf, "x"},
+        {"\n", smtpp::line_error::bare_lf, ""},
+        {"ab\rc\r\n", smtpp::line_error::bare_cr, "ab\rc\r"},
+    };
+    for (const vec& v : vecs) {
+        INFO(std::string(v.in));
+        smtpp_test::for_each_split(v.in, [&](const std::vector<std::string_view>& chunks, const smtpp_test::split_info& info) {
+            INFO(info.name);
+            smtpp::line_reader<512> r;
+            bool seen = false;
+            for (std::string_view in : chunks) {
+                while (!in.empty() && !seen) {
+                    const smtpp::line_event ev = r.next(in);
+                    in.remove_prefix(ev.consumed);
+                    if (ev.st == smtpp::status::need_more) break;
+                    REQUIRE(ev.err == v.err);
+                    if (ev.st == smtpp::status::failed) CHECK(ev.line == v.head);
+                    seen = true;
+                }
+            }
+            CHECK(seen);
+        });
+    }
+    // An over-long BDAT line: the head is its start, whatever the limit and the cut.
+    std::string longline = "BDAT 6 LAST";
+    longline.append(600, ' ');
+    longline.append("\r\nQUIT\r\n");
+    smtpp_test::for_each_split(longline, [&](const std::vector<std::string_view>& chunks, const smtpp_test::split_info& info) {
+        INFO(info.name);
+        smtpp::line_reader<512> r;
+        for (std::string_view in : chunks) {
+            const smtpp::line_event ev = r.next(in);
+            if (ev.st == smtpp::status::failed) {
+                CHECK(ev.err == smtpp::line_error::too_long);
+                CHECK(ev.line == "BDAT 6 L");
+                return;
+            }
+            if (ev.st == smtpp::status::complete) FAIL("an over-long line was accepted");
+        }
+    });
+}

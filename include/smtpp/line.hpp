@@ -105,10 +105,17 @@ struct line_options {
 };
 
 /// One result of line_reader::next().
+/// How many leading octets of a refused line a `line_event` reports.
+inline constexpr std::size_t line_head_size = 8;
+
 struct line_event {
     status st = status::need_more;    ///< complete: a line; failed: a refused line; need_more
     line_error err = line_error::none;  ///< why the line was refused (failed only)
-    std::string_view line{};          ///< the line with its terminator (complete only)
+    /// complete: the line with its terminator. failed: the first octets of the refused line
+    /// (at most `line_head_size`, without its LF), so the host or the session can tell what
+    /// it was: a refused `BDAT` line is followed by payload that must never be read as
+    /// commands (RFC 3030 §2). Valid until the next call.
+    std::string_view line{};
     std::size_t consumed = 0;         ///< bytes of the input this call used
 };
 
@@ -257,6 +264,7 @@ public:
         len_ = 0;
         err_ = line_error::none;
         cr_ = false;
+        head_n_ = 0;
     }
 
     /*
@@ -274,6 +282,7 @@ public:
             // Fast paths for the two common shapes; anything unusual takes the general loop
             // below from the same state, so the events are the same.
             if (n < 16) {
+                record_head(p, n);
                 line_event ev{};
                 if (step_short(buf, p, n, max, ev)) return ev;
             } else if (len_ == 0) {
@@ -284,14 +293,31 @@ public:
                     return {status::complete, line_error::none, std::string_view(p, j + 2), j + 2};
                 if (j < lim && p[j] == '\n') {  // a bare LF ends it, within the limit
                     if (allow_bare_lf_) return {status::complete, line_error::none, std::string_view(p, j + 1), j + 1};
-                    return {status::failed, line_error::bare_lf, {}, j + 1};
+                    return {status::failed, line_error::bare_lf,
+                            std::string_view(p, j < line_head_size ? j : line_head_size), j + 1};
                 }
             }
         }
+        record_head(p, n);  // idempotent when step_short already did
         return step_general(buf, p, n, max);
     }
 
 private:
+    // The first octets of the current line, for refused lines. At every call they hold
+    // min(line_head_size, octets of the line so far); the next ones are copied from the
+    // chunk (possibly past the line's LF: a failed event clips them to the line).
+    constexpr void record_head(const char* p, std::size_t n) noexcept {
+        const std::size_t have = len_ < line_head_size ? static_cast<std::size_t>(len_) : line_head_size;
+        std::size_t k = 0;
+        for (std::size_t h = have; h < line_head_size && k < n; ++h, ++k) head_[h] = p[k];
+        if (have + k > head_n_) head_n_ = static_cast<std::uint8_t>(have + k);
+    }
+    // The head of a refused line of `len` octets before its LF.
+    [[nodiscard]] constexpr std::string_view head(std::size_t len) const noexcept {
+        const std::size_t n = len < head_n_ ? len : head_n_;
+        return std::string_view(head_, n);
+    }
+
     /*
      * A short chunk (a byte-by-byte feed) of a line with no fault so far: store and count
      * each byte with no scanning set-up. Returns false, changing nothing but storage the
@@ -307,8 +333,8 @@ private:
             if (c == '\n') {
                 if (len >= max) return false;  // the LF would make the line too long
                 if (!cr && !allow_bare_lf_) {
+                    ev = {status::failed, line_error::bare_lf, head(len), i + 1};
                     discard();
-                    ev = {status::failed, line_error::bare_lf, {}, i + 1};
                     return true;
                 }
                 discard();
@@ -344,10 +370,8 @@ private:
             if (err_ == line_error::too_long) {
                 // Skipping: only the LF matters; nothing is stored.
                 const std::size_t j = scan_byte(p + i, n - i, '\n');
-                if (j == n - i) {
-                    len_ = saturating_add(len_, j);
-                    return {status::need_more, line_error::none, {}, n};
-                }
+                len_ = saturating_add(len_, j);
+                if (j == n - i) return {status::need_more, line_error::none, {}, n};
                 return finish(buf, fresh, p, i + j + 1);
             }
             const std::size_t room = max - len_;
@@ -390,8 +414,9 @@ private:
         const std::size_t total = saturating_add(len_, 1);
         if (total > max_line()) add(line_error::too_long);
         const line_error e = err_;
+        const std::string_view h = head(total - 1);
         discard();
-        if (e != line_error::none) return {status::failed, e, {}, end};
+        if (e != line_error::none) return {status::failed, e, h, end};
         if (fresh) return {status::complete, line_error::none, std::string_view(p, end), end};
         buf[total - 1] = '\n';
         return {status::complete, line_error::none, std::string_view(buf, total), end};
@@ -403,6 +428,8 @@ private:
     line_error err_ = line_error::none;
     bool cr_ = false;        // the last octet was a CR (stored and counted)
     bool allow_bare_lf_ = false;
+    std::uint8_t head_n_ = 0;              // valid octets in head_
+    char head_[line_head_size] = {};       // the first octets of the current line
 };
 
 }  // namespace detail
