@@ -1,7 +1,9 @@
 // fuzz_reply: the reply reader (include/smtpp/reply.hpp).
 // Input: byte 0 = options, byte 1 = split seed, the rest = the stream.
 // Properties: split == whole (events and error); every view lies inside the input or the
-// reader's own buffer; format(parse(line)) parses back to the same line; failure is sticky.
+// reader's own buffer; format(parse(line)) parses back to the same line; any reply the
+// formatter accepts parses back to the same code, enhanced code and text
+// (parse(format(r)) == r, r built from raw bytes); failure is sticky.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -45,6 +47,28 @@ void check_round_trip(const smtpp::reply_line& ln) {
     smtpp::reply_line back;
     if (rd.next_line(in, back) != smtpp::status::complete) __builtin_trap();
     if (back.code != ln.code || back.last != ln.last || back.esc != ln.esc || back.text != ln.text) __builtin_trap();
+}
+
+// r from raw bytes: code 200-559, an enhanced code of the same class or none, any text.
+void check_format_parse(std::string_view b) {
+    if (b.size() < 5) return;
+    const auto u = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(b[i])); };
+    const auto code = static_cast<std::uint16_t>(200 + (u(0) % 4) * 100 + (u(1) % 6) * 10 + u(2) % 10);
+    smtpp::enhanced_code esc{};
+    if ((u(3) & 1) != 0 && code / 100 != 3)
+        esc = {static_cast<std::uint8_t>(code / 100), static_cast<std::uint16_t>(u(4) % 8),
+               static_cast<std::uint16_t>(u(3) >> 1)};
+    const std::string_view text = b.substr(5, 300);
+    char buf[1200];
+    const smtpp::format_result f = smtpp::format_reply(buf, sizeof buf, code, esc, &text, 1);
+    if (!f.ok()) return;
+    smtpp::reply_options o;
+    o.max_line = 1024;
+    smtpp::basic_reply_reader<1024> rd(o);
+    std::string_view in(buf, f.size);
+    smtpp::reply_line back;
+    if (rd.next_line(in, back) != smtpp::status::complete) __builtin_trap();
+    if (back.code != code || !back.last || back.esc != esc || back.text != text) __builtin_trap();
 }
 
 result run(const std::vector<std::string_view>& chunks, smtpp::reply_options opt, bool ehlo, bool checks,
@@ -93,6 +117,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (flags & 32) opt.max_reply_bytes = 200;
     if (flags & 64) opt.max_lines = 3;
 
+    check_format_parse(input);
     const result whole = run({input}, opt, ehlo, true, input);
 
     // Cut the same bytes at pseudo-random points (a xorshift seeded by byte 1).

@@ -501,3 +501,28 @@ TEST_CASE("bench/data/replies.txt reads as 1600 replies, whole and split", "[rep
     REQUIRE(count(1) == 1600);
     REQUIRE(count(61) == 1600);
 }
+
+TEST_CASE("format_reply refuses text a reader would read back differently (parse(format(r)) == r)",
+          "[reply][format]") {
+    char buf[128];
+    // Without an enhanced code, text that starts with one of the reply's class would be
+    // read as the code (RFC 3463 §2, RFC 2034 §4).
+    CHECK(smtpp::format_reply(buf, sizeof buf, 250, {}, "2.0.0 looks like code").error ==
+          smtpp::format_error::ambiguous_text);
+    CHECK(smtpp::format_reply(buf, sizeof buf, 550, {}, "5.1.1").error == smtpp::format_error::ambiguous_text);
+    // Another class is only text: a reader ignores a code whose class differs.
+    const smtpp::format_result other = smtpp::format_reply(buf, sizeof buf, 250, {}, "5.1.1 text");
+    REQUIRE(other.ok());
+    CHECK(std::string_view(buf, other.size) == "250 5.1.1 text\r\n");
+    // With a code, leading spaces of the text would be taken as the code's separator.
+    CHECK(smtpp::format_reply(buf, sizeof buf, 250, {2, 0, 0}, " indented").error ==
+          smtpp::format_error::ambiguous_text);
+    const smtpp::format_result ok = smtpp::format_reply(buf, sizeof buf, 250, {2, 0, 0}, "2.0.0 as text");
+    REQUIRE(ok.ok());
+    smtpp::reply_reader rd;
+    std::string_view in(buf, ok.size);
+    smtpp::reply_line back;
+    REQUIRE(rd.next_line(in, back) == smtpp::status::complete);
+    CHECK(back.esc == smtpp::enhanced_code{2, 0, 0});
+    CHECK(back.text == "2.0.0 as text");
+}

@@ -633,6 +633,9 @@ enum class format_error : std::uint8_t {
     bad_code = 3,          ///< not a valid `Reply-code` (RFC 5321 §4.2)
     bad_enhanced_code = 4, ///< invalid, on a 3xx reply, or its class differs from the code's
     no_lines = 5,          ///< a multi-line reply with zero lines
+    ambiguous_text = 6,    ///< a reader would parse the text back differently: without an
+                           ///< enhanced code it starts with one of the reply's class; with
+                           ///< one it starts with SP (RFC 3463 / RFC 2034 §4)
 };
 
 constexpr std::string_view to_string(format_error e) noexcept {
@@ -643,6 +646,7 @@ constexpr std::string_view to_string(format_error e) noexcept {
         case format_error::bad_code: return "invalid reply code";
         case format_error::bad_enhanced_code: return "invalid enhanced status code for this reply";
         case format_error::no_lines: return "reply without lines";
+        case format_error::ambiguous_text: return "text would read back as a different reply";
     }
     return "unknown";
 }
@@ -696,6 +700,14 @@ constexpr format_result format_reply(char* buf, std::size_t cap, std::uint16_t c
     for (std::size_t k = 0; k < count; ++k) {
         const std::string_view t = lines[k];
         if (!detail::is_safe_text(t)) return {0, format_error::bad_text};
+        // parse(format(r)) == r: a text a reader would split differently is refused.
+        if (et.size == 0) {
+            enhanced_code looks{};
+            if (!t.empty() && t[0] == static_cast<char>('0' + code / 100) && parse_enhanced_code(t, looks) != 0)
+                return {0, format_error::ambiguous_text};
+        } else if (!t.empty() && t[0] == ' ') {
+            return {0, format_error::ambiguous_text};
+        }
         const std::size_t need = 4 + (et.size != 0 ? et.size + (t.empty() ? 0u : 1u) : 0u) + t.size() + 2;
         if (cap - n < need) return {0, format_error::buffer_too_small};
         unsigned c = code;
