@@ -24,6 +24,7 @@ int main() {
     smtpp::policy_options opt;
     opt.hostname = "mx.example";
     opt.enforce_sync = false;  // a scripted file arrives in one read: answer it in order
+    opt.extensions &= ~smtpp::ext_chunking;  // this loop reads DATA bodies only (no BDAT)
     const smtpp::policy pol(opt);                 // built once: renders the greeting and EHLO
     smtpp::line_reader<16384> reader;             // framing; storage for split lines
     reader.set_max_line(smtpp::line_limit(pol));
