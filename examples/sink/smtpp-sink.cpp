@@ -365,6 +365,7 @@ private:
     void touch(conn& c);
     void list_remove(conn& c);
     void accept_all();
+    void set_accepting(bool on);
     void begin_shutdown();
 
     const config& cfg_;
@@ -378,6 +379,7 @@ private:
     std::string tmp_dir_, new_dir_;
     unsigned long seq_ = 0;
     int epfd_ = -1, lfd_ = -1, sigfd_ = -1;
+    bool accepting_ = true;  // the listen socket is watched (paused when out of descriptors)
     conn* head_ = nullptr;  // idle list
     conn* tail_ = nullptr;
     std::size_t conns_ = 0;
@@ -821,6 +823,7 @@ void server::destroy(conn* c) {
     close(c->ifd);
     --conns_;
     delete c;
+    if (!stopping_) set_accepting(true);  // a descriptor is free again
 }
 
 void server::update_interest(conn& c) {
@@ -905,12 +908,25 @@ void server::on_event(conn* c, std::uint32_t ev) {
     update_interest(*c);
 }
 
+void server::set_accepting(bool on) {
+    if (lfd_ < 0 || accepting_ == on) return;
+    epoll_event ev{};
+    ev.events = on ? EPOLLIN : 0u;
+    ev.data.ptr = &lfd_;
+    epoll_ctl(epfd_, EPOLL_CTL_MOD, lfd_, &ev);
+    accepting_ = on;
+}
+
 void server::accept_all() {
     for (;;) {
         const int fd = accept4(lfd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
-            return;  // EAGAIN, or EMFILE: retried on the next readiness
+            // Out of descriptors or memory: the listen socket stays readable, so stop
+            // watching it (a level-triggered loop would spin) until a connection closes
+            // or the next one-second tick.
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) set_accepting(false);
+            return;  // EAGAIN: nothing more to accept
         }
         conn* c = new conn(line_opts_.max_line, line_opts_);
         c->ifd = c->ofd = fd;
@@ -1017,6 +1033,7 @@ int server::run_listener() {
             std::perror("smtpp-sink: epoll_wait");
             return 1;
         }
+        if (n == 0 && !stopping_) set_accepting(true);  // retry a paused accept once a second
         for (int i = 0; i < n; ++i) {
             void* p = events[static_cast<std::size_t>(i)].data.ptr;
             if (p == &lfd_) {
