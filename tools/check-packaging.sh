@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Proves smtpp is a good CMake citizen: installs it, builds a find_package() consumer, an
-# add_subdirectory() consumer and a single-header consumer, and runs each.
+# add_subdirectory() consumer, a FetchContent consumer and a single-header consumer, and
+# runs each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-$root/build-ci/packaging}
@@ -16,6 +17,10 @@ cmake --build "$work/fp" >/dev/null
 cmake -S "$root/tests/packaging/subdirectory" -B "$work/sub" -G Ninja -DSMTPP_SOURCE_DIR="$root" >/dev/null
 cmake --build "$work/sub" >/dev/null
 "$work/sub/consumer"
+cmake -S "$root/tests/packaging/fetchcontent" -B "$work/fc" -G Ninja -DSMTPP_SOURCE_DIR="$root" >/dev/null
+cmake --build "$work/fc" >/dev/null
+"$work/fc/consumer"
+"$work/fc/consumer_compiled"
 for std in c++17 c++20; do
   g++ -std=$std -Wall -Wextra -Wpedantic -Werror -DSMTPP_SINGLE_HEADER -I"$root/single_include" \
     "$root/tests/packaging/consumer.cpp" -o "$work/single_header_$std"
