@@ -1158,3 +1158,175 @@ TEST_CASE("parse_command never allocates (bench workloads)", "[command][alloc]")
     CHECK(total == all.size());
     CHECK(ok > total / 2);
 }
+
+// =========================================================================================
+// Fast paths against their twins (include/smtpp/command.hpp "why the hot paths look the
+// way they do"): the one-load keyword words, the two-byte class runs and the reset of a
+// reused command each give what the plain code gives, on the same inputs.
+// =========================================================================================
+
+namespace {
+
+/// The byte loop `pack_in` replaces: `p[0, n)` packed, byte i in bits 8i..8i+7.
+std::uint64_t pack_loop(const char* p, std::size_t n) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i) v |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+    return v;
+}
+
+bool same_view(std::string_view a, std::string_view b) { return a.data() == b.data() && a.size() == b.size(); }
+
+/// Every member of the two commands, views by identity (pointer and size).
+bool identical(const command& a, const command& b) {
+    const auto& p = a.path;
+    const auto& q = b.path;
+    const auto& x = a.params;
+    const auto& y = b.params;
+    return a.verb == b.verb && a.host == b.host && a.mechanism_id == b.mechanism_id &&
+           a.has_initial_response == b.has_initial_response && a.last == b.last && a.smtputf8 == b.smtputf8 &&
+           a.chunk_size == b.chunk_size && same_view(a.line, b.line) && same_view(a.verb_text, b.verb_text) &&
+           same_view(a.argument, b.argument) && same_view(a.mechanism, b.mechanism) &&
+           same_view(a.initial_response, b.initial_response) && same_view(p.text, q.text) &&
+           same_view(p.route, q.route) && same_view(p.mailbox, q.mailbox) && same_view(p.local_part, q.local_part) &&
+           same_view(p.domain, q.domain) && p.kind == q.kind && p.is_null == q.is_null &&
+           p.is_postmaster == q.is_postmaster && p.quoted == q.quoted && p.utf8 == q.utf8 &&
+           x.present == y.present && x.size == y.size && x.body == y.body && x.ret == y.ret &&
+           x.notify == y.notify && x.mt_priority == y.mt_priority && x.by == y.by && x.by_trace == y.by_trace &&
+           x.rrvs_mode == y.rrvs_mode && x.unknown_count == y.unknown_count && x.holdfor == y.holdfor &&
+           x.by_time == y.by_time && same_view(x.envid, y.envid) && same_view(x.auth, y.auth) &&
+           same_view(x.orcpt_type, y.orcpt_type) && same_view(x.orcpt, y.orcpt) &&
+           same_view(x.holduntil, y.holduntil) && same_view(x.rrvs, y.rrvs) && same_view(x.unknown, y.unknown) &&
+           same_view(x.text, y.text);
+}
+
+/// Every vector line and every bench line, each once.
+std::vector<std::string> all_lines() {
+    std::vector<std::string> out;
+    for (const char* file : {"commands_valid.txt", "commands_invalid.txt"})
+        for (auto& vc : load_cases(file)) out.push_back(std::move(vc.input));
+    for (const char* file : {"commands.txt", "mail_rcpt.txt", "short.txt", "commands_lf.txt"})
+        for (auto& l : bench_lines(file)) out.push_back(std::move(l));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("fast path: pack_in / key_in / match_in equal the byte loops, key() and match()", "[command][fast]") {
+    using smtpp::detail::ci_literal;
+    const ci_literal lits[] = {smtpp::detail::k_from, smtpp::detail::k_to, smtpp::detail::k_postmast,
+                               smtpp::detail::k_er_close};
+    std::size_t words = 0, loads = 0;
+    for (const std::string& line : all_lines()) {
+        INFO("line \"" << printable(line) << "\"");
+        const smtpp_test::exact_buffer buf(line);
+        const char* const lo = buf.view().data();
+        const char* const hi = lo + line.size();
+        for (std::size_t at = 0; at <= line.size(); ++at) {
+            const char* const p = lo + at;
+            for (std::size_t n = 0; n <= 9 && at + n <= line.size(); ++n) {
+                const std::string_view w(p, n);
+                // Three readable windows: the whole line (one load forward or backward),
+                // ending at the word (backward only), exactly the word (the byte loop).
+                const std::pair<const char*, const char*> windows[] = {{lo, hi}, {lo, p + n}, {p, p + n}};
+                for (const auto& win : windows) {
+                    INFO("at " << at << " n " << n << " window [" << (win.first - lo) << ", " << (win.second - lo) << ")");
+                    if (n <= 8) CHECK(smtpp::detail::pack_in(p, n, win.first, win.second) == pack_loop(p, n));
+                    CHECK(smtpp::detail::key_in(p, n, win.first, win.second) == smtpp::detail::key(w));
+                    ++words;
+                    if (win.second - win.first >= 8) ++loads;
+                }
+                for (const ci_literal& k : lits)
+                    if (k.size == n)
+                        for (const auto& win : windows)
+                            CHECK(smtpp::detail::match_in(p, k, win.first, win.second) == smtpp::detail::match(p, k));
+            }
+        }
+    }
+    CHECK(words > 100000);
+    CHECK(loads > words / 4);  // the loads were taken, not only the loops
+}
+
+TEST_CASE("fast path: run_end equals the one-byte loop for every class", "[command][fast]") {
+    using namespace smtpp::detail;
+    const std::uint16_t classes[] = {c_alpha, c_digit, c_atext, c_qtext, c_xchar, c_esmtpv,
+                                     c_dcont, c_hex,   c_b64,   c_vchar, c_text,  c_ldh};
+    for (const std::string& line : all_lines()) {
+        // run_end's precondition: the run ends inside the line, as CR and LF end every run.
+        std::string body = line;
+        if (body.empty() || body.back() != '\n') body += "\r\n";
+        const smtpp_test::exact_buffer buf(body);
+        const char* const d = buf.view().data();
+        for (const std::uint16_t bits : classes) {
+            for (std::size_t at = 0; at < body.size(); ++at) {
+                std::size_t q = at;
+                while (q < body.size() && is(static_cast<unsigned char>(d[q]), bits)) ++q;
+                if (q == body.size()) continue;  // not reached: the final LF ends every run
+                INFO("line \"" << printable(line) << "\" at " << at << " bits " << bits);
+                CHECK(run_end(d, at, bits) == q);
+            }
+        }
+    }
+}
+
+TEST_CASE("fast path: a reused command ends exactly as a fresh one (clear())", "[command][fast]") {
+    // A command with every field set: what a host's reused object may hold.
+    command dirty;
+    {
+        dirty.verb = smtpp::verb::auth;
+        dirty.host = smtpp::host_kind::ipv6;
+        dirty.mechanism_id = smtpp::sasl_mechanism::ntlm;
+        dirty.has_initial_response = dirty.last = dirty.smtputf8 = true;
+        dirty.chunk_size = 77;
+        static const char junk[] = "junk junk junk junk";
+        const std::string_view j(junk, 4);
+        dirty.line = dirty.verb_text = dirty.argument = dirty.mechanism = dirty.initial_response = j;
+        dirty.path.text = dirty.path.route = dirty.path.mailbox = dirty.path.local_part = dirty.path.domain = j;
+        dirty.path.kind = smtpp::host_kind::general;
+        dirty.path.is_null = dirty.path.is_postmaster = dirty.path.quoted = dirty.path.utf8 = true;
+        auto& ps = dirty.params;
+        ps.present = ~0u;
+        ps.size = 99;
+        ps.body = smtpp::body_type::binary_mime;
+        ps.ret = smtpp::ret_type::hdrs;
+        ps.notify = 15;
+        ps.mt_priority = -3;
+        ps.by = smtpp::by_mode::return_;
+        ps.by_trace = true;
+        ps.rrvs_mode = 'C';
+        ps.unknown_count = 200;
+        ps.holdfor = 5;
+        ps.by_time = -5;
+        ps.envid = ps.auth = ps.orcpt_type = ps.orcpt = ps.holduntil = ps.rrvs = ps.unknown = ps.text = j;
+    }
+    command reset = dirty;
+    smtpp::detail::clear(reset);
+    CHECK(identical(reset, command{}));
+
+    for (const std::string& line : all_lines()) {
+        INFO("line \"" << printable(line) << "\"");
+        const smtpp_test::exact_buffer buf(line);
+        for (const parse_options& o : {parse_options{}, all_lenient({})}) {
+            command fresh;
+            const command_error e = smtpp::parse_command(buf.view(), fresh, o);
+            command reused = dirty;
+            CHECK(smtpp::parse_command(buf.view(), reused, o) == e);
+            CHECK(identical(reused, fresh));
+        }
+    }
+}
+
+// The constant-evaluated twins: pack_in, key_in and match_in take the byte loop and clear()
+// the field-by-field reset at compile time; the results agree with the run-time ones above.
+static_assert([] {
+    command c;
+    c.params.size = 1;
+    c.path.domain = "x";
+    return smtpp::parse_command("RCPT TO:<a@b.example> NOTIFY=SUCCESS,DELAY\r\n", c) == command_error::none &&
+           c.params.notify == (smtpp::notify_success | smtpp::notify_delay) && c.params.size == 0 &&
+           c.path.domain == "b.example" && c.verb == smtpp::verb::rcpt;
+}());
+static_assert([] {
+    command c;
+    return smtpp::parse_command("mail from:<a@b> BODY=8bitmime RET=hdrs\r\n", c) == command_error::none &&
+           c.params.body == smtpp::body_type::eight_bit_mime && c.params.ret == smtpp::ret_type::hdrs;
+}());

@@ -31,6 +31,15 @@
 #include "core.hpp"
 #include "detail/ascii.hpp"
 
+// The same definition as in reply.hpp (a repeated identical #define is allowed).
+#ifndef SMTPP_HOT_INLINE
+#if defined(__GNUC__) || defined(__clang__)
+#define SMTPP_HOT_INLINE inline __attribute__((always_inline))
+#else
+#define SMTPP_HOT_INLINE inline
+#endif
+#endif
+
 namespace smtpp {
 
 // =========================================================================================
@@ -394,7 +403,23 @@ constexpr std::string_view slice(std::string_view s, std::size_t from, std::size
     return std::string_view(s.data() + from, to - from);
 }
 
+/// The end of the run of bytes of the class `bits` that starts at `d + p`.
+/// @pre the run ends inside the line: its terminator (CR or LF) belongs to no class, so it
+/// stops the loop without a bounds test per byte. Two bytes a round: the loop's own
+/// increment and jump cost as much as the test of a byte.
+constexpr SMTPP_HOT_INLINE std::size_t run_end(const char* d, std::size_t p, std::uint16_t bits) noexcept {
+    for (;;) {
+        if (!is(static_cast<unsigned char>(d[p]), bits)) return p;
+        if (!is(static_cast<unsigned char>(d[p + 1]), bits)) return p + 1;
+        p += 2;
+    }
+}
+
 /// A cursor over the argument part of a line; `end` excludes trailing blanks and CRLF.
+/// Every cursor here has `s` = the line's body and `s[end]` = SP, HT, CR or LF (a trimmed
+/// blank or the terminator), a byte in no character class and none of "." "@" ">" ":":
+/// so a class run never passes `end`, and a test of the byte at a position `<= end`
+/// against one of those needs no bounds test.
 struct cursor {
     std::string_view s;
     std::size_t pos;
@@ -403,6 +428,15 @@ struct cursor {
     [[nodiscard]] constexpr bool done() const noexcept { return pos >= end; }
     [[nodiscard]] constexpr char peek() const noexcept { return pos < end ? s[pos] : '\0'; }
     [[nodiscard]] constexpr bool at(char c) const noexcept { return pos < end && s[pos] == c; }
+    /// `key()` of `w`, a view into `s`, and `match()` of the bytes at `p`, with one load
+    /// (`key_in`, `match_in`): `s` is the body of a line, and at least the first byte of its
+    /// terminator (LF, or the CR of CRLF) follows it in memory, so all of that is readable.
+    [[nodiscard]] constexpr SMTPP_HOT_INLINE std::uint64_t folded(std::string_view w) const noexcept {
+        return key_in(w.data(), w.size(), s.data(), s.data() + s.size() + 1);
+    }
+    [[nodiscard]] constexpr SMTPP_HOT_INLINE bool matches(std::size_t p, const ci_literal& k) const noexcept {
+        return match_in(s.data() + p, k, s.data(), s.data() + s.size() + 1);
+    }
 
     /// Advances over bytes of the class `bits`. Works on locals: a store to `pos` through
     /// the reference would otherwise be redone every byte, since a char load may alias it.
@@ -410,9 +444,7 @@ struct cursor {
     /// neither byte belongs to any class, so the terminator stops the loop without a
     /// bounds test per byte; the run is then clipped to `end`.
     constexpr void skip(std::uint16_t bits) noexcept {
-        const char* const d = s.data();
-        std::size_t p = pos;
-        while (is(static_cast<unsigned char>(d[p]), bits)) ++p;
+        const std::size_t p = run_end(s.data(), pos, bits);
         pos = p < end ? p : end;
     }
     /// Advances to the next byte equal to `ch` (or the end).
@@ -431,31 +463,30 @@ struct cursor {
 /// stops at the first byte that cannot continue a domain. Returns false on error; sets
 /// `utf8` when a non-ASCII byte was seen.
 constexpr bool parse_domain(cursor& c, bool allow_utf8, bool& utf8, bool& too_long) noexcept {
+    // Locals rather than `c.pos`: a store through `utf8` or `too_long` (a char-sized type)
+    // would otherwise make the compiler reload the cursor after every byte it reads.
+    const char* const d = c.s.data();
     const std::size_t start = c.pos;
+    std::size_t pos = start;
     for (;;) {
-        // One label: a run of LDH bytes (and UTF-8 sequences for U-labels).
-        const std::size_t label = c.pos;
-        for (;;) {
-            c.skip(c_ldh);
-            if (c.pos < c.end && allow_utf8 && static_cast<unsigned char>(c.s[c.pos]) >= 0x80) {
-                const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
-                if (n == 0) return false;
-                utf8 = true;
-                c.pos += n;
-                continue;
-            }
-            break;
+        // One label: a run of LDH bytes (and UTF-8 sequences for U-labels). It stops at
+        // `c.end` at the latest (see `cursor`).
+        const std::size_t label = pos;
+        pos = run_end(d, pos, c_ldh);
+        while (SMTPP_UNLIKELY(static_cast<unsigned char>(d[pos]) >= 0x80) && allow_utf8) {
+            const std::size_t n = utf8_sequence(slice(c.s, 0, c.end), pos);
+            if (n == 0) return false;
+            utf8 = true;
+            pos = run_end(d, pos + n, c_ldh);
         }
         // Let-dig at both ends: no empty label, no leading or trailing "-".
-        if (c.pos == label || c.s[label] == '-' || c.s[c.pos - 1] == '-') return false;
-        if (c.pos - label > 63) too_long = true;
-        if (c.pos < c.end && c.s[c.pos] == '.') {
-            ++c.pos;
-            continue;
-        }
-        break;
+        if (pos == label || d[label] == '-' || d[pos - 1] == '-') return false;
+        if (pos - label > 63) too_long = true;
+        if (d[pos] != '.') break;
+        ++pos;
     }
-    if (c.pos - start > 255) too_long = true;
+    c.pos = pos;
+    if (pos - start > 255) too_long = true;
     return true;
 }
 
@@ -590,28 +621,24 @@ constexpr bool parse_local_part(cursor& c, bool allow_utf8, bool& utf8, bool& qu
         }
         return false;
     }
-    // Dot-string = Atom *("." Atom)
-    bool need_atext = true;
-    while (c.pos < c.end) {
-        const auto ch = static_cast<unsigned char>(c.s[c.pos]);
-        if (is(ch, c_atext)) {
-            c.skip(c_atext);
-            need_atext = false;
-        } else if (ch == '.') {
-            if (need_atext) return false;
-            need_atext = true;
-            ++c.pos;
-        } else if (ch >= 0x80 && allow_utf8) {
-            const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
+    // Dot-string = Atom *("." Atom), on locals (see `parse_domain`).
+    const char* const d = c.s.data();
+    std::size_t pos = c.pos;
+    for (;;) {
+        const std::size_t atom = pos;
+        pos = run_end(d, pos, c_atext);
+        while (SMTPP_UNLIKELY(static_cast<unsigned char>(d[pos]) >= 0x80) && allow_utf8) {
+            const std::size_t n = utf8_sequence(slice(c.s, 0, c.end), pos);
             if (n == 0) return false;
             utf8 = true;
-            c.pos += n;
-            need_atext = false;
-        } else {
-            break;
+            pos = run_end(d, pos + n, c_atext);
         }
+        if (pos == atom) return false;  // an empty Atom
+        if (d[pos] != '.') break;
+        ++pos;
     }
-    return !need_atext;
+    c.pos = pos;
+    return true;
 }
 
 /// Does the byte range hold any byte >= 0x80?
@@ -630,6 +657,7 @@ constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse
     const command_error bad = is_mail ? command_error::bad_reverse_path : command_error::bad_forward_path;
     const command_error too_long = is_mail ? command_error::reverse_path_too_long
                                            : command_error::forward_path_too_long;
+    const char* const d = c.s.data();
     const std::size_t start = c.pos;
     const bool bracketed = c.at('<');
     if (!bracketed && !opt.allow_missing_brackets) return bad;
@@ -640,14 +668,14 @@ constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse
     bool long_part = false;
     if (bracketed) {
         ++c.pos;
-        if (c.at('>')) {
+        if (d[c.pos] == '>') {  // `c.pos <= c.end`, and `d[c.end]` is no ">" (see `cursor`)
             ++c.pos;
             if (!is_mail) return command_error::null_forward_path;
             p.text = slice(c.s, start, c.pos);
             p.is_null = true;
             return command_error::none;
         }
-        if (c.at('@')) {
+        if (d[c.pos] == '@') {
             const std::size_t route_start = c.pos;
             for (;;) {
                 ++c.pos;  // '@'
@@ -664,8 +692,9 @@ constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse
                 break;
             }
         }
-        if (!is_mail && c.pos + 11 <= c.end && p.route.empty() && match(c.s.data() + c.pos, k_postmast) &&
-            match(c.s.data() + c.pos + 8, k_er_close)) {
+        // "<Postmaster>": 11 bytes, compared as two folded words (the first byte screens).
+        if (!is_mail && (d[c.pos] | 0x20) == 'p' && c.pos + 11 <= c.end && p.route.empty() &&
+            c.matches(c.pos, k_postmast) && c.matches(c.pos + 8, k_er_close)) {
             c.pos += 11;
             p.text = slice(c.s, start, c.pos);
             p.local_part = slice(c.s, c.pos - 11, c.pos - 1);
@@ -673,27 +702,29 @@ constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse
             return command_error::none;
         }
     }
+    // The fields are stored as they are recognised: on an error `p` keeps what was.
     const std::size_t local_start = c.pos;
     if (!parse_local_part(c, parse_utf8, utf8, p.quoted)) return bad;
-    p.local_part = slice(c.s, local_start, c.pos);
-    if (!c.at('@')) return bad;
-    ++c.pos;
-    const std::size_t domain_start = c.pos;
+    const std::size_t at = c.pos;
+    p.local_part = slice(c.s, local_start, at);
+    if (d[at] != '@') return bad;  // `at <= c.end`, and `d[c.end]` is no "@"
+    c.pos = at + 1;
     p.kind = parse_host(c, parse_utf8, utf8, long_part);
     if (p.kind == host_kind::none) return bad;
-    p.domain = slice(c.s, domain_start, c.pos);
-    p.mailbox = slice(c.s, local_start, c.pos);
+    const std::size_t host_end = c.pos;
+    p.domain = slice(c.s, at + 1, host_end);
+    p.mailbox = slice(c.s, local_start, host_end);
     if (bracketed) {
-        if (!c.at('>')) return bad;
+        if (d[host_end] != '>') return bad;
         ++c.pos;
-    } else if (!c.done() && c.peek() != ' ') {
+    } else if (host_end < c.end && d[host_end] != ' ') {
         return bad;
     }
     p.text = slice(c.s, start, c.pos);
     p.utf8 = utf8;
     // RFC 5321 §4.5.3.1.1-3: local part 64, domain 255, path 256 octets (brackets counted).
-    if (long_part || p.local_part.size() > 64 || p.domain.size() > 255 ||
-        p.text.size() + (bracketed ? 0 : 2) > 256)
+    if (long_part || at - local_start > 64 || host_end - (at + 1) > 255 ||
+        c.pos - start + (bracketed ? 0 : 2) > 256)
         return too_long;
     if (utf8 && !utf8_ok) return is_mail ? command_error::non_ascii_sender : command_error::non_ascii_recipient;
     return command_error::none;
@@ -704,11 +735,13 @@ constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse
 constexpr bool parse_decimal(std::string_view s, std::size_t max_digits, std::uint64_t& value,
                              bool& overflow) noexcept {
     if (s.empty() || s.size() > max_digits) return false;
+    // 19 digits always fit (10^19 - 1 < 2^64): the overflow test is for longer numbers.
+    const bool may_overflow = s.size() > 19;
     std::uint64_t v = 0;
     for (char ch : s) {
         if (!is_digit(ch)) return false;
         const auto d = static_cast<std::uint64_t>(ch - '0');
-        if (v > (UINT64_MAX - d) / 10) overflow = true;
+        if (may_overflow && v > (UINT64_MAX - d) / 10) overflow = true;
         v = v * 10 + d;
     }
     value = v;
@@ -839,13 +872,6 @@ constexpr sasl_mechanism mechanism_of(std::string_view m) noexcept {
     return sasl_mechanism::other;
 }
 
-/// One esmtp-param: `esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2).
-struct raw_param {
-    std::string_view keyword{};
-    std::string_view value{};
-    bool has_value = false;
-};
-
 }  // namespace detail
 
 /**
@@ -868,14 +894,15 @@ constexpr bool next_param(std::string_view& text, std::string_view& keyword, std
 
 namespace detail {
 
-constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool is_mail,
+/// One esmtp-param: `esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2). `k` and `v` are
+/// views into the line of `c`; without "=", `v` is empty.
+constexpr command_error parse_one_param(std::string_view k, std::string_view v, bool has_value,
+                                        const cursor& c, command& cmd, bool is_mail,
                                         const parse_options& opt) noexcept {
     params& ps = cmd.params;
-    const std::string_view k = rp.keyword;
-    const std::string_view v = rp.value;
     std::uint32_t bit = 0;
-    // Keywords by length, then by exact case-insensitive comparison.
-    const std::uint64_t packed = key(k);
+    // Keywords of up to 8 bytes by their folded word (exact: `k` is ALPHA / DIGIT / "-").
+    const std::uint64_t packed = c.folded(k);
     if (is_mail) {
         switch (packed) {
             case key("SIZE"): bit = p_size; break;
@@ -902,7 +929,7 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
     }
     if (bit == 0) {
         if (ps.unknown_count == 0) {
-            const std::size_t len = rp.has_value ? static_cast<std::size_t>(v.data() + v.size() - k.data()) : k.size();
+            const std::size_t len = has_value ? static_cast<std::size_t>(v.data() + v.size() - k.data()) : k.size();
             ps.unknown = std::string_view(k.data(), len);
         }
         if (ps.unknown_count < 255) ++ps.unknown_count;
@@ -915,38 +942,47 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
         case p_size: {
             // RFC 1870 §6: size-value ::= 1*20DIGIT
             bool overflow = false;
-            if (!rp.has_value || !parse_decimal(v, 20, ps.size, overflow)) return command_error::bad_size;
+            if (!has_value || !parse_decimal(v, 20, ps.size, overflow)) return command_error::bad_size;
             if (overflow) return command_error::size_overflow;
             return command_error::none;
         }
         case p_body:
             // RFC 6152 §2: body-value ::= "7BIT" / "8BITMIME"; RFC 3030 §3: "BINARYMIME"
-            if (v.size() == 4 && key(v) == key("7BIT")) ps.body = body_type::seven_bit;
-            else if (v.size() == 8 && key(v) == key("8BITMIME")) ps.body = body_type::eight_bit_mime;
-            else if (v.size() == 10 && iequals_upper(v, "BINARYMIME")) ps.body = body_type::binary_mime;
-            else return command_error::bad_body;
+            // The folded word is exact here too: a value byte is %d33-126 or UTF-8 (>= 0x80),
+            // and only letters among those fold onto the letters of these words; the key of
+            // a longer value differs in its extra (non-zero) bytes.
+            switch (c.folded(v)) {
+                case key("7BIT"): ps.body = body_type::seven_bit; break;
+                case key("8BITMIME"): ps.body = body_type::eight_bit_mime; break;
+                default:
+                    if (v.size() == 10 && iequals_upper(v, "BINARYMIME")) ps.body = body_type::binary_mime;
+                    else return command_error::bad_body;
+                    break;
+            }
             return command_error::none;
         case p_smtputf8:
-            return rp.has_value ? command_error::bad_smtputf8 : command_error::none;
+            return has_value ? command_error::bad_smtputf8 : command_error::none;
         case p_requiretls:
-            return rp.has_value ? command_error::bad_requiretls : command_error::none;
+            return has_value ? command_error::bad_requiretls : command_error::none;
         case p_ret:
             // RFC 3461 §4.3: ret-value = "FULL" / "HDRS"
-            if (v.size() == 4 && key(v) == key("FULL")) ps.ret = ret_type::full;
-            else if (v.size() == 4 && key(v) == key("HDRS")) ps.ret = ret_type::hdrs;
-            else return command_error::bad_ret;
+            switch (c.folded(v)) {
+                case key("FULL"): ps.ret = ret_type::full; break;
+                case key("HDRS"): ps.ret = ret_type::hdrs; break;
+                default: return command_error::bad_ret;
+            }
             return command_error::none;
         case p_envid: {
             // RFC 3461 §4.4: envid-value = xtext, at most 100 characters, printable ASCII.
             const std::size_t n = xtext_check(v, control, opt.allow_lowercase_xtext_hex);
-            if (!rp.has_value || v.empty() || n == SIZE_MAX || n > 100) return command_error::bad_envid;
+            if (!has_value || v.empty() || n == SIZE_MAX || n > 100) return command_error::bad_envid;
             if (control) return command_error::xtext_control;
             ps.envid = v;
             return command_error::none;
         }
         case p_auth: {
             // RFC 4954 §5: auth-param = "AUTH=" xtext; the xtext is a mailbox or "<>".
-            if (!rp.has_value || v.empty()) return command_error::bad_auth_param;
+            if (!has_value || v.empty()) return command_error::bad_auth_param;
             if (!(v.size() == 2 && v[0] == '<' && v[1] == '>')) {
                 const std::size_t n = xtext_check(v, control, opt.allow_lowercase_xtext_hex);
                 if (n == SIZE_MAX || n > 500) return command_error::bad_auth_param;
@@ -1009,15 +1045,19 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
         case p_notify: {
             // RFC 3461 §4.1: notify-esmtp-value = "NEVER" / 1#notify-list-element;
             // notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
-            if (!rp.has_value || v.empty()) return command_error::bad_notify;
+            if (!has_value || v.empty()) return command_error::bad_notify;
             std::uint8_t flags = 0;
-            std::string_view rest = v;
+            std::size_t from = 0;
             for (;;) {
-                const std::size_t comma = find_char(rest, ',');
-                const std::string_view item = slice(rest, 0, comma);
+                // An item is a run of letters ending at "," or at the end of the value: a
+                // non-letter anywhere else makes it no keyword, as a split at "," would. The
+                // run stops inside the line (see `run_end`) and is clipped to the value.
+                std::size_t to = run_end(v.data(), from, c_alpha);
+                if (to > v.size()) to = v.size();
+                if (to < v.size() && v[to] != ',') return command_error::bad_notify;
                 // key() is exact against all-letter words: only 'X' and 'x' fold to 'x'.
                 std::uint8_t f = 0;
-                switch (key(item)) {
+                switch (c.folded(slice(v, from, to))) {
                     case key("NEVER"): f = notify_never; break;
                     case key("SUCCESS"): f = notify_success; break;
                     case key("FAILURE"): f = notify_failure; break;
@@ -1026,8 +1066,8 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
                 }
                 if (f == 0 || (flags & f)) return command_error::bad_notify;
                 flags = static_cast<std::uint8_t>(flags | f);
-                if (comma == rest.size()) break;
-                rest.remove_prefix(comma + 1);
+                if (to == v.size()) break;
+                from = to + 1;
             }
             if ((flags & notify_never) && flags != notify_never) return command_error::bad_notify;
             ps.notify = flags;
@@ -1105,48 +1145,44 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`,
 /// `esmtp-value = 1*(%d33-60 / %d62-126)`; RFC 6531 §3.3 `esmtp-value =/ UTF8-non-ascii`.
 constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, const parse_options& opt) noexcept {
+    // On locals (see `parse_domain`); `d[end]` is SP, HT, CR or LF (see `cursor`).
+    const char* const d = c.s.data();
+    const std::size_t end = c.end;
     const std::size_t start = c.pos;
-    while (!c.done()) {
-        raw_param rp;
-        const std::size_t kstart = c.pos;
-        if (!is_alnum(c.peek())) return command_error::param_syntax;
-        c.skip(c_ldh);
-        rp.keyword = slice(c.s, kstart, c.pos);
-        if (c.at('=')) {
-            ++c.pos;
-            rp.has_value = true;
-            const std::size_t vstart = c.pos;
-            while (c.pos < c.end) {
-                const auto ch = static_cast<unsigned char>(c.s[c.pos]);
-                if (is(ch, c_esmtpv)) {
-                    c.skip(c_esmtpv);
-                } else if (ch >= 0x80 && opt.smtputf8) {
-                    const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
-                    if (n == 0) return command_error::invalid_utf8;
-                    c.pos += n;
-                } else {
-                    break;
-                }
-            }
-            rp.value = slice(c.s, vstart, c.pos);
-            if (rp.value.empty()) {
-                // "SIZE=" and friends: the keyword's own error when it is known.
-                const command_error e = parse_one_param(rp, cmd, is_mail, opt);
-                return e == command_error::none ? command_error::param_syntax : e;
+    std::size_t pos = start;
+    while (pos < end) {
+        const std::size_t kstart = pos;
+        if (!is_alnum(d[pos])) return command_error::param_syntax;
+        pos = run_end(d, pos + 1, c_ldh);
+        const std::string_view k = slice(c.s, kstart, pos);
+        const bool has_value = d[pos] == '=';
+        std::size_t vstart = pos;
+        if (has_value) {
+            vstart = ++pos;
+            pos = run_end(d, pos, c_esmtpv);
+            while (SMTPP_UNLIKELY(static_cast<unsigned char>(d[pos]) >= 0x80) && opt.smtputf8) {
+                const std::size_t n = utf8_sequence(slice(c.s, 0, end), pos);
+                if (n == 0) return command_error::invalid_utf8;
+                pos = run_end(d, pos + n, c_esmtpv);
             }
         }
-        if (!c.done()) {
-            if (!c.at(' ')) return command_error::param_syntax;
-            ++c.pos;
-            if (c.at(' ')) {
+        const std::string_view v = slice(c.s, vstart, pos);
+        const bool empty_value = has_value && v.empty();
+        if (!empty_value && pos < end) {
+            if (d[pos] != ' ') return command_error::param_syntax;
+            ++pos;
+            if (pos < end && d[pos] == ' ') {
                 if (!opt.allow_extra_spaces) return command_error::param_syntax;
-                while (c.at(' ')) ++c.pos;
+                while (pos < end && d[pos] == ' ') ++pos;
             }
         }
-        const command_error e = parse_one_param(rp, cmd, is_mail, opt);
+        const command_error e = parse_one_param(k, v, has_value, c, cmd, is_mail, opt);
+        // "SIZE=" and friends: the keyword's own error when it is known.
+        if (empty_value) return e == command_error::none ? command_error::param_syntax : e;
         if (e != command_error::none) return e;
     }
-    cmd.params.text = slice(c.s, start, c.end);
+    c.pos = pos;
+    cmd.params.text = slice(c.s, start, end);
     return command_error::none;
 }
 
@@ -1155,6 +1191,7 @@ constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, cons
 constexpr command_error refine_error(std::string_view body, command_error e, bool utf8_allowed) noexcept {
     for (std::size_t i = 0; i < body.size(); ++i) {
         const auto ch = static_cast<unsigned char>(body[i]);
+        if (is(ch, c_text)) continue;  // HT, SP and printable ASCII: none of the cases below
         if (ch == 0) return command_error::nul;
         if (ch == '\r') return command_error::bare_cr;
         if (ch == '\n') return command_error::bare_lf;
@@ -1226,6 +1263,26 @@ constexpr void clear(params& ps) noexcept {
 }
 
 constexpr void clear(command& c) noexcept {
+#if defined(__GNUC__) && !defined(__clang__)
+    if (!__builtin_is_constant_evaluated()) {
+        // GCC at run time: all bytes zero, which is `command{}` (every enum's zero is its
+        // none/unknown/other, a zero view is {nullptr, 0}; tested against `command{}`).
+        // GCC stores a view's pointer and size separately and will not pair them into
+        // 16-byte stores, and turns one memset of the whole object into `rep stos`;
+        // memsets of at most 80 bytes become 16-byte vector stores: 22 instead of 44.
+        // (Clang pairs the stores below by itself, and would merge these memsets into a
+        // call of the library's.)
+        constexpr std::size_t chunk = 80;
+        static_assert(sizeof c > 4 * chunk && sizeof c <= 5 * chunk, "clear(): adjust the chunks");
+        char* const bytes = reinterpret_cast<char*>(&c);
+        __builtin_memset(bytes, 0, chunk);
+        __builtin_memset(bytes + chunk, 0, chunk);
+        __builtin_memset(bytes + 2 * chunk, 0, chunk);
+        __builtin_memset(bytes + 3 * chunk, 0, chunk);
+        __builtin_memset(bytes + 4 * chunk, 0, sizeof c - 4 * chunk);
+        return;
+    }
+#endif
     c.verb = verb::unknown;
     c.host = host_kind::none;
     c.mechanism_id = sasl_mechanism::other;
@@ -1250,11 +1307,11 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
     if (body.empty()) return command_error::empty_line;
     std::size_t i = 0;
     verb v = verb::unknown;
-    // Fast path: a four-letter verb followed by SP, HT or the end of the line. Folding
-    // with 0x20 is exact only for letters, so each byte is checked to be one.
-    if (body.size() >= 4 && is_alpha(body[0]) && is_alpha(body[1]) && is_alpha(body[2]) && is_alpha(body[3]) &&
-        (body.size() == 4 || is_blank(body[4]))) {
-        i = 4;
+    // Fast path: a four-letter verb followed by SP, HT or the end of the line, matched as
+    // one folded word. A byte folds onto a letter only when it is that letter in either
+    // case (OR 0x20 changes bit 5 alone), so a match needs no ALPHA test per byte; any other
+    // word takes the general path below, which gives it the same verb text.
+    if (body.size() >= 4 && (body.size() == 4 || is_blank(body[4]))) {
         const std::uint32_t k = (static_cast<std::uint32_t>(static_cast<unsigned char>(body[0])) |
                                  static_cast<std::uint32_t>(static_cast<unsigned char>(body[1])) << 8 |
                                  static_cast<std::uint32_t>(static_cast<unsigned char>(body[2])) << 16 |
@@ -1278,6 +1335,9 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
             case static_cast<std::uint32_t>(key("ETRN")): v = verb::etrn; break;
             default: break;
         }
+    }
+    if (v != verb::unknown) {
+        i = 4;
         cmd.verb_text = slice(body, 0, 4);
     } else {
         while (i < body.size() && is_alpha(body[i])) ++i;
@@ -1346,13 +1406,10 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
             // rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" / Forward-path )
             //        [SP Rcpt-parameters] CRLF
             const bool is_mail = v == verb::mail;
-            const std::string_view kw = is_mail ? std::string_view("FROM:") : std::string_view("TO:");
-            // Both keywords are shorter than the CRLF-terminated line's remaining bytes or
-            // fail on the terminator, so the fixed-size compare stays inside the line.
-            if (c.end - c.pos < kw.size() ||
-                !match(body.data() + c.pos, is_mail ? k_from : k_to))
+            const ci_literal& kw = is_mail ? k_from : k_to;
+            if (c.end - c.pos < kw.size || !c.matches(c.pos, kw))
                 return command_error::syntax;
-            c.pos += kw.size();
+            c.pos += kw.size;
             if (c.at(' ')) {
                 // RFC 5321 §3.3: "spaces are not permitted on either side of the colon".
                 if (!opt.allow_space_after_colon) return command_error::syntax;

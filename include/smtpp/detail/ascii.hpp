@@ -172,6 +172,52 @@ constexpr bool match(const char* p, const ci_literal& k) noexcept {
     return (x | k.mask) == k.want;
 }
 
+/**
+ * `p[0, n)` packed like `pack()` (byte i in bits 8i..8i+7), without folding; n <= 8.
+ * The bytes of `[lo, hi)` are readable and hold `p[0, n)`. At run time on little-endian
+ * GCC/Clang one unaligned 8-byte load inside `[lo, hi)` replaces the byte loop (compilers
+ * do not fold a loop of run-time length): from `p` when 8 bytes are readable there, else
+ * ending at `p + n` (a word at the end of a line). Constant evaluation, other targets and
+ * ranges under 8 bytes take the loop, which is the reference the tests compare it with.
+ */
+constexpr std::uint64_t pack_in(const char* p, std::size_t n, const char* lo, const char* hi) noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && (defined(__clang__) || __GNUC__ >= 9)
+    if (!__builtin_is_constant_evaluated() && n > 0) {
+        std::uint64_t v = 0;
+        if (hi - p >= 8) {
+            __builtin_memcpy(&v, p, sizeof v);
+            return v & (~std::uint64_t{0} >> (64 - 8 * n));
+        }
+        if (p + n - lo >= 8) {
+            __builtin_memcpy(&v, p + n - 8, sizeof v);
+            return v >> (64 - 8 * n);
+        }
+    }
+#else
+    static_cast<void>(lo);
+    static_cast<void>(hi);
+#endif
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    return v;
+}
+
+/// `key(std::string_view(p, n))` where the bytes of `[lo, hi)` are readable and hold
+/// `p[0, n)`; see `pack_in()`. The same contract as `key()`: exact only over
+/// ALPHA / DIGIT / "-", and 0 when n > 8.
+constexpr std::uint64_t key_in(const char* p, std::size_t n, const char* lo, const char* hi) noexcept {
+    if (n - 1 >= 8) return 0;  // n == 0 or n > 8
+    return pack_in(p, n, lo, hi) | (0x2020202020202020ull >> (64 - 8 * n));
+}
+
+/// `match(p, k)` where the bytes of `[lo, hi)` are readable and hold `p[0, k.size)`;
+/// see `pack_in()`.
+constexpr bool match_in(const char* p, const ci_literal& k, const char* lo, const char* hi) noexcept {
+    return (pack_in(p, k.size, lo, hi) | k.mask) == k.want;
+}
+
 inline constexpr ci_literal k_from = ci("FROM:");
 inline constexpr ci_literal k_to = ci("TO:");
 inline constexpr ci_literal k_postmast = ci("POSTMAST");
@@ -184,6 +230,12 @@ static_assert(pack_upper("mail") == pack("MAIL"));
 static_assert(key("MaIl") == key("MAIL") && key("8bitMIME") == key("8BITMIME") && key("MT-x") == key("mt-X"));
 static_assert(key("MAIL") != key("MAIM"));
 static_assert(pack_upper("MAIL\r") == 0);
+static_assert([] {
+    const char line[] = "MaIl FrOm:<>\r\n";
+    const char* const hi = line + sizeof line - 1;
+    return key_in(line, 4, line, hi) == key("MAIL") && key_in(line + 5, 5, line, hi) == key("FROM:") &&
+           key_in(line, 9, line, hi) == 0 && match_in(line + 5, k_from, line, hi) && !match_in(line, k_from, line, hi);
+}());
 
 }  // namespace smtpp::detail
 
