@@ -31,15 +31,6 @@
 #include "core.hpp"
 #include "detail/ascii.hpp"
 
-// The same definition as in reply.hpp (a repeated identical #define is allowed).
-#ifndef SMTPP_HOT_INLINE
-#if defined(__GNUC__) || defined(__clang__)
-#define SMTPP_HOT_INLINE inline __attribute__((always_inline))
-#else
-#define SMTPP_HOT_INLINE inline
-#endif
-#endif
-
 namespace smtpp {
 
 // =========================================================================================
@@ -261,8 +252,9 @@ enum param_bit : std::uint32_t {
  *
  * The parser knows the keywords of every extension whether or not the server offered it:
  * a known keyword sets its bit in `present` and is validated. Whether the extension was
- * advertised is the session's question (RFC 5321 §4.1.1.11: 555 for parameters of an
- * extension not offered), answered by comparing `present` with what was advertised.
+ * advertised is the session's question, answered by comparing `present` with what was
+ * advertised: 504 5.5.4 for a known parameter of an extension not offered (RFC 5321
+ * §4.2.4), 555 5.5.4 for a keyword nobody knows (§4.1.1.11).
  */
 struct params {
     std::uint32_t present = 0;          ///< `param_bit`s of the keywords seen
@@ -785,6 +777,34 @@ constexpr std::size_t xtext_check(std::string_view s, bool& control, bool lower_
     }
 }
 
+/// RFC 6533 §3 HEXPOINT, the hex of an EmbeddedUnicodeChar: the two-digit forms 01-09,
+/// 10-19, 20, 2B, 3D, 5C, 7F and 80-FF; longer forms without a leading zero (3 to 5
+/// digits, surrogates D800-DFFF excluded) or "10" and 4 digits. Returns the code point, or
+/// -1 when `h` is not a HEXPOINT. HEXDIG is case-insensitive (RFC 5234 §2.3).
+constexpr std::int32_t hexpoint(std::string_view h) noexcept {
+    if (h.size() < 2 || h.size() > 6) return -1;
+    std::int32_t v = 0;
+    for (char c : h) {
+        const int d = hex_value(c);
+        if (d < 0) return -1;
+        v = v * 16 + d;
+    }
+    switch (h.size()) {
+        case 2:
+            return (v >= 0x01 && v <= 0x19 && v != 0x0A && v != 0x0B && v != 0x0C && v != 0x0D && v != 0x0E &&
+                    v != 0x0F) || v == 0x20 || v == 0x2B || v == 0x3D || v == 0x5C || v == 0x7F || v >= 0x80
+                       ? v
+                       : -1;
+        case 3:
+        case 5:
+            return h[0] != '0' ? v : -1;
+        case 4:
+            return h[0] != '0' && !(v >= 0xD800 && v <= 0xDFFF) ? v : -1;
+        default:  // 6: "10" 4HEXDIG
+            return h[0] == '1' && h[1] == '0' ? v : -1;
+    }
+}
+
 /// RFC 3339 §5.6 date-time: `full-date "T" full-time`, e.g. 2014-04-03T23:01:00Z or
 /// 2014-04-03T23:01:00.5-08:00. "T" and "Z" may be lower case (RFC 3339 §5.6 NOTE).
 constexpr bool parse_date_time(std::string_view s) noexcept {
@@ -1085,34 +1105,35 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             const std::string_view addr = slice(v, semi + 1, v.size());
             for (char ch : type)
                 if (!is(static_cast<unsigned char>(ch), c_atext)) return command_error::bad_orcpt;
-            if (type.size() == 5 && iequals_upper(type, "UTF-8") && (has_8bit(addr) || find_char(addr, '\\') != addr.size())) {
-                // utf-8-addr: printable ASCII except "+", "\" and "="-free forms are not
-                // distinguished here; require well-formed UTF-8, no controls, valid \x{HEX}.
-                if (has_8bit(addr) && !opt.smtputf8_transaction) return command_error::bad_orcpt;
+            if (type.size() == 5 && iequals_upper(type, "UTF-8")) {
+                // RFC 6533 §3: utf-8-addr-xtext = 1*(QCHAR / EmbeddedUnicodeChar);
+                // utf-8-addr-unitext = 1*(QUCHAR / EmbeddedUnicodeChar) (UTF-8 as is, only in
+                // an SMTPUTF8 transaction); QCHAR = %x21-2a / %x2c-3c / %x3e-5b / %x5d-7e (no
+                // SP, "+", "=", "\"); EmbeddedUnicodeChar = "\x{" HEXPOINT "}". A HEXPOINT
+                // for a control (01-1F, 7F) is grammatical but refused, as in xtext.
+                if (addr.size() > 500) return command_error::bad_orcpt;
                 for (std::size_t i = 0; i < addr.size();) {
                     const auto ch = static_cast<unsigned char>(addr[i]);
                     if (ch >= 0x80) {
+                        if (!opt.smtputf8_transaction) return command_error::bad_orcpt;
                         const std::size_t n = utf8_sequence(addr, i);
                         if (n == 0) return command_error::invalid_utf8;
                         i += n;
                     } else if (ch == '\\') {
                         if (i + 3 >= addr.size() || addr[i + 1] != 'x' || addr[i + 2] != '{')
                             return command_error::bad_orcpt;
-                        std::size_t j = i + 3;
-                        std::uint32_t cp = 0;
-                        while (j < addr.size() && is_hex(addr[j]) && j - i - 3 < 6)
-                            cp = cp * 16 + static_cast<std::uint32_t>(hex_value(addr[j++]));
-                        if (j == i + 3 || j >= addr.size() || addr[j] != '}') return command_error::bad_orcpt;
-                        if (cp < 0x80 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-                            return command_error::bad_orcpt;
-                        i = j + 1;
+                        const std::size_t close = find_char(addr, '}', i + 3);
+                        if (close == addr.size()) return command_error::bad_orcpt;
+                        const std::int32_t cp = hexpoint(slice(addr, i + 3, close));
+                        if (cp < 0) return command_error::bad_orcpt;
+                        if (cp < 0x20 || cp == 0x7F) return command_error::xtext_control;
+                        i = close + 1;
                     } else if (is(ch, c_vchar) && ch != '+' && ch != '=') {
                         ++i;
                     } else {
                         return command_error::bad_orcpt;
                     }
                 }
-                if (addr.size() > 500) return command_error::bad_orcpt;
             } else {
                 const std::size_t n = xtext_check(addr, control, opt.allow_lowercase_xtext_hex);
                 if (n == SIZE_MAX || n > 500) return command_error::bad_orcpt;
@@ -1595,6 +1616,9 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
  * Decodes RFC 3461 xtext (`ENVID=`, `ORCPT=`, `AUTH=` values) into `out`.
  * @param allow_lowercase  accept "+2b" as well as "+2B" (pass the parse option in force).
  * @return the decoded length, or SIZE_MAX when `in` is not xtext or `cap` is too small.
+ * Control octets decode as they are ("+0D+0A" gives CR LF): values taken from a command
+ * that `parse_command` accepted never hold one (it refuses them, CVE-2020-28021), but
+ * xtext from elsewhere must be checked by the caller.
  */
 constexpr std::size_t xtext_decode(std::string_view in, char* out, std::size_t cap,
                                    bool allow_lowercase = false) noexcept {

@@ -33,12 +33,6 @@
 
 #include "core.hpp"
 
-#if defined(__GNUC__) || defined(__clang__)
-#define SMTPP_HOT_INLINE inline __attribute__((always_inline))
-#else
-#define SMTPP_HOT_INLINE inline
-#endif
-
 namespace smtpp {
 
 // ================================================================================================
