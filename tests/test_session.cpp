@@ -662,6 +662,136 @@ TEST_CASE("every reply in the static table is well formed, with and without enha
     CHECK(to_string(static_cast<session_reply>(200)) == "?");
 }
 
+namespace {
+// The pre-table forms of what the session now looks up, kept as reference models.
+std::uint16_t code_from_text(std::string_view text) {
+    return static_cast<std::uint16_t>((text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0'));
+}
+std::size_t reference_line_limit(const policy& p, const session_state& s) {
+    std::size_t n = p.options().parse.max_line;
+    if (!s.has(sf_esmtp)) return n;
+    if (p.offers(ext_size)) n += 26;
+    if (p.offers(ext_auth)) n += 500;
+    if (p.offers(ext_smtputf8)) n += 10;
+    if (p.offers(ext_dsn)) n += 600;
+    return n;
+}
+bool reference_params_offered(const policy& p, const params& ps, bool binary_ok) {
+    const auto need = [&](param_bit b, extension e) { return !ps.has(b) || p.offers(e); };
+    if (!need(p_size, ext_size)) return false;
+    if (ps.has(p_body)) {
+        if (ps.body == body_type::binary_mime) {
+            if (!binary_ok) return false;
+        } else if (!p.offers(ext_8bitmime)) {
+            return false;
+        }
+    }
+    return need(p_smtputf8, ext_smtputf8) && need(p_ret, ext_dsn) && need(p_envid, ext_dsn) &&
+           need(p_notify, ext_dsn) && need(p_orcpt, ext_dsn) && need(p_auth, ext_auth) &&
+           need(p_requiretls, ext_requiretls) && need(p_mt_priority, ext_mt_priority) &&
+           need(p_holdfor, ext_futurerelease) && need(p_holduntil, ext_futurerelease) &&
+           need(p_by, ext_deliverby) && need(p_rrvs, ext_rrvs);
+}
+}  // namespace
+
+TEST_CASE("reply codes come from the table and equal the rendered text's (RFC 5321 §4.2)", "[session][replies]") {
+    for (std::size_t i = 0; i < detail::reply_table_size; ++i) {
+        for (bool esc : {false, true}) {
+            INFO(i << " " << detail::replies.get(i, esc));
+            CHECK(detail::replies.code[i] == code_from_text(detail::replies.get(i, esc)));
+        }
+    }
+    // The policy's own renderings (greeting, EHLO in and out of TLS, HELO, 221, 421s):
+    // set_reply() picks the policy's slot, with the same code; a broken policy falls back
+    // to the static table.
+    policy_options o;
+    o.hostname = "mx.example";
+    o.extensions |= ext_starttls | ext_auth;
+    o.auth_mechanisms = mechanism_bit(sasl_mechanism::plain);
+    const policy good(o);
+    policy_options bad_o = o;
+    bad_o.hostname = "bad host";
+    const policy bad(bad_o);
+    REQUIRE(good.error() == policy_error::none);
+    REQUIRE(bad.error() != policy_error::none);
+    std::size_t slots = 0;
+    for (std::size_t i = 0; i < session_reply_count; ++i) {
+        const auto rep = static_cast<session_reply>(i);
+        for (bool tls : {false, true}) {
+            INFO(to_string(rep) << " tls " << tls);
+            step_result r;
+            r.next.flags = tls ? sf_tls : 0;
+            detail::set_reply(r, good, i);
+            const std::string_view rendered = good.rendered(rep, tls);
+            CHECK((detail::replies.policy_slot[i] != 0) == !rendered.empty());
+            CHECK(r.reply == (rendered.empty() ? detail::replies.get(i, good.enhanced_codes()) : rendered));
+            CHECK(r.code == code_from_text(r.reply));
+            CHECK(r.why == i);
+            CHECK(r.count == 1);
+            step_result b;
+            b.next.flags = r.next.flags;
+            detail::set_reply(b, bad, i);
+            CHECK(b.reply == detail::replies.get(i, bad.enhanced_codes()));
+            CHECK(b.code == r.code);
+        }
+        if (detail::replies.policy_slot[i] != 0) ++slots;
+    }
+    CHECK(slots == 8);
+    CHECK(good.rendered(session_reply::ehlo, false).find("STARTTLS") != std::string_view::npos);
+    CHECK(good.rendered(session_reply::ehlo, true).find("STARTTLS") == std::string_view::npos);
+}
+
+TEST_CASE("precomputed line limits and offered parameters equal their definitions (RFC 5321 §2.2.2, §4.1.2)",
+          "[session][policy]") {
+    // Every subset of the extensions that matter, against the spelled-out reference.
+    const std::uint32_t relevant[] = {ext_size,   ext_8bitmime,   ext_smtputf8,      ext_dsn,     ext_chunking,
+                                      ext_binarymime, ext_auth,   ext_requiretls,    ext_deliverby,
+                                      ext_futurerelease, ext_mt_priority, ext_rrvs};
+    constexpr std::size_t n = sizeof relevant / sizeof relevant[0];
+    std::uint32_t rng = 12345;
+    for (std::uint32_t subset = 0; subset < (1u << n); ++subset) {
+        policy_options o;
+        o.extensions = 0;
+        for (std::size_t k = 0; k < n; ++k)
+            if ((subset >> k) & 1u) o.extensions |= relevant[k];
+        o.parse.max_line = 512 + subset % 7;
+        const policy p(o);
+        REQUIRE(p.error() == policy_error::none);
+        policy_options broken_o = o;
+        broken_o.hostname = "bad host";  // unusable, yet its limits are still the definition's
+        const policy broken(broken_o);
+        REQUIRE(broken.error() == policy_error::bad_hostname);
+        for (std::uint16_t flags : {std::uint16_t{0}, std::uint16_t{sf_esmtp}, std::uint16_t{sf_esmtp | sf_smtputf8},
+                                    std::uint16_t{sf_smtputf8}}) {
+            session_state s;
+            s.flags = flags;
+            CHECK(command_line_limit(p, s) == reference_line_limit(p, s));
+            CHECK(command_line_limit(broken, s) == reference_line_limit(broken, s));
+            const parse_options po = command_options(p, s);
+            CHECK(po.max_line == reference_line_limit(p, s));
+            CHECK(po.smtputf8 == (p.offers(ext_smtputf8) && s.has(sf_esmtp)));
+            CHECK(po.smtputf8_transaction == s.has(sf_smtputf8));
+        }
+        // Each parameter alone, and random mixes, with each BODY value and both verbs.
+        for (int t = 0; t < 24; ++t) {
+            params ps;
+            if (t < 14) {
+                ps.present = 1u << t;
+            } else {
+                rng = rng * 1103515245u + 12345u;
+                ps.present = (rng >> 8) & ((1u << 14) - 1);
+            }
+            for (body_type b : {body_type::none, body_type::seven_bit, body_type::eight_bit_mime, body_type::binary_mime}) {
+                ps.body = b;
+                for (bool binary_ok : {false, true}) {
+                    INFO("ext " << o.extensions << " present " << ps.present << " binary_ok " << binary_ok);
+                    CHECK(detail::params_offered(p, ps, binary_ok) == reference_params_offered(p, ps, binary_ok));
+                }
+            }
+        }
+    }
+}
+
 // ------------------------------------------------------------------------------------------
 // Compile-time: the whole session is constexpr (RFC 5321 §4.1.4 vectors proved by the compiler)
 // ------------------------------------------------------------------------------------------

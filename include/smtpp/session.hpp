@@ -476,6 +476,11 @@ constexpr std::size_t rendered_bytes() noexcept {
 struct reply_table {
     char bytes[rendered_bytes()] = {};
     std::uint16_t start[2][reply_table_size + 1] = {};
+    /// The reply code of each entry (`step_result::code` without reading the text back).
+    std::uint16_t code[reply_table_size] = {};
+    /// For the replies the policy renders with the host name: 1 + its slot in the policy's
+    /// storage (ehlo: the slot before TLS; the one inside TLS follows it); 0 for the rest.
+    std::uint8_t policy_slot[reply_table_size] = {};
 
     [[nodiscard]] constexpr std::string_view get(std::size_t i, bool esc) const noexcept {
         const auto e = static_cast<std::size_t>(esc);
@@ -493,6 +498,17 @@ constexpr reply_table build_reply_table() noexcept {
         }
         t.start[esc][reply_table_size] = static_cast<std::uint16_t>(b.n);
     }
+    for (std::size_t i = 0; i < reply_table_size; ++i) t.code[i] = reply_source(i).code;
+    // The order of `policy::rendered()`'s storage: greeting, ehlo, ehlo inside TLS, helo,
+    // bye, too_many_errors, local_error, timeout, shutting_down.
+    t.policy_slot[static_cast<std::size_t>(session_reply::greeting)] = 1;
+    t.policy_slot[static_cast<std::size_t>(session_reply::ehlo)] = 2;
+    t.policy_slot[static_cast<std::size_t>(session_reply::helo)] = 4;
+    t.policy_slot[static_cast<std::size_t>(session_reply::bye)] = 5;
+    t.policy_slot[static_cast<std::size_t>(session_reply::too_many_errors)] = 6;
+    t.policy_slot[static_cast<std::size_t>(session_reply::local_error)] = 7;
+    t.policy_slot[static_cast<std::size_t>(session_reply::timeout)] = 8;
+    t.policy_slot[static_cast<std::size_t>(session_reply::shutting_down)] = 9;
     return t;
 }
 
@@ -509,6 +525,8 @@ constexpr std::size_t reply_index(data_error e) noexcept {
     return data_reply_base + (i < data_error_count ? i : 0);
 }
 
+struct policy_access;
+
 }  // namespace detail
 
 /**
@@ -523,6 +541,29 @@ public:
 
     constexpr explicit policy(const policy_options& o = {}) noexcept : opt_(o) {
         esc_ = (o.extensions & ext_enhancedstatuscodes) != 0;
+        // Even for a policy that fails to build (command_line_limit() must not depend on it):
+        // the MAIL/RCPT parameters whose extension is offered (BODY is decided by value).
+        std::uint32_t m = 0;
+        const auto allow = [&](extension e, std::uint32_t bits) {
+            if ((o.extensions & e) != 0) m |= bits;
+        };
+        allow(ext_size, p_size);
+        allow(ext_smtputf8, p_smtputf8);
+        allow(ext_dsn, p_ret | p_envid | p_notify | p_orcpt);
+        allow(ext_auth, p_auth);
+        allow(ext_requiretls, p_requiretls);
+        allow(ext_mt_priority, p_mt_priority);
+        allow(ext_futurerelease, p_holdfor | p_holduntil);
+        allow(ext_deliverby, p_by);
+        allow(ext_rrvs, p_rrvs);
+        params_ = static_cast<std::uint16_t>(m);
+        // RFC 5321 §2.2.2 line increments (see command_line_limit()).
+        std::uint32_t inc = 0;
+        if ((o.extensions & ext_size) != 0) inc += 26;
+        if ((o.extensions & ext_auth) != 0) inc += 500;
+        if ((o.extensions & ext_smtputf8) != 0) inc += 10;
+        if ((o.extensions & ext_dsn) != 0) inc += 600;
+        esmtp_line_ = static_cast<std::uint16_t>(inc);
         if (o.hostname.empty() || !detail::is_reply_text(o.hostname, false)) {
             err_ = policy_error::bad_hostname;
         } else if (!detail::is_reply_text(o.greeting, true)) {
@@ -537,7 +578,10 @@ public:
         opt_.mt_priority_policy = {};
         if (err_ != policy_error::none) return;
         detail::render_buf b{buf_, storage};
-        auto mark = [&](std::size_t k) { off_[k] = static_cast<std::uint16_t>(b.n); };
+        // Slot k ends at end_[k]; slot 0 (the greeting) starts at 0, slot k + 1 where k ends.
+        auto mark = [&](std::size_t k) {
+            if (k != 0) end_[k - 1] = static_cast<std::uint16_t>(b.n);
+        };
         // 220: Greeting = "220 " (Domain / address-literal) [ SP textstring ] CRLF (§4.2).
         mark(0);
         b.put("220 ");
@@ -603,7 +647,7 @@ public:
             default: return {};
         }
         if (err_ != policy_error::none) return {};
-        return {buf_ + off_[k], static_cast<std::size_t>(off_[k + 1] - off_[k])};
+        return slot(k);
     }
 
 private:
@@ -682,12 +726,38 @@ private:
         if (!b.overflow) buf_[last + 3] = ' ';
     }
 
+    friend struct detail::policy_access;
+
+    [[nodiscard]] constexpr std::string_view slot(std::size_t k) const noexcept {
+        const std::size_t from = k == 0 ? 0 : end_[k - 1];
+        return {buf_ + from, end_[k] - from};
+    }
+
     policy_options opt_{};
     policy_error err_ = policy_error::none;
     bool esc_ = false;
-    std::uint16_t off_[10] = {};
+    std::uint16_t end_[9] = {};     ///< where each rendered reply ends in buf_
+    std::uint16_t esmtp_line_ = 0;  ///< the command-line increment after EHLO/LHLO
+    std::uint16_t params_ = 0;      ///< `param_bit`s of the extensions offered (not BODY)
     char buf_[storage] = {};
 };
+static_assert(p_rrvs < (1u << 16), "param_bit must fit policy::params_");
+
+namespace detail {
+
+/// The policy's private storage, for the result builders.
+struct policy_access {
+    /// Slot `k` of the rendered policy replies (see `reply_table::policy_slot`).
+    static constexpr std::string_view slot(const policy& p, std::size_t k) noexcept {
+        return p.slot(k);
+    }
+    /// What `command_line_limit()` adds to `parse.max_line` once extensions are in force.
+    static constexpr std::size_t esmtp_line(const policy& p) noexcept { return p.esmtp_line_; }
+    /// The `param_bit`s of the extensions the policy offers (BODY aside).
+    static constexpr std::uint32_t params(const policy& p) noexcept { return p.params_; }
+};
+
+}  // namespace detail
 
 // =========================================================================================
 // State and result
@@ -853,13 +923,8 @@ inline constexpr event_edge event_edges[] = {
  * +500 on RCPT — increments as implementations use them, not verified against the RFC text).
  */
 constexpr std::size_t command_line_limit(const policy& p, const session_state& s) noexcept {
-    std::size_t n = p.options().parse.max_line;
-    if (!s.has(sf_esmtp)) return n;
-    if (p.offers(ext_size)) n += 26;
-    if (p.offers(ext_auth)) n += 500;
-    if (p.offers(ext_smtputf8)) n += 10;
-    if (p.offers(ext_dsn)) n += 600;
-    return n;
+    const std::size_t n = p.options().parse.max_line;
+    return s.has(sf_esmtp) ? n + detail::policy_access::esmtp_line(p) : n;  // increments summed once
 }
 
 /// The limit for `line_reader::set_max_line`: AUTH lines may be up to `max_auth_line`
@@ -874,8 +939,9 @@ constexpr std::size_t line_limit(const policy& p) noexcept {
 /// The parser options for the next line in state `s`.
 constexpr parse_options command_options(const policy& p, const session_state& s) noexcept {
     parse_options o = p.options().parse;
-    o.max_line = command_line_limit(p, s);
-    o.smtputf8 = p.offers(ext_smtputf8) && s.has(sf_esmtp);
+    const bool esmtp = s.has(sf_esmtp);
+    if (esmtp) o.max_line += detail::policy_access::esmtp_line(p);
+    o.smtputf8 = esmtp && p.offers(ext_smtputf8);
     o.smtputf8_transaction = s.has(sf_smtputf8);
     return o;
 }
@@ -909,22 +975,27 @@ namespace detail {
 /// `session_state::deferred` when a discarded chunk owes no reply (RFC 2033 §4.3).
 inline constexpr std::uint16_t no_reply = 0xFFFF;
 
-/// Replies that carry the host name and live in the policy (the rest are static).
-constexpr bool is_policy_reply(std::size_t index) noexcept {
-    return index < 6 || index == static_cast<std::size_t>(session_reply::timeout) ||
-           index == static_cast<std::size_t>(session_reply::shutting_down);
-}
-
+/// Points the result at reply `index`: the policy's rendering for the replies that carry
+/// the host name (while the policy is usable), else the static table in the policy's form.
+/// Table lookups only: this runs once per command.
 constexpr void set_reply(step_result& r, const policy& p, std::size_t index) noexcept {
     r.why = static_cast<std::uint16_t>(index);
-    std::string_view text;
-    if (is_policy_reply(index) && p.error() == policy_error::none)
-        text = p.rendered(static_cast<session_reply>(index), r.next.has(sf_tls));
-    else text = replies.get(index < reply_table_size ? index : reply_index(session_reply::local_error), p.enhanced_codes());
-    r.reply = text;
-    // Every rendered reply starts with its three-digit code.
-    r.code = static_cast<std::uint16_t>((text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0'));
     r.count = 1;
+    if (index >= reply_table_size) {  // not reachable through reply_index(); fail safe
+        constexpr std::size_t fallback = reply_index(session_reply::local_error);
+        r.code = replies.code[fallback];
+        r.reply = replies.get(fallback, p.enhanced_codes());
+        return;
+    }
+    // The code is the table's: every rendering (static or the policy's) starts with it.
+    r.code = replies.code[index];
+    const std::size_t k = replies.policy_slot[index];
+    if (k != 0 && p.error() == policy_error::none) {
+        const bool tls_ehlo = index == reply_index(session_reply::ehlo) && r.next.has(sf_tls);
+        r.reply = policy_access::slot(p, k - 1 + (tls_ehlo ? 1 : 0));
+        return;
+    }
+    r.reply = replies.get(index, p.enhanced_codes());
 }
 
 constexpr void reset_transaction(session_state& s) noexcept {
@@ -974,21 +1045,12 @@ constexpr step_result misuse(const policy& p, const session_state& s) noexcept {
 }
 
 /// The extension an esmtp-param needs (RFC 5321 §4.1.2: parameters only for offered ones).
+/// BODY=8BITMIME/7BIT needs 8BITMIME, BODY=BINARYMIME needs `binary_ok`.
 constexpr bool params_offered(const policy& p, const params& ps, bool binary_ok) noexcept {
-    const auto need = [&](param_bit b, extension e) { return !ps.has(b) || p.offers(e); };
-    if (!need(p_size, ext_size)) return false;
-    if (ps.has(p_body)) {
-        if (ps.body == body_type::binary_mime) {
-            if (!binary_ok) return false;
-        } else if (!p.offers(ext_8bitmime)) {
-            return false;
-        }
-    }
-    return need(p_smtputf8, ext_smtputf8) && need(p_ret, ext_dsn) && need(p_envid, ext_dsn) &&
-           need(p_notify, ext_dsn) && need(p_orcpt, ext_dsn) && need(p_auth, ext_auth) &&
-           need(p_requiretls, ext_requiretls) && need(p_mt_priority, ext_mt_priority) &&
-           need(p_holdfor, ext_futurerelease) && need(p_holduntil, ext_futurerelease) &&
-           need(p_by, ext_deliverby) && need(p_rrvs, ext_rrvs);
+    constexpr std::uint32_t known = (std::uint32_t{p_rrvs} << 1) - 1;  // every param_bit
+    if ((ps.present & known & ~(policy_access::params(p) | p_body)) != 0) return false;
+    if (!ps.has(p_body)) return true;
+    return ps.body == body_type::binary_mime ? binary_ok : p.offers(ext_8bitmime);
 }
 
 /// RFC 2920 §3.1: must this command be the last of its group? EHLO, DATA, VRFY, EXPN,
@@ -1022,10 +1084,15 @@ constexpr bool server_first(sasl_mechanism m) noexcept {
 
 /// Errors that leave the verb unknown or the line unusable: answered before sequencing.
 constexpr bool line_level(command_error e) noexcept {
-    return e == command_error::line_too_long || e == command_error::auth_line_too_long ||
-           e == command_error::missing_crlf || e == command_error::bare_lf || e == command_error::bare_cr ||
-           e == command_error::empty_line || e == command_error::unknown_verb;
+    constexpr auto bit = [](command_error x) { return std::uint64_t{1} << static_cast<unsigned>(x); };
+    constexpr std::uint64_t mask = bit(command_error::line_too_long) | bit(command_error::auth_line_too_long) |
+                                   bit(command_error::missing_crlf) | bit(command_error::bare_lf) |
+                                   bit(command_error::bare_cr) | bit(command_error::empty_line) |
+                                   bit(command_error::unknown_verb);
+    const auto i = static_cast<unsigned>(e);
+    return i < 64 && ((mask >> i) & 1u) != 0;
 }
+static_assert(command_error_count <= 64, "line_level's mask holds every command_error");
 
 /// The reply for a host verdict, per pending decision: [pending][verdict].
 inline constexpr session_reply verdict_replies[5][verdict_count] = {
@@ -1114,6 +1181,35 @@ constexpr void auth_line(step_result& r, const policy& p, std::string_view line)
     r.sasl = body == "=" ? std::string_view{} : body;
 }
 
+/// step() outside the command phases: a misuse, a SASL response, bytes behind STARTTLS,
+/// input after close or before the greeting. The line is not parsed: `cmd` is cleared.
+constexpr void not_a_command(step_result& r, const policy& p, const session_state& s, std::string_view line,
+                             command& cmd) noexcept {
+    clear(cmd);
+    if (s.pending != pending::none) {
+        misuse_into(r, p, s);
+        return;
+    }
+    switch (s.phase) {
+        case phase::auth:
+            auth_line(r, p, line);
+            return;
+        case phase::tls:
+            // Bytes behind STARTTLS are never answered (RFC 3207 §4.2, CVE-2011-0411).
+            return;
+        case phase::closed:
+            r.act = action::close;  // after close nothing is answered
+            return;
+        case phase::connect:
+            // Input before the greeting: a pre-greet talker (security_rfc §2.1, P7).
+            close_with(r, p, reply_index(session_reply::sync_error));
+            return;
+        default:
+            misuse_into(r, p, s);
+            return;
+    }
+}
+
 }  // namespace detail
 
 /**
@@ -1138,36 +1234,11 @@ constexpr step_result step(const policy& p, const session_state& s, std::string_
     // zeroing and copying 300-odd bytes per step cost more than the transition itself.
     step_result r;
     r.next = s;
-    const bool reads_commands =
-        s.pending == pending::none &&
-        (s.phase == phase::fresh || s.phase == phase::ready || s.phase == phase::mail || s.phase == phase::rcpt);
-    if (!reads_commands) detail::clear(cmd);  // every path below that does not parse the line
-    if (s.pending != pending::none) {
-        detail::misuse_into(r, p, s);
+    // Commands are read in fresh, ready, mail and rcpt (1..4) with no decision pending.
+    static_assert(static_cast<int>(phase::fresh) == 1 && static_cast<int>(phase::rcpt) == 4, "command phases");
+    if (s.pending != pending::none || static_cast<unsigned>(s.phase) - 1u >= 4u) {
+        detail::not_a_command(r, p, s, line, cmd);
         return r;
-    }
-    switch (s.phase) {
-        case phase::fresh:
-        case phase::ready:
-        case phase::mail:
-        case phase::rcpt:
-            break;
-        case phase::auth:
-            detail::auth_line(r, p, line);
-            return r;
-        case phase::tls:
-            // Bytes behind STARTTLS are never answered (RFC 3207 §4.2, CVE-2011-0411).
-            return r;
-        case phase::closed:
-            r.act = action::close;  // after close nothing is answered
-            return r;
-        case phase::connect:
-            // Input before the greeting: a pre-greet talker (security_rfc §2.1, P7).
-            detail::close_with(r, p, reply_index(session_reply::sync_error));
-            return r;
-        default:
-            detail::misuse_into(r, p, s);
-            return r;
     }
 
     const command_error err = parse_command(line, cmd, command_options(p, s));
@@ -1191,21 +1262,17 @@ constexpr step_result step(const policy& p, const session_state& s, std::string_
             return r;
         }
     }
-    if (detail::line_level(err)) {
+    if (err != command_error::none && detail::line_level(err)) {
         detail::client_error(r, p, reply_index(err));
         return r;
     }
     // RFC 2033 §4.1: LHLO replaces HELO/EHLO; outside LMTP, LHLO is not a command.
-    if (lmtp && (c.verb == verb::helo || c.verb == verb::ehlo)) {
-        detail::client_error(r, p, reply_index(session_reply::use_lhlo));
-        return r;
-    }
-    if (!lmtp && c.verb == verb::lhlo) {
-        detail::client_error(r, p, reply_index(command_error::unknown_verb));
+    if (lmtp ? (c.verb == verb::helo || c.verb == verb::ehlo) : c.verb == verb::lhlo) {
+        detail::client_error(r, p, lmtp ? reply_index(session_reply::use_lhlo) : reply_index(command_error::unknown_verb));
         return r;
     }
     // RFC 2920 §3.1 sync points; Postfix 554 5.5.0 and close (security_rfc §2.5 P8-P13).
-    if (err == command_error::none && input_pending && p.options().enforce_sync && detail::must_be_last(p, s, c)) {
+    if (input_pending && err == command_error::none && p.options().enforce_sync && detail::must_be_last(p, s, c)) {
         detail::close_with(r, p, reply_index(session_reply::sync_error));
         return r;
     }
@@ -1251,24 +1318,21 @@ constexpr step_result step(const policy& p, const session_state& s, std::string_
     // EHLO, STARTTLS, QUIT (HELO, LHLO, RSET and HELP are harmless and allowed too).
     // RFC 4954 §6: 530 5.7.0 to all but AUTH, EHLO, HELO, NOOP, RSET, QUIT before AUTH.
     // (BDAT never gets here without an accepted MAIL, which passed these checks.)
-    switch (c.verb) {
-        case verb::mail:
-        case verb::rcpt:
-        case verb::data:
-        case verb::vrfy:
-        case verb::expn:
-        case verb::etrn:
-            if (p.options().require_tls && !tls) {
-                detail::client_error(r, p, reply_index(session_reply::tls_required));
+    const bool need_tls = p.options().require_tls && !tls;
+    if (need_tls || (p.options().require_auth && !authed)) {
+        switch (c.verb) {
+            case verb::mail:
+            case verb::rcpt:
+            case verb::data:
+            case verb::vrfy:
+            case verb::expn:
+            case verb::etrn:
+                detail::client_error(r, p, reply_index(need_tls ? session_reply::tls_required
+                                                                : session_reply::auth_required));
                 return r;
-            }
-            if (p.options().require_auth && !authed) {
-                detail::client_error(r, p, reply_index(session_reply::auth_required));
-                return r;
-            }
-            break;
-        default:
-            break;
+            default:
+                break;
+        }
     }
 
     switch (c.verb) {
