@@ -66,7 +66,7 @@ int main() {
             const smtpp::line_event ev = reader.next(in);          // one command line
             in.remove_prefix(ev.consumed);
             if (ev.st == smtpp::status::need_more) continue;
-            r = ev.st == smtpp::status::failed ? smtpp::on_line_error(pol, st, ev.err)
+            r = ev.st == smtpp::status::failed ? smtpp::on_line_error(pol, st, ev)
                                                : smtpp::step(pol, st, ev.line, cmd, !in.empty() || reader.pending());
             break;
         }

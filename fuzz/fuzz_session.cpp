@@ -129,7 +129,7 @@ struct run {
                 const line_event ev = rd.next(in);
                 in.remove_prefix(ev.consumed);
                 if (ev.st == status::need_more) return;
-                if (ev.st == status::failed) handle(on_line_error(pol, st, ev.err));
+                if (ev.st == status::failed) handle(on_line_error(pol, st, ev));
                 else handle(step(pol, st, ev.line, cmd, in.size() + after != 0));
             } else {
                 const data_event ev = mode == 1 ? dd.next(in) : bd.next(in);

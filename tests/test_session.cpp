@@ -181,7 +181,7 @@ struct host {
                 in.remove_prefix(ev.consumed);
                 if (ev.st == status::need_more) return;
                 if (ev.st == status::failed) {
-                    handle(on_line_error(pol, st, ev.err));
+                    handle(on_line_error(pol, st, ev));
                     continue;
                 }
                 const bool pending_input = !in.empty() || rest != 0;
@@ -1009,4 +1009,45 @@ TEST_CASE("timeout and shutdown: 421 with the host name, then nothing (RFC 5321 
     plain.extensions &= ~ext_enhancedstatuscodes;
     const policy q(plain);
     CHECK(timeout(q, ready).reply == "421 mx.example Error: timeout exceeded\r\n");
+}
+
+TEST_CASE("LMTP without a recipient limit stops at 65535, so every accepted RCPT gets its reply (RFC 2033 §4.2)",
+          "[session][lmtp]") {
+    policy_options o;
+    o.lmtp = true;
+    o.max_recipients = 0;
+    o.verify_recipients = false;
+    o.verify_senders = false;
+    const policy p(o);
+    REQUIRE(p.error() == policy_error::none);
+    command c;
+    session_state s = step(p, start(p).next, "LHLO c.example\r\n", c).next;
+    s = step(p, s, "MAIL FROM:<a@b.example>\r\n", c).next;
+    for (unsigned i = 0; i < 65535; ++i) {
+        const step_result r = step(p, s, "RCPT TO:<c@d.example>\r\n", c);
+        REQUIRE(r.code == 250);
+        s = r.next;
+    }
+    const step_result over = step(p, s, "RCPT TO:<c@d.example>\r\n", c);
+    CHECK(over.code == 452);
+    CHECK(over.next.recipients == 65535);
+}
+
+TEST_CASE("LIMITS leaves out RCPTMAX when there is no limit (RFC 9422 §4)", "[session][ehlo]") {
+    policy_options o;
+    o.extensions |= ext_limits;
+    o.max_recipients = 0;
+    o.limits_mailmax = 5;
+    const policy p(o);
+    command c;
+    const step_result r = step(p, start(p).next, "EHLO c.example\r\n", c);
+    CHECK(r.reply.find("LIMITS MAILMAX=5\r\n") != std::string_view::npos);
+    CHECK(r.reply.find("RCPTMAX") == std::string_view::npos);
+    o.limits_mailmax = 0;
+    const policy q(o);
+    CHECK(step(q, start(q).next, "EHLO c.example\r\n", c).reply.find("LIMITS") == std::string_view::npos);
+    o.max_recipients = 100;
+    const policy with(o);
+    CHECK(step(with, start(with).next, "EHLO c.example\r\n", c).reply.find("LIMITS RCPTMAX=100\r\n") !=
+          std::string_view::npos);
 }

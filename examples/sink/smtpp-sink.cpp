@@ -456,7 +456,7 @@ void server::feed(conn& c, std::string_view in) {
                 const bool pending = input_pending(c, in);
                 drive(c, smtpp::step(pol_, c.st, ev.line, cmd_, pending), in);
             } else if (ev.st == smtpp::status::failed) {
-                drive(c, smtpp::on_line_error(pol_, c.st, ev.err), in);
+                drive(c, smtpp::on_line_error(pol_, c.st, ev), in);
             }
         } else if (c.m == mode::data) {
             if (in.empty() && !c.dd.done()) break;

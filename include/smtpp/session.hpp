@@ -324,6 +324,7 @@ struct policy_options {
     /// RFC 5321 §4.5.3.1.7: at least 64K.
     std::uint64_t max_message_size = 10u * 1024u * 1024u;
     /// RFC 5321 §4.5.3.1.8: at least 100; excess RCPTs get 452 4.5.3 (§4.5.3.1.10).
+    /// 0 = no limit of the host's own; the session still stops at 65535 recipients.
     std::uint16_t max_recipients = 100;
     /// RFC 9422 LIMITS MAILMAX (advertised only; 0 = not advertised).
     std::uint16_t limits_mailmax = 0;
@@ -714,9 +715,13 @@ private:
             }
         }
         if (on(ext_rrvs)) line("RRVS");
-        if (on(ext_limits)) {
-            line("LIMITS RCPTMAX=");
-            b.put_uint(o.max_recipients);
+        // RFC 9422 §4: limits that do not apply are left out (no RCPTMAX=0 for "no limit").
+        if (on(ext_limits) && (o.max_recipients != 0 || o.limits_mailmax != 0)) {
+            line("LIMITS");
+            if (o.max_recipients != 0) {
+                b.put(" RCPTMAX=");
+                b.put_uint(o.max_recipients);
+            }
             if (o.limits_mailmax != 0) {
                 b.put(" MAILMAX=");
                 b.put_uint(o.limits_mailmax);
@@ -1403,8 +1408,10 @@ constexpr step_result step(const policy& p, const session_state& s, std::string_
                 return r;
             }
             // RFC 5321 §4.5.3.1.10: 452 for recipients over the limit, earlier ones kept.
-            const std::uint16_t max = p.options().max_recipients;
-            if (max != 0 && s.recipients >= max) {
+            // 0 = no policy limit, but the state counts to 65535: past that LMTP could not
+            // give one reply per recipient (RFC 2033 §4.2), so the count is the hard cap.
+            const std::uint16_t max = p.options().max_recipients != 0 ? p.options().max_recipients : std::uint16_t{0xFFFF};
+            if (s.recipients >= max) {
                 detail::set_reply(r, p, reply_index(session_reply::too_many_recipients));
                 return r;
             }
@@ -1521,6 +1528,25 @@ constexpr step_result on_line_error(const policy& p, const session_state& s, lin
         default:
             return detail::misuse(p, s);
     }
+}
+
+/**
+ * The same, from the line reader's event (prefer this overload): a refused line whose
+ * head (`line_event::line`) starts with "BDAT " is answered 521 5.5.4 and the session
+ * closes, as Postfix answers a BDAT it cannot frame: the client sends the chunk's octets
+ * next, and they must never be read as commands (RFC 3030 §2; SMTP smuggling).
+ */
+constexpr step_result on_line_error(const policy& p, const session_state& s, const line_event& ev) noexcept {
+    const std::string_view h = ev.line;
+    const bool reads_commands = s.pending == pending::none && (s.phase == phase::fresh || s.phase == phase::ready ||
+                                                               s.phase == phase::mail || s.phase == phase::rcpt);
+    if (reads_commands && h.size() >= 5 && detail::iequals_upper(h.substr(0, 4), "BDAT") && detail::is_blank(h[4])) {
+        step_result r;
+        r.next = s;
+        detail::close_with(r, p, detail::reply_index(session_reply::bdat_syntax));
+        return r;
+    }
+    return on_line_error(p, s, ev.err);
 }
 
 /**
