@@ -51,6 +51,13 @@
 #define SMTPP_UNLIKELY(x) (x)
 #endif
 
+/// Forced inlining for the few hot helpers whose call overhead shows in the benchmarks.
+#if defined(__GNUC__) || defined(__clang__)
+#define SMTPP_HOT_INLINE inline __attribute__((always_inline))
+#else
+#define SMTPP_HOT_INLINE inline
+#endif
+
 #if __cplusplus >= 202002L
 #define SMTPP_CONSTEXPR20 constexpr
 #else
@@ -303,6 +310,52 @@ constexpr bool match(const char* p, const ci_literal& k) noexcept {
     return (x | k.mask) == k.want;
 }
 
+/**
+ * `p[0, n)` packed like `pack()` (byte i in bits 8i..8i+7), without folding; n <= 8.
+ * The bytes of `[lo, hi)` are readable and hold `p[0, n)`. At run time on little-endian
+ * GCC/Clang one unaligned 8-byte load inside `[lo, hi)` replaces the byte loop (compilers
+ * do not fold a loop of run-time length): from `p` when 8 bytes are readable there, else
+ * ending at `p + n` (a word at the end of a line). Constant evaluation, other targets and
+ * ranges under 8 bytes take the loop, which is the reference the tests compare it with.
+ */
+constexpr std::uint64_t pack_in(const char* p, std::size_t n, const char* lo, const char* hi) noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && (defined(__clang__) || __GNUC__ >= 9)
+    if (!__builtin_is_constant_evaluated() && n > 0) {
+        std::uint64_t v = 0;
+        if (hi - p >= 8) {
+            __builtin_memcpy(&v, p, sizeof v);
+            return v & (~std::uint64_t{0} >> (64 - 8 * n));
+        }
+        if (p + n - lo >= 8) {
+            __builtin_memcpy(&v, p + n - 8, sizeof v);
+            return v >> (64 - 8 * n);
+        }
+    }
+#else
+    static_cast<void>(lo);
+    static_cast<void>(hi);
+#endif
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    return v;
+}
+
+/// `key(std::string_view(p, n))` where the bytes of `[lo, hi)` are readable and hold
+/// `p[0, n)`; see `pack_in()`. The same contract as `key()`: exact only over
+/// ALPHA / DIGIT / "-", and 0 when n > 8.
+constexpr std::uint64_t key_in(const char* p, std::size_t n, const char* lo, const char* hi) noexcept {
+    if (n - 1 >= 8) return 0;  // n == 0 or n > 8
+    return pack_in(p, n, lo, hi) | (0x2020202020202020ull >> (64 - 8 * n));
+}
+
+/// `match(p, k)` where the bytes of `[lo, hi)` are readable and hold `p[0, k.size)`;
+/// see `pack_in()`.
+constexpr bool match_in(const char* p, const ci_literal& k, const char* lo, const char* hi) noexcept {
+    return (pack_in(p, k.size, lo, hi) | k.mask) == k.want;
+}
+
 inline constexpr ci_literal k_from = ci("FROM:");
 inline constexpr ci_literal k_to = ci("TO:");
 inline constexpr ci_literal k_postmast = ci("POSTMAST");
@@ -315,6 +368,12 @@ static_assert(pack_upper("mail") == pack("MAIL"));
 static_assert(key("MaIl") == key("MAIL") && key("8bitMIME") == key("8BITMIME") && key("MT-x") == key("mt-X"));
 static_assert(key("MAIL") != key("MAIM"));
 static_assert(pack_upper("MAIL\r") == 0);
+static_assert([] {
+    const char line[] = "MaIl FrOm:<>\r\n";
+    const char* const hi = line + sizeof line - 1;
+    return key_in(line, 4, line, hi) == key("MAIL") && key_in(line + 5, 5, line, hi) == key("FROM:") &&
+           key_in(line, 9, line, hi) == 0 && match_in(line + 5, k_from, line, hi) && !match_in(line, k_from, line, hi);
+}());
 
 }  // namespace smtpp::detail
 
@@ -542,8 +601,9 @@ enum param_bit : std::uint32_t {
  *
  * The parser knows the keywords of every extension whether or not the server offered it:
  * a known keyword sets its bit in `present` and is validated. Whether the extension was
- * advertised is the session's question (RFC 5321 §4.1.1.11: 555 for parameters of an
- * extension not offered), answered by comparing `present` with what was advertised.
+ * advertised is the session's question, answered by comparing `present` with what was
+ * advertised: 504 5.5.4 for a known parameter of an extension not offered (RFC 5321
+ * §4.2.4), 555 5.5.4 for a keyword nobody knows (§4.1.1.11).
  */
 struct params {
     std::uint32_t present = 0;          ///< `param_bit`s of the keywords seen
@@ -684,7 +744,23 @@ constexpr std::string_view slice(std::string_view s, std::size_t from, std::size
     return std::string_view(s.data() + from, to - from);
 }
 
+/// The end of the run of bytes of the class `bits` that starts at `d + p`.
+/// @pre the run ends inside the line: its terminator (CR or LF) belongs to no class, so it
+/// stops the loop without a bounds test per byte. Two bytes a round: the loop's own
+/// increment and jump cost as much as the test of a byte.
+constexpr SMTPP_HOT_INLINE std::size_t run_end(const char* d, std::size_t p, std::uint16_t bits) noexcept {
+    for (;;) {
+        if (!is(static_cast<unsigned char>(d[p]), bits)) return p;
+        if (!is(static_cast<unsigned char>(d[p + 1]), bits)) return p + 1;
+        p += 2;
+    }
+}
+
 /// A cursor over the argument part of a line; `end` excludes trailing blanks and CRLF.
+/// Every cursor here has `s` = the line's body and `s[end]` = SP, HT, CR or LF (a trimmed
+/// blank or the terminator), a byte in no character class and none of "." "@" ">" ":":
+/// so a class run never passes `end`, and a test of the byte at a position `<= end`
+/// against one of those needs no bounds test.
 struct cursor {
     std::string_view s;
     std::size_t pos;
@@ -693,6 +769,15 @@ struct cursor {
     [[nodiscard]] constexpr bool done() const noexcept { return pos >= end; }
     [[nodiscard]] constexpr char peek() const noexcept { return pos < end ? s[pos] : '\0'; }
     [[nodiscard]] constexpr bool at(char c) const noexcept { return pos < end && s[pos] == c; }
+    /// `key()` of `w`, a view into `s`, and `match()` of the bytes at `p`, with one load
+    /// (`key_in`, `match_in`): `s` is the body of a line, and at least the first byte of its
+    /// terminator (LF, or the CR of CRLF) follows it in memory, so all of that is readable.
+    [[nodiscard]] constexpr SMTPP_HOT_INLINE std::uint64_t folded(std::string_view w) const noexcept {
+        return key_in(w.data(), w.size(), s.data(), s.data() + s.size() + 1);
+    }
+    [[nodiscard]] constexpr SMTPP_HOT_INLINE bool matches(std::size_t p, const ci_literal& k) const noexcept {
+        return match_in(s.data() + p, k, s.data(), s.data() + s.size() + 1);
+    }
 
     /// Advances over bytes of the class `bits`. Works on locals: a store to `pos` through
     /// the reference would otherwise be redone every byte, since a char load may alias it.
@@ -700,9 +785,7 @@ struct cursor {
     /// neither byte belongs to any class, so the terminator stops the loop without a
     /// bounds test per byte; the run is then clipped to `end`.
     constexpr void skip(std::uint16_t bits) noexcept {
-        const char* const d = s.data();
-        std::size_t p = pos;
-        while (is(static_cast<unsigned char>(d[p]), bits)) ++p;
+        const std::size_t p = run_end(s.data(), pos, bits);
         pos = p < end ? p : end;
     }
     /// Advances to the next byte equal to `ch` (or the end).
@@ -721,31 +804,30 @@ struct cursor {
 /// stops at the first byte that cannot continue a domain. Returns false on error; sets
 /// `utf8` when a non-ASCII byte was seen.
 constexpr bool parse_domain(cursor& c, bool allow_utf8, bool& utf8, bool& too_long) noexcept {
+    // Locals rather than `c.pos`: a store through `utf8` or `too_long` (a char-sized type)
+    // would otherwise make the compiler reload the cursor after every byte it reads.
+    const char* const d = c.s.data();
     const std::size_t start = c.pos;
+    std::size_t pos = start;
     for (;;) {
-        // One label: a run of LDH bytes (and UTF-8 sequences for U-labels).
-        const std::size_t label = c.pos;
-        for (;;) {
-            c.skip(c_ldh);
-            if (c.pos < c.end && allow_utf8 && static_cast<unsigned char>(c.s[c.pos]) >= 0x80) {
-                const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
-                if (n == 0) return false;
-                utf8 = true;
-                c.pos += n;
-                continue;
-            }
-            break;
+        // One label: a run of LDH bytes (and UTF-8 sequences for U-labels). It stops at
+        // `c.end` at the latest (see `cursor`).
+        const std::size_t label = pos;
+        pos = run_end(d, pos, c_ldh);
+        while (SMTPP_UNLIKELY(static_cast<unsigned char>(d[pos]) >= 0x80) && allow_utf8) {
+            const std::size_t n = utf8_sequence(slice(c.s, 0, c.end), pos);
+            if (n == 0) return false;
+            utf8 = true;
+            pos = run_end(d, pos + n, c_ldh);
         }
         // Let-dig at both ends: no empty label, no leading or trailing "-".
-        if (c.pos == label || c.s[label] == '-' || c.s[c.pos - 1] == '-') return false;
-        if (c.pos - label > 63) too_long = true;
-        if (c.pos < c.end && c.s[c.pos] == '.') {
-            ++c.pos;
-            continue;
-        }
-        break;
+        if (pos == label || d[label] == '-' || d[pos - 1] == '-') return false;
+        if (pos - label > 63) too_long = true;
+        if (d[pos] != '.') break;
+        ++pos;
     }
-    if (c.pos - start > 255) too_long = true;
+    c.pos = pos;
+    if (pos - start > 255) too_long = true;
     return true;
 }
 
@@ -880,28 +962,24 @@ constexpr bool parse_local_part(cursor& c, bool allow_utf8, bool& utf8, bool& qu
         }
         return false;
     }
-    // Dot-string = Atom *("." Atom)
-    bool need_atext = true;
-    while (c.pos < c.end) {
-        const auto ch = static_cast<unsigned char>(c.s[c.pos]);
-        if (is(ch, c_atext)) {
-            c.skip(c_atext);
-            need_atext = false;
-        } else if (ch == '.') {
-            if (need_atext) return false;
-            need_atext = true;
-            ++c.pos;
-        } else if (ch >= 0x80 && allow_utf8) {
-            const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
+    // Dot-string = Atom *("." Atom), on locals (see `parse_domain`).
+    const char* const d = c.s.data();
+    std::size_t pos = c.pos;
+    for (;;) {
+        const std::size_t atom = pos;
+        pos = run_end(d, pos, c_atext);
+        while (SMTPP_UNLIKELY(static_cast<unsigned char>(d[pos]) >= 0x80) && allow_utf8) {
+            const std::size_t n = utf8_sequence(slice(c.s, 0, c.end), pos);
             if (n == 0) return false;
             utf8 = true;
-            c.pos += n;
-            need_atext = false;
-        } else {
-            break;
+            pos = run_end(d, pos + n, c_atext);
         }
+        if (pos == atom) return false;  // an empty Atom
+        if (d[pos] != '.') break;
+        ++pos;
     }
-    return !need_atext;
+    c.pos = pos;
+    return true;
 }
 
 /// Does the byte range hold any byte >= 0x80?
@@ -920,6 +998,7 @@ constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse
     const command_error bad = is_mail ? command_error::bad_reverse_path : command_error::bad_forward_path;
     const command_error too_long = is_mail ? command_error::reverse_path_too_long
                                            : command_error::forward_path_too_long;
+    const char* const d = c.s.data();
     const std::size_t start = c.pos;
     const bool bracketed = c.at('<');
     if (!bracketed && !opt.allow_missing_brackets) return bad;
@@ -930,14 +1009,14 @@ constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse
     bool long_part = false;
     if (bracketed) {
         ++c.pos;
-        if (c.at('>')) {
+        if (d[c.pos] == '>') {  // `c.pos <= c.end`, and `d[c.end]` is no ">" (see `cursor`)
             ++c.pos;
             if (!is_mail) return command_error::null_forward_path;
             p.text = slice(c.s, start, c.pos);
             p.is_null = true;
             return command_error::none;
         }
-        if (c.at('@')) {
+        if (d[c.pos] == '@') {
             const std::size_t route_start = c.pos;
             for (;;) {
                 ++c.pos;  // '@'
@@ -954,8 +1033,9 @@ constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse
                 break;
             }
         }
-        if (!is_mail && c.pos + 11 <= c.end && p.route.empty() && match(c.s.data() + c.pos, k_postmast) &&
-            match(c.s.data() + c.pos + 8, k_er_close)) {
+        // "<Postmaster>": 11 bytes, compared as two folded words (the first byte screens).
+        if (!is_mail && (d[c.pos] | 0x20) == 'p' && c.pos + 11 <= c.end && p.route.empty() &&
+            c.matches(c.pos, k_postmast) && c.matches(c.pos + 8, k_er_close)) {
             c.pos += 11;
             p.text = slice(c.s, start, c.pos);
             p.local_part = slice(c.s, c.pos - 11, c.pos - 1);
@@ -963,27 +1043,29 @@ constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse
             return command_error::none;
         }
     }
+    // The fields are stored as they are recognised: on an error `p` keeps what was.
     const std::size_t local_start = c.pos;
     if (!parse_local_part(c, parse_utf8, utf8, p.quoted)) return bad;
-    p.local_part = slice(c.s, local_start, c.pos);
-    if (!c.at('@')) return bad;
-    ++c.pos;
-    const std::size_t domain_start = c.pos;
+    const std::size_t at = c.pos;
+    p.local_part = slice(c.s, local_start, at);
+    if (d[at] != '@') return bad;  // `at <= c.end`, and `d[c.end]` is no "@"
+    c.pos = at + 1;
     p.kind = parse_host(c, parse_utf8, utf8, long_part);
     if (p.kind == host_kind::none) return bad;
-    p.domain = slice(c.s, domain_start, c.pos);
-    p.mailbox = slice(c.s, local_start, c.pos);
+    const std::size_t host_end = c.pos;
+    p.domain = slice(c.s, at + 1, host_end);
+    p.mailbox = slice(c.s, local_start, host_end);
     if (bracketed) {
-        if (!c.at('>')) return bad;
+        if (d[host_end] != '>') return bad;
         ++c.pos;
-    } else if (!c.done() && c.peek() != ' ') {
+    } else if (host_end < c.end && d[host_end] != ' ') {
         return bad;
     }
     p.text = slice(c.s, start, c.pos);
     p.utf8 = utf8;
     // RFC 5321 §4.5.3.1.1-3: local part 64, domain 255, path 256 octets (brackets counted).
-    if (long_part || p.local_part.size() > 64 || p.domain.size() > 255 ||
-        p.text.size() + (bracketed ? 0 : 2) > 256)
+    if (long_part || at - local_start > 64 || host_end - (at + 1) > 255 ||
+        c.pos - start + (bracketed ? 0 : 2) > 256)
         return too_long;
     if (utf8 && !utf8_ok) return is_mail ? command_error::non_ascii_sender : command_error::non_ascii_recipient;
     return command_error::none;
@@ -994,11 +1076,13 @@ constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse
 constexpr bool parse_decimal(std::string_view s, std::size_t max_digits, std::uint64_t& value,
                              bool& overflow) noexcept {
     if (s.empty() || s.size() > max_digits) return false;
+    // 19 digits always fit (10^19 - 1 < 2^64): the overflow test is for longer numbers.
+    const bool may_overflow = s.size() > 19;
     std::uint64_t v = 0;
     for (char ch : s) {
         if (!is_digit(ch)) return false;
         const auto d = static_cast<std::uint64_t>(ch - '0');
-        if (v > (UINT64_MAX - d) / 10) overflow = true;
+        if (may_overflow && v > (UINT64_MAX - d) / 10) overflow = true;
         v = v * 10 + d;
     }
     value = v;
@@ -1039,6 +1123,34 @@ constexpr std::size_t xtext_check(std::string_view s, bool& control, bool lower_
         ++n;
         i = j + 3;
         if (i == size) return n;
+    }
+}
+
+/// RFC 6533 §3 HEXPOINT, the hex of an EmbeddedUnicodeChar: the two-digit forms 01-09,
+/// 10-19, 20, 2B, 3D, 5C, 7F and 80-FF; longer forms without a leading zero (3 to 5
+/// digits, surrogates D800-DFFF excluded) or "10" and 4 digits. Returns the code point, or
+/// -1 when `h` is not a HEXPOINT. HEXDIG is case-insensitive (RFC 5234 §2.3).
+constexpr std::int32_t hexpoint(std::string_view h) noexcept {
+    if (h.size() < 2 || h.size() > 6) return -1;
+    std::int32_t v = 0;
+    for (char c : h) {
+        const int d = hex_value(c);
+        if (d < 0) return -1;
+        v = v * 16 + d;
+    }
+    switch (h.size()) {
+        case 2:
+            return (v >= 0x01 && v <= 0x19 && v != 0x0A && v != 0x0B && v != 0x0C && v != 0x0D && v != 0x0E &&
+                    v != 0x0F) || v == 0x20 || v == 0x2B || v == 0x3D || v == 0x5C || v == 0x7F || v >= 0x80
+                       ? v
+                       : -1;
+        case 3:
+        case 5:
+            return h[0] != '0' ? v : -1;
+        case 4:
+            return h[0] != '0' && !(v >= 0xD800 && v <= 0xDFFF) ? v : -1;
+        default:  // 6: "10" 4HEXDIG
+            return h[0] == '1' && h[1] == '0' ? v : -1;
     }
 }
 
@@ -1129,13 +1241,6 @@ constexpr sasl_mechanism mechanism_of(std::string_view m) noexcept {
     return sasl_mechanism::other;
 }
 
-/// One esmtp-param: `esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2).
-struct raw_param {
-    std::string_view keyword{};
-    std::string_view value{};
-    bool has_value = false;
-};
-
 }  // namespace detail
 
 /**
@@ -1158,14 +1263,15 @@ constexpr bool next_param(std::string_view& text, std::string_view& keyword, std
 
 namespace detail {
 
-constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool is_mail,
+/// One esmtp-param: `esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2). `k` and `v` are
+/// views into the line of `c`; without "=", `v` is empty.
+constexpr command_error parse_one_param(std::string_view k, std::string_view v, bool has_value,
+                                        const cursor& c, command& cmd, bool is_mail,
                                         const parse_options& opt) noexcept {
     params& ps = cmd.params;
-    const std::string_view k = rp.keyword;
-    const std::string_view v = rp.value;
     std::uint32_t bit = 0;
-    // Keywords by length, then by exact case-insensitive comparison.
-    const std::uint64_t packed = key(k);
+    // Keywords of up to 8 bytes by their folded word (exact: `k` is ALPHA / DIGIT / "-").
+    const std::uint64_t packed = c.folded(k);
     if (is_mail) {
         switch (packed) {
             case key("SIZE"): bit = p_size; break;
@@ -1192,7 +1298,7 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
     }
     if (bit == 0) {
         if (ps.unknown_count == 0) {
-            const std::size_t len = rp.has_value ? static_cast<std::size_t>(v.data() + v.size() - k.data()) : k.size();
+            const std::size_t len = has_value ? static_cast<std::size_t>(v.data() + v.size() - k.data()) : k.size();
             ps.unknown = std::string_view(k.data(), len);
         }
         if (ps.unknown_count < 255) ++ps.unknown_count;
@@ -1205,38 +1311,47 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
         case p_size: {
             // RFC 1870 §6: size-value ::= 1*20DIGIT
             bool overflow = false;
-            if (!rp.has_value || !parse_decimal(v, 20, ps.size, overflow)) return command_error::bad_size;
+            if (!has_value || !parse_decimal(v, 20, ps.size, overflow)) return command_error::bad_size;
             if (overflow) return command_error::size_overflow;
             return command_error::none;
         }
         case p_body:
             // RFC 6152 §2: body-value ::= "7BIT" / "8BITMIME"; RFC 3030 §3: "BINARYMIME"
-            if (v.size() == 4 && key(v) == key("7BIT")) ps.body = body_type::seven_bit;
-            else if (v.size() == 8 && key(v) == key("8BITMIME")) ps.body = body_type::eight_bit_mime;
-            else if (v.size() == 10 && iequals_upper(v, "BINARYMIME")) ps.body = body_type::binary_mime;
-            else return command_error::bad_body;
+            // The folded word is exact here too: a value byte is %d33-126 or UTF-8 (>= 0x80),
+            // and only letters among those fold onto the letters of these words; the key of
+            // a longer value differs in its extra (non-zero) bytes.
+            switch (c.folded(v)) {
+                case key("7BIT"): ps.body = body_type::seven_bit; break;
+                case key("8BITMIME"): ps.body = body_type::eight_bit_mime; break;
+                default:
+                    if (v.size() == 10 && iequals_upper(v, "BINARYMIME")) ps.body = body_type::binary_mime;
+                    else return command_error::bad_body;
+                    break;
+            }
             return command_error::none;
         case p_smtputf8:
-            return rp.has_value ? command_error::bad_smtputf8 : command_error::none;
+            return has_value ? command_error::bad_smtputf8 : command_error::none;
         case p_requiretls:
-            return rp.has_value ? command_error::bad_requiretls : command_error::none;
+            return has_value ? command_error::bad_requiretls : command_error::none;
         case p_ret:
             // RFC 3461 §4.3: ret-value = "FULL" / "HDRS"
-            if (v.size() == 4 && key(v) == key("FULL")) ps.ret = ret_type::full;
-            else if (v.size() == 4 && key(v) == key("HDRS")) ps.ret = ret_type::hdrs;
-            else return command_error::bad_ret;
+            switch (c.folded(v)) {
+                case key("FULL"): ps.ret = ret_type::full; break;
+                case key("HDRS"): ps.ret = ret_type::hdrs; break;
+                default: return command_error::bad_ret;
+            }
             return command_error::none;
         case p_envid: {
             // RFC 3461 §4.4: envid-value = xtext, at most 100 characters, printable ASCII.
             const std::size_t n = xtext_check(v, control, opt.allow_lowercase_xtext_hex);
-            if (!rp.has_value || v.empty() || n == SIZE_MAX || n > 100) return command_error::bad_envid;
+            if (!has_value || v.empty() || n == SIZE_MAX || n > 100) return command_error::bad_envid;
             if (control) return command_error::xtext_control;
             ps.envid = v;
             return command_error::none;
         }
         case p_auth: {
             // RFC 4954 §5: auth-param = "AUTH=" xtext; the xtext is a mailbox or "<>".
-            if (!rp.has_value || v.empty()) return command_error::bad_auth_param;
+            if (!has_value || v.empty()) return command_error::bad_auth_param;
             if (!(v.size() == 2 && v[0] == '<' && v[1] == '>')) {
                 const std::size_t n = xtext_check(v, control, opt.allow_lowercase_xtext_hex);
                 if (n == SIZE_MAX || n > 500) return command_error::bad_auth_param;
@@ -1299,15 +1414,19 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
         case p_notify: {
             // RFC 3461 §4.1: notify-esmtp-value = "NEVER" / 1#notify-list-element;
             // notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
-            if (!rp.has_value || v.empty()) return command_error::bad_notify;
+            if (!has_value || v.empty()) return command_error::bad_notify;
             std::uint8_t flags = 0;
-            std::string_view rest = v;
+            std::size_t from = 0;
             for (;;) {
-                const std::size_t comma = find_char(rest, ',');
-                const std::string_view item = slice(rest, 0, comma);
+                // An item is a run of letters ending at "," or at the end of the value: a
+                // non-letter anywhere else makes it no keyword, as a split at "," would. The
+                // run stops inside the line (see `run_end`) and is clipped to the value.
+                std::size_t to = run_end(v.data(), from, c_alpha);
+                if (to > v.size()) to = v.size();
+                if (to < v.size() && v[to] != ',') return command_error::bad_notify;
                 // key() is exact against all-letter words: only 'X' and 'x' fold to 'x'.
                 std::uint8_t f = 0;
-                switch (key(item)) {
+                switch (c.folded(slice(v, from, to))) {
                     case key("NEVER"): f = notify_never; break;
                     case key("SUCCESS"): f = notify_success; break;
                     case key("FAILURE"): f = notify_failure; break;
@@ -1316,8 +1435,8 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
                 }
                 if (f == 0 || (flags & f)) return command_error::bad_notify;
                 flags = static_cast<std::uint8_t>(flags | f);
-                if (comma == rest.size()) break;
-                rest.remove_prefix(comma + 1);
+                if (to == v.size()) break;
+                from = to + 1;
             }
             if ((flags & notify_never) && flags != notify_never) return command_error::bad_notify;
             ps.notify = flags;
@@ -1335,34 +1454,35 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
             const std::string_view addr = slice(v, semi + 1, v.size());
             for (char ch : type)
                 if (!is(static_cast<unsigned char>(ch), c_atext)) return command_error::bad_orcpt;
-            if (type.size() == 5 && iequals_upper(type, "UTF-8") && (has_8bit(addr) || find_char(addr, '\\') != addr.size())) {
-                // utf-8-addr: printable ASCII except "+", "\" and "="-free forms are not
-                // distinguished here; require well-formed UTF-8, no controls, valid \x{HEX}.
-                if (has_8bit(addr) && !opt.smtputf8_transaction) return command_error::bad_orcpt;
+            if (type.size() == 5 && iequals_upper(type, "UTF-8")) {
+                // RFC 6533 §3: utf-8-addr-xtext = 1*(QCHAR / EmbeddedUnicodeChar);
+                // utf-8-addr-unitext = 1*(QUCHAR / EmbeddedUnicodeChar) (UTF-8 as is, only in
+                // an SMTPUTF8 transaction); QCHAR = %x21-2a / %x2c-3c / %x3e-5b / %x5d-7e (no
+                // SP, "+", "=", "\"); EmbeddedUnicodeChar = "\x{" HEXPOINT "}". A HEXPOINT
+                // for a control (01-1F, 7F) is grammatical but refused, as in xtext.
+                if (addr.size() > 500) return command_error::bad_orcpt;
                 for (std::size_t i = 0; i < addr.size();) {
                     const auto ch = static_cast<unsigned char>(addr[i]);
                     if (ch >= 0x80) {
+                        if (!opt.smtputf8_transaction) return command_error::bad_orcpt;
                         const std::size_t n = utf8_sequence(addr, i);
                         if (n == 0) return command_error::invalid_utf8;
                         i += n;
                     } else if (ch == '\\') {
                         if (i + 3 >= addr.size() || addr[i + 1] != 'x' || addr[i + 2] != '{')
                             return command_error::bad_orcpt;
-                        std::size_t j = i + 3;
-                        std::uint32_t cp = 0;
-                        while (j < addr.size() && is_hex(addr[j]) && j - i - 3 < 6)
-                            cp = cp * 16 + static_cast<std::uint32_t>(hex_value(addr[j++]));
-                        if (j == i + 3 || j >= addr.size() || addr[j] != '}') return command_error::bad_orcpt;
-                        if (cp < 0x80 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-                            return command_error::bad_orcpt;
-                        i = j + 1;
+                        const std::size_t close = find_char(addr, '}', i + 3);
+                        if (close == addr.size()) return command_error::bad_orcpt;
+                        const std::int32_t cp = hexpoint(slice(addr, i + 3, close));
+                        if (cp < 0) return command_error::bad_orcpt;
+                        if (cp < 0x20 || cp == 0x7F) return command_error::xtext_control;
+                        i = close + 1;
                     } else if (is(ch, c_vchar) && ch != '+' && ch != '=') {
                         ++i;
                     } else {
                         return command_error::bad_orcpt;
                     }
                 }
-                if (addr.size() > 500) return command_error::bad_orcpt;
             } else {
                 const std::size_t n = xtext_check(addr, control, opt.allow_lowercase_xtext_hex);
                 if (n == SIZE_MAX || n > 500) return command_error::bad_orcpt;
@@ -1395,48 +1515,44 @@ constexpr command_error parse_one_param(const raw_param& rp, command& cmd, bool 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`,
 /// `esmtp-value = 1*(%d33-60 / %d62-126)`; RFC 6531 §3.3 `esmtp-value =/ UTF8-non-ascii`.
 constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, const parse_options& opt) noexcept {
+    // On locals (see `parse_domain`); `d[end]` is SP, HT, CR or LF (see `cursor`).
+    const char* const d = c.s.data();
+    const std::size_t end = c.end;
     const std::size_t start = c.pos;
-    while (!c.done()) {
-        raw_param rp;
-        const std::size_t kstart = c.pos;
-        if (!is_alnum(c.peek())) return command_error::param_syntax;
-        c.skip(c_ldh);
-        rp.keyword = slice(c.s, kstart, c.pos);
-        if (c.at('=')) {
-            ++c.pos;
-            rp.has_value = true;
-            const std::size_t vstart = c.pos;
-            while (c.pos < c.end) {
-                const auto ch = static_cast<unsigned char>(c.s[c.pos]);
-                if (is(ch, c_esmtpv)) {
-                    c.skip(c_esmtpv);
-                } else if (ch >= 0x80 && opt.smtputf8) {
-                    const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
-                    if (n == 0) return command_error::invalid_utf8;
-                    c.pos += n;
-                } else {
-                    break;
-                }
-            }
-            rp.value = slice(c.s, vstart, c.pos);
-            if (rp.value.empty()) {
-                // "SIZE=" and friends: the keyword's own error when it is known.
-                const command_error e = parse_one_param(rp, cmd, is_mail, opt);
-                return e == command_error::none ? command_error::param_syntax : e;
+    std::size_t pos = start;
+    while (pos < end) {
+        const std::size_t kstart = pos;
+        if (!is_alnum(d[pos])) return command_error::param_syntax;
+        pos = run_end(d, pos + 1, c_ldh);
+        const std::string_view k = slice(c.s, kstart, pos);
+        const bool has_value = d[pos] == '=';
+        std::size_t vstart = pos;
+        if (has_value) {
+            vstart = ++pos;
+            pos = run_end(d, pos, c_esmtpv);
+            while (SMTPP_UNLIKELY(static_cast<unsigned char>(d[pos]) >= 0x80) && opt.smtputf8) {
+                const std::size_t n = utf8_sequence(slice(c.s, 0, end), pos);
+                if (n == 0) return command_error::invalid_utf8;
+                pos = run_end(d, pos + n, c_esmtpv);
             }
         }
-        if (!c.done()) {
-            if (!c.at(' ')) return command_error::param_syntax;
-            ++c.pos;
-            if (c.at(' ')) {
+        const std::string_view v = slice(c.s, vstart, pos);
+        const bool empty_value = has_value && v.empty();
+        if (!empty_value && pos < end) {
+            if (d[pos] != ' ') return command_error::param_syntax;
+            ++pos;
+            if (pos < end && d[pos] == ' ') {
                 if (!opt.allow_extra_spaces) return command_error::param_syntax;
-                while (c.at(' ')) ++c.pos;
+                while (pos < end && d[pos] == ' ') ++pos;
             }
         }
-        const command_error e = parse_one_param(rp, cmd, is_mail, opt);
+        const command_error e = parse_one_param(k, v, has_value, c, cmd, is_mail, opt);
+        // "SIZE=" and friends: the keyword's own error when it is known.
+        if (empty_value) return e == command_error::none ? command_error::param_syntax : e;
         if (e != command_error::none) return e;
     }
-    cmd.params.text = slice(c.s, start, c.end);
+    c.pos = pos;
+    cmd.params.text = slice(c.s, start, end);
     return command_error::none;
 }
 
@@ -1445,6 +1561,7 @@ constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, cons
 constexpr command_error refine_error(std::string_view body, command_error e, bool utf8_allowed) noexcept {
     for (std::size_t i = 0; i < body.size(); ++i) {
         const auto ch = static_cast<unsigned char>(body[i]);
+        if (is(ch, c_text)) continue;  // HT, SP and printable ASCII: none of the cases below
         if (ch == 0) return command_error::nul;
         if (ch == '\r') return command_error::bare_cr;
         if (ch == '\n') return command_error::bare_lf;
@@ -1516,6 +1633,26 @@ constexpr void clear(params& ps) noexcept {
 }
 
 constexpr void clear(command& c) noexcept {
+#if defined(__GNUC__) && !defined(__clang__)
+    if (!__builtin_is_constant_evaluated()) {
+        // GCC at run time: all bytes zero, which is `command{}` (every enum's zero is its
+        // none/unknown/other, a zero view is {nullptr, 0}; tested against `command{}`).
+        // GCC stores a view's pointer and size separately and will not pair them into
+        // 16-byte stores, and turns one memset of the whole object into `rep stos`;
+        // memsets of at most 80 bytes become 16-byte vector stores: 22 instead of 44.
+        // (Clang pairs the stores below by itself, and would merge these memsets into a
+        // call of the library's.)
+        constexpr std::size_t chunk = 80;
+        static_assert(sizeof c > 4 * chunk && sizeof c <= 5 * chunk, "clear(): adjust the chunks");
+        char* const bytes = reinterpret_cast<char*>(&c);
+        __builtin_memset(bytes, 0, chunk);
+        __builtin_memset(bytes + chunk, 0, chunk);
+        __builtin_memset(bytes + 2 * chunk, 0, chunk);
+        __builtin_memset(bytes + 3 * chunk, 0, chunk);
+        __builtin_memset(bytes + 4 * chunk, 0, sizeof c - 4 * chunk);
+        return;
+    }
+#endif
     c.verb = verb::unknown;
     c.host = host_kind::none;
     c.mechanism_id = sasl_mechanism::other;
@@ -1540,11 +1677,11 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
     if (body.empty()) return command_error::empty_line;
     std::size_t i = 0;
     verb v = verb::unknown;
-    // Fast path: a four-letter verb followed by SP, HT or the end of the line. Folding
-    // with 0x20 is exact only for letters, so each byte is checked to be one.
-    if (body.size() >= 4 && is_alpha(body[0]) && is_alpha(body[1]) && is_alpha(body[2]) && is_alpha(body[3]) &&
-        (body.size() == 4 || is_blank(body[4]))) {
-        i = 4;
+    // Fast path: a four-letter verb followed by SP, HT or the end of the line, matched as
+    // one folded word. A byte folds onto a letter only when it is that letter in either
+    // case (OR 0x20 changes bit 5 alone), so a match needs no ALPHA test per byte; any other
+    // word takes the general path below, which gives it the same verb text.
+    if (body.size() >= 4 && (body.size() == 4 || is_blank(body[4]))) {
         const std::uint32_t k = (static_cast<std::uint32_t>(static_cast<unsigned char>(body[0])) |
                                  static_cast<std::uint32_t>(static_cast<unsigned char>(body[1])) << 8 |
                                  static_cast<std::uint32_t>(static_cast<unsigned char>(body[2])) << 16 |
@@ -1568,6 +1705,9 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
             case static_cast<std::uint32_t>(key("ETRN")): v = verb::etrn; break;
             default: break;
         }
+    }
+    if (v != verb::unknown) {
+        i = 4;
         cmd.verb_text = slice(body, 0, 4);
     } else {
         while (i < body.size() && is_alpha(body[i])) ++i;
@@ -1636,13 +1776,10 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
             // rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" / Forward-path )
             //        [SP Rcpt-parameters] CRLF
             const bool is_mail = v == verb::mail;
-            const std::string_view kw = is_mail ? std::string_view("FROM:") : std::string_view("TO:");
-            // Both keywords are shorter than the CRLF-terminated line's remaining bytes or
-            // fail on the terminator, so the fixed-size compare stays inside the line.
-            if (c.end - c.pos < kw.size() ||
-                !match(body.data() + c.pos, is_mail ? k_from : k_to))
+            const ci_literal& kw = is_mail ? k_from : k_to;
+            if (c.end - c.pos < kw.size || !c.matches(c.pos, kw))
                 return command_error::syntax;
-            c.pos += kw.size();
+            c.pos += kw.size;
             if (c.at(' ')) {
                 // RFC 5321 §3.3: "spaces are not permitted on either side of the colon".
                 if (!opt.allow_space_after_colon) return command_error::syntax;
@@ -1828,6 +1965,9 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
  * Decodes RFC 3461 xtext (`ENVID=`, `ORCPT=`, `AUTH=` values) into `out`.
  * @param allow_lowercase  accept "+2b" as well as "+2B" (pass the parse option in force).
  * @return the decoded length, or SIZE_MAX when `in` is not xtext or `cap` is too small.
+ * Control octets decode as they are ("+0D+0A" gives CR LF): values taken from a command
+ * that `parse_command` accepted never hold one (it refuses them, CVE-2020-28021), but
+ * xtext from elsewhere must be checked by the caller.
  */
 constexpr std::size_t xtext_decode(std::string_view in, char* out, std::size_t cap,
                                    bool allow_lowercase = false) noexcept {
@@ -2184,10 +2324,17 @@ struct line_options {
 };
 
 /// One result of line_reader::next().
+/// How many leading octets of a refused line a `line_event` reports.
+inline constexpr std::size_t line_head_size = 8;
+
 struct line_event {
     status st = status::need_more;    ///< complete: a line; failed: a refused line; need_more
     line_error err = line_error::none;  ///< why the line was refused (failed only)
-    std::string_view line{};          ///< the line with its terminator (complete only)
+    /// complete: the line with its terminator. failed: the first octets of the refused line
+    /// (at most `line_head_size`, without its LF), so the host or the session can tell what
+    /// it was: a refused `BDAT` line is followed by payload that must never be read as
+    /// commands (RFC 3030 §2). Valid until the next call.
+    std::string_view line{};
     std::size_t consumed = 0;         ///< bytes of the input this call used
 };
 
@@ -2336,6 +2483,7 @@ public:
         len_ = 0;
         err_ = line_error::none;
         cr_ = false;
+        head_n_ = 0;
     }
 
     /*
@@ -2353,6 +2501,7 @@ public:
             // Fast paths for the two common shapes; anything unusual takes the general loop
             // below from the same state, so the events are the same.
             if (n < 16) {
+                record_head(p, n);
                 line_event ev{};
                 if (step_short(buf, p, n, max, ev)) return ev;
             } else if (len_ == 0) {
@@ -2363,14 +2512,31 @@ public:
                     return {status::complete, line_error::none, std::string_view(p, j + 2), j + 2};
                 if (j < lim && p[j] == '\n') {  // a bare LF ends it, within the limit
                     if (allow_bare_lf_) return {status::complete, line_error::none, std::string_view(p, j + 1), j + 1};
-                    return {status::failed, line_error::bare_lf, {}, j + 1};
+                    return {status::failed, line_error::bare_lf,
+                            std::string_view(p, j < line_head_size ? j : line_head_size), j + 1};
                 }
             }
         }
+        record_head(p, n);  // idempotent when step_short already did
         return step_general(buf, p, n, max);
     }
 
 private:
+    // The first octets of the current line, for refused lines. At every call they hold
+    // min(line_head_size, octets of the line so far); the next ones are copied from the
+    // chunk (possibly past the line's LF: a failed event clips them to the line).
+    constexpr void record_head(const char* p, std::size_t n) noexcept {
+        const std::size_t have = len_ < line_head_size ? static_cast<std::size_t>(len_) : line_head_size;
+        std::size_t k = 0;
+        for (std::size_t h = have; h < line_head_size && k < n; ++h, ++k) head_[h] = p[k];
+        if (have + k > head_n_) head_n_ = static_cast<std::uint8_t>(have + k);
+    }
+    // The head of a refused line of `len` octets before its LF.
+    [[nodiscard]] constexpr std::string_view head(std::size_t len) const noexcept {
+        const std::size_t n = len < head_n_ ? len : head_n_;
+        return std::string_view(head_, n);
+    }
+
     /*
      * A short chunk (a byte-by-byte feed) of a line with no fault so far: store and count
      * each byte with no scanning set-up. Returns false, changing nothing but storage the
@@ -2386,8 +2552,8 @@ private:
             if (c == '\n') {
                 if (len >= max) return false;  // the LF would make the line too long
                 if (!cr && !allow_bare_lf_) {
+                    ev = {status::failed, line_error::bare_lf, head(len), i + 1};
                     discard();
-                    ev = {status::failed, line_error::bare_lf, {}, i + 1};
                     return true;
                 }
                 discard();
@@ -2423,10 +2589,8 @@ private:
             if (err_ == line_error::too_long) {
                 // Skipping: only the LF matters; nothing is stored.
                 const std::size_t j = scan_byte(p + i, n - i, '\n');
-                if (j == n - i) {
-                    len_ = saturating_add(len_, j);
-                    return {status::need_more, line_error::none, {}, n};
-                }
+                len_ = saturating_add(len_, j);
+                if (j == n - i) return {status::need_more, line_error::none, {}, n};
                 return finish(buf, fresh, p, i + j + 1);
             }
             const std::size_t room = max - len_;
@@ -2469,8 +2633,9 @@ private:
         const std::size_t total = saturating_add(len_, 1);
         if (total > max_line()) add(line_error::too_long);
         const line_error e = err_;
+        const std::string_view h = head(total - 1);
         discard();
-        if (e != line_error::none) return {status::failed, e, {}, end};
+        if (e != line_error::none) return {status::failed, e, h, end};
         if (fresh) return {status::complete, line_error::none, std::string_view(p, end), end};
         buf[total - 1] = '\n';
         return {status::complete, line_error::none, std::string_view(buf, total), end};
@@ -2482,6 +2647,8 @@ private:
     line_error err_ = line_error::none;
     bool cr_ = false;        // the last octet was a CR (stored and counted)
     bool allow_bare_lf_ = false;
+    std::uint8_t head_n_ = 0;              // valid octets in head_
+    char head_[line_head_size] = {};       // the first octets of the current line
 };
 
 }  // namespace detail
@@ -3353,12 +3520,6 @@ private:
 #include <string_view>
 
 
-#if defined(__GNUC__) || defined(__clang__)
-#define SMTPP_HOT_INLINE inline __attribute__((always_inline))
-#else
-#define SMTPP_HOT_INLINE inline
-#endif
-
 namespace smtpp {
 
 // ================================================================================================
@@ -3953,6 +4114,9 @@ enum class format_error : std::uint8_t {
     bad_code = 3,          ///< not a valid `Reply-code` (RFC 5321 §4.2)
     bad_enhanced_code = 4, ///< invalid, on a 3xx reply, or its class differs from the code's
     no_lines = 5,          ///< a multi-line reply with zero lines
+    ambiguous_text = 6,    ///< a reader would parse the text back differently: without an
+                           ///< enhanced code it starts with one of the reply's class; with
+                           ///< one it starts with SP (RFC 3463 / RFC 2034 §4)
 };
 
 constexpr std::string_view to_string(format_error e) noexcept {
@@ -3963,6 +4127,7 @@ constexpr std::string_view to_string(format_error e) noexcept {
         case format_error::bad_code: return "invalid reply code";
         case format_error::bad_enhanced_code: return "invalid enhanced status code for this reply";
         case format_error::no_lines: return "reply without lines";
+        case format_error::ambiguous_text: return "text would read back as a different reply";
     }
     return "unknown";
 }
@@ -4016,6 +4181,14 @@ constexpr format_result format_reply(char* buf, std::size_t cap, std::uint16_t c
     for (std::size_t k = 0; k < count; ++k) {
         const std::string_view t = lines[k];
         if (!detail::is_safe_text(t)) return {0, format_error::bad_text};
+        // parse(format(r)) == r: a text a reader would split differently is refused.
+        if (et.size == 0) {
+            enhanced_code looks{};
+            if (!t.empty() && t[0] == static_cast<char>('0' + code / 100) && parse_enhanced_code(t, looks) != 0)
+                return {0, format_error::ambiguous_text};
+        } else if (!t.empty() && t[0] == ' ') {
+            return {0, format_error::ambiguous_text};
+        }
         const std::size_t need = 4 + (et.size != 0 ? et.size + (t.empty() ? 0u : 1u) : 0u) + t.size() + 2;
         if (cap - n < need) return {0, format_error::buffer_too_small};
         unsigned c = code;
@@ -5927,6 +6100,7 @@ struct policy_options {
     /// RFC 5321 §4.5.3.1.7: at least 64K.
     std::uint64_t max_message_size = 10u * 1024u * 1024u;
     /// RFC 5321 §4.5.3.1.8: at least 100; excess RCPTs get 452 4.5.3 (§4.5.3.1.10).
+    /// 0 = no limit of the host's own; the session still stops at 65535 recipients.
     std::uint16_t max_recipients = 100;
     /// RFC 9422 LIMITS MAILMAX (advertised only; 0 = not advertised).
     std::uint16_t limits_mailmax = 0;
@@ -6079,6 +6253,11 @@ constexpr std::size_t rendered_bytes() noexcept {
 struct reply_table {
     char bytes[rendered_bytes()] = {};
     std::uint16_t start[2][reply_table_size + 1] = {};
+    /// The reply code of each entry (`step_result::code` without reading the text back).
+    std::uint16_t code[reply_table_size] = {};
+    /// For the replies the policy renders with the host name: 1 + its slot in the policy's
+    /// storage (ehlo: the slot before TLS; the one inside TLS follows it); 0 for the rest.
+    std::uint8_t policy_slot[reply_table_size] = {};
 
     [[nodiscard]] constexpr std::string_view get(std::size_t i, bool esc) const noexcept {
         const auto e = static_cast<std::size_t>(esc);
@@ -6096,6 +6275,17 @@ constexpr reply_table build_reply_table() noexcept {
         }
         t.start[esc][reply_table_size] = static_cast<std::uint16_t>(b.n);
     }
+    for (std::size_t i = 0; i < reply_table_size; ++i) t.code[i] = reply_source(i).code;
+    // The order of `policy::rendered()`'s storage: greeting, ehlo, ehlo inside TLS, helo,
+    // bye, too_many_errors, local_error, timeout, shutting_down.
+    t.policy_slot[static_cast<std::size_t>(session_reply::greeting)] = 1;
+    t.policy_slot[static_cast<std::size_t>(session_reply::ehlo)] = 2;
+    t.policy_slot[static_cast<std::size_t>(session_reply::helo)] = 4;
+    t.policy_slot[static_cast<std::size_t>(session_reply::bye)] = 5;
+    t.policy_slot[static_cast<std::size_t>(session_reply::too_many_errors)] = 6;
+    t.policy_slot[static_cast<std::size_t>(session_reply::local_error)] = 7;
+    t.policy_slot[static_cast<std::size_t>(session_reply::timeout)] = 8;
+    t.policy_slot[static_cast<std::size_t>(session_reply::shutting_down)] = 9;
     return t;
 }
 
@@ -6112,6 +6302,8 @@ constexpr std::size_t reply_index(data_error e) noexcept {
     return data_reply_base + (i < data_error_count ? i : 0);
 }
 
+struct policy_access;
+
 }  // namespace detail
 
 /**
@@ -6126,6 +6318,29 @@ public:
 
     constexpr explicit policy(const policy_options& o = {}) noexcept : opt_(o) {
         esc_ = (o.extensions & ext_enhancedstatuscodes) != 0;
+        // Even for a policy that fails to build (command_line_limit() must not depend on it):
+        // the MAIL/RCPT parameters whose extension is offered (BODY is decided by value).
+        std::uint32_t m = 0;
+        const auto allow = [&](extension e, std::uint32_t bits) {
+            if ((o.extensions & e) != 0) m |= bits;
+        };
+        allow(ext_size, p_size);
+        allow(ext_smtputf8, p_smtputf8);
+        allow(ext_dsn, p_ret | p_envid | p_notify | p_orcpt);
+        allow(ext_auth, p_auth);
+        allow(ext_requiretls, p_requiretls);
+        allow(ext_mt_priority, p_mt_priority);
+        allow(ext_futurerelease, p_holdfor | p_holduntil);
+        allow(ext_deliverby, p_by);
+        allow(ext_rrvs, p_rrvs);
+        params_ = static_cast<std::uint16_t>(m);
+        // RFC 5321 §2.2.2 line increments (see command_line_limit()).
+        std::uint32_t inc = 0;
+        if ((o.extensions & ext_size) != 0) inc += 26;
+        if ((o.extensions & ext_auth) != 0) inc += 500;
+        if ((o.extensions & ext_smtputf8) != 0) inc += 10;
+        if ((o.extensions & ext_dsn) != 0) inc += 600;
+        esmtp_line_ = static_cast<std::uint16_t>(inc);
         if (o.hostname.empty() || !detail::is_reply_text(o.hostname, false)) {
             err_ = policy_error::bad_hostname;
         } else if (!detail::is_reply_text(o.greeting, true)) {
@@ -6140,7 +6355,10 @@ public:
         opt_.mt_priority_policy = {};
         if (err_ != policy_error::none) return;
         detail::render_buf b{buf_, storage};
-        auto mark = [&](std::size_t k) { off_[k] = static_cast<std::uint16_t>(b.n); };
+        // Slot k ends at end_[k]; slot 0 (the greeting) starts at 0, slot k + 1 where k ends.
+        auto mark = [&](std::size_t k) {
+            if (k != 0) end_[k - 1] = static_cast<std::uint16_t>(b.n);
+        };
         // 220: Greeting = "220 " (Domain / address-literal) [ SP textstring ] CRLF (§4.2).
         mark(0);
         b.put("220 ");
@@ -6206,7 +6424,7 @@ public:
             default: return {};
         }
         if (err_ != policy_error::none) return {};
-        return {buf_ + off_[k], static_cast<std::size_t>(off_[k + 1] - off_[k])};
+        return slot(k);
     }
 
 private:
@@ -6273,9 +6491,13 @@ private:
             }
         }
         if (on(ext_rrvs)) line("RRVS");
-        if (on(ext_limits)) {
-            line("LIMITS RCPTMAX=");
-            b.put_uint(o.max_recipients);
+        // RFC 9422 §4: limits that do not apply are left out (no RCPTMAX=0 for "no limit").
+        if (on(ext_limits) && (o.max_recipients != 0 || o.limits_mailmax != 0)) {
+            line("LIMITS");
+            if (o.max_recipients != 0) {
+                b.put(" RCPTMAX=");
+                b.put_uint(o.max_recipients);
+            }
             if (o.limits_mailmax != 0) {
                 b.put(" MAILMAX=");
                 b.put_uint(o.limits_mailmax);
@@ -6285,12 +6507,38 @@ private:
         if (!b.overflow) buf_[last + 3] = ' ';
     }
 
+    friend struct detail::policy_access;
+
+    [[nodiscard]] constexpr std::string_view slot(std::size_t k) const noexcept {
+        const std::size_t from = k == 0 ? 0 : end_[k - 1];
+        return {buf_ + from, end_[k] - from};
+    }
+
     policy_options opt_{};
     policy_error err_ = policy_error::none;
     bool esc_ = false;
-    std::uint16_t off_[10] = {};
+    std::uint16_t end_[9] = {};     ///< where each rendered reply ends in buf_
+    std::uint16_t esmtp_line_ = 0;  ///< the command-line increment after EHLO/LHLO
+    std::uint16_t params_ = 0;      ///< `param_bit`s of the extensions offered (not BODY)
     char buf_[storage] = {};
 };
+static_assert(p_rrvs < (1u << 16), "param_bit must fit policy::params_");
+
+namespace detail {
+
+/// The policy's private storage, for the result builders.
+struct policy_access {
+    /// Slot `k` of the rendered policy replies (see `reply_table::policy_slot`).
+    static constexpr std::string_view slot(const policy& p, std::size_t k) noexcept {
+        return p.slot(k);
+    }
+    /// What `command_line_limit()` adds to `parse.max_line` once extensions are in force.
+    static constexpr std::size_t esmtp_line(const policy& p) noexcept { return p.esmtp_line_; }
+    /// The `param_bit`s of the extensions the policy offers (BODY aside).
+    static constexpr std::uint32_t params(const policy& p) noexcept { return p.params_; }
+};
+
+}  // namespace detail
 
 // =========================================================================================
 // State and result
@@ -6456,13 +6704,8 @@ inline constexpr event_edge event_edges[] = {
  * +500 on RCPT — increments as implementations use them, not verified against the RFC text).
  */
 constexpr std::size_t command_line_limit(const policy& p, const session_state& s) noexcept {
-    std::size_t n = p.options().parse.max_line;
-    if (!s.has(sf_esmtp)) return n;
-    if (p.offers(ext_size)) n += 26;
-    if (p.offers(ext_auth)) n += 500;
-    if (p.offers(ext_smtputf8)) n += 10;
-    if (p.offers(ext_dsn)) n += 600;
-    return n;
+    const std::size_t n = p.options().parse.max_line;
+    return s.has(sf_esmtp) ? n + detail::policy_access::esmtp_line(p) : n;  // increments summed once
 }
 
 /// The limit for `line_reader::set_max_line`: AUTH lines may be up to `max_auth_line`
@@ -6477,8 +6720,9 @@ constexpr std::size_t line_limit(const policy& p) noexcept {
 /// The parser options for the next line in state `s`.
 constexpr parse_options command_options(const policy& p, const session_state& s) noexcept {
     parse_options o = p.options().parse;
-    o.max_line = command_line_limit(p, s);
-    o.smtputf8 = p.offers(ext_smtputf8) && s.has(sf_esmtp);
+    const bool esmtp = s.has(sf_esmtp);
+    if (esmtp) o.max_line += detail::policy_access::esmtp_line(p);
+    o.smtputf8 = esmtp && p.offers(ext_smtputf8);
     o.smtputf8_transaction = s.has(sf_smtputf8);
     return o;
 }
@@ -6512,22 +6756,27 @@ namespace detail {
 /// `session_state::deferred` when a discarded chunk owes no reply (RFC 2033 §4.3).
 inline constexpr std::uint16_t no_reply = 0xFFFF;
 
-/// Replies that carry the host name and live in the policy (the rest are static).
-constexpr bool is_policy_reply(std::size_t index) noexcept {
-    return index < 6 || index == static_cast<std::size_t>(session_reply::timeout) ||
-           index == static_cast<std::size_t>(session_reply::shutting_down);
-}
-
+/// Points the result at reply `index`: the policy's rendering for the replies that carry
+/// the host name (while the policy is usable), else the static table in the policy's form.
+/// Table lookups only: this runs once per command.
 constexpr void set_reply(step_result& r, const policy& p, std::size_t index) noexcept {
     r.why = static_cast<std::uint16_t>(index);
-    std::string_view text;
-    if (is_policy_reply(index) && p.error() == policy_error::none)
-        text = p.rendered(static_cast<session_reply>(index), r.next.has(sf_tls));
-    else text = replies.get(index < reply_table_size ? index : reply_index(session_reply::local_error), p.enhanced_codes());
-    r.reply = text;
-    // Every rendered reply starts with its three-digit code.
-    r.code = static_cast<std::uint16_t>((text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0'));
     r.count = 1;
+    if (index >= reply_table_size) {  // not reachable through reply_index(); fail safe
+        constexpr std::size_t fallback = reply_index(session_reply::local_error);
+        r.code = replies.code[fallback];
+        r.reply = replies.get(fallback, p.enhanced_codes());
+        return;
+    }
+    // The code is the table's: every rendering (static or the policy's) starts with it.
+    r.code = replies.code[index];
+    const std::size_t k = replies.policy_slot[index];
+    if (k != 0 && p.error() == policy_error::none) {
+        const bool tls_ehlo = index == reply_index(session_reply::ehlo) && r.next.has(sf_tls);
+        r.reply = policy_access::slot(p, k - 1 + (tls_ehlo ? 1 : 0));
+        return;
+    }
+    r.reply = replies.get(index, p.enhanced_codes());
 }
 
 constexpr void reset_transaction(session_state& s) noexcept {
@@ -6577,21 +6826,12 @@ constexpr step_result misuse(const policy& p, const session_state& s) noexcept {
 }
 
 /// The extension an esmtp-param needs (RFC 5321 §4.1.2: parameters only for offered ones).
+/// BODY=8BITMIME/7BIT needs 8BITMIME, BODY=BINARYMIME needs `binary_ok`.
 constexpr bool params_offered(const policy& p, const params& ps, bool binary_ok) noexcept {
-    const auto need = [&](param_bit b, extension e) { return !ps.has(b) || p.offers(e); };
-    if (!need(p_size, ext_size)) return false;
-    if (ps.has(p_body)) {
-        if (ps.body == body_type::binary_mime) {
-            if (!binary_ok) return false;
-        } else if (!p.offers(ext_8bitmime)) {
-            return false;
-        }
-    }
-    return need(p_smtputf8, ext_smtputf8) && need(p_ret, ext_dsn) && need(p_envid, ext_dsn) &&
-           need(p_notify, ext_dsn) && need(p_orcpt, ext_dsn) && need(p_auth, ext_auth) &&
-           need(p_requiretls, ext_requiretls) && need(p_mt_priority, ext_mt_priority) &&
-           need(p_holdfor, ext_futurerelease) && need(p_holduntil, ext_futurerelease) &&
-           need(p_by, ext_deliverby) && need(p_rrvs, ext_rrvs);
+    constexpr std::uint32_t known = (std::uint32_t{p_rrvs} << 1) - 1;  // every param_bit
+    if ((ps.present & known & ~(policy_access::params(p) | p_body)) != 0) return false;
+    if (!ps.has(p_body)) return true;
+    return ps.body == body_type::binary_mime ? binary_ok : p.offers(ext_8bitmime);
 }
 
 /// RFC 2920 §3.1: must this command be the last of its group? EHLO, DATA, VRFY, EXPN,
@@ -6625,10 +6865,15 @@ constexpr bool server_first(sasl_mechanism m) noexcept {
 
 /// Errors that leave the verb unknown or the line unusable: answered before sequencing.
 constexpr bool line_level(command_error e) noexcept {
-    return e == command_error::line_too_long || e == command_error::auth_line_too_long ||
-           e == command_error::missing_crlf || e == command_error::bare_lf || e == command_error::bare_cr ||
-           e == command_error::empty_line || e == command_error::unknown_verb;
+    constexpr auto bit = [](command_error x) { return std::uint64_t{1} << static_cast<unsigned>(x); };
+    constexpr std::uint64_t mask = bit(command_error::line_too_long) | bit(command_error::auth_line_too_long) |
+                                   bit(command_error::missing_crlf) | bit(command_error::bare_lf) |
+                                   bit(command_error::bare_cr) | bit(command_error::empty_line) |
+                                   bit(command_error::unknown_verb);
+    const auto i = static_cast<unsigned>(e);
+    return i < 64 && ((mask >> i) & 1u) != 0;
 }
+static_assert(command_error_count <= 64, "line_level's mask holds every command_error");
 
 /// The reply for a host verdict, per pending decision: [pending][verdict].
 inline constexpr session_reply verdict_replies[5][verdict_count] = {
@@ -6717,6 +6962,35 @@ constexpr void auth_line(step_result& r, const policy& p, std::string_view line)
     r.sasl = body == "=" ? std::string_view{} : body;
 }
 
+/// step() outside the command phases: a misuse, a SASL response, bytes behind STARTTLS,
+/// input after close or before the greeting. The line is not parsed: `cmd` is cleared.
+constexpr void not_a_command(step_result& r, const policy& p, const session_state& s, std::string_view line,
+                             command& cmd) noexcept {
+    clear(cmd);
+    if (s.pending != pending::none) {
+        misuse_into(r, p, s);
+        return;
+    }
+    switch (s.phase) {
+        case phase::auth:
+            auth_line(r, p, line);
+            return;
+        case phase::tls:
+            // Bytes behind STARTTLS are never answered (RFC 3207 §4.2, CVE-2011-0411).
+            return;
+        case phase::closed:
+            r.act = action::close;  // after close nothing is answered
+            return;
+        case phase::connect:
+            // Input before the greeting: a pre-greet talker (security_rfc §2.1, P7).
+            close_with(r, p, reply_index(session_reply::sync_error));
+            return;
+        default:
+            misuse_into(r, p, s);
+            return;
+    }
+}
+
 }  // namespace detail
 
 /**
@@ -6741,36 +7015,11 @@ constexpr step_result step(const policy& p, const session_state& s, std::string_
     // zeroing and copying 300-odd bytes per step cost more than the transition itself.
     step_result r;
     r.next = s;
-    const bool reads_commands =
-        s.pending == pending::none &&
-        (s.phase == phase::fresh || s.phase == phase::ready || s.phase == phase::mail || s.phase == phase::rcpt);
-    if (!reads_commands) detail::clear(cmd);  // every path below that does not parse the line
-    if (s.pending != pending::none) {
-        detail::misuse_into(r, p, s);
+    // Commands are read in fresh, ready, mail and rcpt (1..4) with no decision pending.
+    static_assert(static_cast<int>(phase::fresh) == 1 && static_cast<int>(phase::rcpt) == 4, "command phases");
+    if (s.pending != pending::none || static_cast<unsigned>(s.phase) - 1u >= 4u) {
+        detail::not_a_command(r, p, s, line, cmd);
         return r;
-    }
-    switch (s.phase) {
-        case phase::fresh:
-        case phase::ready:
-        case phase::mail:
-        case phase::rcpt:
-            break;
-        case phase::auth:
-            detail::auth_line(r, p, line);
-            return r;
-        case phase::tls:
-            // Bytes behind STARTTLS are never answered (RFC 3207 §4.2, CVE-2011-0411).
-            return r;
-        case phase::closed:
-            r.act = action::close;  // after close nothing is answered
-            return r;
-        case phase::connect:
-            // Input before the greeting: a pre-greet talker (security_rfc §2.1, P7).
-            detail::close_with(r, p, reply_index(session_reply::sync_error));
-            return r;
-        default:
-            detail::misuse_into(r, p, s);
-            return r;
     }
 
     const command_error err = parse_command(line, cmd, command_options(p, s));
@@ -6794,21 +7043,17 @@ constexpr step_result step(const policy& p, const session_state& s, std::string_
             return r;
         }
     }
-    if (detail::line_level(err)) {
+    if (err != command_error::none && detail::line_level(err)) {
         detail::client_error(r, p, reply_index(err));
         return r;
     }
     // RFC 2033 §4.1: LHLO replaces HELO/EHLO; outside LMTP, LHLO is not a command.
-    if (lmtp && (c.verb == verb::helo || c.verb == verb::ehlo)) {
-        detail::client_error(r, p, reply_index(session_reply::use_lhlo));
-        return r;
-    }
-    if (!lmtp && c.verb == verb::lhlo) {
-        detail::client_error(r, p, reply_index(command_error::unknown_verb));
+    if (lmtp ? (c.verb == verb::helo || c.verb == verb::ehlo) : c.verb == verb::lhlo) {
+        detail::client_error(r, p, lmtp ? reply_index(session_reply::use_lhlo) : reply_index(command_error::unknown_verb));
         return r;
     }
     // RFC 2920 §3.1 sync points; Postfix 554 5.5.0 and close (security_rfc §2.5 P8-P13).
-    if (err == command_error::none && input_pending && p.options().enforce_sync && detail::must_be_last(p, s, c)) {
+    if (input_pending && err == command_error::none && p.options().enforce_sync && detail::must_be_last(p, s, c)) {
         detail::close_with(r, p, reply_index(session_reply::sync_error));
         return r;
     }
@@ -6854,24 +7099,21 @@ constexpr step_result step(const policy& p, const session_state& s, std::string_
     // EHLO, STARTTLS, QUIT (HELO, LHLO, RSET and HELP are harmless and allowed too).
     // RFC 4954 §6: 530 5.7.0 to all but AUTH, EHLO, HELO, NOOP, RSET, QUIT before AUTH.
     // (BDAT never gets here without an accepted MAIL, which passed these checks.)
-    switch (c.verb) {
-        case verb::mail:
-        case verb::rcpt:
-        case verb::data:
-        case verb::vrfy:
-        case verb::expn:
-        case verb::etrn:
-            if (p.options().require_tls && !tls) {
-                detail::client_error(r, p, reply_index(session_reply::tls_required));
+    const bool need_tls = p.options().require_tls && !tls;
+    if (need_tls || (p.options().require_auth && !authed)) {
+        switch (c.verb) {
+            case verb::mail:
+            case verb::rcpt:
+            case verb::data:
+            case verb::vrfy:
+            case verb::expn:
+            case verb::etrn:
+                detail::client_error(r, p, reply_index(need_tls ? session_reply::tls_required
+                                                                : session_reply::auth_required));
                 return r;
-            }
-            if (p.options().require_auth && !authed) {
-                detail::client_error(r, p, reply_index(session_reply::auth_required));
-                return r;
-            }
-            break;
-        default:
-            break;
+            default:
+                break;
+        }
     }
 
     switch (c.verb) {
@@ -6942,8 +7184,10 @@ constexpr step_result step(const policy& p, const session_state& s, std::string_
                 return r;
             }
             // RFC 5321 §4.5.3.1.10: 452 for recipients over the limit, earlier ones kept.
-            const std::uint16_t max = p.options().max_recipients;
-            if (max != 0 && s.recipients >= max) {
+            // 0 = no policy limit, but the state counts to 65535: past that LMTP could not
+            // give one reply per recipient (RFC 2033 §4.2), so the count is the hard cap.
+            const std::uint16_t max = p.options().max_recipients != 0 ? p.options().max_recipients : std::uint16_t{0xFFFF};
+            if (s.recipients >= max) {
                 detail::set_reply(r, p, reply_index(session_reply::too_many_recipients));
                 return r;
             }
@@ -7060,6 +7304,25 @@ constexpr step_result on_line_error(const policy& p, const session_state& s, lin
         default:
             return detail::misuse(p, s);
     }
+}
+
+/**
+ * The same, from the line reader's event (prefer this overload): a refused line whose
+ * head (`line_event::line`) starts with "BDAT " is answered 521 5.5.4 and the session
+ * closes, as Postfix answers a BDAT it cannot frame: the client sends the chunk's octets
+ * next, and they must never be read as commands (RFC 3030 §2; SMTP smuggling).
+ */
+constexpr step_result on_line_error(const policy& p, const session_state& s, const line_event& ev) noexcept {
+    const std::string_view h = ev.line;
+    const bool reads_commands = s.pending == pending::none && (s.phase == phase::fresh || s.phase == phase::ready ||
+                                                               s.phase == phase::mail || s.phase == phase::rcpt);
+    if (reads_commands && h.size() >= 5 && detail::iequals_upper(h.substr(0, 4), "BDAT") && detail::is_blank(h[4])) {
+        step_result r;
+        r.next = s;
+        detail::close_with(r, p, detail::reply_index(session_reply::bdat_syntax));
+        return r;
+    }
+    return on_line_error(p, s, ev.err);
 }
 
 /**
