@@ -1,6 +1,6 @@
 // Benchmarks for the reply side: the reply reader on replies.txt (whole and in 1-byte chunks)
-// and the EHLO capability parser on ehlo_postfix.txt and ehlo_big.txt. Peer figures
-// (smtp-proto 0.2.1) are in bench/data/README.md.
+// and the EHLO capability parser on ehlo_postfix.txt, ehlo_big.txt and a two-line reply.
+// Peer figures (smtp-proto 0.2.1) are in bench/data/README.md.
 #include <benchmark/benchmark.h>
 
 #include <smtpp/ehlo.hpp>
@@ -63,8 +63,7 @@ void BM_reply_lines(benchmark::State& state) {
 
 /// One EHLO reply parsed from the exact workload bytes per iteration (the same buffer each
 /// time, no allocation in the loop); the result is checked after the loop.
-void ehlo(benchmark::State& state, const char* file, std::uint32_t lines) {
-    const std::string data = smtpp_bench::load(file);
+void ehlo_bytes(benchmark::State& state, const std::string& data, std::uint32_t lines) {
     smtpp::ehlo_capabilities caps;
     smtpp::ehlo_result r{};
     for (auto _ : state) {
@@ -79,8 +78,14 @@ void ehlo(benchmark::State& state, const char* file, std::uint32_t lines) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
+void ehlo(benchmark::State& state, const char* file, std::uint32_t lines) {
+    ehlo_bytes(state, smtpp_bench::load(file), lines);
+}
+
 void BM_ehlo_postfix(benchmark::State& state) { ehlo(state, "ehlo_postfix.txt", 11); }
 void BM_ehlo_big(benchmark::State& state) { ehlo(state, "ehlo_big.txt", 22); }
+/// Mostly the fixed cost of a call: the shortest reply that advertises something.
+void BM_ehlo_two_lines(benchmark::State& state) { ehlo_bytes(state, "250-mx.example.org\r\n250 8BITMIME\r\n", 2); }
 
 /// The EHLO reply seen by a streaming client: reader in 1-byte chunks until the reply ends,
 /// then the capability parse over the bytes kept in the receive buffer.
@@ -124,6 +129,7 @@ BENCHMARK(BM_reply_stream_1byte);
 BENCHMARK(BM_reply_lines);
 BENCHMARK(BM_ehlo_postfix);
 BENCHMARK(BM_ehlo_big);
+BENCHMARK(BM_ehlo_two_lines);
 BENCHMARK(BM_ehlo_postfix_1byte_then_parse);
 BENCHMARK(BM_format_reply);
 BENCHMARK_MAIN();

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "support/alloc_counter.hpp"
 #include "support/splits.hpp"
@@ -509,4 +510,308 @@ TEST_CASE("Constant evaluation (scalar twin) and run time agree on the benchmark
     REQUIRE(ct.second.size == rt.caps.size);
     REQUIRE(ct.second.lines == rt.caps.lines);
     REQUIRE(ct.second.domain == rt.caps.domain);
+}
+
+// ------------------------------------------------------------------------------------------
+// The bitmap fast path: 64-octet block classification (SSE2 and scalar twins), the bitmap
+// window, the keyword and mechanism hash tables, and the word-at-a-time helpers.
+// ------------------------------------------------------------------------------------------
+
+namespace {
+
+/// Both twins of the block classifier agree on every block of `s`, from an exactly sized
+/// buffer (an over-read faults under ASan), with the reference definition checked too.
+void check_block_twins(std::string_view s) {
+    smtpp_test::exact_buffer b(s);
+    const char* begin = b.view().data();
+    const char* end = begin + b.view().size();
+    for (std::size_t at = 0; at < s.size(); at += 64) {
+        const auto sc = smtpp::detail::classify_block_scalar(begin + at, s.size() - at);
+        for (std::size_t i = 0; i < 64; ++i) {
+            const bool past = at + i >= s.size();
+            const auto c = past ? 0u : static_cast<unsigned char>(s[at + i]);
+            const bool special = past || c < 0x20 || c >= 0x7F;
+            INFO("size " << s.size() << " at " << at << " octet " << i);
+            REQUIRE(((sc.special >> i) & 1) == (special ? 1u : 0u));
+            REQUIRE(((sc.stop >> i) & 1) == (special || c == ' ' ? 1u : 0u));
+        }
+#if SMTPP_EHLO_SSE2
+        const auto v = smtpp::detail::classify_block_sse2(begin, begin + at, end);
+        INFO("size " << s.size() << " at " << at);
+        REQUIRE(v.special == sc.special);
+        REQUIRE(v.stop == sc.stop);
+#else
+        (void)end;
+#endif
+    }
+}
+
+}  // namespace
+
+TEST_CASE("Block classifier: SSE2 and scalar twins agree on every octet, position and tail", "[ehlo][simd]") {
+    // Every octet value at block-relevant positions, in buffers of every length class: shorter
+    // than 16 (scalar), 16..63 (sixteen at a time), 64 and longer with a partial last block
+    // (read from the last 64 octets, shifted).
+    for (std::size_t size : {1u, 5u, 15u, 16u, 17u, 31u, 47u, 63u, 64u, 65u, 100u, 127u, 128u, 129u, 191u}) {
+        for (int c = 0; c < 256; ++c) {
+            for (std::size_t at : {std::size_t{0}, std::size_t{15}, std::size_t{16}, std::size_t{63}, std::size_t{64},
+                                   size / 2, size - 1}) {
+                if (at >= size) continue;
+                std::string s(size, 'a');
+                for (std::size_t i = 0; i < size; ++i) s[i] = "Ab9-x.Z= \r\n"[i % 11];
+                s[at] = static_cast<char>(c);
+                check_block_twins(s);
+            }
+        }
+    }
+    std::uint32_t x = 777;
+    for (int round = 0; round < 400; ++round) {
+        std::string s;
+        const auto n = static_cast<std::size_t>(1 + round % 200);
+        for (std::size_t i = 0; i < n; ++i) {
+            x = x * 1103515245u + 12345u;
+            s += static_cast<char>((x >> 16) % 3 == 0 ? (x >> 8) & 0xFF : 'a' + (x >> 20) % 26);
+        }
+        check_block_twins(s);
+    }
+}
+
+TEST_CASE("Block classifier: the scalar twin in constant evaluation", "[ehlo][simd]") {
+    constexpr auto a = smtpp::detail::classify_block_scalar("AB C\r\n\x7f", 7);
+    STATIC_REQUIRE(a.special == (0x70ull | (~0ull << 7)));
+    STATIC_REQUIRE(a.stop == (0x74ull | (~0ull << 7)));
+}
+
+TEST_CASE("Bitmap walk: every line end at every offset of a 64-octet block (RFC 5321 §4.2)", "[ehlo]") {
+    // The first line's length moves every later line across the block grid; each reply is
+    // checked against the reply reader (status, error, length, prefixes) and the
+    // capabilities must not depend on the alignment.
+    const std::string tail =
+        "250-PIPELINING\r\n250-SIZE 52428800\r\n250-X-SOMETHING-LONGER-THAN-EIGHT with params\r\n"
+        "250-AUTH PLAIN LOGIN SCRAM-SHA-256-PLUS\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 DSN\r\n";
+    ehlo_capabilities ref{};
+    for (std::size_t pad = 0; pad < 140; ++pad) {
+        const std::string s = "250-mx" + std::string(pad, 'x') + " hi\r\n" + tail;
+        INFO("pad " << pad);
+        const parsed p = parse(s);
+        REQUIRE(p.res.st == status::complete);
+        REQUIRE(p.res.consumed == s.size());
+        REQUIRE(p.caps.domain.size() == 2 + pad);
+        REQUIRE(p.caps.greet == "hi");
+        if (pad == 0) ref = p.caps;
+        REQUIRE(p.caps.extensions == ref.extensions);
+        REQUIRE(p.caps.auth_mechanisms == ref.auth_mechanisms);
+        REQUIRE(p.caps.size == 52428800);
+        REQUIRE(p.caps.unknown_count == 1);
+        REQUIRE(p.caps.unknown[0].keyword == "X-SOMETHING-LONGER-THAN-EIGHT");
+        REQUIRE(p.caps.unknown[0].params == "with params");
+        REQUIRE(p.caps.lines == 8);
+        // An odd octet on the last octet of the first block: the reader's verdict.
+        for (const char odd : {'\t', '\x01', '\n', '\r', '\x80'}) {
+            std::string t = s;
+            t[63] = odd;
+            parse(t);
+        }
+    }
+}
+
+TEST_CASE("Bitmap window: replies longer than 8 blocks and lines longer than the window", "[ehlo]") {
+    // 60 unknown keywords (over 512 octets: the window moves on), then a line of every
+    // length around the window size, with a large max_line.
+    std::string s = "250-mx\r\n";
+    for (int i = 0; i < 60; ++i) s += "250-X-KEYWORD-" + std::to_string(i) + " p\r\n";
+    s += "250 SIZE 1000\r\n";
+    const parsed p = parse(s);
+    REQUIRE(p.res.st == status::complete);
+    REQUIRE(p.caps.lines == 62);
+    REQUIRE(p.caps.unknown_count == 16);
+    REQUIRE(p.caps.unknown_overflow == 44);
+    REQUIRE(p.caps.size == 1000);
+    // A line of "250-X-LONG " + len + CRLF: 13 + len octets, up to the RFC's 512. From 449
+    // octets of text it can outrun the 8 blocks from its own block (the per-line scan).
+    for (std::size_t len : {400u, 430u, 440u, 447u, 448u, 449u, 450u, 470u, 490u, 498u, 499u, 500u, 600u}) {
+        for (std::size_t lead : {0u, 30u, 51u, 56u, 63u, 115u, 120u}) {  // 51, 115: text from octet 63 of a block
+            const std::string line = "250-X-LONG " + std::string(len, 'v') + "\r\n";
+            const std::string r = "250-mx" + std::string(lead, 'm') + "\r\n" + line + "250 DSN\r\n";
+            INFO("len " << len << " lead " << lead);
+            const parsed q = parse(r);
+            if (len + 13 > 512) {
+                REQUIRE(q.res.error == smtpp::reply_error::line_too_long);
+                continue;
+            }
+            REQUIRE(q.res.st == status::complete);
+            REQUIRE(q.caps.unknown_count == 1);
+            REQUIRE(q.caps.unknown[0].params.size() == len);
+            REQUIRE(q.caps.has(ehlo_ext::dsn));
+        }
+    }
+}
+
+TEST_CASE("Keyword and mechanism tables: one octet off is never recognised (RFC 5321 §2.4)", "[ehlo]") {
+    const char* const keywords[] = {"PIPELINING", "SIZE", "8BITMIME", "SMTPUTF8", "DSN", "CHUNKING", "BINARYMIME",
+                                    "STARTTLS", "ENHANCEDSTATUSCODES", "AUTH", "REQUIRETLS", "DELIVERBY",
+                                    "FUTURERELEASE", "MT-PRIORITY", "RRVS", "LIMITS", "VRFY", "ETRN", "HELP", "EXPN"};
+    for (const char* kw : keywords) {
+        const std::string k = kw;
+        // Exact, lower case and with every octet in turn flipped to the other case: known.
+        std::string lower = k;
+        for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        for (const std::string& v : {k, lower}) {
+            const parsed p = parse("250-mx\r\n250 " + v + "\r\n");
+            INFO(v);
+            REQUIRE(p.caps.extensions != 0);
+            REQUIRE(p.caps.unknown_count == 0);
+        }
+        // One octet replaced by a printable octet that folds near it, or the word cut or
+        // extended: never known (an unknown or a malformed line).
+        for (std::size_t i = 0; i < k.size(); ++i) {
+            for (const char c : {'@', '[', '`', '{', '_', '.', '=', '~', '/'}) {
+                std::string v = k;
+                v[i] = c;
+                const parsed p = parse("250-mx\r\n250-" + v + "\r\n250 " + v + " x\r\n");
+                INFO(v);
+                REQUIRE(p.caps.extensions == 0);
+            }
+        }
+        for (const std::string& v : {k.substr(0, k.size() - 1), k + "S", k + "-"}) {
+            const parsed p = parse("250-mx\r\n250 " + v + "\r\n");
+            INFO(v);
+            REQUIRE(p.caps.extensions == 0);
+        }
+    }
+    const char* const mechs[] = {"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "XOAUTH2", "OAUTHBEARER", "SCRAM-SHA-1",
+                                 "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS", "GSSAPI", "NTLM",
+                                 "EXTERNAL", "ANONYMOUS"};
+    for (const char* m : mechs) {
+        const std::string k = m;
+        REQUIRE(parse("250-mx\r\n250 AUTH " + k + "\r\n").caps.auth_mechanisms != 0);
+        for (std::size_t i = 0; i < k.size(); ++i) {
+            std::string v = k;
+            v[i] = static_cast<char>(v[i] ^ 0x10);  // '5' -> '%', 'A' -> 'Q', '-' -> '='
+            const parsed p = parse("250-mx\r\n250 AUTH " + v + "\r\n");
+            INFO(v);
+            REQUIRE(p.caps.auth_mechanisms == 0);
+            REQUIRE(p.caps.auth_unknown == 1);
+        }
+        // A control octet that folds (OR 0x20) onto a digit or "-" (allowed with allow_ctl)
+        // must not match.
+        smtpp::reply_options ctl;
+        ctl.allow_ctl = true;
+        for (std::size_t i = 0; i < k.size(); ++i) {
+            if ((k[i] < '0' || k[i] > '9') && k[i] != '-') continue;
+            std::string v = k;
+            v[i] = static_cast<char>(v[i] & ~0x20);
+            const parsed p = parse("250-mx\r\n250 AUTH " + v + "\r\n", ctl);
+            INFO(i);
+            REQUIRE(p.caps.auth_mechanisms == 0);
+        }
+    }
+}
+
+TEST_CASE("Decimals eight digits at a time agree with the octet loop (RFC 1870 §4)", "[ehlo]") {
+    std::vector<std::string> cases = {"0", "7", "52428800", "104857600", "99999999", "100000000", "1234567890123456",
+                                      "9999999999999999", "18446744073709551615", "18446744073709551616", "00000000000001"};
+    for (std::size_t n = 1; n <= 17; ++n) {
+        std::string d;
+        for (std::size_t i = 0; i < n; ++i) d += static_cast<char>('1' + i % 9);
+        cases.push_back(d);
+        for (std::size_t i = 0; i < n; ++i) {
+            for (const char c : {'/', ':', ' ', 'a', '\x80', '\xff', '\xfa', '\x06'}) {
+                std::string e = d;
+                e[i] = c;
+                cases.push_back(e);
+            }
+        }
+    }
+    for (const std::string& c : cases) {
+        for (std::size_t extra : {0u, 1u, 8u, 16u}) {
+            // The digits, then `extra` readable octets, in an exactly sized buffer.
+            const smtpp_test::exact_buffer b(c + std::string(extra, '9'));
+            const std::string_view s = b.view().substr(0, c.size());
+            for (std::uint64_t max : {~std::uint64_t{0}, std::uint64_t{0xFFFFFFFF}, std::uint64_t{52428799}}) {
+                std::uint64_t a = 11, w = 11;
+                const bool ra = smtpp::detail::parse_decimal(s, max, a);
+                const bool rw = smtpp::detail::parse_decimal(s, max, w, c.size() + extra);
+                INFO(c << " extra " << extra << " max " << max);
+                REQUIRE(ra == rw);
+                REQUIRE(a == w);
+            }
+        }
+    }
+    STATIC_REQUIRE([] {
+        std::uint64_t v = 0;
+        return smtpp::detail::parse_decimal(std::string_view("123456789012xxxx", 12), ~std::uint64_t{0}, v, 16) &&
+               v == 123456789012ull;
+    }());
+}
+
+TEST_CASE("SP search eight octets at a time agrees with the octet loop", "[ehlo]") {
+    for (std::size_t size = 0; size < 40; ++size) {
+        for (std::size_t at = 0; at <= size; ++at) {
+            std::string s(size, 'Q');
+            if (at < size) s[at] = ' ';
+            const smtpp_test::exact_buffer b(s);
+            for (std::size_t n = 0; n <= size; ++n) {
+                const std::size_t want = at < n ? at : n;
+                INFO(size << " " << at << " " << n);
+                REQUIRE(smtpp::detail::find_sp(b.view().data(), n, size) == want);
+                REQUIRE(smtpp::detail::find_sp(b.view().data(), n, n) == want);
+            }
+        }
+    }
+}
+
+TEST_CASE("Constant evaluation and run time agree on a reply longer than the bitmap window", "[ehlo][simd]") {
+#define SMTPP_TEST_LONG_REPLY                                                                                            \
+    "250-mx.example.org greets you\r\n250-PIPELINING\r\n250-SIZE 104857600\r\n250-AUTH=LOGIN\r\n"                     \
+    "250-AUTH SCRAM-SHA-256-PLUS scram-sha-1 PLAIN xoauth2 OAUTHBEARER Unknown\r\n"                                     \
+    "250-X-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n" \
+    "250-X-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\r\n" \
+    "250-X-CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC\r\n" \
+    "250-X-DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD\r\n" \
+    "250-X-EEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE\r\n" \
+    "250-DELIVERBY 3600\r\n250-LIMITS RCPTMAX=50 MAILMAX=7\r\n250-PIPE_CONNECT\r\n250 enhancedstatuscodes\r\n"
+    constexpr auto ct = [] {
+        ehlo_capabilities c{};
+        const auto r = smtpp::parse_ehlo(SMTPP_TEST_LONG_REPLY, c);
+        return std::pair<std::size_t, ehlo_capabilities>{r.consumed, c};
+    }();
+    const std::string s = SMTPP_TEST_LONG_REPLY;
+#undef SMTPP_TEST_LONG_REPLY
+    REQUIRE(s.size() > 8 * 64);
+    const parsed rt = parse(s);
+    REQUIRE(ct.first == s.size());
+    REQUIRE(rt.res.consumed == s.size());
+    REQUIRE(ct.second.extensions == rt.caps.extensions);
+    REQUIRE(ct.second.auth_mechanisms == rt.caps.auth_mechanisms);
+    REQUIRE(ct.second.auth_unknown == rt.caps.auth_unknown);
+    REQUIRE(ct.second.auth_unknown == 1);
+    REQUIRE(ct.second.size == 104857600);
+    REQUIRE(rt.caps.size == 104857600);
+    REQUIRE(ct.second.deliverby_min == rt.caps.deliverby_min);
+    REQUIRE(ct.second.limit_rcptmax == 50);
+    REQUIRE(rt.caps.limit_mailmax == 7);
+    REQUIRE(ct.second.malformed_lines == 1);
+    REQUIRE(rt.caps.malformed_lines == 1);
+    REQUIRE(ct.second.unknown_count == rt.caps.unknown_count);
+    for (std::size_t i = 0; i < rt.caps.unknown_count; ++i) REQUIRE(ct.second.unknown[i].keyword == rt.caps.unknown[i].keyword);
+    REQUIRE(ct.second.lines == rt.caps.lines);
+    REQUIRE(ct.second.domain == rt.caps.domain);
+    REQUIRE(ct.second.greet == rt.caps.greet);
+}
+
+TEST_CASE("An empty capability line at the very end of the bytes is malformed (fuzz_ehlo a67c0124)", "[ehlo]") {
+    // "250 " + CRLF as the last octets: fewer than eight readable after the text, so the
+    // keyword head is built octet by octet and is 0 for an empty word, which must not match
+    // an empty slot of the keyword table.
+    for (const char* s : {"250-mx\r\n250 \r\n", "250-mx\r\n250-\r\n250 \r\n", "250-mx\r\n250-X-K3\r\n250 \r\n"}) {
+        const parsed p = parse(s);
+        INFO(s);
+        REQUIRE(p.res.st == status::complete);
+        REQUIRE(p.caps.extensions == 0);
+        REQUIRE(p.caps.malformed_lines >= 1);
+        REQUIRE(p.caps.malformed_lines == (std::string_view(s).find("250-\r") != std::string_view::npos ? 2 : 1));
+    }
+    // The reply reader's "250" alone (no SP) and "250 " agree.
+    REQUIRE(parse("250-mx\r\n250\r\n").caps.malformed_lines == 1);
 }
