@@ -4375,32 +4375,6 @@ constexpr SMTPP_HOT_INLINE std::uint64_t load8_fast(const char* p) noexcept {
     return load8(p);
 }
 
-/// ASCII letters of a packed word to upper case, eight at a time (other octets unchanged).
-constexpr std::uint64_t upper8(std::uint64_t x) noexcept {
-    constexpr std::uint64_t ones = 0x0101010101010101ull;
-    constexpr std::uint64_t highs = 0x8080808080808080ull;
-    const std::uint64_t h = x & ~highs;
-    const std::uint64_t ge_a = h + ones * (0x80 - 'a');
-    const std::uint64_t gt_z = h + ones * (0x80 - 'z' - 1);
-    const std::uint64_t lower = (ge_a ^ gt_z) & ~x & highs;
-    return x ^ (lower >> 2);
-}
-
-/// Upper-cased first min(8, n) octets of `s`, packed like `pack()`. `avail` octets from
-/// `s.data()` are readable (>= s.size()), so one load serves when there are 8 of them.
-constexpr std::uint64_t head8_upper(std::string_view s, std::size_t avail) noexcept {
-    const std::size_t n = s.size() < 8 ? s.size() : 8;
-    std::uint64_t v = 0;
-    if (avail >= 8) {
-        v = load8_fast(s.data());
-        if (n < 8) v &= (std::uint64_t{1} << (8 * n)) - 1;
-    } else {
-        for (std::size_t i = 0; i < n; ++i)
-            v |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
-    }
-    return upper8(v);
-}
-
 /// `ehlo-keyword` characters after the first: ALPHA / DIGIT / "-".
 constexpr std::array<bool, 256> make_keyword_table() noexcept {
     std::array<bool, 256> t{};
@@ -4411,8 +4385,9 @@ constexpr std::array<bool, 256> make_keyword_table() noexcept {
 inline constexpr std::array<bool, 256> keyword_char = make_keyword_table();
 
 /// Case-folded first min(8, n) octets of a keyword, equal to `key(kw.substr(0, 8))`.
-/// @pre every octet of `kw` is ALPHA / DIGIT / "-" (so OR-ing 0x20 folds case exactly);
-///      `avail` (>= kw.size()) octets are readable from `kw.data()`.
+/// OR-ing 0x20 folds the case of ALPHA / DIGIT / "-" exactly, and maps every other
+/// printable octet to one outside that alphabet, so the result equals the key of a keyword
+/// only when `kw` is one. @pre `avail` (>= kw.size()) octets are readable from `kw.data()`.
 constexpr std::uint64_t head8_key(std::string_view kw, std::size_t avail) noexcept {
     if (avail < 8) return key(kw.substr(0, 8));
     const std::size_t n = kw.size() < 8 ? kw.size() : 8;
@@ -4426,6 +4401,19 @@ constexpr std::uint32_t load4(const char* p) noexcept {
     for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
     return v;
 }
+/// True when `p[0]`, `p[1]` are CR LF (one 16-bit compare at run time).
+constexpr SMTPP_HOT_INLINE bool is_crlf(const char* p) noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    (defined(__clang__) || __GNUC__ >= 9)
+    if (!__builtin_is_constant_evaluated()) {
+        std::uint16_t v = 0;
+        std::memcpy(&v, p, sizeof v);
+        return v == 0x0A0D;
+    }
+#endif
+    return p[0] == '\r' && p[1] == '\n';
+}
+
 inline constexpr std::uint32_t head_250_more = static_cast<std::uint32_t>(pack("250-"));
 inline constexpr std::uint32_t head_250_last = static_cast<std::uint32_t>(pack("250 "));
 
@@ -4515,8 +4503,227 @@ constexpr SMTPP_HOT_INLINE text_scan scan_text(const char* begin, const char* t,
     return scan_text_scalar(t, window);
 }
 
-static_assert(upper8(pack("pipe-l8z")) == pack("PIPE-L8Z"));
-static_assert(upper8(pack("@[`{")) == pack("@[`{"));
+/**
+ * Octet classes of one 64-octet block of the reply, one bit per octet (bit i = octet i of
+ * the block). `special`: the octets the fast path stops at, as in `text_scan::line` (a
+ * control character, CR and LF included, DEL, an octet >= 0x80); `stop`: those and SP.
+ * Every position past the end of the bytes is in both.
+ */
+struct block_bits {
+    std::uint64_t special = 0;
+    std::uint64_t stop = 0;
+};
+
+/// The high bit of each octet of `h` (others 0) gathered into the low 8 bits.
+constexpr std::uint64_t gather_high_bits(std::uint64_t h) noexcept {
+    return ((h >> 7) * 0x0102040810204080ull) >> 56;
+}
+
+/// The scalar twin: eight octets at a time (SWAR, exact per octet: no carry crosses an
+/// octet), the rest one at a time. `n` octets from `p` are readable; bits from `n` on are
+/// set.
+constexpr block_bits classify_block_scalar(const char* p, std::size_t n) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    constexpr std::uint64_t highs = ones * 0x80;
+    block_bits r{};
+    const std::size_t m = n < 64 ? n : 64;
+    std::size_t i = 0;
+    for (; i + 8 <= m; i += 8) {
+        const std::uint64_t x = load8_fast(p + i);
+        const std::uint64_t low7 = x & ~highs;
+        // >= 0x80, or below 0x20 (low7 + 0x60 keeps its high bit clear), or DEL
+        // (low7 + 1 sets it); with SP: below 0x21.
+        const std::uint64_t high_or_del = (x | (low7 + ones)) & highs;
+        const std::uint64_t special = high_or_del | (~(low7 + ones * 0x60) & highs);
+        const std::uint64_t stop = high_or_del | (~(low7 + ones * 0x5F) & highs);
+        r.special |= gather_high_bits(special) << i;
+        r.stop |= gather_high_bits(stop) << i;
+    }
+    for (; i < m; ++i) {
+        const auto c = static_cast<unsigned char>(p[i]);
+        const bool special = c < 0x20 || c >= 0x7F;
+        r.special |= static_cast<std::uint64_t>(special) << i;
+        r.stop |= static_cast<std::uint64_t>(special || c == ' ') << i;
+    }
+    if (m < 64) {
+        r.special |= ~std::uint64_t{0} << m;
+        r.stop |= ~std::uint64_t{0} << m;
+    }
+    return r;
+}
+
+#if SMTPP_EHLO_SSE2
+/// `special` and `stop` of sixteen octets, as two 16-bit masks.
+SMTPP_HOT_INLINE void classify16(__m128i x, unsigned& special, unsigned& stop) noexcept {
+    // x + 1 as a signed octet: 0x00..0x1F -> 1..0x20, DEL -> -128, 0x80..0xFE -> negative,
+    // 0xFF -> 0, SP -> 0x21, the rest of printable ASCII -> 0x22..0x7F. So one compare
+    // each: special is x + 1 < 0x21, and with SP, x + 1 < 0x22.
+    const __m128i y = _mm_add_epi8(x, _mm_set1_epi8(1));
+    special = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(y, _mm_set1_epi8(0x21))));
+    stop = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(y, _mm_set1_epi8(0x22))));
+}
+
+/// `special` and `stop` of the 64 octets at `p`.
+SMTPP_HOT_INLINE block_bits classify64_sse2(const char* p) noexcept {
+    unsigned s0 = 0, s1 = 0, s2 = 0, s3 = 0, w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+    classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), s0, w0);
+    classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)), s1, w1);
+    classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32)), s2, w2);
+    classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48)), s3, w3);
+    block_bits r{};
+    r.special = std::uint64_t{s0} | std::uint64_t{s1} << 16 | std::uint64_t{s2} << 32 | std::uint64_t{s3} << 48;
+    r.stop = std::uint64_t{w0} | std::uint64_t{w1} << 16 | std::uint64_t{w2} << 32 | std::uint64_t{w3} << 48;
+    return r;
+}
+
+/// A buffer of 16 to 63 octets (`n`) as one block: four loads of sixteen at offsets
+/// min(16 j, n - 16), overlapping at the end, each mask shifted into place.
+SMTPP_HOT_INLINE block_bits classify_short_sse2(const char* p, std::size_t n) noexcept {
+    block_bits r{};
+    for (std::size_t j = 0; j < 4; ++j) {
+        const std::size_t at = 16 * j < n - 16 ? 16 * j : n - 16;
+        unsigned s = 0, w = 0;
+        classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at)), s, w);
+        r.special |= std::uint64_t{s} << at;
+        r.stop |= std::uint64_t{w} << at;
+    }
+    r.special |= ~std::uint64_t{0} << n;
+    r.stop |= ~std::uint64_t{0} << n;
+    return r;
+}
+
+/**
+ * The SSE2 twin of `classify_block_scalar` for the block at `p`. Every octet of
+ * [begin, end) is readable and nothing outside it is read: a block with fewer than 64
+ * octets left is read from the last 64 octets of the buffer with the masks shifted (a
+ * shorter buffer, which is all one block, sixteen octets at a time, the last sixteen
+ * overlapping). Same results as the scalar twin.
+ */
+SMTPP_HOT_INLINE block_bits classify_block_sse2(const char* begin, const char* p, const char* end) noexcept {
+    const auto n = static_cast<std::size_t>(end - p);
+    if (n >= 64) return classify64_sse2(p);
+    if (end - begin >= 64) {
+        // The last 64 octets of the buffer, shifted down to `p`.
+        block_bits r = classify64_sse2(end - 64);
+        const auto shift = static_cast<unsigned>(64 - n);
+        r.special = (r.special >> shift) | (~std::uint64_t{0} << n);
+        r.stop = (r.stop >> shift) | (~std::uint64_t{0} << n);
+        return r;
+    }
+    // A shorter buffer is one block, from `begin`.
+    if (n < 16) return classify_block_scalar(p, n);
+    return classify_short_sse2(p, n);
+}
+#endif
+
+/// The block at offset `at` of `bytes` (`at < bytes.size()`): SSE2 at run time where
+/// available, the scalar twin in constant evaluation and elsewhere.
+constexpr SMTPP_HOT_INLINE block_bits classify_block(std::string_view bytes, std::size_t at) noexcept {
+#if SMTPP_EHLO_SSE2
+    if (!__builtin_is_constant_evaluated())
+        return classify_block_sse2(bytes.data(), bytes.data() + at, bytes.data() + bytes.size());
+#endif
+    return classify_block_scalar(bytes.data() + at, bytes.size() - at);
+}
+
+/**
+ * The bitmaps of up to `blocks` consecutive 64-octet blocks of the reply (offsets are from
+ * its first octet). They are classified up front, each block without looking at the
+ * others, so the lines no longer wait on each other's scan: the next line end is a shift
+ * and a bit scan away. A reply longer than the window moves it on.
+ */
+class reply_bitmap {
+public:
+    static constexpr std::size_t blocks = 8;
+    static constexpr std::size_t npos = ~std::size_t{0};
+
+    constexpr explicit reply_bitmap(std::string_view bytes) noexcept : bytes_(bytes) {
+        if (bytes.size() - 1 < 64) {  // one block (a one-line reply): no loop
+            const block_bits r = classify_block(bytes_, 0);
+            special_[0] = r.special;
+            stop_[0] = r.stop;
+            count_ = 1;
+        } else {
+            load(0, false);
+        }
+    }
+
+    /// The first `special` octet at or after `q` (`q < bytes.size()`; positions past the
+    /// end count as special); `npos` when it lies more than `blocks` blocks from `q`'s.
+    constexpr SMTPP_HOT_INLINE std::size_t find_special(std::size_t q) noexcept {
+        const std::size_t b = (q >> 6) - base_;
+        if (b < blocks) {
+            const std::uint64_t m = special_[b] >> (q & 63);
+            if (m != 0) return q + ctz64(m);
+        }
+        const std::size_t e = find_in_window(q);
+        if (e != npos || base_ == q >> 6) return e;
+        load(q >> 6, true);
+        return find_in_window(q);
+    }
+
+    /**
+     * The common case of both searches at once: when the first `special` octet at or
+     * after `q` (< bytes.size()) lies in the block of `q`, stores it in `e` and the first
+     * SP or special octet in `stop`, and returns true; false otherwise.
+     */
+    constexpr SMTPP_HOT_INLINE bool find_in_block(std::size_t q, std::size_t& e, std::size_t& stop) const noexcept {
+        const std::size_t b = (q >> 6) - base_;
+        if (b >= blocks) return false;  // past `count_` the bits are 0
+        const std::uint64_t m = special_[b] >> (q & 63);
+        if (m == 0) return false;
+        e = q + ctz64(m);
+        stop = q + ctz64(stop_[b] >> (q & 63));
+        return true;
+    }
+
+    /// The first SP or `special` octet at or after `q`. @pre `find_special(q)` found one.
+    constexpr SMTPP_HOT_INLINE std::size_t find_stop(std::size_t q) const noexcept {
+        std::size_t b = (q >> 6) - base_;
+        const std::uint64_t m = stop_[b] >> (q & 63);
+        if (m != 0) return q + ctz64(m);
+        while (stop_[++b] == 0) {
+        }
+        return ((base_ + b) << 6) + ctz64(stop_[b]);
+    }
+
+private:
+    /// Classifies the blocks from `first` (which holds octets, or the reply is empty);
+    /// `clear`: zero the entries past them, which a previous window filled.
+    constexpr void load(std::size_t first, bool clear) noexcept {
+        base_ = first;
+        const std::size_t left = ((bytes_.size() + 63) >> 6) - first;
+        count_ = left < blocks ? left : blocks;
+        for (std::size_t i = 0; i < count_; ++i) {
+            const block_bits r = classify_block(bytes_, (first + i) << 6);
+            special_[i] = r.special;
+            stop_[i] = r.stop;
+        }
+        if (clear) {
+            for (std::size_t i = count_; i < blocks; ++i) special_[i] = stop_[i] = 0;
+        }
+    }
+
+    constexpr std::size_t find_in_window(std::size_t q) const noexcept {
+        std::size_t b = (q >> 6) - base_;
+        if (b >= count_) return npos;
+        std::uint64_t m = special_[b] & (~std::uint64_t{0} << (q & 63));
+        while (m == 0) {
+            if (++b == count_) return npos;
+            m = special_[b];
+        }
+        return ((base_ + b) << 6) + ctz64(m);
+    }
+
+    std::string_view bytes_;
+    std::size_t base_ = 0;
+    std::size_t count_ = 0;
+    // Two arrays of 64 octets rather than one of pairs: gcc zeroes 128 octets with
+    // `rep stosq`, whose start-up cost is a sixth of a two-line reply.
+    std::uint64_t special_[blocks] = {};
+    std::uint64_t stop_[blocks] = {};  // special or SP
+};
+
 
 /// Decimal without sign; false when empty, not all digits, or above `max`.
 constexpr bool parse_decimal(std::string_view s, std::uint64_t max, std::uint64_t& out) noexcept {
@@ -4550,44 +4757,182 @@ constexpr std::string_view next_word(std::string_view s, std::size_t& pos) noexc
     return s.substr(start, pos - start);
 }
 
+/// Eight ASCII digits, most significant first in the low octet, as a number; false when
+/// one of them is not a digit (every octet is checked, an octet >= 0x80 included).
+constexpr SMTPP_HOT_INLINE bool eight_digits(std::uint64_t x, std::uint64_t& out) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    // High nibble 3 and, after adding 6, still 3: '0'..'9' only. A carry out of an octet
+    // >= 0xFA can only disturb the next octet, and that octet's own high nibble fails.
+    const std::uint64_t f = (x & ones * 0xF0) | (((x + ones * 6) & ones * 0xF0) >> 4);
+    if (f != ones * 0x33) return false;
+    x -= ones * '0';
+    x = x * 10 + (x >> 8);
+    x = (((x & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
+         (((x >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >>
+        32;
+    out = x;
+    return true;
+}
+
+/// `parse_decimal` for up to 16 digits with whole-word loads, eight digits at a time, when
+/// `avail` (>= s.size()) octets from `s.data()` allow it; the octet loop otherwise.
+constexpr SMTPP_HOT_INLINE bool parse_decimal(std::string_view s, std::uint64_t max, std::uint64_t& out,
+                                              std::size_t avail) noexcept {
+    const std::size_t n = s.size();
+    if (n == 0 || n > 16 || avail < (n > 8 ? 16u : 8u)) return parse_decimal(s, max, out);
+    constexpr std::uint64_t zeros = 0x3030303030303030ull;
+    // The last min(n, 8) digits, right-aligned behind '0' padding.
+    const std::size_t lo_n = n > 8 ? n - 8 : n;
+    const std::size_t pad = 8 * (8 - lo_n);
+    const std::uint64_t lo_word = load8_fast(s.data() + (n - lo_n));
+    const std::uint64_t lo_x = pad == 0 ? lo_word : (lo_word << pad) | (zeros >> (64 - pad));
+    std::uint64_t lo = 0;
+    if (!eight_digits(lo_x, lo)) return false;
+    std::uint64_t v = lo;
+    if (n > 8) {
+        std::uint64_t hi = 0;
+        if (!eight_digits(load8_fast(s.data()), hi)) return false;
+        std::uint64_t scale = 1;
+        for (std::size_t i = 0; i < lo_n; ++i) scale *= 10;
+        v = hi * scale + lo;
+    }
+    if (v > max) return false;
+    out = v;
+    return true;
+}
+
+/// The index of the first SP in `p[0, n)`, or `n`. `avail` (>= n) octets are readable, so
+/// eight are compared at a time (the lowest flagged octet of a word is exact).
+constexpr SMTPP_HOT_INLINE std::size_t find_sp(const char* p, std::size_t n, std::size_t avail) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    std::size_t i = 0;
+    for (; i < n && i + 8 <= avail; i += 8) {
+        const std::uint64_t x = load8_fast(p + i) ^ (ones * ' ');
+        const std::uint64_t z = (x - ones) & ~x & (ones * 0x80);
+        if (z != 0) {
+            const std::size_t at = i + ctz64(z) / 8;
+            return at < n ? at : n;
+        }
+    }
+    if (i >= n) return n;
+    while (i < n && p[i] != ' ') ++i;
+    return i;
+}
+
+/// Up to eight octets of `p` (`n` of them wanted, `avail` readable) little-endian: one load
+/// when eight are readable (the octets past `n` are then whatever follows), else the `n`
+/// octets and zeros.
+constexpr SMTPP_HOT_INLINE std::uint64_t load_head8(const char* p, std::size_t n, std::size_t avail) noexcept {
+    if (avail >= 8) return load8_fast(p);
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n && i < 8; ++i)
+        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    return v;
+}
+
+/**
+ * A SASL mechanism name eight octets at a time, for an exact case-insensitive compare
+ * without case-folding the candidate: `(word | lower) & mask == key`, where `lower` has
+ * 0x20 on the letters only (c | 0x20 is a given lower-case letter only for that letter in
+ * either case) and `key` is the name with its letters in lower case.
+ */
+struct mech_entry {
+    std::uint64_t key[3] = {};
+    std::uint64_t lower[3] = {};
+    std::uint64_t mask[3] = {~std::uint64_t{0}, 0, 0};  // an empty slot matches no word
+    std::uint32_t bit = 0;
+    std::uint8_t size = 0;
+};
+
+/// Slot of a mechanism in `mech_slots` from its first three octets (OR 0x20) and its
+/// length: a perfect hash of the 14 names into 32 slots, which the builder checks.
+constexpr std::size_t mech_slot(std::uint64_t head, std::size_t n) noexcept {
+    const std::uint32_t h = (static_cast<std::uint32_t>(head) | 0x202020u) & 0xFFFFFFu;
+    return static_cast<std::size_t>(((h + (static_cast<std::uint32_t>(n) << 24)) * 0xf8eb18b9u) >> 27);
+}
+
+struct mech_table {
+    std::array<mech_entry, 32> slot{};
+    bool collision = false;
+};
+
+constexpr mech_table make_mech_slots() noexcept {
+    struct def {
+        std::string_view name;
+        sasl_mech mech;
+    };
+    constexpr def defs[] = {
+        {"PLAIN", sasl_mech::plain},
+        {"LOGIN", sasl_mech::login},
+        {"CRAM-MD5", sasl_mech::cram_md5},
+        {"DIGEST-MD5", sasl_mech::digest_md5},
+        {"XOAUTH2", sasl_mech::xoauth2},
+        {"OAUTHBEARER", sasl_mech::oauthbearer},
+        {"SCRAM-SHA-1", sasl_mech::scram_sha_1},
+        {"SCRAM-SHA-1-PLUS", sasl_mech::scram_sha_1_plus},
+        {"SCRAM-SHA-256", sasl_mech::scram_sha_256},
+        {"SCRAM-SHA-256-PLUS", sasl_mech::scram_sha_256_plus},
+        {"GSSAPI", sasl_mech::gssapi},
+        {"NTLM", sasl_mech::ntlm},
+        {"EXTERNAL", sasl_mech::external},
+        {"ANONYMOUS", sasl_mech::anonymous},
+    };
+    mech_table t{};
+    for (const def& d : defs) {
+        mech_entry e{};
+        e.mask[0] = 0;
+        for (std::size_t i = 0; i < d.name.size(); ++i) {
+            const auto c = static_cast<unsigned char>(d.name[i]);
+            const bool letter = c >= 'A' && c <= 'Z';
+            const unsigned shift = static_cast<unsigned>(8 * (i % 8));
+            e.key[i / 8] |= std::uint64_t{letter ? c | 0x20u : c} << shift;
+            if (letter) e.lower[i / 8] |= std::uint64_t{0x20} << shift;
+            e.mask[i / 8] |= std::uint64_t{0xFF} << shift;
+        }
+        e.bit = static_cast<std::uint32_t>(d.mech);
+        e.size = static_cast<std::uint8_t>(d.name.size());
+        mech_entry& s = t.slot[mech_slot(e.key[0], e.size)];
+        if (s.size != 0) t.collision = true;
+        s = e;
+    }
+    return t;
+}
+inline constexpr mech_table mech_slots = make_mech_slots();
+static_assert(!mech_slots.collision, "mech_slot: pick another multiplier");
+
 /// The `sasl_mech` bit of a mechanism name (case-insensitive), 0 when unknown. `avail`
 /// (>= w.size()) octets are readable from `w.data()`.
-constexpr std::uint32_t sasl_bit(std::string_view w, std::size_t avail) noexcept {
+constexpr SMTPP_HOT_INLINE std::uint32_t sasl_bit(std::string_view w, std::size_t avail) noexcept {
+    const char* const p = w.data();
     const std::size_t n = w.size();
-    const std::string_view t = n > 8 ? w.substr(8) : std::string_view{};
-    auto bit = [](sasl_mech m) { return static_cast<std::uint32_t>(m); };
-    switch (head8_upper(w, avail)) {
-        case pack("PLAIN"): return n == 5 ? bit(sasl_mech::plain) : 0;
-        case pack("LOGIN"): return n == 5 ? bit(sasl_mech::login) : 0;
-        case pack("CRAM-MD5"): return n == 8 ? bit(sasl_mech::cram_md5) : 0;
-        case pack("DIGEST-M"): return iequals_upper(t, "D5") ? bit(sasl_mech::digest_md5) : 0;
-        case pack("XOAUTH2"): return n == 7 ? bit(sasl_mech::xoauth2) : 0;
-        case pack("OAUTHBEA"): return iequals_upper(t, "RER") ? bit(sasl_mech::oauthbearer) : 0;
-        case pack("SCRAM-SH"):
-            if (iequals_upper(t, "A-256-PLUS")) return bit(sasl_mech::scram_sha_256_plus);
-            if (iequals_upper(t, "A-256")) return bit(sasl_mech::scram_sha_256);
-            if (iequals_upper(t, "A-1-PLUS")) return bit(sasl_mech::scram_sha_1_plus);
-            if (iequals_upper(t, "A-1")) return bit(sasl_mech::scram_sha_1);
-            return 0;
-        case pack("GSSAPI"): return n == 6 ? bit(sasl_mech::gssapi) : 0;
-        case pack("NTLM"): return n == 4 ? bit(sasl_mech::ntlm) : 0;
-        case pack("EXTERNAL"): return n == 8 ? bit(sasl_mech::external) : 0;
-        case pack("ANONYMOU"): return iequals_upper(t, "S") ? bit(sasl_mech::anonymous) : 0;
-        default: return 0;
+    const std::uint64_t head = load_head8(p, n, avail);
+    const mech_entry& e = mech_slots.slot[mech_slot(head, n)];
+    if (((head | e.lower[0]) & e.mask[0]) != e.key[0] || e.size != n) return 0;
+    if (n > 8) {
+        const std::uint64_t w1 = load_head8(p + 8, n - 8, avail - 8);
+        if (((w1 | e.lower[1]) & e.mask[1]) != e.key[1]) return 0;
+        if (n > 16 && ((load_head8(p + 16, n - 16, avail - 16) | e.lower[2]) & e.mask[2]) != e.key[2]) return 0;
     }
+    return e.bit;
 }
 
 /// RFC 4954 §3: `"AUTH" 1*(SP sasl-mech)`; mechanisms are case-insensitive. `avail`
 /// (>= params.size()) octets are readable from `params.data()`.
 constexpr void parse_auth(std::string_view params, std::size_t avail, ehlo_capabilities& caps) noexcept {
     caps.auth_params = params;
+    const char* const p = params.data();
+    const std::size_t n = params.size();
     std::size_t pos = 0;
-    for (;;) {
-        const std::string_view w = next_word(params, pos);
-        if (w.empty()) return;
-        const std::uint32_t b = sasl_bit(w, avail - static_cast<std::size_t>(w.data() - params.data()));
+    while (pos < n) {
+        if (p[pos] == ' ') {  // runs of SP, as next_word
+            ++pos;
+            continue;
+        }
+        const std::size_t end = pos + find_sp(p + pos, n - pos, avail - pos);
+        const std::uint32_t b = sasl_bit(std::string_view(p + pos, end - pos), avail - pos);
         if (b != 0) caps.auth_mechanisms |= b;
         else ++caps.auth_unknown;
+        pos = end;
     }
 }
 
@@ -4610,6 +4955,151 @@ constexpr void parse_limits(std::string_view params, ehlo_capabilities& caps) no
     }
 }
 
+/// What a recognised keyword carries besides its bit.
+enum class keyword_kind : std::uint8_t { plain, size, auth, deliverby, futurerelease, mt_priority, limits };
+
+/// A recognised keyword: its `key()` eight octets at a time with the masks that select
+/// its octets, its length, bit and parameters.
+struct keyword_entry {
+    std::uint64_t key[3] = {};
+    // An empty slot matches no word: a head of 0 under the full mask is only that of the
+    // empty word (a folded octet is never 0), whose length 0 is not 255.
+    std::uint64_t mask[3] = {~std::uint64_t{0}, 0, 0};
+    std::uint32_t bit = 0;
+    std::uint8_t size = 255;
+    keyword_kind kind = keyword_kind::plain;
+    std::uint8_t pad[10] = {};  // 64 octets: a slot is one cache line
+};
+
+/// Slot of a keyword in `keyword_slots` from its first three octets, folded (`head` is
+/// its first eight, OR 0x20): a perfect hash of the 20 keywords into 32 slots, which the
+/// table builder checks. Every recognised keyword has at least three octets.
+constexpr std::size_t keyword_slot(std::uint64_t head) noexcept {
+    return static_cast<std::size_t>(((static_cast<std::uint32_t>(head) & 0xFFFFFFu) * 0x302b3fb7u) >> 27);
+}
+
+struct keyword_table {
+    std::array<keyword_entry, 32> slot{};
+    bool collision = false;
+};
+
+constexpr keyword_table make_keyword_slots() noexcept {
+    struct def {
+        std::string_view name;
+        ehlo_ext ext;
+        keyword_kind kind;
+    };
+    constexpr def defs[] = {
+        {"PIPELINING", ehlo_ext::pipelining, keyword_kind::plain},
+        {"SIZE", ehlo_ext::size, keyword_kind::size},
+        {"8BITMIME", ehlo_ext::eightbitmime, keyword_kind::plain},
+        {"SMTPUTF8", ehlo_ext::smtputf8, keyword_kind::plain},
+        {"DSN", ehlo_ext::dsn, keyword_kind::plain},
+        {"CHUNKING", ehlo_ext::chunking, keyword_kind::plain},
+        {"BINARYMIME", ehlo_ext::binarymime, keyword_kind::plain},
+        {"STARTTLS", ehlo_ext::starttls, keyword_kind::plain},
+        {"ENHANCEDSTATUSCODES", ehlo_ext::enhancedstatuscodes, keyword_kind::plain},
+        {"AUTH", ehlo_ext::auth, keyword_kind::auth},
+        {"REQUIRETLS", ehlo_ext::requiretls, keyword_kind::plain},
+        {"DELIVERBY", ehlo_ext::deliverby, keyword_kind::deliverby},
+        {"FUTURERELEASE", ehlo_ext::futurerelease, keyword_kind::futurerelease},
+        {"MT-PRIORITY", ehlo_ext::mt_priority, keyword_kind::mt_priority},
+        {"RRVS", ehlo_ext::rrvs, keyword_kind::plain},
+        {"LIMITS", ehlo_ext::limits, keyword_kind::limits},
+        {"VRFY", ehlo_ext::vrfy, keyword_kind::plain},
+        {"ETRN", ehlo_ext::etrn, keyword_kind::plain},
+        {"HELP", ehlo_ext::help, keyword_kind::plain},
+        {"EXPN", ehlo_ext::expn, keyword_kind::plain},
+    };
+    keyword_table t{};
+    for (const def& d : defs) {
+        keyword_entry e{};
+        for (std::size_t i = 0; i < 3 && 8 * i < d.name.size(); ++i) {
+            const std::string_view part = d.name.substr(8 * i, 8);
+            e.key[i] = key(part);
+            e.mask[i] = part.size() == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * part.size())) - 1;
+        }
+        e.bit = static_cast<std::uint32_t>(d.ext);
+        e.size = static_cast<std::uint8_t>(d.name.size());
+        e.kind = d.kind;
+        keyword_entry& s = t.slot[keyword_slot(e.key[0])];
+        if (s.size != 255) t.collision = true;
+        s = e;
+    }
+    return t;
+}
+static_assert(sizeof(keyword_entry) == 64);
+inline constexpr keyword_table keyword_slots = make_keyword_slots();
+static_assert(!keyword_slots.collision, "keyword_slot: pick another multiplier");
+
+/// Parameters of the keywords that carry some. `params` has no trailing SP; `avail`
+/// (>= params.size()) octets are readable from `params.data()`.
+constexpr void keyword_params(keyword_kind kind, std::string_view params, std::size_t avail,
+                              ehlo_capabilities& caps) noexcept {
+    std::uint64_t v = 0;
+    switch (kind) {
+        case keyword_kind::plain: break;
+        case keyword_kind::size:
+            // RFC 1870 §4: `"SIZE" [SP number]`; no number (or a bad one, as Postfix treats
+            // it) means the limit is not announced.
+            caps.size_known = parse_decimal(params, ~std::uint64_t{0}, v, avail);
+            caps.size = caps.size_known ? v : 0;
+            break;
+        case keyword_kind::auth: parse_auth(params, avail, caps); break;
+        case keyword_kind::deliverby:
+            // RFC 2852 §4: `"DELIVERBY" [SP Min-by-time]`
+            caps.deliverby_known = parse_decimal(params, ~std::uint64_t{0}, v, avail);
+            caps.deliverby_min = caps.deliverby_known ? v : 0;
+            break;
+        case keyword_kind::futurerelease: {
+            // RFC 4865 §3: `"FUTURERELEASE" SP max-future-release-interval SP
+            //               max-future-release-date-time`
+            std::size_t pos = 0;
+            const std::string_view interval = next_word(params, pos);
+            if (parse_decimal(interval, ~std::uint64_t{0}, v, avail - static_cast<std::size_t>(interval.data() - params.data())))
+                caps.futurerelease_interval = v;
+            caps.futurerelease_datetime = next_word(params, pos);
+            break;
+        }
+        case keyword_kind::mt_priority: caps.mt_priority_policy = params; break;  // RFC 6710 §3
+        case keyword_kind::limits: parse_limits(params, caps); break;
+    }
+}
+
+/**
+ * The recognised keywords: true (and `caps` filled) when the first `k` octets of the
+ * capability line `t` are one of them, false (and `caps` untouched) otherwise. Keywords
+ * compare case-insensitively (RFC 5321 §2.4).
+ * @pre the first `k` octets of `t` are printable ASCII other than SP, and `t[k]`, if any,
+ * is SP, "=" or (k = 0) CR; `avail` (>= t.size()) octets are readable from `t.data()`.
+ */
+constexpr SMTPP_HOT_INLINE bool known_keyword(std::string_view t, std::size_t k, std::size_t avail,
+                                               ehlo_capabilities& caps) noexcept {
+    // Octets of printable ASCII that are not ALPHA / DIGIT / "-" fold (OR 0x20) to octets
+    // that are not either, so a match also proves the keyword's alphabet.
+    constexpr std::uint64_t fold = 0x2020202020202020ull;
+    const char* const p = t.data();
+    const std::uint64_t head = avail >= 8 ? load8_fast(p) | fold : head8_key(std::string_view(p, k), avail);
+    const keyword_entry& e = keyword_slots.slot[keyword_slot(head)];
+    if ((head & e.mask[0]) != e.key[0] || e.size != k) return false;
+    if (k > 8) {
+        if (avail >= 24) {
+            if (((load8_fast(p + 8) | fold) & e.mask[1]) != e.key[1] || ((load8_fast(p + 16) | fold) & e.mask[2]) != e.key[2])
+                return false;
+        } else if (head8_key(std::string_view(p + 8, k - 8), avail - 8) != e.key[1] ||
+                   (k > 16 && head8_key(std::string_view(p + 16, k - 16), avail - 16) != e.key[2])) {
+            return false;
+        }
+    }
+    if (e.kind != keyword_kind::plain) {
+        std::string_view params = k < t.size() ? std::string_view(p + k + 1, t.size() - k - 1) : std::string_view{};
+        while (!params.empty() && params.back() == ' ') params.remove_suffix(1);
+        keyword_params(e.kind, params, params.empty() ? 0 : avail - k - 1, caps);
+    }
+    caps.extensions |= e.bit;
+    return true;
+}
+
 /**
  * One capability line. RFC 5321 §4.1.1.1:
  * ```
@@ -4619,92 +5109,17 @@ constexpr void parse_limits(std::string_view params, ehlo_capabilities& caps) no
  * ```
  * DEVIATION: "=" may also end the keyword (`AUTH=LOGIN PLAIN`, an old draft form still sent
  * by Microsoft servers; Postfix accepts it for every keyword, and so do we).
+ * `k` is the length of the run of ALPHA / DIGIT / "-" at the start of `t`.
  */
-constexpr SMTPP_HOT_INLINE void parse_ehlo_line(std::string_view t, std::size_t k, std::size_t avail,
-                                                 ehlo_capabilities& caps) noexcept {
-    // `k` is the length of the run of ALPHA / DIGIT / "-" at the start of `t`.
+constexpr void parse_ehlo_line(std::string_view t, std::size_t k, std::size_t avail, ehlo_capabilities& caps) noexcept {
     if (k == 0 || t[0] == '-' || (k < t.size() && t[k] != ' ' && t[k] != '=')) {
         ++caps.malformed_lines;
         return;
     }
+    if (known_keyword(t, k, avail, caps)) return;
     const std::string_view kw = t.substr(0, k);
     std::string_view params = k < t.size() ? t.substr(k + 1) : std::string_view{};
     while (!params.empty() && params.back() == ' ') params.remove_suffix(1);
-    const std::size_t n = kw.size();
-    // The octets after the first eight, folded like `key()`; only called once `n` is known.
-    auto tail = [&](std::size_t from) { return head8_key(kw.substr(from), avail - from); };
-    std::uint32_t bit = 0;
-    switch (head8_key(kw, avail)) {
-        case key("PIPELINI"): if (n == 10 && tail(8) == key("NG")) bit = static_cast<std::uint32_t>(ehlo_ext::pipelining); break;
-        case key("SIZE"):
-            if (n == 4) {
-                bit = static_cast<std::uint32_t>(ehlo_ext::size);
-                // RFC 1870 §4: `"SIZE" [SP number]`; no number (or a bad one, as Postfix
-                // treats it) means the limit is not announced.
-                std::uint64_t v = 0;
-                caps.size_known = parse_decimal(params, ~std::uint64_t{0}, v);
-                caps.size = caps.size_known ? v : 0;
-            }
-            break;
-        case key("8BITMIME"): if (n == 8) bit = static_cast<std::uint32_t>(ehlo_ext::eightbitmime); break;
-        case key("SMTPUTF8"): if (n == 8) bit = static_cast<std::uint32_t>(ehlo_ext::smtputf8); break;
-        case key("DSN"): if (n == 3) bit = static_cast<std::uint32_t>(ehlo_ext::dsn); break;
-        case key("CHUNKING"): if (n == 8) bit = static_cast<std::uint32_t>(ehlo_ext::chunking); break;
-        case key("BINARYMI"): if (n == 10 && tail(8) == key("ME")) bit = static_cast<std::uint32_t>(ehlo_ext::binarymime); break;
-        case key("STARTTLS"): if (n == 8) bit = static_cast<std::uint32_t>(ehlo_ext::starttls); break;
-        case key("ENHANCED"):
-            if (n == 19 && tail(8) == key("STATUSCO") && tail(16) == key("DES")) bit = static_cast<std::uint32_t>(ehlo_ext::enhancedstatuscodes);
-            break;
-        case key("AUTH"):
-            if (n == 4) {
-                bit = static_cast<std::uint32_t>(ehlo_ext::auth);
-                parse_auth(params, params.empty() ? 0 : avail - static_cast<std::size_t>(params.data() - kw.data()), caps);
-            }
-            break;
-        case key("REQUIRET"): if (n == 10 && tail(8) == key("LS")) bit = static_cast<std::uint32_t>(ehlo_ext::requiretls); break;
-        case key("DELIVERB"):
-            if (n == 9 && tail(8) == key("Y")) {
-                // RFC 2852 §4: `"DELIVERBY" [SP Min-by-time]`
-                bit = static_cast<std::uint32_t>(ehlo_ext::deliverby);
-                std::uint64_t v = 0;
-                caps.deliverby_known = parse_decimal(params, ~std::uint64_t{0}, v);
-                caps.deliverby_min = caps.deliverby_known ? v : 0;
-            }
-            break;
-        case key("FUTURERE"):
-            if (n == 13 && tail(8) == key("LEASE")) {
-                // RFC 4865 §3: `"FUTURERELEASE" SP max-future-release-interval SP
-                //               max-future-release-date-time`
-                bit = static_cast<std::uint32_t>(ehlo_ext::futurerelease);
-                std::size_t pos = 0;
-                std::uint64_t v = 0;
-                if (parse_decimal(next_word(params, pos), ~std::uint64_t{0}, v)) caps.futurerelease_interval = v;
-                caps.futurerelease_datetime = next_word(params, pos);
-            }
-            break;
-        case key("MT-PRIOR"):
-            if (n == 11 && tail(8) == key("ITY")) {
-                bit = static_cast<std::uint32_t>(ehlo_ext::mt_priority);
-                caps.mt_priority_policy = params;
-            }
-            break;
-        case key("RRVS"): if (n == 4) bit = static_cast<std::uint32_t>(ehlo_ext::rrvs); break;
-        case key("LIMITS"):
-            if (n == 6) {
-                bit = static_cast<std::uint32_t>(ehlo_ext::limits);
-                parse_limits(params, caps);
-            }
-            break;
-        case key("VRFY"): if (n == 4) bit = static_cast<std::uint32_t>(ehlo_ext::vrfy); break;
-        case key("ETRN"): if (n == 4) bit = static_cast<std::uint32_t>(ehlo_ext::etrn); break;
-        case key("HELP"): if (n == 4) bit = static_cast<std::uint32_t>(ehlo_ext::help); break;
-        case key("EXPN"): if (n == 4) bit = static_cast<std::uint32_t>(ehlo_ext::expn); break;
-        default: break;
-    }
-    if (bit != 0) {
-        caps.extensions |= bit;
-        return;
-    }
     if (caps.unknown_count < ehlo_capabilities::max_unknown) {
         caps.unknown[caps.unknown_count++] = ehlo_keyword{kw, params};
     } else if (caps.unknown_overflow != 0xFFFF) {
@@ -4775,57 +5190,90 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
     detail::reset(caps);
     ehlo_result res{};
     std::size_t pos = 0;
-    std::uint64_t total = 0;
     const char* const begin = bytes.data();
-    const char* const end = begin + bytes.size();
+    const std::size_t size = bytes.size();
     // Copies: stores into `caps` could alias `opt` as far as the compiler knows.
     // As the reply reader: a limit under 4 octets cannot hold "250\r\n"; use the RFC's 512.
     const std::size_t max_line = opt.max_line < 4 ? std::size_t{512} : opt.max_line;
-    const std::uint32_t max_lines = opt.max_lines;
-    const std::uint64_t max_reply_bytes = opt.max_reply_bytes;
+    // The limits as bounds (0 = none = the largest value). The octets read so far, the
+    // reader's reply size, are always `pos`.
+    const std::uint32_t max_lines = opt.max_lines == 0 ? ~std::uint32_t{0} : opt.max_lines;
+    const std::uint64_t max_reply_bytes = opt.max_reply_bytes == 0 ? ~std::uint64_t{0} : opt.max_reply_bytes;
+    detail::reply_bitmap bits(bytes);
+    // The fast path stops short of `max_reply_bytes` and leaves the verdict to the general one.
+    const std::size_t fast_end = max_reply_bytes < size ? static_cast<std::size_t>(max_reply_bytes) : size;
+    bool fast = true;  // no line yet, or a 250 reply so far
     for (std::uint32_t index = 0;; ++index) {
-        const bool first = index == 0;
-        // Fast path: a "250-" / "250 " line of printable ASCII ending in CRLF within the
+        // Fast path: "250-" / "250 " lines of printable ASCII ending in CRLF within the
         // limits. It does exactly what the general path below does for such a line; any
         // other line (HT, control characters, 8-bit text, bare LF, a line cut short, over
-        // long, another code) goes the general way, which gives the verdict.
-        const std::size_t left = bytes.size() - pos;
-        if (left >= 6 && max_line > 6 && (first || caps.code == 250)) {
-            const std::uint32_t head = detail::load4(begin + pos);
-            if (head == detail::head_250_more || head == detail::head_250_last) {
-                const char* const t = begin + pos + 4;
-                const std::size_t window = left - 4 < max_line - 4 ? left - 4 : max_line - 4;
-                const detail::text_scan ts = detail::scan_text(begin, t, window, end);
-                const std::size_t n = ts.line;
-                // scan_line: CR at offset 4 + n is a line end when 4 + n + 1 < max_line.
-                if (n < window && t[n] == '\r' && n + 5 < max_line && n + 1 < left - 4 && t[n + 1] == '\n') {
-                    total += n + 6;
-                    if ((max_lines != 0 && index + 1 > max_lines) || (max_reply_bytes != 0 && total > max_reply_bytes)) {
-                        res.st = status::failed;
-                        res.error = reply_error::reply_too_long;
-                        return res;
-                    }
-                    pos += n + 6;
-                    caps.lines = index + 1;
-                    const std::string_view text(t, n);
-                    if (first) {
-                        caps.code = 250;
-                        std::size_t sp = 0;
-                        while (sp < n && t[sp] != ' ') ++sp;
-                        caps.domain = text.substr(0, sp);
-                        caps.greet = sp == n ? std::string_view{} : text.substr(sp + 1);
-                    } else {
-                        detail::parse_ehlo_line(text, ts.kw, static_cast<std::size_t>(end - t), caps);
-                    }
-                    if (head == detail::head_250_last) {
-                        res.st = status::complete;
-                        res.consumed = pos;
-                        return res;
-                    }
-                    continue;
-                }
+        // long, another code, a limit reached) goes the general way, which gives the verdict.
+        std::uint32_t head = 0;
+        bool long_line = false;
+        while (fast && size - pos >= 6) {
+            head = detail::load4(begin + pos);
+            if (head != detail::head_250_more && head != detail::head_250_last) break;
+            const std::size_t q = pos + 4;
+            // The first octet that is not printable ASCII, and the first SP or that octet.
+            std::size_t e = 0;
+            std::size_t stop = 0;
+            if (!bits.find_in_block(q, e, stop)) {
+                e = bits.find_special(q);
+                long_line = e == detail::reply_bitmap::npos;  // longer than the bitmaps hold
+                if (long_line) break;
+                stop = bits.find_stop(q);
+            }
+            // As scan_line: a CRLF that ends the line within `max_line` octets.
+            const std::size_t bound = pos + max_line < fast_end ? pos + max_line : fast_end;
+            if (e + 2 > bound || !detail::is_crlf(begin + e) || index >= max_lines) break;
+            pos = e + 2;
+            caps.lines = ++index;
+            const std::string_view text(begin + q, e - q);
+            const std::size_t k = stop - q;
+            if (index != 1) {
+                // The word up to the first SP: a recognised keyword there is the keyword;
+                // "AUTH=", unknown and malformed lines take the long way.
+                if (!detail::known_keyword(text, k, size - q, caps)) detail::parse_ehlo_line(text, size - q, caps);
+            } else {
+                caps.code = 250;
+                caps.domain = std::string_view(text.data(), k);
+                caps.greet = k == text.size() ? std::string_view{} : text.substr(k + 1);
+            }
+            if (head == detail::head_250_last) {
+                res.st = status::complete;
+                res.consumed = pos;
+                return res;
             }
         }
+        // A line longer than the bitmaps hold: the same checks with a scan of its own.
+        if (long_line) {
+            const std::size_t q = pos + 4;
+            const std::size_t window = size - q < max_line - 4 ? size - q : max_line - 4;
+            const detail::text_scan ts = detail::scan_text(begin, begin + q, window, begin + size);
+            const std::size_t n = ts.line;
+            if (n < window && begin[q + n] == '\r' && n + 5 < max_line && q + n + 1 < size && begin[q + n + 1] == '\n' &&
+                index < max_lines && q + n + 2 <= max_reply_bytes) {
+                pos = q + n + 2;
+                caps.lines = index + 1;
+                const std::string_view text(begin + q, n);
+                if (index == 0) {
+                    caps.code = 250;
+                    std::size_t sp = 0;
+                    while (sp < n && text[sp] != ' ') ++sp;
+                    caps.domain = text.substr(0, sp);
+                    caps.greet = sp == n ? std::string_view{} : text.substr(sp + 1);
+                } else {
+                    detail::parse_ehlo_line(text, ts.kw, size - q, caps);
+                }
+                if (head == detail::head_250_last) {
+                    res.st = status::complete;
+                    res.consumed = pos;
+                    return res;
+                }
+                continue;
+            }
+        }
+        const bool first = index == 0;
         const std::string_view rest = bytes.substr(pos);
         const detail::line_scan sc =
             detail::scan_line(rest, max_line, opt.allow_bare_lf, opt.allow_8bit, opt.allow_ctl || first);
@@ -4841,9 +5289,7 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
         if (err == reply_error::none && first && sc.saw_ctl && !opt.allow_ctl && p.code != 250)
             err = reply_error::bad_char;
         if (err == reply_error::none && !first && p.code != caps.code) err = reply_error::code_mismatch;
-        total += sc.next;
-        if (err == reply_error::none && ((opt.max_lines != 0 && index + 1 > opt.max_lines) ||
-                                         (opt.max_reply_bytes != 0 && total > opt.max_reply_bytes)))
+        if (err == reply_error::none && (index + 1 > max_lines || pos + sc.next > max_reply_bytes))
             err = reply_error::reply_too_long;
         if (err != reply_error::none) {
             res.st = status::failed;
@@ -4852,7 +5298,10 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
         }
         pos += sc.next;
         caps.lines = index + 1;
-        if (first) caps.code = p.code;
+        if (first) {
+            caps.code = p.code;
+            fast = p.code == 250;
+        }
         if (p.code == 250) {
             // The raw text after "250-": an EHLO line is not subject to RFC 2034 codes.
             const std::string_view t = content.substr(content.size() > 4 ? 4 : content.size());
