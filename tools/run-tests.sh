@@ -34,6 +34,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 failures=()
+total_passed=0
+total_failed=0
 run_config() {  # name, then cmake arguments
   local name=$1; shift
   local dir="$root/build-ci/$name"
@@ -47,7 +49,22 @@ run_config() {  # name, then cmake arguments
     tail -n 60 "$dir.build.log"; failures+=("$name: build"); return
   fi
   echo "== [$name] test"
-  if ! ctest --test-dir "$dir" --output-on-failure -j "$jobs"; then
+  local rc=0
+  set +e
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" 2>&1 | tee "$dir.test.log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  # "NN% tests passed, F tests failed out of T"
+  local summary
+  summary=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$dir.test.log" | tail -n 1)
+  if [ -n "$summary" ]; then
+    local f t
+    f=$(echo "$summary" | awk '{print $1}')
+    t=$(echo "$summary" | awk '{print $NF}')
+    total_failed=$((total_failed + f))
+    total_passed=$((total_passed + t - f))
+  fi
+  if [ "$rc" -ne 0 ]; then
     failures+=("$name: tests")
   fi
 }
@@ -80,6 +97,8 @@ fi
 echo
 if [ ${#failures[@]} -gt 0 ]; then
   printf 'FAILED: %s\n' "${failures[@]}"
+  echo "ctest: $total_passed passed, $total_failed failed"
   exit 1
 fi
 echo "all configurations passed"
+echo "ctest: $total_passed passed, $total_failed failed"
