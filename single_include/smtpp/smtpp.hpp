@@ -7205,6 +7205,15 @@ namespace detail {
 /// `session_state::deferred` when a discarded chunk owes no reply (RFC 2033 §4.3).
 inline constexpr std::uint16_t no_reply = 0xFFFF;
 
+/// Does `s` read as a BDAT command to a peer that skips leading blanks (Postfix's
+/// tokenizer does)? Such a line announces a chunk: if smtpp refuses it for any reason,
+/// the octets that follow must not be read as commands (RFC 3030 §2, SMTP smuggling).
+constexpr bool looks_like_bdat(std::string_view s) noexcept {
+    std::size_t i = 0;
+    while (i < s.size() && is_blank(s[i])) ++i;
+    return s.size() - i >= 5 && iequals_upper(s.substr(i, 4), "BDAT") && is_blank(s[i + 4]);
+}
+
 /// Points the result at reply `index`: the policy's rendering for the replies that carry
 /// the host name (while the policy is usable), else the static table in the policy's form.
 /// Table lookups only: this runs once per command.
@@ -7481,7 +7490,12 @@ constexpr step_result step(const policy& p, const session_state& s, std::string_
     // =====================================================================================
 
     // RFC 3030 §2 / Postfix bdat_cmd: a BDAT we cannot frame, or that was never offered,
-    // is followed by raw octets that would be read as commands: answer 521 and close.
+    // is followed by raw octets that would be read as commands: answer 521 and close. A
+    // line that only a lenient peer reads as BDAT (" BDAT 5 LAST") is treated the same.
+    if (err != command_error::none && c.verb != verb::bdat && detail::looks_like_bdat(line)) {
+        detail::close_with(r, p, reply_index(session_reply::bdat_syntax));
+        return r;
+    }
     if (c.verb == verb::bdat) {
         if (!p.offers(ext_chunking) || !s.has(sf_esmtp)) {
             detail::close_with(r, p, reply_index(session_reply::bdat_not_offered));
@@ -7757,15 +7771,14 @@ constexpr step_result on_line_error(const policy& p, const session_state& s, lin
 
 /**
  * The same, from the line reader's event (prefer this overload): a refused line whose
- * head (`line_event::line`) starts with "BDAT " is answered 521 5.5.4 and the session
+ * head (`line_event::line`) starts with "BDAT " (after any blanks) is answered 521 5.5.4 and the session
  * closes, as Postfix answers a BDAT it cannot frame: the client sends the chunk's octets
  * next, and they must never be read as commands (RFC 3030 §2; SMTP smuggling).
  */
 constexpr step_result on_line_error(const policy& p, const session_state& s, const line_event& ev) noexcept {
-    const std::string_view h = ev.line;
     const bool reads_commands = s.pending == pending::none && (s.phase == phase::fresh || s.phase == phase::ready ||
                                                                s.phase == phase::mail || s.phase == phase::rcpt);
-    if (reads_commands && h.size() >= 5 && detail::iequals_upper(h.substr(0, 4), "BDAT") && detail::is_blank(h[4])) {
+    if (reads_commands && detail::looks_like_bdat(ev.line)) {
         step_result r;
         r.next = s;
         detail::close_with(r, p, detail::reply_index(session_reply::bdat_syntax));
