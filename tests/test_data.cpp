@@ -11,7 +11,12 @@
 #include <vector>
 
 #include "support/alloc_counter.hpp"
+#include "support/reference_data.hpp"
 #include "support/splits.hpp"
+
+namespace smtpp_test {
+std::ostream& operator<<(std::ostream& os, const outcome& o);
+}  // namespace smtpp_test
 
 namespace {
 
@@ -20,15 +25,7 @@ using smtpp::data_error;
 using smtpp::data_event_kind;
 using smtpp::status;
 
-struct outcome {
-    bool ended = false;
-    std::string content;
-    std::size_t consumed = 0;  // bytes up to and including the end of data
-    data_error err = data_error::none;
-    bool operator==(const outcome& o) const {
-        return ended == o.ended && content == o.content && consumed == o.consumed && err == o.err;
-    }
-};
+using smtpp_test::outcome;
 
 std::string esc(const std::string& s) {
     std::string o;
@@ -41,74 +38,8 @@ std::string esc(const std::string& s) {
     return o;
 }
 
-std::ostream& operator<<(std::ostream& os, const outcome& o) {
-    return os << "{ended=" << o.ended << " consumed=" << o.consumed << " err=" << smtpp::to_string(o.err)
-              << " content=\"" << esc(o.content) << "\"}";
-}
 
-// An obviously correct model of data_decoder over a whole stream (see docs/line-and-body.md).
-outcome reference(std::string_view s, const smtpp::data_options& o) {
-    outcome r;
-    auto rank = [](data_error e) { return smtpp::detail::data_error_rank(e); };
-    auto add = [&](data_error e) {
-        if (rank(e) > rank(r.err)) r.err = e;
-    };
-    auto line_check = [&](std::size_t len) {
-        if (o.max_text_line != 0 && len > o.max_text_line) add(data_error::line_too_long);
-    };
-    if (o.bare_newline == bare_newline_policy::reject) {
-        const std::string v = "\r\n" + std::string(s);
-        const auto k = v.find("\r\n.\r\n");
-        if (k == std::string::npos) return r;
-        const std::string m = std::string(s.substr(0, k));
-        r.ended = true;
-        r.consumed = k + 3;
-        std::size_t pos = 0;
-        while (pos < m.size()) {
-            const auto e = m.find("\r\n", pos);
-            std::string line = m.substr(pos, e + 2 - pos);
-            pos = e + 2;
-            if (line[0] == '.') line.erase(0, 1);
-            line_check(line.size());
-            r.content += line;
-        }
-        for (std::size_t i = 0; i < m.size(); ++i) {
-            if (m[i] == '\n' && (i == 0 || m[i - 1] != '\r')) add(data_error::bare_lf);
-            if (m[i] == '\r' && (i + 1 == m.size() || m[i + 1] != '\n')) add(data_error::bare_cr);
-            if (m[i] == '\0' && o.reject_nul) add(data_error::nul);
-        }
-    } else {
-        std::size_t pos = 0;
-        bool prev_real = true;
-        while (true) {
-            const auto q = s.find_first_of("\r\n", pos);
-            if (q == std::string_view::npos) return r;
-            bool real = false;
-            std::size_t tl = 1;
-            if (s[q] == '\r') {
-                if (q + 1 == s.size()) return r;
-                if (s[q + 1] == '\n') real = true, tl = 2;
-            }
-            std::string line(s.substr(pos, q - pos));
-            pos = q + tl;
-            if (line == ".") {
-                if (prev_real && real) {
-                    r.ended = true;
-                    r.consumed = pos;
-                    break;
-                }
-            } else {
-                if (!line.empty() && line[0] == '.') line.erase(0, 1);
-                line_check(line.size() + 2);
-                r.content += line + "\r\n";
-                if (o.reject_nul && line.find('\0') != std::string::npos) add(data_error::nul);
-            }
-            prev_real = real;
-        }
-    }
-    if (o.max_size != 0 && r.content.size() > o.max_size) add(data_error::too_big);
-    return r;
-}
+constexpr auto reference = smtpp_test::reference_data;
 
 // Runs the decoder over chunks; returns the outcome and the bytes left after the end.
 outcome decode(const std::vector<std::string_view>& chunks, const smtpp::data_options& o, std::string* rest = nullptr) {
@@ -195,6 +126,11 @@ constexpr auto reject = bare_newline_policy::reject;
 constexpr auto normalize = bare_newline_policy::normalize;
 
 }  // namespace
+
+std::ostream& smtpp_test::operator<<(std::ostream& os, const outcome& o) {
+    return os << "{ended=" << o.ended << " consumed=" << o.consumed << " err=" << smtpp::to_string(o.err)
+              << " content=\"" << esc(o.content) << "\"}";
+}
 
 TEST_CASE("RFC 5321 §4.1.1.4: <CRLF>.<CRLF> ends data; the final CRLF is the message's", "[data]") {
     for (const auto& o : all_policies()) {
