@@ -27,16 +27,6 @@
 #define SMTPP_HOT_INLINE inline
 #endif
 
-/// Kept out of line: a transition writes its result field by field, and inlined into the
-/// caller gcc copies those fields with wider loads that stall (see session.hpp, seal()).
-#if defined(__GNUC__) || defined(__clang__)
-#define SMTPP_NOINLINE __attribute__((noinline))
-#elif defined(_MSC_VER)
-#define SMTPP_NOINLINE __declspec(noinline)
-#else
-#define SMTPP_NOINLINE
-#endif
-
 #if __cplusplus >= 202002L
 #define SMTPP_CONSTEXPR20 constexpr
 #else
