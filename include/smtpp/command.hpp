@@ -454,7 +454,7 @@ struct cursor {
 /// Labels of at most 63 octets, the whole at most 255 (§4.5.3.1.2). Parses from `pos`,
 /// stops at the first byte that cannot continue a domain. Returns false on error; sets
 /// `utf8` when a non-ASCII byte was seen.
-constexpr bool parse_domain(cursor& c, bool allow_utf8, bool& utf8, bool& too_long) noexcept {
+SMTPP_CLANG_INLINE constexpr bool parse_domain(cursor& c, bool allow_utf8, bool& utf8, bool& too_long) noexcept {
     // Locals rather than `c.pos`: a store through `utf8` or `too_long` (a char-sized type)
     // would otherwise make the compiler reload the cursor after every byte it reads.
     const char* const d = c.s.data();
@@ -568,7 +568,7 @@ constexpr host_kind parse_address_literal(std::string_view lit) noexcept {
 }
 
 /// Domain / address-literal at the cursor. Returns the kind, `none` on error.
-constexpr host_kind parse_host(cursor& c, bool allow_utf8, bool& utf8, bool& too_long) noexcept {
+SMTPP_CLANG_INLINE constexpr host_kind parse_host(cursor& c, bool allow_utf8, bool& utf8, bool& too_long) noexcept {
     if (c.at('[')) {
         const std::size_t open = c.pos;
         std::size_t close = open + 1;
@@ -584,7 +584,7 @@ constexpr host_kind parse_host(cursor& c, bool allow_utf8, bool& utf8, bool& too
 
 /// RFC 5321 §4.1.2 `Local-part = Dot-string / Quoted-string`, with RFC 6531 §3.3
 /// `atext =/ UTF8-non-ascii`, `qtextSMTP =/ UTF8-non-ascii`.
-constexpr bool parse_local_part(cursor& c, bool allow_utf8, bool& utf8, bool& quoted) noexcept {
+SMTPP_CLANG_INLINE constexpr bool parse_local_part(cursor& c, bool allow_utf8, bool& utf8, bool& quoted) noexcept {
     if (c.at('"')) {
         quoted = true;
         ++c.pos;
@@ -644,7 +644,7 @@ constexpr bool has_8bit(std::string_view s) noexcept {
 /// RFC 5321 §4.1.2: `Path = "<" [ A-d-l ":" ] Mailbox ">"`, `A-d-l = At-domain
 /// *( "," At-domain )`, `At-domain = "@" Domain`, `Mailbox = Local-part "@" ( Domain /
 /// address-literal )`; §4.1.1.3 `"<Postmaster>"` for RCPT.
-constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse_options& opt,
+SMTPP_CLANG_INLINE constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse_options& opt,
                                    bool utf8_ok) noexcept {
     const command_error bad = is_mail ? command_error::bad_reverse_path : command_error::bad_forward_path;
     const command_error too_long = is_mail ? command_error::reverse_path_too_long
