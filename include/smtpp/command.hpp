@@ -59,11 +59,17 @@ enum class verb : std::uint8_t {
 };
 inline constexpr std::size_t verb_count = 17;
 
+namespace detail {
+/// Tables at namespace scope: GCC copies a table local to a function onto the stack at
+/// every call (`rep movsq`).
+inline constexpr std::string_view verb_names[verb_count] = {
+    "", "HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET",
+    "VRFY", "EXPN", "HELP", "NOOP", "QUIT", "STARTTLS", "AUTH", "ETRN"};
+}  // namespace detail
+
 /// The canonical (upper-case) name of a verb; "" for `verb::unknown`.
 constexpr std::string_view to_string(verb v) noexcept {
-    constexpr std::string_view names[verb_count] = {"",     "HELO", "EHLO", "LHLO", "MAIL", "RCPT",
-                                                    "DATA", "BDAT", "RSET", "VRFY", "EXPN", "HELP",
-                                                    "NOOP", "QUIT", "STARTTLS", "AUTH", "ETRN"};
+    const auto& names = detail::verb_names;
     const auto i = static_cast<std::size_t>(v);
     return i < verb_count ? names[i] : std::string_view{};
 }
@@ -126,18 +132,22 @@ enum class command_error : std::uint8_t {
 };
 inline constexpr std::size_t command_error_count = 46;
 
+namespace detail {
+inline constexpr std::string_view command_error_names[command_error_count] = {
+    "none", "line_too_long", "missing_crlf", "bare_lf", "bare_cr", "nul", "invalid_character",
+    "empty_line", "unknown_verb", "syntax", "unexpected_argument", "missing_argument",
+    "bad_domain", "bad_reverse_path", "bad_forward_path", "reverse_path_too_long",
+    "forward_path_too_long", "null_forward_path", "non_ascii_sender", "non_ascii_recipient",
+    "invalid_utf8", "param_syntax", "duplicate_param", "bad_size", "size_overflow", "bad_body",
+    "bad_smtputf8", "bad_ret", "bad_envid", "bad_notify", "bad_orcpt", "bad_auth_param",
+    "bad_requiretls", "bad_mt_priority", "bad_holdfor", "bad_holduntil", "bad_by", "bad_rrvs",
+    "xtext_control", "bad_chunk_size", "chunk_size_overflow", "bad_mechanism", "bad_base64",
+    "conflicting_params", "unknown_param", "auth_line_too_long"};
+}  // namespace detail
+
 /// The enumerator's name, e.g. "bad_reverse_path".
 constexpr std::string_view to_string(command_error e) noexcept {
-    constexpr std::string_view names[command_error_count] = {
-        "none", "line_too_long", "missing_crlf", "bare_lf", "bare_cr", "nul", "invalid_character",
-        "empty_line", "unknown_verb", "syntax", "unexpected_argument", "missing_argument",
-        "bad_domain", "bad_reverse_path", "bad_forward_path", "reverse_path_too_long",
-        "forward_path_too_long", "null_forward_path", "non_ascii_sender", "non_ascii_recipient",
-        "invalid_utf8", "param_syntax", "duplicate_param", "bad_size", "size_overflow", "bad_body",
-        "bad_smtputf8", "bad_ret", "bad_envid", "bad_notify", "bad_orcpt", "bad_auth_param",
-        "bad_requiretls", "bad_mt_priority", "bad_holdfor", "bad_holduntil", "bad_by", "bad_rrvs",
-        "xtext_control", "bad_chunk_size", "chunk_size_overflow", "bad_mechanism", "bad_base64",
-        "conflicting_params", "unknown_param", "auth_line_too_long"};
+    const auto& names = detail::command_error_names;
     const auto i = static_cast<std::size_t>(e);
     return i < command_error_count ? names[i] : std::string_view{"unknown"};
 }
@@ -805,6 +815,8 @@ constexpr std::int32_t hexpoint(std::string_view h) noexcept {
     }
 }
 
+inline constexpr int days_in_month[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
 /// RFC 3339 §5.6 date-time: `full-date "T" full-time`, e.g. 2014-04-03T23:01:00Z or
 /// 2014-04-03T23:01:00.5-08:00. "T" and "Z" may be lower case (RFC 3339 §5.6 NOTE).
 constexpr bool parse_date_time(std::string_view s) noexcept {
@@ -825,7 +837,7 @@ constexpr bool parse_date_time(std::string_view s) noexcept {
     const int month = (s[5] - '0') * 10 + (s[6] - '0');
     const int day = (s[8] - '0') * 10 + (s[9] - '0');
     const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    constexpr int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const auto& days = days_in_month;
     if (day > days[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
     if (s[10] != 'T' && s[10] != 't') return false;
     if (!num(11, 2, 0, 23) || s[13] != ':' || !num(14, 2, 0, 59) || s[16] != ':' || !num(17, 2, 0, 60))
@@ -854,27 +866,22 @@ constexpr bool is_base64(std::string_view s) noexcept {
     return true;
 }
 
+/// The AUTH mechanisms whose names are longer than eight bytes, which key() cannot tell apart.
+struct mechanism_entry {
+    std::string_view name;
+    sasl_mechanism id;
+};
+inline constexpr mechanism_entry long_mechanisms[] = {
+    {"OAUTHBEARER", sasl_mechanism::oauthbearer},
+    {"SCRAM-SHA-1", sasl_mechanism::scram_sha_1},
+    {"SCRAM-SHA-256", sasl_mechanism::scram_sha_256},
+    {"SCRAM-SHA-1-PLUS", sasl_mechanism::scram_sha_1_plus},
+    {"SCRAM-SHA-256-PLUS", sasl_mechanism::scram_sha_256_plus},
+    {"ANONYMOUS", sasl_mechanism::anonymous},
+    {"DIGEST-MD5", sasl_mechanism::digest_md5},
+};
+
 constexpr sasl_mechanism mechanism_of(std::string_view m) noexcept {
-    struct entry {
-        std::string_view name;
-        sasl_mechanism id;
-    };
-    constexpr entry table[] = {
-        {"PLAIN", sasl_mechanism::plain},
-        {"LOGIN", sasl_mechanism::login},
-        {"CRAM-MD5", sasl_mechanism::cram_md5},
-        {"XOAUTH2", sasl_mechanism::xoauth2},
-        {"OAUTHBEARER", sasl_mechanism::oauthbearer},
-        {"EXTERNAL", sasl_mechanism::external},
-        {"GSSAPI", sasl_mechanism::gssapi},
-        {"SCRAM-SHA-1", sasl_mechanism::scram_sha_1},
-        {"SCRAM-SHA-256", sasl_mechanism::scram_sha_256},
-        {"SCRAM-SHA-1-PLUS", sasl_mechanism::scram_sha_1_plus},
-        {"SCRAM-SHA-256-PLUS", sasl_mechanism::scram_sha_256_plus},
-        {"ANONYMOUS", sasl_mechanism::anonymous},
-        {"NTLM", sasl_mechanism::ntlm},
-        {"DIGEST-MD5", sasl_mechanism::digest_md5},
-    };
     // The names are ALPHA / DIGIT / "-" and `m` was checked to be mech-chars, so key()
     // matches exactly for names of at most 8 bytes.
     switch (key(m)) {
@@ -887,8 +894,9 @@ constexpr sasl_mechanism mechanism_of(std::string_view m) noexcept {
         case key("NTLM"): return sasl_mechanism::ntlm;
         default: break;
     }
-    for (const entry& e : table)
-        if (e.name.size() > 8 && iequals_upper(m, e.name)) return e.id;
+    if (m.size() > 8)
+        for (const mechanism_entry& e : long_mechanisms)
+            if (iequals_upper(m, e.name)) return e.id;
     return sasl_mechanism::other;
 }
 

@@ -73,10 +73,14 @@ enum class phase : std::uint8_t {
 };
 inline constexpr std::size_t phase_count = 10;
 
+namespace detail {
+inline constexpr std::string_view phase_names[phase_count] = {"connect", "fresh", "ready", "mail", "rcpt",
+                                                             "data",    "chunk", "auth",  "tls",  "closed"};
+}  // namespace detail
+
 /// The name of a phase, for logs and the state diagram.
 constexpr std::string_view to_string(phase p) noexcept {
-    constexpr std::string_view names[phase_count] = {"connect", "fresh", "ready", "mail", "rcpt",
-                                                     "data",    "chunk", "auth",  "tls",  "closed"};
+    const auto& names = detail::phase_names;
     const auto i = static_cast<std::size_t>(p);
     return i < phase_count ? names[i] : std::string_view{"?"};
 }
@@ -191,21 +195,25 @@ enum class session_reply : std::uint8_t {
 };
 inline constexpr std::size_t session_reply_count = 63;
 
+namespace detail {
+inline constexpr std::string_view session_reply_names[session_reply_count] = {
+    "greeting", "ehlo", "helo", "bye", "too_many_errors", "local_error", "ok", "sender_ok",
+    "recipient_ok", "start_data", "queued", "chunk_ok", "help", "vrfy", "start_tls", "auth_ok",
+    "auth_continue", "sync_error", "need_helo", "need_lhlo", "nested_mail", "need_mail",
+    "need_rcpt", "already_authenticated", "in_transaction", "data_after_bdat",
+    "binarymime_needs_bdat", "bdat_failed", "rcpt_after_bdat", "tls_active", "not_implemented",
+    "bdat_not_offered", "bdat_syntax", "use_lhlo", "auth_required", "tls_required",
+    "auth_needs_tls", "requiretls_needs_tls", "mechanism_unsupported", "initial_response_refused",
+    "auth_aborted", "auth_failed", "auth_temporary", "auth_too_weak", "param_not_offered",
+    "unknown_param", "unknown_param_504", "size_exceeded", "too_many_recipients",
+    "sender_rejected", "sender_unknown", "temp_failure", "no_storage", "recipient_rejected",
+    "recipient_unknown", "relay_denied", "mailbox_full", "message_rejected",
+    "auth_bad_response", "auth_line_too_long", "challenge_too_long", "timeout", "shutting_down"};
+}  // namespace detail
+
 /// The enumerator's name.
 constexpr std::string_view to_string(session_reply r) noexcept {
-    constexpr std::string_view names[session_reply_count] = {
-        "greeting", "ehlo", "helo", "bye", "too_many_errors", "local_error", "ok", "sender_ok",
-        "recipient_ok", "start_data", "queued", "chunk_ok", "help", "vrfy", "start_tls", "auth_ok",
-        "auth_continue", "sync_error", "need_helo", "need_lhlo", "nested_mail", "need_mail",
-        "need_rcpt", "already_authenticated", "in_transaction", "data_after_bdat",
-        "binarymime_needs_bdat", "bdat_failed", "rcpt_after_bdat", "tls_active", "not_implemented",
-        "bdat_not_offered", "bdat_syntax", "use_lhlo", "auth_required", "tls_required",
-        "auth_needs_tls", "requiretls_needs_tls", "mechanism_unsupported", "initial_response_refused",
-        "auth_aborted", "auth_failed", "auth_temporary", "auth_too_weak", "param_not_offered",
-        "unknown_param", "unknown_param_504", "size_exceeded", "too_many_recipients",
-        "sender_rejected", "sender_unknown", "temp_failure", "no_storage", "recipient_rejected",
-        "recipient_unknown", "relay_denied", "mailbox_full", "message_rejected",
-        "auth_bad_response", "auth_line_too_long", "challenge_too_long", "timeout", "shutting_down"};
+    const auto& names = detail::session_reply_names;
     const auto i = static_cast<std::size_t>(r);
     return i < session_reply_count ? names[i] : std::string_view{"?"};
 }
@@ -380,12 +388,14 @@ constexpr reply_hint reply_for(policy_error) noexcept { return {421, {4, 3, 0}, 
 
 namespace detail {
 
+inline constexpr std::string_view mechanism_names[] = {
+    "",          "PLAIN",         "LOGIN",            "CRAM-MD5",           "XOAUTH2",   "OAUTHBEARER", "EXTERNAL",
+    "GSSAPI",    "SCRAM-SHA-1",   "SCRAM-SHA-256",    "SCRAM-SHA-1-PLUS",   "SCRAM-SHA-256-PLUS",
+    "ANONYMOUS", "NTLM",          "DIGEST-MD5"};
+
 /// Canonical names of `sasl_mechanism` values (RFC 4422 registry), for the EHLO AUTH line.
 constexpr std::string_view mechanism_name(std::size_t i) noexcept {
-    constexpr std::string_view names[] = {"",         "PLAIN",         "LOGIN",           "CRAM-MD5",
-                                          "XOAUTH2",  "OAUTHBEARER",   "EXTERNAL",        "GSSAPI",
-                                          "SCRAM-SHA-1", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS",
-                                          "SCRAM-SHA-256-PLUS", "ANONYMOUS", "NTLM", "DIGEST-MD5"};
+    const auto& names = mechanism_names;
     return i < sizeof(names) / sizeof(names[0]) ? names[i] : std::string_view{};
 }
 inline constexpr std::size_t mechanism_count = 15;
