@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <utility>
 
 #include "core.hpp"
 #include "detail/ascii.hpp"
@@ -37,6 +38,13 @@
 #include <emmintrin.h>
 #else
 #define SMTPP_EHLO_SSE2 0
+#endif
+
+// Keeps a rare step of the fast path out of its loop (and its registers).
+#if defined(__GNUC__) || defined(__clang__)
+#define SMTPP_EHLO_NOINLINE __attribute__((noinline))
+#else
+#define SMTPP_EHLO_NOINLINE
 #endif
 
 namespace smtpp {
@@ -168,8 +176,17 @@ constexpr std::uint64_t head8_key(std::string_view kw, std::size_t avail) noexce
     return (load8_fast(kw.data()) | 0x2020202020202020ull) & m;
 }
 
-/// Four octets little-endian, for comparing "250-" / "250 " in one go.
-constexpr std::uint32_t load4(const char* p) noexcept {
+/// Four octets little-endian, for comparing "250-" / "250 " in one go (one load at run
+/// time on little-endian targets, the byte loop in constant evaluation and elsewhere).
+constexpr SMTPP_HOT_INLINE std::uint32_t load4(const char* p) noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    (defined(__clang__) || __GNUC__ >= 9)
+    if (!__builtin_is_constant_evaluated()) {
+        std::uint32_t v = 0;
+        std::memcpy(&v, p, sizeof v);
+        return v;
+    }
+#endif
     std::uint32_t v = 0;
     for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
     return v;
@@ -191,101 +208,10 @@ inline constexpr std::uint32_t head_250_more = static_cast<std::uint32_t>(pack("
 inline constexpr std::uint32_t head_250_last = static_cast<std::uint32_t>(pack("250 "));
 
 /**
- * What the fast path needs to know about the text of a line (after "250-"): where the
- * first octet that is not plain printable ASCII sits (`line`: a control character, which
- * includes CR and LF, DEL or an octet >= 0x80; `window` when there is none within the
- * window), and where the keyword ends (`kw`: the first octet that is not ALPHA / DIGIT /
- * "-", or `line` if that comes first).
+ * The octets the fast path stops at, one bit per octet of a 64-octet block of the reply
+ * (bit i = octet i of the block): a control character (CR and LF included), DEL, or an
+ * octet >= 0x80. Every position past the end of the bytes is one too.
  */
-struct text_scan {
-    std::size_t line = 0;
-    std::size_t kw = 0;
-};
-
-/// The scalar twin: an octet at a time. `window` octets from `t` are readable.
-constexpr text_scan scan_text_scalar(const char* t, std::size_t window) noexcept {
-    text_scan r{};
-    std::size_t i = 0;
-    while (i < window) {
-        const auto c = static_cast<unsigned char>(t[i]);
-        if (c < 0x20 || c >= 0x7F) break;
-        ++i;
-    }
-    r.line = i;
-    std::size_t k = 0;
-    while (k < i && keyword_char[static_cast<unsigned char>(t[k])]) ++k;
-    r.kw = k;
-    return r;
-}
-
-#if SMTPP_EHLO_SSE2
-/**
- * The SSE2 twin of `scan_text_scalar`, sixteen octets at a time. `begin <= t` and
- * `t + window <= end`; every octet of [begin, end) is readable and nothing outside it is
- * read: near `end`, the last sixteen octets of the buffer are loaded instead (when the
- * buffer is that long) and the masks shifted. Same results as the scalar twin.
- */
-inline text_scan scan_text_sse2(const char* begin, const char* t, std::size_t window, const char* end) noexcept {
-    if (end - begin < 16) return scan_text_scalar(t, window);
-    const __m128i c20 = _mm_set1_epi8(0x20);
-    const __m128i c7f = _mm_set1_epi8(0x7F);
-    const __m128i bias_a = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
-    const __m128i lim_a = _mm_set1_epi8(static_cast<char>(26 - 128));
-    const __m128i bias_0 = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
-    const __m128i lim_0 = _mm_set1_epi8(static_cast<char>(10 - 128));
-    const __m128i dash = _mm_set1_epi8('-');
-    std::size_t kw = window;
-    std::size_t o = 0;
-    while (o < window) {
-        const char* p = t + o;
-        unsigned shift = 0;
-        if (end - p < 16) {
-            shift = static_cast<unsigned>(16 - (end - p));
-            p = end - 16;
-        }
-        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        // Signed compare: octets >= 0x80 are negative, so they count as special too.
-        const __m128i special = _mm_or_si128(_mm_cmplt_epi8(x, c20), _mm_cmpeq_epi8(x, c7f));
-        // Letters: x | 0x20 in 'a'..'z' (exact); digits and "-" compared unfolded.
-        const __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(x, c20), bias_a), lim_a);
-        const __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(x, bias_0), lim_0);
-        const __m128i kwc = _mm_or_si128(_mm_or_si128(letter, digit), _mm_cmpeq_epi8(x, dash));
-        const unsigned s = static_cast<unsigned>(_mm_movemask_epi8(special)) >> shift;
-        const unsigned nk = (~static_cast<unsigned>(_mm_movemask_epi8(kwc)) & 0xFFFFu) >> shift;
-        if (nk != 0 && kw == window) kw = o + ctz64(nk);
-        if (s != 0) {
-            std::size_t line = o + ctz64(s);
-            if (line > window) line = window;
-            return {line, kw < line ? kw : line};
-        }
-        o += 16 - shift;
-    }
-    return {window, kw < window ? kw : window};
-}
-#endif
-
-/// The scan the fast path uses: SSE2 at run time where available, the scalar twin in
-/// constant evaluation and elsewhere.
-constexpr SMTPP_HOT_INLINE text_scan scan_text(const char* begin, const char* t, std::size_t window,
-                                               const char* end) noexcept {
-#if SMTPP_EHLO_SSE2
-    if (!__builtin_is_constant_evaluated()) return scan_text_sse2(begin, t, window, end);
-#endif
-    (void)begin;
-    (void)end;
-    return scan_text_scalar(t, window);
-}
-
-/**
- * Octet classes of one 64-octet block of the reply, one bit per octet (bit i = octet i of
- * the block). `special`: the octets the fast path stops at, as in `text_scan::line` (a
- * control character, CR and LF included, DEL, an octet >= 0x80); `stop`: those and SP.
- * Every position past the end of the bytes is in both.
- */
-struct block_bits {
-    std::uint64_t special = 0;
-    std::uint64_t stop = 0;
-};
 
 /// The high bit of each octet of `h` (others 0) gathered into the low 8 bits.
 constexpr std::uint64_t gather_high_bits(std::uint64_t h) noexcept {
@@ -295,94 +221,69 @@ constexpr std::uint64_t gather_high_bits(std::uint64_t h) noexcept {
 /// The scalar twin: eight octets at a time (SWAR, exact per octet: no carry crosses an
 /// octet), the rest one at a time. `n` octets from `p` are readable; bits from `n` on are
 /// set.
-constexpr block_bits classify_block_scalar(const char* p, std::size_t n) noexcept {
+constexpr std::uint64_t classify_block_scalar(const char* p, std::size_t n) noexcept {
     constexpr std::uint64_t ones = 0x0101010101010101ull;
     constexpr std::uint64_t highs = ones * 0x80;
-    block_bits r{};
+    std::uint64_t r = 0;
     const std::size_t m = n < 64 ? n : 64;
     std::size_t i = 0;
     for (; i + 8 <= m; i += 8) {
         const std::uint64_t x = load8_fast(p + i);
         const std::uint64_t low7 = x & ~highs;
-        // >= 0x80, or below 0x20 (low7 + 0x60 keeps its high bit clear), or DEL
-        // (low7 + 1 sets it); with SP: below 0x21.
-        const std::uint64_t high_or_del = (x | (low7 + ones)) & highs;
-        const std::uint64_t special = high_or_del | (~(low7 + ones * 0x60) & highs);
-        const std::uint64_t stop = high_or_del | (~(low7 + ones * 0x5F) & highs);
-        r.special |= gather_high_bits(special) << i;
-        r.stop |= gather_high_bits(stop) << i;
+        // >= 0x80, or DEL (low7 + 1 sets the high bit), or below 0x20 (low7 + 0x60 keeps
+        // it clear).
+        const std::uint64_t special = ((x | (low7 + ones)) & highs) | (~(low7 + ones * 0x60) & highs);
+        r |= gather_high_bits(special) << i;
     }
     for (; i < m; ++i) {
         const auto c = static_cast<unsigned char>(p[i]);
-        const bool special = c < 0x20 || c >= 0x7F;
-        r.special |= static_cast<std::uint64_t>(special) << i;
-        r.stop |= static_cast<std::uint64_t>(special || c == ' ') << i;
+        r |= static_cast<std::uint64_t>(c < 0x20 || c >= 0x7F) << i;
     }
-    if (m < 64) {
-        r.special |= ~std::uint64_t{0} << m;
-        r.stop |= ~std::uint64_t{0} << m;
-    }
+    if (m < 64) r |= ~std::uint64_t{0} << m;
     return r;
 }
 
 #if SMTPP_EHLO_SSE2
-/// `special` and `stop` of sixteen octets, as two 16-bit masks.
-SMTPP_HOT_INLINE void classify16(__m128i x, unsigned& special, unsigned& stop) noexcept {
+/// The octets of sixteen that are NOT special, as a 16-bit mask.
+SMTPP_HOT_INLINE unsigned plain16(__m128i x) noexcept {
     // x + 1 as a signed octet: 0x00..0x1F -> 1..0x20, DEL -> -128, 0x80..0xFE -> negative,
-    // 0xFF -> 0, SP -> 0x21, the rest of printable ASCII -> 0x22..0x7F. So one compare
-    // each: special is x + 1 < 0x21, and with SP, x + 1 < 0x22.
+    // 0xFF -> 0, the printable octets -> 0x21..0x7F. So one compare: plain is x + 1 > 0x20.
     const __m128i y = _mm_add_epi8(x, _mm_set1_epi8(1));
-    special = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(y, _mm_set1_epi8(0x21))));
-    stop = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(y, _mm_set1_epi8(0x22))));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpgt_epi8(y, _mm_set1_epi8(0x20))));
 }
 
-/// `special` and `stop` of the 64 octets at `p`.
-SMTPP_HOT_INLINE block_bits classify64_sse2(const char* p) noexcept {
-    unsigned s0 = 0, s1 = 0, s2 = 0, s3 = 0, w0 = 0, w1 = 0, w2 = 0, w3 = 0;
-    classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), s0, w0);
-    classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)), s1, w1);
-    classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32)), s2, w2);
-    classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48)), s3, w3);
-    block_bits r{};
-    r.special = std::uint64_t{s0} | std::uint64_t{s1} << 16 | std::uint64_t{s2} << 32 | std::uint64_t{s3} << 48;
-    r.stop = std::uint64_t{w0} | std::uint64_t{w1} << 16 | std::uint64_t{w2} << 32 | std::uint64_t{w3} << 48;
-    return r;
+/// The special octets of the 64 at `p`.
+SMTPP_HOT_INLINE std::uint64_t classify64_sse2(const char* p) noexcept {
+    const unsigned m0 = plain16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    const unsigned m1 = plain16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)));
+    const unsigned m2 = plain16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32)));
+    const unsigned m3 = plain16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48)));
+    return ~(std::uint64_t{m0} | std::uint64_t{m1} << 16 | std::uint64_t{m2} << 32 | std::uint64_t{m3} << 48);
 }
 
 /// A buffer of 16 to 63 octets (`n`) as one block: four loads of sixteen at offsets
 /// min(16 j, n - 16), overlapping at the end, each mask shifted into place.
-SMTPP_HOT_INLINE block_bits classify_short_sse2(const char* p, std::size_t n) noexcept {
-    block_bits r{};
+SMTPP_HOT_INLINE std::uint64_t classify_short_sse2(const char* p, std::size_t n) noexcept {
+    std::uint64_t r = 0;
     for (std::size_t j = 0; j < 4; ++j) {
         const std::size_t at = 16 * j < n - 16 ? 16 * j : n - 16;
-        unsigned s = 0, w = 0;
-        classify16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at)), s, w);
-        r.special |= std::uint64_t{s} << at;
-        r.stop |= std::uint64_t{w} << at;
+        r |= std::uint64_t{plain16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at)))} << at;
     }
-    r.special |= ~std::uint64_t{0} << n;
-    r.stop |= ~std::uint64_t{0} << n;
-    return r;
+    return ~r | (~std::uint64_t{0} << n);
 }
 
 /**
  * The SSE2 twin of `classify_block_scalar` for the block at `p`. Every octet of
  * [begin, end) is readable and nothing outside it is read: a block with fewer than 64
- * octets left is read from the last 64 octets of the buffer with the masks shifted (a
+ * octets left is read from the last 64 octets of the buffer with the mask shifted (a
  * shorter buffer, which is all one block, sixteen octets at a time, the last sixteen
  * overlapping). Same results as the scalar twin.
  */
-SMTPP_HOT_INLINE block_bits classify_block_sse2(const char* begin, const char* p, const char* end) noexcept {
+SMTPP_HOT_INLINE std::uint64_t classify_block_sse2(const char* begin, const char* p, const char* end) noexcept {
     const auto n = static_cast<std::size_t>(end - p);
     if (n >= 64) return classify64_sse2(p);
-    if (end - begin >= 64) {
-        // The last 64 octets of the buffer, shifted down to `p`.
-        block_bits r = classify64_sse2(end - 64);
-        const auto shift = static_cast<unsigned>(64 - n);
-        r.special = (r.special >> shift) | (~std::uint64_t{0} << n);
-        r.stop = (r.stop >> shift) | (~std::uint64_t{0} << n);
-        return r;
-    }
+    if (end - begin >= 64)  // the last 64 octets of the buffer, shifted down to `p`
+        return (classify64_sse2(end - 64) >> (64 - n)) | (~std::uint64_t{0} << n);
     // A shorter buffer is one block, from `begin`.
     if (n < 16) return classify_block_scalar(p, n);
     return classify_short_sse2(p, n);
@@ -391,111 +292,13 @@ SMTPP_HOT_INLINE block_bits classify_block_sse2(const char* begin, const char* p
 
 /// The block at offset `at` of `bytes` (`at < bytes.size()`): SSE2 at run time where
 /// available, the scalar twin in constant evaluation and elsewhere.
-constexpr SMTPP_HOT_INLINE block_bits classify_block(std::string_view bytes, std::size_t at) noexcept {
+constexpr SMTPP_HOT_INLINE std::uint64_t classify_block(std::string_view bytes, std::size_t at) noexcept {
 #if SMTPP_EHLO_SSE2
     if (!__builtin_is_constant_evaluated())
         return classify_block_sse2(bytes.data(), bytes.data() + at, bytes.data() + bytes.size());
 #endif
     return classify_block_scalar(bytes.data() + at, bytes.size() - at);
 }
-
-/**
- * The bitmaps of up to `blocks` consecutive 64-octet blocks of the reply (offsets are from
- * its first octet). They are classified up front, each block without looking at the
- * others, so the lines no longer wait on each other's scan: the next line end is a shift
- * and a bit scan away. A reply longer than the window moves it on.
- */
-class reply_bitmap {
-public:
-    static constexpr std::size_t blocks = 8;
-    static constexpr std::size_t npos = ~std::size_t{0};
-
-    constexpr explicit reply_bitmap(std::string_view bytes) noexcept : bytes_(bytes) {
-        if (bytes.size() - 1 < 64) {  // one block (a one-line reply): no loop
-            const block_bits r = classify_block(bytes_, 0);
-            special_[0] = r.special;
-            stop_[0] = r.stop;
-            count_ = 1;
-        } else {
-            load(0, false);
-        }
-    }
-
-    /// The first `special` octet at or after `q` (`q < bytes.size()`; positions past the
-    /// end count as special); `npos` when it lies more than `blocks` blocks from `q`'s.
-    constexpr SMTPP_HOT_INLINE std::size_t find_special(std::size_t q) noexcept {
-        const std::size_t b = (q >> 6) - base_;
-        if (b < blocks) {
-            const std::uint64_t m = special_[b] >> (q & 63);
-            if (m != 0) return q + ctz64(m);
-        }
-        const std::size_t e = find_in_window(q);
-        if (e != npos || base_ == q >> 6) return e;
-        load(q >> 6, true);
-        return find_in_window(q);
-    }
-
-    /**
-     * The common case of both searches at once: when the first `special` octet at or
-     * after `q` (< bytes.size()) lies in the block of `q`, stores it in `e` and the first
-     * SP or special octet in `stop`, and returns true; false otherwise.
-     */
-    constexpr SMTPP_HOT_INLINE bool find_in_block(std::size_t q, std::size_t& e, std::size_t& stop) const noexcept {
-        const std::size_t b = (q >> 6) - base_;
-        if (b >= blocks) return false;  // past `count_` the bits are 0
-        const std::uint64_t m = special_[b] >> (q & 63);
-        if (m == 0) return false;
-        e = q + ctz64(m);
-        stop = q + ctz64(stop_[b] >> (q & 63));
-        return true;
-    }
-
-    /// The first SP or `special` octet at or after `q`. @pre `find_special(q)` found one.
-    constexpr SMTPP_HOT_INLINE std::size_t find_stop(std::size_t q) const noexcept {
-        std::size_t b = (q >> 6) - base_;
-        const std::uint64_t m = stop_[b] >> (q & 63);
-        if (m != 0) return q + ctz64(m);
-        while (stop_[++b] == 0) {
-        }
-        return ((base_ + b) << 6) + ctz64(stop_[b]);
-    }
-
-private:
-    /// Classifies the blocks from `first` (which holds octets, or the reply is empty);
-    /// `clear`: zero the entries past them, which a previous window filled.
-    constexpr void load(std::size_t first, bool clear) noexcept {
-        base_ = first;
-        const std::size_t left = ((bytes_.size() + 63) >> 6) - first;
-        count_ = left < blocks ? left : blocks;
-        for (std::size_t i = 0; i < count_; ++i) {
-            const block_bits r = classify_block(bytes_, (first + i) << 6);
-            special_[i] = r.special;
-            stop_[i] = r.stop;
-        }
-        if (clear) {
-            for (std::size_t i = count_; i < blocks; ++i) special_[i] = stop_[i] = 0;
-        }
-    }
-
-    constexpr std::size_t find_in_window(std::size_t q) const noexcept {
-        std::size_t b = (q >> 6) - base_;
-        if (b >= count_) return npos;
-        std::uint64_t m = special_[b] & (~std::uint64_t{0} << (q & 63));
-        while (m == 0) {
-            if (++b == count_) return npos;
-            m = special_[b];
-        }
-        return ((base_ + b) << 6) + ctz64(m);
-    }
-
-    std::string_view bytes_;
-    std::size_t base_ = 0;
-    std::size_t count_ = 0;
-    // Two arrays of 64 octets rather than one of pairs: gcc zeroes 128 octets with
-    // `rep stosq`, whose start-up cost is a sixth of a two-line reply.
-    std::uint64_t special_[blocks] = {};
-    std::uint64_t stop_[blocks] = {};  // special or SP
-};
 
 
 /// Decimal without sign; false when empty, not all digits, or above `max`.
@@ -604,17 +407,19 @@ constexpr SMTPP_HOT_INLINE std::uint64_t load_head8(const char* p, std::size_t n
 }
 
 /**
- * A SASL mechanism name eight octets at a time, for an exact case-insensitive compare
- * without case-folding the candidate: `(word | lower) & mask == key`, where `lower` has
- * 0x20 on the letters only (c | 0x20 is a given lower-case letter only for that letter in
- * either case) and `key` is the name with its letters in lower case.
+ * The SASL mechanism names by slot (`mech_slot`), field by field, eight octets at a time,
+ * for an exact case-insensitive compare without case-folding the candidate:
+ * `(word | lower) & mask == key`, where `lower` has 0x20 on the letters only (c | 0x20 is a
+ * given lower-case letter only for that letter in either case) and `key` is the name with
+ * its letters in lower case. An empty slot has size 0, which no word has.
  */
-struct mech_entry {
-    std::uint64_t key[3] = {};
-    std::uint64_t lower[3] = {};
-    std::uint64_t mask[3] = {~std::uint64_t{0}, 0, 0};  // an empty slot matches no word
-    std::uint32_t bit = 0;
-    std::uint8_t size = 0;
+struct mech_table {
+    std::uint64_t key[3][32] = {};
+    std::uint64_t lower[3][32] = {};
+    std::uint64_t mask[3][32] = {};
+    std::uint32_t bit[32] = {};
+    std::uint8_t size[32] = {};
+    bool collision = false;
 };
 
 /// Slot of a mechanism in `mech_slots` from its first three octets (OR 0x20) and its
@@ -623,11 +428,6 @@ constexpr std::size_t mech_slot(std::uint64_t head, std::size_t n) noexcept {
     const std::uint32_t h = (static_cast<std::uint32_t>(head) | 0x202020u) & 0xFFFFFFu;
     return static_cast<std::size_t>(((h + (static_cast<std::uint32_t>(n) << 24)) * 0xf8eb18b9u) >> 27);
 }
-
-struct mech_table {
-    std::array<mech_entry, 32> slot{};
-    bool collision = false;
-};
 
 constexpr mech_table make_mech_slots() noexcept {
     struct def {
@@ -652,61 +452,81 @@ constexpr mech_table make_mech_slots() noexcept {
     };
     mech_table t{};
     for (const def& d : defs) {
-        mech_entry e{};
-        e.mask[0] = 0;
+        std::uint64_t key[3] = {}, lower[3] = {}, mask[3] = {};
         for (std::size_t i = 0; i < d.name.size(); ++i) {
             const auto c = static_cast<unsigned char>(d.name[i]);
             const bool letter = c >= 'A' && c <= 'Z';
             const unsigned shift = static_cast<unsigned>(8 * (i % 8));
-            e.key[i / 8] |= std::uint64_t{letter ? c | 0x20u : c} << shift;
-            if (letter) e.lower[i / 8] |= std::uint64_t{0x20} << shift;
-            e.mask[i / 8] |= std::uint64_t{0xFF} << shift;
+            key[i / 8] |= std::uint64_t{letter ? c | 0x20u : c} << shift;
+            if (letter) lower[i / 8] |= std::uint64_t{0x20} << shift;
+            mask[i / 8] |= std::uint64_t{0xFF} << shift;
         }
-        e.bit = static_cast<std::uint32_t>(d.mech);
-        e.size = static_cast<std::uint8_t>(d.name.size());
-        mech_entry& s = t.slot[mech_slot(e.key[0], e.size)];
-        if (s.size != 0) t.collision = true;
-        s = e;
+        const std::size_t slot = mech_slot(key[0], d.name.size());
+        if (t.size[slot] != 0) t.collision = true;
+        for (std::size_t i = 0; i < 3; ++i) {
+            t.key[i][slot] = key[i];
+            t.lower[i][slot] = lower[i];
+            t.mask[i][slot] = mask[i];
+        }
+        t.bit[slot] = static_cast<std::uint32_t>(d.mech);
+        t.size[slot] = static_cast<std::uint8_t>(d.name.size());
     }
     return t;
 }
 inline constexpr mech_table mech_slots = make_mech_slots();
 static_assert(!mech_slots.collision, "mech_slot: pick another multiplier");
 
-/// The `sasl_mech` bit of a mechanism name (case-insensitive), 0 when unknown. `avail`
-/// (>= w.size()) octets are readable from `w.data()`.
-constexpr SMTPP_HOT_INLINE std::uint32_t sasl_bit(std::string_view w, std::size_t avail) noexcept {
-    const char* const p = w.data();
-    const std::size_t n = w.size();
-    const std::uint64_t head = load_head8(p, n, avail);
-    const mech_entry& e = mech_slots.slot[mech_slot(head, n)];
-    if (((head | e.lower[0]) & e.mask[0]) != e.key[0] || e.size != n) return 0;
+/// The `sasl_mech` bit of the mechanism name `p[0, n)` (case-insensitive), 0 when unknown.
+/// `head` is `load_head8(p, n, avail)`; `avail` (>= n) octets are readable from `p`.
+constexpr SMTPP_HOT_INLINE std::uint32_t sasl_bit(const char* p, std::size_t n, std::uint64_t head,
+                                                  std::size_t avail) noexcept {
+    const mech_table& m = mech_slots;
+    const std::size_t i = mech_slot(head, n);
+    if (((head | m.lower[0][i]) & m.mask[0][i]) != m.key[0][i] || m.size[i] != n) return 0;
     if (n > 8) {
-        const std::uint64_t w1 = load_head8(p + 8, n - 8, avail - 8);
-        if (((w1 | e.lower[1]) & e.mask[1]) != e.key[1]) return 0;
-        if (n > 16 && ((load_head8(p + 16, n - 16, avail - 16) | e.lower[2]) & e.mask[2]) != e.key[2]) return 0;
+        if (((load_head8(p + 8, n - 8, avail - 8) | m.lower[1][i]) & m.mask[1][i]) != m.key[1][i]) return 0;
+        if (n > 16 && ((load_head8(p + 16, n - 16, avail - 16) | m.lower[2][i]) & m.mask[2][i]) != m.key[2][i])
+            return 0;
     }
-    return e.bit;
+    return m.bit[i];
 }
 
 /// RFC 4954 §3: `"AUTH" 1*(SP sasl-mech)`; mechanisms are case-insensitive. `avail`
 /// (>= params.size()) octets are readable from `params.data()`.
-constexpr void parse_auth(std::string_view params, std::size_t avail, ehlo_capabilities& caps) noexcept {
+constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t avail, ehlo_capabilities& caps) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
     caps.auth_params = params;
     const char* const p = params.data();
     const std::size_t n = params.size();
+    std::uint32_t bits = 0;
+    std::uint32_t unknown = 0;
     std::size_t pos = 0;
     while (pos < n) {
         if (p[pos] == ' ') {  // runs of SP, as next_word
             ++pos;
             continue;
         }
-        const std::size_t end = pos + find_sp(p + pos, n - pos, avail - pos);
-        const std::uint32_t b = sasl_bit(std::string_view(p + pos, end - pos), avail - pos);
-        if (b != 0) caps.auth_mechanisms |= b;
-        else ++caps.auth_unknown;
+        // The word's first eight octets serve both to find its end and to match it.
+        std::uint64_t head = 0;
+        std::size_t end = 0;
+        if (avail - pos >= 8) {
+            head = load8_fast(p + pos);
+            const std::uint64_t x = head ^ (ones * ' ');
+            const std::uint64_t z = (x - ones) & ~x & (ones * 0x80);  // its lowest flag is exact
+            end = pos + (z != 0 ? ctz64(z) / 8 : 8);
+            if (end >= n) end = n;
+            else if (z == 0) end += find_sp(p + end, n - end, avail - end);
+        } else {
+            end = pos + find_sp(p + pos, n - pos, avail - pos);
+            head = load_head8(p + pos, end - pos, avail - pos);
+        }
+        const std::uint32_t b = sasl_bit(p + pos, end - pos, head, avail - pos);
+        bits |= b;
+        unknown += b == 0 ? 1u : 0u;
         pos = end;
     }
+    caps.auth_mechanisms |= bits;
+    caps.auth_unknown = static_cast<std::uint16_t>(caps.auth_unknown + unknown);
 }
 
 /// RFC 9422 §4: `"LIMITS" SP limit *(SP limit)`, `limit = limit-name "=" limit-value`.
@@ -731,28 +551,29 @@ constexpr void parse_limits(std::string_view params, ehlo_capabilities& caps) no
 /// What a recognised keyword carries besides its bit.
 enum class keyword_kind : std::uint8_t { plain, size, auth, deliverby, futurerelease, mt_priority, limits };
 
-/// A recognised keyword: its `key()` eight octets at a time with the masks that select
-/// its octets, its length, bit and parameters.
-struct keyword_entry {
-    std::uint64_t key[3] = {};
-    // An empty slot matches no word: a head of 0 under the full mask is only that of the
-    // empty word (a folded octet is never 0), whose length 0 is not 255.
-    std::uint64_t mask[3] = {~std::uint64_t{0}, 0, 0};
-    std::uint32_t bit = 0;
-    std::uint8_t size = 255;
-    keyword_kind kind = keyword_kind::plain;
-    std::uint8_t pad[10] = {};  // 64 octets: a slot is one cache line
-};
-
 /// Slot of a keyword in `keyword_slots` from its first three octets, folded (`head` is
 /// its first eight, OR 0x20): a perfect hash of the 20 keywords into 32 slots, which the
-/// table builder checks. Every recognised keyword has at least three octets.
+/// table builder checks. Every recognised keyword has at least three octets; the
+/// multiplier's low octet is 0, so the fourth octet of `head` drops out of the product.
 constexpr std::size_t keyword_slot(std::uint64_t head) noexcept {
-    return static_cast<std::size_t>(((static_cast<std::uint32_t>(head) & 0xFFFFFFu) * 0x302b3fb7u) >> 27);
+    return static_cast<std::size_t>((static_cast<std::uint32_t>(head) * 0x37b40100u) >> 27);
 }
 
+/// No recognised keyword (a slot number past the table).
+inline constexpr std::size_t no_keyword = 32;
+
+/**
+ * The recognised keywords by slot, field by field, so that each is one indexed load: the
+ * `key()` eight octets at a time with the masks that select its octets, its length, bit
+ * and parameters. An empty slot matches no word: a head of 0 under the full mask is only
+ * that of the empty word (a folded octet is never 0), whose length 0 is not 255.
+ */
 struct keyword_table {
-    std::array<keyword_entry, 32> slot{};
+    std::uint64_t key[3][32] = {};
+    std::uint64_t mask[3][32] = {};
+    std::uint32_t bit[32] = {};
+    std::uint8_t size[32] = {};
+    keyword_kind kind[32] = {};
     bool collision = false;
 };
 
@@ -785,29 +606,31 @@ constexpr keyword_table make_keyword_slots() noexcept {
         {"EXPN", ehlo_ext::expn, keyword_kind::plain},
     };
     keyword_table t{};
+    for (std::size_t i = 0; i < 32; ++i) {
+        t.mask[0][i] = ~std::uint64_t{0};
+        t.size[i] = 255;
+    }
     for (const def& d : defs) {
-        keyword_entry e{};
+        const std::size_t slot = keyword_slot(key(d.name.substr(0, 8)));
+        if (t.size[slot] != 255 || d.name.size() < 3 || d.name.back() == '-') t.collision = true;
         for (std::size_t i = 0; i < 3 && 8 * i < d.name.size(); ++i) {
             const std::string_view part = d.name.substr(8 * i, 8);
-            e.key[i] = key(part);
-            e.mask[i] = part.size() == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * part.size())) - 1;
+            t.key[i][slot] = key(part);
+            t.mask[i][slot] = part.size() == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * part.size())) - 1;
         }
-        e.bit = static_cast<std::uint32_t>(d.ext);
-        e.size = static_cast<std::uint8_t>(d.name.size());
-        e.kind = d.kind;
-        keyword_entry& s = t.slot[keyword_slot(e.key[0])];
-        if (s.size != 255) t.collision = true;
-        s = e;
+        t.bit[slot] = static_cast<std::uint32_t>(d.ext);
+        t.size[slot] = static_cast<std::uint8_t>(d.name.size());
+        t.kind[slot] = d.kind;
     }
     return t;
 }
-static_assert(sizeof(keyword_entry) == 64);
 inline constexpr keyword_table keyword_slots = make_keyword_slots();
-static_assert(!keyword_slots.collision, "keyword_slot: pick another multiplier");
+static_assert(!keyword_slots.collision,
+              "keyword_slot: pick another multiplier (or a keyword is shorter than 3 octets or ends with '-')");
 
 /// Parameters of the keywords that carry some. `params` has no trailing SP; `avail`
 /// (>= params.size()) octets are readable from `params.data()`.
-constexpr void keyword_params(keyword_kind kind, std::string_view params, std::size_t avail,
+constexpr SMTPP_HOT_INLINE void keyword_params(keyword_kind kind, std::string_view params, std::size_t avail,
                               ehlo_capabilities& caps) noexcept {
     std::uint64_t v = 0;
     switch (kind) {
@@ -840,36 +663,61 @@ constexpr void keyword_params(keyword_kind kind, std::string_view params, std::s
 }
 
 /**
- * The recognised keywords: true (and `caps` filled) when the first `k` octets of the
- * capability line `t` are one of them, false (and `caps` untouched) otherwise. Keywords
- * compare case-insensitively (RFC 5321 §2.4).
- * @pre the first `k` octets of `t` are printable ASCII other than SP, and `t[k]`, if any,
- * is SP, "=" or (k = 0) CR; `avail` (>= t.size()) octets are readable from `t.data()`.
+ * The slot of the recognised keyword that the capability text `t` (`len` octets, `avail`
+ * >= len of them readable) starts with, followed by SP or the end of the text;
+ * `no_keyword` when there is none. Keywords compare case-insensitively (RFC 5321 §2.4).
+ * @pre `t` holds no control character (the fast path's lines), or its first octets are
+ * ALPHA / DIGIT / "-" and `len` is their number (the general path).
  */
-constexpr SMTPP_HOT_INLINE bool known_keyword(std::string_view t, std::size_t k, std::size_t avail,
-                                               ehlo_capabilities& caps) noexcept {
+constexpr SMTPP_HOT_INLINE std::size_t find_keyword(const char* t, std::size_t len, std::size_t avail) noexcept {
     // Octets of printable ASCII that are not ALPHA / DIGIT / "-" fold (OR 0x20) to octets
-    // that are not either, so a match also proves the keyword's alphabet.
+    // that are not either, so a match also proves the keyword's alphabet; the length is
+    // checked before any octet past the text counts.
     constexpr std::uint64_t fold = 0x2020202020202020ull;
-    const char* const p = t.data();
-    const std::uint64_t head = avail >= 8 ? load8_fast(p) | fold : head8_key(std::string_view(p, k), avail);
-    const keyword_entry& e = keyword_slots.slot[keyword_slot(head)];
-    if ((head & e.mask[0]) != e.key[0] || e.size != k) return false;
-    if (k > 8) {
+    const keyword_table& k = keyword_slots;
+    const std::uint64_t head = avail >= 8 ? load8_fast(t) | fold : head8_key(std::string_view(t, len), avail);
+    const std::size_t i = keyword_slot(head);
+    const std::size_t n = k.size[i];
+    if ((head & k.mask[0][i]) != k.key[0][i] || n > len) return no_keyword;
+    if (n > 8) {
         if (avail >= 24) {
-            if (((load8_fast(p + 8) | fold) & e.mask[1]) != e.key[1] || ((load8_fast(p + 16) | fold) & e.mask[2]) != e.key[2])
-                return false;
-        } else if (head8_key(std::string_view(p + 8, k - 8), avail - 8) != e.key[1] ||
-                   (k > 16 && head8_key(std::string_view(p + 16, k - 16), avail - 16) != e.key[2])) {
-            return false;
+            if (((load8_fast(t + 8) | fold) & k.mask[1][i]) != k.key[1][i] ||
+                ((load8_fast(t + 16) | fold) & k.mask[2][i]) != k.key[2][i])
+                return no_keyword;
+        } else if (head8_key(std::string_view(t + 8, n - 8), avail - 8) != k.key[1][i] ||
+                   (n > 16 && head8_key(std::string_view(t + 16, n - 16), avail - 16) != k.key[2][i])) {
+            return no_keyword;
         }
     }
-    if (e.kind != keyword_kind::plain) {
-        std::string_view params = k < t.size() ? std::string_view(p + k + 1, t.size() - k - 1) : std::string_view{};
+    if (n != len && t[n] != ' ') return no_keyword;
+    return i;
+}
+
+/// The parameters of the recognised keyword in `slot` that starts the capability text `t`
+/// (`avail` >= t.size() octets readable): everything after its SP or "=", without
+/// trailing SP. Returns its `ehlo_ext` bit.
+constexpr SMTPP_HOT_INLINE std::uint32_t apply_keyword(std::size_t slot, std::string_view t, std::size_t avail,
+                                                       ehlo_capabilities& caps) noexcept {
+    const keyword_kind kind = keyword_slots.kind[slot];
+    if (kind != keyword_kind::plain) {
+        const std::size_t k = keyword_slots.size[slot];
+        std::string_view params = k < t.size() ? std::string_view(t.data() + k + 1, t.size() - k - 1) : std::string_view{};
         while (!params.empty() && params.back() == ' ') params.remove_suffix(1);
-        keyword_params(e.kind, params, params.empty() ? 0 : avail - k - 1, caps);
+        keyword_params(kind, params, params.empty() ? 0 : avail - k - 1, caps);
     }
-    caps.extensions |= e.bit;
+    return keyword_slots.bit[slot];
+}
+
+/**
+ * The recognised keywords: true (and `caps` filled) when the first `k` octets of the
+ * capability line `t` are one of them, false (and `caps` untouched) otherwise.
+ * @pre the first `k` octets of `t` are ALPHA / DIGIT / "-", and `t[k]`, if any, is SP or
+ * "="; `avail` (>= t.size()) octets are readable from `t.data()`.
+ */
+constexpr bool known_keyword(std::string_view t, std::size_t k, std::size_t avail, ehlo_capabilities& caps) noexcept {
+    const std::size_t slot = find_keyword(t.data(), k, avail);
+    if (slot == no_keyword) return false;
+    caps.extensions |= apply_keyword(slot, t, avail, caps);
     return true;
 }
 
@@ -900,10 +748,35 @@ constexpr void parse_ehlo_line(std::string_view t, std::size_t k, std::size_t av
     }
 }
 
+#if SMTPP_EHLO_SSE2
+/// Zeroes sixteen octets at `p + i` for each `i`.
+SMTPP_HOT_INLINE void zero16(__m128i* p) noexcept {
+    _mm_storeu_si128(p, _mm_setzero_si128());
+#if defined(__clang__)
+    __asm__("" : : : "memory");  // keeps clang from merging the stores into a memset call
+#endif
+}
+template <std::size_t... I>
+SMTPP_HOT_INLINE void zero16(__m128i* p, std::index_sequence<I...>) noexcept {
+    (zero16(p + I), ...);
+}
+#endif
+
 /// `caps = ehlo_capabilities{}` without the temporary that compilers build, zero and copy
 /// (two library calls, a third of the cost of a short reply). Resets every field: one
 /// added to `ehlo_capabilities` must be added here (test_ehlo.cpp checks the size).
-constexpr void reset(ehlo_capabilities& caps) noexcept {
+constexpr SMTPP_HOT_INLINE void reset(ehlo_capabilities& caps) noexcept {
+#if SMTPP_EHLO_SSE2
+    if (!__builtin_is_constant_evaluated()) {
+        // Zero bits are the value of every field (integers, false, and empty views: a null
+        // pointer and a zero length), so the object is cleared sixteen octets at a time:
+        // 43 stores where field by field takes 94.
+        // One statement per store: a loop would become `rep stosq` (gcc), slow to start.
+        static_assert(sizeof(ehlo_capabilities) % 16 == 0, "reset: clear the tail too");
+        zero16(reinterpret_cast<__m128i*>(&caps), std::make_index_sequence<sizeof(ehlo_capabilities) / 16>{});
+        return;
+    }
+#endif
     caps.code = 0;
     caps.domain = {};
     caps.greet = {};
@@ -935,6 +808,295 @@ constexpr void parse_ehlo_line(std::string_view t, std::size_t avail, ehlo_capab
     parse_ehlo_line(t, k, avail, caps);
 }
 
+/**
+ * The line ends of the fast path. The reply is classified one 64-octet block at a time,
+ * when the walk reaches it, into the bits of its special octets (`classify_block`); `c`
+ * keeps, of the block at `blk`, those that start a run of special octets and lie past the
+ * lines read. A line's end is the next bit (a bit scan), which the caller checks to be
+ * CR LF; the LF after it never has a bit of its own. Bits at or past `lim - 1` are
+ * dropped, so a line end it gives leaves the line's LF within `lim`.
+ */
+/**
+ * The bits of the block at `blk` that start a run of special octets, of those from `from`
+ * (< 64) on, below `last_cr`. `blk < last_cr < bytes.size()`.
+ *
+ * `budget` bounds the bits the walk hands out, and with them the lines it reads (one bit
+ * each): a block takes up to 64 of it, and with less left only its lowest `budget` bits
+ * are kept. So the walk stops before `max_lines` is passed without a check per line (and,
+ * 64 being an upper bound, perhaps a little earlier: the general path then goes on).
+ */
+constexpr SMTPP_HOT_INLINE std::uint64_t walk_block(std::string_view bytes, std::size_t blk, std::size_t from,
+                                                    std::size_t last_cr, std::uint32_t& budget) noexcept {
+    const std::uint64_t s = classify_block(bytes, blk);
+    // Whether the octet before the block is special (a block's first octet starts a run
+    // only after a plain one); at the first block looked at, it counts as plain: a bit too
+    // many there lies at or before the line's first octet, where its code must be.
+    const auto before = blk == 0 || from != 0 ? 'x' : static_cast<unsigned char>(bytes[blk - 1]);
+    const std::uint64_t carry = before < 0x20 || before >= 0x7F ? 1 : 0;
+    std::uint64_t c = s & ~((s << 1) | carry) & (~std::uint64_t{0} << from);
+    if (last_cr - blk < 64) c &= (std::uint64_t{1} << (last_cr - blk)) - 1;
+    if (budget >= 64) {
+        budget -= 64;
+    } else {
+        std::uint64_t kept = 0;
+        for (; budget != 0 && c != 0; --budget) {
+            kept |= c & (~c + 1);  // the lowest bit
+            c &= c - 1;
+        }
+        c = kept;
+    }
+    return c;
+}
+
+/// The code of the line from `pos` to `e` (the next bit of the walk) when it is a fast
+/// line: "250-" or "250 ", at most `span + 6` octets with its CRLF, and `e` is CR LF;
+/// 0 otherwise. The unsigned compare also refuses an `e` inside the code (e < pos + 4),
+/// before any octet is read.
+constexpr SMTPP_HOT_INLINE std::uint32_t fast_head(const char* begin, std::size_t pos, std::size_t e,
+                                                   std::size_t span) noexcept {
+    if (e - pos - 4 > span) return 0;
+    const std::uint32_t head = load4(begin + pos);
+    if ((head != head_250_more && head != head_250_last) || !is_crlf(begin + e)) return 0;
+    return head;
+}
+
+/// Where the fast path is, between runs of `fast_run`.
+struct fast_walk {
+    std::string_view bytes;
+    std::size_t last_cr = 0;  // lim - 1: a line's CR lies below it, so its LF within lim
+    std::size_t span = 0;     // max_line - 6
+    std::size_t pos = 0;      // the next line
+    std::size_t blk = 0;      // the walk's block and its bits (see `walk_block`)
+    std::uint64_t c = 0;
+    std::size_t e = 0;        // the CR of the line `fast_run` hands over
+    std::uint32_t index = 0;  // lines read
+    std::uint32_t budget = 0; // see `walk_block`
+};
+
+/// Why `fast_run` returned.
+enum class fast_stop : std::uint8_t {
+    other,  ///< the line at `pos` is not a fast line (or there is none): the general path's
+    last,   ///< the last line has been read
+    line,   ///< the line at `pos` (to `e`) is a fast line for the caller to read
+};
+
+/// A recognised keyword with parameters on a fast line (`t`, `len` octets, `avail` readable).
+SMTPP_EHLO_NOINLINE constexpr void keyword_line(std::size_t slot, const char* t, std::size_t len, std::size_t avail,
+                                                ehlo_capabilities& caps) noexcept {
+    (void)apply_keyword(slot, std::string_view(t, len), avail, caps);
+}
+
+/**
+ * The fast path's loop over the capability lines from `w.pos`: it reads the fast lines of
+ * a recognised keyword, and stops at any other line: `line` when that is a fast line (an
+ * unknown keyword, a malformed one, or one near the end of the bytes: its CR in `w.e`, the
+ * walk past it), which the caller reads; `other` when it is not (the walk is left before
+ * it). Out of line, so that its values stay in registers.
+ */
+constexpr SMTPP_HOT_INLINE fast_stop fast_run(fast_walk& w, ehlo_capabilities& caps) noexcept {
+    // Octets of printable ASCII that are not ALPHA / DIGIT / "-" fold (OR 0x20) to octets
+    // that are not either, so a match also proves the keyword's alphabet. It cannot run
+    // past the line: its CR folds to "-", and no keyword ends with "-" or has an LF's fold.
+    constexpr std::uint64_t fold = 0x2020202020202020ull;
+    const keyword_table& k = keyword_slots;
+    const char* const begin = w.bytes.data();
+    const std::size_t size = w.bytes.size();
+    const std::size_t last_cr = w.last_cr;
+    const std::size_t span = w.span;
+    // Lines from here on do not have 8 readable octets after their code (a keyword word).
+    const std::size_t near_end = size < 12 ? 0 : size - 11;
+    std::size_t pos = w.pos;
+    std::size_t blk = w.blk;
+    std::uint64_t c = w.c;
+    std::uint32_t index = w.index;
+    std::uint32_t budget = w.budget;
+    std::uint32_t ext = 0;
+    fast_stop why = fast_stop::other;
+    for (;;) {
+        while (c == 0 && blk + 64 < last_cr) {
+            blk += 64;
+            c = walk_block(w.bytes, blk, 0, last_cr, budget);
+        }
+        if (c == 0) break;
+        const std::size_t e = blk + static_cast<std::size_t>(ctz64(c));
+        // The unsigned compare refuses an `e` inside the code (e < pos + 4) before any read.
+        if (e - pos - 4 > span || !is_crlf(begin + e)) break;
+        const std::uint32_t head = load4(begin + pos);
+        if (head != head_250_more && head != head_250_last) break;
+        c &= c - 1;
+        if (pos >= near_end) {
+            why = fast_stop::line;
+            w.e = e;
+            break;
+        }
+        const char* const t = begin + pos + 4;
+        const std::uint64_t word = load8_fast(t) | fold;
+        const std::size_t i = keyword_slot(word);
+        const std::size_t n = k.size[i];
+        if ((word & k.mask[0][i]) != k.key[0][i] ||
+            (n > 8 && (pos + 28 > size || ((load8_fast(t + 8) | fold) & k.mask[1][i]) != k.key[1][i] ||
+                       ((load8_fast(t + 16) | fold) & k.mask[2][i]) != k.key[2][i])) ||
+            (t + n != begin + e && t[n] != ' ')) {
+            why = fast_stop::line;
+            w.e = e;
+            break;
+        }
+        if (k.kind[i] != keyword_kind::plain) keyword_line(i, t, e - pos - 4, size - pos - 4, caps);
+        ext |= k.bit[i];
+        ++index;
+        pos = e + 2;
+        if (head != head_250_more) {
+            why = fast_stop::last;
+            break;
+        }
+    }
+    caps.extensions |= ext;
+    w.pos = pos;
+    w.blk = blk;
+    w.c = c;
+    w.index = index;
+    w.budget = budget;
+    return why;
+}
+
+/**
+ * The fast path: "250-" / "250 " lines of printable ASCII ending in CRLF within the limits,
+ * from `pos` (line `index` of the reply). It does exactly what the general path does for
+ * such a line, and stops at any other line (HT, control characters, 8-bit text, bare CR or
+ * LF, a line cut short or over long, another code, a limit reached), leaving it to the
+ * general path, which gives the verdict. Returns true when it read the last line.
+ *
+ * @param lim  the lines must end within it (the bytes and `max_reply_bytes`)
+ * @param span `max_line - 6` (`max_line` >= 6): a line's octets after its first six
+ * @pre `pos + 6 <= lim <= bytes.size()`, `index <= max_lines`
+ */
+constexpr SMTPP_HOT_INLINE bool fast_lines(std::string_view bytes, std::size_t lim, std::size_t span,
+                                           std::uint32_t max_lines, std::size_t& pos_io, std::uint32_t& index_io,
+                                           ehlo_capabilities& caps) noexcept {
+    const char* const begin = bytes.data();
+    const std::size_t size = bytes.size();
+    fast_walk w{};
+    w.bytes = bytes;
+    w.last_cr = lim - 1;
+    w.span = span;
+    w.pos = pos_io;
+    w.index = index_io;
+    w.budget = max_lines - index_io;
+    w.blk = w.pos & ~std::size_t{63};
+    w.c = walk_block(bytes, w.blk, w.pos & 63, w.last_cr, w.budget);
+    fast_stop why = fast_stop::line;
+    if (index_io == 0) {  // the first line: `Domain [SP ehlo-greet]`
+        while (w.c == 0 && w.blk + 64 < w.last_cr) {
+            w.blk += 64;
+            w.c = walk_block(bytes, w.blk, 0, w.last_cr, w.budget);
+        }
+        if (w.c == 0) return false;
+        const std::size_t e = w.blk + static_cast<std::size_t>(ctz64(w.c));
+        const std::uint32_t head = fast_head(begin, w.pos, e, span);
+        if (head == 0) return false;
+        w.c &= w.c - 1;
+        const char* const t = begin + w.pos + 4;
+        const std::size_t len = e - w.pos - 4;
+        const std::size_t sp = find_sp(t, len, size - w.pos - 4);
+        caps.code = 250;
+        caps.domain = std::string_view(t, sp);
+        caps.greet = sp == len ? std::string_view{} : std::string_view(t + sp + 1, len - sp - 1);
+        w.pos = e + 2;
+        w.index = 1;
+        if (head == head_250_last) why = fast_stop::last;
+    }
+    while (why == fast_stop::line) {
+        why = fast_run(w, caps);
+        if (why != fast_stop::line) break;
+        // An unknown keyword, a malformed one, or one near the end of the bytes.
+        const std::size_t q = w.pos + 4;
+        const std::string_view t(begin + q, w.e - q);
+        const std::size_t slot = find_keyword(t.data(), t.size(), size - q);
+        if (slot != no_keyword) caps.extensions |= apply_keyword(slot, t, size - q, caps);
+        else parse_ehlo_line(t, size - q, caps);
+        if (load4(begin + w.pos) == head_250_last) why = fast_stop::last;
+        w.pos = w.e + 2;
+        ++w.index;
+    }
+    index_io = w.index;
+    caps.lines = w.index;
+    pos_io = w.pos;
+    return why == fast_stop::last;
+}
+
+/**
+ * `parse_ehlo` from line `index` at `pos` on, where the fast path stopped (or did not
+ * start): each line through the reply reader's scanner and line parser, and back to the
+ * fast path after each. Out of line: the fast path keeps its registers.
+ */
+SMTPP_EHLO_NOINLINE constexpr ehlo_result parse_ehlo_general(std::string_view bytes, ehlo_capabilities& caps,
+                                                             const reply_options& opt, std::size_t pos,
+                                                             std::uint32_t index) noexcept {
+    ehlo_result res{};
+    const std::size_t size = bytes.size();
+    // Copies: stores into `caps` could alias `opt` as far as the compiler knows.
+    const std::size_t max_line = opt.max_line < 4 ? std::size_t{512} : opt.max_line;
+    // The limits as bounds (0 = none = the largest value). The octets read so far, the
+    // reader's reply size, are always `pos`.
+    const std::uint32_t max_lines = opt.max_lines == 0 ? ~std::uint32_t{0} : opt.max_lines;
+    const std::uint64_t max_reply_bytes = opt.max_reply_bytes == 0 ? ~std::uint64_t{0} : opt.max_reply_bytes;
+    const std::size_t lim = max_reply_bytes < size ? static_cast<std::size_t>(max_reply_bytes) : size;
+    bool fast = max_line >= 6;  // and no line yet, or a 250 reply so far
+    bool resume = false;        // the fast path just stopped at `pos`: no retry there
+    for (;;) {
+        if (fast && resume && lim - pos >= 6 && fast_lines(bytes, lim, max_line - 6, max_lines, pos, index, caps)) {
+            res.st = status::complete;
+            res.consumed = pos;
+            return res;
+        }
+        resume = true;
+        const bool first = index == 0;
+        const std::string_view rest = bytes.substr(pos);
+        const line_scan sc = scan_line(rest, max_line, opt.allow_bare_lf, opt.allow_8bit, opt.allow_ctl || first);
+        if (sc.error != reply_error::none) {
+            res.st = status::failed;
+            res.error = sc.error;
+            return res;
+        }
+        if (!sc.found) return res;  // need_more
+        const std::string_view content = rest.substr(0, sc.content_end);
+        const parsed_reply_line p = parse_reply_line(content);
+        reply_error err = p.error;
+        if (err == reply_error::none && first && sc.saw_ctl && !opt.allow_ctl && p.code != 250)
+            err = reply_error::bad_char;
+        if (err == reply_error::none && !first && p.code != caps.code) err = reply_error::code_mismatch;
+        if (err == reply_error::none && (index + 1 > max_lines || pos + sc.next > max_reply_bytes))
+            err = reply_error::reply_too_long;
+        if (err != reply_error::none) {
+            res.st = status::failed;
+            res.error = err;
+            return res;
+        }
+        pos += sc.next;
+        caps.lines = ++index;
+        if (first) {
+            caps.code = p.code;
+            fast = fast && p.code == 250;
+        }
+        if (p.code == 250) {
+            // The raw text after "250-": an EHLO line is not subject to RFC 2034 codes.
+            const std::string_view t = content.substr(content.size() > 4 ? 4 : content.size());
+            if (first) {
+                const std::size_t sp = t.find(' ');
+                caps.domain = t.substr(0, sp);
+                caps.greet = sp == std::string_view::npos ? std::string_view{} : t.substr(sp + 1);
+            } else {
+                parse_ehlo_line(t, bytes.size() - static_cast<std::size_t>(t.data() - bytes.data()), caps);
+            }
+        }
+        if (p.last) {
+            res.st = status::complete;
+            res.consumed = pos;
+            return res;
+        }
+    }
+}
+
 }  // namespace detail
 
 /**
@@ -961,137 +1123,24 @@ constexpr void parse_ehlo_line(std::string_view t, std::size_t avail, ehlo_capab
 constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps,
                                  const reply_options& opt = reply_options{}) noexcept {
     detail::reset(caps);
-    ehlo_result res{};
-    std::size_t pos = 0;
-    const char* const begin = bytes.data();
     const std::size_t size = bytes.size();
-    // Copies: stores into `caps` could alias `opt` as far as the compiler knows.
     // As the reply reader: a limit under 4 octets cannot hold "250\r\n"; use the RFC's 512.
     const std::size_t max_line = opt.max_line < 4 ? std::size_t{512} : opt.max_line;
-    // The limits as bounds (0 = none = the largest value). The octets read so far, the
-    // reader's reply size, are always `pos`.
+    // The limits as bounds (0 = none = the largest value).
     const std::uint32_t max_lines = opt.max_lines == 0 ? ~std::uint32_t{0} : opt.max_lines;
     const std::uint64_t max_reply_bytes = opt.max_reply_bytes == 0 ? ~std::uint64_t{0} : opt.max_reply_bytes;
-    detail::reply_bitmap bits(bytes);
-    // The fast path stops short of `max_reply_bytes` and leaves the verdict to the general one.
-    const std::size_t fast_end = max_reply_bytes < size ? static_cast<std::size_t>(max_reply_bytes) : size;
-    bool fast = true;  // no line yet, or a 250 reply so far
-    for (std::uint32_t index = 0;; ++index) {
-        // Fast path: "250-" / "250 " lines of printable ASCII ending in CRLF within the
-        // limits. It does exactly what the general path below does for such a line; any
-        // other line (HT, control characters, 8-bit text, bare LF, a line cut short, over
-        // long, another code, a limit reached) goes the general way, which gives the verdict.
-        std::uint32_t head = 0;
-        bool long_line = false;
-        while (fast && size - pos >= 6) {
-            head = detail::load4(begin + pos);
-            if (head != detail::head_250_more && head != detail::head_250_last) break;
-            const std::size_t q = pos + 4;
-            // The first octet that is not printable ASCII, and the first SP or that octet.
-            std::size_t e = 0;
-            std::size_t stop = 0;
-            if (!bits.find_in_block(q, e, stop)) {
-                e = bits.find_special(q);
-                long_line = e == detail::reply_bitmap::npos;  // longer than the bitmaps hold
-                if (long_line) break;
-                stop = bits.find_stop(q);
-            }
-            // As scan_line: a CRLF that ends the line within `max_line` octets.
-            const std::size_t bound = pos + max_line < fast_end ? pos + max_line : fast_end;
-            if (e + 2 > bound || !detail::is_crlf(begin + e) || index >= max_lines) break;
-            pos = e + 2;
-            caps.lines = ++index;
-            const std::string_view text(begin + q, e - q);
-            const std::size_t k = stop - q;
-            if (index != 1) {
-                // The word up to the first SP: a recognised keyword there is the keyword;
-                // "AUTH=", unknown and malformed lines take the long way.
-                if (!detail::known_keyword(text, k, size - q, caps)) detail::parse_ehlo_line(text, size - q, caps);
-            } else {
-                caps.code = 250;
-                caps.domain = std::string_view(text.data(), k);
-                caps.greet = k == text.size() ? std::string_view{} : text.substr(k + 1);
-            }
-            if (head == detail::head_250_last) {
-                res.st = status::complete;
-                res.consumed = pos;
-                return res;
-            }
-        }
-        // A line longer than the bitmaps hold: the same checks with a scan of its own.
-        if (long_line) {
-            const std::size_t q = pos + 4;
-            const std::size_t window = size - q < max_line - 4 ? size - q : max_line - 4;
-            const detail::text_scan ts = detail::scan_text(begin, begin + q, window, begin + size);
-            const std::size_t n = ts.line;
-            if (n < window && begin[q + n] == '\r' && n + 5 < max_line && q + n + 1 < size && begin[q + n + 1] == '\n' &&
-                index < max_lines && q + n + 2 <= max_reply_bytes) {
-                pos = q + n + 2;
-                caps.lines = index + 1;
-                const std::string_view text(begin + q, n);
-                if (index == 0) {
-                    caps.code = 250;
-                    std::size_t sp = 0;
-                    while (sp < n && text[sp] != ' ') ++sp;
-                    caps.domain = text.substr(0, sp);
-                    caps.greet = sp == n ? std::string_view{} : text.substr(sp + 1);
-                } else {
-                    detail::parse_ehlo_line(text, ts.kw, size - q, caps);
-                }
-                if (head == detail::head_250_last) {
-                    res.st = status::complete;
-                    res.consumed = pos;
-                    return res;
-                }
-                continue;
-            }
-        }
-        const bool first = index == 0;
-        const std::string_view rest = bytes.substr(pos);
-        const detail::line_scan sc =
-            detail::scan_line(rest, max_line, opt.allow_bare_lf, opt.allow_8bit, opt.allow_ctl || first);
-        if (sc.error != reply_error::none) {
-            res.st = status::failed;
-            res.error = sc.error;
-            return res;
-        }
-        if (!sc.found) return res;  // need_more
-        const std::string_view content = rest.substr(0, sc.content_end);
-        const detail::parsed_reply_line p = detail::parse_reply_line(content);
-        reply_error err = p.error;
-        if (err == reply_error::none && first && sc.saw_ctl && !opt.allow_ctl && p.code != 250)
-            err = reply_error::bad_char;
-        if (err == reply_error::none && !first && p.code != caps.code) err = reply_error::code_mismatch;
-        if (err == reply_error::none && (index + 1 > max_lines || pos + sc.next > max_reply_bytes))
-            err = reply_error::reply_too_long;
-        if (err != reply_error::none) {
-            res.st = status::failed;
-            res.error = err;
-            return res;
-        }
-        pos += sc.next;
-        caps.lines = index + 1;
-        if (first) {
-            caps.code = p.code;
-            fast = p.code == 250;
-        }
-        if (p.code == 250) {
-            // The raw text after "250-": an EHLO line is not subject to RFC 2034 codes.
-            const std::string_view t = content.substr(content.size() > 4 ? 4 : content.size());
-            if (first) {
-                const std::size_t sp = t.find(' ');
-                caps.domain = t.substr(0, sp);
-                caps.greet = sp == std::string_view::npos ? std::string_view{} : t.substr(sp + 1);
-            } else {
-                detail::parse_ehlo_line(t, bytes.size() - static_cast<std::size_t>(t.data() - bytes.data()), caps);
-            }
-        }
-        if (p.last) {
-            res.st = status::complete;
-            res.consumed = pos;
-            return res;
-        }
+    // The fast path reads lines that end within `lim`, and none under six octets
+    // ("250-" CRLF) fits a shorter `max_line`.
+    const std::size_t lim = max_reply_bytes < size ? static_cast<std::size_t>(max_reply_bytes) : size;
+    std::size_t pos = 0;
+    std::uint32_t index = 0;
+    if (max_line >= 6 && lim >= 6 && detail::fast_lines(bytes, lim, max_line - 6, max_lines, pos, index, caps)) {
+        ehlo_result res{};
+        res.st = status::complete;
+        res.consumed = pos;
+        return res;
     }
+    return detail::parse_ehlo_general(bytes, caps, opt, pos, index);
 }
 
 }  // namespace smtpp
