@@ -900,59 +900,63 @@ constexpr SMTPP_HOT_INLINE fast_stop fast_run(fast_walk& w, ehlo_capabilities& c
     constexpr std::uint64_t fold = 0x2020202020202020ull;
     const keyword_table& k = keyword_slots;
     const char* const begin = w.bytes.data();
-    const std::size_t size = w.bytes.size();
+    const char* const end = begin + w.bytes.size();
     const std::size_t last_cr = w.last_cr;
     const std::size_t span = w.span;
     // Lines from here on do not have 8 readable octets after their code (a keyword word).
-    const std::size_t near_end = size < 12 ? 0 : size - 11;
-    std::size_t pos = w.pos;
-    std::size_t blk = w.blk;
+    const char* const near_end = w.bytes.size() < 12 ? begin : end - 11;
+    // Pointers rather than offsets from `begin`: one register less in the loop.
+    const char* p = begin + w.pos;    // the line
+    const char* blk = begin + w.blk;  // the block of `c`
     std::uint64_t c = w.c;
     std::uint32_t index = w.index;
     std::uint32_t budget = w.budget;
     std::uint32_t ext = 0;
     fast_stop why = fast_stop::other;
     for (;;) {
-        while (c == 0 && blk + 64 < last_cr) {
+        if (c == 0) {
+            const auto next = static_cast<std::size_t>(blk - begin) + 64;
+            if (next >= last_cr) break;
             blk += 64;
-            c = walk_block(w.bytes, blk, 0, last_cr, budget);
+            c = walk_block(w.bytes, next, 0, last_cr, budget);
+            continue;
         }
-        if (c == 0) break;
-        const std::size_t e = blk + static_cast<std::size_t>(ctz64(c));
-        // The unsigned compare refuses an `e` inside the code (e < pos + 4) before any read.
-        if (e - pos - 4 > span || !is_crlf(begin + e)) break;
-        const std::uint32_t head = load4(begin + pos);
+        const char* const e = blk + ctz64(c);
+        // The unsigned compare refuses an `e` inside the code (e < p + 4) before any read.
+        if (static_cast<std::size_t>(e - p) - 4 > span || !is_crlf(e)) break;
+        const std::uint32_t head = load4(p);
         if (head != head_250_more && head != head_250_last) break;
         c &= c - 1;
-        if (pos >= near_end) {
+        const char* const t = p + 4;
+        if (p >= near_end) {
             why = fast_stop::line;
-            w.e = e;
+            w.e = static_cast<std::size_t>(e - begin);
             break;
         }
-        const char* const t = begin + pos + 4;
         const std::uint64_t word = load8_fast(t) | fold;
         const std::size_t i = keyword_slot(word);
         const std::size_t n = k.size[i];
         if ((word & k.mask[0][i]) != k.key[0][i] ||
-            (n > 8 && (pos + 28 > size || ((load8_fast(t + 8) | fold) & k.mask[1][i]) != k.key[1][i] ||
+            (n > 8 && (end - t < 24 || ((load8_fast(t + 8) | fold) & k.mask[1][i]) != k.key[1][i] ||
                        ((load8_fast(t + 16) | fold) & k.mask[2][i]) != k.key[2][i])) ||
-            (t + n != begin + e && t[n] != ' ')) {
+            (t + n != e && t[n] != ' ')) {
             why = fast_stop::line;
-            w.e = e;
+            w.e = static_cast<std::size_t>(e - begin);
             break;
         }
-        if (k.kind[i] != keyword_kind::plain) keyword_line(i, t, e - pos - 4, size - pos - 4, caps);
+        if (k.kind[i] != keyword_kind::plain)
+            keyword_line(i, t, static_cast<std::size_t>(e - t), static_cast<std::size_t>(end - t), caps);
         ext |= k.bit[i];
         ++index;
-        pos = e + 2;
+        p = e + 2;
         if (head != head_250_more) {
             why = fast_stop::last;
             break;
         }
     }
     caps.extensions |= ext;
-    w.pos = pos;
-    w.blk = blk;
+    w.pos = static_cast<std::size_t>(p - begin);
+    w.blk = static_cast<std::size_t>(blk - begin);
     w.c = c;
     w.index = index;
     w.budget = budget;
