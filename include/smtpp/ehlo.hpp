@@ -495,11 +495,34 @@ constexpr SMTPP_HOT_INLINE std::uint32_t sasl_bit(const char* p, std::size_t n, 
 /// (>= params.size()) octets are readable from `params.data()`.
 constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t avail, ehlo_capabilities& caps) noexcept {
     constexpr std::uint64_t ones = 0x0101010101010101ull;
+    constexpr std::uint64_t highs = ones * 0x80;
     caps.auth_params = params;
     const char* const p = params.data();
     const std::size_t n = params.size();
     std::uint32_t bits = 0;
     std::uint32_t unknown = 0;
+    if (n < 64 && avail - n >= 8) {
+        // The common case, a list under 64 octets with eight more readable: a bitmap of its
+        // SP (and of every position past it), eight octets at a time, then word by word.
+        std::uint64_t sp = ~std::uint64_t{0} << n;
+        for (std::size_t i = 0; i < n; i += 8) {
+            const std::uint64_t x = load8_fast(p + i) ^ (ones * ' ');
+            // The high bit of each octet that is 0 (exact per octet: no carry crosses one).
+            sp |= gather_high_bits(~(((x & ~highs) + ~highs) | x) & highs) << i;
+        }
+        std::uint64_t words = ~sp;
+        while (words != 0) {
+            const std::size_t at = ctz64(words);
+            const std::size_t len = ctz64(sp >> at);  // bit 63 of `sp` is set
+            const std::uint32_t b = sasl_bit(p + at, len, load8_fast(p + at), avail - at);
+            bits |= b;
+            unknown += b == 0 ? 1u : 0u;
+            words &= ~std::uint64_t{0} << (at + len);
+        }
+        caps.auth_mechanisms |= bits;
+        caps.auth_unknown = static_cast<std::uint16_t>(caps.auth_unknown + unknown);
+        return;
+    }
     std::size_t pos = 0;
     while (pos < n) {
         if (p[pos] == ' ') {  // runs of SP, as next_word
@@ -864,7 +887,6 @@ constexpr SMTPP_HOT_INLINE std::uint32_t fast_head(const char* begin, std::size_
 struct fast_walk {
     std::string_view bytes;
     std::size_t last_cr = 0;  // lim - 1: a line's CR lies below it, so its LF within lim
-    std::size_t span = 0;     // max_line - 6
     std::size_t pos = 0;      // the next line
     std::size_t blk = 0;      // the walk's block and its bits (see `walk_block`)
     std::uint64_t c = 0;
@@ -878,12 +900,27 @@ enum class fast_stop : std::uint8_t {
     other,  ///< the line at `pos` is not a fast line (or there is none): the general path's
     last,   ///< the last line has been read
     line,   ///< the line at `pos` (to `e`) is a fast line for the caller to read
+    near,   ///< the line at `pos` (to `e`, not yet checked) is near the end of the bytes
 };
 
 /// A recognised keyword with parameters on a fast line (`t`, `len` octets, `avail` readable).
 SMTPP_EHLO_NOINLINE constexpr void keyword_line(std::size_t slot, const char* t, std::size_t len, std::size_t avail,
                                                 ehlo_capabilities& caps) noexcept {
-    (void)apply_keyword(slot, std::string_view(t, len), avail, caps);
+    const std::size_t k = keyword_slots.size[slot];
+    std::string_view params = k < len ? std::string_view(t + k + 1, len - k - 1) : std::string_view{};
+    while (!params.empty() && params.back() == ' ') params.remove_suffix(1);
+    const std::size_t left = params.empty() ? 0 : avail - k - 1;
+    const keyword_kind kind = keyword_slots.kind[slot];
+    // The two that nearly every server sends, without the general switch.
+    if (kind == keyword_kind::size) {
+        std::uint64_t v = 0;
+        caps.size_known = parse_decimal(params, ~std::uint64_t{0}, v, left);
+        caps.size = caps.size_known ? v : 0;
+    } else if (kind == keyword_kind::auth) {
+        parse_auth(params, left, caps);
+    } else {
+        keyword_params(kind, params, left, caps);
+    }
 }
 
 /**
@@ -902,7 +939,6 @@ constexpr SMTPP_HOT_INLINE fast_stop fast_run(fast_walk& w, ehlo_capabilities& c
     const char* const begin = w.bytes.data();
     const char* const end = begin + w.bytes.size();
     const std::size_t last_cr = w.last_cr;
-    const std::size_t span = w.span;
     // Lines from here on do not have 8 readable octets after their code (a keyword word).
     const char* const near_end = w.bytes.size() < 12 ? begin : end - 11;
     // Pointers rather than offsets from `begin`: one register less in the loop.
@@ -921,18 +957,19 @@ constexpr SMTPP_HOT_INLINE fast_stop fast_run(fast_walk& w, ehlo_capabilities& c
             c = walk_block(w.bytes, next, 0, last_cr, budget);
             continue;
         }
+        // The line's end if it is a fast line; the walk's window (see `fast_lines`) keeps it
+        // within `max_line`.
         const char* const e = blk + ctz64(c);
-        // The unsigned compare refuses an `e` inside the code (e < p + 4) before any read.
-        if (static_cast<std::size_t>(e - p) - 4 > span || !is_crlf(e)) break;
-        const std::uint32_t head = load4(p);
-        if (head != head_250_more && head != head_250_last) break;
-        c &= c - 1;
-        const char* const t = p + 4;
         if (p >= near_end) {
-            why = fast_stop::line;
+            why = fast_stop::near;
             w.e = static_cast<std::size_t>(e - begin);
             break;
         }
+        // Its code: an `e` inside it (e < p + 4) is a special octet there, so no match.
+        const std::uint32_t head = load4(p);
+        if ((head != head_250_more && head != head_250_last) || !is_crlf(e)) break;
+        c &= c - 1;
+        const char* const t = p + 4;
         const std::uint64_t word = load8_fast(t) | fold;
         const std::size_t i = keyword_slot(word);
         const std::size_t n = k.size[i];
@@ -981,8 +1018,9 @@ constexpr SMTPP_HOT_INLINE bool fast_lines(std::string_view bytes, std::size_t l
     const std::size_t size = bytes.size();
     fast_walk w{};
     w.bytes = bytes;
-    w.last_cr = lim - 1;
-    w.span = span;
+    // The window: a line within it is no longer than `max_line` (= span + 6), so the walk
+    // need not check. One that crosses its end goes to the general path, which resumes here.
+    w.last_cr = (lim - pos_io > span + 6 ? pos_io + span + 6 : lim) - 1;
     w.pos = pos_io;
     w.index = index_io;
     w.budget = max_lines - index_io;
@@ -1011,6 +1049,12 @@ constexpr SMTPP_HOT_INLINE bool fast_lines(std::string_view bytes, std::size_t l
     }
     while (why == fast_stop::line) {
         why = fast_run(w, caps);
+        if (why == fast_stop::near) {
+            const std::uint32_t head = fast_head(begin, w.pos, w.e, span);
+            if (head == 0) break;
+            w.c &= w.c - 1;
+            why = fast_stop::line;
+        }
         if (why != fast_stop::line) break;
         // An unknown keyword, a malformed one, or one near the end of the bytes.
         const std::size_t q = w.pos + 4;
