@@ -491,11 +491,36 @@ constexpr SMTPP_HOT_INLINE std::uint32_t sasl_bit(const char* p, std::size_t n, 
     return m.bit[i];
 }
 
+/// The SP octets of `p[0, n)` as bits (n < 64; `avail` >= n + 8 octets readable): eight
+/// octets at a time (SWAR, exact per octet: no carry crosses one).
+constexpr std::uint64_t sp_bits_scalar(const char* p, std::size_t n) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    constexpr std::uint64_t highs = ones * 0x80;
+    std::uint64_t sp = 0;
+    for (std::size_t i = 0; i < n; i += 8) {
+        const std::uint64_t x = load8_fast(p + i) ^ (ones * ' ');
+        sp |= gather_high_bits(~(((x & ~highs) + ~highs) | x) & highs) << i;  // x's zero octets
+    }
+    return sp;
+}
+
+/// `sp_bits_scalar`, with one SSE2 compare for a list of up to sixteen octets (when sixteen
+/// are readable) at run time.
+constexpr SMTPP_HOT_INLINE std::uint64_t sp_bits(const char* p, std::size_t n, std::size_t avail) noexcept {
+#if SMTPP_EHLO_SSE2
+    if (!__builtin_is_constant_evaluated() && n <= 16 && avail >= 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' '))));
+    }
+#endif
+    (void)avail;
+    return sp_bits_scalar(p, n);
+}
+
 /// RFC 4954 §3: `"AUTH" 1*(SP sasl-mech)`; mechanisms are case-insensitive. `avail`
 /// (>= params.size()) octets are readable from `params.data()`.
 constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t avail, ehlo_capabilities& caps) noexcept {
     constexpr std::uint64_t ones = 0x0101010101010101ull;
-    constexpr std::uint64_t highs = ones * 0x80;
     caps.auth_params = params;
     const char* const p = params.data();
     const std::size_t n = params.size();
@@ -503,21 +528,17 @@ constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t 
     std::uint32_t unknown = 0;
     if (n < 64 && avail - n >= 8) {
         // The common case, a list under 64 octets with eight more readable: a bitmap of its
-        // SP (and of every position past it), eight octets at a time, then word by word.
-        std::uint64_t sp = ~std::uint64_t{0} << n;
-        for (std::size_t i = 0; i < n; i += 8) {
-            const std::uint64_t x = load8_fast(p + i) ^ (ones * ' ');
-            // The high bit of each octet that is 0 (exact per octet: no carry crosses one).
-            sp |= gather_high_bits(~(((x & ~highs) + ~highs) | x) & highs) << i;
-        }
-        std::uint64_t words = ~sp;
-        while (words != 0) {
-            const std::size_t at = ctz64(words);
+        // SP (and of every position past it), then word by word from the bits where words
+        // start, each word's work independent of the others'.
+        std::uint64_t sp = sp_bits(p, n, avail) | (~std::uint64_t{0} << n);
+        std::uint64_t starts = ~sp & ((sp << 1) | 1);
+        while (starts != 0) {
+            const std::size_t at = ctz64(starts);
+            starts &= starts - 1;
             const std::size_t len = ctz64(sp >> at);  // bit 63 of `sp` is set
             const std::uint32_t b = sasl_bit(p + at, len, load8_fast(p + at), avail - at);
             bits |= b;
             unknown += b == 0 ? 1u : 0u;
-            words &= ~std::uint64_t{0} << (at + len);
         }
         caps.auth_mechanisms |= bits;
         caps.auth_unknown = static_cast<std::uint16_t>(caps.auth_unknown + unknown);
@@ -953,6 +974,33 @@ SMTPP_EHLO_NOINLINE constexpr void keyword_line(std::size_t slot, const char* t,
     }
 }
 
+/// The parameters after a recognised keyword that ends at `k` on a line ending at `e`:
+/// everything after its SP (`k` is SP or `e`), without trailing SP.
+constexpr SMTPP_HOT_INLINE std::string_view params_after(const char* k, const char* e) noexcept {
+    if (k == e) return {};
+    std::string_view params(k + 1, static_cast<std::size_t>(e - k - 1));
+    while (!params.empty() && params.back() == ' ') params.remove_suffix(1);
+    return params;
+}
+
+/// SIZE on a fast line (see `params_after`; `end` is the end of the bytes). RFC 1870 §4:
+/// `"SIZE" [SP number]`; no number (or a bad one, as Postfix treats it) means the limit is
+/// not announced.
+SMTPP_EHLO_NOINLINE constexpr void size_line(const char* k, const char* e, const char* end,
+                                             ehlo_capabilities& caps) noexcept {
+    const std::string_view params = params_after(k, e);
+    std::uint64_t v = 0;
+    caps.size_known = parse_decimal(params, ~std::uint64_t{0}, v, params.empty() ? 0 : static_cast<std::size_t>(end - params.data()));
+    caps.size = caps.size_known ? v : 0;
+}
+
+/// AUTH on a fast line (see `size_line`).
+SMTPP_EHLO_NOINLINE constexpr void auth_line(const char* k, const char* e, const char* end,
+                                             ehlo_capabilities& caps) noexcept {
+    const std::string_view params = params_after(k, e);
+    parse_auth(params, params.empty() ? 0 : static_cast<std::size_t>(end - params.data()), caps);
+}
+
 /**
  * The fast path's loop over the capability lines from `w.pos`: it reads the fast lines of
  * a recognised keyword, and stops at any other line: `line` when that is a fast line (an
@@ -1011,8 +1059,12 @@ constexpr SMTPP_HOT_INLINE fast_stop fast_run(fast_walk& w, ehlo_capabilities& c
             w.e = static_cast<std::size_t>(e - begin);
             break;
         }
-        if (k.kind[i] != keyword_kind::plain)
-            keyword_line(i, t, static_cast<std::size_t>(e - t), static_cast<std::size_t>(end - t), caps);
+        const keyword_kind kind = k.kind[i];
+        if (kind != keyword_kind::plain) {
+            if (kind == keyword_kind::size) size_line(t + n, e, end, caps);
+            else if (kind == keyword_kind::auth) auth_line(t + n, e, end, caps);
+            else keyword_line(i, t, static_cast<std::size_t>(e - t), static_cast<std::size_t>(end - t), caps);
+        }
         ext |= k.bit[i];
         ++index;
         p = e + 2;
