@@ -941,6 +941,7 @@ struct fast_walk {
     std::size_t pos = 0;      // the next line
     std::size_t blk = 0;      // the walk's block and its bits (see `walk_block`)
     std::uint64_t c = 0;
+    std::uint64_t c_next = 0; // the next block's bits, classified a block ahead
     std::size_t e = 0;        // the CR of the line `fast_run` hands over
     std::uint32_t index = 0;  // lines read
     std::uint32_t budget = 0; // see `walk_block`
@@ -1023,16 +1024,20 @@ constexpr SMTPP_HOT_INLINE fast_stop fast_run(fast_walk& w, ehlo_capabilities& c
     const char* p = begin + w.pos;    // the line
     const char* blk = begin + w.blk;  // the block of `c`
     std::uint64_t c = w.c;
+    std::uint64_t c_next = w.c_next;
     std::uint32_t index = w.index;
     std::uint32_t budget = w.budget;
     std::uint32_t ext = 0;
     fast_stop why = fast_stop::other;
     for (;;) {
         if (c == 0) {
+            // The next block, classified a block ahead (so that its latency, some twenty
+            // cycles, overlaps the lines before it), and the one after it in its turn.
             const auto next = static_cast<std::size_t>(blk - begin) + 64;
             if (next >= last_cr) break;
             blk += 64;
-            c = walk_block(w.bytes, next, 0, last_cr, budget);
+            c = c_next;
+            c_next = next + 64 < last_cr ? walk_block(w.bytes, next + 64, 0, last_cr, budget) : 0;
             continue;
         }
         // The line's end if it is a fast line; the walk's window (see `fast_lines`) keeps it
@@ -1077,6 +1082,7 @@ constexpr SMTPP_HOT_INLINE fast_stop fast_run(fast_walk& w, ehlo_capabilities& c
     w.pos = static_cast<std::size_t>(p - begin);
     w.blk = static_cast<std::size_t>(blk - begin);
     w.c = c;
+    w.c_next = c_next;
     w.index = index;
     w.budget = budget;
     return why;
@@ -1108,11 +1114,13 @@ constexpr SMTPP_HOT_INLINE bool fast_lines(std::string_view bytes, std::size_t l
     w.budget = max_lines - index_io;
     w.blk = w.pos & ~std::size_t{63};
     w.c = walk_block(bytes, w.blk, w.pos & 63, w.last_cr, w.budget);
+    w.c_next = w.blk + 64 < w.last_cr ? walk_block(bytes, w.blk + 64, 0, w.last_cr, w.budget) : 0;
     fast_stop why = fast_stop::line;
     if (index_io == 0) {  // the first line: `Domain [SP ehlo-greet]`
         while (w.c == 0 && w.blk + 64 < w.last_cr) {
             w.blk += 64;
-            w.c = walk_block(bytes, w.blk, 0, w.last_cr, w.budget);
+            w.c = w.c_next;
+            w.c_next = w.blk + 64 < w.last_cr ? walk_block(bytes, w.blk + 64, 0, w.last_cr, w.budget) : 0;
         }
         if (w.c == 0) return false;
         const std::size_t e = w.blk + static_cast<std::size_t>(ctz64(w.c));
