@@ -1099,6 +1099,7 @@ constexpr SMTPP_HOT_INLINE fast_stop fast_run(fast_walk& w, ehlo_capabilities& c
  * @param span `max_line - 6` (`max_line` >= 6): a line's octets after its first six
  * @pre `pos + 6 <= lim <= bytes.size()`, `index <= max_lines`
  */
+template <bool Reset = false>
 constexpr SMTPP_HOT_INLINE bool fast_lines(std::string_view bytes, std::size_t lim, std::size_t span,
                                            std::uint32_t max_lines, std::size_t& pos_io, std::uint32_t& index_io,
                                            ehlo_capabilities& caps) noexcept {
@@ -1115,6 +1116,8 @@ constexpr SMTPP_HOT_INLINE bool fast_lines(std::string_view bytes, std::size_t l
     w.blk = w.pos & ~std::size_t{63};
     w.c = walk_block(bytes, w.blk, w.pos & 63, w.last_cr, w.budget);
     w.c_next = w.blk + 64 < w.last_cr ? walk_block(bytes, w.blk + 64, 0, w.last_cr, w.budget) : 0;
+    // `Reset`: the caller's reset of `caps`, after the loads above so that it overlaps them.
+    if (Reset) reset(caps);
     fast_stop why = fast_stop::line;
     if (index_io == 0) {  // the first line: `Domain [SP ehlo-greet]`
         while (w.c == 0 && w.blk + 64 < w.last_cr) {
@@ -1260,7 +1263,6 @@ SMTPP_EHLO_NOINLINE constexpr ehlo_result parse_ehlo_general(std::string_view by
  */
 constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps,
                                  const reply_options& opt = reply_options{}) noexcept {
-    detail::reset(caps);
     const std::size_t size = bytes.size();
     // As the reply reader: a limit under 4 octets cannot hold "250\r\n"; use the RFC's 512.
     const std::size_t max_line = opt.max_line < 4 ? std::size_t{512} : opt.max_line;
@@ -1272,11 +1274,16 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
     const std::size_t lim = max_reply_bytes < size ? static_cast<std::size_t>(max_reply_bytes) : size;
     std::size_t pos = 0;
     std::uint32_t index = 0;
-    if (max_line >= 6 && lim >= 6 && detail::fast_lines(bytes, lim, max_line - 6, max_lines, pos, index, caps)) {
-        ehlo_result res{};
-        res.st = status::complete;
-        res.consumed = pos;
-        return res;
+    // `caps` is reset first thing either way (by the fast path after its first loads).
+    if (max_line >= 6 && lim >= 6) {
+        if (detail::fast_lines<true>(bytes, lim, max_line - 6, max_lines, pos, index, caps)) {
+            ehlo_result res{};
+            res.st = status::complete;
+            res.consumed = pos;
+            return res;
+        }
+    } else {
+        detail::reset(caps);
     }
     return detail::parse_ehlo_general(bytes, caps, opt, pos, index);
 }
