@@ -794,12 +794,7 @@ constexpr void parse_ehlo_line(std::string_view t, std::size_t k, std::size_t av
 
 #if SMTPP_EHLO_SSE2
 /// Zeroes sixteen octets at `p + i` for each `i`.
-SMTPP_HOT_INLINE void zero16(__m128i* p) noexcept {
-    _mm_storeu_si128(p, _mm_setzero_si128());
-#if defined(__clang__)
-    __asm__("" : : : "memory");  // keeps clang from merging the stores into a memset call
-#endif
-}
+SMTPP_HOT_INLINE void zero16(__m128i* p) noexcept { _mm_storeu_si128(p, _mm_setzero_si128()); }
 template <std::size_t... I>
 SMTPP_HOT_INLINE void zero16(__m128i* p, std::index_sequence<I...>) noexcept {
     (zero16(p + I), ...);
