@@ -491,7 +491,7 @@ constexpr SMTPP_HOT_INLINE std::uint32_t sasl_bit(const char* p, std::size_t n, 
     return m.bit[i];
 }
 
-/// The SP octets of `p[0, n)` as bits (n < 64; `avail` >= n + 8 octets readable): eight
+/// The SP octets of `p[0, n)` as bits (n <= 64; `avail` >= n + 7 octets readable): eight
 /// octets at a time (SWAR, exact per octet: no carry crosses one).
 constexpr std::uint64_t sp_bits_scalar(const char* p, std::size_t n) noexcept {
     constexpr std::uint64_t ones = 0x0101010101010101ull;
@@ -504,17 +504,64 @@ constexpr std::uint64_t sp_bits_scalar(const char* p, std::size_t n) noexcept {
     return sp;
 }
 
-/// `sp_bits_scalar`, with one SSE2 compare for a list of up to sixteen octets (when sixteen
-/// are readable) at run time.
+/// `sp_bits_scalar` with SSE2 compares at run time, sixteen octets at a time, when the
+/// sixteen (or 64) are readable; the bits from `n` on are then whatever the octets are.
 constexpr SMTPP_HOT_INLINE std::uint64_t sp_bits(const char* p, std::size_t n, std::size_t avail) noexcept {
 #if SMTPP_EHLO_SSE2
-    if (!__builtin_is_constant_evaluated() && n <= 16 && avail >= 16) {
-        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' '))));
+    if (!__builtin_is_constant_evaluated()) {
+        const __m128i sp = _mm_set1_epi8(' ');
+        const auto at = [&](std::size_t i) {
+            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+            return std::uint64_t{static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, sp)))};
+        };
+        if (n <= 16 && avail >= 16) return at(0);
+        if (avail >= 64) return at(0) | at(16) << 16 | at(32) << 32 | at(48) << 48;
     }
 #endif
     (void)avail;
     return sp_bits_scalar(p, n);
+}
+
+/// `parse_auth`'s bitmap walk for a list of 64 to 255 octets (eight more readable), in
+/// 64-octet chunks. Out of line: it would crowd the short list's registers.
+SMTPP_EHLO_NOINLINE constexpr void parse_auth_long(std::string_view params, std::size_t avail,
+                                               ehlo_capabilities& caps) noexcept {
+    caps.auth_params = params;
+    const char* const p = params.data();
+    const std::size_t n = params.size();
+    std::uint32_t bits = 0;
+    std::uint32_t unknown = 0;
+    std::uint64_t sp[4] = {};
+    const std::size_t chunks = n / 64 + 1;  // the last one ends the list: m < 64
+    for (std::size_t j = 0; j < chunks; ++j) {
+        const std::size_t m = n - 64 * j < 64 ? n - 64 * j : 64;
+        sp[j] = sp_bits(p + 64 * j, m, avail - 64 * j) | (m < 64 ? ~std::uint64_t{0} << m : 0);
+    }
+    std::uint64_t carry = 1;  // before the list: as if SP
+    for (std::size_t j = 0; j < chunks; ++j) {
+        std::uint64_t starts = ~sp[j] & ((sp[j] << 1) | carry);
+        carry = sp[j] >> 63;
+        while (starts != 0) {
+            const std::size_t a = ctz64(starts);
+            starts &= starts - 1;
+            // The word's length: to the next SP bit, in a later chunk for a long word.
+            std::size_t len = 0;
+            if ((sp[j] >> a) != 0) {
+                len = ctz64(sp[j] >> a);
+            } else {
+                std::size_t k = j + 1;
+                len = 64 - a;
+                for (; sp[k] == 0; ++k) len += 64;
+                len += ctz64(sp[k]);
+            }
+            const std::size_t at = 64 * j + a;
+            const std::uint32_t b = sasl_bit(p + at, len, load_head8(p + at, len, avail - at), avail - at);
+            bits |= b;
+            unknown += b == 0 ? 1u : 0u;
+        }
+    }
+    caps.auth_mechanisms |= bits;
+    caps.auth_unknown = static_cast<std::uint16_t>(caps.auth_unknown + unknown);
 }
 
 /// RFC 4954 §3: `"AUTH" 1*(SP sasl-mech)`; mechanisms are case-insensitive. `avail`
@@ -526,7 +573,7 @@ constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t 
     const std::size_t n = params.size();
     std::uint32_t bits = 0;
     std::uint32_t unknown = 0;
-    if (n < 64 && avail - n >= 8) {
+    if (SMTPP_LIKELY(n < 64 && avail - n >= 8)) {
         // The common case, a list under 64 octets with eight more readable: a bitmap of its
         // SP (and of every position past it), then word by word from the bits where words
         // start, each word's work independent of the others'.
@@ -542,6 +589,10 @@ constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t 
         }
         caps.auth_mechanisms |= bits;
         caps.auth_unknown = static_cast<std::uint16_t>(caps.auth_unknown + unknown);
+        return;
+    }
+    if (n < 256 && avail - n >= 8) {
+        parse_auth_long(params, avail, caps);
         return;
     }
     std::size_t pos = 0;
