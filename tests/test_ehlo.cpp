@@ -215,6 +215,37 @@ TEST_CASE("SIZE with a bad or overflowing number is an unknown limit (as Postfix
     REQUIRE(parse("250-mx\r\n250 SIZE 10240000 \r\n").caps.size == 10240000);
 }
 
+TEST_CASE("Repeated SIZE and AUTH lines: the last SIZE counts, AUTH lines merge in order", "[ehlo]") {
+    // The fast path reads SIZE and AUTH parameters after its loop; the order of the lines
+    // must still decide, also against lines the general path reads ("=" forms, HT).
+    const parsed a = parse("250-mx\r\n250-SIZE 1000\r\n250-AUTH PLAIN\r\n250-SIZE 2000\r\n250-AUTH LOGIN X\r\n250 DSN\r\n");
+    REQUIRE(a.caps.size_known);
+    REQUIRE(a.caps.size == 2000);
+    REQUIRE(a.caps.has(sasl_mech::plain));
+    REQUIRE(a.caps.has(sasl_mech::login));
+    REQUIRE(a.caps.auth_unknown == 1);
+    REQUIRE(a.caps.auth_params == "LOGIN X");
+    const parsed b = parse("250-mx\r\n250-SIZE 1000\r\n250-SIZE=abc\r\n250 DSN\r\n");
+    REQUIRE(!b.caps.size_known);
+    REQUIRE(b.caps.size == 0);
+    const parsed c = parse("250-mx\r\n250-SIZE=1000\r\n250-SIZE 7\r\n250 DSN\r\n");
+    REQUIRE(c.caps.size == 7);
+    const parsed d = parse("250-mx\r\n250-SIZE 1000\r\n250-SIZE\r\n250-DSN\r\n250 SIZE\t5\r\n");
+    REQUIRE(!d.caps.size_known);
+    const parsed e = parse("250-mx\r\n250-SIZE 1000\r\n250-SIZE\r\n250 DSN\r\n");
+    REQUIRE(!e.caps.size_known);
+    const parsed f = parse("250-mx\r\n250-AUTH=LOGIN\r\n250-AUTH PLAIN\r\n250 DSN\r\n");
+    REQUIRE(f.caps.auth_params == "PLAIN");
+    REQUIRE((f.caps.has(sasl_mech::login) && f.caps.has(sasl_mech::plain)));
+    const parsed g = parse("250-mx\r\n250-AUTH PLAIN\r\n250-AUTH=LOGIN\r\n250 DSN\r\n");
+    REQUIRE(g.caps.auth_params == "LOGIN");
+    REQUIRE((g.caps.has(sasl_mech::login) && g.caps.has(sasl_mech::plain)));
+    const parsed h = parse("250-mx\r\n250-AUTH PLAIN Y\r\n250-AUTH LOGIN Z\r\n250-AUTH NTLM\r\n250 AUTH\r\n");
+    REQUIRE(h.caps.auth_params.empty());
+    REQUIRE(h.caps.auth_unknown == 2);
+    REQUIRE((h.caps.has(sasl_mech::login) && h.caps.has(sasl_mech::plain) && h.caps.has(sasl_mech::ntlm)));
+}
+
 TEST_CASE("Non-250 replies to EHLO are complete with their code (RFC 5321 §4.3.2)", "[ehlo]") {
     const parsed p = parse("502 5.5.1 EHLO not supported\r\n");
     REQUIRE(p.res.st == status::complete);

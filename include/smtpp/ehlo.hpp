@@ -991,7 +991,17 @@ struct fast_walk {
     std::size_t e = 0;        // the CR of the line `fast_run` hands over
     std::uint32_t index = 0;  // lines read
     std::uint32_t budget = 0; // see `walk_block`
+    // The SIZE and AUTH lines read, their parameters parsed after the loop (`flush_params`),
+    // which then makes no call for them: after its code and the CR, or null.
+    const char* size_t = nullptr;
+    const char* size_e = nullptr;
+    const char* auth_t = nullptr;
+    const char* auth_e = nullptr;
 };
+
+/// The SIZE and AUTH lines `w` holds: the last SIZE line is the one that counts, and the
+/// AUTH lines are read in order (`fast_run` reads an earlier one before it holds another).
+constexpr SMTPP_HOT_INLINE void flush_params(fast_walk& w, ehlo_capabilities& caps) noexcept;
 
 /// Why `fast_run` returned.
 enum class fast_stop : std::uint8_t {
@@ -1112,9 +1122,16 @@ constexpr SMTPP_HOT_INLINE fast_stop fast_run(fast_walk& w, ehlo_capabilities& c
         }
         const keyword_kind kind = k.kind[i];
         if (kind != keyword_kind::plain) {
-            if (kind == keyword_kind::size) size_line(t + n, e, end, caps);
-            else if (kind == keyword_kind::auth) auth_line(t + n, e, end, caps);
-            else keyword_line(i, t, static_cast<std::size_t>(e - t), static_cast<std::size_t>(end - t), caps);
+            if (kind == keyword_kind::size) {
+                w.size_t = t;
+                w.size_e = e;
+            } else if (kind == keyword_kind::auth) {
+                if (w.auth_t != nullptr) auth_line(w.auth_t + 4, w.auth_e, end, caps);
+                w.auth_t = t;
+                w.auth_e = e;
+            } else {
+                keyword_line(i, t, static_cast<std::size_t>(e - t), static_cast<std::size_t>(end - t), caps);
+            }
         }
         ext |= k.bit[i];
         ++index;
@@ -1132,6 +1149,13 @@ constexpr SMTPP_HOT_INLINE fast_stop fast_run(fast_walk& w, ehlo_capabilities& c
     w.index = index;
     w.budget = budget;
     return why;
+}
+
+constexpr SMTPP_HOT_INLINE void flush_params(fast_walk& w, ehlo_capabilities& caps) noexcept {
+    const char* const end = w.bytes.data() + w.bytes.size();
+    if (w.size_t != nullptr) size_line(w.size_t + 4, w.size_e, end, caps);
+    if (w.auth_t != nullptr) auth_line(w.auth_t + 4, w.auth_e, end, caps);
+    w.size_t = w.auth_t = nullptr;
 }
 
 /**
@@ -1188,6 +1212,7 @@ constexpr SMTPP_HOT_INLINE bool fast_lines(std::string_view bytes, std::size_t l
     }
     while (why == fast_stop::line) {
         why = fast_run(w, caps);
+        flush_params(w, caps);  // before any other line is read
         if (why == fast_stop::near) {
             const std::uint32_t head = fast_head(begin, w.pos, w.e, span);
             if (head == 0) break;
