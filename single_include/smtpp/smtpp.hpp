@@ -4638,6 +4638,24 @@ constexpr SMTPP_HOT_INLINE std::size_t find_sp(const char* p, std::size_t n, std
     return i;
 }
 
+/// `find_sp` with one SSE2 compare for the first sixteen octets at run time, when they are
+/// readable (a domain mostly fits).
+constexpr SMTPP_HOT_INLINE std::size_t find_sp16(const char* p, std::size_t n, std::size_t avail) noexcept {
+#if SMTPP_EHLO_SSE2
+    if (!__builtin_is_constant_evaluated() && avail >= 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const auto m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' '))));
+        if (m != 0) {
+            const std::size_t at = ctz64(m);
+            return at < n ? at : n;
+        }
+        if (n <= 16) return n;
+        return 16 + find_sp(p + 16, n - 16, avail - 16);
+    }
+#endif
+    return find_sp(p, n, avail);
+}
+
 /// Up to eight octets of `p` (`n` of them wanted, `avail` readable) little-endian: one load
 /// when eight are readable (the octets past `n` are then whatever follows), else the `n`
 /// octets and zeros.
@@ -5445,7 +5463,7 @@ constexpr SMTPP_HOT_INLINE bool fast_lines(std::string_view bytes, std::size_t l
         w.c &= w.c - 1;
         const char* const t = begin + w.pos + 4;
         const std::size_t len = e - w.pos - 4;
-        const std::size_t sp = find_sp(t, len, size - w.pos - 4);
+        const std::size_t sp = find_sp16(t, len, size - w.pos - 4);
         caps.code = 250;
         caps.domain = std::string_view(t, sp);
         caps.greet = sp == len ? std::string_view{} : std::string_view(t + sp + 1, len - sp - 1);
