@@ -142,19 +142,8 @@ struct ehlo_result {
 
 namespace detail {
 
-/// `load8` as one machine load at run time on little-endian targets (compilers do not
-/// always fold the byte loop), the byte loop in constant evaluation and elsewhere.
-constexpr SMTPP_HOT_INLINE std::uint64_t load8_fast(const char* p) noexcept {
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
-    (defined(__clang__) || __GNUC__ >= 9)
-    if (!__builtin_is_constant_evaluated()) {
-        std::uint64_t v = 0;
-        std::memcpy(&v, p, sizeof v);
-        return v;
-    }
-#endif
-    return load8(p);
-}
+/// `load8` as one machine load at run time (`load8_word`, reply.hpp).
+constexpr SMTPP_HOT_INLINE std::uint64_t load8_fast(const char* p) noexcept { return load8_word(p); }
 
 /// `ehlo-keyword` characters after the first: ALPHA / DIGIT / "-".
 constexpr std::array<bool, 256> make_keyword_table() noexcept {
