@@ -3533,6 +3533,7 @@ private:
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 
@@ -3764,12 +3765,27 @@ constexpr SMTPP_HOT_INLINE parsed_reply_line parse_reply_line(std::string_view s
     return r;
 }
 
-/// Loads 8 octets little-endian; compilers fold this into one load, and it stays constexpr.
+/// Loads 8 octets little-endian; constexpr. (gcc does not always fold the loop into one
+/// load: `load8_word` is the one to use on a hot path.)
 constexpr std::uint64_t load8(const char* p) noexcept {
     std::uint64_t v = 0;
     for (int i = 0; i < 8; ++i)
         v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
     return v;
+}
+
+/// `load8` as one machine load at run time on little-endian targets, the byte loop in
+/// constant evaluation and elsewhere.
+constexpr SMTPP_HOT_INLINE std::uint64_t load8_word(const char* p) noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    (defined(__clang__) || __GNUC__ >= 9)
+    if (!__builtin_is_constant_evaluated()) {
+        std::uint64_t v = 0;
+        std::memcpy(&v, p, sizeof v);
+        return v;
+    }
+#endif
+    return load8(p);
 }
 
 constexpr unsigned ctz64(std::uint64_t v) noexcept {
@@ -3797,7 +3813,7 @@ constexpr SMTPP_HOT_INLINE std::size_t find_special(const char* p, std::size_t w
     constexpr std::uint64_t highs = 0x8080808080808080ull;
     std::size_t i = 0;
     for (; i < window && i + 8 <= avail; i += 8) {
-        const std::uint64_t x = load8(p + i);
+        const std::uint64_t x = load8_word(p + i);
         std::uint64_t m = ((x - ones * 0x20) & ~x & highs);      // octets < 0x20
         const std::uint64_t d = x ^ (ones * 0x7F);
         m |= ((d - ones) & ~d & highs);                          // octets == 0x7F
@@ -4385,19 +4401,8 @@ struct ehlo_result {
 
 namespace detail {
 
-/// `load8` as one machine load at run time on little-endian targets (compilers do not
-/// always fold the byte loop), the byte loop in constant evaluation and elsewhere.
-constexpr SMTPP_HOT_INLINE std::uint64_t load8_fast(const char* p) noexcept {
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
-    (defined(__clang__) || __GNUC__ >= 9)
-    if (!__builtin_is_constant_evaluated()) {
-        std::uint64_t v = 0;
-        std::memcpy(&v, p, sizeof v);
-        return v;
-    }
-#endif
-    return load8(p);
-}
+/// `load8` as one machine load at run time (`load8_word`, reply.hpp).
+constexpr SMTPP_HOT_INLINE std::uint64_t load8_fast(const char* p) noexcept { return load8_word(p); }
 
 /// `ehlo-keyword` characters after the first: ALPHA / DIGIT / "-".
 constexpr std::array<bool, 256> make_keyword_table() noexcept {
