@@ -4401,9 +4401,6 @@ struct ehlo_result {
 
 namespace detail {
 
-/// `load8` as one machine load at run time (`load8_word`, reply.hpp).
-constexpr SMTPP_HOT_INLINE std::uint64_t load8_fast(const char* p) noexcept { return load8_word(p); }
-
 /// `ehlo-keyword` characters after the first: ALPHA / DIGIT / "-".
 constexpr std::array<bool, 256> make_keyword_table() noexcept {
     std::array<bool, 256> t{};
@@ -4421,7 +4418,7 @@ constexpr std::uint64_t head8_key(std::string_view kw, std::size_t avail) noexce
     if (avail < 8) return key(kw.substr(0, 8));
     const std::size_t n = kw.size() < 8 ? kw.size() : 8;
     const std::uint64_t m = n == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
-    return (load8_fast(kw.data()) | 0x2020202020202020ull) & m;
+    return (load8_word(kw.data()) | 0x2020202020202020ull) & m;
 }
 
 /// Four octets little-endian, for comparing "250-" / "250 " in one go (one load at run
@@ -4476,7 +4473,7 @@ constexpr std::uint64_t classify_block_scalar(const char* p, std::size_t n) noex
     const std::size_t m = n < 64 ? n : 64;
     std::size_t i = 0;
     for (; i + 8 <= m; i += 8) {
-        const std::uint64_t x = load8_fast(p + i);
+        const std::uint64_t x = load8_word(p + i);
         const std::uint64_t low7 = x & ~highs;
         // >= 0x80, or DEL (low7 + 1 sets the high bit), or below 0x20 (low7 + 0x60 keeps
         // it clear).
@@ -4608,14 +4605,14 @@ constexpr SMTPP_HOT_INLINE bool parse_decimal(std::string_view s, std::uint64_t 
     // The last min(n, 8) digits, right-aligned behind '0' padding.
     const std::size_t lo_n = n > 8 ? n - 8 : n;
     const std::size_t pad = 8 * (8 - lo_n);
-    const std::uint64_t lo_word = load8_fast(s.data() + (n - lo_n));
+    const std::uint64_t lo_word = load8_word(s.data() + (n - lo_n));
     const std::uint64_t lo_x = pad == 0 ? lo_word : (lo_word << pad) | (zeros >> (64 - pad));
     std::uint64_t lo = 0;
     if (!eight_digits(lo_x, lo)) return false;
     std::uint64_t v = lo;
     if (n > 8) {
         std::uint64_t hi = 0;
-        if (!eight_digits(load8_fast(s.data()), hi)) return false;
+        if (!eight_digits(load8_word(s.data()), hi)) return false;
         std::uint64_t scale = 1;
         for (std::size_t i = 0; i < lo_n; ++i) scale *= 10;
         v = hi * scale + lo;
@@ -4631,7 +4628,7 @@ constexpr SMTPP_HOT_INLINE std::size_t find_sp(const char* p, std::size_t n, std
     constexpr std::uint64_t ones = 0x0101010101010101ull;
     std::size_t i = 0;
     for (; i < n && i + 8 <= avail; i += 8) {
-        const std::uint64_t x = load8_fast(p + i) ^ (ones * ' ');
+        const std::uint64_t x = load8_word(p + i) ^ (ones * ' ');
         const std::uint64_t z = (x - ones) & ~x & (ones * 0x80);
         if (z != 0) {
             const std::size_t at = i + ctz64(z) / 8;
@@ -4665,7 +4662,7 @@ constexpr SMTPP_HOT_INLINE std::size_t find_sp16(const char* p, std::size_t n, s
 /// when eight are readable (the octets past `n` are then whatever follows), else the `n`
 /// octets and zeros.
 constexpr SMTPP_HOT_INLINE std::uint64_t load_head8(const char* p, std::size_t n, std::size_t avail) noexcept {
-    if (avail >= 8) return load8_fast(p);
+    if (avail >= 8) return load8_word(p);
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < n && i < 8; ++i)
         v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
@@ -4764,7 +4761,7 @@ constexpr std::uint64_t sp_bits_scalar(const char* p, std::size_t n) noexcept {
     constexpr std::uint64_t highs = ones * 0x80;
     std::uint64_t sp = 0;
     for (std::size_t i = 0; i < n; i += 8) {
-        const std::uint64_t x = load8_fast(p + i) ^ (ones * ' ');
+        const std::uint64_t x = load8_word(p + i) ^ (ones * ' ');
         sp |= gather_high_bits(~(((x & ~highs) + ~highs) | x) & highs) << i;  // x's zero octets
     }
     return sp;
@@ -4849,7 +4846,7 @@ constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t 
             const std::size_t at = ctz64(starts);
             starts &= starts - 1;
             const std::size_t len = ctz64(sp >> at);  // bit 63 of `sp` is set
-            const std::uint32_t b = sasl_bit(p + at, len, load8_fast(p + at), avail - at);
+            const std::uint32_t b = sasl_bit(p + at, len, load8_word(p + at), avail - at);
             bits |= b;
             unknown += b == 0 ? 1u : 0u;
         }
@@ -4871,7 +4868,7 @@ constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t 
         std::uint64_t head = 0;
         std::size_t end = 0;
         if (avail - pos >= 8) {
-            head = load8_fast(p + pos);
+            head = load8_word(p + pos);
             const std::uint64_t x = head ^ (ones * ' ');
             const std::uint64_t z = (x - ones) & ~x & (ones * 0x80);  // its lowest flag is exact
             end = pos + (z != 0 ? ctz64(z) / 8 : 8);
@@ -5036,14 +5033,14 @@ constexpr SMTPP_HOT_INLINE std::size_t find_keyword(const char* t, std::size_t l
     // checked before any octet past the text counts.
     constexpr std::uint64_t fold = 0x2020202020202020ull;
     const keyword_table& k = keyword_slots;
-    const std::uint64_t head = avail >= 8 ? load8_fast(t) | fold : head8_key(std::string_view(t, len), avail);
+    const std::uint64_t head = avail >= 8 ? load8_word(t) | fold : head8_key(std::string_view(t, len), avail);
     const std::size_t i = keyword_slot(head);
     const std::size_t n = k.size[i];
     if ((head & k.mask[0][i]) != k.key[0][i] || n > len) return no_keyword;
     if (n > 8) {
         if (avail >= 24) {
-            if (((load8_fast(t + 8) | fold) & k.mask[1][i]) != k.key[1][i] ||
-                ((load8_fast(t + 16) | fold) & k.mask[2][i]) != k.key[2][i])
+            if (((load8_word(t + 8) | fold) & k.mask[1][i]) != k.key[1][i] ||
+                ((load8_word(t + 16) | fold) & k.mask[2][i]) != k.key[2][i])
                 return no_keyword;
         } else if (head8_key(std::string_view(t + 8, n - 8), avail - 8) != k.key[1][i] ||
                    (n > 16 && head8_key(std::string_view(t + 16, n - 16), avail - 16) != k.key[2][i])) {
@@ -5375,12 +5372,12 @@ constexpr SMTPP_HOT_INLINE fast_stop fast_run(fast_walk& w, ehlo_capabilities& c
         if ((head != head_250_more && head != head_250_last) || !is_crlf(e)) break;
         c &= c - 1;
         const char* const t = p + 4;
-        const std::uint64_t word = load8_fast(t) | fold;
+        const std::uint64_t word = load8_word(t) | fold;
         const std::size_t i = keyword_slot(word);
         const std::size_t n = k.size[i];
         if ((word & k.mask[0][i]) != k.key[0][i] ||
-            (n > 8 && (end - t < 24 || ((load8_fast(t + 8) | fold) & k.mask[1][i]) != k.key[1][i] ||
-                       ((load8_fast(t + 16) | fold) & k.mask[2][i]) != k.key[2][i])) ||
+            (n > 8 && (end - t < 24 || ((load8_word(t + 8) | fold) & k.mask[1][i]) != k.key[1][i] ||
+                       ((load8_word(t + 16) | fold) & k.mask[2][i]) != k.key[2][i])) ||
             (t + n != e && t[n] != ' ')) {
             why = fast_stop::line;
             w.e = static_cast<std::size_t>(e - begin);
