@@ -436,6 +436,10 @@ struct cursor {
     [[nodiscard]] constexpr SMTPP_HOT_INLINE std::uint64_t folded(std::string_view w) const noexcept {
         return key_in(w.data(), w.size(), s.data(), s.data() + s.size() + 1);
     }
+    /// `pack()` of the `n <= 8` bytes at `p`, which lie in `s`, with one load (see `folded`).
+    [[nodiscard]] constexpr SMTPP_HOT_INLINE std::uint64_t word(const char* p, std::size_t n) const noexcept {
+        return pack_in(p, n, s.data(), s.data() + s.size() + 1);
+    }
     [[nodiscard]] constexpr SMTPP_HOT_INLINE bool matches(std::size_t p, const ci_literal& k) const noexcept {
         return match_in(s.data() + p, k, s.data(), s.data() + s.size() + 1);
     }
@@ -923,8 +927,9 @@ constexpr bool next_param(std::string_view& text, std::string_view& keyword, std
 namespace detail {
 
 /// One esmtp-param: `esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2). `k` and `v` are
-/// views into the line of `c`; without "=", `v` is empty.
-constexpr command_error parse_one_param(std::string_view k, std::string_view v, bool has_value,
+/// views into the line of `c`; without "=", `v` is empty. `plain`: every byte of `v` is an
+/// xchar (RFC 3461 §4), so as xtext it is its own decoding, with no control in it.
+constexpr command_error parse_one_param(std::string_view k, std::string_view v, bool has_value, bool plain,
                                         const cursor& c, command& cmd, bool is_mail,
                                         const parse_options& opt) noexcept {
     params& ps = cmd.params;
@@ -1002,7 +1007,7 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             return command_error::none;
         case p_envid: {
             // RFC 3461 §4.4: envid-value = xtext, at most 100 characters, printable ASCII.
-            const std::size_t n = xtext_check(v, control, opt.allow_lowercase_xtext_hex);
+            const std::size_t n = plain ? v.size() : xtext_check(v, control, opt.allow_lowercase_xtext_hex);
             if (!has_value || v.empty() || n == SIZE_MAX || n > 100) return command_error::bad_envid;
             if (control) return command_error::xtext_control;
             ps.envid = v;
@@ -1012,7 +1017,7 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             // RFC 4954 §5: auth-param = "AUTH=" xtext; the xtext is a mailbox or "<>".
             if (!has_value || v.empty()) return command_error::bad_auth_param;
             if (!(v.size() == 2 && v[0] == '<' && v[1] == '>')) {
-                const std::size_t n = xtext_check(v, control, opt.allow_lowercase_xtext_hex);
+                const std::size_t n = plain ? v.size() : xtext_check(v, control, opt.allow_lowercase_xtext_hex);
                 if (n == SIZE_MAX || n > 500) return command_error::bad_auth_param;
                 if (control) return command_error::xtext_control;
             }
@@ -1077,15 +1082,16 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             std::uint8_t flags = 0;
             std::size_t from = 0;
             for (;;) {
-                // An item is a run of letters ending at "," or at the end of the value: a
-                // non-letter anywhere else makes it no keyword, as a split at "," would. The
-                // run stops inside the line (see `run_end`) and is clipped to the value.
-                std::size_t to = run_end(v.data(), from, c_alpha);
-                if (to > v.size()) to = v.size();
-                if (to < v.size() && v[to] != ',') return command_error::bad_notify;
-                // key() is exact against all-letter words: only 'X' and 'x' fold to 'x'.
+                // An item runs to the next "," or to the end of the value. Every keyword has
+                // at most 7 letters, so one word of the (at most 8) bytes at the item holds
+                // the item and its ","; key() is exact against all-letter words (only 'X'
+                // and 'x' fold to 'x'), so an item with any other byte matches none.
+                const std::size_t left = v.size() - from;
+                const std::uint64_t w = c.word(v.data() + from, left < 8 ? left : 8);
+                std::size_t len = byte_index(w, ',');
+                if (len > left) len = left;
                 std::uint8_t f = 0;
-                switch (c.folded(slice(v, from, to))) {
+                switch (key_of_word(w, len)) {
                     case key("NEVER"): f = notify_never; break;
                     case key("SUCCESS"): f = notify_success; break;
                     case key("FAILURE"): f = notify_failure; break;
@@ -1094,8 +1100,8 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
                 }
                 if (f == 0 || (flags & f)) return command_error::bad_notify;
                 flags = static_cast<std::uint8_t>(flags | f);
-                if (to == v.size()) break;
-                from = to + 1;
+                if (len == left) break;
+                from += len + 1;
             }
             if ((flags & notify_never) && flags != notify_never) return command_error::bad_notify;
             ps.notify = flags;
@@ -1106,13 +1112,16 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             // original-recipient-address = addr-type ";" xtext; addr-type = atom.
             // RFC 6533 §3: addr-type "utf-8" carries utf-8-addr-xtext (with \x{HEX}) or,
             // under SMTPUTF8, utf-8-addr-unitext.
-            const std::size_t semi = find_char(v, ';');
-            if (semi == v.size() || semi == 0 || semi + 1 == v.size())
+            // The addr-type is the run of atext at the start; ";" is no atext, so the run
+            // stops at the first ";" at the latest, and anything else stopping it before
+            // that is a byte the atom may not hold. (The run stops inside the line, see
+            // `run_end`, and is clipped to the value.)
+            std::size_t semi = run_end(v.data(), 0, c_atext);
+            if (semi > v.size()) semi = v.size();
+            if (semi == v.size() || v[semi] != ';' || semi == 0 || semi + 1 == v.size())
                 return command_error::bad_orcpt;
             const std::string_view type = slice(v, 0, semi);
             const std::string_view addr = slice(v, semi + 1, v.size());
-            for (char ch : type)
-                if (!is(static_cast<unsigned char>(ch), c_atext)) return command_error::bad_orcpt;
             if (type.size() == 5 && iequals_upper(type, "UTF-8")) {
                 // RFC 6533 §3: utf-8-addr-xtext = 1*(QCHAR / EmbeddedUnicodeChar);
                 // utf-8-addr-unitext = 1*(QUCHAR / EmbeddedUnicodeChar) (UTF-8 as is, only in
@@ -1143,7 +1152,7 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
                     }
                 }
             } else {
-                const std::size_t n = xtext_check(addr, control, opt.allow_lowercase_xtext_hex);
+                const std::size_t n = plain ? addr.size() : xtext_check(addr, control, opt.allow_lowercase_xtext_hex);
                 if (n == SIZE_MAX || n > 500) return command_error::bad_orcpt;
                 if (control) return command_error::xtext_control;
             }
@@ -1186,12 +1195,20 @@ constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, cons
         const std::string_view k = slice(c.s, kstart, pos);
         const bool has_value = d[pos] == '=';
         std::size_t vstart = pos;
+        bool plain = true;
         if (has_value) {
+            // esmtp-value chars are the xchars and "+": runs of xchar joined by "+", so that
+            // the scan also tells whether the value, as xtext, needs decoding at all.
             vstart = ++pos;
-            pos = run_end(d, pos, c_esmtpv);
+            pos = run_end(d, pos, c_xchar);
+            while (d[pos] == '+') {
+                plain = false;
+                pos = run_end(d, pos + 1, c_xchar);
+            }
             while (SMTPP_UNLIKELY(static_cast<unsigned char>(d[pos]) >= 0x80) && opt.smtputf8) {
                 const std::size_t n = utf8_sequence(slice(c.s, 0, end), pos);
                 if (n == 0) return command_error::invalid_utf8;
+                plain = false;
                 pos = run_end(d, pos + n, c_esmtpv);
             }
         }
@@ -1205,7 +1222,7 @@ constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, cons
                 while (pos < end && d[pos] == ' ') ++pos;
             }
         }
-        const command_error e = parse_one_param(k, v, has_value, c, cmd, is_mail, opt);
+        const command_error e = parse_one_param(k, v, has_value, plain, c, cmd, is_mail, opt);
         // "SIZE=" and friends: the keyword's own error when it is known.
         if (empty_value) return e == command_error::none ? command_error::param_syntax : e;
         if (e != command_error::none) return e;

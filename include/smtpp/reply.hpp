@@ -33,6 +33,7 @@
 #include <string_view>
 
 #include "core.hpp"
+#include "detail/ascii.hpp"
 
 namespace smtpp {
 
@@ -285,18 +286,6 @@ constexpr SMTPP_HOT_INLINE std::uint64_t load8_word(const char* p) noexcept {
     return load8(p);
 }
 
-constexpr unsigned ctz64(std::uint64_t v) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    return static_cast<unsigned>(__builtin_ctzll(v));
-#else
-    unsigned n = 0;
-    while ((v & 1u) == 0) {
-        v >>= 1;
-        ++n;
-    }
-    return n;
-#endif
-}
 
 /**
  * The index of the first octet in `p[0, window)` that is a control character (< 0x20, which

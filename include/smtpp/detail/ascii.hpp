@@ -132,6 +132,35 @@ constexpr std::uint64_t key(std::string_view s) noexcept {
     return v;
 }
 
+/// The number of trailing zero bits of `v`. @pre v != 0.
+constexpr unsigned ctz64(std::uint64_t v) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    return static_cast<unsigned>(__builtin_ctzll(v));
+#else
+    unsigned n = 0;
+    while ((v & 1u) == 0) {
+        v >>= 1;
+        ++n;
+    }
+    return n;
+#endif
+}
+
+/// The index of the first byte equal to `ch` among the eight of `w` (byte i in bits
+/// 8i..8i+7, as `pack()` lays them out); 8 when there is none. The borrow trick flags
+/// the lowest matching byte exactly (it can only add false flags above a true one).
+constexpr std::size_t byte_index(std::uint64_t w, char ch) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    const std::uint64_t x = w ^ (ones * static_cast<unsigned char>(ch));
+    const std::uint64_t m = (x - ones) & ~x & (ones * 0x80);
+    return m == 0 ? 8 : ctz64(m) / 8;
+}
+
+/// `key()` of the first `n` bytes of `w` (n <= 8), laid out as `pack()` does.
+constexpr std::uint64_t key_of_word(std::uint64_t w, std::size_t n) noexcept {
+    return n == 0 ? 0 : (w | 0x2020202020202020ull) & (~std::uint64_t{0} >> (64 - 8 * n));
+}
+
 /// Position of `ch` in `s` at or after `from`, or `s.size()`. A plain loop: the strings
 /// searched here are short, where a call to memchr costs more than it saves.
 constexpr std::size_t find_char(std::string_view s, char ch, std::size_t from = 0) noexcept {
@@ -227,6 +256,11 @@ static_assert(match("from:", k_from) && match("FrOm:", k_from) && !match("FROM\x
 static_assert(!match("fro[:", k_from) && match("To:", k_to));
 
 static_assert(pack_upper("mail") == pack("MAIL"));
+static_assert(byte_index(pack("SUCCESS,"), ',') == 7 && byte_index(pack("A,B,"), ',') == 1 &&
+              byte_index(pack("NEVER"), ',') == 8 && byte_index(pack(",\x01,"), ',') == 0 &&
+              byte_index(pack("\x01,"), ',') == 1);
+static_assert(key_of_word(pack("DeLaY,x"), 5) == key("DELAY") && key_of_word(pack("abc"), 0) == 0 &&
+              key_of_word(pack("Success,"), 8) == key("SUCCESS,"));
 static_assert(key("MaIl") == key("MAIL") && key("8bitMIME") == key("8BITMIME") && key("MT-x") == key("mt-X"));
 static_assert(key("MAIL") != key("MAIM"));
 static_assert(pack_upper("MAIL\r") == 0);
