@@ -26,6 +26,7 @@ enum char_bit : std::uint16_t {
     c_vchar = 1u << 9,   ///< %d33-126, printable without space
     c_text = 1u << 10,   ///< RFC 5321 textstring: HT / %d32-126
     c_ldh = 1u << 11,    ///< ALPHA / DIGIT / "-" (RFC 5321 Ldh-str, esmtp-keyword)
+    c_mech = 1u << 12,   ///< RFC 4422 §3.1 mech-char, either case: ALPHA / DIGIT / "-" / "_"
 };
 
 constexpr std::array<std::uint16_t, 256> make_char_table() noexcept {
@@ -55,6 +56,7 @@ constexpr std::array<std::uint16_t, 256> make_char_table() noexcept {
         if (c >= 33 && c <= 126) v |= c_vchar;
         if (c == 9 || (c >= 32 && c <= 126)) v |= c_text;
         if (alpha || digit || c == '-') v |= c_ldh;
+        if (alpha || digit || c == '-' || c == '_') v |= c_mech;
         t[static_cast<std::size_t>(c)] = v;
     }
     return t;
@@ -69,6 +71,7 @@ static_assert(!(char_table['+'] & c_xchar) && !(char_table['='] & c_xchar));
 static_assert(!(char_table['='] & c_esmtpv) && (char_table['~'] & c_esmtpv));
 static_assert(!(char_table['['] & c_dcont) && !(char_table['\\'] & c_dcont) && !(char_table[']'] & c_dcont));
 static_assert(!(char_table[0x7F] & c_vchar) && !(char_table[' '] & c_vchar));
+static_assert((char_table['_'] & c_mech) != 0 && (char_table['z'] & c_mech) != 0 && (char_table['.'] & c_mech) == 0);
 
 constexpr bool is(unsigned char c, std::uint16_t bits) noexcept { return (char_table[c] & bits) != 0; }
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
@@ -251,6 +254,7 @@ inline constexpr ci_literal k_from = ci("FROM:");
 inline constexpr ci_literal k_to = ci("TO:");
 inline constexpr ci_literal k_postmast = ci("POSTMAST");
 inline constexpr ci_literal k_er_close = ci("ER>");
+inline constexpr ci_literal k_sp_last = ci(" LAST");
 
 static_assert(match("from:", k_from) && match("FrOm:", k_from) && !match("FROM\x1a", k_from));
 static_assert(!match("fro[:", k_from) && match("To:", k_to));
