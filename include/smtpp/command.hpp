@@ -962,41 +962,50 @@ constexpr bool next_param(std::string_view& text, std::string_view& keyword, std
 
 namespace detail {
 
+/// The index of a parameter's bit in `params::present`.
+constexpr unsigned pid(param_bit b) noexcept {
+    unsigned i = 0;
+    while (((b >> i) & 1u) == 0) ++i;
+    return i;
+}
+inline constexpr unsigned no_param = 32;
+
 /// One esmtp-param: `esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2). `k` and `v` are
 /// views into the line of `c`; without "=", `v` is empty. `plain`: every byte of `v` is an
 /// xchar (RFC 3461 §4), so as xtext it is its own decoding, with no control in it.
-constexpr command_error parse_one_param(std::string_view k, std::string_view v, bool has_value, bool plain,
+SMTPP_CLANG_INLINE constexpr command_error parse_one_param(std::string_view k, std::string_view v, bool has_value, bool plain,
                                         const cursor& c, command& cmd, bool is_mail,
                                         const parse_options& opt) noexcept {
     params& ps = cmd.params;
-    std::uint32_t bit = 0;
+    // The parameter's bit index, dense, so that the switch below is a jump table.
+    unsigned id = no_param;
     // Keywords of up to 8 bytes by their folded word (exact: `k` is ALPHA / DIGIT / "-").
     const std::uint64_t packed = c.folded(k);
     if (is_mail) {
         switch (packed) {
-            case key("SIZE"): bit = p_size; break;
-            case key("BODY"): bit = p_body; break;
-            case key("SMTPUTF8"): bit = p_smtputf8; break;
-            case key("RET"): bit = p_ret; break;
-            case key("ENVID"): bit = p_envid; break;
-            case key("AUTH"): bit = p_auth; break;
-            case key("HOLDFOR"): bit = p_holdfor; break;
-            case key("BY"): bit = p_by; break;
+            case key("SIZE"): id = pid(p_size); break;
+            case key("BODY"): id = pid(p_body); break;
+            case key("SMTPUTF8"): id = pid(p_smtputf8); break;
+            case key("RET"): id = pid(p_ret); break;
+            case key("ENVID"): id = pid(p_envid); break;
+            case key("AUTH"): id = pid(p_auth); break;
+            case key("HOLDFOR"): id = pid(p_holdfor); break;
+            case key("BY"): id = pid(p_by); break;
             default:
-                if (k.size() == 10 && iequals_upper(k, "REQUIRETLS")) bit = p_requiretls;
-                else if (k.size() == 11 && iequals_upper(k, "MT-PRIORITY")) bit = p_mt_priority;
-                else if (k.size() == 9 && iequals_upper(k, "HOLDUNTIL")) bit = p_holduntil;
+                if (k.size() == 10 && iequals_upper(k, "REQUIRETLS")) id = pid(p_requiretls);
+                else if (k.size() == 11 && iequals_upper(k, "MT-PRIORITY")) id = pid(p_mt_priority);
+                else if (k.size() == 9 && iequals_upper(k, "HOLDUNTIL")) id = pid(p_holduntil);
                 break;
         }
     } else {
         switch (packed) {
-            case key("NOTIFY"): bit = p_notify; break;
-            case key("ORCPT"): bit = p_orcpt; break;
-            case key("RRVS"): bit = p_rrvs; break;
+            case key("NOTIFY"): id = pid(p_notify); break;
+            case key("ORCPT"): id = pid(p_orcpt); break;
+            case key("RRVS"): id = pid(p_rrvs); break;
             default: break;
         }
     }
-    if (bit == 0) {
+    if (id == no_param) {
         if (ps.unknown_count == 0) {
             const std::size_t len = has_value ? static_cast<std::size_t>(v.data() + v.size() - k.data()) : k.size();
             ps.unknown = std::string_view(k.data(), len);
@@ -1004,18 +1013,19 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
         if (ps.unknown_count < 255) ++ps.unknown_count;
         return command_error::none;
     }
+    const std::uint32_t bit = 1u << id;
     if (ps.present & bit) return command_error::duplicate_param;
     ps.present |= bit;
     bool control = false;
-    switch (bit) {
-        case p_size: {
+    switch (id) {
+        case pid(p_size): {
             // RFC 1870 §6: size-value ::= 1*20DIGIT
             bool overflow = false;
             if (!has_value || !parse_decimal(v, 20, ps.size, overflow)) return command_error::bad_size;
             if (overflow) return command_error::size_overflow;
             return command_error::none;
         }
-        case p_body:
+        case pid(p_body):
             // RFC 6152 §2: body-value ::= "7BIT" / "8BITMIME"; RFC 3030 §3: "BINARYMIME"
             // The folded word is exact here too: a value byte is %d33-126 or UTF-8 (>= 0x80),
             // and only letters among those fold onto the letters of these words; the key of
@@ -1029,11 +1039,11 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
                     break;
             }
             return command_error::none;
-        case p_smtputf8:
+        case pid(p_smtputf8):
             return has_value ? command_error::bad_smtputf8 : command_error::none;
-        case p_requiretls:
+        case pid(p_requiretls):
             return has_value ? command_error::bad_requiretls : command_error::none;
-        case p_ret:
+        case pid(p_ret):
             // RFC 3461 §4.3: ret-value = "FULL" / "HDRS"
             switch (c.folded(v)) {
                 case key("FULL"): ps.ret = ret_type::full; break;
@@ -1041,7 +1051,7 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
                 default: return command_error::bad_ret;
             }
             return command_error::none;
-        case p_envid: {
+        case pid(p_envid): {
             // RFC 3461 §4.4: envid-value = xtext, at most 100 characters, printable ASCII.
             const std::size_t n = plain ? v.size() : xtext_check(v, control, opt.allow_lowercase_xtext_hex);
             if (!has_value || v.empty() || n == SIZE_MAX || n > 100) return command_error::bad_envid;
@@ -1049,7 +1059,7 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             ps.envid = v;
             return command_error::none;
         }
-        case p_auth: {
+        case pid(p_auth): {
             // RFC 4954 §5: auth-param = "AUTH=" xtext; the xtext is a mailbox or "<>".
             if (!has_value || v.empty()) return command_error::bad_auth_param;
             if (!(v.size() == 2 && v[0] == '<' && v[1] == '>')) {
@@ -1060,7 +1070,7 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             ps.auth = v;
             return command_error::none;
         }
-        case p_mt_priority: {
+        case pid(p_mt_priority): {
             // RFC 6710 §3: priority-value = ["-" / "+"] DIGIT, range -9..9
             std::string_view d = v;
             bool neg = false;
@@ -1072,7 +1082,7 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             ps.mt_priority = static_cast<std::int8_t>(neg ? -(d[0] - '0') : (d[0] - '0'));
             return command_error::none;
         }
-        case p_holdfor: {
+        case pid(p_holdfor): {
             // RFC 4865 §4: holdfor-value = 1*9DIGIT
             bool overflow = false;
             std::uint64_t secs = 0;
@@ -1081,13 +1091,13 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             ps.holdfor = static_cast<std::uint32_t>(secs);
             return command_error::none;
         }
-        case p_holduntil:
+        case pid(p_holduntil):
             // RFC 4865 §4: holduntil-value = date-time (RFC 3339)
             if (!parse_date_time(v)) return command_error::bad_holduntil;
             if (ps.present & p_holdfor) return command_error::conflicting_params;
             ps.holduntil = v;
             return command_error::none;
-        case p_by: {
+        case pid(p_by): {
             // RFC 2852 §4: by-value = by-time ";" by-mode [by-trace];
             // by-time = ["-" / "+"] 1*9digit; by-mode = "N" / "R"; by-trace = "T"
             const std::size_t semi = find_char(v, ';');
@@ -1111,7 +1121,7 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             ps.by_time = static_cast<std::int32_t>(neg ? -static_cast<std::int64_t>(secs) : static_cast<std::int64_t>(secs));
             return command_error::none;
         }
-        case p_notify: {
+        case pid(p_notify): {
             // RFC 3461 §4.1: notify-esmtp-value = "NEVER" / 1#notify-list-element;
             // notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
             if (!has_value || v.empty()) return command_error::bad_notify;
@@ -1143,7 +1153,7 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             ps.notify = flags;
             return command_error::none;
         }
-        case p_orcpt: {
+        case pid(p_orcpt): {
             // RFC 3461 §4.2: orcpt-parameter = "ORCPT=" original-recipient-address;
             // original-recipient-address = addr-type ";" xtext; addr-type = atom.
             // RFC 6533 §3: addr-type "utf-8" carries utf-8-addr-xtext (with \x{HEX}) or,
@@ -1196,7 +1206,7 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             ps.orcpt = addr;
             return command_error::none;
         }
-        case p_rrvs: {
+        case pid(p_rrvs): {
             // RFC 7293 §3: rrvs-param = "RRVS=" date-time [ ";" ( "C" / "R" ) ]
             std::string_view dt = v;
             char mode = 0;
