@@ -1248,8 +1248,8 @@ TEST_CASE("fast path: pack_in / key_in / match_in equal the byte loops, key() an
 
 TEST_CASE("fast path: run_end equals the one-byte loop for every class", "[command][fast]") {
     using namespace smtpp::detail;
-    const std::uint16_t classes[] = {c_alpha, c_digit, c_atext, c_qtext, c_xchar, c_esmtpv,
-                                     c_dcont, c_hex,   c_b64,   c_vchar, c_text,  c_ldh};
+    const std::uint16_t classes[] = {c_alpha, c_digit, c_atext, c_qtext, c_xchar, c_esmtpv, c_dcont,
+                                     c_hex,   c_b64,   c_vchar, c_text,  c_ldh,   c_mech};
     for (const std::string& line : all_lines()) {
         // run_end's precondition: the run ends inside the line, as CR and LF end every run.
         std::string body = line;
@@ -1266,6 +1266,36 @@ TEST_CASE("fast path: run_end equals the one-byte loop for every class", "[comma
             }
         }
     }
+}
+
+TEST_CASE("fast path: text_run (SSE2) equals its scalar twin at every length and position (RFC 5321 textstring)",
+          "[command][fast]") {
+    // refine_error skips the textstring bytes (HT, SP, %d33-126) of a refused line in bulk;
+    // the byte that stops the run decides the reply (NUL, bare CR/LF, control, UTF-8).
+    using namespace smtpp::detail;
+    const unsigned char stops[] = {0x00, 0x01, 0x08, 0x0A, 0x0B, 0x0D, 0x1F, 0x7F, 0x80, 0xC3, 0xFE, 0xFF};
+    const unsigned char fill[] = {'a', ' ', '\t', '~', '!'};
+    for (std::size_t n = 0; n <= 70; ++n) {
+        for (const unsigned char f : fill) {
+            const std::string all(n, static_cast<char>(f));
+            const smtpp_test::exact_buffer whole(all);
+            INFO("n " << n << " fill " << int(f));
+            CHECK(text_run(whole.view().data(), n) == n);
+            CHECK(text_run_scalar(whole.view().data(), n) == n);
+            for (std::size_t at = 0; at < n; ++at) {
+                for (const unsigned char b : stops) {
+                    std::string s = all;
+                    s[at] = static_cast<char>(b);
+                    if (at + 3 < n) s[at + 3] = '\0';  // a second stop after the first
+                    const smtpp_test::exact_buffer buf(s);
+                    INFO("stop " << int(b) << " at " << at);
+                    CHECK(text_run_scalar(buf.view().data(), n) == at);
+                    CHECK(text_run(buf.view().data(), n) == at);
+                }
+            }
+        }
+    }
+    static_assert(text_run("ab\tc\x7f", 5) == 4 && text_run("", 0) == 0 && text_run("a\r\n", 3) == 1);
 }
 
 TEST_CASE("fast path: a reused command ends exactly as a fresh one (clear())", "[command][fast]") {
