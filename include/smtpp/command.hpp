@@ -983,7 +983,7 @@ inline constexpr unsigned no_param = 32;
 /// One esmtp-param: `esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2). `k` and `v` are
 /// views into the line of `c`; without "=", `v` is empty. `plain`: every byte of `v` is an
 /// xchar (RFC 3461 §4), so as xtext it is its own decoding, with no control in it.
-SMTPP_CLANG_INLINE constexpr command_error parse_one_param(std::string_view k, std::string_view v, bool has_value, bool plain,
+SMTPP_HOT_INLINE constexpr command_error parse_one_param(std::string_view k, std::string_view v, bool has_value, bool plain,
                                         const cursor& c, command& cmd, bool is_mail,
                                         const parse_options& opt) noexcept {
     params& ps = cmd.params;
