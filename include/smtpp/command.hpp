@@ -1238,7 +1238,7 @@ SMTPP_HOT_INLINE constexpr command_error parse_one_param(std::string_view k, std
 /// RFC 5321 §4.1.2: `Mail-parameters = esmtp-param *(SP esmtp-param)`,
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`,
 /// `esmtp-value = 1*(%d33-60 / %d62-126)`; RFC 6531 §3.3 `esmtp-value =/ UTF8-non-ascii`.
-constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, const parse_options& opt) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, const parse_options& opt) noexcept {
     // On locals (see `parse_domain`); `d[end]` is SP, HT, CR or LF (see `cursor`).
     const char* const d = c.s.data();
     const std::size_t end = c.end;
