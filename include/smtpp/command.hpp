@@ -612,7 +612,7 @@ constexpr host_kind parse_address_literal(std::string_view lit) noexcept {
 }
 
 /// Domain / address-literal at the cursor. Returns the kind, `none` on error.
-SMTPP_CLANG_INLINE constexpr host_kind parse_host(cursor& c, bool allow_utf8, bool& utf8, bool& too_long) noexcept {
+SMTPP_HOT_INLINE constexpr host_kind parse_host(cursor& c, bool allow_utf8, bool& utf8, bool& too_long) noexcept {
     if (c.at('[')) {
         const std::size_t open = c.pos;
         std::size_t close = open + 1;
