@@ -633,6 +633,44 @@ TEST_CASE("RFC 5321 §4.5.3.1.2 domain 255 octets / 256 refused", "[command][lim
     CHECK(parse_exact("RCPT TO:<a@" + d256 + ">\r\n", c, {}) == command_error::forward_path_too_long);
 }
 
+TEST_CASE("RFC 1035 §2.3.4 / RFC 5321 §4.1.2: labels of 63 octets, 64 refused in every place", "[command][limits]") {
+    command c;
+    const std::string l63(63, 'a'), l64(64, 'b');
+    const std::vector<std::vector<std::string>> ok = {
+        {l63}, {l63, "example"}, {"x", l63}, {l63, l63, l63}, {"x", "y", l63, "z"}};
+    const std::vector<std::vector<std::string>> bad = {
+        {l64}, {l64, "example"}, {"x", l64}, {l63, l64, l63}, {"x", "y", l64, "z"}, {"ab", std::string(200, 'c')}};
+    auto join = [](const std::vector<std::string>& labels) {
+        std::string d;
+        for (const std::string& l : labels) d += (d.empty() ? "" : ".") + l;
+        return d;
+    };
+    for (const auto& labels : ok) {
+        const std::string d = join(labels);
+        INFO(d.size() << " octets");
+        CHECK(parse_exact("EHLO " + d + "\r\n", c, {}) == command_error::none);
+        CHECK(parse_exact("ETRN " + d + "\r\n", c, {}) == command_error::none);
+        CHECK(parse_exact("RCPT TO:<a@" + d + ">\r\n", c, {}) == command_error::none);
+    }
+    for (const auto& labels : bad) {
+        const std::string d = join(labels);
+        INFO(d.size() << " octets");
+        CHECK(parse_exact("EHLO " + d + "\r\n", c, {}) == command_error::bad_domain);
+        CHECK(parse_exact("ETRN " + d + "\r\n", c, {}) == command_error::bad_domain);
+        CHECK(parse_exact("MAIL FROM:<a@" + d + ">\r\n", c, {}) == command_error::reverse_path_too_long);
+        CHECK(parse_exact("RCPT TO:<@" + d + ":a@b.example>\r\n", c, {}) == command_error::forward_path_too_long);
+    }
+    // U-labels (RFC 6531 §3.3) count octets: 31 two-octet characters and a letter = 63.
+    parse_options u;
+    u.smtputf8 = true;
+    u.smtputf8_transaction = true;
+    std::string u63 = "a", u65 = "a";
+    for (int i = 0; i < 31; ++i) u63 += "\xc3\xa4";
+    for (int i = 0; i < 32; ++i) u65 += "\xc3\xa4";
+    CHECK(parse_exact("RCPT TO:<a@" + u63 + ".example>\r\n", c, u) == command_error::none);
+    CHECK(parse_exact("RCPT TO:<a@" + u65 + ".example>\r\n", c, u) == command_error::forward_path_too_long);
+}
+
 TEST_CASE("RFC 5321 §4.5.3.1.3 path 256 octets incl. <> / 257 refused (L5)", "[command][limits]") {
     command c;
     const std::string local(64, 'a');

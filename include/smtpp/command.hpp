@@ -517,12 +517,22 @@ SMTPP_CLANG_INLINE constexpr bool parse_domain(cursor& c, bool allow_utf8, bool&
         }
         // Let-dig at both ends: no empty label, no leading or trailing "-".
         if (pos == label || d[label] == '-' || d[pos - 1] == '-') return false;
-        if (pos - label > 63) too_long = true;
         if (d[pos] != '.') break;
         ++pos;
     }
     c.pos = pos;
-    if (pos - start > 255) too_long = true;
+    // No label of a domain of at most 63 octets can be longer: the label lengths are
+    // measured only for longer domains.
+    if (SMTPP_UNLIKELY(pos - start > 63)) {
+        if (pos - start > 255) too_long = true;
+        std::size_t label = start;
+        for (std::size_t i = start; i <= pos; ++i) {
+            if (i == pos || d[i] == '.') {
+                if (i - label > 63) too_long = true;
+                label = i + 1;
+            }
+        }
+    }
     return true;
 }
 
