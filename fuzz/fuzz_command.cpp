@@ -9,7 +9,12 @@
 //   3. strict accepts ⇒ lenient (all leniencies on) accepts, with the same fields;
 //   4. an error maps to a 5xx reply (500..555) with enhanced class 5 and no CR/LF/NUL;
 //   5. an accepted known command without unknown parameters formats, and the formatted
-//      line parses back to the same verb, path and parameter values.
+//      line parses back to the same verb, path and parameter values;
+//   6. the values an accepted command carries hold what their grammar says, checked with
+//      the plain reference functions rather than the parser's fast paths: xtext decodes
+//      with no control octet (CVE-2020-28021), NOTIFY flags are NEVER alone or a
+//      non-empty set, the AUTH response is base64 or "=", the mechanism id is that of
+//      its name, BDAT's size is its digits' value.
 #include <smtpp/command.hpp>
 
 #include <cstddef>
@@ -100,6 +105,36 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const smtpp::reply_hint r = smtpp::reply_for(e);
     if (!text_clean(r.text)) __builtin_trap();
     if (e != command_error::none && (r.code < 500 || r.code > 555 || r.esc.cls != 5)) __builtin_trap();
+
+    // 6. values against the reference functions
+    if (e == command_error::none) {
+        const smtpp::params& ps = c.params;
+        auto clean_xtext = [&](std::string_view x) {
+            char buf[600];
+            const std::size_t k = smtpp::xtext_decode(x, buf, sizeof buf, opt.allow_lowercase_xtext_hex);
+            if (k == SIZE_MAX) __builtin_trap();
+            for (std::size_t i = 0; i < k; ++i)
+                if (static_cast<unsigned char>(buf[i]) < 0x20 || buf[i] == 0x7F) __builtin_trap();
+        };
+        if (ps.has(smtpp::p_envid)) clean_xtext(ps.envid);
+        if (ps.has(smtpp::p_auth) && ps.auth != "<>") clean_xtext(ps.auth);
+        if (ps.has(smtpp::p_orcpt) && !(ps.orcpt_type.size() == 5 && smtpp::detail::iequals_upper(ps.orcpt_type, "UTF-8")))
+            clean_xtext(ps.orcpt);
+        if (ps.has(smtpp::p_notify) && (ps.notify == 0 || ((ps.notify & smtpp::notify_never) && ps.notify != smtpp::notify_never)))
+            __builtin_trap();
+        if (c.has_initial_response && c.initial_response != "=" && !smtpp::detail::is_base64(c.initial_response))
+            __builtin_trap();
+        if (c.verb == smtpp::verb::auth && c.mechanism_id != smtpp::detail::mechanism_of(c.mechanism)) __builtin_trap();
+        if (c.verb == smtpp::verb::bdat) {
+            std::uint64_t v = 0;
+            for (char ch : c.argument) {
+                if (ch == ' ') break;
+                if (ch < '0' || ch > '9') __builtin_trap();
+                v = v * 10 + static_cast<std::uint64_t>(ch - '0');
+            }
+            if (v != c.chunk_size) __builtin_trap();
+        }
+    }
 
     // 5. format → parse round trip
     if (e != command_error::none || c.verb == smtpp::verb::unknown || c.params.unknown_count != 0) return 0;
