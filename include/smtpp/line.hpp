@@ -244,27 +244,46 @@ constexpr int line_error_rank(line_error e) noexcept {
     return 0;
 }
 
+/// CR, LF or NUL: the octets a line reader must look at. One compare for most octets.
+constexpr bool line_special(char c) noexcept {
+    const unsigned u = static_cast<unsigned char>(c);
+    if (SMTPP_LIKELY(u > '\r')) return false;
+    return u == '\r' || u == '\n' || u == 0;
+}
+
 /**
  * The state of a line reader without its storage: trivially copyable, no pointers.
  * `step` does the work over storage the caller passes in.
+ *
+ * Between calls the storage holds the octets of the current line while it has no fault
+ * (at most max_line() of them, so they fit) and, faulty or not, its first
+ * min(line_head_size, octets so far), which a refused line reports as its head. With
+ * storage smaller than line_head_size the head is kept in head_ instead.
  */
 class line_core {
 public:
     constexpr line_core() noexcept = default;
     constexpr line_core(line_options o, std::size_t capacity) noexcept
-        : limit_(o.max_line), cap_(capacity), allow_bare_lf_(o.allow_bare_lf) {}
+        : max_(o.max_line < capacity ? o.max_line : capacity),
+          cap_(capacity),
+          allow_bare_lf_(o.allow_bare_lf) {
+        fast_ = clean_limit();
+    }
 
-    constexpr void set_max_line(std::size_t n) noexcept { limit_ = n; }
-    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return limit_ < cap_ ? limit_ : cap_; }
+    constexpr void set_max_line(std::size_t n) noexcept {
+        max_ = n < cap_ ? n : cap_;
+        fast_ = err_ == line_error::none && !cr_ ? clean_limit() : 0;
+    }
+    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return max_; }
     [[nodiscard]] constexpr bool pending() const noexcept { return len_ != 0; }
     [[nodiscard]] constexpr line_error pending_error() const noexcept {
-        return len_ >= max_line() && len_ != 0 ? line_error::too_long : err_;
+        return len_ >= max_ && len_ != 0 ? line_error::too_long : err_;
     }
     constexpr void discard() noexcept {
         len_ = 0;
         err_ = line_error::none;
         cr_ = false;
-        head_n_ = 0;
+        fast_ = clean_limit();
     }
 
     /*
@@ -272,98 +291,116 @@ public:
      * CRLF and nothing else. A line is refused (failed event, at its LF) when it holds a
      * NUL, a CR not followed by LF, ends in a bare LF (unless allowed), or is longer than
      * max_line() octets including CRLF (RFC 5321 §4.5.3.1.4). Refused lines are not
-     * buffered past the fault: only their length is counted while skipping to the LF.
+     * buffered past the fault (but for their head): only their length is counted while
+     * skipping to the LF.
      */
-    constexpr line_event step(char* buf, std::string_view in) noexcept {
+    SMTPP_HOT_INLINE constexpr line_event step(char* buf, std::string_view in) noexcept {
         const char* const p = in.data();
         const std::size_t n = in.size();
-        const std::size_t max = max_line();
-        if (err_ == line_error::none) {
-            // Fast paths for the two common shapes; anything unusual takes the general loop
-            // below from the same state, so the events are the same.
-            if (n < 16) {
-                record_head(p, n);
-                line_event ev{};
-                if (step_short(buf, p, n, max, ev)) return ev;
-            } else if (len_ == 0) {
-                // A whole clean line at the start of a big chunk: a view of the chunk.
-                const std::size_t lim = n < max ? n : max;
-                const std::size_t j = scan_newline(p, lim, true);
-                if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n')
-                    return {status::complete, line_error::none, std::string_view(p, j + 2), j + 2};
-                if (j < lim && p[j] == '\n') {  // a bare LF ends it, within the limit
-                    if (allow_bare_lf_) return {status::complete, line_error::none, std::string_view(p, j + 1), j + 1};
-                    return {status::failed, line_error::bare_lf,
-                            std::string_view(p, j < line_head_size ? j : line_head_size), j + 1};
+        // Fast paths for the common shapes; anything unusual takes the general loop below
+        // from the same state, so the events are the same.
+        const std::size_t len = len_;
+        if (n == 1 && len < fast_ && !line_special(p[0])) {
+            // One plain octet of a clean line (a byte-by-byte feed): store and count it.
+            // (len_ is not read back after the store through buf, which may alias it.)
+            buf[len] = p[0];
+            len_ = len + 1;
+            return {status::need_more, line_error::none, {}, 1};
+        }
+        if (n < 16) {
+            // A short chunk (a byte-by-byte feed) of a clean line with no CR pending: store
+            // and count each octet with no scanning set-up, to a CR, LF or NUL. len_ < fast_
+            // means max_ == fast_ and the storage holds the head (see clean_limit).
+            const std::size_t start = len_;
+            if (start < fast_) {
+                const std::size_t room = fast_ - start;  // octets the limit leaves (at an LF: one more)
+                const std::size_t lim = n < room ? n : room;
+                char* const d = buf + start;
+                std::size_t i = 0;
+                for (; i < lim; ++i) {
+                    const char c = p[i];
+                    if (line_special(c)) break;
+                    d[i] = c;
+                }
+                if (i == n) {
+                    len_ = start + n;
+                    return {status::need_more, line_error::none, {}, n};
+                }
+                if (i < lim) {
+                    const line_event ev = step_special(buf, p, n, i, start + i, start);
+                    if (ev.consumed != 0) return ev;
                 }
             }
+        } else if (len_ == 0 && err_ == line_error::none) {
+            // A whole clean line at the start of a big chunk: a view of the chunk.
+            const std::size_t lim = n < max_ ? n : max_;
+            const std::size_t j = scan_newline(p, lim, true);
+            if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n')
+                return {status::complete, line_error::none, std::string_view(p, j + 2), j + 2};
+            if (j < lim && p[j] == '\n') {  // a bare LF ends it, within the limit
+                if (allow_bare_lf_) return {status::complete, line_error::none, std::string_view(p, j + 1), j + 1};
+                return {status::failed, line_error::bare_lf,
+                        std::string_view(p, j < line_head_size ? j : line_head_size), j + 1};
+            }
         }
-        record_head(p, n);  // idempotent when step_short already did
-        return step_general(buf, p, n, max);
+        return step_general(buf, p, n);
     }
 
 private:
-    // The first octets of the current line, for refused lines. At every call they hold
-    // min(line_head_size, octets of the line so far); the next ones are copied from the
-    // chunk (possibly past the line's LF: a failed event clips them to the line).
-    constexpr void record_head(const char* p, std::size_t n) noexcept {
-        const std::size_t have = len_ < line_head_size ? static_cast<std::size_t>(len_) : line_head_size;
-        std::size_t k = 0;
-        for (std::size_t h = have; h < line_head_size && k < n; ++h, ++k) head_[h] = p[k];
-        if (have + k > head_n_) head_n_ = static_cast<std::uint8_t>(have + k);
+    // What fast_ is for a clean line with no CR pending: the limit, when the storage can
+    // also hold the head of a refused line; else 0 (every call takes the general loop).
+    [[nodiscard]] constexpr std::size_t clean_limit() const noexcept {
+        return cap_ >= line_head_size ? max_ : 0;
     }
-    // The head of a refused line of `len` octets before its LF.
-    [[nodiscard]] constexpr std::string_view head(std::size_t len) const noexcept {
-        const std::size_t n = len < head_n_ ? len : head_n_;
-        return std::string_view(head_, n);
-    }
+    // Where the head of the current line is kept between calls.
+    constexpr char* head_store(char* buf) noexcept { return cap_ >= line_head_size ? buf : head_; }
 
     /*
-     * A short chunk (a byte-by-byte feed) of a line with no fault so far: store and count
-     * each byte with no scanning set-up. Returns false, changing nothing but storage the
-     * general loop would overwrite the same way, at anything that is not plain text, CR or
-     * the line's ending LF within the limit.
+     * The end of a short chunk of a clean line (see step): p[i] is a CR, LF or NUL, the
+     * line's first `len` octets (< max_) are in storage, `start` of them from earlier
+     * calls. A CRLF or bare LF within the limit ends the line. Returns an event that
+     * consumed nothing, having changed nothing but storage the general loop writes the
+     * same way or never reads, at anything else (a NUL, a bare CR, the limit). A CR that
+     * ends the chunk leaves the LF to the general loop.
      */
-    constexpr bool step_short(char* buf, const char* p, std::size_t n, std::size_t max, line_event& ev) noexcept {
-        const bool fresh = len_ == 0;
-        std::size_t len = len_;
-        bool cr = cr_;
-        for (std::size_t i = 0; i < n; ++i) {
-            const char c = p[i];
-            if (c == '\n') {
-                if (len >= max) return false;  // the LF would make the line too long
-                if (!cr && !allow_bare_lf_) {
-                    ev = {status::failed, line_error::bare_lf, head(len), i + 1};
-                    discard();
-                    return true;
-                }
-                discard();
-                if (fresh) {
-                    ev = {status::complete, line_error::none, std::string_view(p, i + 1), i + 1};
-                } else {
-                    buf[len] = '\n';
-                    ev = {status::complete, line_error::none, std::string_view(buf, len + 1), i + 1};
-                }
-                return true;
+    constexpr line_event step_special(char* buf, const char* p, std::size_t n, std::size_t i, std::size_t len,
+                                      std::size_t start) noexcept {
+        const char c = p[i];
+        std::size_t end = i + 1;
+        buf[len] = c;
+        if (c == '\r') {
+            if (end == n) {  // the CR ends the chunk: the next one must start with LF
+                len_ = len + 1;
+                cr_ = true;
+                fast_ = 0;
+                return {status::need_more, line_error::none, {}, n};
             }
-            if (cr || len >= max || c == '\0') return false;  // bare CR, too long, NUL
-            buf[len++] = c;
-            cr = c == '\r';
+            if (p[end] != '\n' || ++len >= max_) return {};  // bare CR, or too long
+            buf[len] = '\n';
+            ++end;
+        } else if (c == '\n') {
+            if (!allow_bare_lf_) {
+                len_ = 0;
+                return {status::failed, line_error::bare_lf,
+                        std::string_view(buf, len < line_head_size ? len : line_head_size), end};
+            }
+        } else {
+            return {};  // NUL
         }
-        len_ = len;
-        cr_ = cr;
-        ev = {status::need_more, line_error::none, {}, n};
-        return true;
+        len_ = 0;
+        return {status::complete, line_error::none, std::string_view(start == 0 ? p : buf, len + 1), end};
     }
 
-    constexpr line_event step_general(char* buf, const char* p, std::size_t n, std::size_t max) noexcept {
+    constexpr line_event step_general(char* buf, const char* p, std::size_t n) noexcept {
+        const std::size_t max = max_;
         // A line that starts in this chunk is returned as a view of the chunk.
-        const bool fresh = len_ == 0;
+        const std::size_t start = len_;
+        const bool fresh = start == 0;
         std::size_t i = 0;
         while (i < n) {
             if (cr_) {
                 cr_ = false;
-                if (p[i] == '\n') return finish(buf, fresh, p, i + 1);
+                if (p[i] == '\n') return finish(buf, start, p, i + 1);
                 add(line_error::bare_cr);  // the CR stays counted; p[i] is read as usual
             }
             if (len_ >= max) add(line_error::too_long);
@@ -371,8 +408,8 @@ private:
                 // Skipping: only the LF matters; nothing is stored.
                 const std::size_t j = scan_byte(p + i, n - i, '\n');
                 len_ = saturating_add(len_, j);
-                if (j == n - i) return {status::need_more, line_error::none, {}, n};
-                return finish(buf, fresh, p, i + j + 1);
+                if (j < n - i) return finish(buf, start, p, i + j + 1);
+                break;
             }
             const std::size_t room = max - len_;
             const std::size_t lim = n - i < room ? n - i : room;
@@ -391,7 +428,7 @@ private:
             const char c = p[i++];
             if (c == '\n') {
                 if (!allow_bare_lf_) add(line_error::bare_lf);
-                return finish(buf, fresh, p, i);
+                return finish(buf, start, p, i);
             }
             if (c == '\r') {
                 cr_ = true;
@@ -401,35 +438,54 @@ private:
             if (!fresh && err_ == line_error::none) buf[len_] = c;
             ++len_;
         }
-        if (fresh && err_ == line_error::none) copy_bytes(buf, p, len_);
+        // All of p belongs to the line: keep its octets (while clean) and its head.
+        if (err_ == line_error::none) {
+            if (fresh) copy_bytes(buf, p, len_);
+            if (cap_ < line_head_size) keep_head(head_, start, p);
+        } else {
+            keep_head(head_store(buf), start, p);
+        }
+        fast_ = err_ == line_error::none && !cr_ ? clean_limit() : 0;
         return {status::need_more, line_error::none, {}, n};
+    }
+
+    // Octets [start, min(len_, line_head_size)) of the line are p[0, ...): keep them in hb.
+    constexpr void keep_head(char* hb, std::size_t start, const char* p) const noexcept {
+        const std::size_t upto = len_ < line_head_size ? len_ : line_head_size;
+        if (start < upto) copy_bytes(hb + start, p, upto - start);
     }
 
     constexpr void add(line_error e) noexcept {
         if (line_error_rank(e) > line_error_rank(err_)) err_ = e;
     }
 
-    // The line ends with the LF at p[end - 1].
-    constexpr line_event finish(char* buf, bool fresh, const char* p, std::size_t end) noexcept {
+    // The line, whose first `start` octets came in earlier calls, ends with the LF at p[end - 1].
+    constexpr line_event finish(char* buf, std::size_t start, const char* p, std::size_t end) noexcept {
         const std::size_t total = saturating_add(len_, 1);
-        if (total > max_line()) add(line_error::too_long);
+        if (total > max_) add(line_error::too_long);
         const line_error e = err_;
-        const std::string_view h = head(total - 1);
         discard();
-        if (e != line_error::none) return {status::failed, e, h, end};
-        if (fresh) return {status::complete, line_error::none, std::string_view(p, end), end};
+        if (e != line_error::none) {
+            // Its head: octets [0, start) are kept, the rest are at p.
+            const std::size_t h = total - 1 < line_head_size ? total - 1 : line_head_size;
+            if (start == 0) return {status::failed, e, std::string_view(p, h), end};
+            char* const hb = head_store(buf);
+            if (start < h) copy_bytes(hb + start, p, h - start);
+            return {status::failed, e, std::string_view(hb, h), end};
+        }
+        if (start == 0) return {status::complete, line_error::none, std::string_view(p, end), end};
         buf[total - 1] = '\n';
         return {status::complete, line_error::none, std::string_view(buf, total), end};
     }
 
     std::size_t len_ = 0;    // octets of the current line so far (saturating), CR included
-    std::size_t limit_ = 512;
+    std::size_t fast_ = 0;   // step_short may run while len_ < fast_ (see clean_limit)
+    std::size_t max_ = 0;    // min(max_line option, cap_)
     std::size_t cap_ = 0;
     line_error err_ = line_error::none;
     bool cr_ = false;        // the last octet was a CR (stored and counted)
     bool allow_bare_lf_ = false;
-    std::uint8_t head_n_ = 0;              // valid octets in head_
-    char head_[line_head_size] = {};       // the first octets of the current line
+    char head_[line_head_size] = {};  // the head of the current line when cap_ < line_head_size
 };
 
 }  // namespace detail
@@ -459,7 +515,7 @@ public:
      *         up to its LF is consumed; the next call starts at the next line; not sticky);
      *         need_more: all of `input` was consumed without ending a line.
      */
-    constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_, input); }
+    SMTPP_HOT_INLINE constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_, input); }
     /// Change the limit (e.g. 12288 for an AUTH exchange, RFC 4954 §4); capped at capacity.
     constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n); }
     [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(); }
@@ -487,7 +543,7 @@ public:
     constexpr explicit line_reader(line_options o) noexcept : core_(o, Capacity) {}
 
     /// See basic_line_reader::next.
-    constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_.data(), input); }
+    SMTPP_HOT_INLINE constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_.data(), input); }
     /// See basic_line_reader::set_max_line (capped at Capacity).
     constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n); }
     [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(); }
