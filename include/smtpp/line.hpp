@@ -45,6 +45,14 @@
 #define SMTPP_HAVE_SSE2 1
 #endif
 
+// The general loop of the line reader stays out of line so that the fast paths inlined
+// into the caller's loop keep its registers (GCC inlines it otherwise).
+#if defined(__GNUC__) || defined(__clang__)
+#define SMTPP_LINE_NOINLINE __attribute__((noinline))
+#else
+#define SMTPP_LINE_NOINLINE
+#endif
+
 namespace smtpp {
 
 // ------------------------------------------------------------------------------------------
@@ -330,6 +338,11 @@ public:
                     const line_event ev = step_special(buf, p, n, i, start + i, start);
                     if (ev.consumed != 0) return ev;
                 }
+            } else if (n != 0 && p[0] == '\n' && cr_ && err_ == line_error::none && start < max_) {
+                // The LF after a CR that ended the last chunk: the stored line is complete.
+                buf[start] = '\n';
+                discard();
+                return {status::complete, line_error::none, std::string_view(buf, start + 1), 1};
             }
         } else if (len_ == 0 && err_ == line_error::none) {
             // A whole clean line at the start of a big chunk: a view of the chunk.
@@ -341,6 +354,16 @@ public:
                 if (allow_bare_lf_) return {status::complete, line_error::none, std::string_view(p, j + 1), j + 1};
                 return {status::failed, line_error::bare_lf,
                         std::string_view(p, j < line_head_size ? j : line_head_size), j + 1};
+            }
+        } else if (len < fast_) {
+            // The rest of a clean line at the start of a big chunk, to its CRLF: copied.
+            const std::size_t room = fast_ - len;
+            const std::size_t lim = n < room ? n : room;
+            const std::size_t j = scan_newline(p, lim, true);
+            if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n') {
+                copy_bytes(buf + len, p, j + 2);
+                len_ = 0;
+                return {status::complete, line_error::none, std::string_view(buf, len + j + 2), j + 2};
             }
         }
         return step_general(buf, p, n);
@@ -391,7 +414,7 @@ private:
         return {status::complete, line_error::none, std::string_view(start == 0 ? p : buf, len + 1), end};
     }
 
-    constexpr line_event step_general(char* buf, const char* p, std::size_t n) noexcept {
+    SMTPP_LINE_NOINLINE constexpr line_event step_general(char* buf, const char* p, std::size_t n) noexcept {
         const std::size_t max = max_;
         // A line that starts in this chunk is returned as a view of the chunk.
         const std::size_t start = len_;
