@@ -334,7 +334,7 @@ public:
                     len_ = start + n;
                     return {status::need_more, line_error::none, {}, n};
                 }
-                if (i < lim) {
+                if (i != lim) {
                     const line_event ev = step_special(buf, p, n, i, start + i, start);
                     if (ev.consumed != 0) return ev;
                 }
