@@ -2,12 +2,15 @@
 //  - split == whole: the event sequence does not depend on how the stream is cut;
 //  - the events equal an obviously correct reference (split at each LF, classify);
 //  - every line view lies inside the chunk or inside the reader's own storage.
-// Input: byte 0 = options, byte 1 = split seed, the rest = the stream.
+// Input: byte 0 = options (bits 0-2 limit, bit 3 bare LF, bits 4-6 storage: a
+// line_reader<64>, or a basic_line_reader over an exactly sized heap buffer of 0..9
+// bytes, smaller and larger than line_head_size), byte 1 = split seed, the rest = the stream.
 #include <smtpp/line.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,7 +46,25 @@ std::vector<event> reference(std::string_view s, std::size_t max, bool allow_lf)
     return out;
 }
 
-std::vector<event> run(smtpp::line_reader<cap>& r, const std::vector<std::string_view>& chunks) {
+// A reader and the storage its lines may live in.
+struct reader {
+    std::size_t size;
+    std::unique_ptr<char[]> heap;  // exactly `size` bytes: ASan sees any write past them
+    smtpp::basic_line_reader basic;
+    smtpp::line_reader<cap> owned;
+    reader(std::size_t n, smtpp::line_options o)
+        : size(n), heap(n == cap ? nullptr : new char[n]), basic(heap.get(), n, o), owned(o) {}
+    smtpp::line_event next(std::string_view in) { return heap ? basic.next(in) : owned.next(in); }
+    bool pending() const { return heap ? basic.pending() : owned.pending(); }
+    bool inside(const char* p, std::size_t n) const {
+        const char* s = heap ? heap.get() : reinterpret_cast<const char*>(&owned);
+        const std::size_t sz = heap ? size : sizeof owned;
+        const char* b = reinterpret_cast<const char*>(&basic);  // its head_ (storage < 8 bytes)
+        return (p >= s && p + n <= s + sz) || (p >= b && p + n <= b + sizeof basic);
+    }
+};
+
+std::vector<event> run(reader& r, const std::vector<std::string_view>& chunks) {
     std::vector<event> out;
     for (std::string_view in : chunks) {
         const char* b = in.data();
@@ -51,12 +72,10 @@ std::vector<event> run(smtpp::line_reader<cap>& r, const std::vector<std::string
         while (!in.empty()) {
             const auto ev = r.next(in);
             if (ev.consumed > in.size()) __builtin_trap();
-            if (ev.st == smtpp::status::complete) {
+            if (ev.st != smtpp::status::need_more && !ev.line.empty()) {
                 const char* p = ev.line.data();
                 const bool in_chunk = p >= b && p + ev.line.size() <= e;
-                const char* s = reinterpret_cast<const char*>(&r);
-                const bool in_reader = p >= s && p + ev.line.size() <= s + sizeof r;
-                if (!in_chunk && !in_reader) __builtin_trap();
+                if (!in_chunk && !r.inside(p, ev.line.size())) __builtin_trap();
             }
             in.remove_prefix(ev.consumed);
             if (ev.st == smtpp::status::need_more) {
@@ -79,11 +98,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.max_line = limits[data[0] & 7];
     o.allow_bare_lf = (data[0] & 8) != 0;
     std::uint32_t seed = data[1];
+    const std::size_t storages[] = {cap, cap, cap, cap, 0, 1, 7, 9};
+    const std::size_t storage = storages[(data[0] >> 4) & 7];
     const std::string_view s(reinterpret_cast<const char*>(data + 2), size - 2);
 
-    smtpp::line_reader<cap> whole_reader(o);
+    reader whole_reader(storage, o);
     const auto whole = run(whole_reader, {s});
-    const std::size_t max = o.max_line < cap ? o.max_line : cap;
+    const std::size_t max = o.max_line < storage ? o.max_line : storage;
     if (whole != reference(s, max, o.allow_bare_lf)) __builtin_trap();
 
     // Chunk sizes from a small PRNG seeded by byte 1: 1..16 mostly, sometimes long.
@@ -95,12 +116,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         chunks.push_back(s.substr(i, step));
         i += step;
     }
-    smtpp::line_reader<cap> split_reader(o);
+    reader split_reader(storage, o);
     if (run(split_reader, chunks) != whole) __builtin_trap();
     // Byte by byte.
     chunks.clear();
     for (std::size_t i = 0; i < s.size(); ++i) chunks.push_back(s.substr(i, 1));
-    smtpp::line_reader<cap> byte_reader(o);
+    reader byte_reader(storage, o);
     if (run(byte_reader, chunks) != whole) __builtin_trap();
     if (byte_reader.pending() != split_reader.pending()) __builtin_trap();
     return 0;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -481,4 +482,155 @@ TEST_CASE("a refused line reports its first octets, split-invariant (so a refuse
             if (ev.st == smtpp::status::complete) FAIL("an over-long line was accepted");
         }
     });
+}
+
+namespace {
+// Events with the head of each refused line: "L:<line>" or "E:<error>:<head>".
+std::string show_head(const smtpp::line_event& ev) {
+    if (ev.st == status::complete) return "L:" + std::string(ev.line);
+    return "E:" + std::string(smtpp::to_string(ev.err)) + ":" + std::string(ev.line);
+}
+
+std::vector<std::string> reference_heads(std::string_view s, std::size_t max, bool allow_lf) {
+    std::vector<std::string> out;
+    for (const std::string& e : reference_lines(s, max, allow_lf)) out.push_back(e);
+    std::size_t start = 0, k = 0;
+    for (std::size_t lf = s.find('\n'); lf != std::string_view::npos; lf = s.find('\n', start), ++k) {
+        const std::string_view line = s.substr(start, lf + 1 - start);
+        start = lf + 1;
+        if (out[k][0] == 'E') out[k] += ":" + std::string(line.substr(0, std::min(smtpp::line_head_size, line.size() - 1)));
+    }
+    return out;
+}
+
+// A basic_line_reader over exactly `cap` heap bytes (ASan sees a write past them), fed
+// `chunks`; a refused line's head may live in the chunk, the buffer or the reader.
+std::vector<std::string> run_basic(std::size_t cap, smtpp::line_options o, const std::vector<std::string_view>& chunks,
+                                   bool* pending = nullptr) {
+    std::unique_ptr<char[]> buf(new char[cap]);
+    smtpp::basic_line_reader r(buf.get(), cap, o);
+    std::vector<std::string> out;
+    for (std::string_view in : chunks) {
+        while (!in.empty()) {
+            const auto ev = r.next(in);
+            REQUIRE(ev.consumed <= in.size());
+            in.remove_prefix(ev.consumed);
+            if (ev.st == status::need_more) break;
+            out.push_back(show_head(ev));
+        }
+    }
+    if (pending != nullptr) *pending = r.pending();
+    return out;
+}
+}  // namespace
+
+// The head of a refused line is kept in the line storage (stored even after the fault),
+// or in the reader itself when the storage is smaller than line_head_size.
+TEST_CASE("refused lines report their head after an early fault, any storage size, every split", "[line][head]") {
+    const std::string_view vecs[] = {
+        "A\rBCDEFGHIJ\r\nQUIT\r\n",                      // bare CR at octet 2
+        std::string_view("AB\0CDEFGHIJKL\r\nRSET\r\n", 21),  // NUL at octet 3
+        "\rXYZ12345\r\n",                                // bare CR first
+        "ABCDEFGHIJ\nNOOP\r\n",                          // bare LF after the head
+        "ABC\nD\r\n",                                    // bare LF inside the head
+        "BDAT 10 LAST\r\n0123456789",                     // clean, then a partial line
+        "\r\r\r\r\r\r\r\r\r\r\r\n\n",
+        std::string_view("\0\0\0\0\0\0\0\0\0\0\r\n", 12),
+        "0123456789abcdefghij0123456789\r\nxy\r\n",       // too long for a small limit
+    };
+    const std::size_t caps[] = {0, 1, 2, 5, 7, 8, 9, 16, 64};
+    const std::size_t limits[] = {0, 1, 2, 3, 7, 8, 9, 12, 512};
+    for (std::string_view s : vecs) {
+        for (std::size_t cap : caps) {
+            for (std::size_t limit : limits) {
+                for (bool lf : {false, true}) {
+                    smtpp::line_options o;
+                    o.max_line = limit;
+                    o.allow_bare_lf = lf;
+                    const auto want = reference_heads(s, std::min(limit, cap), lf);
+                    INFO("input=\"" << std::string(s) << "\" cap=" << cap << " max=" << limit << " lf=" << lf);
+                    smtpp_test::for_each_split(s, [&](const std::vector<std::string_view>& chunks,
+                                                      const smtpp_test::split_info& info) {
+                        INFO(info.name);
+                        REQUIRE(run_basic(cap, o, chunks) == want);
+                    });
+                }
+            }
+        }
+    }
+    // line_reader<N> with N below, at and above line_head_size.
+    REQUIRE(check_splits<3>("A\r\nABCDEFGHIJ\n") == v{"L:A\r\n", "E:too_long"});
+    REQUIRE(check_splits<8>("ABCDEF\r\nA\rB\r\n") == v{"L:ABCDEF\r\n", "E:bare_cr"});
+    REQUIRE(check_splits<9>("ABCDEFG\r\n0123456789\r\n") == v{"L:ABCDEFG\r\n", "E:too_long"});
+}
+
+TEST_CASE("random streams with any storage size: every split gives the reference events and heads", "[line][head]") {
+    std::mt19937 rng(53);
+    const char* pieces[] = {"NOOP", "\r\n", "\r\n", "\n", "\r", "MAIL FROM:<a@b>", " ", "BDAT 1", "x"};
+    const std::size_t caps[] = {0, 1, 4, 7, 8, 9, 24, 64};
+    const std::size_t limits[] = {0, 1, 5, 8, 9, 17, 64, 512};
+    for (int round = 0; round < 400; ++round) {
+        std::string s;
+        const int k = static_cast<int>(rng() % 10);
+        for (int i = 0; i < k; ++i) s += pieces[rng() % 9];
+        if (rng() % 4 == 0) s.insert(rng() % (s.size() + 1), 1, '\0');
+        if (rng() % 5 == 0) s += std::string(rng() % 30, 'Z');
+        smtpp::line_options o;
+        o.max_line = limits[rng() % 8];
+        o.allow_bare_lf = rng() % 3 == 0;
+        const std::size_t cap = caps[rng() % 8];
+        const auto want = reference_heads(s, std::min(o.max_line, cap), o.allow_bare_lf);
+        INFO("input=\"" << s << "\" cap=" << cap << " max=" << o.max_line << " lf=" << o.allow_bare_lf);
+        bool whole_pending = false;
+        {
+            smtpp_test::exact_buffer b(s);
+            REQUIRE(run_basic(cap, o, {b.view()}, &whole_pending) == want);
+        }
+        smtpp_test::for_each_split(s, [&](const std::vector<std::string_view>& chunks, const smtpp_test::split_info& info) {
+            INFO(info.name);
+            bool pending = false;
+            REQUIRE(run_basic(cap, o, chunks, &pending) == want);
+            REQUIRE(pending == whole_pending);
+        });
+    }
+}
+
+TEST_CASE("set_max_line and discard while a line is pending, byte by byte (fast paths)", "[line][limits]") {
+    // Lowering the limit below what is stored: too long, head from the storage.
+    smtpp::line_reader<512> a;
+    for (char c : std::string_view("ABCDEFGHIJ")) REQUIRE(a.next(std::string_view(&c, 1)).st == status::need_more);
+    a.set_max_line(5);
+    REQUIRE(a.pending_error() == line_error::too_long);
+    REQUIRE(a.next("\r").st == status::need_more);
+    REQUIRE(show_head(a.next("\n")) == "E:too_long:ABCDEFGH");
+    // Raising it while a line is pending (the fast path must pick up the new limit).
+    smtpp::line_options o;
+    o.max_line = 4;
+    smtpp::line_reader<512> b(o);
+    REQUIRE(b.next("A").st == status::need_more);
+    REQUIRE(b.next("B").st == status::need_more);
+    b.set_max_line(100);
+    for (char c : std::string_view("CDEF\r")) REQUIRE(b.next(std::string_view(&c, 1)).st == status::need_more);
+    REQUIRE(show_head(b.next("\n")) == "L:ABCDEF\r\n");
+    // Limit reached exactly at the CR: the LF after a chunk-ending CR makes it too long.
+    smtpp::line_reader<512> c;
+    REQUIRE(c.next("AB\r").st == status::need_more);
+    c.set_max_line(3);
+    REQUIRE(show_head(c.next("\n")) == "E:too_long:AB\r");
+    REQUIRE(show_head(c.next("xy\r\n")) == "E:too_long:xy\r");
+    c.set_max_line(4);
+    REQUIRE(show_head(c.next("xy\r\n")) == "L:xy\r\n");
+    // The whole line in one chunk after a raised limit, and continuing in a big chunk.
+    REQUIRE(show_head(c.next("abcdefghijklmnopqrstuvwxyz\r\n")) == "E:too_long:abcdefgh");
+    c.set_max_line(512);
+    REQUIRE(c.next("abcdefgh").st == status::need_more);
+    REQUIRE(show_head(c.next("ijklmnopqrstuvwxyz\r\nQUIT\r\n")) == "L:abcdefghijklmnopqrstuvwxyz\r\n");
+    // discard() drops a pending CR: the LF is then a bare LF of an empty line.
+    smtpp::line_reader<512> d;
+    REQUIRE(d.next("AB\r").st == status::need_more);
+    d.discard();
+    REQUIRE(show_head(d.next("\n")) == "E:bare_lf:");
+    REQUIRE(d.next("A").st == status::need_more);
+    d.discard();
+    REQUIRE(show_head(d.next("B\r\n")) == "L:B\r\n");
 }
