@@ -298,6 +298,26 @@ constexpr bool constexpr_lines() {
     return ev.st == status::failed && ev.err == line_error::bare_lf && ev.consumed == 2;
 }
 static_assert(constexpr_lines());
+// Byte by byte (the one-octet fast path) and with storage under line_head_size (the head
+// kept in the reader), at compile time.
+constexpr bool constexpr_bytes() {
+    smtpp::line_reader<16> r;
+    const std::string_view s = "QUIT\r\nA\rBCDEFGHI\r\n";
+    const std::string_view want[2] = {"QUIT\r\n", "A\rBCDEFG"};  // a line, a refused line's head
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto ev = r.next(s.substr(i, 1));
+        if (ev.st == status::need_more) continue;
+        if (k == 2 || ev.line != want[k] || (k == 1 && ev.err != line_error::bare_cr)) return false;
+        ++k;
+    }
+    if (k != 2) return false;
+    smtpp::line_reader<3> t;
+    if (t.next("AB").st != status::need_more || t.next("CDEFGHIJ").st != status::need_more) return false;
+    const auto ev = t.next("\r\n");
+    return ev.st == status::failed && ev.err == line_error::too_long && ev.line == "ABCDEFGH";
+}
+static_assert(constexpr_bytes());
 static_assert(std::is_trivially_copyable_v<smtpp::line_reader<512>>);
 static_assert(std::is_trivially_copyable_v<smtpp::basic_line_reader>);
 }  // namespace
