@@ -344,8 +344,9 @@ public:
                 discard();
                 return {status::complete, line_error::none, std::string_view(buf, start + 1), 1};
             }
-        } else if (len_ == 0 && err_ == line_error::none) {
-            // A whole clean line at the start of a big chunk: a view of the chunk.
+        } else if (len == 0) {
+            // A whole line at the start of a big chunk (len_ == 0: no fault, no CR pending),
+            // to a CRLF within the limit: a view of the chunk.
             const std::size_t lim = n < max_ ? n : max_;
             const std::size_t j = scan_newline(p, lim, true);
             if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n')
@@ -501,7 +502,8 @@ private:
         return {status::complete, line_error::none, std::string_view(buf, total), end};
     }
 
-    std::size_t len_ = 0;    // octets of the current line so far (saturating), CR included
+    std::size_t len_ = 0;    // octets of the current line so far (saturating), CR included;
+                             // 0 between calls means err_ == none and !cr_ (faults are counted)
     std::size_t fast_ = 0;   // step_short may run while len_ < fast_ (see clean_limit)
     std::size_t max_ = 0;    // min(max_line option, cap_)
     std::size_t cap_ = 0;
