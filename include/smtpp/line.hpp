@@ -315,57 +315,56 @@ public:
             len_ = len + 1;
             return {status::need_more, line_error::none, {}, 1};
         }
-        if (n < 16) {
+        if (n >= 16) {
+            if (len == 0) {
+                // A whole line at the start of a big chunk (len_ == 0: no fault, no CR
+                // pending), to a CRLF within the limit: a view of the chunk.
+                const std::size_t lim = n < max_ ? n : max_;
+                const std::size_t j = scan_newline(p, lim, true);
+                if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n')
+                    return {status::complete, line_error::none, std::string_view(p, j + 2), j + 2};
+                if (j < lim && p[j] == '\n') {  // a bare LF ends it, within the limit
+                    if (allow_bare_lf_) return {status::complete, line_error::none, std::string_view(p, j + 1), j + 1};
+                    return {status::failed, line_error::bare_lf,
+                            std::string_view(p, j < line_head_size ? j : line_head_size), j + 1};
+                }
+            } else if (len < fast_) {
+                // The rest of a clean line at the start of a big chunk, to its CRLF: copied.
+                const std::size_t room = fast_ - len;
+                const std::size_t lim = n < room ? n : room;
+                const std::size_t j = scan_newline(p, lim, true);
+                if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n') {
+                    copy_bytes(buf + len, p, j + 2);
+                    len_ = 0;
+                    return {status::complete, line_error::none, std::string_view(buf, len + j + 2), j + 2};
+                }
+            }
+        } else if (len < fast_) {
             // A short chunk (a byte-by-byte feed) of a clean line with no CR pending: store
             // and count each octet with no scanning set-up, to a CR, LF or NUL. len_ < fast_
             // means max_ == fast_ and the storage holds the head (see clean_limit).
-            const std::size_t start = len_;
-            if (start < fast_) {
-                const std::size_t room = fast_ - start;  // octets the limit leaves (at an LF: one more)
-                const std::size_t lim = n < room ? n : room;
-                char* const d = buf + start;
-                std::size_t i = 0;
-                for (; i < lim; ++i) {
-                    const char c = p[i];
-                    if (line_special(c)) break;
-                    d[i] = c;
-                }
-                if (i == n) {
-                    len_ = start + n;
-                    return {status::need_more, line_error::none, {}, n};
-                }
-                if (i != lim) {
-                    const line_event ev = step_special(buf, p, n, i, start + i, start);
-                    if (ev.consumed != 0) return ev;
-                }
-            } else if (n != 0 && p[0] == '\n' && cr_ && err_ == line_error::none && start < max_) {
-                // The LF after a CR that ended the last chunk: the stored line is complete.
-                buf[start] = '\n';
-                discard();
-                return {status::complete, line_error::none, std::string_view(buf, start + 1), 1};
-            }
-        } else if (len == 0) {
-            // A whole line at the start of a big chunk (len_ == 0: no fault, no CR pending),
-            // to a CRLF within the limit: a view of the chunk.
-            const std::size_t lim = n < max_ ? n : max_;
-            const std::size_t j = scan_newline(p, lim, true);
-            if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n')
-                return {status::complete, line_error::none, std::string_view(p, j + 2), j + 2};
-            if (j < lim && p[j] == '\n') {  // a bare LF ends it, within the limit
-                if (allow_bare_lf_) return {status::complete, line_error::none, std::string_view(p, j + 1), j + 1};
-                return {status::failed, line_error::bare_lf,
-                        std::string_view(p, j < line_head_size ? j : line_head_size), j + 1};
-            }
-        } else if (len < fast_) {
-            // The rest of a clean line at the start of a big chunk, to its CRLF: copied.
-            const std::size_t room = fast_ - len;
+            const std::size_t room = fast_ - len;  // octets the limit leaves (at an LF: one more)
             const std::size_t lim = n < room ? n : room;
-            const std::size_t j = scan_newline(p, lim, true);
-            if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n') {
-                copy_bytes(buf + len, p, j + 2);
-                len_ = 0;
-                return {status::complete, line_error::none, std::string_view(buf, len + j + 2), j + 2};
+            char* const d = buf + len;
+            std::size_t i = 0;
+            for (; i < lim; ++i) {
+                const char c = p[i];
+                if (line_special(c)) break;
+                d[i] = c;
             }
+            if (i == n) {
+                len_ = len + n;
+                return {status::need_more, line_error::none, {}, n};
+            }
+            if (i != lim) {
+                const line_event ev = step_special(buf, p, n, i, len + i, len);
+                if (ev.consumed != 0) return ev;
+            }
+        } else if (n != 0 && p[0] == '\n' && cr_ && err_ == line_error::none && len < max_) {
+            // The LF after a CR that ended the last chunk: the stored line is complete.
+            buf[len] = '\n';
+            discard();
+            return {status::complete, line_error::none, std::string_view(buf, len + 1), 1};
         }
         return step_general(buf, p, n);
     }
