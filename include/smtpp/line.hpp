@@ -318,7 +318,7 @@ public:
         if (n >= 16) {
             if (len == 0) {
                 // A whole line at the start of a big chunk (len_ == 0: no fault, no CR
-                // pending), to a CRLF within the limit: a view of the chunk.
+                // pending), to a CRLF or bare LF within the limit: a view of the chunk.
                 const std::size_t lim = n < max_ ? n : max_;
                 const std::size_t j = scan_newline(p, lim, true);
                 if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n')
@@ -384,7 +384,7 @@ private:
      * calls. A CRLF or bare LF within the limit ends the line. Returns an event that
      * consumed nothing, having changed nothing but storage the general loop writes the
      * same way or never reads, at anything else (a NUL, a bare CR, the limit). A CR that
-     * ends the chunk leaves the LF to the general loop.
+     * ends the chunk is stored and left pending (cr_) for the next call.
      */
     constexpr line_event step_special(char* buf, const char* p, std::size_t n, std::size_t i, std::size_t len,
                                       std::size_t start) noexcept {
@@ -503,7 +503,7 @@ private:
 
     std::size_t len_ = 0;    // octets of the current line so far (saturating), CR included;
                              // 0 between calls means err_ == none and !cr_ (faults are counted)
-    std::size_t fast_ = 0;   // step_short may run while len_ < fast_ (see clean_limit)
+    std::size_t fast_ = 0;   // step's fast paths may run while len_ < fast_ (see clean_limit)
     std::size_t max_ = 0;    // min(max_line option, cap_)
     std::size_t cap_ = 0;
     line_error err_ = line_error::none;
