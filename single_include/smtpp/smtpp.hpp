@@ -172,6 +172,7 @@ enum char_bit : std::uint16_t {
     c_vchar = 1u << 9,   ///< %d33-126, printable without space
     c_text = 1u << 10,   ///< RFC 5321 textstring: HT / %d32-126
     c_ldh = 1u << 11,    ///< ALPHA / DIGIT / "-" (RFC 5321 Ldh-str, esmtp-keyword)
+    c_mech = 1u << 12,   ///< RFC 4422 §3.1 mech-char, either case: ALPHA / DIGIT / "-" / "_"
 };
 
 constexpr std::array<std::uint16_t, 256> make_char_table() noexcept {
@@ -201,6 +202,7 @@ constexpr std::array<std::uint16_t, 256> make_char_table() noexcept {
         if (c >= 33 && c <= 126) v |= c_vchar;
         if (c == 9 || (c >= 32 && c <= 126)) v |= c_text;
         if (alpha || digit || c == '-') v |= c_ldh;
+        if (alpha || digit || c == '-' || c == '_') v |= c_mech;
         t[static_cast<std::size_t>(c)] = v;
     }
     return t;
@@ -215,6 +217,7 @@ static_assert(!(char_table['+'] & c_xchar) && !(char_table['='] & c_xchar));
 static_assert(!(char_table['='] & c_esmtpv) && (char_table['~'] & c_esmtpv));
 static_assert(!(char_table['['] & c_dcont) && !(char_table['\\'] & c_dcont) && !(char_table[']'] & c_dcont));
 static_assert(!(char_table[0x7F] & c_vchar) && !(char_table[' '] & c_vchar));
+static_assert((char_table['_'] & c_mech) != 0 && (char_table['z'] & c_mech) != 0 && (char_table['.'] & c_mech) == 0);
 
 constexpr bool is(unsigned char c, std::uint16_t bits) noexcept { return (char_table[c] & bits) != 0; }
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
@@ -276,6 +279,35 @@ constexpr std::uint64_t key(std::string_view s) noexcept {
     for (std::size_t i = 0; i < s.size(); ++i)
         v |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i]) | 0x20u) << (8 * i);
     return v;
+}
+
+/// The number of trailing zero bits of `v`. @pre v != 0.
+constexpr unsigned ctz64(std::uint64_t v) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    return static_cast<unsigned>(__builtin_ctzll(v));
+#else
+    unsigned n = 0;
+    while ((v & 1u) == 0) {
+        v >>= 1;
+        ++n;
+    }
+    return n;
+#endif
+}
+
+/// The index of the first byte equal to `ch` among the eight of `w` (byte i in bits
+/// 8i..8i+7, as `pack()` lays them out); 8 when there is none. The borrow trick flags
+/// the lowest matching byte exactly (it can only add false flags above a true one).
+constexpr std::size_t byte_index(std::uint64_t w, char ch) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    const std::uint64_t x = w ^ (ones * static_cast<unsigned char>(ch));
+    const std::uint64_t m = (x - ones) & ~x & (ones * 0x80);
+    return m == 0 ? 8 : ctz64(m) / 8;
+}
+
+/// `key()` of the first `n` bytes of `w` (n <= 8), laid out as `pack()` does.
+constexpr std::uint64_t key_of_word(std::uint64_t w, std::size_t n) noexcept {
+    return n == 0 ? 0 : (w | 0x2020202020202020ull) & (~std::uint64_t{0} >> (64 - 8 * n));
 }
 
 /// Position of `ch` in `s` at or after `from`, or `s.size()`. A plain loop: the strings
@@ -368,11 +400,17 @@ inline constexpr ci_literal k_from = ci("FROM:");
 inline constexpr ci_literal k_to = ci("TO:");
 inline constexpr ci_literal k_postmast = ci("POSTMAST");
 inline constexpr ci_literal k_er_close = ci("ER>");
+inline constexpr ci_literal k_sp_last = ci(" LAST");
 
 static_assert(match("from:", k_from) && match("FrOm:", k_from) && !match("FROM\x1a", k_from));
 static_assert(!match("fro[:", k_from) && match("To:", k_to));
 
 static_assert(pack_upper("mail") == pack("MAIL"));
+static_assert(byte_index(pack("SUCCESS,"), ',') == 7 && byte_index(pack("A,B,"), ',') == 1 &&
+              byte_index(pack("NEVER"), ',') == 8 && byte_index(pack(",\x01,"), ',') == 0 &&
+              byte_index(pack("\x01,"), ',') == 1);
+static_assert(key_of_word(pack("DeLaY,x"), 5) == key("DELAY") && key_of_word(pack("abc"), 0) == 0 &&
+              key_of_word(pack("Success,"), 8) == key("SUCCESS,"));
 static_assert(key("MaIl") == key("MAIL") && key("8bitMIME") == key("8BITMIME") && key("MT-x") == key("mt-X"));
 static_assert(key("MAIL") != key("MAIM"));
 static_assert(pack_upper("MAIL\r") == 0);
@@ -387,6 +425,16 @@ static_assert([] {
 
 #endif
 // ---- end smtpp/detail/ascii.hpp ----
+
+// The SSE2 scan of a refused line (x86-64 baseline) needs a way to keep it out of
+// constant evaluation; elsewhere, or with SMTPP_NO_SIMD defined, the scalar twin runs.
+#if !defined(SMTPP_NO_SIMD) && (defined(__SSE2__) || defined(_M_X64)) &&                          \
+    (defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 9) || (defined(_MSC_VER) && _MSC_VER >= 1925))
+#define SMTPP_COMMAND_SSE2 1
+#include <emmintrin.h>
+#else
+#define SMTPP_COMMAND_SSE2 0
+#endif
 
 namespace smtpp {
 
@@ -766,12 +814,32 @@ constexpr std::string_view slice(std::string_view s, std::size_t from, std::size
 /// @pre the run ends inside the line: its terminator (CR or LF) belongs to no class, so it
 /// stops the loop without a bounds test per byte. Two bytes a round: the loop's own
 /// increment and jump cost as much as the test of a byte.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 9
+#define SMTPP_OPAQUE_INDEX 1
+/// `p`, hidden from the optimiser: see `run_end`.
+SMTPP_HOT_INLINE std::size_t opaque_index(std::size_t p) noexcept {
+    __asm__("" : "+r"(p));
+    return p;
+}
+#endif
+
 constexpr SMTPP_HOT_INLINE std::size_t run_end(const char* d, std::size_t p, std::uint16_t bits) noexcept {
     for (;;) {
-        if (!is(static_cast<unsigned char>(d[p]), bits)) return p;
-        if (!is(static_cast<unsigned char>(d[p + 1]), bits)) return p + 1;
+        if (!is(static_cast<unsigned char>(d[p]), bits)) break;
+        if (!is(static_cast<unsigned char>(d[p + 1]), bits)) {
+            ++p;
+            break;
+        }
         p += 2;
     }
+#if SMTPP_OPAQUE_INDEX
+    // Callers test the byte that ended the run; without this gcc keeps each byte it loads
+    // in a second register for them, one more instruction per byte, where the caller's
+    // own load of d[p] costs one per run (commands.txt: 490 -> 461 instructions per
+    // line). Clang does not copy the bytes, and does worse with the barrier.
+    if (!__builtin_is_constant_evaluated()) p = opaque_index(p);
+#endif
+    return p;
 }
 
 /// A cursor over the argument part of a line; `end` excludes trailing blanks and CRLF.
@@ -792,6 +860,10 @@ struct cursor {
     /// terminator (LF, or the CR of CRLF) follows it in memory, so all of that is readable.
     [[nodiscard]] constexpr SMTPP_HOT_INLINE std::uint64_t folded(std::string_view w) const noexcept {
         return key_in(w.data(), w.size(), s.data(), s.data() + s.size() + 1);
+    }
+    /// `pack()` of the `n <= 8` bytes at `p`, which lie in `s`, with one load (see `folded`).
+    [[nodiscard]] constexpr SMTPP_HOT_INLINE std::uint64_t word(const char* p, std::size_t n) const noexcept {
+        return pack_in(p, n, s.data(), s.data() + s.size() + 1);
     }
     [[nodiscard]] constexpr SMTPP_HOT_INLINE bool matches(std::size_t p, const ci_literal& k) const noexcept {
         return match_in(s.data() + p, k, s.data(), s.data() + s.size() + 1);
@@ -840,12 +912,22 @@ SMTPP_CLANG_INLINE constexpr bool parse_domain(cursor& c, bool allow_utf8, bool&
         }
         // Let-dig at both ends: no empty label, no leading or trailing "-".
         if (pos == label || d[label] == '-' || d[pos - 1] == '-') return false;
-        if (pos - label > 63) too_long = true;
         if (d[pos] != '.') break;
         ++pos;
     }
     c.pos = pos;
-    if (pos - start > 255) too_long = true;
+    // No label of a domain of at most 63 octets can be longer: the label lengths are
+    // measured only for longer domains.
+    if (SMTPP_UNLIKELY(pos - start > 63)) {
+        if (pos - start > 255) too_long = true;
+        std::size_t label = start;
+        for (std::size_t i = start; i <= pos; ++i) {
+            if (i == pos || d[i] == '.') {
+                if (i - label > 63) too_long = true;
+                label = i + 1;
+            }
+        }
+    }
     return true;
 }
 
@@ -935,7 +1017,7 @@ constexpr host_kind parse_address_literal(std::string_view lit) noexcept {
 }
 
 /// Domain / address-literal at the cursor. Returns the kind, `none` on error.
-SMTPP_CLANG_INLINE constexpr host_kind parse_host(cursor& c, bool allow_utf8, bool& utf8, bool& too_long) noexcept {
+SMTPP_HOT_INLINE constexpr host_kind parse_host(cursor& c, bool allow_utf8, bool& utf8, bool& too_long) noexcept {
     if (c.at('[')) {
         const std::size_t open = c.pos;
         std::size_t close = open + 1;
@@ -1224,6 +1306,18 @@ constexpr bool is_base64(std::string_view s) noexcept {
 }
 
 /// The AUTH mechanisms whose names are longer than eight bytes, which key() cannot tell apart.
+/// `is_base64(s)` for a view into a line whose next byte is no base64 character (a blank
+/// or the terminator, see `cursor`): the run of base64 characters needs no bounds test.
+constexpr bool base64_in_line(std::string_view s) noexcept {
+    if (s.empty() || s.size() % 4 != 0) return false;
+    std::size_t b = run_end(s.data(), 0, c_b64);
+    if (b > s.size()) b = s.size();
+    if (s.size() - b > 2) return false;  // at most two "=" of padding, at the end
+    for (; b < s.size(); ++b)
+        if (s[b] != '=') return false;
+    return true;
+}
+
 struct mechanism_entry {
     std::string_view name;
     sasl_mechanism id;
@@ -1238,10 +1332,11 @@ inline constexpr mechanism_entry long_mechanisms[] = {
     {"DIGEST-MD5", sasl_mechanism::digest_md5},
 };
 
-constexpr sasl_mechanism mechanism_of(std::string_view m) noexcept {
+/// The mechanism named `m` (mech-chars, checked by the caller), whose `key()` is `folded`.
+constexpr sasl_mechanism mechanism_of(std::string_view m, std::uint64_t folded) noexcept {
     // The names are ALPHA / DIGIT / "-" and `m` was checked to be mech-chars, so key()
     // matches exactly for names of at most 8 bytes.
-    switch (key(m)) {
+    switch (folded) {
         case key("PLAIN"): return sasl_mechanism::plain;
         case key("LOGIN"): return sasl_mechanism::login;
         case key("CRAM-MD5"): return sasl_mechanism::cram_md5;
@@ -1256,6 +1351,9 @@ constexpr sasl_mechanism mechanism_of(std::string_view m) noexcept {
             if (iequals_upper(m, e.name)) return e.id;
     return sasl_mechanism::other;
 }
+
+/// The mechanism named `m` (mech-chars).
+constexpr sasl_mechanism mechanism_of(std::string_view m) noexcept { return mechanism_of(m, key(m)); }
 
 }  // namespace detail
 
@@ -1279,40 +1377,50 @@ constexpr bool next_param(std::string_view& text, std::string_view& keyword, std
 
 namespace detail {
 
+/// The index of a parameter's bit in `params::present`.
+constexpr unsigned pid(param_bit b) noexcept {
+    unsigned i = 0;
+    while (((b >> i) & 1u) == 0) ++i;
+    return i;
+}
+inline constexpr unsigned no_param = 32;
+
 /// One esmtp-param: `esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2). `k` and `v` are
-/// views into the line of `c`; without "=", `v` is empty.
-constexpr command_error parse_one_param(std::string_view k, std::string_view v, bool has_value,
+/// views into the line of `c`; without "=", `v` is empty. `plain`: every byte of `v` is an
+/// xchar (RFC 3461 §4), so as xtext it is its own decoding, with no control in it.
+SMTPP_HOT_INLINE constexpr command_error parse_one_param(std::string_view k, std::string_view v, bool has_value, bool plain,
                                         const cursor& c, command& cmd, bool is_mail,
                                         const parse_options& opt) noexcept {
     params& ps = cmd.params;
-    std::uint32_t bit = 0;
+    // The parameter's bit index, dense, so that the switch below is a jump table.
+    unsigned id = no_param;
     // Keywords of up to 8 bytes by their folded word (exact: `k` is ALPHA / DIGIT / "-").
     const std::uint64_t packed = c.folded(k);
     if (is_mail) {
         switch (packed) {
-            case key("SIZE"): bit = p_size; break;
-            case key("BODY"): bit = p_body; break;
-            case key("SMTPUTF8"): bit = p_smtputf8; break;
-            case key("RET"): bit = p_ret; break;
-            case key("ENVID"): bit = p_envid; break;
-            case key("AUTH"): bit = p_auth; break;
-            case key("HOLDFOR"): bit = p_holdfor; break;
-            case key("BY"): bit = p_by; break;
+            case key("SIZE"): id = pid(p_size); break;
+            case key("BODY"): id = pid(p_body); break;
+            case key("SMTPUTF8"): id = pid(p_smtputf8); break;
+            case key("RET"): id = pid(p_ret); break;
+            case key("ENVID"): id = pid(p_envid); break;
+            case key("AUTH"): id = pid(p_auth); break;
+            case key("HOLDFOR"): id = pid(p_holdfor); break;
+            case key("BY"): id = pid(p_by); break;
             default:
-                if (k.size() == 10 && iequals_upper(k, "REQUIRETLS")) bit = p_requiretls;
-                else if (k.size() == 11 && iequals_upper(k, "MT-PRIORITY")) bit = p_mt_priority;
-                else if (k.size() == 9 && iequals_upper(k, "HOLDUNTIL")) bit = p_holduntil;
+                if (k.size() == 10 && iequals_upper(k, "REQUIRETLS")) id = pid(p_requiretls);
+                else if (k.size() == 11 && iequals_upper(k, "MT-PRIORITY")) id = pid(p_mt_priority);
+                else if (k.size() == 9 && iequals_upper(k, "HOLDUNTIL")) id = pid(p_holduntil);
                 break;
         }
     } else {
         switch (packed) {
-            case key("NOTIFY"): bit = p_notify; break;
-            case key("ORCPT"): bit = p_orcpt; break;
-            case key("RRVS"): bit = p_rrvs; break;
+            case key("NOTIFY"): id = pid(p_notify); break;
+            case key("ORCPT"): id = pid(p_orcpt); break;
+            case key("RRVS"): id = pid(p_rrvs); break;
             default: break;
         }
     }
-    if (bit == 0) {
+    if (id == no_param) {
         if (ps.unknown_count == 0) {
             const std::size_t len = has_value ? static_cast<std::size_t>(v.data() + v.size() - k.data()) : k.size();
             ps.unknown = std::string_view(k.data(), len);
@@ -1320,18 +1428,19 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
         if (ps.unknown_count < 255) ++ps.unknown_count;
         return command_error::none;
     }
+    const std::uint32_t bit = 1u << id;
     if (ps.present & bit) return command_error::duplicate_param;
     ps.present |= bit;
     bool control = false;
-    switch (bit) {
-        case p_size: {
+    switch (id) {
+        case pid(p_size): {
             // RFC 1870 §6: size-value ::= 1*20DIGIT
             bool overflow = false;
             if (!has_value || !parse_decimal(v, 20, ps.size, overflow)) return command_error::bad_size;
             if (overflow) return command_error::size_overflow;
             return command_error::none;
         }
-        case p_body:
+        case pid(p_body):
             // RFC 6152 §2: body-value ::= "7BIT" / "8BITMIME"; RFC 3030 §3: "BINARYMIME"
             // The folded word is exact here too: a value byte is %d33-126 or UTF-8 (>= 0x80),
             // and only letters among those fold onto the letters of these words; the key of
@@ -1345,11 +1454,11 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
                     break;
             }
             return command_error::none;
-        case p_smtputf8:
+        case pid(p_smtputf8):
             return has_value ? command_error::bad_smtputf8 : command_error::none;
-        case p_requiretls:
+        case pid(p_requiretls):
             return has_value ? command_error::bad_requiretls : command_error::none;
-        case p_ret:
+        case pid(p_ret):
             // RFC 3461 §4.3: ret-value = "FULL" / "HDRS"
             switch (c.folded(v)) {
                 case key("FULL"): ps.ret = ret_type::full; break;
@@ -1357,26 +1466,26 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
                 default: return command_error::bad_ret;
             }
             return command_error::none;
-        case p_envid: {
+        case pid(p_envid): {
             // RFC 3461 §4.4: envid-value = xtext, at most 100 characters, printable ASCII.
-            const std::size_t n = xtext_check(v, control, opt.allow_lowercase_xtext_hex);
+            const std::size_t n = plain ? v.size() : xtext_check(v, control, opt.allow_lowercase_xtext_hex);
             if (!has_value || v.empty() || n == SIZE_MAX || n > 100) return command_error::bad_envid;
             if (control) return command_error::xtext_control;
             ps.envid = v;
             return command_error::none;
         }
-        case p_auth: {
+        case pid(p_auth): {
             // RFC 4954 §5: auth-param = "AUTH=" xtext; the xtext is a mailbox or "<>".
             if (!has_value || v.empty()) return command_error::bad_auth_param;
             if (!(v.size() == 2 && v[0] == '<' && v[1] == '>')) {
-                const std::size_t n = xtext_check(v, control, opt.allow_lowercase_xtext_hex);
+                const std::size_t n = plain ? v.size() : xtext_check(v, control, opt.allow_lowercase_xtext_hex);
                 if (n == SIZE_MAX || n > 500) return command_error::bad_auth_param;
                 if (control) return command_error::xtext_control;
             }
             ps.auth = v;
             return command_error::none;
         }
-        case p_mt_priority: {
+        case pid(p_mt_priority): {
             // RFC 6710 §3: priority-value = ["-" / "+"] DIGIT, range -9..9
             std::string_view d = v;
             bool neg = false;
@@ -1388,7 +1497,7 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             ps.mt_priority = static_cast<std::int8_t>(neg ? -(d[0] - '0') : (d[0] - '0'));
             return command_error::none;
         }
-        case p_holdfor: {
+        case pid(p_holdfor): {
             // RFC 4865 §4: holdfor-value = 1*9DIGIT
             bool overflow = false;
             std::uint64_t secs = 0;
@@ -1397,13 +1506,13 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             ps.holdfor = static_cast<std::uint32_t>(secs);
             return command_error::none;
         }
-        case p_holduntil:
+        case pid(p_holduntil):
             // RFC 4865 §4: holduntil-value = date-time (RFC 3339)
             if (!parse_date_time(v)) return command_error::bad_holduntil;
             if (ps.present & p_holdfor) return command_error::conflicting_params;
             ps.holduntil = v;
             return command_error::none;
-        case p_by: {
+        case pid(p_by): {
             // RFC 2852 §4: by-value = by-time ";" by-mode [by-trace];
             // by-time = ["-" / "+"] 1*9digit; by-mode = "N" / "R"; by-trace = "T"
             const std::size_t semi = find_char(v, ';');
@@ -1427,22 +1536,23 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             ps.by_time = static_cast<std::int32_t>(neg ? -static_cast<std::int64_t>(secs) : static_cast<std::int64_t>(secs));
             return command_error::none;
         }
-        case p_notify: {
+        case pid(p_notify): {
             // RFC 3461 §4.1: notify-esmtp-value = "NEVER" / 1#notify-list-element;
             // notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
             if (!has_value || v.empty()) return command_error::bad_notify;
             std::uint8_t flags = 0;
             std::size_t from = 0;
             for (;;) {
-                // An item is a run of letters ending at "," or at the end of the value: a
-                // non-letter anywhere else makes it no keyword, as a split at "," would. The
-                // run stops inside the line (see `run_end`) and is clipped to the value.
-                std::size_t to = run_end(v.data(), from, c_alpha);
-                if (to > v.size()) to = v.size();
-                if (to < v.size() && v[to] != ',') return command_error::bad_notify;
-                // key() is exact against all-letter words: only 'X' and 'x' fold to 'x'.
+                // An item runs to the next "," or to the end of the value. Every keyword has
+                // at most 7 letters, so one word of the (at most 8) bytes at the item holds
+                // the item and its ","; key() is exact against all-letter words (only 'X'
+                // and 'x' fold to 'x'), so an item with any other byte matches none.
+                const std::size_t left = v.size() - from;
+                const std::uint64_t w = c.word(v.data() + from, left < 8 ? left : 8);
+                std::size_t len = byte_index(w, ',');
+                if (len > left) len = left;
                 std::uint8_t f = 0;
-                switch (c.folded(slice(v, from, to))) {
+                switch (key_of_word(w, len)) {
                     case key("NEVER"): f = notify_never; break;
                     case key("SUCCESS"): f = notify_success; break;
                     case key("FAILURE"): f = notify_failure; break;
@@ -1451,25 +1561,28 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
                 }
                 if (f == 0 || (flags & f)) return command_error::bad_notify;
                 flags = static_cast<std::uint8_t>(flags | f);
-                if (to == v.size()) break;
-                from = to + 1;
+                if (len == left) break;
+                from += len + 1;
             }
             if ((flags & notify_never) && flags != notify_never) return command_error::bad_notify;
             ps.notify = flags;
             return command_error::none;
         }
-        case p_orcpt: {
+        case pid(p_orcpt): {
             // RFC 3461 §4.2: orcpt-parameter = "ORCPT=" original-recipient-address;
             // original-recipient-address = addr-type ";" xtext; addr-type = atom.
             // RFC 6533 §3: addr-type "utf-8" carries utf-8-addr-xtext (with \x{HEX}) or,
             // under SMTPUTF8, utf-8-addr-unitext.
-            const std::size_t semi = find_char(v, ';');
-            if (semi == v.size() || semi == 0 || semi + 1 == v.size())
+            // The addr-type is the run of atext at the start; ";" is no atext, so the run
+            // stops at the first ";" at the latest, and anything else stopping it before
+            // that is a byte the atom may not hold. (The run stops inside the line, see
+            // `run_end`, and is clipped to the value.)
+            std::size_t semi = run_end(v.data(), 0, c_atext);
+            if (semi > v.size()) semi = v.size();
+            if (semi == v.size() || v[semi] != ';' || semi == 0 || semi + 1 == v.size())
                 return command_error::bad_orcpt;
             const std::string_view type = slice(v, 0, semi);
             const std::string_view addr = slice(v, semi + 1, v.size());
-            for (char ch : type)
-                if (!is(static_cast<unsigned char>(ch), c_atext)) return command_error::bad_orcpt;
             if (type.size() == 5 && iequals_upper(type, "UTF-8")) {
                 // RFC 6533 §3: utf-8-addr-xtext = 1*(QCHAR / EmbeddedUnicodeChar);
                 // utf-8-addr-unitext = 1*(QUCHAR / EmbeddedUnicodeChar) (UTF-8 as is, only in
@@ -1500,7 +1613,7 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
                     }
                 }
             } else {
-                const std::size_t n = xtext_check(addr, control, opt.allow_lowercase_xtext_hex);
+                const std::size_t n = plain ? addr.size() : xtext_check(addr, control, opt.allow_lowercase_xtext_hex);
                 if (n == SIZE_MAX || n > 500) return command_error::bad_orcpt;
                 if (control) return command_error::xtext_control;
             }
@@ -1508,7 +1621,7 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
             ps.orcpt = addr;
             return command_error::none;
         }
-        case p_rrvs: {
+        case pid(p_rrvs): {
             // RFC 7293 §3: rrvs-param = "RRVS=" date-time [ ";" ( "C" / "R" ) ]
             std::string_view dt = v;
             char mode = 0;
@@ -1530,7 +1643,7 @@ constexpr command_error parse_one_param(std::string_view k, std::string_view v, 
 /// RFC 5321 §4.1.2: `Mail-parameters = esmtp-param *(SP esmtp-param)`,
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`,
 /// `esmtp-value = 1*(%d33-60 / %d62-126)`; RFC 6531 §3.3 `esmtp-value =/ UTF8-non-ascii`.
-constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, const parse_options& opt) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, const parse_options& opt) noexcept {
     // On locals (see `parse_domain`); `d[end]` is SP, HT, CR or LF (see `cursor`).
     const char* const d = c.s.data();
     const std::size_t end = c.end;
@@ -1543,12 +1656,20 @@ constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, cons
         const std::string_view k = slice(c.s, kstart, pos);
         const bool has_value = d[pos] == '=';
         std::size_t vstart = pos;
+        bool plain = true;
         if (has_value) {
+            // esmtp-value chars are the xchars and "+": runs of xchar joined by "+", so that
+            // the scan also tells whether the value, as xtext, needs decoding at all.
             vstart = ++pos;
-            pos = run_end(d, pos, c_esmtpv);
+            pos = run_end(d, pos, c_xchar);
+            while (d[pos] == '+') {
+                plain = false;
+                pos = run_end(d, pos + 1, c_xchar);
+            }
             while (SMTPP_UNLIKELY(static_cast<unsigned char>(d[pos]) >= 0x80) && opt.smtputf8) {
                 const std::size_t n = utf8_sequence(slice(c.s, 0, end), pos);
                 if (n == 0) return command_error::invalid_utf8;
+                plain = false;
                 pos = run_end(d, pos + n, c_esmtpv);
             }
         }
@@ -1562,7 +1683,7 @@ constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, cons
                 while (pos < end && d[pos] == ' ') ++pos;
             }
         }
-        const command_error e = parse_one_param(k, v, has_value, c, cmd, is_mail, opt);
+        const command_error e = parse_one_param(k, v, has_value, plain, c, cmd, is_mail, opt);
         // "SIZE=" and friends: the keyword's own error when it is known.
         if (empty_value) return e == command_error::none ? command_error::param_syntax : e;
         if (e != command_error::none) return e;
@@ -1572,12 +1693,56 @@ constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, cons
     return command_error::none;
 }
 
+/// The length of the run of textstring bytes (HT, SP and printable ASCII: `c_text`) that
+/// starts `p[0, n)`. The scalar twin of `text_run`, and its reference in the tests.
+constexpr std::size_t text_run_scalar(const char* p, std::size_t n) noexcept {
+    std::size_t i = 0;
+    while (i < n && is(static_cast<unsigned char>(p[i]), c_text)) ++i;
+    return i;
+}
+
+#if SMTPP_COMMAND_SSE2
+/// The bytes of sixteen that are NOT textstring, as a 16-bit mask.
+SMTPP_HOT_INLINE unsigned non_text16(const char* p) noexcept {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // x + 1 as a signed byte is above 0x20 exactly for 0x20..0x7E (DEL and the bytes from
+    // 0x80 on turn negative, 0xFF turns 0); HT is the one control byte that is text.
+    const __m128i ok = _mm_or_si128(_mm_cmpgt_epi8(_mm_add_epi8(x, _mm_set1_epi8(1)), _mm_set1_epi8(0x20)),
+                                    _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')));
+    return ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+}
+
+/// `text_run_scalar` sixteen bytes at a time; nothing outside `p[0, n)` is read (the last
+/// sixteen are read again, overlapping, for a tail).
+inline std::size_t text_run_sse2(const char* p, std::size_t n) noexcept {
+    if (n < 16) return text_run_scalar(p, n);
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const unsigned m = non_text16(p + i);
+        if (m != 0) return i + ctz64(m);
+    }
+    if (i == n) return n;
+    const unsigned m = non_text16(p + n - 16) >> (i - (n - 16));
+    return m != 0 ? i + ctz64(m) : n;
+}
+#endif
+
+/// `text_run_scalar`, vectorised where it can be.
+constexpr std::size_t text_run(const char* p, std::size_t n) noexcept {
+#if SMTPP_COMMAND_SSE2
+    if (!__builtin_is_constant_evaluated()) return text_run_sse2(p, n);
+#endif
+    return text_run_scalar(p, n);
+}
+
 /// Finds the first byte that makes a refused line invalid at the byte level, so that the
 /// reply names the real cause (bare CR, bare LF, NUL, control) rather than a syntax error.
 constexpr command_error refine_error(std::string_view body, command_error e, bool utf8_allowed) noexcept {
     for (std::size_t i = 0; i < body.size(); ++i) {
+        // HT, SP and printable ASCII are none of the cases below: skip them in bulk.
+        i += text_run(body.data() + i, body.size() - i);
+        if (i == body.size()) break;
         const auto ch = static_cast<unsigned char>(body[i]);
-        if (is(ch, c_text)) continue;  // HT, SP and printable ASCII: none of the cases below
         if (ch == 0) return command_error::nul;
         if (ch == '\r') return command_error::bare_cr;
         if (ch == '\n') return command_error::bare_lf;
@@ -1685,7 +1850,7 @@ constexpr void clear(command& c) noexcept {
     clear(c.params);
 }
 
-constexpr command_error parse_command_body(std::string_view line, std::string_view body, command& cmd,
+SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view line, std::string_view body, command& cmd,
                                            const parse_options& opt) noexcept {
     // The verb: the run of letters at the start of the line (RFC 5321 §4.1.1: "The commands
     // themselves are alphabetic characters terminated by <SP> if parameters follow and
@@ -1826,13 +1991,15 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
             // RFC 3030 §2: bdat-cmd ::= "BDAT" SP chunk-size [ SP end-marker ] CR LF;
             // chunk-size ::= 1*DIGIT; end-marker ::= "LAST"
             if (c.done()) return command_error::bad_chunk_size;
-            std::size_t j = c.pos;
-            while (j < c.end && body[j] != ' ') ++j;
+            // The size is the run of digits; anything but SP after it is a bad size.
+            std::size_t j = run_end(body.data(), c.pos, c_digit);
+            if (j > c.end) j = c.end;
+            if (j < c.end && body[j] != ' ') return command_error::bad_chunk_size;
             bool overflow = false;
-            if (!parse_decimal(body.substr(c.pos, j - c.pos), SIZE_MAX, cmd.chunk_size, overflow))
+            if (!parse_decimal(slice(body, c.pos, j), SIZE_MAX, cmd.chunk_size, overflow))
                 return command_error::bad_chunk_size;
             if (j < c.end) {
-                if (!iequals_upper(body.substr(j, end - j), " LAST")) return command_error::bad_chunk_size;
+                if (c.end - j != k_sp_last.size || !c.matches(j, k_sp_last)) return command_error::bad_chunk_size;
                 cmd.last = true;
             }
             if (overflow) return command_error::chunk_size_overflow;
@@ -1844,16 +2011,16 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
             // RFC 4422 §3.1: sasl-mech = 1*20mech-char; mech-char = UPPER-ALPHA / DIGIT / "-" / "_"
             // DEVIATION: lower-case mechanism names are accepted (clients send "auth plain").
             if (c.done()) return command_error::missing_argument;
-            std::size_t j = c.pos;
-            while (j < c.end && (is_alnum(body[j]) || body[j] == '-' || body[j] == '_')) ++j;
+            std::size_t j = run_end(body.data(), c.pos, c_mech);
+            if (j > c.end) j = c.end;
             if (j == c.pos || j - c.pos > 20) return command_error::bad_mechanism;
-            cmd.mechanism = body.substr(c.pos, j - c.pos);
-            cmd.mechanism_id = mechanism_of(cmd.mechanism);
+            cmd.mechanism = slice(body, c.pos, j);
+            cmd.mechanism_id = mechanism_of(cmd.mechanism, c.folded(cmd.mechanism));
             if (j == c.end) return command_error::none;
             if (body[j] != ' ') return command_error::bad_mechanism;
-            const std::string_view ir = body.substr(j + 1, end - j - 1);
+            const std::string_view ir = slice(body, j + 1, end);
             // initial-response = base64 / "=" (RFC 4954 §4)
-            if (!(ir.size() == 1 && ir[0] == '=') && !is_base64(ir)) return command_error::bad_base64;
+            if (!(ir.size() == 1 && ir[0] == '=') && !base64_in_line(ir)) return command_error::bad_base64;
             cmd.initial_response = ir;
             cmd.has_initial_response = true;
             return command_error::none;
@@ -1944,7 +2111,7 @@ constexpr command_error parse_command_body(std::string_view line, std::string_vi
  * `out.params.unknown_count` with the first one in `out.params.unknown`, and the session
  * answers 555 (RFC 5321 §4.1.1.11) or 504.
  */
-[[nodiscard]] constexpr command_error parse_command(std::string_view line, command& out,
+[[nodiscard]] SMTPP_CLANG_INLINE constexpr command_error parse_command(std::string_view line, command& out,
                                                     const parse_options& opt = {}) noexcept {
     detail::clear(out);
     out.line = line;
@@ -2280,6 +2447,14 @@ constexpr command_format_result format_command(const command& c, char* out, std:
 #define SMTPP_HAVE_SSE2 1
 #endif
 
+// The general loop of the line reader stays out of line so that the fast paths inlined
+// into the caller's loop keep its registers (GCC inlines it otherwise).
+#if defined(__GNUC__) || defined(__clang__)
+#define SMTPP_LINE_NOINLINE __attribute__((noinline))
+#else
+#define SMTPP_LINE_NOINLINE
+#endif
+
 namespace smtpp {
 
 // ------------------------------------------------------------------------------------------
@@ -2479,27 +2654,46 @@ constexpr int line_error_rank(line_error e) noexcept {
     return 0;
 }
 
+/// CR, LF or NUL: the octets a line reader must look at. One compare for most octets.
+constexpr bool line_special(char c) noexcept {
+    const unsigned u = static_cast<unsigned char>(c);
+    if (SMTPP_LIKELY(u > '\r')) return false;
+    return u == '\r' || u == '\n' || u == 0;
+}
+
 /**
  * The state of a line reader without its storage: trivially copyable, no pointers.
  * `step` does the work over storage the caller passes in.
+ *
+ * Between calls the storage holds the octets of the current line while it has no fault
+ * (at most max_line() of them, so they fit) and, faulty or not, its first
+ * min(line_head_size, octets so far), which a refused line reports as its head. With
+ * storage smaller than line_head_size the head is kept in head_ instead.
  */
 class line_core {
 public:
     constexpr line_core() noexcept = default;
     constexpr line_core(line_options o, std::size_t capacity) noexcept
-        : limit_(o.max_line), cap_(capacity), allow_bare_lf_(o.allow_bare_lf) {}
+        : max_(o.max_line < capacity ? o.max_line : capacity),
+          cap_(capacity),
+          allow_bare_lf_(o.allow_bare_lf) {
+        fast_ = clean_limit();
+    }
 
-    constexpr void set_max_line(std::size_t n) noexcept { limit_ = n; }
-    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return limit_ < cap_ ? limit_ : cap_; }
+    constexpr void set_max_line(std::size_t n) noexcept {
+        max_ = n < cap_ ? n : cap_;
+        fast_ = err_ == line_error::none && !cr_ ? clean_limit() : 0;
+    }
+    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return max_; }
     [[nodiscard]] constexpr bool pending() const noexcept { return len_ != 0; }
     [[nodiscard]] constexpr line_error pending_error() const noexcept {
-        return len_ >= max_line() && len_ != 0 ? line_error::too_long : err_;
+        return len_ >= max_ && len_ != 0 ? line_error::too_long : err_;
     }
     constexpr void discard() noexcept {
         len_ = 0;
         err_ = line_error::none;
         cr_ = false;
-        head_n_ = 0;
+        fast_ = clean_limit();
     }
 
     /*
@@ -2507,22 +2701,27 @@ public:
      * CRLF and nothing else. A line is refused (failed event, at its LF) when it holds a
      * NUL, a CR not followed by LF, ends in a bare LF (unless allowed), or is longer than
      * max_line() octets including CRLF (RFC 5321 §4.5.3.1.4). Refused lines are not
-     * buffered past the fault: only their length is counted while skipping to the LF.
+     * buffered past the fault (but for their head): only their length is counted while
+     * skipping to the LF.
      */
-    constexpr line_event step(char* buf, std::string_view in) noexcept {
+    SMTPP_HOT_INLINE constexpr line_event step(char* buf, std::string_view in) noexcept {
         const char* const p = in.data();
         const std::size_t n = in.size();
-        const std::size_t max = max_line();
-        if (err_ == line_error::none) {
-            // Fast paths for the two common shapes; anything unusual takes the general loop
-            // below from the same state, so the events are the same.
-            if (n < 16) {
-                record_head(p, n);
-                line_event ev{};
-                if (step_short(buf, p, n, max, ev)) return ev;
-            } else if (len_ == 0) {
-                // A whole clean line at the start of a big chunk: a view of the chunk.
-                const std::size_t lim = n < max ? n : max;
+        // Fast paths for the common shapes; anything unusual takes the general loop below
+        // from the same state, so the events are the same.
+        const std::size_t len = len_;
+        if (n == 1 && len < fast_ && !line_special(p[0])) {
+            // One plain octet of a clean line (a byte-by-byte feed): store and count it.
+            // (len_ is not read back after the store through buf, which may alias it.)
+            buf[len] = p[0];
+            len_ = len + 1;
+            return {status::need_more, line_error::none, {}, 1};
+        }
+        if (n >= 16) {
+            if (len == 0) {
+                // A whole line at the start of a big chunk (len_ == 0: no fault, no CR
+                // pending), to a CRLF or bare LF within the limit: a view of the chunk.
+                const std::size_t lim = n < max_ ? n : max_;
                 const std::size_t j = scan_newline(p, lim, true);
                 if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n')
                     return {status::complete, line_error::none, std::string_view(p, j + 2), j + 2};
@@ -2531,74 +2730,102 @@ public:
                     return {status::failed, line_error::bare_lf,
                             std::string_view(p, j < line_head_size ? j : line_head_size), j + 1};
                 }
+            } else if (len < fast_) {
+                // The rest of a clean line at the start of a big chunk, to its CRLF: copied.
+                const std::size_t room = fast_ - len;
+                const std::size_t lim = n < room ? n : room;
+                const std::size_t j = scan_newline(p, lim, true);
+                if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n') {
+                    copy_bytes(buf + len, p, j + 2);
+                    len_ = 0;
+                    return {status::complete, line_error::none, std::string_view(buf, len + j + 2), j + 2};
+                }
             }
+        } else if (len < fast_) {
+            // A short chunk (a byte-by-byte feed) of a clean line with no CR pending: store
+            // and count each octet with no scanning set-up, to a CR, LF or NUL. len_ < fast_
+            // means max_ == fast_ and the storage holds the head (see clean_limit).
+            const std::size_t room = fast_ - len;  // octets the limit leaves (at an LF: one more)
+            const std::size_t lim = n < room ? n : room;
+            char* const d = buf + len;
+            std::size_t i = 0;
+            for (; i < lim; ++i) {
+                const char c = p[i];
+                if (line_special(c)) break;
+                d[i] = c;
+            }
+            if (i == n) {
+                len_ = len + n;
+                return {status::need_more, line_error::none, {}, n};
+            }
+            if (i != lim) {
+                const line_event ev = step_special(buf, p, n, i, len + i, len);
+                if (ev.consumed != 0) return ev;
+            }
+        } else if (n != 0 && p[0] == '\n' && cr_ && err_ == line_error::none && len < max_) {
+            // The LF after a CR that ended the last chunk: the stored line is complete.
+            buf[len] = '\n';
+            discard();
+            return {status::complete, line_error::none, std::string_view(buf, len + 1), 1};
         }
-        record_head(p, n);  // idempotent when step_short already did
-        return step_general(buf, p, n, max);
+        return step_general(buf, p, n);
     }
 
 private:
-    // The first octets of the current line, for refused lines. At every call they hold
-    // min(line_head_size, octets of the line so far); the next ones are copied from the
-    // chunk (possibly past the line's LF: a failed event clips them to the line).
-    constexpr void record_head(const char* p, std::size_t n) noexcept {
-        const std::size_t have = len_ < line_head_size ? static_cast<std::size_t>(len_) : line_head_size;
-        std::size_t k = 0;
-        for (std::size_t h = have; h < line_head_size && k < n; ++h, ++k) head_[h] = p[k];
-        if (have + k > head_n_) head_n_ = static_cast<std::uint8_t>(have + k);
+    // What fast_ is for a clean line with no CR pending: the limit, when the storage can
+    // also hold the head of a refused line; else 0 (every call takes the general loop).
+    [[nodiscard]] constexpr std::size_t clean_limit() const noexcept {
+        return cap_ >= line_head_size ? max_ : 0;
     }
-    // The head of a refused line of `len` octets before its LF.
-    [[nodiscard]] constexpr std::string_view head(std::size_t len) const noexcept {
-        const std::size_t n = len < head_n_ ? len : head_n_;
-        return std::string_view(head_, n);
-    }
+    // Where the head of the current line is kept between calls.
+    constexpr char* head_store(char* buf) noexcept { return cap_ >= line_head_size ? buf : head_; }
 
     /*
-     * A short chunk (a byte-by-byte feed) of a line with no fault so far: store and count
-     * each byte with no scanning set-up. Returns false, changing nothing but storage the
-     * general loop would overwrite the same way, at anything that is not plain text, CR or
-     * the line's ending LF within the limit.
+     * The end of a short chunk of a clean line (see step): p[i] is a CR, LF or NUL, the
+     * line's first `len` octets (< max_) are in storage, `start` of them from earlier
+     * calls. A CRLF or bare LF within the limit ends the line. Returns an event that
+     * consumed nothing, having changed nothing but storage the general loop writes the
+     * same way or never reads, at anything else (a NUL, a bare CR, the limit). A CR that
+     * ends the chunk is stored and left pending (cr_) for the next call.
      */
-    constexpr bool step_short(char* buf, const char* p, std::size_t n, std::size_t max, line_event& ev) noexcept {
-        const bool fresh = len_ == 0;
-        std::size_t len = len_;
-        bool cr = cr_;
-        for (std::size_t i = 0; i < n; ++i) {
-            const char c = p[i];
-            if (c == '\n') {
-                if (len >= max) return false;  // the LF would make the line too long
-                if (!cr && !allow_bare_lf_) {
-                    ev = {status::failed, line_error::bare_lf, head(len), i + 1};
-                    discard();
-                    return true;
-                }
-                discard();
-                if (fresh) {
-                    ev = {status::complete, line_error::none, std::string_view(p, i + 1), i + 1};
-                } else {
-                    buf[len] = '\n';
-                    ev = {status::complete, line_error::none, std::string_view(buf, len + 1), i + 1};
-                }
-                return true;
+    constexpr line_event step_special(char* buf, const char* p, std::size_t n, std::size_t i, std::size_t len,
+                                      std::size_t start) noexcept {
+        const char c = p[i];
+        std::size_t end = i + 1;
+        buf[len] = c;
+        if (c == '\r') {
+            if (end == n) {  // the CR ends the chunk: the next one must start with LF
+                len_ = len + 1;
+                cr_ = true;
+                fast_ = 0;
+                return {status::need_more, line_error::none, {}, n};
             }
-            if (cr || len >= max || c == '\0') return false;  // bare CR, too long, NUL
-            buf[len++] = c;
-            cr = c == '\r';
+            if (p[end] != '\n' || ++len >= max_) return {};  // bare CR, or too long
+            buf[len] = '\n';
+            ++end;
+        } else if (c == '\n') {
+            if (!allow_bare_lf_) {
+                len_ = 0;
+                return {status::failed, line_error::bare_lf,
+                        std::string_view(buf, len < line_head_size ? len : line_head_size), end};
+            }
+        } else {
+            return {};  // NUL
         }
-        len_ = len;
-        cr_ = cr;
-        ev = {status::need_more, line_error::none, {}, n};
-        return true;
+        len_ = 0;
+        return {status::complete, line_error::none, std::string_view(start == 0 ? p : buf, len + 1), end};
     }
 
-    constexpr line_event step_general(char* buf, const char* p, std::size_t n, std::size_t max) noexcept {
+    SMTPP_LINE_NOINLINE constexpr line_event step_general(char* buf, const char* p, std::size_t n) noexcept {
+        const std::size_t max = max_;
         // A line that starts in this chunk is returned as a view of the chunk.
-        const bool fresh = len_ == 0;
+        const std::size_t start = len_;
+        const bool fresh = start == 0;
         std::size_t i = 0;
         while (i < n) {
             if (cr_) {
                 cr_ = false;
-                if (p[i] == '\n') return finish(buf, fresh, p, i + 1);
+                if (p[i] == '\n') return finish(buf, start, p, i + 1);
                 add(line_error::bare_cr);  // the CR stays counted; p[i] is read as usual
             }
             if (len_ >= max) add(line_error::too_long);
@@ -2606,8 +2833,8 @@ private:
                 // Skipping: only the LF matters; nothing is stored.
                 const std::size_t j = scan_byte(p + i, n - i, '\n');
                 len_ = saturating_add(len_, j);
-                if (j == n - i) return {status::need_more, line_error::none, {}, n};
-                return finish(buf, fresh, p, i + j + 1);
+                if (j < n - i) return finish(buf, start, p, i + j + 1);
+                break;
             }
             const std::size_t room = max - len_;
             const std::size_t lim = n - i < room ? n - i : room;
@@ -2626,7 +2853,7 @@ private:
             const char c = p[i++];
             if (c == '\n') {
                 if (!allow_bare_lf_) add(line_error::bare_lf);
-                return finish(buf, fresh, p, i);
+                return finish(buf, start, p, i);
             }
             if (c == '\r') {
                 cr_ = true;
@@ -2636,35 +2863,55 @@ private:
             if (!fresh && err_ == line_error::none) buf[len_] = c;
             ++len_;
         }
-        if (fresh && err_ == line_error::none) copy_bytes(buf, p, len_);
+        // All of p belongs to the line: keep its octets (while clean) and its head.
+        if (err_ == line_error::none) {
+            if (fresh) copy_bytes(buf, p, len_);
+            if (cap_ < line_head_size) keep_head(head_, start, p);
+        } else {
+            keep_head(head_store(buf), start, p);
+        }
+        fast_ = err_ == line_error::none && !cr_ ? clean_limit() : 0;
         return {status::need_more, line_error::none, {}, n};
+    }
+
+    // Octets [start, min(len_, line_head_size)) of the line are p[0, ...): keep them in hb.
+    constexpr void keep_head(char* hb, std::size_t start, const char* p) const noexcept {
+        const std::size_t upto = len_ < line_head_size ? len_ : line_head_size;
+        if (start < upto) copy_bytes(hb + start, p, upto - start);
     }
 
     constexpr void add(line_error e) noexcept {
         if (line_error_rank(e) > line_error_rank(err_)) err_ = e;
     }
 
-    // The line ends with the LF at p[end - 1].
-    constexpr line_event finish(char* buf, bool fresh, const char* p, std::size_t end) noexcept {
+    // The line, whose first `start` octets came in earlier calls, ends with the LF at p[end - 1].
+    constexpr line_event finish(char* buf, std::size_t start, const char* p, std::size_t end) noexcept {
         const std::size_t total = saturating_add(len_, 1);
-        if (total > max_line()) add(line_error::too_long);
+        if (total > max_) add(line_error::too_long);
         const line_error e = err_;
-        const std::string_view h = head(total - 1);
         discard();
-        if (e != line_error::none) return {status::failed, e, h, end};
-        if (fresh) return {status::complete, line_error::none, std::string_view(p, end), end};
+        if (e != line_error::none) {
+            // Its head: octets [0, start) are kept, the rest are at p.
+            const std::size_t h = total - 1 < line_head_size ? total - 1 : line_head_size;
+            if (start == 0) return {status::failed, e, std::string_view(p, h), end};
+            char* const hb = head_store(buf);
+            if (start < h) copy_bytes(hb + start, p, h - start);
+            return {status::failed, e, std::string_view(hb, h), end};
+        }
+        if (start == 0) return {status::complete, line_error::none, std::string_view(p, end), end};
         buf[total - 1] = '\n';
         return {status::complete, line_error::none, std::string_view(buf, total), end};
     }
 
-    std::size_t len_ = 0;    // octets of the current line so far (saturating), CR included
-    std::size_t limit_ = 512;
+    std::size_t len_ = 0;    // octets of the current line so far (saturating), CR included;
+                             // 0 between calls means err_ == none and !cr_ (faults are counted)
+    std::size_t fast_ = 0;   // step's fast paths may run while len_ < fast_ (see clean_limit)
+    std::size_t max_ = 0;    // min(max_line option, cap_)
     std::size_t cap_ = 0;
     line_error err_ = line_error::none;
     bool cr_ = false;        // the last octet was a CR (stored and counted)
     bool allow_bare_lf_ = false;
-    std::uint8_t head_n_ = 0;              // valid octets in head_
-    char head_[line_head_size] = {};       // the first octets of the current line
+    char head_[line_head_size] = {};  // the head of the current line when cap_ < line_head_size
 };
 
 }  // namespace detail
@@ -2694,7 +2941,7 @@ public:
      *         up to its LF is consumed; the next call starts at the next line; not sticky);
      *         need_more: all of `input` was consumed without ending a line.
      */
-    constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_, input); }
+    SMTPP_HOT_INLINE constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_, input); }
     /// Change the limit (e.g. 12288 for an AUTH exchange, RFC 4954 §4); capped at capacity.
     constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n); }
     [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(); }
@@ -2722,7 +2969,7 @@ public:
     constexpr explicit line_reader(line_options o) noexcept : core_(o, Capacity) {}
 
     /// See basic_line_reader::next.
-    constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_.data(), input); }
+    SMTPP_HOT_INLINE constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_.data(), input); }
     /// See basic_line_reader::set_max_line (capped at Capacity).
     constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n); }
     [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(); }
@@ -3788,18 +4035,6 @@ constexpr SMTPP_HOT_INLINE std::uint64_t load8_word(const char* p) noexcept {
     return load8(p);
 }
 
-constexpr unsigned ctz64(std::uint64_t v) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    return static_cast<unsigned>(__builtin_ctzll(v));
-#else
-    unsigned n = 0;
-    while ((v & 1u) == 0) {
-        v >>= 1;
-        ++n;
-    }
-    return n;
-#endif
-}
 
 /**
  * The index of the first octet in `p[0, window)` that is a control character (< 0x20, which
