@@ -1336,7 +1336,7 @@ SMTPP_EHLO_NOINLINE constexpr ehlo_result parse_ehlo_general(std::string_view by
  *         not ended within `bytes` (call again with more, from the same start); `failed`
  *         with the reply error.
  */
-constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps,
+SMTPP_CLANG_INLINE constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps,
                                  const reply_options& opt = reply_options{}) noexcept {
     const std::size_t size = bytes.size();
     // As the reply reader: a limit under 4 octets cannot hold "250\r\n"; use the RFC's 512.

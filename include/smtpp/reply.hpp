@@ -441,7 +441,7 @@ public:
      *         `need_more` when `in` was used up before a line ended (`in` is then empty),
      *         `failed` on an error (see `error()`), and on every call after it.
      */
-    constexpr status next_line(std::string_view& in, reply_line& out) noexcept {
+    SMTPP_CLANG_INLINE constexpr status next_line(std::string_view& in, reply_line& out) noexcept {
         if (error_ != reply_error::none) return status::failed;
         const bool ctl = opt_.allow_ctl || (ehlo_ && lines_ == 0);
         if (len_ == 0 && !pending_cr_) {
