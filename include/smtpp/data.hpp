@@ -315,7 +315,7 @@ private:
     // The byte state machine; with `Blocks`, whole 64-byte blocks of plain CRLF text in
     // state mid, bol or cr are skimmed first (see skim), with the same events.
     template <bool Blocks>
-    constexpr data_event step(std::string_view input) noexcept {
+    SMTPP_CLANG_INLINE constexpr data_event step(std::string_view input) noexcept {
         const char* const p = input.data();
         const std::size_t n = input.size();
         const bool norm = opt_.bare_newline == bare_newline_policy::normalize;
@@ -463,7 +463,7 @@ public:
      *         again returns end with consumed 0;
      *         need_more: all of `input` was consumed and nothing is ready.
      */
-    constexpr data_event next(std::string_view input) noexcept {
+    SMTPP_CLANG_INLINE constexpr data_event next(std::string_view input) noexcept {
 #if defined(SMTPP_HAVE_BODY_BLOCKS)
         // Short inputs (byte-by-byte feeds) keep the plain loop: no block code in their way.
         if (input.size() >= 64 && !detail::scan_in_constant_evaluation()) return step<true>(input);
