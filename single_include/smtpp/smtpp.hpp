@@ -3306,7 +3306,7 @@ private:
     // The byte state machine; with `Blocks`, whole 64-byte blocks of plain CRLF text in
     // state mid, bol or cr are skimmed first (see skim), with the same events.
     template <bool Blocks>
-    constexpr data_event step(std::string_view input) noexcept {
+    SMTPP_CLANG_INLINE constexpr data_event step(std::string_view input) noexcept {
         const char* const p = input.data();
         const std::size_t n = input.size();
         const bool norm = opt_.bare_newline == bare_newline_policy::normalize;
@@ -3454,7 +3454,7 @@ public:
      *         again returns end with consumed 0;
      *         need_more: all of `input` was consumed and nothing is ready.
      */
-    constexpr data_event next(std::string_view input) noexcept {
+    SMTPP_CLANG_INLINE constexpr data_event next(std::string_view input) noexcept {
 #if defined(SMTPP_HAVE_BODY_BLOCKS)
         // Short inputs (byte-by-byte feeds) keep the plain loop: no block code in their way.
         if (input.size() >= 64 && !detail::scan_in_constant_evaluation()) return step<true>(input);
@@ -4190,7 +4190,7 @@ public:
      *         `need_more` when `in` was used up before a line ended (`in` is then empty),
      *         `failed` on an error (see `error()`), and on every call after it.
      */
-    constexpr status next_line(std::string_view& in, reply_line& out) noexcept {
+    SMTPP_CLANG_INLINE constexpr status next_line(std::string_view& in, reply_line& out) noexcept {
         if (error_ != reply_error::none) return status::failed;
         const bool ctl = opt_.allow_ctl || (ehlo_ && lines_ == 0);
         if (len_ == 0 && !pending_cr_) {
@@ -5830,7 +5830,7 @@ SMTPP_EHLO_NOINLINE constexpr ehlo_result parse_ehlo_general(std::string_view by
  *         not ended within `bytes` (call again with more, from the same start); `failed`
  *         with the reply error.
  */
-constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps,
+SMTPP_CLANG_INLINE constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps,
                                  const reply_options& opt = reply_options{}) noexcept {
     const std::size_t size = bytes.size();
     // As the reply reader: a limit under 4 octets cannot hold "250\r\n"; use the RFC's 512.
