@@ -810,10 +810,6 @@ constexpr std::string_view slice(std::string_view s, std::size_t from, std::size
     return std::string_view(s.data() + from, to - from);
 }
 
-/// The end of the run of bytes of the class `bits` that starts at `d + p`.
-/// @pre the run ends inside the line: its terminator (CR or LF) belongs to no class, so it
-/// stops the loop without a bounds test per byte. Two bytes a round: the loop's own
-/// increment and jump cost as much as the test of a byte.
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 9
 #define SMTPP_OPAQUE_INDEX 1
 /// `p`, hidden from the optimiser: see `run_end`.
@@ -823,6 +819,10 @@ SMTPP_HOT_INLINE std::size_t opaque_index(std::size_t p) noexcept {
 }
 #endif
 
+/// The end of the run of bytes of the class `bits` that starts at `d + p`.
+/// @pre the run ends inside the line: its terminator (CR or LF) belongs to no class, so it
+/// stops the loop without a bounds test per byte. Two bytes a round: the loop's own
+/// increment and jump cost as much as the test of a byte.
 constexpr SMTPP_HOT_INLINE std::size_t run_end(const char* d, std::size_t p, std::uint16_t bits) noexcept {
     for (;;) {
         if (!is(static_cast<unsigned char>(d[p]), bits)) break;
@@ -1305,7 +1305,6 @@ constexpr bool is_base64(std::string_view s) noexcept {
     return true;
 }
 
-/// The AUTH mechanisms whose names are longer than eight bytes, which key() cannot tell apart.
 /// `is_base64(s)` for a view into a line whose next byte is no base64 character (a blank
 /// or the terminator, see `cursor`): the run of base64 characters needs no bounds test.
 constexpr bool base64_in_line(std::string_view s) noexcept {
@@ -1318,6 +1317,7 @@ constexpr bool base64_in_line(std::string_view s) noexcept {
     return true;
 }
 
+/// The AUTH mechanisms whose names are longer than eight bytes, which key() cannot tell apart.
 struct mechanism_entry {
     std::string_view name;
     sasl_mechanism id;
@@ -1388,9 +1388,9 @@ inline constexpr unsigned no_param = 32;
 /// One esmtp-param: `esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2). `k` and `v` are
 /// views into the line of `c`; without "=", `v` is empty. `plain`: every byte of `v` is an
 /// xchar (RFC 3461 §4), so as xtext it is its own decoding, with no control in it.
-SMTPP_HOT_INLINE constexpr command_error parse_one_param(std::string_view k, std::string_view v, bool has_value, bool plain,
-                                        const cursor& c, command& cmd, bool is_mail,
-                                        const parse_options& opt) noexcept {
+SMTPP_HOT_INLINE constexpr command_error parse_one_param(std::string_view k, std::string_view v, bool has_value,
+                                                         bool plain, const cursor& c, command& cmd, bool is_mail,
+                                                         const parse_options& opt) noexcept {
     params& ps = cmd.params;
     // The parameter's bit index, dense, so that the switch below is a jump table.
     unsigned id = no_param;
@@ -1643,7 +1643,8 @@ SMTPP_HOT_INLINE constexpr command_error parse_one_param(std::string_view k, std
 /// RFC 5321 §4.1.2: `Mail-parameters = esmtp-param *(SP esmtp-param)`,
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`,
 /// `esmtp-value = 1*(%d33-60 / %d62-126)`; RFC 6531 §3.3 `esmtp-value =/ UTF8-non-ascii`.
-SMTPP_CLANG_INLINE constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail, const parse_options& opt) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail,
+                                                           const parse_options& opt) noexcept {
     // On locals (see `parse_domain`); `d[end]` is SP, HT, CR or LF (see `cursor`).
     const char* const d = c.s.data();
     const std::size_t end = c.end;
@@ -1850,8 +1851,8 @@ constexpr void clear(command& c) noexcept {
     clear(c.params);
 }
 
-SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view line, std::string_view body, command& cmd,
-                                           const parse_options& opt) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view line, std::string_view body,
+                                                              command& cmd, const parse_options& opt) noexcept {
     // The verb: the run of letters at the start of the line (RFC 5321 §4.1.1: "The commands
     // themselves are alphabetic characters terminated by <SP> if parameters follow and
     // <CRLF> otherwise").
