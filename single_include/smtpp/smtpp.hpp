@@ -711,8 +711,13 @@ enum class sasl_mechanism : std::uint8_t {
  *   the empty response, RFC 4954 §4).
  * - BDAT: `chunk_size`, `last`.
  * - unknown: `verb_text`, `argument`.
+ *
+ * Aligned to 16 octets: `parse_command` resets it with aligned 16-byte stores, so that no
+ * store crosses a page wherever the host puts it (on the project's machine a store across
+ * a 4 KiB boundary cost about 30 cycles; unaligned, one command object in ten straddled
+ * a page with such a store, and short commands took twice as long).
  */
-struct command {
+struct alignas(16) command {
     smtpp::verb verb = smtpp::verb::unknown;
     host_kind host = host_kind::none;        ///< kind of the HELO/EHLO/LHLO argument
     sasl_mechanism mechanism_id = sasl_mechanism::other;
@@ -728,6 +733,7 @@ struct command {
     smtpp::path path{};                      ///< MAIL/RCPT path
     smtpp::params params{};                  ///< MAIL/RCPT parameters
 };
+static_assert(alignof(command) == 16 && sizeof(command) % 16 == 0, "command: whole aligned 16-byte words");
 
 // =========================================================================================
 // Options
@@ -1814,16 +1820,38 @@ constexpr void clear(params& ps) noexcept {
     ps.text = {};
 }
 
+#if SMTPP_COMMAND_SSE2 && defined(__clang__)
+/// `clear(c)` at run time under clang, as whole aligned words (see `clear`).
+SMTPP_HOT_INLINE void clear_words(command& c) noexcept {
+    static_assert(sizeof c % 16 == 0 && alignof(command) == 16, "clear(): whole aligned words");
+    __m128i z = _mm_setzero_si128();
+    __asm__("" : "+x"(z));
+    __m128i* const words = reinterpret_cast<__m128i*>(&c);
+    for (std::size_t i = 0; i < sizeof c / 16; ++i) _mm_store_si128(words + i, z);
+}
+#endif
+
 constexpr void clear(command& c) noexcept {
-#if defined(__GNUC__) && !defined(__clang__)
+#if SMTPP_COMMAND_SSE2 && defined(__clang__)
+    if (!__builtin_is_constant_evaluated()) {
+        // Clang at run time: all bytes zero, which is `command{}` (every enum's zero is its
+        // none/unknown/other, a zero view is {nullptr, 0}; tested against `command{}`), as
+        // aligned 16-byte stores in ascending order. The zero is hidden from clang, which
+        // turns stores it knows are zero into a call of the library's memset. Its own
+        // field-by-field stores below, descending and some unaligned, were slow whenever
+        // the object straddled a page: short commands 8.5 -> 17 ns; 5.8 ns with these.
+        clear_words(c);
+        return;
+    }
+#elif defined(__GNUC__) && !defined(__clang__)
     if (!__builtin_is_constant_evaluated()) {
         // GCC at run time: all bytes zero, which is `command{}` (every enum's zero is its
         // none/unknown/other, a zero view is {nullptr, 0}; tested against `command{}`).
         // GCC stores a view's pointer and size separately and will not pair them into
         // 16-byte stores, and turns one memset of the whole object into `rep stos`;
-        // memsets of at most 80 bytes become 16-byte vector stores: 22 instead of 44.
-        // (Clang pairs the stores below by itself, and would merge these memsets into a
-        // call of the library's.)
+        // memsets of at most 80 bytes become 16-byte vector stores: 22 instead of 44,
+        // ascending and aligned (`command` is), which no page boundary slows. (Clang would
+        // merge these memsets into a call of the library's; see above.)
         constexpr std::size_t chunk = 80;
         static_assert(sizeof c > 4 * chunk && sizeof c <= 5 * chunk, "clear(): adjust the chunks");
         char* const bytes = reinterpret_cast<char*>(&c);
