@@ -55,7 +55,7 @@ for cxx in g++ clang++; do
             "$work/$side-$cxx" --benchmark_filter="$filter" --benchmark_repetitions=5 \
                 --benchmark_report_aggregates_only=true 2>/dev/null |
                 awk '/_median/ { name = $1; sub(/_median$/, "", name); v = $2 " " $3;
-                                 for (i = 4; i <= NF; ++i) if ($i ~ /^ns/) v = $i;
+                                 for (i = 4; i <= NF; ++i) if ($i ~ /^ns.*=/) v = $i;
                                  printf "%s=%s  ", name, v } END { print "" }'
         done
     done
