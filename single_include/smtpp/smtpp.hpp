@@ -4889,13 +4889,11 @@ constexpr SMTPP_HOT_INLINE bool parse_decimal(std::string_view s, std::uint64_t 
 /// The index of the first SP in `p[0, n)`, or `n`. `avail` (>= n) octets are readable, so
 /// eight are compared at a time (the lowest flagged octet of a word is exact).
 constexpr SMTPP_HOT_INLINE std::size_t find_sp(const char* p, std::size_t n, std::size_t avail) noexcept {
-    constexpr std::uint64_t ones = 0x0101010101010101ull;
     std::size_t i = 0;
     for (; i < n && i + 8 <= avail; i += 8) {
-        const std::uint64_t x = load8_word(p + i) ^ (ones * ' ');
-        const std::uint64_t z = (x - ones) & ~x & (ones * 0x80);
-        if (z != 0) {
-            const std::size_t at = i + ctz64(z) / 8;
+        const std::size_t k = byte_index(load8_word(p + i), ' ');
+        if (k < 8) {
+            const std::size_t at = i + k;
             return at < n ? at : n;
         }
     }
@@ -5094,7 +5092,6 @@ SMTPP_EHLO_NOINLINE constexpr void parse_auth_long(std::string_view params, std:
 /// RFC 4954 §3: `"AUTH" 1*(SP sasl-mech)`; mechanisms are case-insensitive. `avail`
 /// (>= params.size()) octets are readable from `params.data()`.
 constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t avail, ehlo_capabilities& caps) noexcept {
-    constexpr std::uint64_t ones = 0x0101010101010101ull;
     caps.auth_params = params;
     const char* const p = params.data();
     const std::size_t n = params.size();
@@ -5133,11 +5130,10 @@ constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t 
         std::size_t end = 0;
         if (avail - pos >= 8) {
             head = load8_word(p + pos);
-            const std::uint64_t x = head ^ (ones * ' ');
-            const std::uint64_t z = (x - ones) & ~x & (ones * 0x80);  // its lowest flag is exact
-            end = pos + (z != 0 ? ctz64(z) / 8 : 8);
+            const std::size_t k = byte_index(head, ' ');
+            end = pos + k;
             if (end >= n) end = n;
-            else if (z == 0) end += find_sp(p + end, n - end, avail - end);
+            else if (k == 8) end += find_sp(p + end, n - end, avail - end);
         } else {
             end = pos + find_sp(p + pos, n - pos, avail - pos);
             head = load_head8(p + pos, end - pos, avail - pos);
