@@ -69,8 +69,17 @@ struct config {
     bool no_pipelining = false, no_chunking = false, no_smtputf8 = false;
     bool bare_lf_normalize = false;
     bool unknown_param_504 = false;
-    unsigned timeout = 300;  // RFC 5321 §4.5.3.2.7: server timeout 5 minutes
+    unsigned timeout = 300;  // RFC 5321 §4.5.3.2.7: server timeout 5 minutes (idle: reset by every read)
+    // Deadlines that progress, not activity, must meet (RFC 5321 §4.5.3.2): a client that
+    // drips one byte at a time keeps the idle timer quiet but not these.
+    unsigned command_timeout = 300;      // a whole command line (§4.5.3.2.7: 5 minutes)
+    unsigned data_timeout = 180;         // every data block of the body (§4.5.3.2.5: 3 minutes)
+    unsigned dot_timeout = 600;          // the whole body, 354/first BDAT to the end (§4.5.3.2.6: 10 minutes)
+    unsigned transaction_timeout = 1800; // MAIL to the final reply of the transaction
+    std::uint64_t max_connections = 0;   // 0: derived from RLIMIT_NOFILE at start
+    std::uint64_t max_per_ip = 0;        // 0: no limit per client address
     bool discard = false;
+    bool no_fsync = false;               // benchmarks only: a 250 no longer means "on disk"
 };
 
 const char* const usage_text =
@@ -79,7 +88,8 @@ const char* const usage_text =
     "                  [--auth USER:PASS]... [--auth-required] [--tls-cert F --tls-key F] [--tls-required]\n"
     "                  [--lmtp] [--no-pipelining] [--no-chunking] [--no-smtputf8]\n"
     "                  [--bare-lf reject|normalize] [--unknown-param 555|504] [--timeout SECONDS]\n"
-    "                  [--discard]\n";
+    "                  [--command-timeout S] [--data-timeout S] [--dot-timeout S] [--transaction-timeout S]\n"
+    "                  [--max-connections N] [--max-per-ip N] [--discard] [--no-fsync]\n";
 
 [[noreturn]] void bad_usage(const std::string& msg) {
     std::fprintf(stderr, "smtpp-sink: %s\n", msg.c_str());
@@ -156,7 +166,14 @@ config parse_args(int argc, char** argv) {
             else if (v == "504") c.unknown_param_504 = true;
             else bad_usage("bad value for --unknown-param: '" + v + "' (expected 555 or 504)");
         } else if (a == "--timeout") c.timeout = static_cast<unsigned>(number(1, 86400));
+        else if (a == "--command-timeout") c.command_timeout = static_cast<unsigned>(number(1, 86400));
+        else if (a == "--data-timeout") c.data_timeout = static_cast<unsigned>(number(1, 86400));
+        else if (a == "--dot-timeout") c.dot_timeout = static_cast<unsigned>(number(1, 86400));
+        else if (a == "--transaction-timeout") c.transaction_timeout = static_cast<unsigned>(number(1, 86400));
+        else if (a == "--max-connections") c.max_connections = number(1, 1u << 24);
+        else if (a == "--max-per-ip") c.max_per_ip = number(1, 1u << 24);
         else if (a == "--discard") c.discard = true;
+        else if (a == "--no-fsync") c.no_fsync = true;
         else if (a == "--help" || a == "-h") {
             std::fputs(usage_text, stdout);
             std::exit(0);
@@ -266,6 +283,7 @@ struct conn {
     bool bdat_discard = false;
     bool write_failed = false;
     bool shutdown_asked = false;
+    bool dead = false;  // destroyed: freed once the current epoll batch is over
     sasl_state sasl = sasl_state::none;
     smtpp::verdict delivered = smtpp::verdict::accept;  // LMTP: the verdict for every recipient
     smtpp::session_state st{};
@@ -275,6 +293,14 @@ struct conn {
     smtpp::bdat_decoder bd{};
     smtpp::bdat_decoder bd_drop{};
     std::string out;
+    std::string held;  // input read but not yet fed: the output was backed up (see out_high)
+    std::string peer;  // the client's address bytes (only with --max-per-ip)
+    // Deadlines (seconds on the monotonic clock; 0: not running).
+    std::uint64_t cmd_start = 0;    // the command line being read began
+    std::uint64_t block_start = 0;  // the current data block began
+    std::uint64_t block_bytes = 0;  // body octets of the current data block
+    std::uint64_t body_start = 0;   // 354 / first BDAT of the transaction
+    std::uint64_t txn_start = 0;    // MAIL FROM
     std::string return_path;
     std::vector<std::string> rcpts;
     std::string login_user;
@@ -298,6 +324,7 @@ public:
 #endif
         if (epfd_ >= 0) close(epfd_);
         if (sigfd_ >= 0) close(sigfd_);
+        if (new_dir_fd_ >= 0) close(new_dir_fd_);
     }
     server(const server&) = delete;
     server& operator=(const server&) = delete;
@@ -362,7 +389,11 @@ private:
     void read_some(conn& c);
     void update_interest(conn& c);
     void destroy(conn* c);
+    void reap();
     void touch(conn& c);
+    void feed_held(conn& c);
+    std::uint64_t deadline(const conn& c) const;
+    void expire(std::uint64_t now);
     void list_remove(conn& c);
     void accept_all();
     void set_accepting(bool on);
@@ -383,6 +414,14 @@ private:
     conn* head_ = nullptr;  // idle list
     conn* tail_ = nullptr;
     std::size_t conns_ = 0;
+    std::size_t max_conns_ = 0;
+    std::vector<conn*> graveyard_;  // destroyed during this batch, freed after it
+    std::string scratch_;           // feed_held's copy of the held input
+    std::vector<std::pair<std::string, std::size_t>> per_ip_;  // --max-per-ip: address, sessions
+    std::string busy_reply_;
+    int new_dir_fd_ = -1;
+    std::uint64_t last_scan_ = 0;
+    bool stop_requested_ = false;
     bool stopping_ = false;
     std::uint64_t stop_deadline_ = 0;
     static constexpr std::size_t out_high = 64 * 1024;  // stop reading above this backlog
@@ -404,6 +443,10 @@ int server::setup() {
             bad_usage("bad value for --maildir: cannot create '" + d + "': " + std::strerror(errno));
         tmp_dir_ = d + "/tmp/";
         new_dir_ = d + "/new/";
+        // Kept open to fsync the directory after each rename into it.
+        new_dir_fd_ = open(new_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (new_dir_fd_ < 0)
+            bad_usage("bad value for --maildir: cannot open '" + new_dir_ + "': " + std::strerror(errno));
     }
 #if defined(SMTPP_SINK_TLS)
     if (!cfg_.tls_cert.empty()) {
@@ -420,12 +463,13 @@ int server::setup() {
             bad_usage("bad value for --tls-key: cannot load '" + cfg_.tls_key + "' for the certificate");
     }
 #endif
-    // SIGTERM/SIGINT through a signalfd; SIGPIPE off (peers vanish).
+    // SIGTERM/SIGINT/SIGHUP through a signalfd (all three: graceful stop); SIGPIPE off.
     signal(SIGPIPE, SIG_IGN);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     sigprocmask(SIG_BLOCK, &set, nullptr);
     sigfd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (sigfd_ < 0) {
@@ -437,8 +481,18 @@ int server::setup() {
 
 // ---- the session driver ------------------------------------------------------------------
 
+// A data block (RFC 5321 §4.5.3.2.5) is taken as 64 KiB of body: each must arrive
+// within --data-timeout of the previous one.
+void count_block(conn& c, std::size_t n) {
+    c.block_bytes += n;
+    if (c.block_bytes >= 64 * 1024) {
+        c.block_bytes = 0;
+        c.block_start = now_seconds();
+    }
+}
+
 bool server::input_pending(conn& c, std::string_view rest) {
-    if (!rest.empty() || c.rd.pending()) return true;
+    if (!rest.empty() || !c.held.empty() || c.rd.pending()) return true;
 #if defined(SMTPP_SINK_TLS)
     if (c.ssl != nullptr && SSL_pending(c.ssl) > 0) return true;
 #endif
@@ -448,6 +502,12 @@ bool server::input_pending(conn& c, std::string_view rest) {
 
 void server::feed(conn& c, std::string_view in) {
     for (;;) {
+        if ((c.m == mode::line || c.m == mode::data || c.m == mode::bdat) && c.out.size() >= out_high && !in.empty()) {
+            // The client is not reading its replies: keep the rest of this read (at most
+            // one read buffer) and stop reading until the output drains.
+            c.held.assign(in.data(), in.size());
+            break;
+        }
         if (c.m == mode::line) {
             if (in.empty()) break;
             const smtpp::line_event ev = c.rd.next(in);
@@ -462,6 +522,7 @@ void server::feed(conn& c, std::string_view in) {
             if (in.empty() && !c.dd.done()) break;
             const smtpp::data_event ev = c.dd.next(in);
             in.remove_prefix(ev.consumed);
+            count_block(c, ev.consumed);
             if (ev.kind == smtpp::data_event_kind::content) {
                 if (c.dd.pending_error() == smtpp::data_error::none) store(c, ev.content);
             } else if (ev.kind == smtpp::data_event_kind::end) {
@@ -474,6 +535,7 @@ void server::feed(conn& c, std::string_view in) {
             if (in.empty() && d.remaining() != 0) break;
             const smtpp::data_event ev = d.next(in);
             in.remove_prefix(ev.consumed);
+            count_block(c, ev.consumed);
             if (ev.kind == smtpp::data_event_kind::content) {
                 if (!c.bdat_discard && c.bd.pending_error() == smtpp::data_error::none) store(c, ev.content);
             } else if (ev.kind == smtpp::data_event_kind::end) {
@@ -496,6 +558,8 @@ void server::drive(conn& c, smtpp::step_result r, std::string_view& in) {
         switch (r.act) {
             case action::none:
                 c.m = mode::line;
+                c.cmd_start = now_seconds();
+                if (between_transactions(c)) c.txn_start = c.body_start = 0;
                 // A transaction that ended without delivery (RSET, refused body, ...).
                 if (c.tmp_fd >= 0 && c.st.phase != smtpp::phase::rcpt) abort_message(c);
                 if (c.st.phase != smtpp::phase::auth) c.sasl = sasl_state::none;
@@ -506,6 +570,8 @@ void server::drive(conn& c, smtpp::step_result r, std::string_view& in) {
                 return;
             case action::verify_sender:
                 abort_message(c);
+                c.txn_start = now_seconds();
+                c.body_start = 0;
                 c.return_path.assign(cmd_.path.mailbox.data(), cmd_.path.mailbox.size());
                 c.rcpts.clear();
                 r = smtpp::resolve(pol_, c.st, smtpp::verdict::accept);
@@ -520,11 +586,16 @@ void server::drive(conn& c, smtpp::step_result r, std::string_view& in) {
                 break;
             case action::read_data:
                 c.m = mode::data;
+                c.block_start = c.body_start = now_seconds();
+                c.block_bytes = 0;
                 c.dd = smtpp::data_decoder(smtpp::body_options(pol_, c.st));
                 begin_message(c);
                 return;
             case action::read_bdat:
                 c.m = mode::bdat;
+                c.block_start = now_seconds();
+                c.block_bytes = 0;
+                if (c.body_start == 0) c.body_start = c.block_start;
                 c.bdat_discard = r.discard;
                 if (r.discard) {
                     c.bd_drop = smtpp::bdat_decoder(r.chunk_size);  // refused: octets dropped
@@ -602,6 +673,7 @@ void server::say_close(conn& c, const smtpp::step_result& r) {
     for (unsigned k = 0; k < r.count; ++k) c.out.append(r.reply);
     c.st = r.next;
     abort_message(c);
+    c.held.clear();
     c.m = mode::closing;
 }
 
@@ -674,12 +746,19 @@ void server::flush_stage(conn& c) {
 smtpp::verdict server::commit(conn& c) {
     if (cfg_.discard) return smtpp::verdict::accept;
     if (c.tmp_fd < 0) return smtpp::verdict::defer;
+    // Durable before the 250 (as qmail, Postfix and Dovecot deliver to a Maildir): the
+    // file's data, then its name in new/ (rename, then fsync of the directory).
     flush_stage(c);
-    bool ok = !c.write_failed && fsync(c.tmp_fd) == 0;
+    bool ok = !c.write_failed && (cfg_.no_fsync || fsync(c.tmp_fd) == 0);
     ok = close(c.tmp_fd) == 0 && ok;
     c.tmp_fd = -1;
     const std::string from = tmp_dir_ + c.tmp_name;
-    if (ok) ok = rename(from.c_str(), (new_dir_ + c.tmp_name).c_str()) == 0;
+    const std::string to = new_dir_ + c.tmp_name;
+    if (ok) ok = rename(from.c_str(), to.c_str()) == 0;
+    if (ok && !cfg_.no_fsync && fsync(new_dir_fd_) != 0) {
+        unlink(to.c_str());  // a 451 must not leave a copy the client will send again
+        ok = false;
+    }
     if (!ok) {
         unlink(from.c_str());
         return smtpp::verdict::defer;  // 451 4.3.0: the client keeps the message
@@ -810,8 +889,13 @@ void server::list_remove(conn& c) {
     c.prev = c.next = nullptr;
 }
 
+// Closes a session at once but frees it only in reap(), after the epoll batch: a later
+// event of the same batch may still name it (it then sees c->dead and is skipped).
 void server::destroy(conn* c) {
+    if (c->dead) return;
+    c->dead = true;
     abort_message(*c);
+    c->held.clear();
     list_remove(*c);
 #if defined(SMTPP_SINK_TLS)
     if (c->ssl != nullptr) {
@@ -821,9 +905,32 @@ void server::destroy(conn* c) {
 #endif
     if (epfd_ >= 0) epoll_ctl(epfd_, EPOLL_CTL_DEL, c->ifd, nullptr);
     close(c->ifd);
+    c->ifd = c->ofd = -1;
     --conns_;
-    delete c;
+    if (!c->peer.empty()) {
+        for (auto& pc : per_ip_)
+            if (pc.first == c->peer) {
+                --pc.second;
+                if (pc.second == 0) {
+                    pc = std::move(per_ip_.back());
+                    per_ip_.pop_back();
+                }
+                break;
+            }
+    }
+    graveyard_.push_back(c);
     if (!stopping_) set_accepting(true);  // a descriptor is free again
+}
+
+void server::reap() {
+    for (conn* c : graveyard_) delete c;
+    graveyard_.clear();
+}
+
+void server::feed_held(conn& c) {
+    scratch_.swap(c.held);  // feed() may hold a remainder again: it goes to c.held
+    feed(c, scratch_);
+    scratch_.clear();
 }
 
 void server::update_interest(conn& c) {
@@ -852,16 +959,26 @@ void server::update_interest(conn& c) {
     c.events = want;
 }
 
+// Bounded memory per connection: nothing is read (or fed) while the unsent output is above
+// out_high; what one read brought beyond that point waits in c.held (at most one read
+// buffer). EPOLLIN is dropped meanwhile (update_interest) and the socket buffer fills,
+// which stops the client.
 void server::read_some(conn& c) {
-    for (int rounds = 0; rounds < 16; ++rounds) {
+    for (int rounds = 0; rounds < 16;) {
         if (c.m != mode::line && c.m != mode::data && c.m != mode::bdat) return;
         if (c.out.size() >= out_high) return;
+        if (!c.held.empty()) {
+            feed_held(c);
+            continue;
+        }
+        ++rounds;
         const long n = io_read(c, g_read_buf, sizeof g_read_buf);
         if (n == -1) return;
         if (n <= 0) {  // EOF or error: a session that ends mid-message delivers nothing
             abort_message(c);
             c.m = mode::closing;
             c.out.clear();
+            c.held.clear();
             return;
         }
         feed(c, std::string_view(g_read_buf, static_cast<std::size_t>(n)));
@@ -874,6 +991,7 @@ void server::read_some(conn& c) {
 }
 
 void server::on_event(conn* c, std::uint32_t ev) {
+    if (c->dead) return;  // destroyed earlier in this batch
     touch(*c);
     bool alive = true;
     for (int guard = 0; guard < 4 && alive; ++guard) {
@@ -891,7 +1009,8 @@ void server::on_event(conn* c, std::uint32_t ev) {
             }
             continue;  // try the handshake now
         }
-        if ((ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0 || c->m != before) read_some(*c);
+        // EPOLLOUT too: the output drained, so held input (or TLS-buffered input) resumes.
+        if ((ev & (EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0 || c->m != before) read_some(*c);
         if (!c->out.empty() && !flush_out(*c)) alive = false;
         if (c->m == mode::closing && c->out.empty()) alive = false;
         if (c->m == before || !alive) break;
@@ -919,7 +1038,9 @@ void server::set_accepting(bool on) {
 
 void server::accept_all() {
     for (;;) {
-        const int fd = accept4(lfd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        sockaddr_storage sa{};
+        socklen_t sl = sizeof sa;
+        const int fd = accept4(lfd_, reinterpret_cast<sockaddr*>(&sa), &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             // Out of descriptors or memory: the listen socket stays readable, so stop
@@ -928,17 +1049,39 @@ void server::accept_all() {
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) set_accepting(false);
             return;  // EAGAIN: nothing more to accept
         }
+        // --max-connections / --max-per-ip: 421 4.7.0 and close at once (RFC 5321 §3.8:
+        // a server may refuse a connection with 421 in place of its greeting).
+        std::string peer;
+        std::pair<std::string, std::size_t>* slot = nullptr;
+        if (cfg_.max_per_ip != 0) {
+            if (sa.ss_family == AF_INET6)
+                peer.assign(reinterpret_cast<const char*>(&reinterpret_cast<const sockaddr_in6*>(&sa)->sin6_addr), 16);
+            else if (sa.ss_family == AF_INET)
+                peer.assign(reinterpret_cast<const char*>(&reinterpret_cast<const sockaddr_in*>(&sa)->sin_addr), 4);
+            for (auto& pc : per_ip_)
+                if (pc.first == peer) slot = &pc;
+        }
+        if (conns_ >= max_conns_ || (slot != nullptr && slot->second >= cfg_.max_per_ip)) {
+            const ssize_t w = write(fd, busy_reply_.data(), busy_reply_.size());  // a fresh socket: room
+            (void)w;
+            close(fd);
+            continue;
+        }
+        if (!peer.empty()) {
+            if (slot != nullptr) ++slot->second;
+            else per_ip_.emplace_back(peer, 1);
+        }
         conn* c = new conn(line_opts_.max_line, line_opts_);
         c->ifd = c->ofd = fd;
+        c->peer = std::move(peer);
+        c->cmd_start = now_seconds();
         ++conns_;
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.ptr = c;
         c->events = EPOLLIN;
         if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-            close(fd);
-            --conns_;
-            delete c;
+            destroy(c);  // not in epoll: the DEL fails harmlessly
             continue;
         }
         touch(*c);
@@ -999,6 +1142,15 @@ int server::run_listener() {
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
+    // --max-connections by default: a session needs a socket and, in a transaction, a tmp/
+    // file; a few descriptors stay for the process (stdio, epoll, signalfd, listener, new/).
+    max_conns_ = cfg_.max_connections;
+    if (max_conns_ == 0) {
+        const std::uint64_t nofile =
+            getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 1024;
+        max_conns_ = nofile > 16 + 2 ? (nofile - 16) / 2 : 1;
+    }
+    busy_reply_ = "421 4.7.0 " + cfg_.hostname + " Error: too many connections\r\n";
     sockaddr_storage sa{};
     socklen_t sl = sizeof sa;
     getsockname(lfd_, reinterpret_cast<sockaddr*>(&sa), &sl);
@@ -1034,6 +1186,9 @@ int server::run_listener() {
             return 1;
         }
         if (n == 0 && !stopping_) set_accepting(true);  // retry a paused accept once a second
+        // Every event of the batch first; a signal only sets a flag. Sessions destroyed
+        // in the batch stay allocated (dead) until reap(), so no later event of the same
+        // batch can reach freed memory whatever the order of events and signals.
         for (int i = 0; i < n; ++i) {
             void* p = events[static_cast<std::size_t>(i)].data.ptr;
             if (p == &lfd_) {
@@ -1042,36 +1197,63 @@ int server::run_listener() {
                 signalfd_siginfo si{};
                 while (read(sigfd_, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
                 }
-                if (!stopping_) begin_shutdown();
+                stop_requested_ = true;
             } else {
                 on_event(static_cast<conn*>(p), events[static_cast<std::size_t>(i)].events);
             }
         }
-        // Timeouts (RFC 5321 §4.5.3.2): the idle list is ordered by last activity.
+        if (stop_requested_ && !stopping_) begin_shutdown();
         const std::uint64_t now = now_seconds();
-        while (head_ != nullptr && head_->last_active + cfg_.timeout <= now) {
-            conn* c = head_;
-            if (c->m == mode::closing) {
-                destroy(c);
-                continue;
-            }
-            if (c->m != mode::tls_hand) {
-                say_close(*c, smtpp::timeout(pol_, c->st));
-                flush_out(*c);
-            }
-            destroy(c);
+        if (now != last_scan_) {  // deadlines, once a second
+            last_scan_ = now;
+            expire(now);
         }
         if (stopping_ && now >= stop_deadline_) {
             while (head_ != nullptr) destroy(head_);  // abort: tmp files are unlinked
         }
+        reap();
     }
+    reap();
     return 0;
+}
+
+// The earliest time at which the session must end (RFC 5321 §4.5.3.2): idle, command,
+// data block, whole body, whole transaction.
+std::uint64_t server::deadline(const conn& c) const {
+    std::uint64_t d = c.last_active + cfg_.timeout;
+    auto at = [&d](std::uint64_t start, unsigned limit) {
+        if (start != 0 && start + limit < d) d = start + limit;
+    };
+    if (c.m == mode::data || c.m == mode::bdat) at(c.block_start, cfg_.data_timeout);
+    else at(c.cmd_start, cfg_.command_timeout);  // a command line, or the TLS handshake
+    at(c.body_start, cfg_.dot_timeout);
+    at(c.txn_start, cfg_.transaction_timeout);
+    return d;
+}
+
+void server::expire(std::uint64_t now) {
+    for (conn* c = head_; c != nullptr;) {
+        conn* nx = c->next;
+        if (now >= deadline(*c)) {
+            if (c->m != mode::closing && c->m != mode::tls_hand) {
+                say_close(*c, smtpp::timeout(pol_, c->st));  // 421 4.4.2
+                flush_out(*c);
+            }
+            destroy(c);
+        }
+        c = nx;
+    }
 }
 
 int server::run_stdio() {
     conn c(line_opts_.max_line, line_opts_);
     c.ifd = 0;
     c.ofd = 1;
+    c.last_active = c.cmd_start = now_seconds();
+    auto wait_ms = [&]() {
+        const std::uint64_t now = now_seconds(), d = deadline(c);
+        return d <= now ? 0 : static_cast<int>(d - now) * 1000;
+    };
     std::string_view none;
     drive(c, smtpp::start(pol_), none);
     auto flush_all = [&]() {
@@ -1094,7 +1276,11 @@ int server::run_stdio() {
             pollfd pf{c.ifd, POLLIN, 0};
             const int h = handshake(c);
             if (h < 0) break;
-            if (h == 0 && poll(&pf, 1, static_cast<int>(cfg_.timeout) * 1000) <= 0) break;
+            if (h == 0 && poll(&pf, 1, wait_ms()) <= 0) break;
+            continue;
+        }
+        if (!c.held.empty()) {  // the output drained: the rest of the last read
+            feed_held(c);
             continue;
         }
         bool buffered = false;
@@ -1103,9 +1289,9 @@ int server::run_stdio() {
 #endif
         if (!buffered) {
             pollfd pf[2] = {{c.ifd, POLLIN, 0}, {sigfd_, POLLIN, 0}};
-            const int pr = poll(pf, 2, static_cast<int>(cfg_.timeout) * 1000);
+            const int pr = poll(pf, 2, wait_ms());
             if (pr < 0 && errno == EINTR) continue;
-            if (pr == 0) {
+            if (pr == 0 || now_seconds() >= deadline(c)) {
                 say_close(c, smtpp::timeout(pol_, c.st));
                 continue;
             }
@@ -1117,6 +1303,7 @@ int server::run_stdio() {
         const long n = io_read(c, g_read_buf, sizeof g_read_buf);
         if (n == -1) continue;
         if (n <= 0) break;
+        c.last_active = now_seconds();
         feed(c, std::string_view(g_read_buf, static_cast<std::size_t>(n)));
     }
     abort_message(c);
