@@ -66,8 +66,26 @@ def _kill_leftovers():
             p.wait()
 
 
+def rss_kib(pid):
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    fail("no VmRSS for pid %d" % pid)
+
+
+def wait_for(cond, what, timeout=60, step=0.05):
+    """Event-driven wait with a generous bound (the CI machine is loaded)."""
+    deadline = time.time() + timeout
+    while not cond():
+        if time.time() > deadline:
+            fail("timed out waiting for " + what)
+        time.sleep(step)
+
+
 class Server:
-    def __init__(self, name, *args, maildir=True):
+    """wrap: a command prefix (e.g. strace ...); pid is then the server's own process."""
+
+    def __init__(self, name, *args, maildir=True, wrap=None, preexec_fn=None):
         self.dir = fresh_dir(name)
         self.maildir = os.path.join(self.dir, "Maildir")
         cmd = [EXE, "--listen", "127.0.0.1:0", "--hostname", "sink.test"]
@@ -75,7 +93,8 @@ class Server:
             cmd += ["--maildir", self.maildir]
         cmd += list(args)
         self.errlog = open(os.path.join(self.dir, "stderr.txt"), "wb")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.errlog)
+        self.proc = subprocess.Popen(list(wrap or []) + cmd, stdout=subprocess.PIPE, stderr=self.errlog,
+                                     preexec_fn=preexec_fn)
         _started.append(self.proc)
         line = b""
         deadline = time.time() + 20
@@ -92,16 +111,26 @@ class Server:
         check(text.startswith("listening on "), "unexpected first line: %r" % text)
         self.port = int(text.rsplit(":", 1)[1])
         check(self.port != 0, "the real port must be printed")
+        self.pid = self.proc.pid
+        if wrap:
+            kids = open("/proc/%d/task/%d/children" % (self.pid, self.pid)).read().split()
+            check(len(kids) == 1, "wrapped server: expected one child process, got %r" % kids)
+            self.pid = int(kids[0])
 
-    def stop(self):
-        """SIGTERM: exit 0, nothing left in tmp/."""
-        self.proc.send_signal(signal.SIGTERM)
+    def tmp_files(self):
+        d = os.path.join(self.maildir, "tmp")
+        return os.listdir(d) if os.path.isdir(d) else []
+
+    def stop(self, sig=signal.SIGTERM):
+        """SIGTERM (or SIGINT, SIGHUP): exit 0, nothing left in tmp/."""
+        os.kill(self.pid, sig)
         try:
             rc = self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             fail("server did not exit after SIGTERM")
-        check(rc == 0, "server exit status after SIGTERM: %s" % rc)
+        check(rc == 0, "server exit status after signal %d: %s (stderr: %r)"
+              % (sig, rc, open(os.path.join(self.dir, "stderr.txt"), "rb").read()[-2000:]))
         if os.path.isdir(os.path.join(self.maildir, "tmp")):
             left = os.listdir(os.path.join(self.maildir, "tmp"))
             check(not left, "partial files left in tmp/: %r" % left)
