@@ -24,6 +24,7 @@ command -v curl >/dev/null || need+=(curl)
 command -v openssl >/dev/null || need+=(openssl)
 [ -f /usr/include/openssl/ssl.h ] || need+=(libssl-dev)
 [ -x /usr/sbin/smtp-source ] && [ -x /usr/sbin/smtp-sink ] || need+=(postfix)
+command -v strace >/dev/null || need+=(strace)  # sink_durable: the order of fsync, rename and the 250
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
