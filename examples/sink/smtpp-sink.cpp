@@ -1228,7 +1228,7 @@ std::uint64_t server::deadline(const conn& c) const {
     else at(c.cmd_start, cfg_.command_timeout);  // a command line, or the TLS handshake
     at(c.body_start, cfg_.dot_timeout);
     at(c.txn_start, cfg_.transaction_timeout);
-    return d;
+    return d + 1;  // whole seconds: a limit of N seconds is never cut short
 }
 
 void server::expire(std::uint64_t now) {
