@@ -264,6 +264,7 @@ enum class mode : std::uint8_t {
     bdat,       // BDAT chunk through the bdat decoder
     tls_flush,  // 220 to STARTTLS queued; handshake once it is written
     tls_hand,   // TLS handshake in progress
+    syncing,    // message renamed into new/: the 250 waits for the batch's fsync of new/
     closing,    // write what is queued, then close
 };
 
@@ -377,7 +378,8 @@ private:
     void begin_message(conn& c);
     void store(conn& c, std::string_view bytes);
     void flush_stage(conn& c);
-    smtpp::verdict commit(conn& c);
+    smtpp::verdict commit(conn& c, bool group);
+    void sync_deliveries();
     void abort_message(conn& c);
 
     // ---- I/O ----------------------------------------------------------------------------
@@ -416,6 +418,8 @@ private:
     std::size_t conns_ = 0;
     std::size_t max_conns_ = 0;
     std::vector<conn*> graveyard_;  // destroyed during this batch, freed after it
+    std::vector<conn*> syncing_;    // renamed into new/ in this batch: one fsync of new/ for all
+    std::vector<conn*> sync_batch_;
     std::string scratch_;           // feed_held's copy of the held input
     std::vector<std::pair<std::string, std::size_t>> per_ip_;  // --max-per-ip: address, sessions
     std::string busy_reply_;
@@ -544,6 +548,7 @@ void server::feed(conn& c, std::string_view in) {
                 break;
             }
         } else {
+            if (c.m == mode::syncing) c.held.assign(in.data(), in.size());  // after the 250
             break;  // tls_flush, tls_hand, closing: the rest of the input is dropped
         }
     }
@@ -607,7 +612,17 @@ void server::drive(conn& c, smtpp::step_result r, std::string_view& in) {
                 }
                 return;  // feed() runs the decoder (a 0-octet chunk ends at once)
             case action::deliver:
-                if (r.index == 0) c.delivered = commit(c);
+                if (r.index == 0) {
+                    // Listening: the directory sync is shared by the batch (group commit)
+                    // and the reply waits for it; --stdio: synced here.
+                    const bool group = epfd_ >= 0 && !cfg_.discard && !cfg_.no_fsync;
+                    c.delivered = commit(c, group);
+                    if (group && c.delivered == smtpp::verdict::accept) {
+                        c.m = mode::syncing;
+                        syncing_.push_back(&c);
+                        return;  // feed() keeps the rest of the input in c.held
+                    }
+                }
                 r = smtpp::resolve(pol_, c.st, c.delivered);
                 break;
             case action::start_tls:
@@ -743,7 +758,7 @@ void server::flush_stage(conn& c) {
     stage_.clear();
 }
 
-smtpp::verdict server::commit(conn& c) {
+smtpp::verdict server::commit(conn& c, bool group) {
     if (cfg_.discard) return smtpp::verdict::accept;
     if (c.tmp_fd < 0) return smtpp::verdict::defer;
     // Durable before the 250 (as qmail, Postfix and Dovecot deliver to a Maildir): the
@@ -755,7 +770,7 @@ smtpp::verdict server::commit(conn& c) {
     const std::string from = tmp_dir_ + c.tmp_name;
     const std::string to = new_dir_ + c.tmp_name;
     if (ok) ok = rename(from.c_str(), to.c_str()) == 0;
-    if (ok && !cfg_.no_fsync && fsync(new_dir_fd_) != 0) {
+    if (ok && !group && !cfg_.no_fsync && fsync(new_dir_fd_) != 0) {
         unlink(to.c_str());  // a 451 must not leave a copy the client will send again
         ok = false;
     }
@@ -895,6 +910,7 @@ void server::destroy(conn* c) {
     if (c->dead) return;
     c->dead = true;
     abort_message(*c);
+    if (c->m == mode::syncing) unlink((new_dir_ + c->tmp_name).c_str());  // never acknowledged
     c->held.clear();
     list_remove(*c);
 #if defined(SMTPP_SINK_TLS)
@@ -920,6 +936,27 @@ void server::destroy(conn* c) {
     }
     graveyard_.push_back(c);
     if (!stopping_) set_accepting(true);  // a descriptor is free again
+}
+
+// Group commit: one fsync of new/ makes every rename of the batch durable; only then do
+// their sessions get the 250 (or, if the sync failed, 451 4.3.0 and the file is removed).
+void server::sync_deliveries() {
+    while (!syncing_.empty()) {
+        sync_batch_.swap(syncing_);  // resumed sessions may deliver again: the next round
+        const bool ok = fsync(new_dir_fd_) == 0;
+        for (conn* c : sync_batch_) {
+            if (c->dead) continue;
+            if (!ok) {
+                unlink((new_dir_ + c->tmp_name).c_str());
+                c->delivered = smtpp::verdict::defer;
+            }
+            c->m = mode::line;
+            std::string_view none;
+            drive(*c, smtpp::resolve(pol_, c->st, c->delivered), none);
+            on_event(c, EPOLLIN);  // the held input, the socket, the replies
+        }
+        sync_batch_.clear();
+    }
 }
 
 void server::reap() {
@@ -1202,6 +1239,7 @@ int server::run_listener() {
                 on_event(static_cast<conn*>(p), events[static_cast<std::size_t>(i)].events);
             }
         }
+        sync_deliveries();
         if (stop_requested_ && !stopping_) begin_shutdown();
         const std::uint64_t now = now_seconds();
         if (now != last_scan_) {  // deadlines, once a second
