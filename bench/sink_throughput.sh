@@ -57,7 +57,7 @@ a=(); b=(); d=(); n=()
 for r in $(seq "$reps"); do
   if [ $((r % 2)) -eq 1 ]; then b+=("$(rate "$pport" "$msgs")"); a+=("$(rate "$p_smtpp" "$msgs")")
   else a+=("$(rate "$p_smtpp" "$msgs")"); b+=("$(rate "$pport" "$msgs")"); fi
-  rm -f "$work"/durable/new/* "$work"/nofsync/new/*
+  find "$work/durable/new" "$work/nofsync/new" -type f -delete
   if [ $((r % 2)) -eq 1 ]; then d+=("$(rate "$p_durable" "$mmsgs")"); n+=("$(rate "$p_nofsync" "$mmsgs")")
   else n+=("$(rate "$p_nofsync" "$mmsgs")"); d+=("$(rate "$p_durable" "$mmsgs")"); fi
   nd=$(ls "$work/durable/new" | wc -l); nn=$(ls "$work/nofsync/new" | wc -l)

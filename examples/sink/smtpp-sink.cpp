@@ -4,11 +4,20 @@
 //   - one process, one Linux epoll loop, non-blocking sockets; per connection: smtpp's
 //     line reader (a buffer of line_limit() bytes), the session state, the body decoders,
 //     an output buffer, the envelope of the transaction in progress;
-//   - Maildir delivery: tmp/ + fsync + rename into new/ (a message exists whole or not);
+//   - Maildir delivery: tmp/, fsync of the file, rename into new/, fsync of new/, and only
+//     then the 250 (a message exists whole or not, and an acknowledged one survives a
+//     power loss); the renames of one epoll batch share one fsync of new/ (group commit);
+//     any failure gives 451 4.3.0 and removes the file; --no-fsync for benchmarks only;
 //   - STARTTLS (OpenSSL, when built with it and given --tls-cert/--tls-key), AUTH PLAIN
 //     and LOGIN against --auth pairs, LMTP (--lmtp), inetd style (--stdio);
-//   - SIGTERM/SIGINT: stop accepting, close idle sessions, let sessions in a transaction
-//     finish for a short grace period, abort the rest (their tmp files are unlinked).
+//   - bounded memory per connection: no reading while 64 KiB of replies are unsent;
+//   - deadlines (RFC 5321 §4.5.3.2): idle (--timeout), per command, per data block, whole
+//     body, whole transaction; a client too slow for one gets 421 4.4.2;
+//   - --max-connections (default: half the descriptor limit) and --max-per-ip: 421 4.7.0;
+//   - SIGTERM/SIGINT/SIGHUP: stop accepting, close idle sessions, let sessions in a
+//     transaction finish for a short grace period, abort the rest (their tmp files are
+//     unlinked). A signal is applied between epoll batches, and a session closed during a
+//     batch is freed only after it, so no event can reach a freed session.
 //
 // The session decides every reply, the 421s of an idle timeout (RFC 5321 §4.5.3.2.7) and
 // of a shutdown (§3.8) included; the host only moves bytes, stores messages and answers
@@ -39,6 +48,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -421,7 +431,7 @@ private:
     std::vector<conn*> syncing_;    // renamed into new/ in this batch: one fsync of new/ for all
     std::vector<conn*> sync_batch_;
     std::string scratch_;           // feed_held's copy of the held input
-    std::vector<std::pair<std::string, std::size_t>> per_ip_;  // --max-per-ip: address, sessions
+    std::unordered_map<std::string, std::size_t> per_ip_;  // --max-per-ip: address -> sessions
     std::string busy_reply_;
     int new_dir_fd_ = -1;
     std::uint64_t last_scan_ = 0;
@@ -924,15 +934,8 @@ void server::destroy(conn* c) {
     c->ifd = c->ofd = -1;
     --conns_;
     if (!c->peer.empty()) {
-        for (auto& pc : per_ip_)
-            if (pc.first == c->peer) {
-                --pc.second;
-                if (pc.second == 0) {
-                    pc = std::move(per_ip_.back());
-                    per_ip_.pop_back();
-                }
-                break;
-            }
+        const auto it = per_ip_.find(c->peer);
+        if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
     }
     graveyard_.push_back(c);
     if (!stopping_) set_accepting(true);  // a descriptor is free again
@@ -1089,25 +1092,22 @@ void server::accept_all() {
         // --max-connections / --max-per-ip: 421 4.7.0 and close at once (RFC 5321 §3.8:
         // a server may refuse a connection with 421 in place of its greeting).
         std::string peer;
-        std::pair<std::string, std::size_t>* slot = nullptr;
+        std::size_t same_peer = 0;
         if (cfg_.max_per_ip != 0) {
             if (sa.ss_family == AF_INET6)
                 peer.assign(reinterpret_cast<const char*>(&reinterpret_cast<const sockaddr_in6*>(&sa)->sin6_addr), 16);
             else if (sa.ss_family == AF_INET)
                 peer.assign(reinterpret_cast<const char*>(&reinterpret_cast<const sockaddr_in*>(&sa)->sin_addr), 4);
-            for (auto& pc : per_ip_)
-                if (pc.first == peer) slot = &pc;
+            const auto it = per_ip_.find(peer);
+            if (it != per_ip_.end()) same_peer = it->second;
         }
-        if (conns_ >= max_conns_ || (slot != nullptr && slot->second >= cfg_.max_per_ip)) {
+        if (conns_ >= max_conns_ || (cfg_.max_per_ip != 0 && same_peer >= cfg_.max_per_ip)) {
             const ssize_t w = write(fd, busy_reply_.data(), busy_reply_.size());  // a fresh socket: room
             (void)w;
             close(fd);
             continue;
         }
-        if (!peer.empty()) {
-            if (slot != nullptr) ++slot->second;
-            else per_ip_.emplace_back(peer, 1);
-        }
+        if (!peer.empty()) ++per_ip_[peer];
         conn* c = new conn(line_opts_.max_line, line_opts_);
         c->ifd = c->ofd = fd;
         c->peer = std::move(peer);

@@ -13,7 +13,10 @@ for args, name in [(["--bogus"], "--bogus"), (["--max-size", "12x"], "--max-size
                    (["--unknown-param", "500"], "--unknown-param"), (["--timeout"], "--timeout"),
                    (["--auth", "nouser"], "--auth"), (["--tls-cert", "x.pem"], "--tls-"),
                    (["--listen", "nohost"], "--listen"), (["--hostname", "bad host"], "--hostname"),
-                   (["--max-errors", "300"], "--max-errors")]:
+                   (["--max-errors", "300"], "--max-errors"), (["--max-connections", "0"], "--max-connections"),
+                   (["--max-per-ip", "x"], "--max-per-ip"), (["--command-timeout", "0"], "--command-timeout"),
+                   (["--data-timeout", "-1"], "--data-timeout"), (["--dot-timeout", ""], "--dot-timeout"),
+                   (["--transaction-timeout", "86401"], "--transaction-timeout")]:
     p = subprocess.run([EXE, "--discard", "--stdio"] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=20)
     err = p.stderr.decode()

@@ -8,11 +8,12 @@ each ends the session with 421 4.4.2 and leaves nothing in tmp/ or new/. The tes
 limits of a few seconds and a generous idle timer; they wait for the server's reply
 (select), never for a fixed time, and fail only if the drip could finish unharmed.
 """
+import os
 import select
 import smtplib
-import time
+import subprocess
 
-from sinklib import Client, Server, check, fail
+from sinklib import EXE, Client, Server, check, fail, fresh_dir
 
 IDLE = ("--timeout", "300")
 
@@ -94,3 +95,25 @@ expect_cut(srv, got, "transaction")
 c.close()
 srv.stop()
 print("ok: a huge BDAT chunk sent slowly: 421 4.4.2 (--transaction-timeout)")
+
+# --stdio (inetd style) keeps the same deadlines.
+d = fresh_dir("stdio")
+p = subprocess.Popen([EXE, "--stdio", "--maildir", os.path.join(d, "Maildir"), "--hostname", "sink.test",
+                      "--timeout", "300", "--command-timeout", "2"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+check(p.stdout.readline().startswith(b"220 "), "stdio greeting")
+got = b""
+for b in b"EHLO " + b"s" * 200 + b"\r\n":
+    r, _, _ = select.select([p.stdout], [], [], 0.4)
+    if r:
+        got = p.stdout.read()
+        break
+    try:
+        p.stdin.write(bytes([b]))
+        p.stdin.flush()
+    except BrokenPipeError:
+        break
+else:
+    fail("stdio: the client dripped its whole command line and was never cut off")
+check(got.startswith(b"421 4.4.2"), "stdio: want 421 4.4.2, got %r" % got[:200])
+check(p.wait(timeout=30) == 0, "stdio: exit status")
+print("ok: --stdio: a command line dripped byte by byte: 421 4.4.2")
