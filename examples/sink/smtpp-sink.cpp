@@ -274,7 +274,7 @@ enum class mode : std::uint8_t {
     bdat,       // BDAT chunk through the bdat decoder
     tls_flush,  // 220 to STARTTLS queued; handshake once it is written
     tls_hand,   // TLS handshake in progress
-    syncing,    // message renamed into new/: the 250 waits for the batch's fsync of new/
+    syncing,    // message written: fsync, rename and the 250 wait for the end of the batch
     closing,    // write what is queued, then close
 };
 
@@ -389,6 +389,7 @@ private:
     void store(conn& c, std::string_view bytes);
     void flush_stage(conn& c);
     smtpp::verdict commit(conn& c, bool group);
+    smtpp::verdict finish_file(conn& c);
     void sync_deliveries();
     void abort_message(conn& c);
 
@@ -428,7 +429,7 @@ private:
     std::size_t conns_ = 0;
     std::size_t max_conns_ = 0;
     std::vector<conn*> graveyard_;  // destroyed during this batch, freed after it
-    std::vector<conn*> syncing_;    // renamed into new/ in this batch: one fsync of new/ for all
+    std::vector<conn*> syncing_;    // messages ended in this batch: synced together after it
     std::vector<conn*> sync_batch_;
     std::string scratch_;           // feed_held's copy of the held input
     std::unordered_map<std::string, std::size_t> per_ip_;  // --max-per-ip: address -> sessions
@@ -623,8 +624,8 @@ void server::drive(conn& c, smtpp::step_result r, std::string_view& in) {
                 return;  // feed() runs the decoder (a 0-octet chunk ends at once)
             case action::deliver:
                 if (r.index == 0) {
-                    // Listening: the directory sync is shared by the batch (group commit)
-                    // and the reply waits for it; --stdio: synced here.
+                    // Listening: the syncs are shared by the batch (group commit) and
+                    // the reply waits for them; --stdio: synced here.
                     const bool group = epfd_ >= 0 && !cfg_.discard && !cfg_.no_fsync;
                     c.delivered = commit(c, group);
                     if (group && c.delivered == smtpp::verdict::accept) {
@@ -768,25 +769,34 @@ void server::flush_stage(conn& c) {
     stage_.clear();
 }
 
+// Durable before the 250 (as qmail, Postfix and Dovecot deliver to a Maildir): the file's
+// data (fsync), then its name in new/ (rename, then fsync of the directory). Listening,
+// commit() only flushes the staged bytes and the rest waits for the end of the epoll
+// batch (sync_deliveries): on a journalling file system the first fsync of the batch
+// commits every file of it, and one fsync of new/ covers all the renames.
 smtpp::verdict server::commit(conn& c, bool group) {
     if (cfg_.discard) return smtpp::verdict::accept;
     if (c.tmp_fd < 0) return smtpp::verdict::defer;
-    // Durable before the 250 (as qmail, Postfix and Dovecot deliver to a Maildir): the
-    // file's data, then its name in new/ (rename, then fsync of the directory).
     flush_stage(c);
+    if (group && !c.write_failed) return smtpp::verdict::accept;  // pending: sync_deliveries()
+    smtpp::verdict v = finish_file(c);
+    if (v == smtpp::verdict::accept && !cfg_.no_fsync && fsync(new_dir_fd_) != 0) {
+        unlink((new_dir_ + c.tmp_name).c_str());  // a 451 must not leave a copy the client will send again
+        v = smtpp::verdict::defer;
+    }
+    return v;
+}
+
+// fsync the file, close it, rename it into new/; on failure remove it: 451 4.3.0.
+smtpp::verdict server::finish_file(conn& c) {
     bool ok = !c.write_failed && (cfg_.no_fsync || fsync(c.tmp_fd) == 0);
     ok = close(c.tmp_fd) == 0 && ok;
     c.tmp_fd = -1;
     const std::string from = tmp_dir_ + c.tmp_name;
-    const std::string to = new_dir_ + c.tmp_name;
-    if (ok) ok = rename(from.c_str(), to.c_str()) == 0;
-    if (ok && !group && !cfg_.no_fsync && fsync(new_dir_fd_) != 0) {
-        unlink(to.c_str());  // a 451 must not leave a copy the client will send again
-        ok = false;
-    }
+    if (ok) ok = rename(from.c_str(), (new_dir_ + c.tmp_name).c_str()) == 0;
     if (!ok) {
         unlink(from.c_str());
-        return smtpp::verdict::defer;  // 451 4.3.0: the client keeps the message
+        return smtpp::verdict::defer;  // the client keeps the message
     }
     return smtpp::verdict::accept;
 }
@@ -920,7 +930,6 @@ void server::destroy(conn* c) {
     if (c->dead) return;
     c->dead = true;
     abort_message(*c);
-    if (c->m == mode::syncing) unlink((new_dir_ + c->tmp_name).c_str());  // never acknowledged
     c->held.clear();
     list_remove(*c);
 #if defined(SMTPP_SINK_TLS)
@@ -946,11 +955,17 @@ void server::destroy(conn* c) {
 void server::sync_deliveries() {
     while (!syncing_.empty()) {
         sync_batch_.swap(syncing_);  // resumed sessions may deliver again: the next round
-        const bool ok = fsync(new_dir_fd_) == 0;
+        bool renamed = false;
         for (conn* c : sync_batch_) {
             if (c->dead) continue;
-            if (!ok) {
-                unlink((new_dir_ + c->tmp_name).c_str());
+            c->delivered = finish_file(*c);
+            renamed = renamed || c->delivered == smtpp::verdict::accept;
+        }
+        const bool ok = !renamed || fsync(new_dir_fd_) == 0;
+        for (conn* c : sync_batch_) {
+            if (c->dead) continue;
+            if (!ok && c->delivered == smtpp::verdict::accept) {
+                unlink((new_dir_ + c->tmp_name).c_str());  // never acknowledged
                 c->delivered = smtpp::verdict::defer;
             }
             c->m = mode::line;
