@@ -15,6 +15,7 @@
 #include "command.hpp"
 #include "line.hpp"
 #include "data.hpp"
+#include "encode.hpp"
 #include "reply.hpp"
 #include "ehlo.hpp"
 #include "catalog.hpp"
