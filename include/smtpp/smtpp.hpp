@@ -20,5 +20,6 @@
 #include "ehlo.hpp"
 #include "catalog.hpp"
 #include "session.hpp"
+#include "client.hpp"
 
 #endif
