@@ -152,32 +152,32 @@ enum class client_error : std::uint8_t {
     no_recipient_given = 23,///< an envelope without recipients (or more than 65535)
 };
 
-constexpr std::string_view to_string(client_error e) noexcept {
+constexpr std::string_view to_string(smtpp::client_error e) noexcept {
     switch (e) {
-        case client_error::none: return "none";
-        case client_error::greeting_refused: return "greeting refused";
-        case client_error::service_closing: return "service closing (421)";
-        case client_error::ehlo_refused: return "EHLO and HELO refused";
-        case client_error::tls_unavailable: return "TLS required but STARTTLS not offered";
-        case client_error::tls_refused: return "TLS required but STARTTLS refused";
-        case client_error::response_injection: return "data after the 220 to STARTTLS (response injection)";
-        case client_error::auth_unavailable: return "no usable AUTH mechanism";
-        case client_error::auth_failed: return "authentication failed";
-        case client_error::auth_loop: return "too many AUTH challenges";
-        case client_error::needs_smtputf8: return "UTF-8 address but SMTPUTF8 not offered";
-        case client_error::needs_8bitmime: return "8-bit body but 8BITMIME not offered";
-        case client_error::needs_binarymime: return "binary body but CHUNKING/BINARYMIME not offered";
-        case client_error::too_big: return "message larger than the server's SIZE";
-        case client_error::bad_address: return "address or parameter cannot be sent";
-        case client_error::no_space: return "output buffer too small";
-        case client_error::protocol: return "reply code impossible for the command";
-        case client_error::unexpected_reply: return "reply while none was awaited";
-        case client_error::no_recipients: return "no recipient accepted";
-        case client_error::mail_refused: return "MAIL refused";
-        case client_error::data_refused: return "DATA refused";
-        case client_error::message_refused: return "message refused";
-        case client_error::invalid_call: return "call not valid in this phase";
-        case client_error::no_recipient_given: return "no recipients (or too many)";
+        case smtpp::client_error::none: return "none";
+        case smtpp::client_error::greeting_refused: return "greeting refused";
+        case smtpp::client_error::service_closing: return "service closing (421)";
+        case smtpp::client_error::ehlo_refused: return "EHLO and HELO refused";
+        case smtpp::client_error::tls_unavailable: return "TLS required but STARTTLS not offered";
+        case smtpp::client_error::tls_refused: return "TLS required but STARTTLS refused";
+        case smtpp::client_error::response_injection: return "data after the 220 to STARTTLS (response injection)";
+        case smtpp::client_error::auth_unavailable: return "no usable AUTH mechanism";
+        case smtpp::client_error::auth_failed: return "authentication failed";
+        case smtpp::client_error::auth_loop: return "too many AUTH challenges";
+        case smtpp::client_error::needs_smtputf8: return "UTF-8 address but SMTPUTF8 not offered";
+        case smtpp::client_error::needs_8bitmime: return "8-bit body but 8BITMIME not offered";
+        case smtpp::client_error::needs_binarymime: return "binary body but CHUNKING/BINARYMIME not offered";
+        case smtpp::client_error::too_big: return "message larger than the server's SIZE";
+        case smtpp::client_error::bad_address: return "address or parameter cannot be sent";
+        case smtpp::client_error::no_space: return "output buffer too small";
+        case smtpp::client_error::protocol: return "reply code impossible for the command";
+        case smtpp::client_error::unexpected_reply: return "reply while none was awaited";
+        case smtpp::client_error::no_recipients: return "no recipient accepted";
+        case smtpp::client_error::mail_refused: return "MAIL refused";
+        case smtpp::client_error::data_refused: return "DATA refused";
+        case smtpp::client_error::message_refused: return "message refused";
+        case smtpp::client_error::invalid_call: return "call not valid in this phase";
+        case smtpp::client_error::no_recipient_given: return "no recipients (or too many)";
     }
     return "unknown";
 }
@@ -311,7 +311,7 @@ struct client_state {
     client_phase phase = client_phase::connect;
     client_mechanism mech = client_mechanism::automatic;  ///< the mechanism in use (AUTH)
     std::uint8_t auth_step = 0;      ///< 334 challenges answered
-    client_error fail_error = client_error::none;  ///< why the transaction failed
+    smtpp::client_error fail_error = smtpp::client_error::none;  ///< why the transaction failed
     std::uint16_t flags = 0;         ///< `client_flag` bits
     std::uint16_t rcpt_sent = 0;     ///< RCPTs written
     std::uint16_t rcpt_replied = 0;  ///< RCPT replies read
@@ -338,7 +338,7 @@ struct client_result {
     client_action act = client_action::close;
     client_event event = client_event::none;
     smtpp::outcome outcome = smtpp::outcome::none;
-    client_error error = client_error::none;
+    smtpp::client_error error = smtpp::client_error::none;
     std::uint16_t index = 0;     ///< recipient: RCPT index; delivery: ordinal among accepted
     std::uint16_t code = 0;      ///< the reply the event is about
     enhanced_code esc{};
@@ -410,8 +410,9 @@ inline constexpr client_edge client_transitions[client_phase_count][reply_class_
      {to(cp::rset), "RSET"}, closing},
     /* body */ {never, never, never, never, never},
     /* chunk */
-    {{to(cp::body, cp::final, cp::ready), "250: next chunk / done"}, closing, {to(cp::rset), "RSET"},
-     {to(cp::rset), "RSET"}, closing},
+    {{to(cp::body, cp::final, cp::ready), "250: next chunk / done"}, closing,
+     {to(cp::rset, cp::final, cp::ready), "RSET; LAST: the final reply"},
+     {to(cp::rset, cp::final, cp::ready), "RSET; LAST: the final reply"}, closing},
     /* final */
     {{to(cp::final, cp::ready), "250: done (LMTP: next recipient)"}, closing,
      {to(cp::final, cp::ready), "refused (LMTP: next recipient)"},
@@ -543,7 +544,7 @@ constexpr client_result make(const client_state& s, client_action a, std::uint16
     return r;
 }
 
-constexpr client_result fail(client_state s, client_error e, std::uint16_t code = 0, enhanced_code esc = {}) noexcept {
+constexpr client_result fail(client_state s, smtpp::client_error e, std::uint16_t code = 0, enhanced_code esc = {}) noexcept {
     s.phase = client_phase::closed;
     client_result r = make(s, client_action::close);
     r.event = client_event::failed;
@@ -567,11 +568,11 @@ inline constexpr std::string_view cancel_line = "*\r\n";
 inline constexpr std::string_view lone_dot = ".\r\n";
 
 /// QUIT and wait for 221 (after a refusal the session can still end politely).
-constexpr client_result quit(client_state s, client_error e, std::uint16_t code = 0, enhanced_code esc = {}) noexcept {
+constexpr client_result quit(client_state s, smtpp::client_error e, std::uint16_t code = 0, enhanced_code esc = {}) noexcept {
     s.phase = client_phase::quit;
     client_result r = make(s, client_action::read_reply, timeout_mail);
     r.write = quit_line;
-    r.event = e == client_error::none ? client_event::none : client_event::failed;
+    r.event = e == smtpp::client_error::none ? client_event::none : client_event::failed;
     r.error = e;
     r.code = code;
     r.esc = esc;
@@ -585,8 +586,8 @@ constexpr client_result send_hello(const client_config& cfg, client_state s, ver
     parse_options o{};
     o.allow_helo_address_literal = true;
     const command_format_result f = format_command(c, out, cap, o);
-    if (f.err == command_format_error::no_space) return fail(s, client_error::no_space);
-    if (f.err != command_format_error::none) return fail(s, client_error::bad_address);
+    if (f.err == command_format_error::no_space) return fail(s, smtpp::client_error::no_space);
+    if (f.err != command_format_error::none) return fail(s, smtpp::client_error::bad_address);
     s.phase = v == verb::helo ? client_phase::helo : client_phase::ehlo;
     client_result r = make(s, client_action::read_reply, timeout_mail);
     r.write = std::string_view(out, f.size);
@@ -613,13 +614,13 @@ constexpr client_mechanism pick_mechanism(const client_config& cfg, const client
 /// octets; otherwise without, and the response follows the first 334. LOGIN has none.
 constexpr client_result send_auth(const client_config& cfg, client_state s, char* out, std::size_t cap) noexcept {
     const client_mechanism m = pick_mechanism(cfg, s);
-    if (m == client_mechanism::automatic) return quit(s, client_error::auth_unavailable);
+    if (m == client_mechanism::automatic) return quit(s, smtpp::client_error::auth_unavailable);
     s.mech = m;
     s.auth_step = 0;
     s.phase = client_phase::auth;
     out_buf o{out, cap};
     const std::string_view name = m == client_mechanism::plain ? "AUTH PLAIN" : m == client_mechanism::login ? "AUTH LOGIN" : "AUTH XOAUTH2";
-    if (!o.put(name)) return fail(s, client_error::no_space);
+    if (!o.put(name)) return fail(s, smtpp::client_error::no_space);
     bool ir = false;
     if (m != client_mechanism::login) {
         const std::size_t raw = m == client_mechanism::plain ? cfg.user.size() + cfg.password.size() + 2
@@ -629,14 +630,14 @@ constexpr client_result send_auth(const client_config& cfg, client_state s, char
             ir = true;
             if (m == client_mechanism::plain) {
                 const std::string_view parts[] = {std::string_view("\0", 1), cfg.user, std::string_view("\0", 1), cfg.password};
-                if (!put_base64(o, parts)) return fail(s, client_error::no_space);
+                if (!put_base64(o, parts)) return fail(s, smtpp::client_error::no_space);
             } else {
                 const std::string_view parts[] = {"user=", cfg.user, "\x01" "auth=Bearer ", cfg.password, "\x01\x01"};
-                if (!put_base64(o, parts)) return fail(s, client_error::no_space);
+                if (!put_base64(o, parts)) return fail(s, smtpp::client_error::no_space);
             }
         }
     }
-    if (!o.put("\r\n")) return fail(s, client_error::no_space);
+    if (!o.put("\r\n")) return fail(s, smtpp::client_error::no_space);
     s.flags = static_cast<std::uint16_t>(ir ? (s.flags | cf_auth_ir) : (s.flags & ~cf_auth_ir));
     client_result r = make(s, client_action::read_reply, timeout_mail);
     r.write = o.view();
@@ -652,11 +653,11 @@ constexpr client_result after_hello(const client_config& cfg, client_state s, ch
             r.write = starttls_line;
             return r;
         }
-        if (cfg.tls == tls_mode::required) return quit(s, client_error::tls_unavailable);
+        if (cfg.tls == tls_mode::required) return quit(s, smtpp::client_error::tls_unavailable);
     }
     if (!cfg.user.empty() && !s.has(cf_authed)) {
         if (!s.offers(ehlo_ext::auth) || (!s.has(cf_tls) && !cfg.auth_without_tls))
-            return quit(s, client_error::auth_unavailable);
+            return quit(s, smtpp::client_error::auth_unavailable);
         return send_auth(cfg, s, out, cap);
     }
     s.phase = client_phase::ready;
@@ -667,7 +668,7 @@ constexpr client_result after_hello(const client_config& cfg, client_state s, ch
 
 /// Appends RCPT commands from `rcpt_sent` on: all that fit when pipelining (then DATA when
 /// every RCPT is written and DATA is used), one otherwise.
-constexpr client_error put_rcpts(const client_config& cfg, const envelope& env, client_state& s, out_buf& o) noexcept {
+constexpr smtpp::client_error put_rcpts(const client_config& cfg, const envelope& env, client_state& s, out_buf& o) noexcept {
     const bool batch = s.has(cf_pipelined);
     const bool utf8 = env.smtputf8 || has_8bit_octet(env.from);
     const bool dsn = s.offers(ehlo_ext::dsn);
@@ -682,29 +683,29 @@ constexpr client_error put_rcpts(const client_config& cfg, const envelope& env, 
         if (dsn && env.orcpt != nullptr && !env.orcpt[s.rcpt_sent].empty()) {
             const std::string_view v = env.orcpt[s.rcpt_sent];
             const std::size_t semi = v.find(';');
-            if (semi == std::string_view::npos) return client_error::bad_address;
+            if (semi == std::string_view::npos) return smtpp::client_error::bad_address;
             c.params.present |= p_orcpt;
             c.params.orcpt_type = v.substr(0, semi);
             c.params.orcpt = v.substr(semi + 1);
         }
         const command_format_result f = format_command(c, o.p + o.n, o.cap - o.n, format_limits(s, utf8));
         if (f.err == command_format_error::no_space) {
-            if (o.n == 0) return client_error::no_space;
-            return client_error::none;  // the rest goes in the next batch
+            if (o.n == 0) return smtpp::client_error::no_space;
+            return smtpp::client_error::none;  // the rest goes in the next batch
         }
-        if (f.err != command_format_error::none) return client_error::bad_address;
+        if (f.err != command_format_error::none) return smtpp::client_error::bad_address;
         o.n += f.size;
         ++s.rcpt_sent;
-        if (!batch) return client_error::none;
+        if (!batch) return smtpp::client_error::none;
     }
     (void)cfg;
     if (batch && !s.has(cf_bdat) && !s.has(cf_data_sent) && o.put(data_line))
         s.flags = static_cast<std::uint16_t>(s.flags | cf_data_sent);
-    return client_error::none;
+    return smtpp::client_error::none;
 }
 
 /// The transaction failed: RSET (RFC 5321 §4.1.1.5) and report on its reply.
-constexpr client_result fail_transaction(client_state s, client_error e, std::uint16_t code, enhanced_code esc) noexcept {
+constexpr client_result fail_transaction(client_state s, smtpp::client_error e, std::uint16_t code, enhanced_code esc) noexcept {
     if (!s.has(cf_failed)) {
         s.flags = static_cast<std::uint16_t>(s.flags | cf_failed);
         s.fail_error = e;
@@ -718,7 +719,7 @@ constexpr client_result fail_transaction(client_state s, client_error e, std::ui
 }
 
 /// The transaction ended: report, back to ready.
-constexpr client_result end_transaction(client_state s, client_error e, std::uint16_t code, enhanced_code esc) noexcept {
+constexpr client_result end_transaction(client_state s, smtpp::client_error e, std::uint16_t code, enhanced_code esc) noexcept {
     s.phase = client_phase::ready;
     s.flags = static_cast<std::uint16_t>(s.flags & (cf_esmtp | cf_tls | cf_authed | cf_tls_tried));
     client_result r = make(s, client_action::ready);
@@ -726,10 +727,10 @@ constexpr client_result end_transaction(client_state s, client_error e, std::uin
     r.error = e;
     r.code = code;
     r.esc = esc;
-    r.outcome = e == client_error::none ? outcome::accepted
-                : code >= 400 && code < 500 ? outcome::deferred
-                : e == client_error::no_recipients && code == 0 ? outcome::refused
-                : outcome_of(code) == outcome::none ? outcome::refused : outcome_of(code);
+    // A failed transaction is never "accepted", whatever code came last (a 2xx after the
+    // lone "." of a message without recipients, RFC 2920 §3.1, says nothing was delivered).
+    r.outcome = e == smtpp::client_error::none ? outcome::accepted
+                : code >= 400 && code < 500 ? outcome::deferred : outcome::refused;
     return r;
 }
 
@@ -742,11 +743,11 @@ constexpr client_result after_rcpts(const client_config& cfg, const envelope& en
             s.phase = client_phase::data;
             return make(s, client_action::read_reply, timeout_data_init);
         }
-        return fail_transaction(s, client_error::mail_refused, s.fail_code, s.fail_esc);
+        return fail_transaction(s, smtpp::client_error::mail_refused, s.fail_code, s.fail_esc);
     }
     if (s.rcpt_sent < env.to_count) {  // more RCPTs to write (one at a time, or the next batch)
-        const client_error e = put_rcpts(cfg, env, s, o);
-        if (e != client_error::none) return fail(s, e);
+        const smtpp::client_error e = put_rcpts(cfg, env, s, o);
+        if (e != smtpp::client_error::none) return fail(s, e);
         s.phase = client_phase::rcpt;
         client_result r = make(s, client_action::read_reply, timeout_rcpt);
         r.write = o.view();
@@ -757,7 +758,7 @@ constexpr client_result after_rcpts(const client_config& cfg, const envelope& en
         return make(s, client_action::read_reply, timeout_data_init);
     }
     if (s.accepted == 0) {
-        const client_error e = s.has(cf_mail_ok) ? client_error::no_recipients : s.fail_error;
+        const smtpp::client_error e = s.has(cf_mail_ok) ? smtpp::client_error::no_recipients : s.fail_error;
         return fail_transaction(s, e, s.fail_code, s.fail_esc);
     }
     if (s.has(cf_bdat)) {
@@ -777,7 +778,7 @@ constexpr client_result after_rcpts(const client_config& cfg, const envelope& en
 constexpr client_result final_reply(const client_config& cfg, client_state s, const server_reply& rep) noexcept {
     const std::uint16_t code = rep.code;
     if (!cfg.lmtp)
-        return end_transaction(s, code < 300 ? client_error::none : client_error::message_refused, code, rep.esc);
+        return end_transaction(s, code < 300 ? smtpp::client_error::none : smtpp::client_error::message_refused, code, rep.esc);
     const std::uint16_t k = s.delivered;
     s.delivered = static_cast<std::uint16_t>(s.delivered + 1);
     client_result r{};
@@ -785,10 +786,10 @@ constexpr client_result final_reply(const client_config& cfg, client_state s, co
         s.phase = client_phase::final;
         r = make(s, client_action::read_reply, timeout_data_end);
     } else {
-        r = end_transaction(s, client_error::none, code, rep.esc);
+        r = end_transaction(s, smtpp::client_error::none, code, rep.esc);
     }
     r.event = client_event::delivery;
-    r.error = client_error::none;
+    r.error = smtpp::client_error::none;
     r.index = k;
     r.code = code;
     r.esc = rep.esc;
@@ -824,15 +825,15 @@ constexpr client_result client_step(const client_config& cfg, const envelope& en
     const std::uint16_t code = rep.code;
     const client_phase ph = s.phase;
     if (detail::client_transitions[static_cast<std::size_t>(ph)][0].next == 0)
-        return fail(s, client_error::unexpected_reply, code, rep.esc);
-    if (!is_valid_reply_code(code)) return fail(s, client_error::protocol, code, rep.esc);
+        return fail(s, smtpp::client_error::unexpected_reply, code, rep.esc);
+    if (!is_valid_reply_code(code)) return fail(s, smtpp::client_error::protocol, code, rep.esc);
     // 421 at any point: the server is closing the channel (RFC 5321 §3.8).
-    if (code == 421 && ph != client_phase::quit) return fail(s, client_error::service_closing, code, rep.esc);
+    if (code == 421 && ph != client_phase::quit) return fail(s, smtpp::client_error::service_closing, code, rep.esc);
     switch (ph) {
         case client_phase::greeting:
             if (code == 220) return detail::send_hello(cfg, s, cfg.lmtp ? verb::lhlo : verb::ehlo, out, cap);
-            if (code >= 400 && code < 600) return detail::quit(s, client_error::greeting_refused, code, rep.esc);
-            return fail(s, client_error::greeting_refused, code, rep.esc);
+            if (code >= 400 && code < 600) return detail::quit(s, smtpp::client_error::greeting_refused, code, rep.esc);
+            return fail(s, smtpp::client_error::greeting_refused, code, rep.esc);
         case client_phase::ehlo:
             if (code == 250) {
                 s.flags = static_cast<std::uint16_t>(s.flags | cf_esmtp);
@@ -845,8 +846,8 @@ constexpr client_result client_step(const client_config& cfg, const envelope& en
             // then HELO. LMTP has no HELO (RFC 2033 §4.1); after TLS EHLO must work.
             if ((code == 500 || code == 502) && !cfg.lmtp && !s.has(cf_tls))
                 return detail::send_hello(cfg, s, verb::helo, out, cap);
-            if (code >= 400 && code < 600) return detail::quit(s, client_error::ehlo_refused, code, rep.esc);
-            return fail(s, client_error::protocol, code, rep.esc);
+            if (code >= 400 && code < 600) return detail::quit(s, smtpp::client_error::ehlo_refused, code, rep.esc);
+            return fail(s, smtpp::client_error::protocol, code, rep.esc);
         case client_phase::helo:
             if (code == 250) {
                 s.flags = static_cast<std::uint16_t>(s.flags & ~cf_esmtp);
@@ -855,22 +856,22 @@ constexpr client_result client_step(const client_config& cfg, const envelope& en
                 s.size = 0;
                 return detail::after_hello(cfg, s, out, cap);
             }
-            if (code >= 400 && code < 600) return detail::quit(s, client_error::ehlo_refused, code, rep.esc);
-            return fail(s, client_error::protocol, code, rep.esc);
+            if (code >= 400 && code < 600) return detail::quit(s, smtpp::client_error::ehlo_refused, code, rep.esc);
+            return fail(s, smtpp::client_error::protocol, code, rep.esc);
         case client_phase::starttls:
             if (code == 220) {
                 // RFC 3207 §4.2: nothing may follow the 220 before the handshake; anything
                 // buffered would be read as if it came over TLS (CVE-2021-38371 class).
-                if (rep.trailing) return fail(s, client_error::response_injection, code, rep.esc);
+                if (rep.trailing) return fail(s, smtpp::client_error::response_injection, code, rep.esc);
                 s.phase = client_phase::tls;
                 return detail::make(s, client_action::start_tls);
             }
             if (code >= 400 && code < 600) {
-                if (cfg.tls == tls_mode::required) return detail::quit(s, client_error::tls_refused, code, rep.esc);
+                if (cfg.tls == tls_mode::required) return detail::quit(s, smtpp::client_error::tls_refused, code, rep.esc);
                 s.flags = static_cast<std::uint16_t>(s.flags | cf_tls_tried);
                 return detail::after_hello(cfg, s, out, cap);
             }
-            return fail(s, client_error::protocol, code, rep.esc);
+            return fail(s, smtpp::client_error::protocol, code, rep.esc);
         case client_phase::auth: {
             if (code == 235) {
                 s.flags = static_cast<std::uint16_t>(s.flags | cf_authed);
@@ -905,25 +906,25 @@ constexpr client_result client_step(const client_config& cfg, const envelope& en
                     client_result r = detail::make(s, client_action::read_reply, timeout_mail);
                     r.write = detail::cancel_line;
                     r.event = client_event::failed;
-                    r.error = client_error::auth_loop;
+                    r.error = smtpp::client_error::auth_loop;
                     r.code = code;
                     return r;
                 }
-                if (!ok || !o.put("\r\n")) return fail(s, client_error::no_space);
+                if (!ok || !o.put("\r\n")) return fail(s, smtpp::client_error::no_space);
                 client_result r = detail::make(s, client_action::read_reply, timeout_mail);
                 r.write = o.view();
                 return r;
             }
-            if (code >= 400 && code < 600) return detail::quit(s, client_error::auth_failed, code, rep.esc);
-            return fail(s, client_error::protocol, code, rep.esc);
+            if (code >= 400 && code < 600) return detail::quit(s, smtpp::client_error::auth_failed, code, rep.esc);
+            return fail(s, smtpp::client_error::protocol, code, rep.esc);
         }
         case client_phase::mail: {
-            if (code >= 300 && code < 400) return fail(s, client_error::protocol, code, rep.esc);
+            if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
             if (code < 300) {
                 s.flags = static_cast<std::uint16_t>(s.flags | cf_mail_ok);
             } else if (!s.has(cf_failed)) {
                 s.flags = static_cast<std::uint16_t>(s.flags | cf_failed);
-                s.fail_error = client_error::mail_refused;
+                s.fail_error = smtpp::client_error::mail_refused;
                 s.fail_code = code;
                 s.fail_esc = rep.esc;
             }
@@ -932,11 +933,11 @@ constexpr client_result client_step(const client_config& cfg, const envelope& en
                 if (s.rcpt_sent > 0) return detail::make(s, client_action::read_reply, timeout_rcpt);
                 return detail::after_rcpts(cfg, env, s, out, cap);
             }
-            if (s.has(cf_failed)) return detail::fail_transaction(s, client_error::mail_refused, code, rep.esc);
+            if (s.has(cf_failed)) return detail::fail_transaction(s, smtpp::client_error::mail_refused, code, rep.esc);
             return detail::after_rcpts(cfg, env, s, out, cap);
         }
         case client_phase::rcpt: {
-            if (code >= 300 && code < 400) return fail(s, client_error::protocol, code, rep.esc);
+            if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
             const std::uint16_t i = s.rcpt_replied;
             ++s.rcpt_replied;
             client_result r{};
@@ -975,14 +976,14 @@ constexpr client_result client_step(const client_config& cfg, const envelope& en
                 return detail::make(s, client_action::send_body, timeout_data_block);
             }
             if (code >= 400 && code < 600) {
-                const client_error e = s.accepted == 0 ? (s.has(cf_mail_ok) ? client_error::no_recipients : s.fail_error)
-                                                       : client_error::data_refused;
+                const smtpp::client_error e = s.accepted == 0 ? (s.has(cf_mail_ok) ? smtpp::client_error::no_recipients : s.fail_error)
+                                                       : smtpp::client_error::data_refused;
                 return detail::fail_transaction(s, e, s.accepted == 0 && s.fail_code != 0 ? s.fail_code : code,
                                                 s.accepted == 0 && s.fail_code != 0 ? s.fail_esc : rep.esc);
             }
-            return fail(s, client_error::protocol, code, rep.esc);
+            return fail(s, smtpp::client_error::protocol, code, rep.esc);
         case client_phase::chunk:
-            if (code >= 300 && code < 400) return fail(s, client_error::protocol, code, rep.esc);
+            if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
             if (s.has(cf_void_data)) {  // the reply to BDAT LAST is the final reply
                 s.flags = static_cast<std::uint16_t>(s.flags & ~cf_void_data);
                 s.phase = client_phase::final;
@@ -994,31 +995,31 @@ constexpr client_result client_step(const client_config& cfg, const envelope& en
                 r.bdat = true;
                 return r;
             }
-            return detail::fail_transaction(s, client_error::data_refused, code, rep.esc);
+            return detail::fail_transaction(s, smtpp::client_error::data_refused, code, rep.esc);
         case client_phase::final:
-            if (code >= 300 && code < 400) return fail(s, client_error::protocol, code, rep.esc);
-            if (s.has(cf_void_data)) return detail::end_transaction(s, client_error::no_recipients, code, rep.esc);
+            if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
+            if (s.has(cf_void_data)) return detail::end_transaction(s, smtpp::client_error::no_recipients, code, rep.esc);
             return detail::final_reply(cfg, s, rep);
         case client_phase::rset:
             if (code == 250) {
-                const client_error e = s.fail_error == client_error::none ? client_error::message_refused : s.fail_error;
+                const smtpp::client_error e = s.fail_error == smtpp::client_error::none ? smtpp::client_error::message_refused : s.fail_error;
                 return detail::end_transaction(s, e, s.fail_code, s.fail_esc);
             }
-            return fail(s, client_error::protocol, code, rep.esc);
+            return fail(s, smtpp::client_error::protocol, code, rep.esc);
         case client_phase::quit: {
             s.phase = client_phase::closed;
             return detail::make(s, client_action::close);
         }
         default: break;
     }
-    return fail(s, client_error::unexpected_reply, code, rep.esc);
+    return fail(s, smtpp::client_error::unexpected_reply, code, rep.esc);
 }
 
 /// TLS is up (RFC 3207 §4.2): forget what EHLO said and say EHLO again.
 constexpr client_result client_tls_established(const client_config& cfg, const client_state& st, char* out,
                                                std::size_t cap) noexcept {
     client_state s = st;
-    if (s.phase != client_phase::tls) return detail::fail(s, client_error::invalid_call);
+    if (s.phase != client_phase::tls) return detail::fail(s, smtpp::client_error::invalid_call);
     s.flags = static_cast<std::uint16_t>(cf_tls);
     s.extensions = 0;
     s.auth_mechanisms = 0;
@@ -1034,24 +1035,24 @@ constexpr client_result client_tls_established(const client_config& cfg, const c
 constexpr client_result client_send(const client_config& cfg, const envelope& env, const client_state& st, char* out,
                                     std::size_t cap) noexcept {
     client_state s = st;
-    if (s.phase != client_phase::ready) return detail::fail(s, client_error::invalid_call);
-    const auto refuse = [&](client_error e) {
+    if (s.phase != client_phase::ready) return detail::fail(s, smtpp::client_error::invalid_call);
+    const auto refuse = [&](smtpp::client_error e) {
         client_result r = detail::make(s, client_action::ready);
         r.event = client_event::message;
         r.error = e;
         r.outcome = outcome::refused;
         return r;
     };
-    if (env.to_count == 0 || env.to_count > 0xFFFF || env.to == nullptr) return refuse(client_error::no_recipient_given);
+    if (env.to_count == 0 || env.to_count > 0xFFFF || env.to == nullptr) return refuse(smtpp::client_error::no_recipient_given);
     bool utf8 = env.smtputf8 || detail::has_8bit_octet(env.from);
     for (std::size_t i = 0; i < env.to_count && !utf8; ++i) utf8 = detail::has_8bit_octet(env.to[i]);
-    if (utf8 && !s.offers(ehlo_ext::smtputf8)) return refuse(client_error::needs_smtputf8);
-    if (env.body == body_type::eight_bit_mime && !s.offers(ehlo_ext::eightbitmime)) return refuse(client_error::needs_8bitmime);
+    if (utf8 && !s.offers(ehlo_ext::smtputf8)) return refuse(smtpp::client_error::needs_smtputf8);
+    if (env.body == body_type::eight_bit_mime && !s.offers(ehlo_ext::eightbitmime)) return refuse(smtpp::client_error::needs_8bitmime);
     const bool chunking = s.offers(ehlo_ext::chunking);
     if (env.body == body_type::binary_mime && !(chunking && s.offers(ehlo_ext::binarymime)))
-        return refuse(client_error::needs_binarymime);
+        return refuse(smtpp::client_error::needs_binarymime);
     // RFC 1870 §6: do not send a message the server said it cannot take.
-    if (s.offers(ehlo_ext::size) && s.size != 0 && env.size > s.size) return refuse(client_error::too_big);
+    if (s.offers(ehlo_ext::size) && s.size != 0 && env.size > s.size) return refuse(smtpp::client_error::too_big);
 
     s.flags = static_cast<std::uint16_t>(s.flags & (cf_esmtp | cf_tls | cf_authed | cf_tls_tried));
     if (cfg.use_pipelining && s.offers(ehlo_ext::pipelining)) s.flags = static_cast<std::uint16_t>(s.flags | cf_pipelined);
@@ -1063,7 +1064,7 @@ constexpr client_result client_send(const client_config& cfg, const envelope& en
     s.delivered = 0;
     s.fail_code = 0;
     s.fail_esc = {};
-    s.fail_error = client_error::none;
+    s.fail_error = smtpp::client_error::none;
 
     command c{};
     c.verb = verb::mail;
@@ -1103,18 +1104,18 @@ constexpr client_result client_send(const client_config& cfg, const envelope& en
         rc.verb = verb::rcpt;
         rc.path = detail::make_path(env.to[i], false);
         const command_format_result fr = format_command(rc, out, cap, detail::format_limits(s, utf8));
-        if (fr.err == command_format_error::no_space) return detail::fail(s, client_error::no_space);
-        if (fr.err != command_format_error::none) return refuse(client_error::bad_address);
+        if (fr.err == command_format_error::no_space) return detail::fail(s, smtpp::client_error::no_space);
+        if (fr.err != command_format_error::none) return refuse(smtpp::client_error::bad_address);
     }
     detail::out_buf o{out, cap};
     const command_format_result f = format_command(c, out, cap, detail::format_limits(s, utf8));
-    if (f.err == command_format_error::no_space) return detail::fail(s, client_error::no_space);
-    if (f.err != command_format_error::none) return refuse(client_error::bad_address);
+    if (f.err == command_format_error::no_space) return detail::fail(s, smtpp::client_error::no_space);
+    if (f.err != command_format_error::none) return refuse(smtpp::client_error::bad_address);
     o.n = f.size;
     if (s.has(cf_pipelined)) {
-        const client_error e = detail::put_rcpts(cfg, env, s, o);
-        if (e == client_error::bad_address) return refuse(e);
-        if (e != client_error::none) return detail::fail(s, e);
+        const smtpp::client_error e = detail::put_rcpts(cfg, env, s, o);
+        if (e == smtpp::client_error::bad_address) return refuse(e);
+        if (e != smtpp::client_error::none) return detail::fail(s, e);
     }
     s.phase = client_phase::mail;
     client_result r = detail::make(s, client_action::read_reply, timeout_mail);
@@ -1127,7 +1128,7 @@ constexpr client_result client_send(const client_config& cfg, const envelope& en
 constexpr client_result client_body_done(const client_config& cfg, const client_state& st) noexcept {
     (void)cfg;
     client_state s = st;
-    if (s.phase != client_phase::body || s.has(cf_bdat)) return detail::fail(s, client_error::invalid_call);
+    if (s.phase != client_phase::body || s.has(cf_bdat)) return detail::fail(s, smtpp::client_error::invalid_call);
     s.phase = client_phase::final;
     return detail::make(s, client_action::read_reply, timeout_data_end);
 }
@@ -1141,13 +1142,13 @@ constexpr client_result client_chunk(const client_config& cfg, const client_stat
                                      char* out, std::size_t cap) noexcept {
     (void)cfg;
     client_state s = st;
-    if (s.phase != client_phase::body || !s.has(cf_bdat)) return detail::fail(s, client_error::invalid_call);
+    if (s.phase != client_phase::body || !s.has(cf_bdat)) return detail::fail(s, smtpp::client_error::invalid_call);
     command c{};
     c.verb = verb::bdat;
     c.chunk_size = size;
     c.last = last;
     const command_format_result f = format_command(c, out, cap);
-    if (f.err != command_format_error::none) return detail::fail(s, client_error::no_space);
+    if (f.err != command_format_error::none) return detail::fail(s, smtpp::client_error::no_space);
     // cf_void_data marks "LAST in flight" in the chunk phase (it is not used there otherwise).
     s.flags = static_cast<std::uint16_t>(last ? (s.flags | cf_void_data) : (s.flags & ~cf_void_data));
     s.phase = client_phase::chunk;
@@ -1160,8 +1161,8 @@ constexpr client_result client_chunk(const client_config& cfg, const client_stat
 constexpr client_result client_quit(const client_config& cfg, const client_state& st) noexcept {
     (void)cfg;
     client_state s = st;
-    if (s.phase != client_phase::ready) return detail::fail(s, client_error::invalid_call);
-    return detail::quit(s, client_error::none);
+    if (s.phase != client_phase::ready) return detail::fail(s, smtpp::client_error::invalid_call);
+    return detail::quit(s, smtpp::client_error::none);
 }
 
 }  // namespace smtpp

@@ -1,0 +1,273 @@
+// Fuzz target for the client session (include/smtpp/client.hpp): hostile server bytes
+// through reply_reader → reply_collector → client_step, with every host event answered
+// (TLS up, the body through body_encoder or BDAT, two messages then QUIT).
+//
+// Input: byte 0 = configuration bits (LMTP, PIPELINING, CHUNKING, TLS opportunistic /
+// required, credentials, mechanism), byte 1 = piece size for the split run, then the
+// server stream. Wrong codes, multi-line code changes, replies before the command, 334
+// loops, unexpected 354 and bytes after a STARTTLS 220 all come from the stream.
+// Properties, each reported with std::abort():
+//   1. every command written parses back strictly (SASL responses and the body aside),
+//      ends with CRLF, and is one the RFC allows there: no MAIL before a 250 to
+//      EHLO/HELO, no RCPT outside a transaction, no DATA without an accepted recipient
+//      unless pipelined, no AUTH in clear, nothing written with start_tls;
+//   2. the client never waits without a timeout, and never reads in a phase the table
+//      says awaits nothing; every step is an edge of the table;
+//   3. a recipient is reported accepted only on a 2xx to its RCPT, in RCPT order; an LMTP
+//      delivery only for an accepted recipient; a message only when one was accepted;
+//   4. split ≡ whole: the stream in pieces gives the same writes and events;
+//   5. zero allocations in the reader, the collector, the encoder and the client.
+#include <smtpp/client.hpp>
+#include <smtpp/encode.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+
+namespace {
+bool counting = false;
+std::size_t allocations = 0;
+}  // namespace
+
+// Every replaceable form, so libFuzzer's own allocations pair up under ASan.
+static void* counted(std::size_t n) noexcept {
+    if (counting) ++allocations;
+    return std::malloc(n == 0 ? 1 : n);
+}
+void* operator new(std::size_t n) {
+    void* p = counted(n);
+    if (p == nullptr) std::abort();
+    return p;
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+
+namespace {
+using namespace smtpp;
+
+#define SMTPP_FUZZ_CHECK(c)          \
+    do {                             \
+        if (!(c)) std::abort();      \
+    } while (0)
+
+constexpr std::string_view rcpts[] = {"c@d.example", "e@f.example", "g@h.example"};
+constexpr std::string_view body = "Subject: x\r\n\r\n.dot line\r\nlast";
+
+struct model {
+    bool greeted = false;
+    bool in_txn = false;
+    int rcpt_reported = 0;
+    int rcpt_accepted = 0;
+    bool closed = false;
+};
+
+struct runner {
+    client_config cfg{};
+    envelope env{};
+    std::uint64_t hash = 14695981039346656037ull;
+    model m{};
+    bool tls = false;
+    char out[1024] = {};
+
+    void mix(std::string_view s) {
+        for (char c : s) {
+            hash ^= static_cast<unsigned char>(c);
+            hash *= 1099511628211ull;
+        }
+        hash ^= 0xFF;
+        hash *= 1099511628211ull;
+    }
+    void mix(std::uint64_t v) {
+        hash ^= v;
+        hash *= 1099511628211ull;
+    }
+
+    void check_write(const client_state& before, const client_result& r) {
+        std::string_view w = r.write;
+        mix(w);
+        while (!w.empty()) {
+            const std::size_t e = w.find("\r\n");
+            SMTPP_FUZZ_CHECK(e != std::string_view::npos);
+            const std::string_view line = w.substr(0, e + 2);
+            w.remove_prefix(e + 2);
+            if (before.phase == client_phase::auth || line == ".\r\n") continue;
+            command c;
+            parse_options po;
+            po.allow_helo_address_literal = true;
+            po.max_line = 2048;
+            po.smtputf8 = true;
+            po.smtputf8_transaction = true;
+            SMTPP_FUZZ_CHECK(parse_command(line, c, po) == command_error::none);
+            switch (c.verb) {
+                case verb::mail:
+                    SMTPP_FUZZ_CHECK(m.greeted);
+                    m.in_txn = true;
+                    m.rcpt_reported = 0;
+                    m.rcpt_accepted = 0;
+                    break;
+                case verb::rcpt: SMTPP_FUZZ_CHECK(m.in_txn); break;
+                case verb::data:
+                case verb::bdat:
+                    SMTPP_FUZZ_CHECK(m.in_txn);
+                    SMTPP_FUZZ_CHECK(r.next.has(cf_pipelined) || m.rcpt_accepted > 0);
+                    break;
+                case verb::auth: SMTPP_FUZZ_CHECK(tls || cfg.auth_without_tls); break;
+                case verb::rset:
+                case verb::quit:
+                case verb::ehlo:
+                case verb::lhlo:
+                case verb::helo:
+                case verb::starttls: break;
+                default: SMTPP_FUZZ_CHECK(false);
+            }
+        }
+    }
+
+    void check(const client_state& before, std::uint16_t code, const client_result& r) {
+        SMTPP_FUZZ_CHECK(!m.closed);
+        mix((static_cast<std::uint64_t>(r.event) << 32) | (static_cast<std::uint64_t>(r.error) << 24) |
+            (static_cast<std::uint64_t>(r.act) << 16) | r.code);
+        if (r.act == client_action::read_reply || r.act == client_action::send_body) SMTPP_FUZZ_CHECK(r.timeout > 0);
+        if (r.act == client_action::read_reply)
+            SMTPP_FUZZ_CHECK(detail::client_transitions[static_cast<std::size_t>(r.next.phase)][0].next != 0);
+        if (code != 0) SMTPP_FUZZ_CHECK(detail::in_table(before.phase, code, r.next.phase));
+        if (r.act == client_action::start_tls) SMTPP_FUZZ_CHECK(r.write.empty());
+        if (r.event == client_event::recipient) {
+            SMTPP_FUZZ_CHECK(r.index == m.rcpt_reported);
+            ++m.rcpt_reported;
+            if (r.outcome == outcome::accepted) {
+                SMTPP_FUZZ_CHECK(code >= 200 && code < 300);
+                ++m.rcpt_accepted;
+            }
+        }
+        if (r.event == client_event::message && r.outcome == outcome::accepted) SMTPP_FUZZ_CHECK(m.rcpt_accepted > 0);
+        if (r.event == client_event::delivery) SMTPP_FUZZ_CHECK(r.index < m.rcpt_accepted);
+        if (r.event == client_event::message || r.event == client_event::failed) m.in_txn = false;
+        if (r.act == client_action::close) m.closed = true;
+        check_write(before, r);
+    }
+
+    // The whole conversation over `stream`, fed to the reader `piece` octets at a time.
+    std::uint64_t run(std::string_view stream, std::size_t piece) {
+        reply_reader reader;
+        reply_collector collector;
+        std::string_view rest = stream;  // not yet given to the reader
+        std::string_view in;             // the piece being read
+        int sent = 0;
+        client_result r = client_start(cfg);
+        for (int guard = 0; guard < 4096; ++guard) {
+            const client_state st = r.next;
+            switch (r.act) {
+                case client_action::read_reply: {
+                    if (r.expect_ehlo) reader.expect_ehlo();
+                    bool got = false;
+                    while (!got) {
+                        if (in.empty()) {
+                            if (rest.empty()) {
+                                mix(std::string_view("eof"));
+                                return hash;
+                            }
+                            const std::size_t n = piece < rest.size() ? piece : rest.size();
+                            in = rest.substr(0, n);
+                            rest.remove_prefix(n);
+                        }
+                        reply_line ln;
+                        const status s = reader.next_line(in, ln);
+                        if (s == status::failed) {
+                            mix(static_cast<std::uint64_t>(reader.error()));
+                            return hash;
+                        }
+                        if (s == status::need_more) continue;
+                        if (collector.add(ln)) {
+                            collector.set_trailing(!in.empty() || !rest.empty() || reader.in_reply());
+                            got = true;
+                        }
+                    }
+                    const std::uint16_t code = collector.reply().code;
+                    if (st.phase == client_phase::ehlo || st.phase == client_phase::helo) m.greeted = code == 250;
+                    r = client_step(cfg, env, st, collector.reply(), out, sizeof out);
+                    check(st, code, r);
+                    break;
+                }
+                case client_action::start_tls:
+                    tls = true;
+                    m.greeted = false;
+                    reader.reset();
+                    in = {};  // the buffered bytes are dropped (there are none: see trailing)
+                    r = client_tls_established(cfg, st, out, sizeof out);
+                    check(st, 0, r);
+                    break;
+                case client_action::send_body:
+                    if (!r.bdat) {
+                        body_encoder enc;
+                        std::string_view b = body;
+                        while (!b.empty()) mix(enc.next(b));
+                        mix(enc.finish());
+                        SMTPP_FUZZ_CHECK(!enc.failed());
+                        r = client_body_done(cfg, st);
+                    } else {
+                        r = client_chunk(cfg, st, body.size(), true, out, sizeof out);
+                    }
+                    check(st, 0, r);
+                    break;
+                case client_action::ready:
+                    r = sent++ < 2 ? client_send(cfg, env, st, out, sizeof out) : client_quit(cfg, st);
+                    check(st, 0, r);
+                    break;
+                case client_action::close:
+                    return hash;
+            }
+        }
+        SMTPP_FUZZ_CHECK(false);  // the conversation must end by itself
+        return hash;
+    }
+};
+
+runner make_runner(std::uint8_t bits) {
+    runner r;
+    r.cfg.helo = "client.example";
+    r.cfg.lmtp = (bits & 1) != 0;
+    r.cfg.use_pipelining = (bits & 2) != 0;
+    r.cfg.use_chunking = (bits & 4) != 0;
+    r.cfg.tls = (bits & 24) == 8 ? tls_mode::opportunistic : (bits & 24) == 16 ? tls_mode::required : tls_mode::none;
+    if ((bits & 32) != 0) {
+        r.cfg.user = "user";
+        r.cfg.password = "password";
+        r.cfg.auth_without_tls = (bits & 24) == 24;
+    }
+    r.cfg.mechanism = static_cast<client_mechanism>((bits >> 6) & 3);
+    r.env.from = "a@b.example";
+    r.env.to = rcpts;
+    r.env.to_count = 3;
+    r.env.size = body.size();
+    return r;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size < 2) return 0;
+    const std::uint8_t bits = data[0];
+    const std::size_t piece = static_cast<std::size_t>(data[1] % 64) + 1;
+    const std::string_view stream(reinterpret_cast<const char*>(data + 2), size - 2);
+    counting = true;
+    allocations = 0;
+    runner whole = make_runner(bits);
+    const std::uint64_t a = whole.run(stream, stream.size() + 1);
+    runner split = make_runner(bits);
+    const std::uint64_t b = split.run(stream, piece);
+    runner bytes = make_runner(bits);
+    const std::uint64_t c = bytes.run(stream, 1);
+    counting = false;
+    SMTPP_FUZZ_CHECK(allocations == 0);
+    SMTPP_FUZZ_CHECK(a == b && b == c);
+    return 0;
+}
