@@ -11,6 +11,7 @@
 // 1 some refused, 2 bad usage.
 #include <smtpp/smtpp.hpp>
 
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -33,6 +34,7 @@
 #if defined(SMTPP_SEND_TLS)
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #endif
 
 namespace {
@@ -225,7 +227,17 @@ public:
         SSL_set_fd(ssl_, fd_);
         // SSL_set_tlsext_host_name() without its macro's C-style cast (SNI, RFC 6066 §3).
         SSL_ctrl(ssl_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(o.host.c_str()));
-        if (!o.insecure) SSL_set1_host(ssl_, o.host.c_str());
+        if (!o.insecure) {
+            // The name to check in the certificate: an IP address literal or a DNS name.
+            in6_addr a{};
+            const bool ip = inet_pton(AF_INET, o.host.c_str(), &a) == 1 || inet_pton(AF_INET6, o.host.c_str(), &a) == 1;
+            X509_VERIFY_PARAM* vp = SSL_get0_param(ssl_);
+            const int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, o.host.c_str()) : X509_VERIFY_PARAM_set1_host(vp, o.host.c_str(), 0);
+            if (ok != 1) {
+                err = "cannot set the name to verify";
+                return false;
+            }
+        }
         if (SSL_connect(ssl_) != 1) {
             char b[256];
             ERR_error_string_n(ERR_get_error(), b, sizeof b);
