@@ -3,8 +3,8 @@
 // (TLS up, the body through body_encoder or BDAT, two messages then QUIT).
 //
 // Input: byte 0 = configuration bits (LMTP, PIPELINING, CHUNKING, TLS opportunistic /
-// required, credentials, mechanism), byte 1 = piece size for the split run, then the
-// server stream. Wrong codes, multi-line code changes, replies before the command, 334
+// required, credentials, mechanism), byte 1 = piece size for the split run (low six bits)
+// and the envelope (high two bits: see make_runner), then the server stream. Wrong codes, multi-line code changes, replies before the command, 334
 // loops, unexpected 354 and bytes after a STARTTLS 220 all come from the stream.
 // Properties, each reported with std::abort():
 //   1. every command written parses back strictly (SASL responses and the body aside),
@@ -59,6 +59,29 @@ using namespace smtpp;
     } while (0)
 
 constexpr std::string_view rcpts[] = {"c@d.example", "e@f.example", "g@h.example"};
+constexpr std::string_view orcpts[] = {"rfc822;c@d.example", "rfc822;e@f.example", "utf-8;g@h.example"};
+constexpr std::string_view odd_rcpts[] = {"Postmaster", "\xC3\xBC@example.org", "x@example.org"};
+// Enough long recipients that a pipelined batch does not fit the 1 KiB output buffer.
+constexpr std::string_view many_rcpts[] = {
+    "recipient-with-a-rather-long-local-part-00@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-01@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-02@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-03@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-04@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-05@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-06@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-07@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-08@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-09@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-10@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-11@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-12@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-13@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-14@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-15@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-16@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-17@subdomain.example.org",
+};
 constexpr std::string_view body = "Subject: x\r\n\r\n.dot line\r\nlast";
 
 struct model {
@@ -76,6 +99,8 @@ struct runner {
     model m{};
     bool tls = false;
     char out[1024] = {};
+    std::size_t chunk = 0;  // BDAT chunk size, 0 = one LAST chunk
+    std::uint64_t bdat_sent = 0;
 
     void mix(std::string_view s) {
         for (char c : s) {
@@ -214,7 +239,11 @@ struct runner {
                         SMTPP_FUZZ_CHECK(!enc.failed());
                         r = client_body_done(cfg, st);
                     } else {
-                        r = client_chunk(cfg, st, body.size(), true, out, sizeof out);
+                        const std::size_t n =
+                            chunk == 0 || body.size() - bdat_sent <= chunk ? body.size() - bdat_sent : chunk;
+                        const bool last = bdat_sent + n == body.size();
+                        r = client_chunk(cfg, st, n, last, out, sizeof out);
+                        bdat_sent = last ? 0 : bdat_sent + n;
                     }
                     check(st, 0, r);
                     break;
@@ -231,7 +260,10 @@ struct runner {
     }
 };
 
-runner make_runner(std::uint8_t bits) {
+// `bits` configures the client, `env_kind` the envelope: 0 plain, 1 DSN + SIZE + 8BITMIME,
+// 2 null sender, <Postmaster> and a UTF-8 recipient, 3 BINARYMIME in small BDAT chunks to
+// 18 long recipients.
+runner make_runner(std::uint8_t bits, unsigned env_kind) {
     runner r;
     r.cfg.helo = "client.example";
     r.cfg.lmtp = (bits & 1) != 0;
@@ -248,6 +280,23 @@ runner make_runner(std::uint8_t bits) {
     r.env.to = rcpts;
     r.env.to_count = 3;
     r.env.size = body.size();
+    if (env_kind == 1) {
+        r.env.orcpt = orcpts;
+        r.env.ret = ret_type::hdrs;
+        r.env.envid = "QQ314159";
+        r.env.notify = notify_success | notify_failure;
+        r.env.body = body_type::eight_bit_mime;
+    } else if (env_kind == 2) {
+        r.env.from = "";
+        r.env.to = odd_rcpts;
+        r.env.ret = ret_type::full;
+        r.env.envid = "X";
+    } else if (env_kind == 3) {
+        r.env.to = many_rcpts;
+        r.env.to_count = sizeof many_rcpts / sizeof many_rcpts[0];
+        r.env.body = body_type::binary_mime;
+        r.chunk = 7;
+    }
     return r;
 }
 
@@ -257,14 +306,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size < 2) return 0;
     const std::uint8_t bits = data[0];
     const std::size_t piece = static_cast<std::size_t>(data[1] % 64) + 1;
+    const unsigned env_kind = data[1] >> 6;
     const std::string_view stream(reinterpret_cast<const char*>(data + 2), size - 2);
     counting = true;
     allocations = 0;
-    runner whole = make_runner(bits);
+    runner whole = make_runner(bits, env_kind);
     const std::uint64_t a = whole.run(stream, stream.size() + 1);
-    runner split = make_runner(bits);
+    runner split = make_runner(bits, env_kind);
     const std::uint64_t b = split.run(stream, piece);
-    runner bytes = make_runner(bits);
+    runner bytes = make_runner(bits, env_kind);
     const std::uint64_t c = bytes.run(stream, 1);
     counting = false;
     SMTPP_FUZZ_CHECK(allocations == 0);
