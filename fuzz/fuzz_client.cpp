@@ -4,7 +4,9 @@
 //
 // Input: byte 0 = configuration bits (LMTP, PIPELINING, CHUNKING, TLS opportunistic /
 // required, credentials, mechanism), byte 1 = piece size for the split run (low six bits)
-// and the envelope (high two bits: see make_runner), then the server stream. Wrong codes, multi-line code changes, replies before the command, 334
+// and the envelope (high two bits: see make_runner), then the server stream; a stream
+// starting with "!" makes the host eager (calls out of phase, replies handed over while
+// idle: the client must refuse both). Wrong codes, multi-line code changes, replies before the command, 334
 // loops, unexpected 354 and bytes after a STARTTLS 220 all come from the stream.
 // Properties, each reported with std::abort():
 //   1. every command written parses back strictly (SASL responses and the body aside),
@@ -180,8 +182,38 @@ struct runner {
         check_write(before, r);
     }
 
+    // Reads one complete reply into `collector`; false at the end of the stream or on a
+    // malformed reply (both mixed into the hash).
+    bool read_reply(reply_reader& reader, reply_collector& collector, std::string_view& in, std::string_view& rest,
+                    std::size_t piece) {
+        for (;;) {
+            if (in.empty()) {
+                if (rest.empty()) {
+                    mix(std::string_view("eof"));
+                    return false;
+                }
+                const std::size_t n = piece < rest.size() ? piece : rest.size();
+                in = rest.substr(0, n);
+                rest.remove_prefix(n);
+            }
+            reply_line ln;
+            const status s = reader.next_line(in, ln);
+            if (s == status::failed) {
+                mix(static_cast<std::uint64_t>(reader.error()));
+                return false;
+            }
+            if (s == status::need_more) continue;
+            if (collector.add(ln)) {
+                collector.set_trailing(!in.empty() || !rest.empty() || reader.in_reply());
+                return true;
+            }
+        }
+    }
+
     // The whole conversation over `stream`, fed to the reader `piece` octets at a time.
-    std::uint64_t run(std::string_view stream, std::size_t piece) {
+    // `eager`: the host also makes calls the phase does not take, and hands the client
+    // replies that arrive while it is idle.
+    std::uint64_t run(std::string_view stream, std::size_t piece, bool eager) {
         reply_reader reader;
         reply_collector collector;
         std::string_view rest = stream;  // not yet given to the reader
@@ -193,29 +225,7 @@ struct runner {
             switch (r.act) {
                 case client_action::read_reply: {
                     if (r.expect_ehlo) reader.expect_ehlo();
-                    bool got = false;
-                    while (!got) {
-                        if (in.empty()) {
-                            if (rest.empty()) {
-                                mix(std::string_view("eof"));
-                                return hash;
-                            }
-                            const std::size_t n = piece < rest.size() ? piece : rest.size();
-                            in = rest.substr(0, n);
-                            rest.remove_prefix(n);
-                        }
-                        reply_line ln;
-                        const status s = reader.next_line(in, ln);
-                        if (s == status::failed) {
-                            mix(static_cast<std::uint64_t>(reader.error()));
-                            return hash;
-                        }
-                        if (s == status::need_more) continue;
-                        if (collector.add(ln)) {
-                            collector.set_trailing(!in.empty() || !rest.empty() || reader.in_reply());
-                            got = true;
-                        }
-                    }
+                    if (!read_reply(reader, collector, in, rest, piece)) return hash;
                     const std::uint16_t code = collector.reply().code;
                     if (st.phase == client_phase::ehlo || st.phase == client_phase::helo) m.greeted = code == 250;
                     r = client_step(cfg, env, st, collector.reply(), out, sizeof out);
@@ -231,6 +241,14 @@ struct runner {
                     check(st, 0, r);
                     break;
                 case client_action::send_body:
+                    if (eager) {
+                        const client_result x = r.bdat ? client_body_done(cfg, st) : client_chunk(cfg, st, 1, true, out, sizeof out);
+                        SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call);
+                        const client_result y = client_send(cfg, env, st, out, sizeof out);
+                        SMTPP_FUZZ_CHECK(y.act == client_action::close && y.error == client_error::invalid_call);
+                        const client_result z = client_quit(cfg, st);
+                        SMTPP_FUZZ_CHECK(z.act == client_action::close && z.error == client_error::invalid_call);
+                    }
                     if (!r.bdat) {
                         body_encoder enc;
                         std::string_view b = body;
@@ -248,6 +266,22 @@ struct runner {
                     check(st, 0, r);
                     break;
                 case client_action::ready:
+                    if (eager) {
+                        // Calls the phase does not take are refused, never acted on.
+                        const client_result w[] = {client_body_done(cfg, st), client_chunk(cfg, st, 1, true, out, sizeof out),
+                                                   client_tls_established(cfg, st, out, sizeof out)};
+                        for (const client_result& x : w)
+                            SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call &&
+                                             x.write.empty());
+                        // A reply nobody asked for (sent before the command): refused.
+                        if (!in.empty() || !rest.empty()) {
+                            if (!read_reply(reader, collector, in, rest, piece)) return hash;
+                            r = client_step(cfg, env, st, collector.reply(), out, sizeof out);
+                            SMTPP_FUZZ_CHECK(r.act == client_action::close && r.error == client_error::unexpected_reply);
+                            check(st, 0, r);
+                            break;
+                        }
+                    }
                     r = sent++ < 2 ? client_send(cfg, env, st, out, sizeof out) : client_quit(cfg, st);
                     check(st, 0, r);
                     break;
@@ -307,15 +341,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t bits = data[0];
     const std::size_t piece = static_cast<std::size_t>(data[1] % 64) + 1;
     const unsigned env_kind = data[1] >> 6;
-    const std::string_view stream(reinterpret_cast<const char*>(data + 2), size - 2);
+    std::string_view stream(reinterpret_cast<const char*>(data + 2), size - 2);
+    // A stream starting with "!" (never a reply) runs the eager host (see runner::run).
+    const bool eager = !stream.empty() && stream[0] == '!';
+    if (eager) stream.remove_prefix(1);
     counting = true;
     allocations = 0;
     runner whole = make_runner(bits, env_kind);
-    const std::uint64_t a = whole.run(stream, stream.size() + 1);
+    const std::uint64_t a = whole.run(stream, stream.size() + 1, eager);
     runner split = make_runner(bits, env_kind);
-    const std::uint64_t b = split.run(stream, piece);
+    const std::uint64_t b = split.run(stream, piece, eager);
     runner bytes = make_runner(bits, env_kind);
-    const std::uint64_t c = bytes.run(stream, 1);
+    const std::uint64_t c = bytes.run(stream, 1, eager);
     counting = false;
     SMTPP_FUZZ_CHECK(allocations == 0);
     SMTPP_FUZZ_CHECK(a == b && b == c);

@@ -177,6 +177,88 @@ TEST_CASE("client: state is small and trivially copyable", "[client]") {
     STATIC_REQUIRE(sizeof(client_state) >= 32);
 }
 
+
+// ---- direct calls: timeouts, refusals, calls out of phase ---------------------------------------
+
+server_reply reply(std::uint16_t code, std::uint32_t ext = 0) {
+    server_reply r{};
+    r.code = code;
+    r.extensions = ext;
+    return r;
+}
+
+TEST_CASE("client: RFC 5321 §4.5.3.2 timeouts in each state", "[client]") {
+    client_config cfg{};
+    const std::string_view to[] = {"c@d.example"};
+    envelope env{};
+    env.from = "a@b.example";
+    env.to = to;
+    env.to_count = 1;
+    char out[512];
+    client_result r = client_start(cfg);
+    CHECK(r.timeout == 300);  // initial 220
+    r = client_step(cfg, env, r.next, reply(220), out, sizeof out);
+    CHECK(r.timeout == 300);
+    r = client_step(cfg, env, r.next, reply(250), out, sizeof out);
+    REQUIRE(r.act == client_action::ready);
+    r = client_send(cfg, env, r.next, out, sizeof out);
+    CHECK(r.timeout == 300);  // MAIL
+    r = client_step(cfg, env, r.next, reply(250), out, sizeof out);
+    CHECK(r.timeout == 300);  // RCPT
+    r = client_step(cfg, env, r.next, reply(250), out, sizeof out);
+    CHECK(r.write == "DATA\r\n");
+    CHECK(r.timeout == 120);  // DATA initiation
+    r = client_step(cfg, env, r.next, reply(354), out, sizeof out);
+    CHECK(r.act == client_action::send_body);
+    CHECK(r.timeout == 180);  // data block
+    // Out of phase: refused, nothing written.
+    CHECK(client_quit(cfg, r.next).error == client_error::invalid_call);
+    CHECK(client_send(cfg, env, r.next, out, sizeof out).error == client_error::invalid_call);
+    CHECK(client_chunk(cfg, r.next, 1, true, out, sizeof out).error == client_error::invalid_call);
+    CHECK(client_tls_established(cfg, r.next, out, sizeof out).error == client_error::invalid_call);
+    // A reply while the body is being written: nobody asked for it.
+    CHECK(client_step(cfg, env, r.next, reply(550), out, sizeof out).error == client_error::unexpected_reply);
+    r = client_body_done(cfg, r.next);
+    CHECK(r.timeout == 600);  // after the final dot
+}
+
+TEST_CASE("client: bad host input is refused, never written (RFC 5321 §4.1.2, §4.5.3.1)", "[client]") {
+    client_config cfg{};
+    char out[2048];
+    client_result r = client_start(cfg);
+    r = client_step(cfg, envelope{}, r.next, reply(220), out, sizeof out);
+    r = client_step(cfg, envelope{}, r.next, reply(250), out, sizeof out);
+    REQUIRE(r.act == client_action::ready);
+    const client_state ready = r.next;
+    const std::string long_local(300, 'x');
+    const std::string too_long = long_local + "@" + std::string(300, 'y') + ".example";
+    const std::string_view bad[] = {"c@d.example\r\nRSET", std::string_view("c@d\0.example", 13), too_long, "no-domain",
+                                    "a b@c.example"};
+    for (std::string_view b : bad) {
+        INFO(b);
+        envelope env{};
+        env.from = "a@b.example";
+        env.to = &b;
+        env.to_count = 1;
+        const client_result x = client_send(cfg, env, ready, out, sizeof out);
+        CHECK(x.event == client_event::message);
+        CHECK(x.error == client_error::bad_address);
+        CHECK(x.write.empty());
+        CHECK(x.act == client_action::ready);
+    }
+    // A bad HELO name never reaches the wire either.
+    client_config bad_helo{};
+    bad_helo.helo = "x\r\nMAIL FROM:<>";
+    r = client_start(bad_helo);
+    r = client_step(bad_helo, envelope{}, r.next, reply(220), out, sizeof out);
+    CHECK(r.error == client_error::bad_address);
+    CHECK(r.write.empty());
+    // An output buffer that cannot hold a command.
+    r = client_start(cfg);
+    r = client_step(cfg, envelope{}, r.next, reply(220), out, 8);
+    CHECK(r.error == client_error::no_space);
+}
+
 // ---- the exhaustive walk ------------------------------------------------------------------
 
 struct walk_reply {

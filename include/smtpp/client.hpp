@@ -506,9 +506,12 @@ constexpr path make_path(std::string_view mailbox, bool reverse) noexcept {
     }
     const std::size_t at = mailbox.rfind('@');
     if (at == std::string_view::npos) {
-        // Only <Postmaster> stands without a domain (RFC 5321 §4.1.1.3); anything else
-        // is written as given and refused by the parse-back.
-        p.is_postmaster = true;
+        // Only <Postmaster> stands without a domain (RFC 5321 §4.1.1.3, case-insensitive);
+        // anything else is written as "<text@>", which the parse-back refuses.
+        bool postmaster = !reverse && mailbox.size() == 10;
+        for (std::size_t i = 0; postmaster && i < 10; ++i)
+            postmaster = (mailbox[i] | 0x20) == "postmaster"[i];
+        p.is_postmaster = postmaster;
         p.local_part = mailbox;
         return p;
     }
