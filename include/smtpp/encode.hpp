@@ -98,6 +98,48 @@ inline std::size_t find_cr_or_lf(const char* p, std::size_t i, std::size_t n) no
     const void* cr = std::memchr(p + i, '\r', stop - i);
     return cr == nullptr ? stop : static_cast<std::size_t>(static_cast<const char*>(cr) - p);
 }
+/// The octets `p[0..8)` as a word whose least significant octet is `p[0]`, whatever the
+/// machine's byte order (compilers turn this into one load where that is the order).
+inline std::uint64_t load_le64(const char* p) noexcept {
+    const auto b = [p](int k) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[k])); };
+    return b(0) | (b(1) << 8) | (b(2) << 16) | (b(3) << 24) | (b(4) << 32) | (b(5) << 40) | (b(6) << 48) |
+           (b(7) << 56);
+}
+
+/// High bit of each octet of `x` that is zero, exactly (no false positives).
+constexpr std::uint64_t zero_octets(std::uint64_t x) noexcept {
+    constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+    return ~(((x & low7) + low7) | x | low7);
+}
+
+/**
+ * Skips, eight octets at a time, text that needs nothing: every CR followed by LF, every
+ * LF preceded by CR, and (with `stuff`) no "." after a CRLF. `p[i-1]` is not a CR and
+ * `p[i]` needs no stuffing (the caller's state). Returns where the byte-wise scan goes
+ * on: at or before the first word that needs a look, backed off to the CR of a line end
+ * that straddles it, so that the scan sees the whole CRLF.
+ */
+inline std::size_t skip_plain(const char* p, std::size_t i, std::size_t n, bool stuff) noexcept {
+    constexpr std::uint64_t cr_pat = 0x0D0D0D0D0D0D0D0Dull;
+    constexpr std::uint64_t lf_pat = 0x0A0A0A0A0A0A0A0Aull;
+    constexpr std::uint64_t dot_pat = 0x2E2E2E2E2E2E2E2Eull;
+    const std::size_t start = i;
+    std::uint64_t carry_cr = 0;  // bit 7: the previous word ended with CR
+    std::uint64_t carry_lf = 0;  // bit 7: the previous word ended with LF
+    while (n - i >= 8) {
+        const std::uint64_t w = load_le64(p + i);
+        const std::uint64_t cr = zero_octets(w ^ cr_pat);
+        const std::uint64_t lf = zero_octets(w ^ lf_pat);
+        if (lf != ((cr << 8) | carry_cr)) break;
+        if (stuff && (zero_octets(w ^ dot_pat) & ((lf << 8) | carry_lf)) != 0) break;
+        carry_cr = cr >> 56;
+        carry_lf = lf >> 56;
+        i += 8;
+    }
+    if (i == start) return i;
+    return carry_cr != 0 ? i - 1 : carry_lf != 0 ? i - 2 : i;
+}
+
 }  // namespace detail
 
 /**
@@ -140,6 +182,7 @@ public:
         // A run: from here to the first byte that needs a decision.
         std::size_t i = 0;
         for (;;) {
+            i = detail::skip_plain(p, i, n, opt_.stuff);
             const std::size_t k = detail::find_cr_or_lf(p, i, n);
             if (k == n) {  // the chunk ends inside a line
                 in.remove_prefix(n);
