@@ -391,6 +391,7 @@ int main(int argc, char** argv) {
     smtpp::reply_reader reader;
     smtpp::reply_collector collector;
     int sent = 0;
+    std::size_t bdat_sent = 0;  // octets of `canonical` already sent in BDAT chunks
     smtpp::client_result r = smtpp::client_start(cfg);
     for (;;) {
         if (!r.write.empty() && !conn.write_all(r.write)) return finish("connection lost while writing");
@@ -487,7 +488,7 @@ int main(int argc, char** argv) {
                     r = smtpp::client_body_done(cfg, st);
                 } else {
                     // One chunk per MiB; the client says when to send the next.
-                    static std::size_t off = 0;
+                    std::size_t& off = bdat_sent;
                     const std::size_t n = std::min<std::size_t>(canonical.size() - off, 1u << 20);
                     const bool last = off + n == canonical.size();
                     r = smtpp::client_chunk(cfg, st, n, last, out, sizeof out);
