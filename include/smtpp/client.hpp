@@ -521,13 +521,18 @@ constexpr path make_path(std::string_view mailbox, bool reverse) noexcept {
     return p;
 }
 
-/// The parse-back limits: RFC 5321 §4.5.3.1.4 plus the extension increments in use.
+/// The parse-back limits: RFC 5321 §4.5.3.1.4 (512 octets) plus the increments of the
+/// extensions the server offers (§2.2.2: SIZE +26 RFC 1870 §3, SMTPUTF8 +10 RFC 6531 §3.4,
+/// DSN +600 for ENVID/RET and NOTIFY/ORCPT, as the server session counts them). A longer
+/// line is refused as `bad_address`, never written.
 constexpr parse_options format_limits(const client_state& s, bool utf8) noexcept {
     parse_options o{};
-    o.max_line = 512 + 26 + 10 + 600;  // SIZE, SMTPUTF8, DSN (RFC 5321 §2.2.2)
+    o.max_line = 512;
+    if (s.offers(ehlo_ext::size)) o.max_line += 26;
+    if (s.offers(ehlo_ext::smtputf8)) o.max_line += 10;
+    if (s.offers(ehlo_ext::dsn)) o.max_line += 600;
     o.smtputf8 = utf8;
     o.smtputf8_transaction = utf8;
-    (void)s;
     return o;
 }
 
