@@ -971,6 +971,9 @@ constexpr client_result client_step(const client_config& cfg, const envelope& en
         }
         case client_phase::data:
             if (code == 354) {
+                // RFC 2033 §4.2: an LMTP server "MUST" refuse DATA without a successful
+                // RCPT; after "." it would owe zero replies, and the client would wait forever.
+                if (s.accepted == 0 && cfg.lmtp) return fail(s, smtpp::client_error::protocol, code, rep.esc);
                 if (s.accepted == 0) {
                     // RFC 2920 §3.1: DATA was pipelined and every RCPT failed, yet 354:
                     // end the empty message at once and expect its refusal.
