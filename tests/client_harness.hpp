@@ -158,6 +158,7 @@ std::vector<std::string> run(host_script& sc, const std::vector<std::string>& pa
     std::string_view in;
     int sent = 0;
     std::size_t bdat_off = 0;
+    std::size_t given = 0;  // one at a time: recipients the client took
     smtpp::client_result r = smtpp::client_start(sc.cfg);
     for (int guard = 0; guard < 10000; ++guard) {
         log_event(r);
@@ -264,9 +265,21 @@ std::vector<std::string> run(host_script& sc, const std::vector<std::string>& pa
                 if (sent < sc.messages) {
                     ++sent;
                     bdat_off = 0;
+                    given = 0;
                     r = smtpp::client_send(sc.cfg, sc.env, st, out, sizeof out);
                 } else {
                     r = smtpp::client_quit(sc.cfg, st);
+                }
+                break;
+            case smtpp::client_action::next_recipient:
+                if (given < sc.to.size()) {
+                    const std::string_view o = given < sc.orcpt.size() ? std::string_view(sc.orcpt[given]) : std::string_view{};
+                    r = smtpp::client_recipient(sc.cfg, sc.env, st, sc.to[given], o, out, sizeof out);
+                    if (r.taken) ++given;
+                    if (r.event == smtpp::client_event::recipient && r.error != smtpp::client_error::none)
+                        log.push_back(std::string("E: local ") + error_name(r.error));
+                } else {
+                    r = smtpp::client_recipients_done(sc.cfg, sc.env, st, out, sizeof out);
                 }
                 break;
             case smtpp::client_action::close:

@@ -61,6 +61,7 @@ void apply_key(host_script& sc, const std::string& kv) {
     else if (k == "messages") sc.messages = std::stoi(v);
     else if (k == "normalize") sc.newline = newline_policy::normalize;
     else if (k == "helo") sc.helo = v;
+    else if (k == "one_at_a_time") sc.env.one_at_a_time = true;
     else FAIL("unknown key " << k);
 }
 
@@ -296,6 +297,7 @@ struct model {
     int rcpt_accepted = 0;
     int deliveries = 0;
     bool auth_sent_in_clear = false;
+    int given = 0;              // one at a time: recipients the host gave
 };
 
 struct walker {
@@ -389,6 +391,8 @@ struct walker {
         if (r.act == client_action::start_tls && !r.write.empty()) flag("writes before the TLS handshake");
         if (r.event == client_event::recipient) {
             if (r.index != m.rcpt_reported) flag("recipient reported out of order");
+            if (r.error == client_error::none && m.rcpt_reported >= m.rcpt_written)
+                flag("recipient reported before its RCPT was written");
             ++m.rcpt_reported;
             if (r.outcome == outcome::accepted) {
                 if (code < 200 || code >= 300) flag("recipient accepted without 2xx");
@@ -428,8 +432,23 @@ struct walker {
                     check_write(b, r, m, tls);
                     break;
                 }
+                case client_action::next_recipient: {
+                    if (!env.one_at_a_time) flag("recipient asked for with a span envelope");
+                    const client_state b = r.next;
+                    if (m.given < 2) {
+                        static const std::string_view one_by_one[] = {"c@d.example", "e@f.example"};
+                        r = client_recipient(cfg, env, b, one_by_one[m.given], {}, out, sizeof out);
+                        if (r.taken) ++m.given;
+                    } else {
+                        r = client_recipients_done(cfg, env, b, out, sizeof out);
+                    }
+                    check_result(b, 0, r, m);
+                    check_write(b, r, m, tls);
+                    break;
+                }
                 case client_action::ready: {
                     const client_state b = r.next;
+                    m.given = 0;
                     if (sent++ == 0) r = client_send(cfg, env, b, out, sizeof out);
                     else r = client_quit(cfg, b);
                     check_result(b, 0, r, m);
@@ -475,13 +494,17 @@ TEST_CASE("client: exhaustive walk of reply sequences to depth 6", "[client][wal
         bool lmtp, pipelining, chunking;
         tls_mode tls;
         bool auth;
+        bool one_at_a_time;
     };
     const variant variants[] = {
-        {"esmtp pipelining", false, true, false, tls_mode::none, false},
-        {"one at a time", false, false, false, tls_mode::none, false},
-        {"lmtp", true, true, false, tls_mode::none, false},
-        {"starttls+auth", false, true, false, tls_mode::required, true},
-        {"chunking", false, false, true, tls_mode::opportunistic, false},
+        {"esmtp pipelining", false, true, false, tls_mode::none, false, false},
+        {"one at a time", false, false, false, tls_mode::none, false, false},
+        {"lmtp", true, true, false, tls_mode::none, false, false},
+        {"starttls+auth", false, true, false, tls_mode::required, true, false},
+        {"chunking", false, false, true, tls_mode::opportunistic, false, false},
+        {"recipients one at a time, pipelining", false, true, false, tls_mode::none, false, true},
+        {"recipients one at a time, no pipelining", false, false, false, tls_mode::none, false, true},
+        {"recipients one at a time, lmtp + chunking", true, true, true, tls_mode::none, false, true},
     };
     for (const variant& v : variants) {
         walker w;
@@ -494,8 +517,11 @@ TEST_CASE("client: exhaustive walk of reply sequences to depth 6", "[client][wal
             w.cfg.password = "pass";
         }
         w.env.from = "a@b.example";
-        w.env.to = rcpts;
-        w.env.to_count = 2;
+        w.env.one_at_a_time = v.one_at_a_time;
+        if (!v.one_at_a_time) {
+            w.env.to = rcpts;
+            w.env.to_count = 2;
+        }
         std::size_t allocs = 0;
         {
             smtpp_test::no_alloc_scope guard;

@@ -80,13 +80,14 @@ enum class client_phase : std::uint8_t {
     rset = 14,      ///< RSET sent after a failed transaction
     quit = 15,      ///< QUIT sent: waiting for 221
     closed = 16,    ///< done: the host closes the connection
+    recipient = 17, ///< one-at-a-time envelope: the host gives the next recipient or says "no more"
 };
-inline constexpr std::size_t client_phase_count = 17;
+inline constexpr std::size_t client_phase_count = 18;
 
 namespace detail {
 inline constexpr std::string_view client_phase_names[client_phase_count] = {
     "connect", "greeting", "ehlo", "helo", "starttls", "tls", "auth", "ready", "mail",
-    "rcpt",    "data",     "body", "chunk", "final", "rset", "quit", "closed"};
+    "rcpt",    "data",     "body", "chunk", "final", "rset", "quit", "closed", "recipient"};
 }  // namespace detail
 
 constexpr std::string_view to_string(client_phase p) noexcept {
@@ -102,6 +103,8 @@ enum class client_action : std::uint8_t {
                      ///< BDAT (`bdat`): `client_chunk()` per chunk, the last with LAST
     ready = 3,       ///< the connection is idle: `client_send()` a message or `client_quit()`
     close = 4,       ///< close the connection
+    next_recipient = 5, ///< one-at-a-time envelope: `client_recipient()` with the next one,
+                        ///< or `client_recipients_done()` when there is none
 };
 
 /// What happened, reported once per step at most.
@@ -231,9 +234,14 @@ struct client_config {
 /// "local@domain", "" for the null reverse-path, "Postmaster" alone for RCPT.
 struct envelope {
     std::string_view from{};
-    const std::string_view* to = nullptr;     ///< the recipients, in order
+    const std::string_view* to = nullptr;     ///< the recipients, in order (a span)
     std::size_t to_count = 0;
     const std::string_view* orcpt = nullptr;  ///< optional, per recipient: ORCPT "type;xtext" (RFC 3461 §4.2)
+    /// The recipients are given one at a time: `to`, `to_count` and `orcpt` are not used; the
+    /// client asks for each (`client_action::next_recipient`) and the host answers with
+    /// `client_recipient()` or `client_recipients_done()`. Set `smtputf8` when a recipient to
+    /// come may have a UTF-8 address: MAIL is written before the recipients are known.
+    bool one_at_a_time = false;
     std::uint64_t size = 0;                   ///< octets as RFC 1870 §3 counts them; 0 = unknown
     body_type body = body_type::none;         ///< BODY= (8BITMIME RFC 6152, BINARYMIME RFC 3030)
     bool smtputf8 = false;                    ///< SMTPUTF8 (also set by any 8-bit address)
@@ -304,6 +312,8 @@ enum client_flag : std::uint16_t {
     cf_void_data = 1u << 8,    ///< 354 with no recipient: only "." was sent (RFC 2920 §3.1)
     cf_tls_tried = 1u << 9,    ///< STARTTLS refused once: do not ask again
     cf_auth_ir = 1u << 10,     ///< AUTH sent with its initial response
+    cf_rcpt_done = 1u << 11,   ///< transaction, one at a time: the host has no more recipients
+    cf_utf8 = 1u << 12,        ///< transaction: SMTPUTF8 on MAIL (UTF-8 addresses allowed)
 };
 
 /// The whole client state: trivially copyable, no pointers.
@@ -322,6 +332,9 @@ struct client_state {
     std::uint32_t extensions = 0;    ///< `ehlo_ext` bits of the last EHLO (forgotten on TLS)
     std::uint32_t auth_mechanisms = 0;
     std::uint64_t size = 0;          ///< advertised SIZE, 0 = none
+    /// One at a time with PIPELINING: octets of the batch being built at the start of `out`,
+    /// not yet written (the host keeps `out` untouched between the calls).
+    std::uint32_t pending = 0;
 
     [[nodiscard]] constexpr bool has(client_flag f) const noexcept { return (flags & f) != 0; }
     [[nodiscard]] constexpr bool offers(ehlo_ext e) const noexcept {
@@ -346,6 +359,10 @@ struct client_result {
     bool bdat = false;           ///< send_body: use `client_chunk()`
     bool expect_ehlo = false;    ///< read_reply: call `reply_reader::expect_ehlo()` first
     bool dsn_dropped = false;    ///< client_send: DSN parameters not sent (DSN not offered)
+    /// client_recipient: the recipient was used (written, batched, or refused locally with a
+    /// `recipient` event). False: `write` is the batch so far and the host gives the same
+    /// recipient again when next asked.
+    bool taken = false;
 };
 
 // =========================================================================================
@@ -399,12 +416,12 @@ inline constexpr client_edge client_transitions[client_phase_count][reply_class_
      {to(cp::quit), "454: QUIT"}, {to(cp::quit), "535/534: QUIT"}, closing},
     /* ready */ {never, never, never, never, never},
     /* mail */
-    {{to(cp::rcpt), "250: RCPT"}, closing, {to(cp::rcpt, cp::rset), "refused"}, {to(cp::rcpt, cp::rset), "refused"},
-     closing},
+    {{to(cp::rcpt, cp::recipient), "250: RCPT (one at a time: ask the host)"}, closing,
+     {to(cp::rcpt, cp::rset), "refused"}, {to(cp::rcpt, cp::rset), "refused"}, closing},
     /* rcpt */
-    {{to(cp::rcpt, cp::data, cp::body), "next RCPT / DATA / BDAT"}, closing,
-     {to(cp::rcpt, cp::data, cp::body, cp::rset), "next RCPT / DATA / RSET"},
-     {to(cp::rcpt, cp::data, cp::body, cp::rset), "next RCPT / DATA / RSET"}, closing},
+    {{to(cp::rcpt, cp::data, cp::body, cp::rset, cp::recipient), "next RCPT / DATA / BDAT / ask the host; RSET after a refused MAIL"}, closing,
+     {to(cp::rcpt, cp::data, cp::body, cp::rset, cp::recipient), "next RCPT / DATA / RSET / ask the host"},
+     {to(cp::rcpt, cp::data, cp::body, cp::rset, cp::recipient), "next RCPT / DATA / RSET / ask the host"}, closing},
     /* data */
     {closing, {to(cp::body, cp::final), "354: body (\".\" alone without recipients)"}, {to(cp::rset), "RSET"},
      {to(cp::rset), "RSET"}, closing},
@@ -420,6 +437,7 @@ inline constexpr client_edge client_transitions[client_phase_count][reply_class_
     /* rset */ {{to(cp::ready), "250: ready"}, closing, {to(cp::closed), "close"}, {to(cp::closed), "close"}, closing},
     /* quit */ {closing, closing, closing, closing, closing},
     /* closed */ {never, never, never, never, never},
+    /* recipient */ {never, never, never, never, never},
 };
 
 /// Transitions driven by the host, for the state diagram (checked by the tests).
@@ -432,6 +450,10 @@ inline constexpr client_event_edge client_event_edges[] = {
     {cp::connect, to(cp::greeting), "client_start()"},
     {cp::tls, to(cp::ehlo), "client_tls_established(): EHLO"},
     {cp::ready, to(cp::mail, cp::ready), "client_send(): MAIL [RCPT.. DATA]"},
+    {cp::ready, to(cp::recipient), "client_send(), one at a time + PIPELINING: MAIL batched"},
+    {cp::recipient, to(cp::recipient, cp::mail, cp::rcpt), "client_recipient(): RCPT (batched, or the batch is full)"},
+    {cp::recipient, to(cp::mail, cp::rcpt, cp::data, cp::body, cp::rset, cp::ready),
+     "client_recipients_done(): [DATA] / BDAT / RSET"},
     {cp::ready, to(cp::quit), "client_quit(): QUIT"},
     {cp::body, to(cp::final), "client_body_done()"},
     {cp::body, to(cp::chunk), "client_chunk(): BDAT"},
@@ -674,35 +696,44 @@ constexpr client_result after_hello(const client_config& cfg, client_state s, ch
     return r;
 }
 
+/// Appends one RCPT (with NOTIFY and ORCPT under DSN) to `o`: `none`, `no_space` (nothing
+/// appended) or `bad_address`.
+constexpr smtpp::client_error put_rcpt(const envelope& env, const client_state& s, std::string_view to,
+                                       std::string_view orcpt, out_buf& o) noexcept {
+    const bool dsn = s.offers(ehlo_ext::dsn);
+    command c{};
+    c.verb = verb::rcpt;
+    c.path = make_path(to, false);
+    if (dsn && env.notify != 0) {
+        c.params.present |= p_notify;
+        c.params.notify = env.notify;
+    }
+    if (dsn && !orcpt.empty()) {
+        const std::size_t semi = orcpt.find(';');
+        if (semi == std::string_view::npos) return smtpp::client_error::bad_address;
+        c.params.present |= p_orcpt;
+        c.params.orcpt_type = orcpt.substr(0, semi);
+        c.params.orcpt = orcpt.substr(semi + 1);
+    }
+    const command_format_result f = format_command(c, o.p + o.n, o.cap - o.n, format_limits(s, s.has(cf_utf8)));
+    if (f.err == command_format_error::no_space) return smtpp::client_error::no_space;
+    if (f.err != command_format_error::none) return smtpp::client_error::bad_address;
+    o.n += f.size;
+    return smtpp::client_error::none;
+}
+
 /// Appends RCPT commands from `rcpt_sent` on: all that fit when pipelining (then DATA when
 /// every RCPT is written and DATA is used), one otherwise.
 constexpr smtpp::client_error put_rcpts(const client_config& cfg, const envelope& env, client_state& s, out_buf& o) noexcept {
     const bool batch = s.has(cf_pipelined);
-    const bool utf8 = env.smtputf8 || has_8bit_octet(env.from);
-    const bool dsn = s.offers(ehlo_ext::dsn);
     while (s.rcpt_sent < env.to_count) {
-        command c{};
-        c.verb = verb::rcpt;
-        c.path = make_path(env.to[s.rcpt_sent], false);
-        if (dsn && env.notify != 0) {
-            c.params.present |= p_notify;
-            c.params.notify = env.notify;
-        }
-        if (dsn && env.orcpt != nullptr && !env.orcpt[s.rcpt_sent].empty()) {
-            const std::string_view v = env.orcpt[s.rcpt_sent];
-            const std::size_t semi = v.find(';');
-            if (semi == std::string_view::npos) return smtpp::client_error::bad_address;
-            c.params.present |= p_orcpt;
-            c.params.orcpt_type = v.substr(0, semi);
-            c.params.orcpt = v.substr(semi + 1);
-        }
-        const command_format_result f = format_command(c, o.p + o.n, o.cap - o.n, format_limits(s, utf8));
-        if (f.err == command_format_error::no_space) {
+        const std::string_view orcpt = env.orcpt != nullptr ? env.orcpt[s.rcpt_sent] : std::string_view{};
+        const smtpp::client_error e = put_rcpt(env, s, env.to[s.rcpt_sent], orcpt, o);
+        if (e == smtpp::client_error::no_space) {
             if (o.n == 0) return smtpp::client_error::no_space;
             return smtpp::client_error::none;  // the rest goes in the next batch
         }
-        if (f.err != command_format_error::none) return smtpp::client_error::bad_address;
-        o.n += f.size;
+        if (e != smtpp::client_error::none) return e;
         ++s.rcpt_sent;
         if (!batch) return smtpp::client_error::none;
     }
@@ -753,7 +784,11 @@ constexpr client_result after_rcpts(const client_config& cfg, const envelope& en
         }
         return fail_transaction(s, smtpp::client_error::mail_refused, s.fail_code, s.fail_esc);
     }
-    if (s.rcpt_sent < env.to_count) {  // more RCPTs to write (one at a time, or the next batch)
+    if (env.one_at_a_time && !s.has(cf_rcpt_done)) {  // ask the host for the next one
+        s.phase = client_phase::recipient;
+        return make(s, client_action::next_recipient);
+    }
+    if (!env.one_at_a_time && s.rcpt_sent < env.to_count) {  // more RCPTs to write (one at a time, or the next batch)
         const smtpp::client_error e = put_rcpts(cfg, env, s, o);
         if (e != smtpp::client_error::none) return fail(s, e);
         s.phase = client_phase::rcpt;
@@ -766,7 +801,8 @@ constexpr client_result after_rcpts(const client_config& cfg, const envelope& en
         return make(s, client_action::read_reply, timeout_data_init);
     }
     if (s.accepted == 0) {
-        const smtpp::client_error e = s.has(cf_mail_ok) ? smtpp::client_error::no_recipients : s.fail_error;
+        const smtpp::client_error e = s.rcpt_sent == 0 ? smtpp::client_error::no_recipient_given
+                                      : s.has(cf_mail_ok) ? smtpp::client_error::no_recipients : s.fail_error;
         return fail_transaction(s, e, s.fail_code, s.fail_esc);
     }
     if (s.has(cf_bdat)) {
@@ -1054,9 +1090,10 @@ constexpr client_result client_send(const client_config& cfg, const envelope& en
         r.outcome = outcome::refused;
         return r;
     };
-    if (env.to_count == 0 || env.to_count > 0xFFFF || env.to == nullptr) return refuse(smtpp::client_error::no_recipient_given);
+    if (!env.one_at_a_time && (env.to_count == 0 || env.to_count > 0xFFFF || env.to == nullptr))
+        return refuse(smtpp::client_error::no_recipient_given);
     bool utf8 = env.smtputf8 || detail::has_8bit_octet(env.from);
-    for (std::size_t i = 0; i < env.to_count && !utf8; ++i) utf8 = detail::has_8bit_octet(env.to[i]);
+    for (std::size_t i = 0; !env.one_at_a_time && i < env.to_count && !utf8; ++i) utf8 = detail::has_8bit_octet(env.to[i]);
     if (utf8 && !s.offers(ehlo_ext::smtputf8)) return refuse(smtpp::client_error::needs_smtputf8);
     if (env.body == body_type::eight_bit_mime && !s.offers(ehlo_ext::eightbitmime)) return refuse(smtpp::client_error::needs_8bitmime);
     const bool chunking = s.offers(ehlo_ext::chunking);
@@ -1107,10 +1144,12 @@ constexpr client_result client_send(const client_config& cfg, const envelope& en
             dropped = true;
         }
     }
-    if (!dsn && (env.notify != 0 || env.orcpt != nullptr)) dropped = true;
+    if (!dsn && (env.notify != 0 || (!env.one_at_a_time && env.orcpt != nullptr))) dropped = true;
+    if (utf8) s.flags = static_cast<std::uint16_t>(s.flags | cf_utf8);
+    s.pending = 0;
     // Every recipient is checked before anything is written: a bad one refuses the
     // message, never half a transaction (the RCPTs are formatted again when sent).
-    for (std::size_t i = 0; i < env.to_count; ++i) {
+    for (std::size_t i = 0; !env.one_at_a_time && i < env.to_count; ++i) {
         command rc{};
         rc.verb = verb::rcpt;
         rc.path = detail::make_path(env.to[i], false);
@@ -1123,6 +1162,15 @@ constexpr client_result client_send(const client_config& cfg, const envelope& en
     if (f.err == command_format_error::no_space) return detail::fail(s, smtpp::client_error::no_space);
     if (f.err != command_format_error::none) return refuse(smtpp::client_error::bad_address);
     o.n = f.size;
+    if (env.one_at_a_time && s.has(cf_pipelined)) {
+        // MAIL opens the batch; the RCPTs join it as the host gives them.
+        if (f.size > 0xFFFFFFFFu) return detail::fail(s, smtpp::client_error::no_space);
+        s.pending = static_cast<std::uint32_t>(f.size);
+        s.phase = client_phase::recipient;
+        client_result r = detail::make(s, client_action::next_recipient);
+        r.dsn_dropped = dropped;
+        return r;
+    }
     if (s.has(cf_pipelined)) {
         const smtpp::client_error e = detail::put_rcpts(cfg, env, s, o);
         if (e == smtpp::client_error::bad_address) return refuse(e);
@@ -1133,6 +1181,105 @@ constexpr client_result client_send(const client_config& cfg, const envelope& en
     r.write = o.view();
     r.dsn_dropped = dropped;
     return r;
+}
+
+namespace detail {
+/// One at a time, PIPELINING: the batch in `out[0, pending)` is written now; the replies to
+/// read are MAIL's (when it is in the batch) and the RCPTs'.
+constexpr client_result flush_batch(client_state s, char* out) noexcept {
+    const std::size_t n = s.pending;
+    s.pending = 0;
+    const bool mail_unanswered = !s.has(cf_mail_ok) && !s.has(cf_failed);
+    s.phase = mail_unanswered ? client_phase::mail : s.rcpt_replied < s.rcpt_sent ? client_phase::rcpt : client_phase::data;
+    client_result r = make(s, client_action::read_reply,
+                           s.phase == client_phase::data ? timeout_data_init : mail_unanswered ? timeout_mail : timeout_rcpt);
+    r.write = std::string_view(out, n);
+    return r;
+}
+}  // namespace detail
+
+/**
+ * One at a time (`envelope::one_at_a_time`), on `next_recipient`: the next recipient, with
+ * its ORCPT ("type;xtext", or empty). Without PIPELINING the RCPT is written and its reply
+ * read. With PIPELINING it joins the batch in `out` (the same buffer, untouched since the
+ * call before): the host is asked for the next one at once, and nothing is written until
+ * `client_recipients_done()` — or until the batch is full: then `taken` is false, `write`
+ * is the batch, the replies are read, and the host gives the same recipient again when
+ * asked. A recipient that cannot be sent (bad syntax, CR/LF/NUL, a UTF-8 address without
+ * SMTPUTF8 on MAIL, more than 65535) is refused locally: a `recipient` event (outcome
+ * refused, code 0, `error`), nothing written, and the transaction goes on. Its `index`, like
+ * every recipient event's in this mode, counts RCPT commands: a locally refused recipient
+ * has the index the next RCPT will have.
+ */
+constexpr client_result client_recipient(const client_config& cfg, const envelope& env, const client_state& st,
+                                         std::string_view to, std::string_view orcpt, char* out, std::size_t cap) noexcept {
+    (void)cfg;
+    client_state s = st;
+    if (s.phase != client_phase::recipient || !env.one_at_a_time) return detail::fail(s, smtpp::client_error::invalid_call);
+    const auto refuse_local = [&](smtpp::client_error e) {
+        client_result r = detail::make(s, client_action::next_recipient);
+        r.event = client_event::recipient;
+        r.index = s.rcpt_sent;
+        r.outcome = outcome::refused;
+        r.error = e;
+        r.taken = true;
+        return r;
+    };
+    if (s.rcpt_sent == 0xFFFF) return refuse_local(smtpp::client_error::no_recipient_given);
+    // RFC 6531 §3.4: a UTF-8 address needs SMTPUTF8 on MAIL, which is already written.
+    if (!s.has(cf_utf8) && detail::has_8bit_octet(to)) return refuse_local(smtpp::client_error::needs_smtputf8);
+    if (cap < s.pending) return detail::fail(s, smtpp::client_error::no_space);
+    detail::out_buf o{out, cap, s.pending};
+    const smtpp::client_error e = detail::put_rcpt(env, s, to, orcpt, o);
+    if (e == smtpp::client_error::bad_address) return refuse_local(e);
+    if (e == smtpp::client_error::no_space) {
+        if (s.pending == 0) return detail::fail(s, smtpp::client_error::no_space);
+        return detail::flush_batch(s, out);  // taken = false: the host gives it again
+    }
+    ++s.rcpt_sent;
+    if (s.has(cf_pipelined)) {
+        if (o.n > 0xFFFFFFFFu) return detail::fail(s, smtpp::client_error::no_space);
+        s.pending = static_cast<std::uint32_t>(o.n);
+        client_result r = detail::make(s, client_action::next_recipient);
+        r.taken = true;
+        return r;
+    }
+    s.phase = client_phase::rcpt;
+    client_result r = detail::make(s, client_action::read_reply, timeout_rcpt);
+    r.write = o.view();
+    r.taken = true;
+    return r;
+}
+
+/**
+ * One at a time, on `next_recipient`: there are no more recipients. With PIPELINING the
+ * batch is written, DATA at its end (when it fits; BDAT waits for the replies). When no
+ * recipient was given at all, the message is refused (`no_recipient_given`) — without
+ * writing anything if MAIL is still in the batch, else after RSET.
+ */
+constexpr client_result client_recipients_done(const client_config& cfg, const envelope& env, const client_state& st,
+                                               char* out, std::size_t cap) noexcept {
+    client_state s = st;
+    if (s.phase != client_phase::recipient || !env.one_at_a_time) return detail::fail(s, smtpp::client_error::invalid_call);
+    s.flags = static_cast<std::uint16_t>(s.flags | cf_rcpt_done);
+    if (s.pending == 0) return detail::after_rcpts(cfg, env, s, out, cap);
+    if (s.rcpt_sent == 0) {  // only MAIL in the batch: nothing was written, nothing to undo
+        s.pending = 0;
+        s.phase = client_phase::ready;
+        s.flags = static_cast<std::uint16_t>(s.flags & (cf_esmtp | cf_tls | cf_authed | cf_tls_tried));
+        client_result r = detail::make(s, client_action::ready);
+        r.event = client_event::message;
+        r.error = smtpp::client_error::no_recipient_given;
+        r.outcome = outcome::refused;
+        return r;
+    }
+    if (cap < s.pending) return detail::fail(s, smtpp::client_error::no_space);
+    detail::out_buf o{out, cap, s.pending};
+    if (!s.has(cf_bdat) && o.put(detail::data_line)) {
+        s.flags = static_cast<std::uint16_t>(s.flags | cf_data_sent);
+        s.pending = static_cast<std::uint32_t>(o.n);
+    }
+    return detail::flush_batch(s, out);
 }
 
 /// The DATA body and its terminator are written (send_body without `bdat`).
