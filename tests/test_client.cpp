@@ -106,7 +106,7 @@ std::vector<transcript> load(const std::string& file) {
 }
 
 const char* const transcript_files[] = {"basic.txt", "pipelining.txt", "extensions.txt", "tls_auth.txt",
-                                        "lmtp.txt",  "bdat.txt",       "errors.txt"};
+                                        "lmtp.txt",  "bdat.txt",       "errors.txt",     "one_at_a_time.txt"};
 
 std::vector<std::string> whole(const std::string& p) { return {p}; }
 
@@ -258,6 +258,41 @@ TEST_CASE("client: bad host input is refused, never written (RFC 5321 §4.1.2, �
     r = client_start(cfg);
     r = client_step(cfg, envelope{}, r.next, reply(220), out, 8);
     CHECK(r.error == client_error::no_space);
+}
+
+TEST_CASE("client: recipients one at a time, calls out of phase (RFC 2920 §3.1)", "[client]") {
+    client_config cfg{};
+    envelope env{};
+    env.from = "a@b.example";
+    env.one_at_a_time = true;
+    char out[512];
+    client_result r = client_start(cfg);
+    r = client_step(cfg, env, r.next, reply(220), out, sizeof out);
+    r = client_step(cfg, env, r.next, reply(250, static_cast<std::uint32_t>(ehlo_ext::pipelining)), out, sizeof out);
+    REQUIRE(r.act == client_action::ready);
+    // Not asked: refused.
+    CHECK(client_recipient(cfg, env, r.next, "c@d.example", {}, out, sizeof out).error == client_error::invalid_call);
+    CHECK(client_recipients_done(cfg, env, r.next, out, sizeof out).error == client_error::invalid_call);
+    r = client_send(cfg, env, r.next, out, sizeof out);
+    REQUIRE(r.act == client_action::next_recipient);
+    CHECK(r.write.empty());  // MAIL waits in `out` for the RCPTs
+    CHECK(r.next.pending == 25);  // "MAIL FROM:<a@b.example>\r\n"
+    // A span envelope does not take recipients one at a time.
+    envelope span = env;
+    span.one_at_a_time = false;
+    CHECK(client_recipient(cfg, span, r.next, "c@d.example", {}, out, sizeof out).error == client_error::invalid_call);
+    // A buffer smaller than the batch already in it.
+    CHECK(client_recipient(cfg, env, r.next, "c@d.example", {}, out, 10).error == client_error::no_space);
+    r = client_recipient(cfg, env, r.next, "c@d.example", {}, out, sizeof out);
+    CHECK(r.taken);
+    CHECK(r.act == client_action::next_recipient);
+    // Asked for a recipient, the client takes no reply.
+    CHECK(client_step(cfg, env, r.next, reply(250), out, sizeof out).error == client_error::unexpected_reply);
+    r = client_recipients_done(cfg, env, r.next, out, sizeof out);
+    CHECK(r.write == "MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n");
+    CHECK(r.act == client_action::read_reply);
+    CHECK(r.timeout == 300);
+    CHECK(r.next.pending == 0);
 }
 
 // ---- the exhaustive walk ------------------------------------------------------------------
