@@ -6,7 +6,9 @@
 // required, credentials, mechanism), byte 1 = piece size for the split run (low six bits)
 // and the envelope (high two bits: see make_runner), then the server stream; a stream
 // starting with "!" makes the host eager (calls out of phase, replies handed over while
-// idle: the client must refuse both). Wrong codes, multi-line code changes, replies before the command, 334
+// idle: the client must refuse both), and a stream starting with "~" (before any "!")
+// gives the recipients one at a time (envelope::one_at_a_time: client_recipient() on
+// next_recipient, the same list, then client_recipients_done()). Wrong codes, multi-line code changes, replies before the command, 334
 // loops, unexpected 354 and bytes after a STARTTLS 220 all come from the stream.
 // Properties, each reported with std::abort():
 //   1. every command written parses back strictly (SASL responses and the body aside),
@@ -15,7 +17,9 @@
 //      unless pipelined, no AUTH in clear, nothing written with start_tls;
 //   2. the client never waits without a timeout, and never reads in a phase the table
 //      says awaits nothing; every step is an edge of the table;
-//   3. a recipient is reported accepted only on a 2xx to its RCPT, in RCPT order; an LMTP
+//   3. a recipient is reported accepted only on a 2xx to its RCPT, in RCPT order, after its
+//      RCPT was written; one refused locally (one at a time) is refused, with an error,
+//      code 0, nothing written, and the index the next RCPT takes; an LMTP
 //      delivery only for an accepted recipient; a message only when one was accepted;
 //   4. split ≡ whole: the stream in pieces gives the same writes and events;
 //   5. zero allocations in the reader, the collector, the encoder and the client.
@@ -89,6 +93,8 @@ constexpr std::string_view body = "Subject: x\r\n\r\n.dot line\r\nlast";
 struct model {
     bool greeted = false;
     bool in_txn = false;
+    int rcpt_written = 0;
+    std::size_t given = 0;  // one at a time: recipients the client took
     int rcpt_reported = 0;
     int rcpt_accepted = 0;
     bool closed = false;
@@ -103,6 +109,10 @@ struct runner {
     char out[1024] = {};
     std::size_t chunk = 0;  // BDAT chunk size, 0 = one LAST chunk
     std::uint64_t bdat_sent = 0;
+    // One at a time: the recipients (and ORCPTs) the host gives; `env` has none.
+    const std::string_view* list = nullptr;
+    std::size_t list_n = 0;
+    const std::string_view* list_orcpt = nullptr;
 
     void mix(std::string_view s) {
         for (char c : s) {
@@ -139,8 +149,12 @@ struct runner {
                     m.in_txn = true;
                     m.rcpt_reported = 0;
                     m.rcpt_accepted = 0;
+                    m.rcpt_written = 0;
                     break;
-                case verb::rcpt: SMTPP_FUZZ_CHECK(m.in_txn); break;
+                case verb::rcpt:
+                    SMTPP_FUZZ_CHECK(m.in_txn);
+                    ++m.rcpt_written;
+                    break;
                 case verb::data:
                 case verb::bdat:
                     SMTPP_FUZZ_CHECK(m.in_txn);
@@ -167,8 +181,12 @@ struct runner {
             SMTPP_FUZZ_CHECK(detail::client_transitions[static_cast<std::size_t>(r.next.phase)][0].next != 0);
         if (code != 0) SMTPP_FUZZ_CHECK(detail::in_table(before.phase, code, r.next.phase));
         if (r.act == client_action::start_tls) SMTPP_FUZZ_CHECK(r.write.empty());
-        if (r.event == client_event::recipient) {
-            SMTPP_FUZZ_CHECK(r.index == m.rcpt_reported);
+        if (r.event == client_event::recipient && r.error != client_error::none) {  // refused locally
+            SMTPP_FUZZ_CHECK(env.one_at_a_time && before.phase == client_phase::recipient && code == 0);
+            SMTPP_FUZZ_CHECK(r.outcome == outcome::refused && r.code == 0 && r.write.empty() && r.taken);
+            SMTPP_FUZZ_CHECK(r.index == r.next.rcpt_sent);
+        } else if (r.event == client_event::recipient) {
+            SMTPP_FUZZ_CHECK(r.index == m.rcpt_reported && m.rcpt_reported < m.rcpt_written);
             ++m.rcpt_reported;
             if (r.outcome == outcome::accepted) {
                 SMTPP_FUZZ_CHECK(code >= 200 && code < 300);
@@ -282,9 +300,29 @@ struct runner {
                             break;
                         }
                     }
+                    m.given = 0;
                     r = sent++ < 2 ? client_send(cfg, env, st, out, sizeof out) : client_quit(cfg, st);
                     check(st, 0, r);
                     break;
+                case client_action::next_recipient: {
+                    SMTPP_FUZZ_CHECK(env.one_at_a_time && r.write.empty());
+                    if (eager) {
+                        const client_result w[] = {client_body_done(cfg, st), client_quit(cfg, st),
+                                                   client_send(cfg, env, st, out, sizeof out)};
+                        for (const client_result& x : w)
+                            SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call &&
+                                             x.write.empty());
+                    }
+                    if (m.given < list_n) {
+                        const std::string_view o = list_orcpt == nullptr ? std::string_view{} : list_orcpt[m.given];
+                        r = client_recipient(cfg, env, st, list[m.given], o, out, sizeof out);
+                        if (r.taken) ++m.given;
+                    } else {
+                        r = client_recipients_done(cfg, env, st, out, sizeof out);
+                    }
+                    check(st, 0, r);
+                    break;
+                }
                 case client_action::close:
                     return hash;
             }
@@ -297,7 +335,7 @@ struct runner {
 // `bits` configures the client, `env_kind` the envelope: 0 plain, 1 DSN + SIZE + 8BITMIME,
 // 2 null sender, <Postmaster> and a UTF-8 recipient, 3 BINARYMIME in small BDAT chunks to
 // 18 long recipients.
-runner make_runner(std::uint8_t bits, unsigned env_kind) {
+runner make_runner(std::uint8_t bits, unsigned env_kind, bool one_at_a_time) {
     runner r;
     r.cfg.helo = "client.example";
     r.cfg.lmtp = (bits & 1) != 0;
@@ -331,6 +369,15 @@ runner make_runner(std::uint8_t bits, unsigned env_kind) {
         r.env.body = body_type::binary_mime;
         r.chunk = 7;
     }
+    if (one_at_a_time) {  // the same recipients, given when asked
+        r.list = r.env.to;
+        r.list_n = r.env.to_count;
+        r.list_orcpt = r.env.orcpt;
+        r.env.to = nullptr;
+        r.env.to_count = 0;
+        r.env.orcpt = nullptr;
+        r.env.one_at_a_time = true;
+    }
     return r;
 }
 
@@ -342,16 +389,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t piece = static_cast<std::size_t>(data[1] % 64) + 1;
     const unsigned env_kind = data[1] >> 6;
     std::string_view stream(reinterpret_cast<const char*>(data + 2), size - 2);
-    // A stream starting with "!" (never a reply) runs the eager host (see runner::run).
+    // A stream starting with "~" gives the recipients one at a time; then "!" (neither is
+    // ever a reply) runs the eager host (see runner::run).
+    const bool one = !stream.empty() && stream[0] == '~';
+    if (one) stream.remove_prefix(1);
     const bool eager = !stream.empty() && stream[0] == '!';
     if (eager) stream.remove_prefix(1);
     counting = true;
     allocations = 0;
-    runner whole = make_runner(bits, env_kind);
+    runner whole = make_runner(bits, env_kind, one);
     const std::uint64_t a = whole.run(stream, stream.size() + 1, eager);
-    runner split = make_runner(bits, env_kind);
+    runner split = make_runner(bits, env_kind, one);
     const std::uint64_t b = split.run(stream, piece, eager);
-    runner bytes = make_runner(bits, env_kind);
+    runner bytes = make_runner(bits, env_kind, one);
     const std::uint64_t c = bytes.run(stream, 1, eager);
     counting = false;
     SMTPP_FUZZ_CHECK(allocations == 0);

@@ -27,6 +27,10 @@
  *         case client_action::ready:       // next message or quit
  *             r = more ? smtpp::client_send(cfg, env, st, out, sizeof out)
  *                      : smtpp::client_quit(cfg, st); break;
+ *         case client_action::next_recipient:  // envelope::one_at_a_time only
+ *             r = have_one ? smtpp::client_recipient(cfg, env, st, rcpt, orcpt, out, sizeof out)
+ *                          : smtpp::client_recipients_done(cfg, env, st, out, sizeof out);
+ *             if (r.taken) advance(); break;   // not taken: give it again when asked
  *         case client_action::close: close(); return;
  *       }
  *       if (r.event == client_event::recipient) report(env.to[r.index], r.code, r.esc);

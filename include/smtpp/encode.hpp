@@ -112,14 +112,24 @@ constexpr std::uint64_t zero_octets(std::uint64_t x) noexcept {
     return ~(((x & low7) + low7) | x | low7);
 }
 
+/// The index (0..7) of the lowest octet whose high bit is set in `m` (`m` != 0, only high
+/// bits set): the lowest bit isolated, moved to the octet's low bit, and a multiplication
+/// that carries the octet's index into the top octet. Plain arithmetic, any byte order.
+constexpr unsigned first_marked_octet(std::uint64_t m) noexcept {
+    const std::uint64_t lowest = m & (~m + 1);
+    return static_cast<unsigned>(((lowest >> 7) * 0x0001020304050607ull) >> 56);
+}
+
 /**
  * Skips, eight octets at a time, text that needs nothing: every CR followed by LF, every
  * LF preceded by CR, and (with `stuff`) no "." after a CRLF. `p[i-1]` is not a CR and
  * `p[i]` needs no stuffing (the caller's state). Returns where the byte-wise scan goes
  * on: at or before the first word that needs a look, backed off to the CR of a line end
- * that straddles it, so that the scan sees the whole CRLF.
+ * that straddles it, so that the scan sees the whole CRLF. When it stopped at a line that
+ * starts with "." (and everything before it is clean), `dot` is that line's start: the
+ * caller cuts there without a scan (a stuffed body has one such line in three).
  */
-inline std::size_t skip_plain(const char* p, std::size_t i, std::size_t n, bool stuff) noexcept {
+inline std::size_t skip_plain(const char* p, std::size_t i, std::size_t n, bool stuff, std::size_t& dot) noexcept {
     constexpr std::uint64_t cr_pat = 0x0D0D0D0D0D0D0D0Dull;
     constexpr std::uint64_t lf_pat = 0x0A0A0A0A0A0A0A0Aull;
     constexpr std::uint64_t dot_pat = 0x2E2E2E2E2E2E2E2Eull;
@@ -131,7 +141,15 @@ inline std::size_t skip_plain(const char* p, std::size_t i, std::size_t n, bool 
         const std::uint64_t cr = zero_octets(w ^ cr_pat);
         const std::uint64_t lf = zero_octets(w ^ lf_pat);
         if (lf != ((cr << 8) | carry_cr)) break;
-        if (stuff && (zero_octets(w ^ dot_pat) & ((lf << 8) | carry_lf)) != 0) break;
+        if (stuff) {
+            // Every line end in this word is a CRLF (checked above), so the first "." after
+            // an LF starts a line, and nothing before it needs a look.
+            const std::uint64_t dots = zero_octets(w ^ dot_pat) & ((lf << 8) | carry_lf);
+            if (dots != 0) {
+                dot = i + first_marked_octet(dots);
+                return i;
+            }
+        }
         carry_cr = cr >> 56;
         carry_lf = lf >> 56;
         i += 8;
@@ -182,7 +200,13 @@ public:
         // A run: from here to the first byte that needs a decision.
         std::size_t i = 0;
         for (;;) {
-            i = detail::skip_plain(p, i, n, opt_.stuff);
+            std::size_t dot = 0;
+            i = detail::skip_plain(p, i, n, opt_.stuff, dot);
+            if (dot != 0) {  // a clean run up to a line that needs a dot
+                in.remove_prefix(dot);
+                bol_ = true;
+                return {p, dot};
+            }
             const std::size_t k = detail::find_cr_or_lf(p, i, n);
             if (k == n) {  // the chunk ends inside a line
                 in.remove_prefix(n);
