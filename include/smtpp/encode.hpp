@@ -136,8 +136,17 @@ inline std::size_t skip_plain(const char* p, std::size_t i, std::size_t n, bool 
     const std::size_t start = i;
     std::uint64_t carry_cr = 0;  // bit 7: the previous word ended with CR
     std::uint64_t carry_lf = 0;  // bit 7: the previous word ended with LF
+    constexpr std::uint64_t below_pat = 0x0E0E0E0E0E0E0E0Eull;
+    constexpr std::uint64_t high = 0x8080808080808080ull;
     while (n - i >= 8) {
         const std::uint64_t w = load_le64(p + i);
+        // Most words hold no octet below 0x0E (so no CR, no LF) and follow a word that did not
+        // end a line: nothing to check. Exact for "is there one": a borrow only crosses an
+        // octet that is itself below 0x0E, and `~w` keeps octets >= 0x80 out.
+        if ((((w - below_pat) & ~w & high) | carry_cr | carry_lf) == 0) {
+            i += 8;
+            continue;
+        }
         const std::uint64_t cr = zero_octets(w ^ cr_pat);
         const std::uint64_t lf = zero_octets(w ^ lf_pat);
         if (lf != ((cr << 8) | carry_cr)) break;
