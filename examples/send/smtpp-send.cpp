@@ -503,6 +503,10 @@ int main(int argc, char** argv) {
             case smtpp::client_action::ready:
                 r = sent++ == 0 ? smtpp::client_send(cfg, env, st, out, sizeof out) : smtpp::client_quit(cfg, st);
                 break;
+            case smtpp::client_action::next_recipient:
+                // Asked only with envelope::one_at_a_time; smtpp-send has every recipient
+                // from its command line and passes them as a span.
+                return finish("the client asked for recipients one at a time");
             case smtpp::client_action::close:
                 return finish(err);
         }
