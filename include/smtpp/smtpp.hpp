@@ -15,9 +15,11 @@
 #include "command.hpp"
 #include "line.hpp"
 #include "data.hpp"
+#include "encode.hpp"
 #include "reply.hpp"
 #include "ehlo.hpp"
 #include "catalog.hpp"
 #include "session.hpp"
+#include "client.hpp"
 
 #endif

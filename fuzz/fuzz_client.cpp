@@ -1,0 +1,410 @@
+// Fuzz target for the client session (include/smtpp/client.hpp): hostile server bytes
+// through reply_reader → reply_collector → client_step, with every host event answered
+// (TLS up, the body through body_encoder or BDAT, two messages then QUIT).
+//
+// Input: byte 0 = configuration bits (LMTP, PIPELINING, CHUNKING, TLS opportunistic /
+// required, credentials, mechanism), byte 1 = piece size for the split run (low six bits)
+// and the envelope (high two bits: see make_runner), then the server stream; a stream
+// starting with "!" makes the host eager (calls out of phase, replies handed over while
+// idle: the client must refuse both), and a stream starting with "~" (before any "!")
+// gives the recipients one at a time (envelope::one_at_a_time: client_recipient() on
+// next_recipient, the same list, then client_recipients_done()). Wrong codes, multi-line code changes, replies before the command, 334
+// loops, unexpected 354 and bytes after a STARTTLS 220 all come from the stream.
+// Properties, each reported with std::abort():
+//   1. every command written parses back strictly (SASL responses and the body aside),
+//      ends with CRLF, and is one the RFC allows there: no MAIL before a 250 to
+//      EHLO/HELO, no RCPT outside a transaction, no DATA without an accepted recipient
+//      unless pipelined, no AUTH in clear, nothing written with start_tls;
+//   2. the client never waits without a timeout, and never reads in a phase the table
+//      says awaits nothing; every step is an edge of the table;
+//   3. a recipient is reported accepted only on a 2xx to its RCPT, in RCPT order, after its
+//      RCPT was written; one refused locally (one at a time) is refused, with an error,
+//      code 0, nothing written, and the index the next RCPT takes; an LMTP
+//      delivery only for an accepted recipient; a message only when one was accepted;
+//   4. split ≡ whole: the stream in pieces gives the same writes and events;
+//   5. zero allocations in the reader, the collector, the encoder and the client.
+#include <smtpp/client.hpp>
+#include <smtpp/encode.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+
+namespace {
+bool counting = false;
+std::size_t allocations = 0;
+}  // namespace
+
+// Every replaceable form, so libFuzzer's own allocations pair up under ASan.
+static void* counted(std::size_t n) noexcept {
+    if (counting) ++allocations;
+    return std::malloc(n == 0 ? 1 : n);
+}
+void* operator new(std::size_t n) {
+    void* p = counted(n);
+    if (p == nullptr) std::abort();
+    return p;
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+
+namespace {
+using namespace smtpp;
+
+#define SMTPP_FUZZ_CHECK(c)          \
+    do {                             \
+        if (!(c)) std::abort();      \
+    } while (0)
+
+constexpr std::string_view rcpts[] = {"c@d.example", "e@f.example", "g@h.example"};
+constexpr std::string_view orcpts[] = {"rfc822;c@d.example", "rfc822;e@f.example", "utf-8;g@h.example"};
+constexpr std::string_view odd_rcpts[] = {"Postmaster", "\xC3\xBC@example.org", "x@example.org"};
+// Enough long recipients that a pipelined batch does not fit the 1 KiB output buffer.
+constexpr std::string_view many_rcpts[] = {
+    "recipient-with-a-rather-long-local-part-00@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-01@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-02@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-03@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-04@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-05@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-06@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-07@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-08@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-09@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-10@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-11@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-12@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-13@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-14@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-15@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-16@subdomain.example.org",
+    "recipient-with-a-rather-long-local-part-17@subdomain.example.org",
+};
+constexpr std::string_view body = "Subject: x\r\n\r\n.dot line\r\nlast";
+
+struct model {
+    bool greeted = false;
+    bool in_txn = false;
+    int rcpt_written = 0;
+    std::size_t given = 0;  // one at a time: recipients the client took
+    int rcpt_reported = 0;
+    int rcpt_accepted = 0;
+    bool closed = false;
+};
+
+struct runner {
+    client_config cfg{};
+    envelope env{};
+    std::uint64_t hash = 14695981039346656037ull;
+    model m{};
+    bool tls = false;
+    char out[1024] = {};
+    std::size_t chunk = 0;  // BDAT chunk size, 0 = one LAST chunk
+    std::uint64_t bdat_sent = 0;
+    // One at a time: the recipients (and ORCPTs) the host gives; `env` has none.
+    const std::string_view* list = nullptr;
+    std::size_t list_n = 0;
+    const std::string_view* list_orcpt = nullptr;
+
+    void mix(std::string_view s) {
+        for (char c : s) {
+            hash ^= static_cast<unsigned char>(c);
+            hash *= 1099511628211ull;
+        }
+        hash ^= 0xFF;
+        hash *= 1099511628211ull;
+    }
+    void mix(std::uint64_t v) {
+        hash ^= v;
+        hash *= 1099511628211ull;
+    }
+
+    void check_write(const client_state& before, const client_result& r) {
+        std::string_view w = r.write;
+        mix(w);
+        while (!w.empty()) {
+            const std::size_t e = w.find("\r\n");
+            SMTPP_FUZZ_CHECK(e != std::string_view::npos);
+            const std::string_view line = w.substr(0, e + 2);
+            w.remove_prefix(e + 2);
+            if (before.phase == client_phase::auth || line == ".\r\n") continue;
+            command c;
+            parse_options po;
+            po.allow_helo_address_literal = true;
+            po.max_line = 2048;
+            po.smtputf8 = true;
+            po.smtputf8_transaction = true;
+            SMTPP_FUZZ_CHECK(parse_command(line, c, po) == command_error::none);
+            switch (c.verb) {
+                case verb::mail:
+                    SMTPP_FUZZ_CHECK(m.greeted);
+                    m.in_txn = true;
+                    m.rcpt_reported = 0;
+                    m.rcpt_accepted = 0;
+                    m.rcpt_written = 0;
+                    break;
+                case verb::rcpt:
+                    SMTPP_FUZZ_CHECK(m.in_txn);
+                    ++m.rcpt_written;
+                    break;
+                case verb::data:
+                case verb::bdat:
+                    SMTPP_FUZZ_CHECK(m.in_txn);
+                    SMTPP_FUZZ_CHECK(r.next.has(cf_pipelined) || m.rcpt_accepted > 0);
+                    break;
+                case verb::auth: SMTPP_FUZZ_CHECK(tls || cfg.auth_without_tls); break;
+                case verb::rset:
+                case verb::quit:
+                case verb::ehlo:
+                case verb::lhlo:
+                case verb::helo:
+                case verb::starttls: break;
+                default: SMTPP_FUZZ_CHECK(false);
+            }
+        }
+    }
+
+    void check(const client_state& before, std::uint16_t code, const client_result& r) {
+        SMTPP_FUZZ_CHECK(!m.closed);
+        mix((static_cast<std::uint64_t>(r.event) << 32) | (static_cast<std::uint64_t>(r.error) << 24) |
+            (static_cast<std::uint64_t>(r.act) << 16) | r.code);
+        if (r.act == client_action::read_reply || r.act == client_action::send_body) SMTPP_FUZZ_CHECK(r.timeout > 0);
+        if (r.act == client_action::read_reply)
+            SMTPP_FUZZ_CHECK(detail::client_transitions[static_cast<std::size_t>(r.next.phase)][0].next != 0);
+        if (code != 0) SMTPP_FUZZ_CHECK(detail::in_table(before.phase, code, r.next.phase));
+        if (r.act == client_action::start_tls) SMTPP_FUZZ_CHECK(r.write.empty());
+        if (r.event == client_event::recipient && r.error != client_error::none) {  // refused locally
+            SMTPP_FUZZ_CHECK(env.one_at_a_time && before.phase == client_phase::recipient && code == 0);
+            SMTPP_FUZZ_CHECK(r.outcome == outcome::refused && r.code == 0 && r.write.empty() && r.taken);
+            SMTPP_FUZZ_CHECK(r.index == r.next.rcpt_sent);
+        } else if (r.event == client_event::recipient) {
+            SMTPP_FUZZ_CHECK(r.index == m.rcpt_reported && m.rcpt_reported < m.rcpt_written);
+            ++m.rcpt_reported;
+            if (r.outcome == outcome::accepted) {
+                SMTPP_FUZZ_CHECK(code >= 200 && code < 300);
+                ++m.rcpt_accepted;
+            }
+        }
+        if (r.event == client_event::message && r.outcome == outcome::accepted) SMTPP_FUZZ_CHECK(m.rcpt_accepted > 0);
+        if (r.event == client_event::delivery) SMTPP_FUZZ_CHECK(r.index < m.rcpt_accepted);
+        if (r.event == client_event::message || r.event == client_event::failed) m.in_txn = false;
+        if (r.act == client_action::close) m.closed = true;
+        check_write(before, r);
+    }
+
+    // Reads one complete reply into `collector`; false at the end of the stream or on a
+    // malformed reply (both mixed into the hash).
+    bool read_reply(reply_reader& reader, reply_collector& collector, std::string_view& in, std::string_view& rest,
+                    std::size_t piece) {
+        for (;;) {
+            if (in.empty()) {
+                if (rest.empty()) {
+                    mix(std::string_view("eof"));
+                    return false;
+                }
+                const std::size_t n = piece < rest.size() ? piece : rest.size();
+                in = rest.substr(0, n);
+                rest.remove_prefix(n);
+            }
+            reply_line ln;
+            const status s = reader.next_line(in, ln);
+            if (s == status::failed) {
+                mix(static_cast<std::uint64_t>(reader.error()));
+                return false;
+            }
+            if (s == status::need_more) continue;
+            if (collector.add(ln)) {
+                collector.set_trailing(!in.empty() || !rest.empty() || reader.in_reply());
+                return true;
+            }
+        }
+    }
+
+    // The whole conversation over `stream`, fed to the reader `piece` octets at a time.
+    // `eager`: the host also makes calls the phase does not take, and hands the client
+    // replies that arrive while it is idle.
+    std::uint64_t run(std::string_view stream, std::size_t piece, bool eager) {
+        reply_reader reader;
+        reply_collector collector;
+        std::string_view rest = stream;  // not yet given to the reader
+        std::string_view in;             // the piece being read
+        int sent = 0;
+        client_result r = client_start(cfg);
+        for (int guard = 0; guard < 4096; ++guard) {
+            const client_state st = r.next;
+            switch (r.act) {
+                case client_action::read_reply: {
+                    if (r.expect_ehlo) reader.expect_ehlo();
+                    if (!read_reply(reader, collector, in, rest, piece)) return hash;
+                    const std::uint16_t code = collector.reply().code;
+                    if (st.phase == client_phase::ehlo || st.phase == client_phase::helo) m.greeted = code == 250;
+                    r = client_step(cfg, env, st, collector.reply(), out, sizeof out);
+                    check(st, code, r);
+                    break;
+                }
+                case client_action::start_tls:
+                    tls = true;
+                    m.greeted = false;
+                    reader.reset();
+                    in = {};  // the buffered bytes are dropped (there are none: see trailing)
+                    r = client_tls_established(cfg, st, out, sizeof out);
+                    check(st, 0, r);
+                    break;
+                case client_action::send_body:
+                    if (eager) {
+                        const client_result x = r.bdat ? client_body_done(cfg, st) : client_chunk(cfg, st, 1, true, out, sizeof out);
+                        SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call);
+                        const client_result y = client_send(cfg, env, st, out, sizeof out);
+                        SMTPP_FUZZ_CHECK(y.act == client_action::close && y.error == client_error::invalid_call);
+                        const client_result z = client_quit(cfg, st);
+                        SMTPP_FUZZ_CHECK(z.act == client_action::close && z.error == client_error::invalid_call);
+                    }
+                    if (!r.bdat) {
+                        body_encoder enc;
+                        std::string_view b = body;
+                        while (!b.empty()) mix(enc.next(b));
+                        mix(enc.finish());
+                        SMTPP_FUZZ_CHECK(!enc.failed());
+                        r = client_body_done(cfg, st);
+                    } else {
+                        const std::size_t n =
+                            chunk == 0 || body.size() - bdat_sent <= chunk ? body.size() - bdat_sent : chunk;
+                        const bool last = bdat_sent + n == body.size();
+                        r = client_chunk(cfg, st, n, last, out, sizeof out);
+                        bdat_sent = last ? 0 : bdat_sent + n;
+                    }
+                    check(st, 0, r);
+                    break;
+                case client_action::ready:
+                    if (eager) {
+                        // Calls the phase does not take are refused, never acted on.
+                        const client_result w[] = {client_body_done(cfg, st), client_chunk(cfg, st, 1, true, out, sizeof out),
+                                                   client_tls_established(cfg, st, out, sizeof out)};
+                        for (const client_result& x : w)
+                            SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call &&
+                                             x.write.empty());
+                        // A reply nobody asked for (sent before the command): refused.
+                        if (!in.empty() || !rest.empty()) {
+                            if (!read_reply(reader, collector, in, rest, piece)) return hash;
+                            r = client_step(cfg, env, st, collector.reply(), out, sizeof out);
+                            SMTPP_FUZZ_CHECK(r.act == client_action::close && r.error == client_error::unexpected_reply);
+                            check(st, 0, r);
+                            break;
+                        }
+                    }
+                    m.given = 0;
+                    r = sent++ < 2 ? client_send(cfg, env, st, out, sizeof out) : client_quit(cfg, st);
+                    check(st, 0, r);
+                    break;
+                case client_action::next_recipient: {
+                    SMTPP_FUZZ_CHECK(env.one_at_a_time && r.write.empty());
+                    if (eager) {
+                        const client_result w[] = {client_body_done(cfg, st), client_quit(cfg, st),
+                                                   client_send(cfg, env, st, out, sizeof out)};
+                        for (const client_result& x : w)
+                            SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call &&
+                                             x.write.empty());
+                    }
+                    if (m.given < list_n) {
+                        const std::string_view o = list_orcpt == nullptr ? std::string_view{} : list_orcpt[m.given];
+                        r = client_recipient(cfg, env, st, list[m.given], o, out, sizeof out);
+                        if (r.taken) ++m.given;
+                    } else {
+                        r = client_recipients_done(cfg, env, st, out, sizeof out);
+                    }
+                    check(st, 0, r);
+                    break;
+                }
+                case client_action::close:
+                    return hash;
+            }
+        }
+        SMTPP_FUZZ_CHECK(false);  // the conversation must end by itself
+        return hash;
+    }
+};
+
+// `bits` configures the client, `env_kind` the envelope: 0 plain, 1 DSN + SIZE + 8BITMIME,
+// 2 null sender, <Postmaster> and a UTF-8 recipient, 3 BINARYMIME in small BDAT chunks to
+// 18 long recipients.
+runner make_runner(std::uint8_t bits, unsigned env_kind, bool one_at_a_time) {
+    runner r;
+    r.cfg.helo = "client.example";
+    r.cfg.lmtp = (bits & 1) != 0;
+    r.cfg.use_pipelining = (bits & 2) != 0;
+    r.cfg.use_chunking = (bits & 4) != 0;
+    r.cfg.tls = (bits & 24) == 8 ? tls_mode::opportunistic : (bits & 24) == 16 ? tls_mode::required : tls_mode::none;
+    if ((bits & 32) != 0) {
+        r.cfg.user = "user";
+        r.cfg.password = "password";
+        r.cfg.auth_without_tls = (bits & 24) == 24;
+    }
+    r.cfg.mechanism = static_cast<client_mechanism>((bits >> 6) & 3);
+    r.env.from = "a@b.example";
+    r.env.to = rcpts;
+    r.env.to_count = 3;
+    r.env.size = body.size();
+    if (env_kind == 1) {
+        r.env.orcpt = orcpts;
+        r.env.ret = ret_type::hdrs;
+        r.env.envid = "QQ314159";
+        r.env.notify = notify_success | notify_failure;
+        r.env.body = body_type::eight_bit_mime;
+    } else if (env_kind == 2) {
+        r.env.from = "";
+        r.env.to = odd_rcpts;
+        r.env.ret = ret_type::full;
+        r.env.envid = "X";
+    } else if (env_kind == 3) {
+        r.env.to = many_rcpts;
+        r.env.to_count = sizeof many_rcpts / sizeof many_rcpts[0];
+        r.env.body = body_type::binary_mime;
+        r.chunk = 7;
+    }
+    if (one_at_a_time) {  // the same recipients, given when asked
+        r.list = r.env.to;
+        r.list_n = r.env.to_count;
+        r.list_orcpt = r.env.orcpt;
+        r.env.to = nullptr;
+        r.env.to_count = 0;
+        r.env.orcpt = nullptr;
+        r.env.one_at_a_time = true;
+    }
+    return r;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size < 2) return 0;
+    const std::uint8_t bits = data[0];
+    const std::size_t piece = static_cast<std::size_t>(data[1] % 64) + 1;
+    const unsigned env_kind = data[1] >> 6;
+    std::string_view stream(reinterpret_cast<const char*>(data + 2), size - 2);
+    // A stream starting with "~" gives the recipients one at a time; then "!" (neither is
+    // ever a reply) runs the eager host (see runner::run).
+    const bool one = !stream.empty() && stream[0] == '~';
+    if (one) stream.remove_prefix(1);
+    const bool eager = !stream.empty() && stream[0] == '!';
+    if (eager) stream.remove_prefix(1);
+    counting = true;
+    allocations = 0;
+    runner whole = make_runner(bits, env_kind, one);
+    const std::uint64_t a = whole.run(stream, stream.size() + 1, eager);
+    runner split = make_runner(bits, env_kind, one);
+    const std::uint64_t b = split.run(stream, piece, eager);
+    runner bytes = make_runner(bits, env_kind, one);
+    const std::uint64_t c = bytes.run(stream, 1, eager);
+    counting = false;
+    SMTPP_FUZZ_CHECK(allocations == 0);
+    SMTPP_FUZZ_CHECK(a == b && b == c);
+    return 0;
+}
