@@ -195,8 +195,14 @@ def quoted_string(s, utf8):
 
 
 def split_mailbox(s):
-    # The local part ends at the last '@' outside a quoted string (the domain has no '@').
-    k = s.rfind(b"@")
+    # A Dot-string holds no '@'; a Quoted-string ends at its closing DQUOTE.
+    i = 0
+    if s[:1] == b'"':
+        i = 1
+        while i < len(s) and s[i] != 0x22:
+            i += 2 if s[i] == 0x5C else 1
+        i += 1
+    k = s.find(b"@", i)
     if k < 0:
         return None
     return s[:k], s[k + 1:]
@@ -264,15 +270,22 @@ def utf8_addr_xtext(v):
             if v[i + 1:i + 3] != b"x{":
                 raise Reject
             k = v.find(b"}", i + 3)
-            h = v[i + 3:k] if k > 0 else b""
-            # HEXPOINT = 2*6(HEXUPPER), no leading zeros beyond what the value needs
+            h = v[i + 3:k].upper() if k > 0 else b""  # ABNF literals are case-insensitive
             if k < 0 or not 2 <= len(h) <= 6 or not all(x in HEXUPPER for x in h):
                 raise Reject
             cp = int(h, 16)
-            if (len(h) > 2 and h[0] == 0x30) or cp > 0x10FFFF or 0xD800 <= cp <= 0xDFFF or cp < 0x20 or cp == 0x7F or 0x80 <= cp < 0xA0:
-                raise Reject
-            # RFC 6533 §3: ASCII characters other than '+', '=', '\' and controls are not escaped
-            if cp < 0x80 and cp not in (0x2B, 0x3D, 0x5C):
+            # HEXPOINT: 2 digits "0"/"1" %x31-39, "10", "20", "2B", "3D", "7F", "5C" or
+            # HEXDIG8 HEXDIG; 3 to 5 digits with a non-zero first digit (surrogates excluded
+            # in 4); 6 digits "10" 4HEXDIG.
+            if len(h) == 2:
+                ok = (h[0] in b"01" and h[1] in b"123456789") or h in (b"10", b"20", b"2B", b"3D", b"7F", b"5C") \
+                    or h[0] in b"89ABCDEF"
+            elif len(h) == 6:
+                ok = h[:2] == b"10"
+            else:
+                ok = h[0] != 0x30 and not (len(h) == 4 and 0xD800 <= cp <= 0xDFFF)
+            # Controls are grammatical but refused, as in xtext (CVE-2020-28021).
+            if not ok or cp < 0x20 or cp == 0x7F:
                 raise Reject
             out += chr(cp).encode()
             i = k + 1
@@ -370,6 +383,9 @@ def accepts(line, utf8):
     body = line[:-2]
     if any(c in (0, 0x0A, 0x0D) for c in body):
         return False
+    # smtpp tolerates trailing blanks before CRLF (documented at command::argument; RFC 5321
+    # §4.1.1 asks receivers to be tolerant of them).
+    body = body.rstrip(b" \t")
     verb = body[:4].upper()
     if verb == b"MAIL":
         head = b"MAIL FROM:"
@@ -380,16 +396,20 @@ def accepts(line, utf8):
     if body[:len(head)].upper() != head:
         return False
     rest = body[len(head):]
-    k = rest.find(b">")  # the path ends at its first '>' outside a quoted local part
-    # find the '>' that closes the path, skipping quoted strings
-    i, q = 0, False
+    # The path ends at the first '>' outside a Quoted-string and an address literal
+    # (dcontent holds '>', '"' and '@').
+    i, q, lit = 0, False, False
     while i < len(rest):
         c = rest[i]
-        if q and c == 0x5C:
+        if lit:
+            lit = c != 0x5D
+        elif q and c == 0x5C:
             i += 2
             continue
-        if c == 0x22:
+        elif c == 0x22:
             q = not q
+        elif c == 0x5B and not q:
+            lit = True
         elif c == 0x3E and not q:
             break
         i += 1
