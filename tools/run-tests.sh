@@ -24,6 +24,10 @@ command -v curl >/dev/null || need+=(curl)
 command -v openssl >/dev/null || need+=(openssl)
 [ -f /usr/include/openssl/ssl.h ] || need+=(libssl-dev)
 [ -x /usr/sbin/smtp-source ] && [ -x /usr/sbin/smtp-sink ] || need+=(postfix)
+# The fuzz stage: OSS-Fuzz-style seed zips and the AFL++ build (afl-clang-fast++).
+command -v zip >/dev/null || need+=(zip)
+command -v unzip >/dev/null || need+=(unzip)
+command -v afl-clang-fast++ >/dev/null || need+=(afl++)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -89,6 +93,24 @@ if [ "${1:-}" != quick ]; then
   echo
   echo "== [packaging] install + find_package + add_subdirectory consumers"
   if bash tools/check-packaging.sh "$root/build-ci/packaging"; then :; else failures+=("packaging"); fi
+  # The differential grammar oracle (tests/oracle): an RFC-ABNF recogniser against smtpp's
+  # verdicts on generated MAIL/RCPT lines and every single-octet mutation of them.
+  echo
+  echo "== [grammar-oracle] RFC ABNF recogniser vs parse_command"
+  t0=$SECONDS
+  if python3 tests/oracle/grammar_oracle.py "$root/build-ci/gcc-cxx17-release/tests/grammar_verdict" --lines 400; then :
+  else failures+=("grammar-oracle"); fi
+  echo "== [grammar-oracle] took $((SECONDS - t0)) s"
+  # Continuous fuzzing: every target for a fixed budget under ASan+UBSan (the clang
+  # configuration's libFuzzer binaries), from its corpus; then the OSS-Fuzz-style builds.
+  echo
+  echo "== [fuzz] each target ${SMTPP_CI_FUZZ_SECONDS:-30} s under ASan+UBSan, from corpus/"
+  t0=$SECONDS
+  if FUZZ_BIN="$root/build-ci/clang-cxx20-asan-ubsan/fuzz" \
+     bash tools/fuzz.sh --ci "${SMTPP_CI_FUZZ_SECONDS:-30}"; then :; else failures+=("fuzz: finding"); fi
+  echo "== [fuzz] OSS-Fuzz-style builds (libFuzzer ASan, libFuzzer UBSan, AFL++ ASan)"
+  if bash tools/oss-fuzz-check.sh "$root/build-ci/oss-fuzz"; then :; else failures+=("oss-fuzz-style builds"); fi
+  echo "== [fuzz] stage took $((SECONDS - t0)) s"
   # The generated single header is committed and must match its generator.
   echo "== [single-header] regenerate and compare"
   if python3 tools/amalgamate.py --check; then :; else failures+=("single-header: out of date"); fi
