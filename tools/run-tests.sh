@@ -104,10 +104,10 @@ if [ "${1:-}" != quick ]; then
   # Continuous fuzzing: every target for a fixed budget under ASan+UBSan (the clang
   # configuration's libFuzzer binaries), from its corpus; then the OSS-Fuzz-style builds.
   echo
-  echo "== [fuzz] each target ${SMTPP_CI_FUZZ_SECONDS:-30} s under ASan+UBSan, from corpus/"
+  echo "== [fuzz] each target ${SMTPP_CI_FUZZ_SECONDS:-20} s under ASan+UBSan, from corpus/"
   t0=$SECONDS
   if FUZZ_BIN="$root/build-ci/clang-cxx20-asan-ubsan/fuzz" \
-     bash tools/fuzz.sh --ci "${SMTPP_CI_FUZZ_SECONDS:-30}"; then :; else failures+=("fuzz: finding"); fi
+     bash tools/fuzz.sh --ci "${SMTPP_CI_FUZZ_SECONDS:-20}"; then :; else failures+=("fuzz: finding"); fi
   echo "== [fuzz] OSS-Fuzz-style builds (libFuzzer ASan, libFuzzer UBSan, AFL++ ASan)"
   if bash tools/oss-fuzz-check.sh "$root/build-ci/oss-fuzz"; then :; else failures+=("oss-fuzz-style builds"); fi
   echo "== [fuzz] stage took $((SECONDS - t0)) s"
