@@ -79,6 +79,7 @@ struct run {
     bdat_decoder bd;
     int mode = 0;  // 0 lines, 1 data, 2 bdat, 3 closed
     bool tls_pending = false;
+    bool dropped = false;  // STARTTLS: the rest of the client bytes read with it are dropped
 
     /// The next event byte when it is `kind`: consumed, its argument in `arg`.
     bool take(char kind, std::uint8_t& arg) {
@@ -118,6 +119,7 @@ struct run {
                     mode = 3;
                     if (take('F', a)) return;  // handshake failed: the host drops the connection
                     tls_pending = false;
+                    dropped = true;
                     r = tls_established(pol, st);
                     SMTPP_FUZZ_CHECK(r.next.phase == phase::fresh && r.next.has(sf_tls) && r.next.recipients == 0);
                     record(r);
@@ -151,7 +153,7 @@ struct run {
     }
 
     void feed(std::string_view in, std::size_t after) {
-        while (mode != 3) {
+        while (mode != 3 && !dropped) {
             if (mode == 0) {
                 const line_event ev = rd.next(in);
                 in.remove_prefix(ev.consumed);
@@ -175,7 +177,8 @@ struct run {
 
     /// Client bytes: fed in pieces; `after` says whether more client bytes follow.
     void client(std::string_view in, bool more) {
-        for (std::size_t i = 0; i < in.size(); i += piece) {
+        dropped = false;
+        for (std::size_t i = 0; i < in.size() && !dropped; i += piece) {
             const std::size_t n = piece < in.size() - i ? piece : in.size() - i;
             feed(in.substr(i, n), in.size() - i - n + (more ? 1 : 0));
         }
