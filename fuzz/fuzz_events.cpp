@@ -186,7 +186,8 @@ struct run {
 };
 
 /// Events: 'L' n <n octets>: client bytes; 'T': a timeout; 'S': shutdown; 'R' n: the read
-/// limit changes (RFC 4954 §4 AUTH lines); 'V' v / 'C' n / 'E' e / 'F': answers to the
+/// limit changes (RFC 4954 §4 AUTH lines); 'M': a misplaced resolve or tls_established
+/// (host contract misuse); 'V' v / 'C' n / 'E' e / 'F': answers to the
 /// decision in progress (verdict, SASL challenge, decoder result, failed TLS handshake),
 /// taken where a decision is pending; elsewhere they are skipped. End of input: the client
 /// closes.
@@ -220,6 +221,12 @@ std::string session(const policy& pol, std::string_view ev, std::size_t piece) {
                     r.events.remove_prefix(1);
                 }
                 break;
+            case 'M': {  // host contract misuse: an answer with no decision pending
+                const step_result m = (r.events.size() & 1) != 0 ? resolve(pol, r.st, verdict::accept)
+                                                                 : tls_established(pol, r.st);
+                r.handle(m);
+                break;
+            }
             default: break;  // an answer with no decision pending: ignored
         }
     }
