@@ -136,6 +136,36 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     }
 
+    // 7. a reused command (here the lenient parse's) ends exactly as a fresh one (clear())
+    {
+        const command_error re = smtpp::parse_command(line, l, opt);
+        if (re != e || (e == command_error::none && !same(c, l))) __builtin_trap();
+    }
+    // 8. unquote: the quoted local part loses its quotes and quoted-pairs, nothing else
+    if (e == command_error::none && c.path.quoted) {
+        char buf[80];
+        const std::string_view lp = c.path.local_part;
+        const std::size_t un = smtpp::unquote(lp, buf, sizeof buf);
+        if (un == SIZE_MAX || un + 2 > lp.size()) __builtin_trap();
+        std::size_t pairs = 0;
+        for (std::size_t i = 1; i + 1 < lp.size(); ++i)
+            if (lp[i] == '\\') { ++pairs; ++i; }
+        if (un != lp.size() - 2 - pairs) __builtin_trap();
+        if (smtpp::unquote(lp, buf, un == 0 ? 0 : un - 1) != (un == 0 ? 0 : SIZE_MAX)) __builtin_trap();
+    }
+    // 9. next_param walks params::text: every keyword non-empty and inside the text, the
+    //    known keywords all seen
+    if (e == command_error::none) {
+        std::string_view text = c.params.text, kw, val;
+        std::size_t walked = 0;
+        while (smtpp::next_param(text, kw, val)) {
+            if (kw.empty() || !inside(kw, line) || !inside(val, line) || ++walked > 512) __builtin_trap();
+        }
+        std::size_t known = 0;
+        for (std::uint32_t b = c.params.present; b != 0; b &= b - 1) ++known;
+        if (walked < known + (c.params.unknown_count != 0 ? 1u : 0u)) __builtin_trap();
+    }
+
     // 5. format → parse round trip
     if (e != command_error::none || c.verb == smtpp::verb::unknown || c.params.unknown_count != 0) return 0;
     static char out[20000];

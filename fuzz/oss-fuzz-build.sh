@@ -9,11 +9,22 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 : "${CXX:=clang++}" "${CXXFLAGS:=}" "${LIB_FUZZING_ENGINE:=-fsanitize=fuzzer}" "${OUT:=$root/build/oss-fuzz}"
+# SMTPP_JOBS (default 1, as OSS-Fuzz builds): how many targets to compile at once.
 mkdir -p "$OUT"
+jobs=${SMTPP_JOBS:-1}
+running=0
 for src in "$root"/fuzz/fuzz_*.cpp; do
   t=$(basename "$src" .cpp)
   # shellcheck disable=SC2086
-  $CXX $CXXFLAGS -std=c++17 -I"$root/include" "$src" -o "$OUT/$t" $LIB_FUZZING_ENGINE
+  $CXX $CXXFLAGS -std=c++17 -I"$root/include" "$src" -o "$OUT/$t" $LIB_FUZZING_ENGINE &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
+done
+while [ "$running" -gt 0 ]; do wait -n; running=$((running - 1)); done
+for src in "$root"/fuzz/fuzz_*.cpp; do
+  t=$(basename "$src" .cpp)
+  [ -x "$OUT/$t" ] || { echo "$t: not built" >&2; exit 1; }
+  rm -f "$OUT/${t}_seed_corpus.zip"
   if [ -d "$root/corpus/$t" ]; then
     (cd "$root/corpus/$t" && zip -q -r -j "$OUT/${t}_seed_corpus.zip" .)
   fi

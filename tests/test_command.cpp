@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <smtpp/command.hpp>
+#include <smtpp/line.hpp>
 
 #include <array>
 #include <cstdint>
@@ -1398,3 +1399,58 @@ static_assert([] {
     return smtpp::parse_command("mail from:<a@b> BODY=8bitmime RET=hdrs\r\n", c) == command_error::none &&
            c.params.body == smtpp::body_type::eight_bit_mime && c.params.ret == smtpp::ret_type::hdrs;
 }());
+
+// =========================================================================================
+// Grammar findings of the differential oracle (tests/oracle), fed whole, byte by byte and
+// split at every position through the line reader: the verdict must not change.
+// =========================================================================================
+
+TEST_CASE("grammar findings: U-label in A-d-l, digit-led Standardized-tag, AUTH= and ORCPT=utf-8 decode to a "
+          "mailbox (RFC 5321 §4.1.2/§4.1.3, RFC 6531 §3.3, RFC 4954 §5, RFC 6533 §3)",
+          "[command][oracle][split]") {
+    struct vec {
+        const char* line;
+        bool utf8;
+        command_error want;
+    };
+    const vec vs[] = {
+        // RFC 5321 §4.1.2 A-d-l's Domain with RFC 6531 §3.3 sub-domain =/ U-label.
+        {"RCPT TO:<@\xc3\xa9.example:a@b.example>\r\n", true, command_error::none},
+        {"RCPT TO:<@\xc3\xa9.example:a@b.example>\r\n", false, command_error::non_ascii_recipient},
+        {"MAIL FROM:<@\xc3\xa9.example:a@b.example> SMTPUTF8\r\n", true, command_error::none},
+        // RFC 5321 §4.1.3: Standardized-tag = Ldh-str, which may start with a digit.
+        {"MAIL FROM:<a@[1a:x]>\r\n", false, command_error::none},
+        {"MAIL FROM:<a@[-x:y]>\r\n", false, command_error::none},
+        {"MAIL FROM:<a@[1a]>\r\n", false, command_error::bad_reverse_path},
+        // RFC 4954 §5: the decoded xtext MUST be an addr-spec or "<>".
+        {"MAIL FROM:<a@b.example> AUTH=abc\r\n", false, command_error::bad_auth_param},
+        {"MAIL FROM:<a@b.example> AUTH=a+40b\r\n", false, command_error::none},
+        {"MAIL FROM:<a@b.example> AUTH=<>\r\n", false, command_error::none},
+        // RFC 6533 §3: utf-8-addr-xtext decodes to a mailbox.
+        {"RCPT TO:<a@b.example> ORCPT=utf-8;ab\r\n", false, command_error::bad_orcpt},
+        {"RCPT TO:<a@b.example> ORCPT=utf-8;j\\x{F6}r@b.example\r\n", false, command_error::none},
+    };
+    for (const vec& v : vs) {
+        INFO(v.line);
+        parse_options o;
+        o.smtputf8 = o.smtputf8_transaction = v.utf8;
+        smtpp_test::for_each_split(v.line, [&](const std::vector<std::string_view>& chunks,
+                                               const smtpp_test::split_info& info) {
+            INFO(info.name);
+            smtpp::line_reader<512> rd;
+            int lines = 0;
+            for (std::string_view in : chunks) {
+                while (!in.empty()) {
+                    const smtpp::line_event ev = rd.next(in);
+                    in.remove_prefix(ev.consumed);
+                    if (ev.st == smtpp::status::need_more) break;
+                    REQUIRE(ev.st == smtpp::status::complete);
+                    command c;
+                    CHECK(smtpp::parse_command(ev.line, c, o) == v.want);
+                    ++lines;
+                }
+            }
+            CHECK(lines == 1);
+        });
+    }
+}

@@ -857,6 +857,37 @@ TEST_CASE("policy refuses reply injection in host name and greeting", "[session]
     CHECK(reply_for(policy_error::bad_hostname).code == 421);
 }
 
+TEST_CASE("policy refuses limits below the RFC minimums (RFC 5321 §4.5.3.1.4, RFC 4954 §4)", "[session][policy]") {
+    policy_options o;
+    o.hostname = "mx.example";
+    CHECK(policy(o).error() == policy_error::none);
+    // RFC 5321 §4.5.3.1.4: a server must accept command lines of 512 octets.
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{100}, std::size_t{511}}) {
+        o.parse.max_line = n;
+        const policy p(o);
+        CHECK(p.error() == policy_error::bad_limit);
+        CHECK(to_string(p.error()) == "bad_limit");
+        const step_result r = start(p);  // a broken policy answers 421 and closes
+        CHECK(r.code == 421);
+        CHECK(r.act == action::close);
+    }
+    o.parse.max_line = 512;
+    CHECK(policy(o).error() == policy_error::none);
+    o.parse.max_line = policy::max_limit + 1;
+    CHECK(policy(o).error() == policy_error::bad_limit);
+    o.parse.max_line = 1000;
+    // RFC 4954 §4: 12288-octet AUTH lines, when AUTH is offered.
+    o.parse.max_auth_line = 12287;
+    CHECK(policy(o).error() == policy_error::none);
+    o.extensions |= ext_auth;
+    o.auth_mechanisms = mechanism_bit(sasl_mechanism::plain);
+    CHECK(policy(o).error() == policy_error::bad_limit);
+    o.parse.max_auth_line = 12288;
+    CHECK(policy(o).error() == policy_error::none);
+    o.parse.max_auth_line = policy::max_limit + 1;
+    CHECK(policy(o).error() == policy_error::bad_limit);
+}
+
 TEST_CASE("EHLO advertises every extension of the policy, STARTTLS only before TLS, REQUIRETLS only inside",
           "[session][policy]") {
     policy_options o;
@@ -898,9 +929,15 @@ TEST_CASE("line limits grow with the extensions negotiated (RFC 5321 §2.2.2)", 
     s = step(p, s, "EHLO c.example\r\n", g_cmd).next;
     CHECK(command_line_limit(p, s) == 512 + 26 + 500 + 10);
     CHECK(line_limit(p) == 12288);
-    // A MAIL line of 600 octets passes after EHLO, a 1100-octet one is 500 5.5.2.
-    const std::string local(40, 'x');
-    std::string mail = "MAIL FROM:<" + local + "@b.example> AUTH=" + std::string(500, 'y') + "\r\n";
+    // A MAIL line of 530 octets passes after EHLO, a 1100-octet one is 500 5.5.2. (AUTH=
+    // decodes to a mailbox, RFC 4954 §5: 64 octets "+79" encoded, 243 octets of domain.)
+    const std::string local(64, 'x');
+    std::string auth;
+    for (int i = 0; i < 64; ++i) auth += "+79";
+    const std::string label(60, 'd');
+    auth += "@" + label + "." + label + "." + label + "." + label;
+    std::string mail = "MAIL FROM:<" + local + "@b.example> AUTH=" + auth + "\r\n";
+    CHECK(mail.size() == 530);
     step_result r = step(p, s, mail, g_cmd);
     CHECK(r.act == action::verify_sender);
     mail = "MAIL FROM:<" + local + "@b.example> AUTH=" + std::string(1000, 'y') + "\r\n";

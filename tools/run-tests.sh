@@ -27,6 +27,10 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v strace >/dev/null || need+=(strace)  # sink_durable: the order of fsync, rename and the 250
 # smtpp-send's interoperability stage (examples/send/tests): aiosmtpd (exim is extracted below).
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
+# The fuzz stage: OSS-Fuzz-style seed zips and the AFL++ build (afl-clang-fast++).
+command -v zip >/dev/null || need+=(zip)
+command -v unzip >/dev/null || need+=(unzip)
+command -v afl-clang-fast++ >/dev/null || need+=(afl++)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -120,6 +124,24 @@ if [ "${1:-}" != quick ]; then
   echo
   echo "== [packaging] install + find_package + add_subdirectory consumers"
   if bash tools/check-packaging.sh "$root/build-ci/packaging"; then :; else failures+=("packaging"); fi
+  # The differential grammar oracle (tests/oracle): an RFC-ABNF recogniser against smtpp's
+  # verdicts on generated MAIL/RCPT lines and every single-octet mutation of them.
+  echo
+  echo "== [grammar-oracle] RFC ABNF recogniser vs parse_command"
+  t0=$SECONDS
+  if python3 tests/oracle/grammar_oracle.py "$root/build-ci/gcc-cxx17-release/tests/grammar_verdict" --lines 400; then :
+  else failures+=("grammar-oracle"); fi
+  echo "== [grammar-oracle] took $((SECONDS - t0)) s"
+  # Continuous fuzzing: every target for a fixed budget under ASan+UBSan (the clang
+  # configuration's libFuzzer binaries), from its corpus; then the OSS-Fuzz-style builds.
+  echo
+  echo "== [fuzz] each target ${SMTPP_CI_FUZZ_SECONDS:-20} s under ASan+UBSan, from corpus/"
+  t0=$SECONDS
+  if FUZZ_BIN="$root/build-ci/clang-cxx20-asan-ubsan/fuzz" \
+     bash tools/fuzz.sh --ci "${SMTPP_CI_FUZZ_SECONDS:-20}"; then :; else failures+=("fuzz: finding"); fi
+  echo "== [fuzz] OSS-Fuzz-style builds (libFuzzer ASan, libFuzzer UBSan, AFL++ ASan)"
+  if bash tools/oss-fuzz-check.sh "$root/build-ci/oss-fuzz"; then :; else failures+=("oss-fuzz-style builds"); fi
+  echo "== [fuzz] stage took $((SECONDS - t0)) s"
   # The generated single header is committed and must match its generator.
   echo "== [single-header] regenerate and compare"
   if python3 tools/amalgamate.py --check; then :; else failures+=("single-header: out of date"); fi

@@ -489,14 +489,6 @@ struct cursor {
         const std::size_t p = run_end(s.data(), pos, bits);
         pos = p < end ? p : end;
     }
-    /// Advances to the next byte equal to `ch` (or the end).
-    constexpr void skip_to(char ch) noexcept {
-        const char* const d = s.data();
-        std::size_t p = pos;
-        const std::size_t e = end;
-        while (p < e && d[p] != ch) ++p;
-        pos = p;
-    }
 };
 
 /// RFC 5321 §4.1.2: `sub-domain = Let-dig [Ldh-str]`, `Ldh-str = *( ALPHA / DIGIT / "-" ) Let-dig`,
@@ -612,7 +604,9 @@ constexpr bool parse_ipv6(std::string_view s) noexcept {
 /// `Standardized-tag = Ldh-str`. `lit` is the text between the brackets.
 constexpr host_kind parse_address_literal(std::string_view lit) noexcept {
     if (lit.empty()) return host_kind::none;
-    if (is_digit(lit[0])) return parse_ipv4(lit) ? host_kind::ipv4 : host_kind::none;
+    // A Standardized-tag may start with a digit too ("1a:x"): only an IPv4 literal is
+    // refused by its own grammar.
+    if (is_digit(lit[0]) && parse_ipv4(lit)) return host_kind::ipv4;
     std::size_t colon = lit.find(':');
     if (colon == std::string_view::npos || colon == 0) return host_kind::none;
     const std::string_view tag = lit.substr(0, colon);
@@ -693,11 +687,19 @@ SMTPP_CLANG_INLINE constexpr bool parse_local_part(cursor& c, bool allow_utf8, b
     return true;
 }
 
-/// Does the byte range hold any byte >= 0x80?
-constexpr bool has_8bit(std::string_view s) noexcept {
-    for (char ch : s)
-        if (static_cast<unsigned char>(ch) >= 0x80) return true;
-    return false;
+/// Is `s` a whole `Mailbox` (RFC 5321 §4.1.2; with RFC 6531 §3.3 UTF-8 when `allow_utf8`),
+/// local part at most 64 octets and domain at most 255 (§4.5.3.1)? For values that
+/// decode to a mailbox (AUTH=, ORCPT=utf-8;): `s` lies in a buffer whose byte after `s`
+/// is CR, as a `cursor` requires.
+constexpr bool is_mailbox(std::string_view s, bool allow_utf8) noexcept {
+    cursor c{s, 0, s.size()};
+    bool utf8 = false;
+    bool quoted = false;
+    bool too_long = false;
+    if (!parse_local_part(c, allow_utf8, utf8, quoted) || !c.at('@') || c.pos > 64) return false;
+    const std::size_t at = c.pos++;
+    if (parse_host(c, allow_utf8, utf8, too_long) == host_kind::none) return false;
+    return c.pos == s.size() && !too_long && c.pos - at - 1 <= 255;
 }
 
 /// Parses a path at the cursor into `p`. Returns none or the path error of the verb.
@@ -731,8 +733,8 @@ SMTPP_CLANG_INLINE constexpr command_error parse_path(cursor& c, path& p, bool i
             const std::size_t route_start = c.pos;
             for (;;) {
                 ++c.pos;  // '@'
-                bool route_utf8 = false;
-                if (!parse_domain(c, false, route_utf8, long_part)) return bad;
+                // RFC 6531 §3.3 extends sub-domain with U-label, which A-d-l's Domain uses too.
+                if (!parse_domain(c, parse_utf8, utf8, long_part)) return bad;
                 if (c.at(',')) {
                     ++c.pos;
                     if (!c.at('@')) return bad;
@@ -863,6 +865,27 @@ constexpr std::int32_t hexpoint(std::string_view h) noexcept {
         default:  // 6: "10" 4HEXDIG
             return h[0] == '1' && h[1] == '0' ? v : -1;
     }
+}
+
+/// Writes the UTF-8 form (RFC 3629 §3) of `cp` (a `hexpoint()` result) at `out + m`;
+/// returns the new length.
+constexpr std::size_t put_utf8(char* out, std::size_t m, std::uint32_t cp) noexcept {
+    if (cp < 0x80) {
+        out[m++] = static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out[m++] = static_cast<char>(0xC0 | (cp >> 6));
+        out[m++] = static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out[m++] = static_cast<char>(0xE0 | (cp >> 12));
+        out[m++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out[m++] = static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out[m++] = static_cast<char>(0xF0 | (cp >> 18));
+        out[m++] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out[m++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out[m++] = static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    return m;
 }
 
 inline constexpr int days_in_month[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -1092,6 +1115,19 @@ SMTPP_HOT_INLINE constexpr command_error parse_one_param(std::string_view k, std
                 const std::size_t n = plain ? v.size() : xtext_check(v, control, opt.allow_lowercase_xtext_hex);
                 if (n == SIZE_MAX || n > 500) return command_error::bad_auth_param;
                 if (control) return command_error::xtext_control;
+                // RFC 4954 §5: the decoded xtext MUST be an addr-spec (a Mailbox here).
+                char buf[512] = {};
+                std::size_t m = 0;
+                for (std::size_t i = 0; i < v.size(); ++i) {
+                    if (v[i] == '+' && !plain) {
+                        buf[m++] = static_cast<char>(xtext_hex(v[i + 1], true) * 16 + xtext_hex(v[i + 2], true));
+                        i += 2;
+                    } else {
+                        buf[m++] = v[i];
+                    }
+                }
+                buf[m] = '\r';
+                if (!is_mailbox(std::string_view(buf, m), false)) return command_error::bad_auth_param;
             }
             ps.auth = v;
             return command_error::none;
@@ -1200,13 +1236,18 @@ SMTPP_HOT_INLINE constexpr command_error parse_one_param(std::string_view k, std
                 // an SMTPUTF8 transaction); QCHAR = %x21-2a / %x2c-3c / %x3e-5b / %x5d-7e (no
                 // SP, "+", "=", "\"); EmbeddedUnicodeChar = "\x{" HEXPOINT "}". A HEXPOINT
                 // for a control (01-1F, 7F) is grammatical but refused, as in xtext.
+                // The decoded address must be a Mailbox (RFC 6533 §3, RFC 6531 §3.3): it is
+                // decoded into `buf` (never longer than the encoded form) and parsed.
                 if (addr.size() > 500) return command_error::bad_orcpt;
+                char buf[512] = {};
+                std::size_t m = 0;
                 for (std::size_t i = 0; i < addr.size();) {
                     const auto ch = static_cast<unsigned char>(addr[i]);
                     if (ch >= 0x80) {
                         if (!opt.smtputf8_transaction) return command_error::bad_orcpt;
                         const std::size_t n = utf8_sequence(addr, i);
                         if (n == 0) return command_error::invalid_utf8;
+                        for (std::size_t j = 0; j < n; ++j) buf[m++] = addr[i + j];
                         i += n;
                     } else if (ch == '\\') {
                         if (i + 3 >= addr.size() || addr[i + 1] != 'x' || addr[i + 2] != '{')
@@ -1216,13 +1257,17 @@ SMTPP_HOT_INLINE constexpr command_error parse_one_param(std::string_view k, std
                         const std::int32_t cp = hexpoint(slice(addr, i + 3, close));
                         if (cp < 0) return command_error::bad_orcpt;
                         if (cp < 0x20 || cp == 0x7F) return command_error::xtext_control;
+                        m = put_utf8(buf, m, static_cast<std::uint32_t>(cp));
                         i = close + 1;
                     } else if (is(ch, c_vchar) && ch != '+' && ch != '=') {
+                        buf[m++] = addr[i];
                         ++i;
                     } else {
                         return command_error::bad_orcpt;
                     }
                 }
+                buf[m] = '\r';
+                if (!is_mailbox(std::string_view(buf, m), true)) return command_error::bad_orcpt;
             } else {
                 const std::size_t n = plain ? addr.size() : xtext_check(addr, control, opt.allow_lowercase_xtext_hex);
                 if (n == SIZE_MAX || n > 500) return command_error::bad_orcpt;

@@ -370,6 +370,11 @@ enum class policy_error : std::uint8_t {
     bad_greeting = 2,   ///< holds a control octet (CR/LF: reply injection)
     bad_parameter = 3,  ///< an EHLO parameter (MT-PRIORITY, FUTURERELEASE) holds SP or a control
     too_long = 4,       ///< the rendered replies do not fit the policy's storage
+    /// A limit below its RFC minimum, after which the session would refuse what it must
+    /// accept: `parse.max_line` < 512 (RFC 5321 §4.5.3.1.4), `parse.max_auth_line` <
+    /// 12288 with AUTH offered (RFC 4954 §4); or one so large that the line limits
+    /// (`command_line_limit`, `line_limit`) would overflow.
+    bad_limit = 5,
 };
 
 constexpr std::string_view to_string(policy_error e) noexcept {
@@ -379,6 +384,7 @@ constexpr std::string_view to_string(policy_error e) noexcept {
         case policy_error::bad_greeting: return "bad_greeting";
         case policy_error::bad_parameter: return "bad_parameter";
         case policy_error::too_long: return "too_long";
+        case policy_error::bad_limit: return "bad_limit";
     }
     return "?";
 }
@@ -544,12 +550,17 @@ struct policy_access;
 /**
  * The host's choices, validated and pre-rendered: greeting, both EHLO replies (before and
  * inside TLS), HELO, 221 and the 421s live in storage the policy owns, so `step()` only
- * points at bytes. Build once (it is `constexpr`), check `error()`, share it read-only
+ * points at bytes. Build once (it is `constexpr`), check `error()` (`to_string()` names the
+ * error for the host's log: a host name, greeting or EHLO parameter that would inject into
+ * replies, replies too long for the storage, or a limit below its RFC minimum), share it read-only
  * between sessions. Copyable: the storage moves with it (offsets, not pointers).
  */
 class policy {
 public:
     static constexpr std::size_t storage = 2048;
+    /// The largest `parse.max_line` / `parse.max_auth_line` a policy takes (`bad_limit`
+    /// above): the line limits add the extension increments to them without overflow.
+    static constexpr std::size_t max_limit = static_cast<std::size_t>(-1) / 2;
 
     constexpr explicit policy(const policy_options& o = {}) noexcept : opt_(o) {
         esc_ = (o.extensions & ext_enhancedstatuscodes) != 0;
@@ -583,6 +594,10 @@ public:
         } else if (!detail::is_reply_text(o.mt_priority_policy, false) ||
                    !detail::is_reply_text(o.futurerelease_max_datetime, false)) {
             err_ = policy_error::bad_parameter;
+        } else if (o.parse.max_line < 512 || o.parse.max_line > max_limit ||
+                   ((o.extensions & ext_auth) != 0 && o.parse.max_auth_line < 12288) ||
+                   o.parse.max_auth_line > max_limit) {
+            err_ = policy_error::bad_limit;
         }
         opt_.hostname = {};
         opt_.greeting = {};

@@ -1,0 +1,277 @@
+// fuzz_events: a structure-aware session target (include/smtpp/session.hpp). The input is
+// a sequence of host events — client bytes (split anywhere), verdicts for each decision,
+// DATA/BDAT decoder results, TLS up or failed, SASL challenges, timeouts, shutdown, read
+// limit changes — so that every transition of the session table is reachable.
+//
+// Input: byte 0 = policy bits as fuzz_session's, byte 1 = more policy bits (REQUIRETLS
+// before mail, AUTH only under TLS, 504 for unknown parameters, bare-newline policy,
+// parser leniencies, fewer extensions), byte 2 = piece size, then the events (see
+// `session`). Properties, each reported with __builtin_trap():
+//   1. every reply is well formed (one 3-digit code on every line, CRLF, no control octet)
+//      and `count` agrees with `reply`;
+//   2. nothing is answered after close; close always comes with the closed phase;
+//   3. no 354 and no delivery without an accepted MAIL and RCPT; STARTTLS only outside TLS,
+//      and it gives the fresh state (TLS flag, no recipients);
+//   4. split ≡ whole: the client bytes fed in pieces give the same output;
+//   5. zero allocations inside the session, reader and decoders.
+#include <smtpp/session.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <string>
+
+namespace {
+bool counting = false;
+std::size_t allocations = 0;
+}  // namespace
+
+// Every replaceable form, so libFuzzer's own allocations pair up under ASan.
+static void* counted(std::size_t n) noexcept {
+    if (counting) ++allocations;
+    return std::malloc(n == 0 ? 1 : n);
+}
+void* operator new(std::size_t n) {
+    void* p = counted(n);
+    if (p == nullptr) std::abort();
+    return p;
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+
+namespace {
+using namespace smtpp;
+
+#define SMTPP_FUZZ_CHECK(c) \
+    do {                 \
+        if (!(c)) __builtin_trap(); \
+    } while (0)
+
+void check_reply(std::string_view r) {
+    SMTPP_FUZZ_CHECK(r.size() >= 6 && r[0] >= '2' && r[0] <= '5' && r.substr(r.size() - 2) == "\r\n");
+    for (std::size_t pos = 0; pos < r.size();) {
+        const std::size_t end = r.find("\r\n", pos);
+        SMTPP_FUZZ_CHECK(end != std::string_view::npos && end - pos >= 4 && r.compare(pos, 3, r.substr(0, 3)) == 0);
+        SMTPP_FUZZ_CHECK(r[pos + 3] == (end + 2 == r.size() ? ' ' : '-'));
+        for (std::size_t i = pos; i < end; ++i)
+            SMTPP_FUZZ_CHECK(static_cast<unsigned char>(r[i]) >= 0x20 || r[i] == '\t');
+        pos = end + 2;
+    }
+}
+
+struct run {
+    const policy& pol;
+    std::string_view events;  // the host events that follow the client bytes' event
+    std::size_t piece;        // client bytes are fed in pieces of this size
+    std::string out;
+    session_state st{};
+    command cmd;
+    line_reader<16384> rd;
+    data_decoder dd;
+    bdat_decoder bd;
+    int mode = 0;  // 0 lines, 1 data, 2 bdat, 3 closed
+    bool tls_pending = false;
+    bool dropped = false;  // STARTTLS: the rest of the client bytes read with it are dropped
+
+    /// The next event byte when it is `kind`: consumed, its argument in `arg`.
+    bool take(char kind, std::uint8_t& arg) {
+        if (events.size() < 2 || events[0] != kind) return false;
+        arg = static_cast<std::uint8_t>(events[1]);
+        events.remove_prefix(2);
+        return true;
+    }
+
+    void record(const step_result& r) {
+        SMTPP_FUZZ_CHECK((r.count == 0) == r.reply.empty());
+        if (!r.reply.empty()) check_reply(r.reply);
+        SMTPP_FUZZ_CHECK(!(st.phase == phase::closed && !r.reply.empty()));
+        SMTPP_FUZZ_CHECK(r.code != 354 || (st.phase == phase::rcpt && st.recipients > 0));
+        SMTPP_FUZZ_CHECK(r.act != action::deliver || r.next.recipients > 0);
+        SMTPP_FUZZ_CHECK(r.act != action::close || r.next.phase == phase::closed);
+        SMTPP_FUZZ_CHECK(r.act != action::start_tls || !st.has(sf_tls));
+        counting = false;
+        for (std::uint16_t i = 0; i < r.count; ++i) out.append(r.reply);
+        out += static_cast<char>('0' + static_cast<int>(r.act));
+        counting = true;
+        st = r.next;
+    }
+
+    /// Applies a result and answers every decision it asks for, from the events.
+    void handle(step_result r) {
+        for (;;) {
+            record(r);
+            std::uint8_t a = 0;
+            switch (r.act) {
+                case action::none: return;
+                case action::close: mode = 3; return;
+                case action::start_tls:
+                    // RFC 3207 §4.2: what was buffered is discarded; the handshake may fail.
+                    rd.discard();
+                    tls_pending = true;
+                    mode = 3;
+                    if (take('F', a)) return;  // handshake failed: the host drops the connection
+                    tls_pending = false;
+                    dropped = true;
+                    r = tls_established(pol, st);
+                    SMTPP_FUZZ_CHECK(r.next.phase == phase::fresh && r.next.has(sf_tls) && r.next.recipients == 0);
+                    record(r);
+                    mode = 0;
+                    return;
+                case action::read_data: dd = data_decoder(body_options(pol, st)); mode = 1; return;
+                case action::read_bdat:
+                    bd = bdat_decoder(r.chunk_size, chunk_options(pol, st), r.last);
+                    mode = 2;
+                    return;
+                case action::verify_credentials:
+                    if (take('C', a)) {  // a SASL challenge of `a` octets of base64
+                        char chal[64];
+                        const std::size_t n = a % 60u;
+                        for (std::size_t i = 0; i < n; ++i) chal[i] = "QUJD"[i % 4];
+                        char buf[128];
+                        r = auth_challenge(pol, st, std::string_view(chal, n), buf, (a & 0x80) != 0 ? 8 : sizeof buf);
+                        record(r);  // copies the reply: buf dies here
+                        return;
+                    }
+                    [[fallthrough]];
+                default:
+                    if (take('T', a)) {  // the host times out instead of answering: misuse or close
+                        r = timeout(pol, st);
+                        continue;
+                    }
+                    r = resolve(pol, st, take('V', a) ? static_cast<verdict>(a % verdict_count) : verdict::accept);
+                    continue;
+            }
+        }
+    }
+
+    void feed(std::string_view in, std::size_t after) {
+        while (mode != 3 && !dropped) {
+            if (mode == 0) {
+                const line_event ev = rd.next(in);
+                in.remove_prefix(ev.consumed);
+                if (ev.st == status::need_more) return;
+                if (ev.st == status::failed) handle(on_line_error(pol, st, ev));
+                else handle(step(pol, st, ev.line, cmd, in.size() + after != 0));
+            } else {
+                const data_event ev = mode == 1 ? dd.next(in) : bd.next(in);
+                in.remove_prefix(ev.consumed);
+                if (ev.kind == data_event_kind::none) return;
+                if (ev.kind != data_event_kind::end) continue;
+                const bool data = mode == 1;
+                mode = 0;
+                // The host may refuse the body for its own reason (storage full, too big).
+                std::uint8_t a = 0;
+                const data_error e = take('E', a) ? static_cast<data_error>(a % 6) : ev.err;
+                handle(data ? end_of_data(pol, st, e) : end_of_chunk(pol, st, e));
+            }
+        }
+    }
+
+    /// Client bytes: fed in pieces; `after` says whether more client bytes follow.
+    void client(std::string_view in, bool more) {
+        dropped = false;
+        for (std::size_t i = 0; i < in.size() && !dropped; i += piece) {
+            const std::size_t n = piece < in.size() - i ? piece : in.size() - i;
+            feed(in.substr(i, n), in.size() - i - n + (more ? 1 : 0));
+        }
+    }
+};
+
+/// Events: 'L' n <n octets>: client bytes; 'T': a timeout; 'S': shutdown; 'R' n: the read
+/// limit changes (RFC 4954 §4 AUTH lines); 'M': a misplaced resolve or tls_established
+/// (host contract misuse); 'V' v / 'C' n / 'E' e / 'F': answers to the
+/// decision in progress (verdict, SASL challenge, decoder result, failed TLS handshake),
+/// taken where a decision is pending; elsewhere they are skipped. End of input: the client
+/// closes.
+std::string session(const policy& pol, std::string_view ev, std::size_t piece) {
+    run r{pol, {}, piece, {}, {}, {}, {}, {}, {}, 0, false};
+    r.rd.set_max_line(line_limit(pol));
+    counting = true;
+    allocations = 0;
+    r.handle(start(pol));
+    r.events = ev;
+    while (!r.events.empty() && r.mode != 3) {
+        const char kind = r.events[0];
+        r.events.remove_prefix(1);
+        switch (kind) {
+            case 'L': {
+                if (r.events.empty()) break;
+                const std::size_t n = static_cast<std::uint8_t>(r.events[0]) < r.events.size() - 1
+                                          ? static_cast<std::uint8_t>(r.events[0])
+                                          : r.events.size() - 1;
+                const std::string_view bytes = r.events.substr(1, n);
+                r.events.remove_prefix(1 + n);
+                const bool more = !r.events.empty() && r.events[0] == 'L';
+                r.client(bytes, more);
+                break;
+            }
+            case 'T': r.handle(timeout(pol, r.st)); r.mode = 3; break;
+            case 'S': r.handle(shutdown(pol, r.st)); break;
+            case 'R':
+                if (!r.events.empty()) {
+                    r.rd.set_max_line(static_cast<std::size_t>(static_cast<std::uint8_t>(r.events[0])) * 64);
+                    r.events.remove_prefix(1);
+                }
+                break;
+            case 'M': {  // host contract misuse: an answer with no decision pending
+                const step_result m = (r.events.size() & 1) != 0 ? resolve(pol, r.st, verdict::accept)
+                                                                 : tls_established(pol, r.st);
+                r.handle(m);
+                break;
+            }
+            default: break;  // an answer with no decision pending: ignored
+        }
+    }
+    if (r.mode == 2) r.feed({}, 0);
+    (void)r.rd.pending_error();
+    counting = false;
+    SMTPP_FUZZ_CHECK(allocations == 0);
+    return r.out;
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size < 3) return 0;
+    const std::uint8_t b = data[0], c = data[1];
+    policy_options o;
+    o.lmtp = (b & 1) != 0;
+    if ((b & 2) == 0) o.extensions &= ~static_cast<std::uint32_t>(ext_enhancedstatuscodes);
+    o.enforce_sync = (b & 4) != 0;
+    o.verify_senders = o.verify_recipients = (b & 8) != 0;
+    if ((b & 16) != 0) o.extensions &= ~static_cast<std::uint32_t>(ext_pipelining);
+    if ((b & 32) != 0) {
+        o.extensions |= ext_starttls | ext_auth | ext_binarymime | ext_smtputf8 | ext_dsn | ext_requiretls |
+                        ext_deliverby | ext_futurerelease | ext_mt_priority | ext_rrvs | ext_limits;
+        o.auth_mechanisms = mechanism_bit(sasl_mechanism::plain) | mechanism_bit(sasl_mechanism::login) |
+                            mechanism_bit(sasl_mechanism::cram_md5);
+        o.mt_priority_policy = "MIXER";
+    }
+    o.require_auth = (b & 64) != 0;
+    if ((b & 128) != 0) {
+        o.max_recipients = 2;
+        o.max_errors = 3;
+        o.max_message_size = 64;
+    }
+    o.require_tls = (c & 1) != 0;
+    o.auth_needs_tls = (c & 2) != 0;
+    o.unknown_param_504 = (c & 4) != 0;
+    o.bare_newline = static_cast<bare_newline_policy>((c >> 3) % 3);
+    o.parse.allow_bare_lf = (c & 32) != 0;
+    o.parse.allow_space_after_colon = o.parse.allow_missing_brackets = (c & 64) != 0;
+    if ((c & 128) != 0) o.extensions &= ~static_cast<std::uint32_t>(ext_chunking | ext_8bitmime | ext_size);
+    const policy pol(o);
+    SMTPP_FUZZ_CHECK(pol.error() == policy_error::none);
+    const std::string_view ev(reinterpret_cast<const char*>(data + 3), size - 3);
+    const std::size_t piece = 1 + data[2] % 17;
+    const std::string whole = session(pol, ev, 100000);
+    SMTPP_FUZZ_CHECK(session(pol, ev, piece) == whole);
+    return 0;
+}

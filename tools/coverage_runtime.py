@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Per-header line and branch coverage of the run-time code (tools/coverage.sh calls it).
+
+Usage: coverage_runtime.py PROFDATA HEADER... -- OBJECT...
+
+Reads llvm-cov's lcov export (DA and BRDA records) and leaves out the lines of functions
+that never run in a binary on this machine, named below with the reason; prints one row per
+header (lines, branches) and the functions left out, and exits 1 when a header is under the
+bar (>= 95 % lines, >= 90 % branches) and --check was given.
+"""
+import json
+import re
+import subprocess
+import sys
+
+# Functions whose code does not run in an x86-64 binary: evaluated by the compiler
+# (constexpr table builders) or portable twins of SSE2 paths, which run in constant
+# evaluation and on CPUs without SSE2 (tests/ compares them with the SSE2 paths).
+COMPILE_TIME = [
+    (r"build_reply_table|reply_source|rendered_bytes|make_mech_slots|make_keyword_slots|make_keyword_table",
+     "constexpr table builder, evaluated by the compiler"),
+    (r"scan_in_constant_evaluation", "constant evaluation only"),
+    (r"_scalar\b|scan_newline_swar|gather_high_bits|\bload8\b",
+     "portable twin of an SSE2 path (constant evaluation, CPUs without SSE2)"),
+]
+
+
+def demangle(names):
+    out = subprocess.run(["c++filt"], input="\n".join(names), capture_output=True, text=True).stdout
+    return out.split("\n")
+
+
+def main():
+    args = sys.argv[1:]
+    check = False
+    if args and args[0] == "--check":
+        check, args = True, args[1:]
+    k = args.index("--")
+    profdata, headers, objects = args[0], args[1:k], args[k + 1:]
+    obj_args = [objects[0]] + [x for o in objects[1:] for x in ("-object", o)]
+    base = ["llvm-cov", "export", *obj_args, "-instr-profile=" + profdata]
+    lcov = subprocess.run(base + ["-format=lcov", *headers], capture_output=True, text=True).stdout
+    js = json.loads(subprocess.run(base + ["-skip-expansions", *headers], capture_output=True, text=True).stdout)
+
+    # Line ranges of the left-out functions, per file.
+    funcs = [f for d in js["data"] for f in d["functions"]]
+    names = demangle([f["name"] for f in funcs])
+    excluded = {}  # file -> list of (first, last, name, reason)
+    for f, name in zip(funcs, names):
+        for pattern, reason in COMPILE_TIME:
+            if re.search(pattern, name):
+                regions = [r for r in f["regions"] if r[5] == 0]
+                if not regions:
+                    continue
+                path = f["filenames"][0]
+                first = min(r[0] for r in regions)
+                last = max(r[2] for r in regions)
+                short = name.split("(")[0]
+                lst = excluded.setdefault(path, [])
+                if (first, last) not in [(a, b) for a, b, _, _ in lst]:
+                    lst.append((first, last, short, reason))
+                break
+
+    stats = {}
+    cur = None
+    for line in lcov.splitlines():
+        if line.startswith("SF:"):
+            cur = line[3:]
+            stats.setdefault(cur, {"lines": {}, "branches": {}})
+        elif line.startswith("DA:") and cur:
+            ln, count = line[3:].split(",")[:2]
+            stats[cur]["lines"][int(ln)] = max(stats[cur]["lines"].get(int(ln), 0), int(count))
+        elif line.startswith("BRDA:") and cur:
+            ln, block, branch, taken = line[5:].split(",")
+            key = (int(ln), block, branch)
+            t = 0 if taken == "-" else int(taken)
+            stats[cur]["branches"][key] = max(stats[cur]["branches"].get(key, 0), t)
+
+    def skip(path, ln):
+        return any(a <= ln <= b for a, b, _, _ in excluded.get(path, []))
+
+    below = []
+    print(f"{'header':<28}{'lines':>16}{'':>9}{'branches':>16}{'':>9}")
+    tl = th = tb = tbh = 0
+    for path in headers:
+        s = stats.get(path, {"lines": {}, "branches": {}})
+        lines = {ln: c for ln, c in s["lines"].items() if not skip(path, ln)}
+        brs = {k2: c for k2, c in s["branches"].items() if not skip(path, k2[0])}
+        lh = sum(1 for c in lines.values() if c > 0)
+        bh = sum(1 for c in brs.values() if c > 0)
+        lp = 100.0 * lh / len(lines) if lines else 100.0
+        bp = 100.0 * bh / len(brs) if brs else 100.0
+        tl, th, tb, tbh = tl + len(lines), th + lh, tb + len(brs), tbh + bh
+        name = path.split("include/")[-1]
+        flag = "" if lp >= 95 and bp >= 90 else "  < bar"
+        print(f"{name:<28}{lh:>8}/{len(lines):<7}{lp:7.2f}%{bh:>8}/{len(brs):<7}{bp:7.2f}%{flag}")
+        if flag:
+            below.append(name)
+    print(f"{'total':<28}{th:>8}/{tl:<7}{100.0 * th / max(tl, 1):7.2f}%{tbh:>8}/{tb:<7}{100.0 * tbh / max(tb, 1):7.2f}%")
+    print("left out as code that does not run in an x86-64 binary:")
+    for path in headers:
+        for a, b, name, reason in sorted(excluded.get(path, [])):
+            print(f"   {path.split('include/')[-1]}:{a}-{b} {name}: {reason}")
+    if below:
+        print("below the bar (>= 95 % lines, >= 90 % branches): " + ", ".join(below))
+    return 1 if (check and below) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
