@@ -338,7 +338,7 @@ TEST_CASE("scanner twins agree: scalar, SWAR, SSE2", "[line][simd]") {
 #if defined(SMTPP_HAVE_SWAR)
                 REQUIRE(smtpp::detail::scan_newline_swar(p + off, n - off, nul) == want);
 #endif
-#if defined(SMTPP_HAVE_SSE2)
+#if SMTPP_SIMD_SSE2
                 REQUIRE(smtpp::detail::scan_newline_sse2(p + off, n - off, nul) == want);
 #endif
                 REQUIRE(smtpp::detail::scan_newline(p + off, n - off, nul) == want);

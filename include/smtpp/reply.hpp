@@ -275,13 +275,8 @@ constexpr std::uint64_t load8(const char* p) noexcept {
 /// `load8` as one machine load at run time on little-endian targets, the byte loop in
 /// constant evaluation and elsewhere.
 constexpr SMTPP_HOT_INLINE std::uint64_t load8_word(const char* p) noexcept {
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
-    (defined(__clang__) || __GNUC__ >= 9)
-    if (!__builtin_is_constant_evaluated()) {
-        std::uint64_t v = 0;
-        std::memcpy(&v, p, sizeof v);
-        return v;
-    }
+#if SMTPP_WORD_LOADS
+    if (!in_constant_evaluation()) return load_word64(p);
 #endif
     return load8(p);
 }
