@@ -1,6 +1,7 @@
 # ctest helper: runs a generator and fails when its output differs from a committed file.
-# Usage: cmake -DGEN=<program> -DFILE=<committed file> -P check-generated.cmake
-execute_process(COMMAND ${GEN} OUTPUT_VARIABLE generated RESULT_VARIABLE rc)
+# Usage: cmake -DGEN=<program> -DFILE=<committed file> [-DEMULATOR=<runner>] -P check-generated.cmake
+# EMULATOR is CMAKE_CROSSCOMPILING_EMULATOR (qemu, wine) when cross-compiling.
+execute_process(COMMAND ${EMULATOR} ${GEN} OUTPUT_VARIABLE generated RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "${GEN} failed with ${rc}")
 endif()
