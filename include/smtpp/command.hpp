@@ -561,7 +561,7 @@ constexpr bool parse_ipv6(std::string_view s) noexcept {
         std::size_t j = i;
         while (j < s.size() && is_hex(s[j])) ++j;
         if (j < s.size() && s[j] == '.') {
-            if (!parse_ipv4(s.substr(i))) return false;
+            if (!parse_ipv4(detail::sub(s, i))) return false;
             v4 = true;
             i = s.size();
             break;
@@ -594,8 +594,8 @@ constexpr host_kind parse_address_literal(std::string_view lit) noexcept {
     if (is_digit(lit[0])) return parse_ipv4(lit) ? host_kind::ipv4 : host_kind::none;
     std::size_t colon = lit.find(':');
     if (colon == std::string_view::npos || colon == 0) return host_kind::none;
-    const std::string_view tag = lit.substr(0, colon);
-    const std::string_view rest = lit.substr(colon + 1);
+    const std::string_view tag = detail::sub(lit, 0, colon);
+    const std::string_view rest = detail::sub(lit, colon + 1);
     if (iequals_upper(tag, "IPV6")) return parse_ipv6(rest) ? host_kind::ipv6 : host_kind::none;
     for (std::size_t i = 0; i < tag.size(); ++i)
         if (!is_alnum(tag[i]) && tag[i] != '-') return host_kind::none;
@@ -613,7 +613,7 @@ SMTPP_HOT_INLINE constexpr host_kind parse_host(cursor& c, bool allow_utf8, bool
         std::size_t close = open + 1;
         while (close < c.end && c.s[close] != ']') ++close;
         if (close >= c.end) return host_kind::none;
-        const host_kind k = parse_address_literal(c.s.substr(open + 1, close - open - 1));
+        const host_kind k = parse_address_literal(detail::sub(c.s, open + 1, close - open - 1));
         c.pos = close + 1;
         if (c.pos - open > 255) too_long = true;
         return k;
@@ -642,7 +642,7 @@ SMTPP_CLANG_INLINE constexpr bool parse_local_part(cursor& c, bool allow_utf8, b
             } else if (is(ch, c_qtext)) {
                 c.skip(c_qtext);
             } else if (ch >= 0x80 && allow_utf8) {
-                const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
+                const std::size_t n = utf8_sequence(detail::sub(c.s, 0, c.end), c.pos);
                 if (n == 0) return false;
                 utf8 = true;
                 c.pos += n;
@@ -957,10 +957,10 @@ constexpr bool next_param(std::string_view& text, std::string_view& keyword, std
     if (text.empty()) return false;
     std::size_t sp = text.find(' ');
     if (sp == std::string_view::npos) sp = text.size();
-    const std::string_view p = text.substr(0, sp);
+    const std::string_view p = detail::sub(text, 0, sp);
     const std::size_t eq = p.find('=');
-    keyword = p.substr(0, eq);
-    value = eq == std::string_view::npos ? std::string_view{} : p.substr(eq + 1);
+    keyword = detail::sub(p, 0, eq);
+    value = eq == std::string_view::npos ? std::string_view{} : detail::sub(p, eq + 1);
     text.remove_prefix(sp);
     return true;
 }
@@ -1423,10 +1423,10 @@ SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view l
         if (i < body.size() && !is_blank(body[i])) {
             // Not a verb: report everything up to the first SP as the unknown verb's text.
             while (token_end < body.size() && body[token_end] != ' ') ++token_end;
-            cmd.verb_text = body.substr(0, token_end);
+            cmd.verb_text = detail::sub(body, 0, token_end);
             return command_error::unknown_verb;
         }
-        cmd.verb_text = body.substr(0, i);
+        cmd.verb_text = detail::sub(body, 0, i);
         if (i == 8 && key(cmd.verb_text) == key("STARTTLS")) v = verb::starttls;
     }
     cmd.verb = v;
@@ -1645,9 +1645,9 @@ SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view l
     const std::size_t n = line.size();
     std::string_view body;
     if (n >= 2 && line[n - 1] == '\n' && line[n - 2] == '\r') {
-        body = line.substr(0, n - 2);
+        body = detail::sub(line, 0, n - 2);
     } else if (n >= 1 && line[n - 1] == '\n' && opt.allow_bare_lf) {
-        body = line.substr(0, n - 1);
+        body = detail::sub(line, 0, n - 1);
     } else {
         if (n >= 1 && line[n - 1] == '\n') return command_error::bare_lf;
         if (n >= 1 && line[n - 1] == '\r') return command_error::bare_cr;

@@ -41,6 +41,7 @@
 #include <string_view>
 
 #include "core.hpp"
+#include "detail/ascii.hpp"
 #include "line.hpp"
 
 
@@ -661,7 +662,7 @@ public:
         if (input.empty()) return {};
         const std::size_t take =
             remaining_ < input.size() ? static_cast<std::size_t>(remaining_) : input.size();
-        const std::string_view v = input.substr(0, take);
+        const std::string_view v = detail::sub(input, 0, take);
         remaining_ -= take;
         size_ = detail::saturating_add64(size_, take);
         if (opt_.max_size != 0 && size_ > opt_.max_size) add(data_error::too_big);

@@ -139,7 +139,7 @@ inline constexpr std::array<bool, 256> keyword_char = make_keyword_table();
 /// printable octet to one outside that alphabet, so the result equals the key of a keyword
 /// only when `kw` is one. @pre `avail` (>= kw.size()) octets are readable from `kw.data()`.
 constexpr std::uint64_t head8_key(std::string_view kw, std::size_t avail) noexcept {
-    if (avail < 8) return key(kw.substr(0, 8));
+    if (avail < 8) return key(detail::sub(kw, 0, 8));
     const std::size_t n = kw.size() < 8 ? kw.size() : 8;
     const std::uint64_t m = n == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
     return (load8_word(kw.data()) | 0x2020202020202020ull) & m;
@@ -174,7 +174,7 @@ constexpr std::string_view next_word(std::string_view s, std::size_t& pos) noexc
     while (pos < s.size() && s[pos] == ' ') ++pos;
     const std::size_t start = pos;
     while (pos < s.size() && s[pos] != ' ') ++pos;
-    return s.substr(start, pos - start);
+    return detail::sub(s, start, pos - start);
 }
 
 /// Eight ASCII digits, most significant first in the low octet, as a number; false when
@@ -378,9 +378,9 @@ constexpr void parse_limits(std::string_view params, ehlo_capabilities& caps) no
         if (w.empty()) return;
         const std::size_t eq = w.find('=');
         if (eq == std::string_view::npos) continue;
-        const std::string_view name = w.substr(0, eq);
+        const std::string_view name = detail::sub(w, 0, eq);
         std::uint64_t v = 0;
-        if (!parse_decimal(w.substr(eq + 1), 0xFFFFFFFFu, v)) continue;
+        if (!parse_decimal(detail::sub(w, eq + 1), 0xFFFFFFFFu, v)) continue;
         const auto v32 = static_cast<std::uint32_t>(v);
         if (iequals_upper(name, "RCPTMAX")) caps.limit_rcptmax = v32;
         else if (iequals_upper(name, "MAILMAX")) caps.limit_mailmax = v32;
@@ -451,10 +451,10 @@ constexpr keyword_table make_keyword_slots() noexcept {
         t.size[i] = 255;
     }
     for (const def& d : defs) {
-        const std::size_t slot = keyword_slot(key(d.name.substr(0, 8)));
+        const std::size_t slot = keyword_slot(key(detail::sub(d.name, 0, 8)));
         if (t.size[slot] != 255 || d.name.size() < 3 || d.name.back() == '-') t.collision = true;
         for (std::size_t i = 0; i < 3 && 8 * i < d.name.size(); ++i) {
-            const std::string_view part = d.name.substr(8 * i, 8);
+            const std::string_view part = detail::sub(d.name, 8 * i, 8);
             t.key[i][slot] = key(part);
             t.mask[i][slot] = part.size() == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * part.size())) - 1;
         }
@@ -577,8 +577,8 @@ constexpr void parse_ehlo_line(std::string_view t, std::size_t k, std::size_t av
         return;
     }
     if (known_keyword(t, k, avail, caps)) return;
-    const std::string_view kw = t.substr(0, k);
-    std::string_view params = k < t.size() ? t.substr(k + 1) : std::string_view{};
+    const std::string_view kw = detail::sub(t, 0, k);
+    std::string_view params = k < t.size() ? detail::sub(t, k + 1) : std::string_view{};
     while (!params.empty() && params.back() == ' ') params.remove_suffix(1);
     if (caps.unknown_count < ehlo_capabilities::max_unknown) {
         caps.unknown[caps.unknown_count++] = ehlo_keyword{kw, params};

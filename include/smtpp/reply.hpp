@@ -248,7 +248,7 @@ constexpr SMTPP_HOT_INLINE parsed_reply_line parse_reply_line(std::string_view s
         r.error = reply_error::bad_separator;
         return r;
     }
-    std::string_view text = s.substr(4);
+    std::string_view text = detail::sub(s, 4);
     if (!text.empty() && text[0] == s[0]) {
         enhanced_code e{};
         const std::size_t n = parse_enhanced_code(text, e);
@@ -445,12 +445,12 @@ public:
             saw_ctl_ = saw_ctl_ || sc.saw_ctl;
             if (sc.error != reply_error::none) return fail(sc.error);
             if (!sc.found) {
-                append(in.substr(0, sc.content_end));
+                append(detail::sub(in, 0, sc.content_end));
                 pending_cr_ = sc.pending_cr;
                 in = {};
                 return status::need_more;
             }
-            const std::string_view content = in.substr(0, sc.content_end);
+            const std::string_view content = detail::sub(in, 0, sc.content_end);
             in.remove_prefix(sc.next);
             return emit(content, static_cast<std::uint32_t>(sc.next), out);
         }
@@ -467,7 +467,7 @@ public:
             detail::scan_line(in, opt_.max_line - len_, opt_.allow_bare_lf, opt_.allow_8bit, ctl);
         saw_ctl_ = saw_ctl_ || sc.saw_ctl;
         if (sc.error != reply_error::none) return fail(sc.error);
-        append(in.substr(0, sc.content_end));
+        append(detail::sub(in, 0, sc.content_end));
         if (!sc.found) {
             pending_cr_ = sc.pending_cr;
             in = {};

@@ -997,7 +997,7 @@ inline constexpr std::uint16_t no_reply = 0xFFFF;
 constexpr bool looks_like_bdat(std::string_view s) noexcept {
     std::size_t i = 0;
     while (i < s.size() && is_blank(s[i])) ++i;
-    return s.size() - i >= 5 && iequals_upper(s.substr(i, 4), "BDAT") && is_blank(s[i + 4]);
+    return s.size() - i >= 5 && iequals_upper(detail::sub(s, i, 4), "BDAT") && is_blank(s[i + 4]);
 }
 
 /// Points the result at reply `index`: the policy's rendering for the replies that carry

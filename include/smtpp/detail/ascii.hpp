@@ -14,6 +14,15 @@
 
 namespace smtpp::detail {
 
+/// `s.substr(pos, n)` without its range check, whose throw would link exception machinery
+/// (or abort) into firmware. Every caller passes `pos <= s.size()`; a larger one is clamped.
+constexpr std::string_view sub(std::string_view s, std::size_t pos,
+                               std::size_t n = std::string_view::npos) noexcept {
+    if (pos > s.size()) pos = s.size();
+    const std::size_t rest = s.size() - pos;
+    return std::string_view(s.data() + pos, n < rest ? n : rest);
+}
+
 /// Bits of the character-class table. One byte can carry several.
 enum char_bit : std::uint16_t {
     c_alpha = 1u << 0,   ///< ALPHA
