@@ -2,8 +2,11 @@
 # (ctest adds CMAKE_CROSSCOMPILING_EMULATOR to every test that runs a target).
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR arm)
-set(CMAKE_C_COMPILER arm-linux-gnueabihf-gcc)
-set(CMAKE_CXX_COMPILER arm-linux-gnueabihf-g++)
+# Debian's cross g++ unless the caller chose a compiler (clang++ with
+# -DCMAKE_CXX_COMPILER_TARGET=arm-linux-gnueabihf uses the same headers and libraries).
+if(NOT CMAKE_CXX_COMPILER)
+  set(CMAKE_CXX_COMPILER arm-linux-gnueabihf-g++)
+endif()
 set(CMAKE_CROSSCOMPILING_EMULATOR qemu-arm -L /usr/arm-linux-gnueabihf)
 # Headers and CMake packages (Catch2 is header-only) come from the host.
 set(CMAKE_FIND_ROOT_PATH /usr/arm-linux-gnueabihf)

@@ -2,8 +2,11 @@
 # (ctest adds CMAKE_CROSSCOMPILING_EMULATOR to every test that runs a target).
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR x86)
-set(CMAKE_C_COMPILER i686-linux-gnu-gcc)
-set(CMAKE_CXX_COMPILER i686-linux-gnu-g++)
+# Debian's cross g++ unless the caller chose a compiler (clang++ with
+# -DCMAKE_CXX_COMPILER_TARGET=i686-linux-gnu uses the same headers and libraries).
+if(NOT CMAKE_CXX_COMPILER)
+  set(CMAKE_CXX_COMPILER i686-linux-gnu-g++)
+endif()
 set(CMAKE_CROSSCOMPILING_EMULATOR qemu-i386 -L /usr/i686-linux-gnu)
 # Headers and CMake packages (Catch2 is header-only) come from the host.
 set(CMAKE_FIND_ROOT_PATH /usr/i686-linux-gnu)
