@@ -506,7 +506,8 @@ constexpr SMTPP_HOT_INLINE void keyword_params(keyword_kind kind, std::string_vi
  * The slot of the recognised keyword that the capability text `t` (`len` octets, `avail`
  * >= len of them readable) starts with, followed by SP or the end of the text;
  * `no_keyword` when there is none. Keywords compare case-insensitively (RFC 5321 §2.4).
- * @pre the first octets of `t` are ALPHA / DIGIT / "-" and `len` is their number.
+ * @pre `t` holds no control octet (`parse_ehlo`'s lines), or its first octets are
+ * ALPHA / DIGIT / "-" and `len` is their number (`known_keyword`).
  */
 constexpr SMTPP_HOT_INLINE std::size_t find_keyword(const char* t, std::size_t len, std::size_t avail) noexcept {
     // Octets of printable ASCII that are not ALPHA / DIGIT / "-" fold (OR 0x20) to octets
@@ -653,7 +654,16 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
         }
         if (!sc.found) return res;  // need_more
         const std::string_view content(rest.data(), sc.content_end);
-        const detail::parsed_reply_line p = detail::parse_reply_line(content);
+        // "250-" and "250 " (nearly every line) without the general line parser, whose
+        // enhanced-code parsing an EHLO line does not use.
+        detail::parsed_reply_line p{};
+        if (content.size() >= 4 && content[0] == '2' && content[1] == '5' && content[2] == '0' &&
+            (content[3] == '-' || content[3] == ' ')) {
+            p.code = 250;
+            p.last = content[3] == ' ';
+        } else {
+            p = detail::parse_reply_line(content);
+        }
         reply_error err = p.error;
         if (err == reply_error::none && first && sc.saw_ctl && !opt.allow_ctl && p.code != 250)
             err = reply_error::bad_char;
@@ -677,7 +687,16 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
                 caps.domain = std::string_view(t.data(), sp);
                 caps.greet = sp == t.size() ? std::string_view{} : std::string_view(t.data() + sp + 1, t.size() - sp - 1);
             } else {
-                detail::parse_ehlo_line(t, bytes.size() - static_cast<std::size_t>(t.data() - bytes.data()), caps);
+                const std::size_t avail = bytes.size() - static_cast<std::size_t>(t.data() - bytes.data());
+                // Without control octets, a recognised keyword is found straight from the
+                // table (OR 0x20 maps no other printable or 8-bit octet onto its alphabet);
+                // anything else goes through the line parser.
+                const std::size_t slot = sc.saw_ctl ? detail::no_keyword : detail::find_keyword(t.data(), t.size(), avail);
+                if (slot != detail::no_keyword) {
+                    caps.extensions |= detail::apply_keyword(slot, t, avail, caps);
+                } else {
+                    detail::parse_ehlo_line(t, avail, caps);
+                }
             }
         }
         if (p.last) {
