@@ -3,8 +3,8 @@
 // next to the same-run baseline, a bare memchr line split of the same file. Counts do not
 // move with the load of a shared machine as times do.
 //
-//   count_instructions <workload>      (line command mail_rcpt session data ehlo_postfix
-//                                       ehlo_big, or memchr:<file>)
+//   count_instructions <workload>      (line command mail_rcpt session data reply
+//                                       ehlo_postfix ehlo_big (100 parses), or memchr:<file>)
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -101,6 +101,15 @@ WORK void work_ehlo(const std::string* all) {
     sink = n;
 }
 
+WORK void work_reply(const std::string* all) {
+    smtpp::reply_reader rd;
+    smtpp::reply_summary s;
+    std::size_t n = 0;
+    std::string_view c(*all);
+    while (rd.next_reply(c, s) == smtpp::status::complete) ++n;
+    sink = n;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -114,6 +123,7 @@ int main(int argc, char** argv) {
     const char* file = w == "line" || w == "command" || w == "session" ? "commands.txt"
                        : w == "mail_rcpt"                              ? "mail_rcpt.txt"
                        : w == "data"                                   ? "body_1MiB.txt"
+                       : w == "reply"                                  ? "replies.txt"
                        : w == "ehlo_postfix"                           ? "ehlo_postfix.txt"
                                                                        : "ehlo_big.txt";
     const std::string all = smtpp_bench::load(file);
@@ -121,6 +131,7 @@ int main(int argc, char** argv) {
     if (w == "line") work_line(&all);
     else if (w == "command" || w == "mail_rcpt") work_command(&lines);
     else if (w == "data") work_data(&all);
+    else if (w == "reply") work_reply(&all);
     else if (w == "ehlo_postfix" || w == "ehlo_big") work_ehlo(&all);
     else if (w == "session") {
         smtpp::policy_options o;

@@ -35,7 +35,7 @@ count() {  # binary workload -> instructions inside the work_ functions
 }
 printf '%-14s %-16s %12s %12s %10s %10s %8s\n' workload baseline A B A/base B/base B/A
 for pair in line:commands.txt command:commands.txt mail_rcpt:mail_rcpt.txt session:commands.txt \
-            data:body_1MiB.txt ehlo_postfix:ehlo_postfix.txt ehlo_big:ehlo_big.txt; do
+            data:body_1MiB.txt reply:replies.txt ehlo_postfix:ehlo_postfix.txt ehlo_big:ehlo_big.txt; do
     w=${pair%%:*}
     f=${pair#*:}
     base=$(count "$work/a" "memchr:$f")
