@@ -139,9 +139,10 @@ run_platforms() {
   # Windows: the library and its tests under wine64 (the sink is POSIX and not built).
   export WINEPREFIX="$root/build-ci/wine" WINEDEBUG=-all
   run_config x86_64-w64-mingw32-wine "${cross[@]}" -DCMAKE_TOOLCHAIN_FILE="$tc/x86_64-w64-mingw32.cmake" -DCMAKE_CXX_STANDARD=17
-  echo "== [platforms] every header alone with i686-w64-mingw32 (C++17, -Werror)"
+  echo "== [platforms] every public header alone with i686-w64-mingw32 (C++17, -Werror)"
   local h
   for h in "$root"/include/smtpp/*.hpp "$root"/include/smtpp/detail/*.hpp; do
+    grep -q '@private' "$h" && continue  # a fragment of another header (the catalog texts)
     if ! echo "#include \"${h#"$root/include/"}\"" | i686-w64-mingw32-g++ -std=c++17 -Wall -Wextra -Wpedantic \
          -Wconversion -Wsign-conversion -Werror -fsyntax-only -I"$root/include" -x c++ -; then
       failures+=("platforms: i686-w64-mingw32 ${h#"$root/"}")
