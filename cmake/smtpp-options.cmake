@@ -11,4 +11,5 @@ option(SMTPP_BUILD_FUZZERS    "Build the fuzz targets (libFuzzer when available,
 option(SMTPP_SANITIZE         "Build tests, fuzzers and examples with ASan+UBSan" OFF)
 option(SMTPP_NO_EXCEPTIONS    "Build the project's own targets with -fno-exceptions -fno-rtti" OFF)
 option(SMTPP_WERROR           "Treat warnings as errors in the project's own targets" ${SMTPP_IS_TOP_LEVEL})
+option(SMTPP_NO_SIMD          "Turn every vector-instruction path off (the plain twins run; defines SMTPP_NO_SIMD for consumers too)" OFF)
 option(SMTPP_INSTALL          "Generate the install and package-config rules"  ${SMTPP_IS_TOP_LEVEL})

@@ -1,3 +1,7 @@
+# The command that runs a target's binary in tests that launch it through sh or cmake -P
+# (ctest adds CMAKE_CROSSCOMPILING_EMULATOR only to a test whose command is a target).
+string(REPLACE ";" " " SMTPP_EMULATOR_SH "${CMAKE_CROSSCOMPILING_EMULATOR}")
+
 # Flags for the project's own targets only (never global, never for consumers).
 function(smtpp_target_defaults target)
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")

@@ -88,8 +88,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // Reference: the payload is the first `total` octets, the rest is never touched.
     outcome want;
-    want.payload = std::string(s.substr(0, total));
-    want.rest = std::string(s.substr(total));
+    const auto total_n = static_cast<std::size_t>(total);  // total <= s.size(): fits a size_t
+    want.payload = std::string(s.substr(0, total_n));
+    want.rest = std::string(s.substr(total_n));
     auto add = [&](data_error e) {
         if (smtpp::detail::data_error_rank(e) > smtpp::detail::data_error_rank(want.err)) want.err = e;
     };

@@ -1385,7 +1385,7 @@ TEST_CASE("fast path: a reused command ends exactly as a fresh one (clear())", "
 }
 
 // The constant-evaluated twins: pack_in, key_in and match_in take the byte loop and clear()
-// the field-by-field reset at compile time; the results agree with the run-time ones above.
+// its value-initialisation at compile time; the results agree with the run-time ones above.
 static_assert([] {
     command c;
     c.params.size = 1;

@@ -526,3 +526,42 @@ TEST_CASE("format_reply refuses text a reader would read back differently (parse
     CHECK(back.esc == smtpp::enhanced_code{2, 0, 0});
     CHECK(back.text == "2.0.0 as text");
 }
+
+// The reply scanner's twins (RFC 5321 §4.2: reply lines are text; control octets, DEL and,
+// unless allowed, 8-bit octets stop the scan): the word-at-a-time twin against a plain loop,
+// and the SSE2 one against both, for every octet value at positions around the word and
+// vector boundaries, windows shorter than the buffer, from exactly sized buffers.
+TEST_CASE("find_special: the SSE2 and word-at-a-time twins agree with the octet loop", "[reply][simd]") {
+    for (std::size_t size : {1u, 7u, 8u, 9u, 15u, 16u, 17u, 31u, 33u, 64u, 70u}) {
+        for (int c = 0; c < 256; ++c) {
+            for (std::size_t at : {std::size_t{0}, std::size_t{7}, std::size_t{8}, std::size_t{15}, std::size_t{16},
+                                   size / 2, size - 1}) {
+                if (at >= size) continue;
+                std::string s(size, 'a');
+                for (std::size_t i = 0; i < size; ++i) s[i] = "Ab9-x.Z= ~"[i % 10];
+                s[at] = static_cast<char>(c);
+                const smtpp_test::exact_buffer b(s);
+                const char* p = b.view().data();
+                for (bool allow_8bit : {false, true}) {
+                    for (std::size_t window : {size, size / 2, std::size_t{0}}) {
+                        std::size_t want = window;
+                        for (std::size_t i = 0; i < window; ++i) {
+                            const auto o = static_cast<unsigned char>(s[i]);
+                            if (o < 0x20 || o == 0x7F || (!allow_8bit && o >= 0x80)) {
+                                want = i;
+                                break;
+                            }
+                        }
+                        INFO("size " << size << " octet " << c << " at " << at << " window " << window);
+                        REQUIRE(smtpp::detail::find_special_words(p, window, size, allow_8bit) == want);
+#if SMTPP_SIMD_SSE2
+                        REQUIRE(smtpp::detail::find_special_sse2(p, window, size, allow_8bit) == want);
+#endif
+                        REQUIRE(smtpp::detail::find_special(p, window, size, allow_8bit) == want);
+                    }
+                }
+            }
+        }
+    }
+    STATIC_REQUIRE(smtpp::detail::find_special("250 ok\r\n", 8, 8, false) == 6);
+}

@@ -822,7 +822,9 @@ static_assert(std::is_trivially_copyable<session_state>::value, "trivially copya
 TEST_CASE("state size", "[session]") {
     WARN("sizeof(session_state) = " << sizeof(session_state) << ", sizeof(step_result) = " << sizeof(step_result)
                                     << ", sizeof(policy) = " << sizeof(policy));
-    CHECK(sizeof(session_state) == 32);
+    // The documented bound (README: RAM per session), on every target: 32 octets with
+    // 64-bit pointers, 28 on 32-bit ones.
+    CHECK(sizeof(session_state) <= 32);
 }
 
 // ------------------------------------------------------------------------------------------

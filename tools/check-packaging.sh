@@ -14,9 +14,19 @@ cmake -S "$root/tests/packaging/find_package" -B "$work/fp" -G Ninja -DCMAKE_PRE
 cmake --build "$work/fp" >/dev/null
 "$work/fp/consumer"
 "$work/fp/consumer_compiled"
+# smtpp.pc leaves the language standard to the consumer: C++20 with its Cflags.
+pc=$(find "$work/prefix" -name smtpp.pc)
+if grep -q -- '-std=' "$pc"; then echo "smtpp.pc forces a -std= on consumers" >&2; exit 1; fi
+cflags=$(sed -n 's/^Cflags: //p' "$pc" | sed "s|\${includedir}|$work/prefix/include|")
+g++ -std=c++20 -Wall -Wextra -Werror $cflags "$root/tests/packaging/consumer.cpp" -o "$work/pc_consumer"
+"$work/pc_consumer"
 cmake -S "$root/tests/packaging/subdirectory" -B "$work/sub" -G Ninja -DSMTPP_SOURCE_DIR="$root" >/dev/null
 cmake --build "$work/sub" >/dev/null
 "$work/sub/consumer"
+# A subproject that does not link smtpp::compiled does not build it.
+if find "$work/sub" -name '*smtpp_compiled*' -name '*.a' | grep -q .; then
+  echo "smtpp_compiled was built for a subproject that does not link it" >&2; exit 1
+fi
 cmake -S "$root/tests/packaging/fetchcontent" -B "$work/fc" -G Ninja -DSMTPP_SOURCE_DIR="$root" >/dev/null
 cmake --build "$work/fc" >/dev/null
 "$work/fc/consumer"

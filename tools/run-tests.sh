@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of smtpp on a fresh Debian 12 machine: installs what it needs, then
-# builds and tests the build matrix. Usage: bash tools/run-tests.sh [quick]
+# builds and tests the build matrix. Usage: bash tools/run-tests.sh [quick|platforms]
 #   (no argument)  the whole matrix, as CI runs it
 #   quick          one gcc build with the tests (for a fast local loop)
+#   platforms      only the portability stage (cross targets, SIMD off, Windows, Cortex-M4)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -77,8 +78,93 @@ run_config() {  # name, then cmake arguments
 }
 mkdir -p "$root/build-ci"
 
+# ---- Platforms: what README's "Platforms" section states, proved on every run ------------
+# 32-bit x86 (SSE2) and armhf (SWAR) and s390x (big-endian, scalar) under qemu-user,
+# x86-64 with SMTPP_NO_SIMD, x86_64-w64-mingw32 under wine64, every header compiled for
+# i686-w64-mingw32, the Cortex-M4 firmware under qemu-system-arm, and the rule that no
+# compiler- or CPU-specific construct stands outside include/smtpp/detail/platform.hpp.
+# Cross configurations build the tests only (no benchmarks, examples or fuzzers; the fuzz
+# targets are compiled for i686 to prove they build on a 32-bit target).
+run_platforms() {
+  local t0=$SECONDS
+  local pneed=()
+  command -v i686-linux-gnu-g++ >/dev/null || pneed+=(g++-i686-linux-gnu)
+  command -v arm-linux-gnueabihf-g++ >/dev/null || pneed+=(g++-arm-linux-gnueabihf)
+  command -v s390x-linux-gnu-g++ >/dev/null || pneed+=(g++-s390x-linux-gnu)
+  command -v qemu-arm >/dev/null || pneed+=(qemu-user)
+  command -v qemu-system-arm >/dev/null || pneed+=(qemu-system-arm)
+  [ -x /usr/lib/wine/wine64 ] || pneed+=(wine64)
+  command -v x86_64-w64-mingw32-g++ >/dev/null || pneed+=(g++-mingw-w64-x86-64)
+  command -v i686-w64-mingw32-g++ >/dev/null || pneed+=(g++-mingw-w64-i686)
+  command -v arm-none-eabi-g++ >/dev/null || pneed+=(gcc-arm-none-eabi)
+  [ -f /usr/lib/arm-none-eabi/newlib/thumb/v7e-m/nofp/libstdc++_nano.a ] || pneed+=(libstdc++-arm-none-eabi-newlib)
+  if [ ${#pneed[@]} -gt 0 ]; then
+    echo "== [platforms] installing: ${pneed[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${pneed[@]}" >/dev/null
+  fi
+  echo "== [platforms] tools ready after $((SECONDS - t0)) s"
+
+  echo "== [platforms] no compiler- or CPU-specific construct outside detail/platform.hpp"
+  local pat='__builtin_|__attribute__|__asm__|\basm\b|__declspec|__forceinline|\b_mm[0-9]*_|__m128|__m256|__m512'
+  pat+='|intrin\.h|arm_neon\.h|__SSE|__AVX|__ARM_|__aarch64__|__arm__|__x86_64__|__i386__|_M_X64|_M_IX86|_M_ARM'
+  pat+='|__BYTE_ORDER__|__ORDER_|__GNUC__|__clang__|_MSC_VER|\[\[(gnu|clang|msvc)::'
+  if grep -rnE "$pat" "$root/include" "$root/src" | grep -v '^[^:]*/include/smtpp/detail/platform\.hpp:'; then
+    failures+=("platforms: compiler-specific code outside detail/platform.hpp")
+  fi
+
+  local cross=(-DCMAKE_BUILD_TYPE=Release -DSMTPP_BUILD_TESTS=ON -DSMTPP_BUILD_EXAMPLES=OFF
+               -DSMTPP_BUILD_BENCHMARKS=OFF -DSMTPP_BUILD_FUZZERS=OFF -DSMTPP_WERROR=ON)
+  local tc=$root/cmake/toolchains
+  # i686 with SSE2 (the 32-bit vector path), clang, C++23; the fuzzers as well.
+  run_config i686-clang-cxx23-sse2 "${cross[@]}" -DCMAKE_TOOLCHAIN_FILE="$tc/i686-linux-gnu.cmake" \
+    -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_COMPILER_TARGET=i686-linux-gnu -DCMAKE_CXX_STANDARD=23 \
+    "-DCMAKE_CXX_FLAGS=-msse2 -mfpmath=sse"
+  echo "== [platforms] the fuzz targets compile for i686 (-Werror; no 64-bit size_t assumed)"
+  local f
+  for f in "$root"/fuzz/fuzz_*.cpp; do
+    if ! clang++ --target=i686-linux-gnu -msse2 -std=c++17 -Wall -Wextra -Wpedantic -Wconversion -Wsign-conversion \
+         -Wshadow -Wold-style-cast -Werror -fsyntax-only -I"$root/include" "$f"; then
+      failures+=("platforms: i686 ${f#"$root/"}")
+    fi
+  done
+  # armhf (32-bit ARM, the word-at-a-time paths), gcc, C++20.
+  run_config armhf-gcc-cxx20 "${cross[@]}" -DCMAKE_TOOLCHAIN_FILE="$tc/arm-linux-gnueabihf.cmake" -DCMAKE_CXX_STANDARD=20
+  # s390x (big-endian: the byte loops), gcc, C++17.
+  run_config s390x-gcc-cxx17 "${cross[@]}" -DCMAKE_TOOLCHAIN_FILE="$tc/s390x-linux-gnu.cmake" -DCMAKE_CXX_STANDARD=17
+  # x86-64 with every vector path off, gcc, C++23 optimised (its -Wrestrict included).
+  run_config x86_64-gcc-cxx23-no-simd "${cross[@]}" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=23 -DSMTPP_NO_SIMD=ON
+  echo "== [platforms] SMTPP_NO_SIMD leaves no SSE2 compare in the compiled library (and without it, some)"
+  local with without
+  g++ -std=c++17 -O2 -I"$root/include" -c "$root/src/smtpp.cpp" -o "$root/build-ci/simd.o"
+  g++ -std=c++17 -O2 -DSMTPP_NO_SIMD -I"$root/include" -c "$root/src/smtpp.cpp" -o "$root/build-ci/no-simd.o"
+  with=$(objdump -d "$root/build-ci/simd.o" | grep -cE 'pcmpeqb|pmovmskb|pcmpgtb' || true)
+  without=$(objdump -d "$root/build-ci/no-simd.o" | grep -cE 'pcmpeqb|pmovmskb|pcmpgtb' || true)
+  echo "SSE2 compares: $with by default, $without with SMTPP_NO_SIMD"
+  if [ "$with" -eq 0 ] || [ "$without" -ne 0 ]; then failures+=("platforms: SMTPP_NO_SIMD"); fi
+  # Windows: the library and its tests under wine64 (the sink is POSIX and not built).
+  export WINEPREFIX="$root/build-ci/wine" WINEDEBUG=-all
+  run_config x86_64-w64-mingw32-wine "${cross[@]}" -DCMAKE_TOOLCHAIN_FILE="$tc/x86_64-w64-mingw32.cmake" -DCMAKE_CXX_STANDARD=17
+  echo "== [platforms] every public header alone with i686-w64-mingw32 (C++17, -Werror)"
+  local h
+  for h in "$root"/include/smtpp/*.hpp "$root"/include/smtpp/detail/*.hpp; do
+    grep -q '@private' "$h" && continue  # a fragment of another header (the catalog texts)
+    if ! echo "#include \"${h#"$root/include/"}\"" | i686-w64-mingw32-g++ -std=c++17 -Wall -Wextra -Wpedantic \
+         -Wconversion -Wsign-conversion -Werror -fsyntax-only -I"$root/include" -x c++ -; then
+      failures+=("platforms: i686-w64-mingw32 ${h#"$root/"}")
+    fi
+  done
+  echo "== [platforms] Cortex-M4 firmware under qemu-system-arm (mps2-an386)"
+  if bash "$root/examples/cortex-m4/build.sh" "$root/build-ci/cortex-m4"; then :; else failures+=("platforms: cortex-m4"); fi
+  echo "== [platforms] took $((SECONDS - t0)) s"
+}
+
 common=(-DSMTPP_BUILD_TESTS=ON -DSMTPP_BUILD_EXAMPLES=ON -DSMTPP_BUILD_FUZZERS=ON -DSMTPP_WERROR=ON)
 
+if [ "${1:-}" = platforms ]; then
+  run_platforms
+else
 # gcc, C++17, optimised, with the benchmarks built (they are run by bench/run.sh, not here).
 run_config gcc-cxx17-release "${common[@]}" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 \
   -DCMAKE_BUILD_TYPE=Release -DSMTPP_BUILD_BENCHMARKS=ON
@@ -145,6 +231,8 @@ if [ "${1:-}" != quick ]; then
   # The generated single header is committed and must match its generator.
   echo "== [single-header] regenerate and compare"
   if python3 tools/amalgamate.py --check; then :; else failures+=("single-header: out of date"); fi
+  run_platforms
+fi
 fi
 
 echo

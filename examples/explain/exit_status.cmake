@@ -1,6 +1,6 @@
 # Checks that smtpp-explain exits with status 2 and a clear message for unknown codes.
 foreach(bad 699 6.1.1 5.9.99 "22X OK")
-  execute_process(COMMAND ${EXE} ${bad} RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+  execute_process(COMMAND ${EMULATOR} ${EXE} ${bad} RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
   if(NOT rc EQUAL 2)
     message(FATAL_ERROR "smtpp-explain '${bad}' exited with ${rc}, expected 2")
   endif()

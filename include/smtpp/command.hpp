@@ -31,16 +31,6 @@
 #include "core.hpp"
 #include "detail/ascii.hpp"
 
-// The SSE2 scan of a refused line (x86-64 baseline) needs a way to keep it out of
-// constant evaluation; elsewhere, or with SMTPP_NO_SIMD defined, the scalar twin runs.
-#if !defined(SMTPP_NO_SIMD) && (defined(__SSE2__) || defined(_M_X64)) &&                          \
-    (defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 9) || (defined(_MSC_VER) && _MSC_VER >= 1925))
-#define SMTPP_COMMAND_SSE2 1
-#include <emmintrin.h>
-#else
-#define SMTPP_COMMAND_SSE2 0
-#endif
-
 namespace smtpp {
 
 // =========================================================================================
@@ -421,15 +411,6 @@ constexpr std::string_view slice(std::string_view s, std::size_t from, std::size
     return std::string_view(s.data() + from, to - from);
 }
 
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 9
-#define SMTPP_OPAQUE_INDEX 1
-/// `p`, hidden from the optimiser: see `run_end`.
-SMTPP_HOT_INLINE std::size_t opaque_index(std::size_t p) noexcept {
-    __asm__("" : "+r"(p));
-    return p;
-}
-#endif
-
 /// The end of the run of bytes of the class `bits` that starts at `d + p`.
 /// @pre the run ends inside the line: its terminator (CR or LF) belongs to no class, so it
 /// stops the loop without a bounds test per byte. Two bytes a round: the loop's own
@@ -443,13 +424,11 @@ constexpr SMTPP_HOT_INLINE std::size_t run_end(const char* d, std::size_t p, std
         }
         p += 2;
     }
-#if SMTPP_OPAQUE_INDEX
     // Callers test the byte that ended the run; without this gcc keeps each byte it loads
     // in a second register for them, one more instruction per byte, where the caller's
     // own load of d[p] costs one per run (commands.txt: 490 -> 461 instructions per
     // line). Clang does not copy the bytes, and does worse with the barrier.
-    if (!__builtin_is_constant_evaluated()) p = opaque_index(p);
-#endif
+    if (!in_constant_evaluation()) p = opaque_for_gcc(p);
     return p;
 }
 
@@ -574,7 +553,7 @@ constexpr bool parse_ipv6(std::string_view s) noexcept {
         std::size_t j = i;
         while (j < s.size() && is_hex(s[j])) ++j;
         if (j < s.size() && s[j] == '.') {
-            if (!parse_ipv4(s.substr(i))) return false;
+            if (!parse_ipv4(detail::sub(s, i))) return false;
             v4 = true;
             i = s.size();
             break;
@@ -609,8 +588,8 @@ constexpr host_kind parse_address_literal(std::string_view lit) noexcept {
     if (is_digit(lit[0]) && parse_ipv4(lit)) return host_kind::ipv4;
     std::size_t colon = lit.find(':');
     if (colon == std::string_view::npos || colon == 0) return host_kind::none;
-    const std::string_view tag = lit.substr(0, colon);
-    const std::string_view rest = lit.substr(colon + 1);
+    const std::string_view tag = detail::sub(lit, 0, colon);
+    const std::string_view rest = detail::sub(lit, colon + 1);
     if (iequals_upper(tag, "IPV6")) return parse_ipv6(rest) ? host_kind::ipv6 : host_kind::none;
     for (std::size_t i = 0; i < tag.size(); ++i)
         if (!is_alnum(tag[i]) && tag[i] != '-') return host_kind::none;
@@ -628,7 +607,7 @@ SMTPP_HOT_INLINE constexpr host_kind parse_host(cursor& c, bool allow_utf8, bool
         std::size_t close = open + 1;
         while (close < c.end && c.s[close] != ']') ++close;
         if (close >= c.end) return host_kind::none;
-        const host_kind k = parse_address_literal(c.s.substr(open + 1, close - open - 1));
+        const host_kind k = parse_address_literal(detail::sub(c.s, open + 1, close - open - 1));
         c.pos = close + 1;
         if (c.pos - open > 255) too_long = true;
         return k;
@@ -657,7 +636,7 @@ SMTPP_CLANG_INLINE constexpr bool parse_local_part(cursor& c, bool allow_utf8, b
             } else if (is(ch, c_qtext)) {
                 c.skip(c_qtext);
             } else if (ch >= 0x80 && allow_utf8) {
-                const std::size_t n = utf8_sequence(c.s.substr(0, c.end), c.pos);
+                const std::size_t n = utf8_sequence(detail::sub(c.s, 0, c.end), c.pos);
                 if (n == 0) return false;
                 utf8 = true;
                 c.pos += n;
@@ -1001,10 +980,10 @@ constexpr bool next_param(std::string_view& text, std::string_view& keyword, std
     if (text.empty()) return false;
     std::size_t sp = text.find(' ');
     if (sp == std::string_view::npos) sp = text.size();
-    const std::string_view p = text.substr(0, sp);
+    const std::string_view p = detail::sub(text, 0, sp);
     const std::size_t eq = p.find('=');
-    keyword = p.substr(0, eq);
-    value = eq == std::string_view::npos ? std::string_view{} : p.substr(eq + 1);
+    keyword = detail::sub(p, 0, eq);
+    value = eq == std::string_view::npos ? std::string_view{} : detail::sub(p, eq + 1);
     text.remove_prefix(sp);
     return true;
 }
@@ -1358,15 +1337,14 @@ constexpr std::size_t text_run_scalar(const char* p, std::size_t n) noexcept {
     return i;
 }
 
-#if SMTPP_COMMAND_SSE2
+#if SMTPP_SIMD_SSE2
 /// The bytes of sixteen that are NOT textstring, as a 16-bit mask.
 SMTPP_HOT_INLINE unsigned non_text16(const char* p) noexcept {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const v16 x = v16_load(p);
     // x + 1 as a signed byte is above 0x20 exactly for 0x20..0x7E (DEL and the bytes from
     // 0x80 on turn negative, 0xFF turns 0); HT is the one control byte that is text.
-    const __m128i ok = _mm_or_si128(_mm_cmpgt_epi8(_mm_add_epi8(x, _mm_set1_epi8(1)), _mm_set1_epi8(0x20)),
-                                    _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')));
-    return ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+    const v16 ok = v16_or(v16_gt(v16_add(x, v16_splat(1)), v16_splat(0x20)), v16_eq(x, v16_splat('\t')));
+    return ~v16_mask(ok) & 0xFFFFu;
 }
 
 /// `text_run_scalar` sixteen bytes at a time; nothing outside `p[0, n)` is read (the last
@@ -1386,8 +1364,8 @@ inline std::size_t text_run_sse2(const char* p, std::size_t n) noexcept {
 
 /// `text_run_scalar`, vectorised where it can be.
 constexpr std::size_t text_run(const char* p, std::size_t n) noexcept {
-#if SMTPP_COMMAND_SSE2
-    if (!__builtin_is_constant_evaluated()) return text_run_sse2(p, n);
+#if SMTPP_SIMD_SSE2
+    if (!in_constant_evaluation()) return text_run_sse2(p, n);
 #endif
     return text_run_scalar(p, n);
 }
@@ -1431,102 +1409,17 @@ constexpr bool is_text_argument(std::string_view s, bool allow_utf8) noexcept {
     return true;
 }
 
-/// Resets every field, one assignment each: a whole-object `= command{}` makes GCC emit
-/// `rep stos` for the 300-odd bytes, whose start-up cost was a third of a short command's
-/// parse time; individual stores become a few vector moves.
-constexpr void clear(path& p) noexcept {
-    p.text = {};
-    p.route = {};
-    p.mailbox = {};
-    p.local_part = {};
-    p.domain = {};
-    p.kind = host_kind::none;
-    p.is_null = false;
-    p.is_postmaster = false;
-    p.quoted = false;
-    p.utf8 = false;
-}
-
-constexpr void clear(params& ps) noexcept {
-    ps.present = 0;
-    ps.size = 0;
-    ps.body = body_type::none;
-    ps.ret = ret_type::none;
-    ps.notify = 0;
-    ps.mt_priority = 0;
-    ps.by = by_mode::none;
-    ps.by_trace = false;
-    ps.rrvs_mode = 0;
-    ps.unknown_count = 0;
-    ps.holdfor = 0;
-    ps.by_time = 0;
-    ps.envid = {};
-    ps.auth = {};
-    ps.orcpt_type = {};
-    ps.orcpt = {};
-    ps.holduntil = {};
-    ps.rrvs = {};
-    ps.unknown = {};
-    ps.text = {};
-}
-
-#if SMTPP_COMMAND_SSE2 && defined(__clang__)
-/// `clear(c)` at run time under clang, as whole aligned words (see `clear`).
-SMTPP_HOT_INLINE void clear_words(command& c) noexcept {
-    static_assert(sizeof c % 16 == 0 && alignof(command) == 16, "clear(): whole aligned words");
-    __m128i z = _mm_setzero_si128();
-    __asm__("" : "+x"(z));
-    __m128i* const words = reinterpret_cast<__m128i*>(&c);
-    for (std::size_t i = 0; i < sizeof c / 16; ++i) _mm_store_si128(words + i, z);
-}
-#endif
-
+/// Resets every field: `c = command{}`. At run time the same value is written as zero
+/// octets (every enum's zero is its none/unknown/other, a zero view is {nullptr, 0};
+/// tested against `command{}`) in ascending stores, where compilers turn the assignment
+/// of the 300-odd octets into `rep stos` or a library call, a third of a short command's
+/// parse time (see `detail::zero_object`). No field list: a field added later is reset too.
 constexpr void clear(command& c) noexcept {
-#if SMTPP_COMMAND_SSE2 && defined(__clang__)
-    if (!__builtin_is_constant_evaluated()) {
-        // Clang at run time: all bytes zero, which is `command{}` (every enum's zero is its
-        // none/unknown/other, a zero view is {nullptr, 0}; tested against `command{}`), as
-        // aligned 16-byte stores in ascending order. The zero is hidden from clang, which
-        // turns stores it knows are zero into a call of the library's memset. Its own
-        // field-by-field stores below, descending and some unaligned, were slow whenever
-        // the object straddled a page: short commands 8.5 -> 17 ns; 5.8 ns with these.
-        clear_words(c);
-        return;
+    if (in_constant_evaluation()) {
+        c = command{};
+    } else {
+        zero_object(c);
     }
-#elif defined(__GNUC__) && !defined(__clang__)
-    if (!__builtin_is_constant_evaluated()) {
-        // GCC at run time: all bytes zero, which is `command{}` (every enum's zero is its
-        // none/unknown/other, a zero view is {nullptr, 0}; tested against `command{}`).
-        // GCC stores a view's pointer and size separately and will not pair them into
-        // 16-byte stores, and turns one memset of the whole object into `rep stos`;
-        // memsets of at most 80 bytes become 16-byte vector stores: 22 instead of 44,
-        // ascending and aligned (`command` is), which no page boundary slows. (Clang would
-        // merge these memsets into a call of the library's; see above.)
-        constexpr std::size_t chunk = 80;
-        static_assert(sizeof c > 4 * chunk && sizeof c <= 5 * chunk, "clear(): adjust the chunks");
-        char* const bytes = reinterpret_cast<char*>(&c);
-        __builtin_memset(bytes, 0, chunk);
-        __builtin_memset(bytes + chunk, 0, chunk);
-        __builtin_memset(bytes + 2 * chunk, 0, chunk);
-        __builtin_memset(bytes + 3 * chunk, 0, chunk);
-        __builtin_memset(bytes + 4 * chunk, 0, sizeof c - 4 * chunk);
-        return;
-    }
-#endif
-    c.verb = verb::unknown;
-    c.host = host_kind::none;
-    c.mechanism_id = sasl_mechanism::other;
-    c.has_initial_response = false;
-    c.last = false;
-    c.smtputf8 = false;
-    c.chunk_size = 0;
-    c.line = {};
-    c.verb_text = {};
-    c.argument = {};
-    c.mechanism = {};
-    c.initial_response = {};
-    clear(c.path);
-    clear(c.params);
 }
 
 SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view line, std::string_view body,
@@ -1575,10 +1468,10 @@ SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view l
         if (i < body.size() && !is_blank(body[i])) {
             // Not a verb: report everything up to the first SP as the unknown verb's text.
             while (token_end < body.size() && body[token_end] != ' ') ++token_end;
-            cmd.verb_text = body.substr(0, token_end);
+            cmd.verb_text = detail::sub(body, 0, token_end);
             return command_error::unknown_verb;
         }
-        cmd.verb_text = body.substr(0, i);
+        cmd.verb_text = detail::sub(body, 0, i);
         if (i == 8 && key(cmd.verb_text) == key("STARTTLS")) v = verb::starttls;
     }
     cmd.verb = v;
@@ -1797,9 +1690,9 @@ SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view l
     const std::size_t n = line.size();
     std::string_view body;
     if (n >= 2 && line[n - 1] == '\n' && line[n - 2] == '\r') {
-        body = line.substr(0, n - 2);
+        body = detail::sub(line, 0, n - 2);
     } else if (n >= 1 && line[n - 1] == '\n' && opt.allow_bare_lf) {
-        body = line.substr(0, n - 1);
+        body = detail::sub(line, 0, n - 1);
     } else {
         if (n >= 1 && line[n - 1] == '\n') return command_error::bare_lf;
         if (n >= 1 && line[n - 1] == '\r') return command_error::bare_cr;

@@ -12,34 +12,7 @@
 #include <cstdint>
 #include <string_view>
 
-#if defined(__GNUC__) || defined(__clang__)
-#define SMTPP_LIKELY(x) __builtin_expect(!!(x), 1)
-#define SMTPP_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#else
-#define SMTPP_LIKELY(x) (x)
-#define SMTPP_UNLIKELY(x) (x)
-#endif
-
-/// Forced inlining for the few hot helpers whose call overhead shows in the benchmarks.
-#if defined(__GNUC__) || defined(__clang__)
-#define SMTPP_HOT_INLINE inline __attribute__((always_inline))
-#else
-#define SMTPP_HOT_INLINE inline
-#endif
-
-/// Forced inlining where clang, left to itself, keeps a hot helper out of line and GCC
-/// inlines it anyway (forcing it in GCC measured slower).
-#if defined(__clang__)
-#define SMTPP_CLANG_INLINE __attribute__((always_inline))
-#else
-#define SMTPP_CLANG_INLINE
-#endif
-
-#if __cplusplus >= 202002L
-#define SMTPP_CONSTEXPR20 constexpr
-#else
-#define SMTPP_CONSTEXPR20 inline
-#endif
+#include "detail/platform.hpp"
 
 namespace smtpp {
 

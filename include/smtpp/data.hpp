@@ -41,11 +41,9 @@
 #include <string_view>
 
 #include "core.hpp"
+#include "detail/ascii.hpp"
 #include "line.hpp"
 
-#if defined(__AVX2__) && defined(SMTPP_HAVE_SSE2)
-#include <immintrin.h>
-#endif
 
 namespace smtpp {
 
@@ -206,70 +204,46 @@ constexpr data_block data_block_scalar(const char* p, char prev, bool nul) noexc
     return b;
 }
 
-#if defined(SMTPP_HAVE_SSE2) && (defined(__GNUC__) || defined(__clang__))
+#if SMTPP_SIMD_SSE2
 #define SMTPP_HAVE_BODY_BLOCKS 1
 /// SSE2 twin of data_block_scalar (x86-64 baseline); `Nul` is its `nul`.
 template <bool Nul>
 inline data_block data_block_sse2(const char* p, char prev) noexcept {
-    const __m128i cr = _mm_set1_epi8('\r');
-    const __m128i lf = _mm_set1_epi8('\n');
-    const __m128i dot = _mm_set1_epi8('.');
-    __m128i bad[4];
-    __m128i lfs[4];
+    const v16 cr = v16_splat('\r');
+    const v16 lf = v16_splat('\n');
+    const v16 dot = v16_splat('.');
+    v16 bad[4];
+    v16 lfs[4];
     for (unsigned g = 0; g < 4; ++g) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g));
-        const __m128i before =
-            g == 0 ? _mm_or_si128(_mm_slli_si128(v, 1), _mm_cvtsi32_si128(static_cast<unsigned char>(prev)))
-                   : _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g - 1));
-        const __m128i is_lf = _mm_cmpeq_epi8(v, lf);
+        const v16 v = v16_load(p + 16 * g);
+        const v16 before = g == 0 ? v16_shift_in(v, prev) : v16_load(p + 16 * g - 1);
+        const v16 is_lf = v16_eq(v, lf);
         lfs[g] = is_lf;
-        bad[g] = _mm_or_si128(_mm_xor_si128(is_lf, _mm_cmpeq_epi8(before, cr)),
-                              _mm_and_si128(_mm_cmpeq_epi8(v, dot), _mm_cmpeq_epi8(before, lf)));
-        if (Nul) bad[g] = _mm_or_si128(bad[g], _mm_cmpeq_epi8(v, _mm_setzero_si128()));
+        bad[g] = v16_or(v16_xor(is_lf, v16_eq(before, cr)), v16_and(v16_eq(v, dot), v16_eq(before, lf)));
+        if (Nul) bad[g] = v16_or(bad[g], v16_eq(v, v16_zero()));
     }
-    auto bits = [](__m128i eq, unsigned shift) noexcept {
-        return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(eq))) << shift;
-    };
+    auto bits = [](v16 eq, unsigned shift) noexcept { return std::uint64_t{v16_mask(eq)} << shift; };
     data_block b;
     b.lf = bits(lfs[0], 0) | bits(lfs[1], 16) | bits(lfs[2], 32) | bits(lfs[3], 48);
-    const __m128i any = _mm_or_si128(_mm_or_si128(bad[0], bad[1]), _mm_or_si128(bad[2], bad[3]));
-    if (_mm_movemask_epi8(any) != 0) b.faults = bits(bad[0], 0) | bits(bad[1], 16) | bits(bad[2], 32) | bits(bad[3], 48);
+    const v16 any = v16_or(v16_or(bad[0], bad[1]), v16_or(bad[2], bad[3]));
+    if (v16_mask(any) != 0) b.faults = bits(bad[0], 0) | bits(bad[1], 16) | bits(bad[2], 32) | bits(bad[3], 48);
     return b;
 }
-/// SSE2 twin of body_masks_scalar (AVX2 when the build enables it): the classes of p[0, 64).
+/// SSE2 twin of body_masks_scalar: the classes of p[0, 64).
 inline body_masks body_masks_sse2(const char* p) noexcept {
     body_masks m;
-#if defined(__AVX2__)
-    const __m256i cr = _mm256_set1_epi8('\r');
-    const __m256i lf = _mm256_set1_epi8('\n');
-    const __m256i dot = _mm256_set1_epi8('.');
-    const __m256i zero = _mm256_setzero_si256();
-    auto bits = [](__m256i eq, unsigned shift) noexcept {
-        return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(eq))) << shift;
-    };
-    for (unsigned g = 0; g < 2; ++g) {
-        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * g));
-        m.cr |= bits(_mm256_cmpeq_epi8(v, cr), 32 * g);
-        m.lf |= bits(_mm256_cmpeq_epi8(v, lf), 32 * g);
-        m.dot |= bits(_mm256_cmpeq_epi8(v, dot), 32 * g);
-        m.nul |= bits(_mm256_cmpeq_epi8(v, zero), 32 * g);
-    }
-#else
-    const __m128i cr = _mm_set1_epi8('\r');
-    const __m128i lf = _mm_set1_epi8('\n');
-    const __m128i dot = _mm_set1_epi8('.');
-    const __m128i zero = _mm_setzero_si128();
-    auto bits = [](__m128i eq, unsigned shift) noexcept {
-        return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(eq))) << shift;
-    };
+    const v16 cr = v16_splat('\r');
+    const v16 lf = v16_splat('\n');
+    const v16 dot = v16_splat('.');
+    const v16 zero = v16_zero();
+    auto bits = [](v16 eq, unsigned shift) noexcept { return std::uint64_t{v16_mask(eq)} << shift; };
     for (unsigned g = 0; g < 4; ++g) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g));
-        m.cr |= bits(_mm_cmpeq_epi8(v, cr), 16 * g);
-        m.lf |= bits(_mm_cmpeq_epi8(v, lf), 16 * g);
-        m.dot |= bits(_mm_cmpeq_epi8(v, dot), 16 * g);
-        m.nul |= bits(_mm_cmpeq_epi8(v, zero), 16 * g);
+        const v16 v = v16_load(p + 16 * g);
+        m.cr |= bits(v16_eq(v, cr), 16 * g);
+        m.lf |= bits(v16_eq(v, lf), 16 * g);
+        m.dot |= bits(v16_eq(v, dot), 16 * g);
+        m.nul |= bits(v16_eq(v, zero), 16 * g);
     }
-#endif
     return m;
 }
 
@@ -518,7 +492,7 @@ private:
         std::size_t i = 0;
         while (n - i >= 64) {
             const detail::data_block b = detail::data_block_sse2<Nul>(p + i, prev);
-            std::size_t k = b.faults == 0 ? 64 : static_cast<std::size_t>(__builtin_ctzll(b.faults));
+            std::size_t k = b.faults == 0 ? 64 : std::size_t{detail::ctz64(b.faults)};
             if (k != 0) {
                 const std::uint64_t lfs = k == 64 ? b.lf : b.lf & ((std::uint64_t{1} << k) - 1);
                 if (lfs == 0) {
@@ -528,7 +502,7 @@ private:
                     if (max_line != 0 && detail::saturating_add(line, k) > max_line && long_line(line, lfs)) {
                         add(data_error::line_too_long);
                     }
-                    line = k - 1 - static_cast<std::size_t>(63 - __builtin_clzll(lfs));
+                    line = k - 1 - std::size_t{detail::top_bit64(lfs)};
                 }
                 prev = p[i + k - 1];
                 state = prev == '\n' ? st::bol : prev == '\r' ? st::cr : st::mid;
@@ -546,7 +520,7 @@ private:
     [[nodiscard]] bool long_line(std::size_t carried, std::uint64_t lfs) const noexcept {
         std::size_t from = 0;
         for (; lfs != 0; lfs &= lfs - 1) {
-            const std::size_t at = static_cast<std::size_t>(__builtin_ctzll(lfs));
+            const std::size_t at = detail::ctz64(lfs);
             if (detail::saturating_add(carried, at + 1 - from) > opt_.max_text_line) return true;
             carried = 0;
             from = at + 1;
@@ -688,7 +662,7 @@ public:
         if (input.empty()) return {};
         const std::size_t take =
             remaining_ < input.size() ? static_cast<std::size_t>(remaining_) : input.size();
-        const std::string_view v = input.substr(0, take);
+        const std::string_view v = detail::sub(input, 0, take);
         remaining_ -= take;
         size_ = detail::saturating_add64(size_, take);
         if (opt_.max_size != 0 && size_ > opt_.max_size) add(data_error::too_big);
@@ -721,7 +695,7 @@ private:
 
 #if defined(SMTPP_HAVE_BODY_BLOCKS)
     // Out of line, so that next() stays small enough to inline for byte-by-byte feeds.
-    [[gnu::noinline]] void check_long(std::string_view v) noexcept { check<true>(v); }
+    SMTPP_NOINLINE void check_long(std::string_view v) noexcept { check<true>(v); }
 
     // Whole 64-byte blocks of p[0, n), p[0] not right after an unresolved CR: the faults
     // are read off the masks. A CR in a block's last byte starts the next block, so the

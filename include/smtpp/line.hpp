@@ -40,18 +40,9 @@
 
 #include "core.hpp"
 
-#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
-#include <emmintrin.h>
-#define SMTPP_HAVE_SSE2 1
-#endif
-
 // The general loop of the line reader stays out of line so that the fast paths inlined
 // into the caller's loop keep its registers (GCC inlines it otherwise).
-#if defined(__GNUC__) || defined(__clang__)
-#define SMTPP_LINE_NOINLINE __attribute__((noinline))
-#else
-#define SMTPP_LINE_NOINLINE
-#endif
+#define SMTPP_LINE_NOINLINE SMTPP_NOINLINE
 
 namespace smtpp {
 
@@ -134,13 +125,7 @@ namespace detail {
 // three against each other; the constexpr path runs the scalar one.
 // ------------------------------------------------------------------------------------------
 
-constexpr bool scan_in_constant_evaluation() noexcept {
-#if defined(__GNUC__) || defined(__clang__) || (defined(_MSC_VER) && _MSC_VER >= 1925)
-    return __builtin_is_constant_evaluated();
-#else
-    return true;  // no way to tell: always take the scalar path
-#endif
-}
+constexpr bool scan_in_constant_evaluation() noexcept { return in_constant_evaluation(); }
 
 /// Index of the first CR, LF (or NUL when `with_nul`) in p[0, n); n when there is none.
 constexpr std::size_t scan_newline_scalar(const char* p, std::size_t n, bool with_nul) noexcept {
@@ -158,8 +143,7 @@ constexpr std::size_t scan_byte_scalar(const char* p, std::size_t n, char c) noe
     return n;
 }
 
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if SMTPP_WORD_LOADS
 #define SMTPP_HAVE_SWAR 1
 /// Word-at-a-time twin of scan_newline_scalar (little-endian).
 inline std::size_t scan_newline_swar(const char* p, std::size_t n, bool with_nul) noexcept {
@@ -169,28 +153,25 @@ inline std::size_t scan_newline_swar(const char* p, std::size_t n, bool with_nul
     auto zero_bytes = [](std::uint64_t x) noexcept { return ~(((x & low7) + low7) | x | low7); };
     std::size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p + i, 8);
+        const std::uint64_t w = load_word64(p + i);
         std::uint64_t m = zero_bytes(w ^ (ones * 0x0D)) | zero_bytes(w ^ (ones * 0x0A));
         if (with_nul) m |= zero_bytes(w);
-        if (m != 0) return i + static_cast<std::size_t>(__builtin_ctzll(m)) / 8;
+        if (m != 0) return i + ctz64(m) / 8;
     }
     return i + scan_newline_scalar(p + i, n - i, with_nul);
 }
 #endif
 
-#if defined(SMTPP_HAVE_SSE2)
+#if SMTPP_SIMD_SSE2
 /// SSE2 twin of scan_newline_scalar (x86-64 baseline): 64 bytes per round.
 inline std::size_t scan_newline_sse2(const char* p, std::size_t n, bool with_nul) noexcept {
-    const __m128i cr = _mm_set1_epi8('\r');
-    const __m128i lf = _mm_set1_epi8('\n');
+    const v16 cr = v16_splat('\r');
+    const v16 lf = v16_splat('\n');
     // With NUL off, compare against CR twice: same mask, no branch in the loop.
-    const __m128i z = with_nul ? _mm_setzero_si128() : cr;
+    const v16 z = with_nul ? v16_zero() : cr;
     auto mask16 = [&](const char* q) noexcept {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
-        const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)),
-                                       _mm_cmpeq_epi8(v, z));
-        return static_cast<std::uint32_t>(_mm_movemask_epi8(m));
+        const v16 v = v16_load(q);
+        return static_cast<std::uint32_t>(v16_mask(v16_or(v16_or(v16_eq(v, cr), v16_eq(v, lf)), v16_eq(v, z))));
     };
     std::size_t i = 0;
     for (; i + 64 <= n; i += 64) {
@@ -198,11 +179,11 @@ inline std::size_t scan_newline_sse2(const char* p, std::size_t n, bool with_nul
                                 (static_cast<std::uint64_t>(mask16(p + i + 16)) << 16) |
                                 (static_cast<std::uint64_t>(mask16(p + i + 32)) << 32) |
                                 (static_cast<std::uint64_t>(mask16(p + i + 48)) << 48);
-        if (m != 0) return i + static_cast<std::size_t>(__builtin_ctzll(m));
+        if (m != 0) return i + ctz64(m);
     }
     for (; i + 16 <= n; i += 16) {
         const std::uint32_t m = mask16(p + i);
-        if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
+        if (m != 0) return i + ctz64(m);
     }
     return i + scan_newline_scalar(p + i, n - i, with_nul);
 }
@@ -211,7 +192,7 @@ inline std::size_t scan_newline_sse2(const char* p, std::size_t n, bool with_nul
 /// Index of the first CR, LF (or NUL when `with_nul`) in p[0, n); n when there is none.
 constexpr std::size_t scan_newline(const char* p, std::size_t n, bool with_nul) noexcept {
     if (scan_in_constant_evaluation()) return scan_newline_scalar(p, n, with_nul);
-#if defined(SMTPP_HAVE_SSE2) && (defined(__GNUC__) || defined(__clang__))
+#if SMTPP_SIMD_SSE2
     return scan_newline_sse2(p, n, with_nul);
 #elif defined(SMTPP_HAVE_SWAR)
     return scan_newline_swar(p, n, with_nul);

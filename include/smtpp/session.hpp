@@ -1012,99 +1012,12 @@ inline constexpr std::uint16_t no_reply = 0xFFFF;
 constexpr bool looks_like_bdat(std::string_view s) noexcept {
     std::size_t i = 0;
     while (i < s.size() && is_blank(s[i])) ++i;
-    return s.size() - i >= 5 && iequals_upper(s.substr(i, 4), "BDAT") && is_blank(s[i + 4]);
+    return s.size() - i >= 5 && iequals_upper(detail::sub(s, i, 4), "BDAT") && is_blank(s[i + 4]);
 }
 
 /// Points the result at reply `index`: the policy's rendering for the replies that carry
 /// the host name (while the policy is usable), else the static table in the policy's form.
 /// Table lookups only: this runs once per command.
-#if defined(SMTPP_HAVE_SSE2) && !defined(SMTPP_NO_SIMD) && (defined(__GNUC__) || defined(__clang__))
-#define SMTPP_SEAL_RESULTS 1
-/// A value the compiler must hold in a register as it is: no load of it is merged with
-/// its neighbours' into one wider load.
-template <class T>
-SMTPP_HOT_INLINE T opaque(T x) noexcept {
-    __asm__("" : "+r"(x));
-    return x;
-}
-#else
-#define SMTPP_SEAL_RESULTS 0
-#endif
-
-#if SMTPP_SEAL_RESULTS
-// seal() writes the result as whole words: it relies on this layout (x86-64 ABI).
-static_assert(offsetof(session_state, phase) == 0 && offsetof(session_state, pending) == 1 &&
-                  offsetof(session_state, errors) == 2 && offsetof(session_state, resume) == 3 &&
-                  offsetof(session_state, flags) == 4 && offsetof(session_state, deferred) == 6 &&
-                  offsetof(session_state, recipients) == 8 && offsetof(session_state, index) == 10 &&
-                  offsetof(session_state, declared_size) == 16 && offsetof(session_state, bdat_size) == 24 &&
-                  sizeof(session_state) == 32,
-              "session_state layout");
-static_assert(offsetof(step_result, reply) == 32 && offsetof(step_result, code) == 48 &&
-                  offsetof(step_result, count) == 50 && offsetof(step_result, act) == 52 &&
-                  offsetof(step_result, discard) == 53 && offsetof(step_result, last) == 54 &&
-                  offsetof(step_result, first_chunk) == 55 && offsetof(step_result, has_sasl) == 56 &&
-                  offsetof(step_result, injection) == 57 && offsetof(step_result, index) == 58 &&
-                  offsetof(step_result, why) == 60 && offsetof(step_result, error) == 62 &&
-                  offsetof(step_result, chunk_size) == 64 && offsetof(step_result, sasl) == 72 &&
-                  sizeof(step_result) == 88 && sizeof(std::string_view) == 16 && sizeof(void*) == 8,
-              "step_result layout");
-#endif
-
-/**
- * Rewrites a finished result in 16-byte stores. A transition writes the result field by
- * field, with stores of one, two or eight bytes; a host that then copies it (`st = r.next`,
- * `r = resolve(...)`) reads it back with 16-byte loads, and a load that spans several
- * smaller stores cannot be forwarded from the store buffer: it waits until they reach the
- * cache, on the critical path of every command (measured with gcc: 72 against 60 ns per
- * command). Each field read back on its own forwards; written back as whole 16-byte
- * words, the result forwards to the host's copy too. x86 with gcc or clang only (where
- * it was measured); elsewhere, and in constant evaluation, it does nothing.
- */
-SMTPP_HOT_INLINE constexpr void seal(step_result& out, const step_result& r) noexcept {
-#if SMTPP_SEAL_RESULTS
-    if (scan_in_constant_evaluation()) {
-        out = r;
-        return;
-    }
-    using u64 = std::uint64_t;
-    const session_state& n = r.next;
-    const u64 w0 = opaque(u64{static_cast<std::uint8_t>(n.phase)}) |
-                   opaque(u64{static_cast<std::uint8_t>(n.pending)}) << 8 | opaque(u64{n.errors}) << 16 |
-                   opaque(u64{static_cast<std::uint8_t>(n.resume)}) << 24 | opaque(u64{n.flags}) << 32 |
-                   opaque(u64{n.deferred}) << 48;
-    const u64 w1 = opaque(u64{n.recipients}) | opaque(u64{n.index}) << 16;
-    const u64 w2 = opaque(n.declared_size);
-    const u64 w3 = opaque(n.bdat_size);
-    // A string_view is two eight-byte words (in whichever order the library keeps them).
-    const auto word = [](const std::string_view& sv, std::size_t k) noexcept {
-        u64 x = 0;
-        std::memcpy(&x, reinterpret_cast<const char*>(&sv) + 8 * k, 8);
-        return opaque(x);
-    };
-    const u64 w4 = word(r.reply, 0);
-    const u64 w5 = word(r.reply, 1);
-    const u64 w6 = opaque(u64{r.code}) | opaque(u64{r.count}) << 16 |
-                   opaque(u64{static_cast<std::uint8_t>(r.act)}) << 32 | opaque(u64{r.discard}) << 40 |
-                   opaque(u64{r.last}) << 48 | opaque(u64{r.first_chunk}) << 56;
-    const u64 w7 = opaque(u64{r.has_sasl}) | opaque(u64{r.injection}) << 8 | opaque(u64{r.index}) << 16 |
-                   opaque(u64{r.why}) << 32 | opaque(u64{static_cast<std::uint8_t>(r.error)}) << 48;
-    const u64 w8 = opaque(r.chunk_size);
-    const u64 w9 = word(r.sasl, 0);
-    const u64 w10 = word(r.sasl, 1);
-    const auto pair = [](u64 lo, u64 hi) { return _mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo)); };
-    auto* w = reinterpret_cast<__m128i*>(&out);
-    _mm_storeu_si128(w + 0, pair(w0, w1));
-    _mm_storeu_si128(w + 1, pair(w2, w3));
-    _mm_storeu_si128(w + 2, pair(w4, w5));
-    _mm_storeu_si128(w + 3, pair(w6, w7));
-    _mm_storeu_si128(w + 4, pair(w8, w9));
-    std::memcpy(reinterpret_cast<char*>(&out) + 80, &w10, 8);
-#else
-    out = r;
-#endif
-}
-
 constexpr void set_reply(step_result& r, const policy& p, std::size_t index) noexcept {
     r.why = static_cast<std::uint16_t>(index);
     r.count = 1;
@@ -1283,9 +1196,7 @@ constexpr step_result start_core(const policy& p, const session_state& s) noexce
  * state. A policy that failed to build answers 421 and closes.
  */
 constexpr step_result start(const policy& p, const session_state& s = {}) noexcept {
-    step_result r;
-    detail::seal(r, detail::start_core(p, s));
-    return r;
+    return detail::start_core(p, s);
 }
 
 namespace detail {
@@ -1638,9 +1549,7 @@ constexpr step_result step_core(const policy& p, const session_state& s, std::st
  */
 constexpr step_result step(const policy& p, const session_state& s, std::string_view line, command& cmd,
                            bool input_pending = false) noexcept {
-    step_result r;
-    detail::seal(r, detail::step_core(p, s, line, cmd, input_pending));
-    return r;
+    return detail::step_core(p, s, line, cmd, input_pending);
 }
 
 namespace detail {
@@ -1677,9 +1586,7 @@ constexpr step_result on_line_error_core(const policy& p, const session_state& s
  * ends the exchange. Counted as an error. Ignored (no reply) behind STARTTLS and after close.
  */
 constexpr step_result on_line_error(const policy& p, const session_state& s, line_error e) noexcept {
-    step_result r;
-    detail::seal(r, detail::on_line_error_core(p, s, e));
-    return r;
+    return detail::on_line_error_core(p, s, e);
 }
 
 namespace detail {
@@ -1703,9 +1610,7 @@ constexpr step_result on_line_error_core(const policy& p, const session_state& s
  * next, and they must never be read as commands (RFC 3030 §2; SMTP smuggling).
  */
 constexpr step_result on_line_error(const policy& p, const session_state& s, const line_event& ev) noexcept {
-    step_result r;
-    detail::seal(r, detail::on_line_error_core(p, s, ev));
-    return r;
+    return detail::on_line_error_core(p, s, ev);
 }
 
 namespace detail {
@@ -1761,9 +1666,7 @@ constexpr step_result resolve_core(const policy& p, const session_state& s, verd
  * more remain, the result's action is `deliver` again with the next `index`.
  */
 constexpr step_result resolve(const policy& p, const session_state& s, verdict v) noexcept {
-    step_result r;
-    detail::seal(r, detail::resolve_core(p, s, v));
-    return r;
+    return detail::resolve_core(p, s, v);
 }
 
 namespace detail {
@@ -1798,9 +1701,7 @@ constexpr step_result auth_challenge_core(const policy& p, const session_state& 
  */
 constexpr step_result auth_challenge(const policy& p, const session_state& s, std::string_view challenge,
                                      char* buf, std::size_t cap) noexcept {
-    step_result r;
-    detail::seal(r, detail::auth_challenge_core(p, s, challenge, buf, cap));
-    return r;
+    return detail::auth_challenge_core(p, s, challenge, buf, cap);
 }
 
 namespace detail {
@@ -1814,9 +1715,7 @@ constexpr step_result end_of_data_core(const policy& p, const session_state& s, 
 /// deliver (action deliver; LMTP: per recipient); a refusal is answered now — once, or in
 /// LMTP once per accepted recipient (`count`).
 constexpr step_result end_of_data(const policy& p, const session_state& s, data_error v) noexcept {
-    step_result r;
-    detail::seal(r, detail::end_of_data_core(p, s, v));
-    return r;
+    return detail::end_of_data_core(p, s, v);
 }
 
 namespace detail {
@@ -1864,9 +1763,7 @@ constexpr step_result end_of_chunk_core(const policy& p, const session_state& s,
  * chunk). RFC 3030 §2: 250 per chunk; at LAST the message is delivered.
  */
 constexpr step_result end_of_chunk(const policy& p, const session_state& s, data_error v) noexcept {
-    step_result r;
-    detail::seal(r, detail::end_of_chunk_core(p, s, v));
-    return r;
+    return detail::end_of_chunk_core(p, s, v);
 }
 
 namespace detail {
@@ -1887,9 +1784,7 @@ constexpr step_result tls_established_core(const policy& p, const session_state&
  * result is the fresh state with only the TLS flag (and the error count) kept. No reply.
  */
 constexpr step_result tls_established(const policy& p, const session_state& s) noexcept {
-    step_result r;
-    detail::seal(r, detail::tls_established_core(p, s));
-    return r;
+    return detail::tls_established_core(p, s);
 }
 
 namespace detail {
@@ -1910,9 +1805,7 @@ constexpr step_result timeout_core(const policy& p, const session_state& s) noex
  * client, at least 5 minutes): 421 4.4.2 <host> and close. Nothing after a close.
  */
 constexpr step_result timeout(const policy& p, const session_state& s) noexcept {
-    step_result r;
-    detail::seal(r, detail::timeout_core(p, s));
-    return r;
+    return detail::timeout_core(p, s);
 }
 
 namespace detail {
@@ -1934,9 +1827,7 @@ constexpr step_result shutdown_core(const policy& p, const session_state& s) noe
  * in flight is the host's to abort (nothing is delivered without `resolve(deliver)`).
  */
 constexpr step_result shutdown(const policy& p, const session_state& s) noexcept {
-    step_result r;
-    detail::seal(r, detail::shutdown_core(p, s));
-    return r;
+    return detail::shutdown_core(p, s);
 }
 
 }  // namespace smtpp

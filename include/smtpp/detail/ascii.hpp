@@ -10,7 +10,18 @@
 #include <cstdint>
 #include <string_view>
 
+#include "platform.hpp"
+
 namespace smtpp::detail {
+
+/// `s.substr(pos, n)` without its range check, whose throw would link exception machinery
+/// (or abort) into firmware. Every caller passes `pos <= s.size()`; a larger one is clamped.
+constexpr std::string_view sub(std::string_view s, std::size_t pos,
+                               std::size_t n = std::string_view::npos) noexcept {
+    if (pos > s.size()) pos = s.size();
+    const std::size_t rest = s.size() - pos;
+    return std::string_view(s.data() + pos, n < rest ? n : rest);
+}
 
 /// Bits of the character-class table. One byte can carry several.
 enum char_bit : std::uint16_t {
@@ -135,19 +146,6 @@ constexpr std::uint64_t key(std::string_view s) noexcept {
     return v;
 }
 
-/// The number of trailing zero bits of `v`. @pre v != 0.
-constexpr unsigned ctz64(std::uint64_t v) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    return static_cast<unsigned>(__builtin_ctzll(v));
-#else
-    unsigned n = 0;
-    while ((v & 1u) == 0) {
-        v >>= 1;
-        ++n;
-    }
-    return n;
-#endif
-}
 
 /// The index of the first byte equal to `ch` among the eight of `w` (byte i in bits
 /// 8i..8i+7, as `pack()` lays them out); 8 when there is none. The borrow trick flags
@@ -213,18 +211,10 @@ constexpr bool match(const char* p, const ci_literal& k) noexcept {
  * ranges under 8 bytes take the loop, which is the reference the tests compare it with.
  */
 constexpr std::uint64_t pack_in(const char* p, std::size_t n, const char* lo, const char* hi) noexcept {
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && (defined(__clang__) || __GNUC__ >= 9)
-    if (!__builtin_is_constant_evaluated() && n > 0) {
-        std::uint64_t v = 0;
-        if (hi - p >= 8) {
-            __builtin_memcpy(&v, p, sizeof v);
-            return v & (~std::uint64_t{0} >> (64 - 8 * n));
-        }
-        if (p + n - lo >= 8) {
-            __builtin_memcpy(&v, p + n - 8, sizeof v);
-            return v >> (64 - 8 * n);
-        }
+#if SMTPP_WORD_LOADS
+    if (!in_constant_evaluation() && n > 0) {
+        if (hi - p >= 8) return load_word64(p) & (~std::uint64_t{0} >> (64 - 8 * n));
+        if (p + n - lo >= 8) return load_word64(p + n - 8) >> (64 - 8 * n);
     }
 #else
     static_cast<void>(lo);
