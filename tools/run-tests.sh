@@ -113,6 +113,11 @@ run_platforms() {
   if grep -rnE "$pat" "$root/include" "$root/src" | grep -v '^[^:]*/include/smtpp/detail/platform\.hpp:'; then
     failures+=("platforms: compiler-specific code outside detail/platform.hpp")
   fi
+  # string_view::substr range-checks and throws: firmware would link abort and the unwinder.
+  # Library code slices with detail::sub (clamped) or detail::slice (validated positions).
+  if grep -rnE '\.substr\(' "$root/include" "$root/src" | grep -vE '^[^:]*:[0-9]+:\s*(//|\*)'; then
+    failures+=("platforms: substr on a library path (use detail::sub)")
+  fi
 
   local cross=(-DCMAKE_BUILD_TYPE=Release -DSMTPP_BUILD_TESTS=ON -DSMTPP_BUILD_EXAMPLES=OFF
                -DSMTPP_BUILD_BENCHMARKS=OFF -DSMTPP_BUILD_FUZZERS=OFF -DSMTPP_WERROR=ON)

@@ -281,7 +281,7 @@ public:
             caps_ = ehlo_capabilities{};
         } else if (ln.code == 250) {
             // The raw text after "250-": EHLO lines are not subject to RFC 2034 codes.
-            const std::string_view t = ln.line.size() > 4 ? ln.line.substr(4) : std::string_view{};
+            const std::string_view t = ln.line.size() > 4 ? detail::sub(ln.line, 4) : std::string_view{};
             detail::parse_ehlo_line(t, t.size(), caps_);
             r_.extensions = caps_.extensions;
             r_.auth_mechanisms = caps_.auth_mechanisms;
@@ -541,8 +541,8 @@ constexpr path make_path(std::string_view mailbox, bool reverse) noexcept {
         p.local_part = mailbox;
         return p;
     }
-    p.local_part = mailbox.substr(0, at);
-    p.domain = mailbox.substr(at + 1);
+    p.local_part = detail::sub(mailbox, 0, at);
+    p.domain = detail::sub(mailbox, at + 1);
     p.mailbox = mailbox;
     return p;
 }
@@ -716,8 +716,8 @@ constexpr smtpp::client_error put_rcpt(const envelope& env, const client_state& 
         const std::size_t semi = orcpt.find(';');
         if (semi == std::string_view::npos) return smtpp::client_error::bad_address;
         c.params.present |= p_orcpt;
-        c.params.orcpt_type = orcpt.substr(0, semi);
-        c.params.orcpt = orcpt.substr(semi + 1);
+        c.params.orcpt_type = detail::sub(orcpt, 0, semi);
+        c.params.orcpt = detail::sub(orcpt, semi + 1);
     }
     const command_format_result f = format_command(c, o.p + o.n, o.cap - o.n, format_limits(s, s.has(cf_utf8)));
     if (f.err == command_format_error::no_space) return smtpp::client_error::no_space;
