@@ -631,6 +631,7 @@ SMTPP_API const char* smtpp_strerror(smtpp_error e) {
         case SMTPP_E_POLICY: return "invalid policy options";
         case SMTPP_E_COMMAND: return "the line is not a valid command";
         case SMTPP_E_BUFFER: return "caller buffer too small";
+        default: break;
     }
     return "unknown error";
 }

@@ -14,6 +14,7 @@ command -v ninja >/dev/null || need+=(ninja-build)
 command -v g++ >/dev/null || need+=(g++)
 command -v clang++ >/dev/null || need+=(clang)
 command -v python3 >/dev/null || need+=(python3)
+command -v pkg-config >/dev/null || need+=(pkg-config)  # the C API's consumer test (tools/check-c-api.sh)
 [ -f /usr/include/catch2/catch.hpp ] || need+=(catch2)
 [ -f /usr/include/benchmark/benchmark.h ] || need+=(libbenchmark-dev)
 ls /usr/lib/llvm-14/lib/clang/14*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
@@ -74,22 +75,26 @@ mkdir -p "$root/build-ci"
 common=(-DSMTPP_BUILD_TESTS=ON -DSMTPP_BUILD_EXAMPLES=ON -DSMTPP_BUILD_FUZZERS=ON -DSMTPP_WERROR=ON)
 
 # gcc, C++17, optimised, with the benchmarks built (they are run by bench/run.sh, not here).
-run_config gcc-cxx17-release "${common[@]}" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 \
-  -DCMAKE_BUILD_TYPE=Release -DSMTPP_BUILD_BENCHMARKS=ON
+run_config gcc-cxx17-release "${common[@]}" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_C_COMPILER=gcc \
+  -DCMAKE_CXX_STANDARD=17 -DCMAKE_BUILD_TYPE=Release -DSMTPP_BUILD_BENCHMARKS=ON
 if [ "${1:-}" != quick ]; then
   # clang, C++20, ASan + UBSan, libFuzzer targets replaying their corpora.
-  run_config clang-cxx20-asan-ubsan "${common[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=20 \
-    -DCMAKE_BUILD_TYPE=Debug -DSMTPP_SANITIZE=ON
+  run_config clang-cxx20-asan-ubsan "${common[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_CXX_STANDARD=20 -DCMAKE_BUILD_TYPE=Debug -DSMTPP_SANITIZE=ON
   # gcc, C++20, -fno-exceptions -fno-rtti.
-  run_config gcc-cxx20-noexcept "${common[@]}" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=20 \
-    -DCMAKE_BUILD_TYPE=Debug -DSMTPP_NO_EXCEPTIONS=ON
+  run_config gcc-cxx20-noexcept "${common[@]}" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_C_COMPILER=gcc \
+    -DCMAKE_CXX_STANDARD=20 -DCMAKE_BUILD_TYPE=Debug -DSMTPP_NO_EXCEPTIONS=ON
   # clang, C++17, -fno-exceptions -fno-rtti, optimised.
-  run_config clang-cxx17-noexcept "${common[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 \
-    -DCMAKE_BUILD_TYPE=Release -DSMTPP_NO_EXCEPTIONS=ON
+  run_config clang-cxx17-noexcept "${common[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_CXX_STANDARD=17 -DCMAKE_BUILD_TYPE=Release -DSMTPP_NO_EXCEPTIONS=ON
   # Packaging: install, then build consumers with find_package and add_subdirectory.
   echo
   echo "== [packaging] install + find_package + add_subdirectory consumers"
   if bash tools/check-packaging.sh "$root/build-ci/packaging"; then :; else failures+=("packaging"); fi
+  # ---- C API: nm -D exports only smtpp_*, pkg-config consumers (gcc/clang, c99/c11) -------
+  echo
+  echo "== [c-api] install + nm -D + pkg-config smtpp-c consumers (gcc, clang; c99, c11)"
+  if bash tools/check-c-api.sh "$root/build-ci/c-api"; then :; else failures+=("c-api"); fi
   # The generated single header is committed and must match its generator.
   echo "== [single-header] regenerate and compare"
   if python3 tools/amalgamate.py --check; then :; else failures+=("single-header: out of date"); fi

@@ -120,7 +120,9 @@ typedef enum smtpp_error {
     SMTPP_E_ARGUMENT = 5,         /**< an enum argument is out of range */
     SMTPP_E_POLICY = 6,           /**< the policy options are invalid; see smtpp_policy_error() */
     SMTPP_E_COMMAND = 7,          /**< smtpp_parse_command(): the line is not a valid command (the reason is in `*why`) */
-    SMTPP_E_BUFFER = 8            /**< a caller buffer is too small (line reader buffer of 0 octets) */
+    SMTPP_E_BUFFER = 8,           /**< a caller buffer is too small (line reader buffer of 0 octets) */
+    SMTPP_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_error;
 
 /** A read-only view of octets owned elsewhere (not NUL-terminated). `ptr` may be NULL when `len` is 0. */
@@ -159,7 +161,9 @@ typedef enum smtpp_verb {
     SMTPP_VERB_QUIT = 13,  /**< RFC 5321 §4.1.1.10 */
     SMTPP_VERB_STARTTLS = 14,  /**< RFC 3207 §4 */
     SMTPP_VERB_AUTH = 15,  /**< RFC 4954 §4 */
-    SMTPP_VERB_ETRN = 16,  /**< RFC 1985 §3 */
+    SMTPP_VERB_ETRN = 16, /**< RFC 1985 §3 */
+    SMTPP_VERB_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_VERB_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_verb;
 
 /** @brief See the C++ `smtpp::command_error`. Values match it one to one. */
@@ -209,7 +213,9 @@ typedef enum smtpp_command_error {
     SMTPP_CMD_BAD_BASE64 = 42,  /**< AUTH initial response is not base64 (RFC 4954 §4) → 501 5.5.2 */
     SMTPP_CMD_CONFLICTING_PARAMS = 43,  /**< HOLDFOR with HOLDUNTIL (RFC 4865 §4) → 501 5.5.4 */
     SMTPP_CMD_UNKNOWN_PARAM = 44,  /**< not produced by the parser: for the session's 555 (§4.1.1.11) */
-    SMTPP_CMD_AUTH_LINE_TOO_LONG = 45,  /**< AUTH line over `max_auth_line` (RFC 4954 §4) → 500 5.5.6 */
+    SMTPP_CMD_AUTH_LINE_TOO_LONG = 45, /**< AUTH line over `max_auth_line` (RFC 4954 §4) → 500 5.5.6 */
+    SMTPP_COMMAND_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_COMMAND_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_command_error;
 
 /** @brief See the C++ `smtpp::line_error`. Values match it one to one. */
@@ -218,7 +224,9 @@ typedef enum smtpp_line_error {
     SMTPP_LINE_TOO_LONG = 1,  /**< longer than the limit (CRLF included), RFC 5321 §4.5.3.1.4 */
     SMTPP_LINE_BARE_LF = 2,  /**< LF not preceded by CR, RFC 5321 §2.3.8 / §4.1.1.4 */
     SMTPP_LINE_BARE_CR = 3,  /**< CR not followed by LF, RFC 5321 §2.3.8 */
-    SMTPP_LINE_NUL = 4,  /**< a NUL octet in the line */
+    SMTPP_LINE_NUL = 4, /**< a NUL octet in the line */
+    SMTPP_LINE_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_LINE_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_line_error;
 
 /** @brief See the C++ `smtpp::data_error`. Values match it one to one. */
@@ -228,7 +236,9 @@ typedef enum smtpp_data_error {
     SMTPP_DATA_BARE_CR = 2,  /**< CR not followed by LF (RFC 5321 §2.3.8) */
     SMTPP_DATA_TOO_BIG = 3,  /**< more than the SIZE limit (RFC 1870) */
     SMTPP_DATA_LINE_TOO_LONG = 4,  /**< a text line over the limit (RFC 5321 §4.5.3.1.6) */
-    SMTPP_DATA_NUL = 5,  /**< a NUL octet (RFC 2045 §2.7/§2.8: "no NULs are allowed") */
+    SMTPP_DATA_NUL = 5, /**< a NUL octet (RFC 2045 §2.7/§2.8: "no NULs are allowed") */
+    SMTPP_DATA_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_DATA_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_data_error;
 
 /** @brief See the C++ `smtpp::phase`. Values match it one to one. */
@@ -242,7 +252,9 @@ typedef enum smtpp_phase {
     SMTPP_PHASE_CHUNK = 6,  /**< BDAT: the host consumes the chunk, then `end_of_chunk()` */
     SMTPP_PHASE_AUTH = 7,  /**< AUTH exchange: lines are SASL responses, not commands */
     SMTPP_PHASE_TLS = 8,  /**< 220 to STARTTLS sent: waiting for `tls_established()` */
-    SMTPP_PHASE_CLOSED = 9,  /**< 221 or 421 sent: nothing more is answered */
+    SMTPP_PHASE_CLOSED = 9, /**< 221 or 421 sent: nothing more is answered */
+    SMTPP_PHASE_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_PHASE_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_phase;
 
 /** @brief See the C++ `smtpp::action`. Values match it one to one. */
@@ -255,7 +267,9 @@ typedef enum smtpp_action {
     SMTPP_ACTION_VERIFY_SENDER = 5,  /**< decide on `cmd` (MAIL), then `resolve()` */
     SMTPP_ACTION_VERIFY_RECIPIENT = 6,  /**< decide on `cmd` (RCPT), then `resolve()` */
     SMTPP_ACTION_VERIFY_CREDENTIALS = 7,  /**< run the SASL step on `sasl` (`has_sasl`), then smtpp_resolve() or smtpp_auth_challenge() */
-    SMTPP_ACTION_DELIVER = 8,  /**< deliver the message (for recipient `index` in LMTP), then `resolve()` */
+    SMTPP_ACTION_DELIVER = 8, /**< deliver the message (for recipient `index` in LMTP), then `resolve()` */
+    SMTPP_ACTION_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_ACTION_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_action;
 
 /** @brief See the C++ `smtpp::verdict`. Values match it one to one. */
@@ -267,7 +281,9 @@ typedef enum smtpp_verdict {
     SMTPP_VERDICT_RELAY_DENIED = 4,  /**< 554 5.7.1 Relay access denied */
     SMTPP_VERDICT_MAILBOX_FULL = 5,  /**< 452 4.2.2 (MAIL: 452 4.3.1) */
     SMTPP_VERDICT_TOO_BIG = 6,  /**< 552 5.3.4 */
-    SMTPP_VERDICT_TOO_WEAK = 7,  /**< AUTH 534 5.7.9 (elsewhere as reject) */
+    SMTPP_VERDICT_TOO_WEAK = 7, /**< AUTH 534 5.7.9 (elsewhere as reject) */
+    SMTPP_VERDICT_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_VERDICT_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_verdict;
 
 /** @brief See the C++ `smtpp::policy_error`. Values match it one to one. */
@@ -276,7 +292,9 @@ typedef enum smtpp_policy_error {
     SMTPP_POLICY_BAD_HOSTNAME = 1,  /**< empty, or holds SP, a control or an 8-bit octet */
     SMTPP_POLICY_BAD_GREETING = 2,  /**< holds a control octet (CR/LF: reply injection) */
     SMTPP_POLICY_BAD_PARAMETER = 3,  /**< an EHLO parameter (MT-PRIORITY, FUTURERELEASE) holds SP or a control */
-    SMTPP_POLICY_TOO_LONG = 4,  /**< the rendered replies do not fit the policy's storage */
+    SMTPP_POLICY_TOO_LONG = 4, /**< the rendered replies do not fit the policy's storage */
+    SMTPP_POLICY_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_POLICY_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_policy_error;
 
 /** @} */
@@ -285,7 +303,9 @@ typedef enum smtpp_policy_error {
 typedef enum smtpp_status {
     SMTPP_COMPLETE = 0,   /**< an event or value was produced */
     SMTPP_NEED_MORE = 1,  /**< all input was consumed; feed more */
-    SMTPP_FAILED = 2      /**< a line was refused; see the event's error */
+    SMTPP_FAILED = 2,     /**< a line was refused; see the event's error */
+    SMTPP_STATUS_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_STATUS_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_status;
 
 /** Extension bits of ::smtpp_policy_options::extensions (C++ `smtpp::extension`). */
@@ -305,13 +325,17 @@ typedef enum smtpp_extension {
     SMTPP_EXT_FUTURERELEASE = 1 << 12,       /**< RFC 4865 */
     SMTPP_EXT_MT_PRIORITY = 1 << 13,         /**< RFC 6710 */
     SMTPP_EXT_RRVS = 1 << 14,                /**< RFC 7293 */
-    SMTPP_EXT_LIMITS = 1 << 15               /**< RFC 9422 */
+    SMTPP_EXT_LIMITS = 1 << 15,              /**< RFC 9422 */
+    SMTPP_EXTENSION_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_EXTENSION_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_extension;
 
 /** What to do with bare CR/LF in DATA (C++ `smtpp::bare_newline_policy`). */
 typedef enum smtpp_bare_newline {
     SMTPP_BARE_NEWLINE_REJECT = 0,    /**< deliver as is, refuse the message at its end (550 5.5.2): strict */
-    SMTPP_BARE_NEWLINE_NORMALIZE = 1  /**< treat as a line end, deliver CRLF (Postfix `normalize`). RISK: the stored message differs from the bytes sent */
+    SMTPP_BARE_NEWLINE_NORMALIZE = 1, /**< treat as a line end, deliver CRLF (Postfix `normalize`). RISK: the stored message differs from the bytes sent */
+    SMTPP_BARE_NEWLINE_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_BARE_NEWLINE_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_bare_newline;
 
 /** Parser options (C++ `smtpp::parse_options`): limits, and leniencies that are off by default, each with its risk. */
@@ -545,7 +569,9 @@ typedef struct smtpp_bdat_options {
 typedef enum smtpp_data_event_kind {
     SMTPP_DATA_EVENT_NONE = 0,     /**< nothing produced: feed more */
     SMTPP_DATA_EVENT_CONTENT = 1,  /**< `content` holds message bytes */
-    SMTPP_DATA_EVENT_END = 2       /**< end of data / of the chunk; `error` is the verdict */
+    SMTPP_DATA_EVENT_END = 2,      /**< end of data / of the chunk; `error` is the verdict */
+    SMTPP_DATA_EVENT_KIND_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_DATA_EVENT_KIND_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_data_event_kind;
 
 /** One result of smtpp_data_next() / smtpp_bdat_next(). */

@@ -389,6 +389,7 @@ static void handle(host *h, smtpp_step_result r) {
                     api(h, smtpp_resolve(&h->pol, &h->st, d.v, &r), "resolve");
                 continue;
             }
+            default: break;
         }
         snprintf(h->problem, sizeof h->problem, "unknown action %d", (int)r.action);
         return;
