@@ -168,7 +168,10 @@ void hint(const reply_hint& h, smtpp_reply_hint& o) noexcept {
     o.text = cv(h.text);
 }
 
-// A session entry point: checks the policy, the session and `out`, then runs `f`.
+// A session entry point: checks the policy, the session and `out`, then runs `f`. The
+// entry points call the `detail::*_core` transitions, not the public wrappers: those
+// repack (`seal`) the result for an inlining C++ caller, and here it is copied field by
+// field into the C struct anyway (measured: bench/bench_c_api.cpp).
 template <class F>
 smtpp_error session_call(const smtpp_policy* p, smtpp_session* s, smtpp_step_result* out, F&& f) noexcept {
     if (out == nullptr) return SMTPP_E_NULL;
@@ -353,7 +356,7 @@ SMTPP_API smtpp_phase smtpp_session_phase(const smtpp_session* s) {
 }
 
 SMTPP_API smtpp_error smtpp_start(const smtpp_policy* p, smtpp_session* s, smtpp_step_result* out) {
-    return session_call(p, s, out, [](const policy& pol, const session_state& st) { return start(pol, st); });
+    return session_call(p, s, out, [](const policy& pol, const session_state& st) { return detail::start_core(pol, st); });
 }
 
 SMTPP_API smtpp_error smtpp_step(const smtpp_policy* p, smtpp_session* s, const char* line, size_t len,
@@ -367,7 +370,7 @@ SMTPP_API smtpp_error smtpp_step(const smtpp_policy* p, smtpp_session* s, const 
         set_magic<command_l>(cmd, magic_value);
     }
     return session_call(p, s, out, [&](const policy& pol, const session_state& st) {
-        return step(pol, st, sv(line, len), *c, input_pending != 0);
+        return detail::step_core(pol, st, sv(line, len), *c, input_pending != 0);
     });
 }
 
@@ -385,7 +388,7 @@ SMTPP_API smtpp_error smtpp_on_line_error(const smtpp_policy* p, smtpp_session* 
 SMTPP_API smtpp_error smtpp_resolve(const smtpp_policy* p, smtpp_session* s, smtpp_verdict v, smtpp_step_result* out) {
     if (static_cast<unsigned>(v) >= verdict_count) return SMTPP_E_ARGUMENT;
     return session_call(p, s, out,
-                        [&](const policy& pol, const session_state& st) { return resolve(pol, st, static_cast<verdict>(v)); });
+                        [&](const policy& pol, const session_state& st) { return detail::resolve_core(pol, st, static_cast<verdict>(v)); });
 }
 
 SMTPP_API smtpp_error smtpp_auth_challenge(const smtpp_policy* p, smtpp_session* s, const char* challenge, size_t len,
@@ -399,19 +402,19 @@ SMTPP_API smtpp_error smtpp_auth_challenge(const smtpp_policy* p, smtpp_session*
 SMTPP_API smtpp_error smtpp_end_of_data(const smtpp_policy* p, smtpp_session* s, smtpp_data_error v, smtpp_step_result* out) {
     if (static_cast<unsigned>(v) >= detail::data_error_count) return SMTPP_E_ARGUMENT;
     return session_call(p, s, out, [&](const policy& pol, const session_state& st) {
-        return end_of_data(pol, st, static_cast<data_error>(v));
+        return detail::end_of_data_core(pol, st, static_cast<data_error>(v));
     });
 }
 
 SMTPP_API smtpp_error smtpp_end_of_chunk(const smtpp_policy* p, smtpp_session* s, smtpp_data_error v, smtpp_step_result* out) {
     if (static_cast<unsigned>(v) >= detail::data_error_count) return SMTPP_E_ARGUMENT;
     return session_call(p, s, out, [&](const policy& pol, const session_state& st) {
-        return end_of_chunk(pol, st, static_cast<data_error>(v));
+        return detail::end_of_chunk_core(pol, st, static_cast<data_error>(v));
     });
 }
 
 SMTPP_API smtpp_error smtpp_tls_established(const smtpp_policy* p, smtpp_session* s, smtpp_step_result* out) {
-    return session_call(p, s, out, [](const policy& pol, const session_state& st) { return tls_established(pol, st); });
+    return session_call(p, s, out, [](const policy& pol, const session_state& st) { return detail::tls_established_core(pol, st); });
 }
 
 SMTPP_API smtpp_error smtpp_timeout(const smtpp_policy* p, smtpp_session* s, smtpp_step_result* out) {
