@@ -15,6 +15,7 @@ command -v g++ >/dev/null || need+=(g++)
 command -v clang++ >/dev/null || need+=(clang)
 command -v python3 >/dev/null || need+=(python3)
 command -v pkg-config >/dev/null || need+=(pkg-config)  # the C API's consumer test (tools/check-c-api.sh)
+command -v doxygen >/dev/null || need+=(doxygen)        # the reference manual (tools/build-docs.sh)
 [ -f /usr/include/catch2/catch.hpp ] || need+=(catch2)
 [ -f /usr/include/benchmark/benchmark.h ] || need+=(libbenchmark-dev)
 ls /usr/lib/llvm-14/lib/clang/14*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
@@ -95,6 +96,9 @@ if [ "${1:-}" != quick ]; then
   echo
   echo "== [c-api] install + nm -D + pkg-config smtpp-c consumers (gcc, clang; c99, c11)"
   if bash tools/check-c-api.sh "$root/build-ci/c-api"; then :; else failures+=("c-api"); fi
+  # ---- The reference manual: doxygen, warnings (undocumented public items) are errors ----
+  echo "== [docs] doxygen (docs/Doxyfile): guide, C API, documented C++ headers"
+  if bash tools/build-docs.sh "$root/build-ci/docs"; then :; else failures+=("docs: doxygen warnings"); fi
   # The generated single header is committed and must match its generator.
   echo "== [single-header] regenerate and compare"
   if python3 tools/amalgamate.py --check; then :; else failures+=("single-header: out of date"); fi

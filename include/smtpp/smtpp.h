@@ -141,7 +141,8 @@ typedef struct smtpp_reply_hint {
 } smtpp_reply_hint;
 
 /* ---------------------------------------------------------------------------------------- */
-/** @name Enumerations mirroring the C++ core (values identical, append-only) @{ */
+/** @name Enumerations mirroring the C++ core (values identical, append-only)
+ * @{ */
 
 /** @brief See the C++ `smtpp::verb`. Values match it one to one. */
 typedef enum smtpp_verb {
@@ -399,17 +400,18 @@ SMTPP_API smtpp_policy_error smtpp_policy_error_of(const smtpp_policy *p);
 SMTPP_API size_t smtpp_line_limit(const smtpp_policy *p);
 
 /* ---------------------------------------------------------------------------------------- */
-/** @name The command parser (RFC 5321 §4.1) @{ */
+/** @name The command parser (RFC 5321 §4.1)
+ * @{ */
 
 /** A mailbox path as parsed (C++ `smtpp::path`); views into the command line. */
 typedef struct smtpp_path {
     smtpp_view text;        /**< the whole path as sent */
     smtpp_view route;       /**< source route, parsed and to be ignored (§4.1.2) */
-    smtpp_view mailbox;     /**< "local@domain"; empty for <> and <Postmaster> */
+    smtpp_view mailbox;     /**< "local@domain"; empty for `<>` and `<Postmaster>` */
     smtpp_view local_part;  /**< as sent (quoted local part keeps its quotes) */
     smtpp_view domain;      /**< domain or address literal */
     int is_null;            /**< `<>` */
-    int is_postmaster;      /**< `<Postmaster>` without a domain */
+    int is_postmaster;      /**< `\<Postmaster\>` without a domain */
     int quoted;             /**< the local part is a Quoted-string */
     int utf8;               /**< the path holds UTF-8 (RFC 6531) */
 } smtpp_path;
@@ -442,8 +444,13 @@ typedef struct smtpp_command_fields {
 } smtpp_command_fields;
 
 /**
- * Parses one command line (with its CRLF) into `out`.
- * @param opt  parser options (NULL: strict defaults)
+ * Parses one command line (with its CRLF) into `out` (RFC 5321 §4.1, with the extensions'
+ * parameters).
+ * @param line      the line, terminator included (not NUL-terminated)
+ * @param len       its length in octets
+ * @param out       storage for the command (its views will point into `line`)
+ * @param out_size  sizeof that storage (at least SMTPP_COMMAND_SIZE)
+ * @param opt       parser options (NULL: strict defaults)
  * @param why  receives the reason on SMTPP_E_COMMAND (may be NULL)
  * @return SMTPP_OK, SMTPP_E_COMMAND (the line is refused; reply with smtpp_reply_for_command()), or an argument error.
  */
@@ -458,7 +465,8 @@ SMTPP_API const char *smtpp_verb_name(smtpp_verb v);
 /** @} */
 
 /* ---------------------------------------------------------------------------------------- */
-/** @name The server session (RFC 5321 §4.1.4, §3) @{ */
+/** @name The server session (RFC 5321 §4.1.4, §3)
+ * @{ */
 
 /** What one transition produced (C++ `smtpp::step_result`). Write `reply` `count` times, then carry out `action`. */
 typedef struct smtpp_step_result {
@@ -487,8 +495,15 @@ SMTPP_API smtpp_phase smtpp_session_phase(const smtpp_session *s);
 SMTPP_API smtpp_error smtpp_start(const smtpp_policy *p, smtpp_session *s, smtpp_step_result *out);
 /**
  * One command line (terminator included) from the line reader.
+ * @param p              the policy
+ * @param s              the session (updated)
+ * @param line           the line as the line reader returned it
+ * @param len            its length
  * @param input_pending  non-zero when more client input follows the line (RFC 2920 sync checks)
- * @param cmd            storage the parsed command goes to (its views point into `line`)
+ * @param cmd            storage the parsed command goes to (its views point into `line`);
+ *                       need not be initialised
+ * @param out            receives the reply and the action
+ * @return SMTPP_OK, or an argument error (then `s` and `out` are unchanged)
  */
 SMTPP_API smtpp_error smtpp_step(const smtpp_policy *p, smtpp_session *s, const char *line, size_t len,
                                  int input_pending, smtpp_command *cmd, smtpp_step_result *out);
@@ -513,7 +528,8 @@ SMTPP_API smtpp_error smtpp_shutdown(const smtpp_policy *p, smtpp_session *s, sm
 /** @} */
 
 /* ---------------------------------------------------------------------------------------- */
-/** @name The line reader (RFC 5321 §2.3.8, §4.5.3.1.4) @{ */
+/** @name The line reader (RFC 5321 §2.3.8, §4.5.3.1.4)
+ * @{ */
 
 /** Options of the line reader. */
 typedef struct smtpp_line_options {
@@ -548,7 +564,8 @@ SMTPP_API int smtpp_line_pending(const smtpp_line_reader *r);
 /** @} */
 
 /* ---------------------------------------------------------------------------------------- */
-/** @name The body decoders (RFC 5321 §4.5.2, RFC 3030) @{ */
+/** @name The body decoders (RFC 5321 §4.5.2, RFC 3030)
+ * @{ */
 
 /** Options of the DATA decoder; smtpp_body_options() derives them from a policy. */
 typedef struct smtpp_data_options {
@@ -600,7 +617,8 @@ SMTPP_API smtpp_error smtpp_bdat_next(smtpp_bdat_decoder *d, const char *in, siz
 /** @} */
 
 /* ---------------------------------------------------------------------------------------- */
-/** @name Replies and names @{ */
+/** @name Replies and names
+ * @{ */
 
 /** The reply for a refused command line (RFC 5321 §4.2.2, RFC 3463). */
 SMTPP_API smtpp_error smtpp_reply_for_command(smtpp_command_error e, smtpp_reply_hint *out);
