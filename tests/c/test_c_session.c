@@ -11,6 +11,7 @@
  */
 #include <smtpp/smtpp.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -496,6 +497,16 @@ static void test_arguments(void) {
     union { smtpp_session s; unsigned char b[sizeof(smtpp_session) + 8]; } mis;
     const char mail[] = "MAIL FROM:<alice@example.org> SIZE=100\r\n";
 
+    /* the typed storage is as aligned as the header says, in C99 and C11 alike */
+    {
+        struct probe_cmd { char c; smtpp_command x; };
+        struct probe_pol { char c; smtpp_policy x; };
+        struct probe_ses { char c; smtpp_session x; };
+        CHECK(offsetof(struct probe_cmd, x) % SMTPP_COMMAND_ALIGN == 0);
+        CHECK(offsetof(struct probe_pol, x) >= sizeof(void *) || offsetof(struct probe_pol, x) % 4 == 0);
+        CHECK(offsetof(struct probe_ses, x) % 4 == 0);
+        CHECK(sizeof(smtpp_command) >= SMTPP_COMMAND_SIZE && sizeof(smtpp_policy) >= SMTPP_POLICY_SIZE);
+    }
     CHECK(smtpp_policy_init(NULL, sizeof pol, NULL) == SMTPP_E_NULL);
     CHECK(smtpp_policy_init(&pol, sizeof pol - 1, NULL) == SMTPP_E_STORAGE);
     CHECK(smtpp_session_init(&s, 3) == SMTPP_E_STORAGE);
