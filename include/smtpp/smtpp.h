@@ -22,9 +22,11 @@
  * Within one version: enum values are append-only; the `SMTPP_*_SIZE` constants are upper
  * bounds with headroom checked at compile time against the C++ objects, so they change
  * only when a C++ object outgrows them. The opaque objects hold no pointer into
- * themselves, but copy them with the functions of the API only (a line reader points at
- * its caller's buffer; a session may be copied with memcpy, it is plain state).
- * Only `smtpp_*` symbols are exported.
+ * themselves: memcpy to storage of the same alignment makes a valid copy (a copied line
+ * reader shares its caller's buffer; a copied command's views still point into the line
+ * it was parsed from; a session is plain state, copy it freely). The shared library
+ * exports only `smtpp_*` symbols; new functions may be added in any version, existing
+ * ones keep their signatures within a minor version.
  */
 #ifndef SMTPP_H
 #define SMTPP_H
@@ -39,8 +41,10 @@
 #define SMTPP_C_VERSION_NUMBER (SMTPP_C_VERSION_MAJOR * 10000 + SMTPP_C_VERSION_MINOR * 100 + SMTPP_C_VERSION_PATCH)
 
 /** @cond SMTPP_INTERNAL */
-#if defined(_WIN32) && defined(SMTPP_C_SHARED)
-#  if defined(SMTPP_C_BUILDING)
+#if defined(_WIN32) || defined(__CYGWIN__)
+#  if !defined(SMTPP_C_SHARED)
+#    define SMTPP_API
+#  elif defined(SMTPP_C_BUILDING)
 #    define SMTPP_API __declspec(dllexport)
 #  else
 #    define SMTPP_API __declspec(dllimport)
