@@ -119,4 +119,10 @@ void bm_session_c(benchmark::State& state) {
 
 BENCHMARK(bm_session_cpp);
 BENCHMARK(bm_session_c);
+// Fixed iteration counts, for instruction counts under callgrind (bench/c_api_ratio.sh
+// --callgrind): the difference between 11 and 1 iterations is 10 passes, setup excluded.
+BENCHMARK(bm_session_cpp)->Iterations(1);
+BENCHMARK(bm_session_cpp)->Iterations(11);
+BENCHMARK(bm_session_c)->Iterations(1);
+BENCHMARK(bm_session_c)->Iterations(11);
 BENCHMARK_MAIN();
