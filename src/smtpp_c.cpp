@@ -26,6 +26,8 @@ static_assert(SMTPP_DATA_NUL + 1 == static_cast<int>(detail::data_error_count), 
 static_assert(static_cast<int>(status::complete) == SMTPP_COMPLETE && static_cast<int>(status::failed) == SMTPP_FAILED,
               "status drifted");
 static_assert(static_cast<int>(data_event_kind::end) == SMTPP_DATA_EVENT_END, "data_event_kind drifted");
+static_assert(static_cast<int>(lang::en) == SMTPP_LANG_EN && static_cast<int>(lang::ru) == SMTPP_LANG_RU &&
+                  lang_count == 2, "lang drifted");
 constexpr bool same_bit(extension a, smtpp_extension b) { return static_cast<std::uint32_t>(a) == static_cast<std::uint32_t>(b); }
 static_assert(same_bit(ext_pipelining, SMTPP_EXT_PIPELINING) && same_bit(ext_size, SMTPP_EXT_SIZE) &&
                   same_bit(ext_8bitmime, SMTPP_EXT_8BITMIME) && same_bit(ext_smtputf8, SMTPP_EXT_SMTPUTF8) &&
@@ -600,6 +602,53 @@ SMTPP_API smtpp_error smtpp_reply_for_data(smtpp_data_error e, smtpp_reply_hint*
     if (out == nullptr) return SMTPP_E_NULL;
     if (static_cast<unsigned>(e) >= detail::data_error_count) return SMTPP_E_ARGUMENT;
     hint(reply_for(static_cast<data_error>(e)), *out);
+    return SMTPP_OK;
+}
+
+SMTPP_API smtpp_error smtpp_explain_reply(unsigned code, smtpp_lang l, smtpp_reply_explanation* out) {
+    if (out == nullptr) return SMTPP_E_NULL;
+    if (l != SMTPP_LANG_EN && l != SMTPP_LANG_RU) return SMTPP_E_ARGUMENT;
+    const reply_explanation e = explain_reply(code, static_cast<lang>(l));
+    out->code = e.code;
+    out->valid = e.valid;
+    out->listed = e.listed;
+    out->closes = e.closes;
+    out->cls = cv(e.cls);
+    out->cls_meaning = cv(e.cls_meaning);
+    out->category = cv(e.category);
+    out->category_meaning = cv(e.category_meaning);
+    out->title = cv(e.title);
+    out->description = cv(e.description);
+    out->when = cv(e.when);
+    out->fix = cv(e.fix);
+    out->rfc = cv(e.rfc);
+    return SMTPP_OK;
+}
+
+SMTPP_API smtpp_error smtpp_explain_enhanced(unsigned cls, unsigned subject, unsigned detail, smtpp_lang l,
+                                             smtpp_enhanced_explanation* out) {
+    if (out == nullptr) return SMTPP_E_NULL;
+    if (l != SMTPP_LANG_EN && l != SMTPP_LANG_RU) return SMTPP_E_ARGUMENT;
+    enhanced_code c;
+    // Out-of-range parts become an invalid code (class 0), never a wrapped valid one.
+    const bool fits = cls <= 9 && subject <= 999 && detail <= 999;
+    c.cls = static_cast<std::uint8_t>(fits ? cls : 0);
+    c.subject = static_cast<std::uint16_t>(fits ? subject : 0);
+    c.detail = static_cast<std::uint16_t>(fits ? detail : 0);
+    const enhanced_explanation e = explain_enhanced(c, static_cast<lang>(l));
+    out->esc_class = c.cls;
+    out->esc_subject = c.subject;
+    out->esc_detail = c.detail;
+    out->valid = e.valid;
+    out->listed = e.listed;
+    out->known_subject = e.known_subject;
+    out->cls = cv(e.cls);
+    out->cls_meaning = cv(e.cls_meaning);
+    out->subject = cv(e.subject);
+    out->subject_meaning = cv(e.subject_meaning);
+    out->title = cv(e.title);
+    out->description = cv(e.description);
+    out->rfc = cv(e.rfc);
     return SMTPP_OK;
 }
 

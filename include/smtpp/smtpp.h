@@ -630,6 +630,53 @@ SMTPP_API smtpp_error smtpp_reply_for_command(smtpp_command_error e, smtpp_reply
 SMTPP_API smtpp_error smtpp_reply_for_line(smtpp_line_error e, smtpp_reply_hint *out);
 /** The reply for a refused body. */
 SMTPP_API smtpp_error smtpp_reply_for_data(smtpp_data_error e, smtpp_reply_hint *out);
+/** Languages of the catalog (C++ `smtpp::lang`). */
+typedef enum smtpp_lang {
+    SMTPP_LANG_EN = 0,  /**< English */
+    SMTPP_LANG_RU = 1,  /**< Russian (UTF-8) */
+    SMTPP_LANG_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value */
+    SMTPP_LANG_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+} smtpp_lang;
+
+/** What the catalog says about a reply code (C++ `smtpp::reply_explanation`); views into static storage. */
+typedef struct smtpp_reply_explanation {
+    uint16_t code;               /**< the code asked about (0 when above 999) */
+    int valid;                   /**< a Reply-code (first digit 2-5, second 0-5, RFC 5321 §4.2.1) */
+    int listed;                  /**< in the catalog; otherwise the texts come from §4.2.1's theory */
+    int closes;                  /**< the server closes the connection after it */
+    smtpp_view cls;              /**< the first digit's class ("2xx Positive Completion") */
+    smtpp_view cls_meaning;      /**< what that class means */
+    smtpp_view category;         /**< the second digit's category ("x2z Connections") */
+    smtpp_view category_meaning; /**< what that category means */
+    smtpp_view title;            /**< short title */
+    smtpp_view description;      /**< what the reply says */
+    smtpp_view when;             /**< when servers send it */
+    smtpp_view fix;              /**< what the sender can do */
+    smtpp_view rfc;              /**< where it is defined */
+} smtpp_reply_explanation;
+
+/** What the catalog says about an enhanced status code (C++ `smtpp::enhanced_explanation`, RFC 3463, RFC 5248). */
+typedef struct smtpp_enhanced_explanation {
+    uint8_t esc_class;           /**< class asked about */
+    uint16_t esc_subject;        /**< subject asked about */
+    uint16_t esc_detail;         /**< detail asked about */
+    int valid;                   /**< class 2/4/5, subject and detail 0..999 */
+    int listed;                  /**< in the IANA registry */
+    int known_subject;           /**< subject 0..7 (RFC 3463 §3) */
+    smtpp_view cls;              /**< "2.X.X Success", ... */
+    smtpp_view cls_meaning;      /**< what the class means */
+    smtpp_view subject;          /**< "X.1.X Addressing Status", ... */
+    smtpp_view subject_meaning;  /**< what the subject means */
+    smtpp_view title;            /**< short title */
+    smtpp_view description;      /**< what the code says */
+    smtpp_view rfc;              /**< where it is defined */
+} smtpp_enhanced_explanation;
+
+/** Explains a reply code (smtpp-explain's catalog). An invalid code gives `valid == 0`, not an error. */
+SMTPP_API smtpp_error smtpp_explain_reply(unsigned code, smtpp_lang l, smtpp_reply_explanation *out);
+/** Explains an enhanced status code `cls.subject.detail`. An invalid code gives `valid == 0`, not an error. */
+SMTPP_API smtpp_error smtpp_explain_enhanced(unsigned cls, unsigned subject, unsigned detail, smtpp_lang l,
+                                             smtpp_enhanced_explanation *out);
 /** The name of a command error ("bad_reverse_path"...); "?" when out of range. Static storage, NUL-terminated. */
 SMTPP_API const char *smtpp_command_error_name(smtpp_command_error e);
 /** The name of a line error; "?" when out of range. */

@@ -568,6 +568,21 @@ static void test_arguments(void) {
         CHECK(smtpp_data_next(&dd, ".\r\n", 3, &de) == SMTPP_OK && de.kind == SMTPP_DATA_EVENT_END &&
               de.error == SMTPP_DATA_NONE);
     }
+    /* the catalog, in both languages */
+    {
+        smtpp_reply_explanation en, ru, bad;
+        smtpp_enhanced_explanation ee, eb;
+        CHECK(smtpp_explain_reply(550, SMTPP_LANG_EN, &en) == SMTPP_OK && en.valid && en.listed && en.title.len > 0);
+        CHECK(smtpp_explain_reply(550, SMTPP_LANG_RU, &ru) == SMTPP_OK && ru.listed && ru.title.len > 0);
+        CHECK(!(en.title.len == ru.title.len && memcmp(en.title.ptr, ru.title.ptr, en.title.len) == 0));
+        CHECK(smtpp_explain_reply(421, SMTPP_LANG_EN, &en) == SMTPP_OK && en.closes);
+        CHECK(smtpp_explain_reply(999, SMTPP_LANG_EN, &bad) == SMTPP_OK && !bad.valid);
+        CHECK(smtpp_explain_reply(550, (smtpp_lang)7, &bad) == SMTPP_E_ARGUMENT);
+        CHECK(smtpp_explain_reply(550, SMTPP_LANG_EN, NULL) == SMTPP_E_NULL);
+        CHECK(smtpp_explain_enhanced(5, 1, 1, SMTPP_LANG_EN, &ee) == SMTPP_OK && ee.valid && ee.listed && ee.title.len > 0);
+        CHECK(smtpp_explain_enhanced(261, 1, 1, SMTPP_LANG_EN, &eb) == SMTPP_OK && !eb.valid);
+        CHECK(smtpp_explain_enhanced(3, 1, 1, SMTPP_LANG_RU, &eb) == SMTPP_OK && !eb.valid);
+    }
     CHECK(strcmp(smtpp_strerror(SMTPP_E_STORAGE), "unknown error") != 0);
     CHECK(strcmp(smtpp_strerror((smtpp_error)1000), "unknown error") == 0);
     CHECK(smtpp_version_number() == SMTPP_C_VERSION_NUMBER);
