@@ -15,6 +15,8 @@ command -v ninja >/dev/null || need+=(ninja-build)
 command -v g++ >/dev/null || need+=(g++)
 command -v clang++ >/dev/null || need+=(clang)
 command -v python3 >/dev/null || need+=(python3)
+command -v pkg-config >/dev/null || need+=(pkg-config)  # the C API's consumer test (tools/check-c-api.sh)
+command -v doxygen >/dev/null || need+=(doxygen)        # the reference manual (tools/build-docs.sh)
 [ -f /usr/include/catch2/catch.hpp ] || need+=(catch2)
 [ -f /usr/include/benchmark/benchmark.h ] || need+=(libbenchmark-dev)
 ls /usr/lib/llvm-14/lib/clang/14*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
@@ -110,7 +112,7 @@ run_platforms() {
   local pat='__builtin_|__attribute__|__asm__|\basm\b|__declspec|__forceinline|\b_mm[0-9]*_|__m128|__m256|__m512'
   pat+='|intrin\.h|arm_neon\.h|__SSE|__AVX|__ARM_|__aarch64__|__arm__|__x86_64__|__i386__|_M_X64|_M_IX86|_M_ARM'
   pat+='|__BYTE_ORDER__|__ORDER_|__GNUC__|__clang__|_MSC_VER|\[\[(gnu|clang|msvc)::'
-  if grep -rnE "$pat" "$root/include" "$root/src" | grep -v '^[^:]*/include/smtpp/detail/platform\.hpp:'; then
+  if grep -rnE "$pat" "$root/include" "$root/src" | grep -vE '^[^:]*/include/smtpp/detail/platform\.hpp?:'; then
     failures+=("platforms: compiler-specific code outside detail/platform.hpp")
   fi
   # string_view::substr range-checks and throws: firmware would link abort and the unwinder.
@@ -125,7 +127,8 @@ run_platforms() {
   # i686 with SSE2 (the 32-bit vector path), clang, C++23; the fuzzers as well.
   run_config i686-clang-cxx23-sse2 "${cross[@]}" -DCMAKE_TOOLCHAIN_FILE="$tc/i686-linux-gnu.cmake" \
     -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_COMPILER_TARGET=i686-linux-gnu -DCMAKE_CXX_STANDARD=23 \
-    "-DCMAKE_CXX_FLAGS=-msse2 -mfpmath=sse"
+    "-DCMAKE_CXX_FLAGS=-msse2 -mfpmath=sse" \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_C_COMPILER_TARGET=i686-linux-gnu "-DCMAKE_C_FLAGS=-msse2 -mfpmath=sse"
   echo "== [platforms] the fuzz targets compile for i686 (-Werror; no 64-bit size_t assumed)"
   local f
   for f in "$root"/fuzz/fuzz_*.cpp; do
@@ -139,7 +142,7 @@ run_platforms() {
   # s390x (big-endian: the byte loops), gcc, C++17.
   run_config s390x-gcc-cxx17 "${cross[@]}" -DCMAKE_TOOLCHAIN_FILE="$tc/s390x-linux-gnu.cmake" -DCMAKE_CXX_STANDARD=17
   # x86-64 with every vector path off, gcc, C++23 optimised (its -Wrestrict included).
-  run_config x86_64-gcc-cxx23-no-simd "${cross[@]}" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=23 -DSMTPP_NO_SIMD=ON
+  run_config x86_64-gcc-cxx23-no-simd "${cross[@]}" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_STANDARD=23 -DSMTPP_NO_SIMD=ON
   echo "== [platforms] SMTPP_NO_SIMD leaves no SSE2 compare in the compiled library (and without it, some)"
   local with without
   g++ -std=c++17 -O2 -I"$root/include" -c "$root/src/smtpp.cpp" -o "$root/build-ci/simd.o"
@@ -171,8 +174,8 @@ if [ "${1:-}" = platforms ]; then
   run_platforms
 else
 # gcc, C++17, optimised, with the benchmarks built (they are run by bench/run.sh, not here).
-run_config gcc-cxx17-release "${common[@]}" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 \
-  -DCMAKE_BUILD_TYPE=Release -DSMTPP_BUILD_BENCHMARKS=ON
+run_config gcc-cxx17-release "${common[@]}" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_C_COMPILER=gcc \
+  -DCMAKE_CXX_STANDARD=17 -DCMAKE_BUILD_TYPE=Release -DSMTPP_BUILD_BENCHMARKS=ON
 # smtpp-send against smtpp-sink (plain, BDAT, LMTP, STARTTLS + AUTH), Postfix smtp-sink,
 # aiosmtpd and exim4, every message checked byte for byte at the receiver. exim4 conflicts
 # with postfix (both are mail-transport-agent), so it is not installed: its Debian packages
@@ -203,14 +206,14 @@ client_interop
 
 if [ "${1:-}" != quick ]; then
   # clang, C++20, ASan + UBSan, libFuzzer targets replaying their corpora.
-  run_config clang-cxx20-asan-ubsan "${common[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=20 \
-    -DCMAKE_BUILD_TYPE=Debug -DSMTPP_SANITIZE=ON
+  run_config clang-cxx20-asan-ubsan "${common[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_CXX_STANDARD=20 -DCMAKE_BUILD_TYPE=Debug -DSMTPP_SANITIZE=ON
   # gcc, C++20, -fno-exceptions -fno-rtti.
-  run_config gcc-cxx20-noexcept "${common[@]}" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=20 \
-    -DCMAKE_BUILD_TYPE=Debug -DSMTPP_NO_EXCEPTIONS=ON
+  run_config gcc-cxx20-noexcept "${common[@]}" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_C_COMPILER=gcc \
+    -DCMAKE_CXX_STANDARD=20 -DCMAKE_BUILD_TYPE=Debug -DSMTPP_NO_EXCEPTIONS=ON
   # clang, C++17, -fno-exceptions -fno-rtti, optimised.
-  run_config clang-cxx17-noexcept "${common[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 \
-    -DCMAKE_BUILD_TYPE=Release -DSMTPP_NO_EXCEPTIONS=ON
+  run_config clang-cxx17-noexcept "${common[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_CXX_STANDARD=17 -DCMAKE_BUILD_TYPE=Release -DSMTPP_NO_EXCEPTIONS=ON
   # Packaging: install, then build consumers with find_package and add_subdirectory.
   echo
   echo "== [packaging] install + find_package + add_subdirectory consumers"
@@ -233,6 +236,13 @@ if [ "${1:-}" != quick ]; then
   echo "== [fuzz] OSS-Fuzz-style builds (libFuzzer ASan, libFuzzer UBSan, AFL++ ASan)"
   if bash tools/oss-fuzz-check.sh "$root/build-ci/oss-fuzz"; then :; else failures+=("oss-fuzz-style builds"); fi
   echo "== [fuzz] stage took $((SECONDS - t0)) s"
+  # ---- C API: nm -D exports only smtpp_*, pkg-config consumers (gcc/clang, c99/c11) -------
+  echo
+  echo "== [c-api] install + nm -D + pkg-config smtpp-c consumers (gcc, clang; c99, c11)"
+  if bash tools/check-c-api.sh "$root/build-ci/c-api"; then :; else failures+=("c-api"); fi
+  # ---- The reference manual: doxygen, warnings (undocumented public items) are errors ----
+  echo "== [docs] doxygen (docs/Doxyfile): guide, C API, documented C++ headers"
+  if bash tools/build-docs.sh "$root/build-ci/docs"; then :; else failures+=("docs: doxygen warnings"); fi
   # The generated single header is committed and must match its generator.
   echo "== [single-header] regenerate and compare"
   if python3 tools/amalgamate.py --check; then :; else failures+=("single-header: out of date"); fi

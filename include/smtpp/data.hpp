@@ -109,7 +109,7 @@ enum class bare_newline_policy : std::uint8_t {
 
 /// Options of the DATA decoder. Strict by default.
 struct data_options {
-    bare_newline_policy bare_newline = bare_newline_policy::reject;
+    bare_newline_policy bare_newline = bare_newline_policy::reject;  ///< bare CR/LF in content (see the policy's risks)
     /// Message size limit in octets as RFC 1870 §3 counts them (CRLFs included, stuffing
     /// dots and the terminating ".CRLF" not); 0 = unlimited. Exceeding it still reads to
     /// the end of data, then refuses with 552 5.3.4.
@@ -133,7 +133,7 @@ enum class data_event_kind : std::uint8_t {
 /// One result of data_decoder::next / bdat_decoder::next.
 struct data_event {
     status st = status::need_more;  ///< complete (content or end) or need_more; never failed
-    data_event_kind kind = data_event_kind::none;
+    data_event_kind kind = data_event_kind::none;  ///< what was produced
     std::string_view content{};     ///< message bytes (kind content)
     std::size_t consumed = 0;       ///< bytes of the input this call used
     data_error err = data_error::none;  ///< the verdict (kind end)
@@ -271,7 +271,7 @@ inline constexpr std::string_view lit_cr = "\r";
  * DATA body decoder, RFC 5321 §4.1.1.4 and §4.5.2.
  *
  *   "The mail data are terminated by a line containing only a period, that is, the
- *    character sequence "<CRLF>.<CRLF>", where the first <CRLF> is actually the
+ *    character sequence "\<CRLF\>.\<CRLF\>", where the first \<CRLF\> is actually the
  *    terminator of the previous line" (§4.1.1.4); "If the first character is a period
  *    and there are other characters on the line, the first character is deleted" (§4.5.2).
  *
@@ -281,6 +281,7 @@ inline constexpr std::string_view lit_cr = "\r";
 class data_decoder {
 public:
     constexpr data_decoder() noexcept = default;
+    /// A decoder for one message body with options `o`.
     constexpr explicit data_decoder(data_options o) noexcept : opt_(o) {}
 
 private:

@@ -103,10 +103,10 @@ struct line_options {
     bool allow_bare_lf = false;
 };
 
-/// One result of line_reader::next().
 /// How many leading octets of a refused line a `line_event` reports.
 inline constexpr std::size_t line_head_size = 8;
 
+/// One result of line_reader::next().
 struct line_event {
     status st = status::need_more;    ///< complete: a line; failed: a refused line; need_more
     line_error err = line_error::none;  ///< why the line was refused (failed only)
@@ -510,6 +510,7 @@ private:
  */
 class basic_line_reader {
 public:
+    /// A reader over `buf` (`capacity` octets, owned by the caller, outliving the reader).
     constexpr basic_line_reader(char* buf, std::size_t capacity, line_options o = {}) noexcept
         : buf_(buf), core_(o, buf == nullptr ? 0 : capacity) {}
 
@@ -523,6 +524,7 @@ public:
     SMTPP_HOT_INLINE constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_, input); }
     /// Change the limit (e.g. 12288 for an AUTH exchange, RFC 4954 §4); capped at capacity.
     constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n); }
+    /// The limit in force (CRLF included).
     [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(); }
     /// Drop any partial line and skipping state (after STARTTLS, RFC 3207 §4.2 / CVE-2011-0411).
     constexpr void discard() noexcept { core_.discard(); }
@@ -544,13 +546,16 @@ private:
 template <std::size_t Capacity = 512>
 class line_reader {
 public:
+    /// A reader with the default (strict, 512-octet) options.
     constexpr line_reader() noexcept : core_(line_options{}, Capacity) {}
+    /// A reader with options `o` (the limit is capped at Capacity).
     constexpr explicit line_reader(line_options o) noexcept : core_(o, Capacity) {}
 
     /// See basic_line_reader::next.
     SMTPP_HOT_INLINE constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_.data(), input); }
     /// See basic_line_reader::set_max_line (capped at Capacity).
     constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n); }
+    /// See basic_line_reader::max_line.
     [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(); }
     /// See basic_line_reader::discard.
     constexpr void discard() noexcept { core_.discard(); }
@@ -558,6 +563,7 @@ public:
     [[nodiscard]] constexpr bool pending() const noexcept { return core_.pending(); }
     /// See basic_line_reader::pending_error.
     [[nodiscard]] constexpr line_error pending_error() const noexcept { return core_.pending_error(); }
+    /// The storage for split lines, in octets.
     static constexpr std::size_t capacity() noexcept { return Capacity; }
 
 private:

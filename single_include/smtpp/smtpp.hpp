@@ -21,10 +21,10 @@
 #ifndef SMTPP_VERSION_HPP
 #define SMTPP_VERSION_HPP
 
-#define SMTPP_VERSION_MAJOR 0
-#define SMTPP_VERSION_MINOR 1
-#define SMTPP_VERSION_PATCH 0
-#define SMTPP_VERSION_STRING "0.1.0"
+#define SMTPP_VERSION_MAJOR 0  ///< major version: incompatible API changes
+#define SMTPP_VERSION_MINOR 1  ///< minor version: additions (before 1.0, any change)
+#define SMTPP_VERSION_PATCH 0  ///< patch version: fixes
+#define SMTPP_VERSION_STRING "0.1.0"  ///< "major.minor.patch"
 
 #endif
 // ---- end smtpp/version.hpp ----
@@ -328,14 +328,17 @@ enum class status : std::uint8_t {
  * `cls == 0` means "no code". class is 2, 4 or 5; subject and detail are 0..999.
  */
 struct enhanced_code {
-    std::uint8_t cls = 0;
-    std::uint16_t subject = 0;
-    std::uint16_t detail = 0;
+    std::uint8_t cls = 0;        ///< class: 2 success, 4 persistent transient failure, 5 permanent failure
+    std::uint16_t subject = 0;   ///< subject (RFC 3463 §3: 0 other, 1 addressing, 2 mailbox, ... 7 security)
+    std::uint16_t detail = 0;    ///< detail within the subject
 
+    /// True when there is no code (`cls == 0`).
     [[nodiscard]] constexpr bool empty() const noexcept { return cls == 0; }
+    /// Equal when class, subject and detail are.
     friend constexpr bool operator==(enhanced_code a, enhanced_code b) noexcept {
         return a.cls == b.cls && a.subject == b.subject && a.detail == b.detail;
     }
+    /// Not equal.
     friend constexpr bool operator!=(enhanced_code a, enhanced_code b) noexcept { return !(a == b); }
 };
 
@@ -345,9 +348,9 @@ struct enhanced_code {
  * a host can write `code SP esc SP text CRLF` as is, without composing anything itself.
  */
 struct reply_hint {
-    std::uint16_t code = 0;
-    enhanced_code esc{};
-    std::string_view text{};
+    std::uint16_t code = 0;      ///< basic reply code (RFC 5321 §4.2), 0 when none
+    enhanced_code esc{};         ///< enhanced status code (RFC 3463), empty when none
+    std::string_view text{};     ///< short text, static storage, no CR/LF/NUL
 };
 
 }  // namespace smtpp
@@ -2703,10 +2706,10 @@ struct line_options {
     bool allow_bare_lf = false;
 };
 
-/// One result of line_reader::next().
 /// How many leading octets of a refused line a `line_event` reports.
 inline constexpr std::size_t line_head_size = 8;
 
+/// One result of line_reader::next().
 struct line_event {
     status st = status::need_more;    ///< complete: a line; failed: a refused line; need_more
     line_error err = line_error::none;  ///< why the line was refused (failed only)
@@ -3110,6 +3113,7 @@ private:
  */
 class basic_line_reader {
 public:
+    /// A reader over `buf` (`capacity` octets, owned by the caller, outliving the reader).
     constexpr basic_line_reader(char* buf, std::size_t capacity, line_options o = {}) noexcept
         : buf_(buf), core_(o, buf == nullptr ? 0 : capacity) {}
 
@@ -3123,6 +3127,7 @@ public:
     SMTPP_HOT_INLINE constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_, input); }
     /// Change the limit (e.g. 12288 for an AUTH exchange, RFC 4954 §4); capped at capacity.
     constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n); }
+    /// The limit in force (CRLF included).
     [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(); }
     /// Drop any partial line and skipping state (after STARTTLS, RFC 3207 §4.2 / CVE-2011-0411).
     constexpr void discard() noexcept { core_.discard(); }
@@ -3144,13 +3149,16 @@ private:
 template <std::size_t Capacity = 512>
 class line_reader {
 public:
+    /// A reader with the default (strict, 512-octet) options.
     constexpr line_reader() noexcept : core_(line_options{}, Capacity) {}
+    /// A reader with options `o` (the limit is capped at Capacity).
     constexpr explicit line_reader(line_options o) noexcept : core_(o, Capacity) {}
 
     /// See basic_line_reader::next.
     SMTPP_HOT_INLINE constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_.data(), input); }
     /// See basic_line_reader::set_max_line (capped at Capacity).
     constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n); }
+    /// See basic_line_reader::max_line.
     [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(); }
     /// See basic_line_reader::discard.
     constexpr void discard() noexcept { core_.discard(); }
@@ -3158,6 +3166,7 @@ public:
     [[nodiscard]] constexpr bool pending() const noexcept { return core_.pending(); }
     /// See basic_line_reader::pending_error.
     [[nodiscard]] constexpr line_error pending_error() const noexcept { return core_.pending_error(); }
+    /// The storage for split lines, in octets.
     static constexpr std::size_t capacity() noexcept { return Capacity; }
 
 private:
@@ -3278,7 +3287,7 @@ enum class bare_newline_policy : std::uint8_t {
 
 /// Options of the DATA decoder. Strict by default.
 struct data_options {
-    bare_newline_policy bare_newline = bare_newline_policy::reject;
+    bare_newline_policy bare_newline = bare_newline_policy::reject;  ///< bare CR/LF in content (see the policy's risks)
     /// Message size limit in octets as RFC 1870 §3 counts them (CRLFs included, stuffing
     /// dots and the terminating ".CRLF" not); 0 = unlimited. Exceeding it still reads to
     /// the end of data, then refuses with 552 5.3.4.
@@ -3302,7 +3311,7 @@ enum class data_event_kind : std::uint8_t {
 /// One result of data_decoder::next / bdat_decoder::next.
 struct data_event {
     status st = status::need_more;  ///< complete (content or end) or need_more; never failed
-    data_event_kind kind = data_event_kind::none;
+    data_event_kind kind = data_event_kind::none;  ///< what was produced
     std::string_view content{};     ///< message bytes (kind content)
     std::size_t consumed = 0;       ///< bytes of the input this call used
     data_error err = data_error::none;  ///< the verdict (kind end)
@@ -3440,7 +3449,7 @@ inline constexpr std::string_view lit_cr = "\r";
  * DATA body decoder, RFC 5321 §4.1.1.4 and §4.5.2.
  *
  *   "The mail data are terminated by a line containing only a period, that is, the
- *    character sequence "<CRLF>.<CRLF>", where the first <CRLF> is actually the
+ *    character sequence "\<CRLF\>.\<CRLF\>", where the first \<CRLF\> is actually the
  *    terminator of the previous line" (§4.1.1.4); "If the first character is a period
  *    and there are other characters on the line, the first character is deleted" (§4.5.2).
  *
@@ -3450,6 +3459,7 @@ inline constexpr std::string_view lit_cr = "\r";
 class data_decoder {
 public:
     constexpr data_decoder() noexcept = default;
+    /// A decoder for one message body with options `o`.
     constexpr explicit data_decoder(data_options o) noexcept : opt_(o) {}
 
 private:
