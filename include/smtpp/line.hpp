@@ -40,8 +40,8 @@
 
 #include "core.hpp"
 
-// The general loop of the line reader stays out of line so that the fast paths inlined
-// into the caller's loop keep its registers (GCC inlines it otherwise).
+/// Internal: the general loop of the line reader stays out of line so that the fast paths
+/// inlined into the caller's loop keep its registers (GCC inlines it otherwise).
 #define SMTPP_LINE_NOINLINE SMTPP_NOINLINE
 
 namespace smtpp {

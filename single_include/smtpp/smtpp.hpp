@@ -2643,8 +2643,8 @@ constexpr command_format_result format_command(const command& c, char* out, std:
 #include <string_view>
 
 
-// The general loop of the line reader stays out of line so that the fast paths inlined
-// into the caller's loop keep its registers (GCC inlines it otherwise).
+/// Internal: the general loop of the line reader stays out of line so that the fast paths
+/// inlined into the caller's loop keep its registers (GCC inlines it otherwise).
 #define SMTPP_LINE_NOINLINE SMTPP_NOINLINE
 
 namespace smtpp {
