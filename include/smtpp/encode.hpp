@@ -181,11 +181,9 @@ inline std::size_t skip_plain(const char* p, std::size_t i, std::size_t n, bool 
         const std::uint64_t faults = data_block_sse2<false>(p + i, i == start ? '\0' : p[i - 1]).faults;
         if (faults == 0) continue;
         const std::size_t at = i + ctz64(faults);
-        if (p[at] == '.' && p[at - 1] == '\n') {  // a line that needs a dot (else: BDAT, plain text)
-            if (stuff) dot = at;
-            return stuff ? i : at;
-        }
-        return at > start && p[at - 1] == '\r' ? at - 1 : at;  // the scan sees the CR
+        if (at > start && p[at - 1] == '\r') return at - 1;  // a CR without its LF: the scan sees it
+        if (p[at] == '.' && stuff) dot = at;  // a line that starts with "." (BDAT: plain text)
+        return at;                             // that line, or an LF without its CR
     }
     if (i != start) {
         // The word loop goes on after a block: it carries the block's last octet.
