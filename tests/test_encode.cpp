@@ -224,35 +224,74 @@ TEST_CASE("encoder ∘ decoder: the server gets the body back", "[encode]") {
     }
 }
 
-TEST_CASE("encoder: the eight-octet skip against the reference, long bodies, octets near CR/LF/.", "[encode]") {
-    // detail::skip_plain passes whole words: bodies of many words, where the octets beside
-    // the ones it looks for (0x0B, 0x0C, 0x0E, and CR, LF, "." with the high bit set) must
-    // not be taken for them, and lines start at every offset within a word.
+TEST_CASE("encoder: the block and word skips against the reference, long bodies, octets near CR/LF/.", "[encode]") {
+    // detail::skip_plain passes whole 64-octet blocks (SSE2) and then whole words: bodies of
+    // many blocks, where the octets beside the ones it looks for (0x0B, 0x0C, 0x0E, and CR,
+    // LF, "." with the high bit set) must not be taken for them, and lines start at every
+    // offset within a word and a block. Chunks both small (a cut in 13) and large (a cut in
+    // 150, or none), so that blocks are skipped whole; specials both dense and sparse, so
+    // that blocks are both clean and not.
     std::mt19937 rng(1616);
     const char alphabet[] = {'.', '\r', '\n', 'a', '\x0b', '\x0c', '\x0e', '\x8d', '\x8a', '\xae', '\xff', '\0'};
-    for (int iter = 0; iter < 4000; ++iter) {
+    for (int iter = 0; iter < 3000; ++iter) {
         std::string body;
-        const std::size_t len = rng() % 160;
+        const bool sparse = iter % 2 == 1;
+        const std::size_t len = rng() % (sparse ? 400 : 160);
         for (std::size_t i = 0; i < len; ++i) {
-            const unsigned k = rng() % 16;  // mostly text, some CRLF, some leading dots
-            if (k < 10) body += static_cast<char>('a' + k);
+            const unsigned k = static_cast<unsigned>(rng() % (sparse ? 256u : 16u));  // mostly text, some CRLF, some leading dots
+            if (k >= 16 || k < 10) body += static_cast<char>('a' + k % 10);
             else if (k < 12) body += "\r\n";
             else if (k == 12) body += "\r\n.";
+            else if (k == 13 && sparse) body += "\r\n";
             else body += alphabet[rng() % sizeof alphabet];
+            if (sparse && rng() % 40 == 0) body += "\r\n";
         }
         for (auto pol : {newline_policy::strict, newline_policy::normalize}) {
             for (bool stuff : {true, false}) {
                 encode_options o;
                 o.newline = pol;
                 o.stuff = stuff;
+                const unsigned every = iter % 3 == 0 ? 13 : iter % 3 == 1 ? 150 : 0;
                 std::vector<std::size_t> cuts;
-                for (std::size_t i = 1; i < body.size(); ++i)
-                    if (rng() % 13 == 0) cuts.push_back(i);
+                for (std::size_t i = 1; every != 0 && i < body.size(); ++i)
+                    if (rng() % every == 0) cuts.push_back(i);
                 const encoded e = encode(body, cuts, o);
                 const encoded ref = reference(body, o);
                 INFO("body: " << body);
                 REQUIRE(e.err == ref.err);
                 if (e.err == encode_error::none) REQUIRE(e.wire == ref.wire);
+            }
+        }
+    }
+}
+
+TEST_CASE("encoder: one special octet at every offset of clean CRLF text", "[encode]") {
+    // Each block and word boundary of detail::skip_plain meets each case: a bare LF, a bare
+    // CR, a line that starts with "." (at the start of a line and after it), a CRLF split by
+    // a block edge, an octet that is almost LF; the body whole and cut once anywhere.
+    const char* const specials[] = {"\n", "\r", ".", "\r\n.", "\r\n..", "\x8a", "\r\n", "\r\r\n", "\n\n"};
+    for (std::size_t line : {std::size_t{5}, std::size_t{62}, std::size_t{63}, std::size_t{64}, std::size_t{70}}) {
+        std::string base;
+        while (base.size() < 300) base += std::string(line, 'x') + "\r\n";
+        for (const char* sp : specials) {
+            for (std::size_t at = 0; at <= base.size(); ++at) {
+                const std::string body = base.substr(0, at) + sp + base.substr(at);
+                for (auto pol : {newline_policy::strict, newline_policy::normalize}) {
+                    for (bool stuff : {true, false}) {
+                        encode_options o;
+                        o.newline = pol;
+                        o.stuff = stuff;
+                        const encoded ref = reference(body, o);
+                        for (std::size_t cut : {std::size_t{0}, std::size_t{1}, at, at + 1, std::size_t{64}, std::size_t{129}}) {
+                            std::vector<std::size_t> cuts;
+                            if (cut > 0 && cut < body.size()) cuts.push_back(cut);
+                            const encoded e = encode(body, cuts, o);
+                            INFO("line " << line << ", special " << static_cast<int>(sp[0]) << " at " << at << ", cut " << cut);
+                            REQUIRE(e.err == ref.err);
+                            if (e.err == encode_error::none) REQUIRE(e.wire == ref.wire);
+                        }
+                    }
+                }
             }
         }
     }

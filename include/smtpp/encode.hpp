@@ -33,6 +33,7 @@
 #include <string_view>
 
 #include "core.hpp"
+#include "data.hpp"
 
 namespace smtpp {
 
@@ -123,21 +124,21 @@ constexpr unsigned first_marked_octet(std::uint64_t m) noexcept {
 /**
  * Skips, eight octets at a time, text that needs nothing: every CR followed by LF, every
  * LF preceded by CR, and (with `stuff`) no "." after a CRLF. `p[i-1]` is not a CR and
- * `p[i]` needs no stuffing (the caller's state). Returns where the byte-wise scan goes
- * on: at or before the first word that needs a look, backed off to the CR of a line end
- * that straddles it, so that the scan sees the whole CRLF. When it stopped at a line that
- * starts with "." (and everything before it is clean), `dot` is that line's start: the
- * caller cuts there without a scan (a stuffed body has one such line in three).
+ * `p[i]` needs no stuffing (the caller's state), or else `carry_cr` / `carry_lf` say that
+ * `p[i-1]` is one (bit 7 set). Returns where the byte-wise scan goes on: at or before the
+ * first word that needs a look, backed off to the CR of a line end that straddles it, so
+ * that the scan sees the whole CRLF. When it stopped at a line that starts with "." (and
+ * everything before it is clean), `dot` is that line's start: the caller cuts there
+ * without a scan (a stuffed body has one such line in three).
  */
-inline std::size_t skip_plain(const char* p, std::size_t i, std::size_t n, bool stuff, std::size_t& dot) noexcept {
+inline std::size_t skip_words(const char* p, std::size_t i, std::size_t n, bool stuff, std::size_t& dot,
+                              std::uint64_t carry_cr, std::uint64_t carry_lf) noexcept {
     constexpr std::uint64_t cr_pat = 0x0D0D0D0D0D0D0D0Dull;
     constexpr std::uint64_t lf_pat = 0x0A0A0A0A0A0A0A0Aull;
     constexpr std::uint64_t dot_pat = 0x2E2E2E2E2E2E2E2Eull;
-    const std::size_t start = i;
-    std::uint64_t carry_cr = 0;  // bit 7: the previous word ended with CR
-    std::uint64_t carry_lf = 0;  // bit 7: the previous word ended with LF
     constexpr std::uint64_t below_pat = 0x0E0E0E0E0E0E0E0Eull;
     constexpr std::uint64_t high = 0x8080808080808080ull;
+    const std::size_t start = i;
     while (n - i >= 8) {
         const std::uint64_t w = load_le64(p + i);
         // Most words hold no octet below 0x0E (so no CR, no LF) and follow a word that did not
@@ -163,8 +164,35 @@ inline std::size_t skip_plain(const char* p, std::size_t i, std::size_t n, bool 
         carry_lf = lf >> 56;
         i += 8;
     }
-    if (i == start) return i;
+    if (i == start && carry_cr == 0 && carry_lf == 0) return i;
     return carry_cr != 0 ? i - 1 : carry_lf != 0 ? i - 2 : i;
+}
+
+/**
+ * Skips text that needs nothing (see skip_words, same contract): with SSE2, 64 octets at
+ * a time by the DATA decoder's block classifier (its faults are exactly the octets the
+ * encoder must look at: an LF not after a CR, the octet after a CR that is not an LF, a "."
+ * after an LF), then the rest (under 64 octets, or all of it without SSE2) eight at a time.
+ */
+inline std::size_t skip_plain(const char* p, std::size_t i, std::size_t n, bool stuff, std::size_t& dot) noexcept {
+#if defined(SMTPP_HAVE_BODY_BLOCKS)
+    const std::size_t start = i;
+    for (; n - i >= 64; i += 64) {
+        const std::uint64_t faults = data_block_sse2<false>(p + i, i == start ? '\0' : p[i - 1]).faults;
+        if (faults == 0) continue;
+        const std::size_t at = i + ctz64(faults);
+        if (at > start && p[at - 1] == '\r') return at - 1;  // a CR without its LF: the scan sees it
+        if (p[at] == '.' && stuff) dot = at;  // a line that starts with "." (BDAT: plain text)
+        return at;                             // that line, or an LF without its CR
+    }
+    if (i != start) {
+        // The word loop goes on after a block: it carries the block's last octet.
+        const std::uint64_t last_cr = p[i - 1] == '\r' ? 0x80 : 0;
+        const std::uint64_t last_lf = p[i - 1] == '\n' ? 0x80 : 0;
+        return skip_words(p, i, n, stuff, dot, last_cr, last_lf);
+    }
+#endif
+    return skip_words(p, i, n, stuff, dot, 0, 0);
 }
 
 }  // namespace detail
