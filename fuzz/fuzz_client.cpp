@@ -383,7 +383,32 @@ runner make_runner(std::uint8_t bits, unsigned env_kind, bool one_at_a_time) {
 
 }  // namespace
 
+// The names are total and dense: every value up to the last has its own non-empty name,
+// every value past it reads "?" / "unknown" (enum values are append-only).
+static void check_names() {
+    std::string_view seen[256];
+    bool past = false;
+    for (unsigned v = 0; v < 256; ++v) {
+        const std::string_view n = to_string(static_cast<client_phase>(v));
+        SMTPP_FUZZ_CHECK(!n.empty());
+        SMTPP_FUZZ_CHECK((n == "?") == (v >= client_phase_count));
+        for (unsigned k = 0; k < v && v < client_phase_count; ++k) SMTPP_FUZZ_CHECK(seen[k] != n);
+        seen[v] = n;
+    }
+    for (unsigned v = 0; v < 256; ++v) {
+        const std::string_view n = to_string(static_cast<client_error>(v));
+        SMTPP_FUZZ_CHECK(!n.empty());
+        if (n == "unknown") past = true;
+        SMTPP_FUZZ_CHECK(past == (n == "unknown"));
+        SMTPP_FUZZ_CHECK((v == 0) == (n == "none"));
+        for (unsigned k = 0; k < v && !past; ++k) SMTPP_FUZZ_CHECK(seen[k] != n);
+        seen[v] = n;
+    }
+    SMTPP_FUZZ_CHECK(past);
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    check_names();
     if (size < 2) return 0;
     const std::uint8_t bits = data[0];
     const std::size_t piece = static_cast<std::size_t>(data[1] % 64) + 1;
