@@ -242,6 +242,18 @@ struct runner {
             const client_state st = r.next;
             switch (r.act) {
                 case client_action::read_reply: {
+                    if (eager) {
+                        // While a reply is awaited, no host call is taken (the phase is not
+                        // ready, body, recipient or tls), and none writes anything.
+                        const client_result w[] = {client_send(cfg, env, st, out, sizeof out), client_quit(cfg, st),
+                                                   client_body_done(cfg, st), client_chunk(cfg, st, 1, false, out, sizeof out),
+                                                   client_recipient(cfg, env, st, "a@b.example", {}, out, sizeof out),
+                                                   client_recipients_done(cfg, env, st, out, sizeof out),
+                                                   client_tls_established(cfg, st, out, sizeof out)};
+                        for (const client_result& x : w)
+                            SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call &&
+                                             x.write.empty() && x.next.phase == client_phase::closed);
+                    }
                     if (r.expect_ehlo) reader.expect_ehlo();
                     if (!read_reply(reader, collector, in, rest, piece)) return hash;
                     const std::uint16_t code = collector.reply().code;
@@ -291,6 +303,27 @@ struct runner {
                         for (const client_result& x : w)
                             SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call &&
                                              x.write.empty());
+                        // Recipients one at a time only after MAIL, in the recipient phase.
+                        envelope one = env;
+                        one.one_at_a_time = true;
+                        const client_result v[] = {client_recipient(cfg, one, st, "a@b.example", {}, out, sizeof out),
+                                                   client_recipients_done(cfg, one, st, out, sizeof out)};
+                        for (const client_result& x : v)
+                            SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call &&
+                                             x.write.empty());
+                        // An envelope without recipients (none, no list, more than 65535) is
+                        // refused as a message, nothing written, the connection kept.
+                        envelope empty = env;
+                        empty.one_at_a_time = false;
+                        const std::string_view some[] = {"a@b.example"};
+                        const std::size_t counts[] = {0, 1, 0x10000};
+                        for (const std::size_t n : counts) {
+                            empty.to_count = n;
+                            empty.to = n == 0x10000 ? some : nullptr;
+                            const client_result x = client_send(cfg, empty, st, out, sizeof out);
+                            SMTPP_FUZZ_CHECK(x.act == client_action::ready && x.error == client_error::no_recipient_given &&
+                                             x.outcome == outcome::refused && x.write.empty() && x.next.phase == st.phase);
+                        }
                         // A reply nobody asked for (sent before the command): refused.
                         if (!in.empty() || !rest.empty()) {
                             if (!read_reply(reader, collector, in, rest, piece)) return hash;
