@@ -61,7 +61,18 @@ void check_format_parse(std::string_view b) {
     const std::string_view text = b.substr(5, 300);
     char buf[1200];
     const smtpp::format_result f = smtpp::format_reply(buf, sizeof buf, code, esc, &text, 1);
+    // The one-line overloads write the same bytes (or refuse the same way).
+    char one[1200];
+    const smtpp::format_result g = smtpp::format_reply(one, sizeof one, code, esc, text);
+    if (g.error != f.error || g.size != f.size || std::memcmp(one, buf, f.size) != 0) __builtin_trap();
+    if (esc.empty()) {
+        const smtpp::format_result h = smtpp::format_reply(one, sizeof one, code, text);
+        if (h.error != f.error || h.size != f.size || std::memcmp(one, buf, f.size) != 0) __builtin_trap();
+    }
     if (!f.ok()) return;
+    // The enhanced code is written as format_enhanced_code spells it, after "NNN ".
+    const smtpp::enhanced_code_text et = smtpp::format_enhanced_code(esc);
+    if (std::string_view(buf + 4, et.size) != et.view()) __builtin_trap();
     smtpp::reply_options o;
     o.max_line = 1024;
     smtpp::basic_reply_reader<1024> rd(o);
