@@ -21,6 +21,8 @@ import sys
 COMPILE_TIME = [
     (r"build_reply_table|reply_source|rendered_bytes|make_mech_slots|make_keyword_slots|make_keyword_table",
      "constexpr table builder, evaluated by the compiler"),
+    (r"::put_reply\(smtpp::reply_hint|::(acc|ref)\(smtpp::session_reply",
+     "called only by constexpr table builders (the reply and transition tables)"),
     (r"scan_in_constant_evaluation", "constant evaluation only"),
     (r"\bin_constant_evaluation\b",
      "__builtin_is_constant_evaluated, folded by the compiler at every call: never called at run time"),
