@@ -8,7 +8,8 @@
 // starting with "!" makes the host eager (calls out of phase, replies handed over while
 // idle: the client must refuse both), and a stream starting with "~" (before any "!")
 // gives the recipients one at a time (envelope::one_at_a_time: client_recipient() on
-// next_recipient, the same list, then client_recipients_done()). Wrong codes, multi-line code changes, replies before the command, 334
+// next_recipient, the same list, then client_recipients_done()); then "#" n offers the
+// client only 8 + n octets of output buffer (its no_space paths). Wrong codes, multi-line code changes, replies before the command, 334
 // loops, unexpected 354 and bytes after a STARTTLS 220 all come from the stream.
 // Properties, each reported with std::abort():
 //   1. every command written parses back strictly (SASL responses and the body aside),
@@ -107,6 +108,7 @@ struct runner {
     model m{};
     bool tls = false;
     char out[1024] = {};
+    std::size_t cap = 1024;  // the output capacity the host offers (small: no_space paths)
     std::size_t chunk = 0;  // BDAT chunk size, 0 = one LAST chunk
     std::uint64_t bdat_sent = 0;
     // One at a time: the recipients (and ORCPTs) the host gives; `env` has none.
@@ -242,11 +244,23 @@ struct runner {
             const client_state st = r.next;
             switch (r.act) {
                 case client_action::read_reply: {
+                    if (eager) {
+                        // While a reply is awaited, no host call is taken (the phase is not
+                        // ready, body, recipient or tls), and none writes anything.
+                        const client_result w[] = {client_send(cfg, env, st, out, cap), client_quit(cfg, st),
+                                                   client_body_done(cfg, st), client_chunk(cfg, st, 1, false, out, cap),
+                                                   client_recipient(cfg, env, st, "a@b.example", {}, out, cap),
+                                                   client_recipients_done(cfg, env, st, out, cap),
+                                                   client_tls_established(cfg, st, out, cap)};
+                        for (const client_result& x : w)
+                            SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call &&
+                                             x.write.empty() && x.next.phase == client_phase::closed);
+                    }
                     if (r.expect_ehlo) reader.expect_ehlo();
                     if (!read_reply(reader, collector, in, rest, piece)) return hash;
                     const std::uint16_t code = collector.reply().code;
                     if (st.phase == client_phase::ehlo || st.phase == client_phase::helo) m.greeted = code == 250;
-                    r = client_step(cfg, env, st, collector.reply(), out, sizeof out);
+                    r = client_step(cfg, env, st, collector.reply(), out, cap);
                     check(st, code, r);
                     break;
                 }
@@ -255,14 +269,14 @@ struct runner {
                     m.greeted = false;
                     reader.reset();
                     in = {};  // the buffered bytes are dropped (there are none: see trailing)
-                    r = client_tls_established(cfg, st, out, sizeof out);
+                    r = client_tls_established(cfg, st, out, cap);
                     check(st, 0, r);
                     break;
                 case client_action::send_body:
                     if (eager) {
-                        const client_result x = r.bdat ? client_body_done(cfg, st) : client_chunk(cfg, st, 1, true, out, sizeof out);
+                        const client_result x = r.bdat ? client_body_done(cfg, st) : client_chunk(cfg, st, 1, true, out, cap);
                         SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call);
-                        const client_result y = client_send(cfg, env, st, out, sizeof out);
+                        const client_result y = client_send(cfg, env, st, out, cap);
                         SMTPP_FUZZ_CHECK(y.act == client_action::close && y.error == client_error::invalid_call);
                         const client_result z = client_quit(cfg, st);
                         SMTPP_FUZZ_CHECK(z.act == client_action::close && z.error == client_error::invalid_call);
@@ -278,7 +292,7 @@ struct runner {
                         const std::size_t n =
                             chunk == 0 || body.size() - bdat_sent <= chunk ? body.size() - bdat_sent : chunk;
                         const bool last = bdat_sent + n == body.size();
-                        r = client_chunk(cfg, st, n, last, out, sizeof out);
+                        r = client_chunk(cfg, st, n, last, out, cap);
                         bdat_sent = last ? 0 : bdat_sent + n;
                     }
                     check(st, 0, r);
@@ -286,39 +300,60 @@ struct runner {
                 case client_action::ready:
                     if (eager) {
                         // Calls the phase does not take are refused, never acted on.
-                        const client_result w[] = {client_body_done(cfg, st), client_chunk(cfg, st, 1, true, out, sizeof out),
-                                                   client_tls_established(cfg, st, out, sizeof out)};
+                        const client_result w[] = {client_body_done(cfg, st), client_chunk(cfg, st, 1, true, out, cap),
+                                                   client_tls_established(cfg, st, out, cap)};
                         for (const client_result& x : w)
                             SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call &&
                                              x.write.empty());
+                        // Recipients one at a time only after MAIL, in the recipient phase.
+                        envelope one = env;
+                        one.one_at_a_time = true;
+                        const client_result v[] = {client_recipient(cfg, one, st, "a@b.example", {}, out, cap),
+                                                   client_recipients_done(cfg, one, st, out, cap)};
+                        for (const client_result& x : v)
+                            SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call &&
+                                             x.write.empty());
+                        // An envelope without recipients (none, no list, more than 65535) is
+                        // refused as a message, nothing written, the connection kept.
+                        envelope empty = env;
+                        empty.one_at_a_time = false;
+                        const std::string_view some[] = {"a@b.example"};
+                        const std::size_t counts[] = {0, 1, 0x10000};
+                        for (const std::size_t n : counts) {
+                            empty.to_count = n;
+                            empty.to = n == 0x10000 ? some : nullptr;
+                            const client_result x = client_send(cfg, empty, st, out, cap);
+                            SMTPP_FUZZ_CHECK(x.act == client_action::ready && x.error == client_error::no_recipient_given &&
+                                             x.outcome == outcome::refused && x.write.empty() && x.next.phase == st.phase);
+                        }
                         // A reply nobody asked for (sent before the command): refused.
                         if (!in.empty() || !rest.empty()) {
                             if (!read_reply(reader, collector, in, rest, piece)) return hash;
-                            r = client_step(cfg, env, st, collector.reply(), out, sizeof out);
+                            r = client_step(cfg, env, st, collector.reply(), out, cap);
                             SMTPP_FUZZ_CHECK(r.act == client_action::close && r.error == client_error::unexpected_reply);
                             check(st, 0, r);
                             break;
                         }
                     }
                     m.given = 0;
-                    r = sent++ < 2 ? client_send(cfg, env, st, out, sizeof out) : client_quit(cfg, st);
+                    r = sent++ < 2 ? client_send(cfg, env, st, out, cap) : client_quit(cfg, st);
                     check(st, 0, r);
                     break;
                 case client_action::next_recipient: {
                     SMTPP_FUZZ_CHECK(env.one_at_a_time && r.write.empty());
                     if (eager) {
                         const client_result w[] = {client_body_done(cfg, st), client_quit(cfg, st),
-                                                   client_send(cfg, env, st, out, sizeof out)};
+                                                   client_send(cfg, env, st, out, cap)};
                         for (const client_result& x : w)
                             SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call &&
                                              x.write.empty());
                     }
                     if (m.given < list_n) {
                         const std::string_view o = list_orcpt == nullptr ? std::string_view{} : list_orcpt[m.given];
-                        r = client_recipient(cfg, env, st, list[m.given], o, out, sizeof out);
+                        r = client_recipient(cfg, env, st, list[m.given], o, out, cap);
                         if (r.taken) ++m.given;
                     } else {
-                        r = client_recipients_done(cfg, env, st, out, sizeof out);
+                        r = client_recipients_done(cfg, env, st, out, cap);
                     }
                     check(st, 0, r);
                     break;
@@ -383,7 +418,32 @@ runner make_runner(std::uint8_t bits, unsigned env_kind, bool one_at_a_time) {
 
 }  // namespace
 
+// The names are total and dense: every value up to the last has its own non-empty name,
+// every value past it reads "?" / "unknown" (enum values are append-only).
+static void check_names() {
+    std::string_view seen[256];
+    bool past = false;
+    for (unsigned v = 0; v < 256; ++v) {
+        const std::string_view n = to_string(static_cast<client_phase>(v));
+        SMTPP_FUZZ_CHECK(!n.empty());
+        SMTPP_FUZZ_CHECK((n == "?") == (v >= client_phase_count));
+        for (unsigned k = 0; k < v && v < client_phase_count; ++k) SMTPP_FUZZ_CHECK(seen[k] != n);
+        seen[v] = n;
+    }
+    for (unsigned v = 0; v < 256; ++v) {
+        const std::string_view n = to_string(static_cast<client_error>(v));
+        SMTPP_FUZZ_CHECK(!n.empty());
+        if (n == "unknown") past = true;
+        SMTPP_FUZZ_CHECK(past == (n == "unknown"));
+        SMTPP_FUZZ_CHECK((v == 0) == (n == "none"));
+        for (unsigned k = 0; k < v && !past; ++k) SMTPP_FUZZ_CHECK(seen[k] != n);
+        seen[v] = n;
+    }
+    SMTPP_FUZZ_CHECK(past);
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    check_names();
     if (size < 2) return 0;
     const std::uint8_t bits = data[0];
     const std::size_t piece = static_cast<std::size_t>(data[1] % 64) + 1;
@@ -395,13 +455,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (one) stream.remove_prefix(1);
     const bool eager = !stream.empty() && stream[0] == '!';
     if (eager) stream.remove_prefix(1);
+    // Then "#" n: the host offers only 8 + n octets of output buffer (every no_space path).
+    std::size_t cap = 1024;
+    if (stream.size() >= 2 && stream[0] == '#') {
+        cap = 8 + static_cast<std::uint8_t>(stream[1]);
+        stream.remove_prefix(2);
+    }
     counting = true;
     allocations = 0;
     runner whole = make_runner(bits, env_kind, one);
+    whole.cap = cap;
     const std::uint64_t a = whole.run(stream, stream.size() + 1, eager);
     runner split = make_runner(bits, env_kind, one);
+    split.cap = cap;
     const std::uint64_t b = split.run(stream, piece, eager);
     runner bytes = make_runner(bits, env_kind, one);
+    bytes.cap = cap;
     const std::uint64_t c = bytes.run(stream, 1, eager);
     counting = false;
     SMTPP_FUZZ_CHECK(allocations == 0);

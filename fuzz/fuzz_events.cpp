@@ -142,6 +142,12 @@ struct run {
                     }
                     [[fallthrough]];
                 default:
+                    if (take('P', a)) {  // host misuse: a line or a line error while a decision is pending
+                        r = (a & 1) != 0 ? step(pol, st, "NOOP\r\n", cmd, false)
+                                         : on_line_error(pol, st, static_cast<line_error>(1 + a % 4));
+                        SMTPP_FUZZ_CHECK(r.act == action::close && r.next.phase == phase::closed);
+                        continue;
+                    }
                     if (take('T', a)) {  // the host times out instead of answering: misuse or close
                         r = timeout(pol, st);
                         continue;
@@ -185,9 +191,30 @@ struct run {
     }
 };
 
+/// Where the session ended: after close every entry point answers close and nothing else;
+/// behind a STARTTLS whose handshake failed nothing is answered; before the greeting, input
+/// closes the connection (a pre-greet talker).
+void check_ended(const policy& pol, const session_state& st, command& cmd) {
+    const line_event too_long{status::failed, line_error::too_long, "NOOP", 0};
+    const step_result after[] = {step(pol, st, "NOOP\r\n", cmd, false), on_line_error(pol, st, too_long),
+                                 on_line_error(pol, st, line_error::nul), timeout(pol, st), shutdown(pol, st)};
+    if (st.phase == phase::closed) {
+        for (const step_result& x : after)
+            SMTPP_FUZZ_CHECK(x.act == action::close && x.reply.empty() && x.count == 0 && x.next == st);
+    } else if (st.phase == phase::tls) {
+        SMTPP_FUZZ_CHECK(after[0].reply.empty() && after[0].act == action::none);
+        SMTPP_FUZZ_CHECK(after[1].reply.empty() && after[2].reply.empty());
+    }
+    const session_state before_greeting{};
+    const step_result early[] = {step(pol, before_greeting, "EHLO x\r\n", cmd, false),
+                                 on_line_error(pol, before_greeting, too_long)};
+    for (const step_result& x : early) SMTPP_FUZZ_CHECK(x.act == action::close && x.next.phase == phase::closed);
+}
+
 /// Events: 'L' n <n octets>: client bytes; 'T': a timeout; 'S': shutdown; 'R' n: the read
 /// limit changes (RFC 4954 §4 AUTH lines); 'M': a misplaced resolve or tls_established
-/// (host contract misuse); 'V' v / 'C' n / 'E' e / 'F': answers to the
+/// (host contract misuse); 'P' p: a line or line error while a decision is pending (misuse,
+/// taken where a decision is pending); 'V' v / 'C' n / 'E' e / 'F': answers to the
 /// decision in progress (verdict, SASL challenge, decoder result, failed TLS handshake),
 /// taken where a decision is pending; elsewhere they are skipped. End of input: the client
 /// closes.
@@ -232,6 +259,7 @@ std::string session(const policy& pol, std::string_view ev, std::size_t piece) {
     }
     if (r.mode == 2) r.feed({}, 0);
     (void)r.rd.pending_error();
+    check_ended(pol, r.st, r.cmd);
     counting = false;
     SMTPP_FUZZ_CHECK(allocations == 0);
     return r.out;

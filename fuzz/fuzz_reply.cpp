@@ -61,7 +61,18 @@ void check_format_parse(std::string_view b) {
     const std::string_view text = b.substr(5, 300);
     char buf[1200];
     const smtpp::format_result f = smtpp::format_reply(buf, sizeof buf, code, esc, &text, 1);
+    // The one-line overloads write the same bytes (or refuse the same way).
+    char one[1200];
+    const smtpp::format_result g = smtpp::format_reply(one, sizeof one, code, esc, text);
+    if (g.error != f.error || g.size != f.size || std::memcmp(one, buf, f.size) != 0) __builtin_trap();
+    if (esc.empty()) {
+        const smtpp::format_result h = smtpp::format_reply(one, sizeof one, code, text);
+        if (h.error != f.error || h.size != f.size || std::memcmp(one, buf, f.size) != 0) __builtin_trap();
+    }
     if (!f.ok()) return;
+    // The enhanced code is written as format_enhanced_code spells it, after "NNN ".
+    const smtpp::enhanced_code_text et = smtpp::format_enhanced_code(esc);
+    if (std::string_view(buf + 4, et.size) != et.view()) __builtin_trap();
     smtpp::reply_options o;
     o.max_line = 1024;
     smtpp::basic_reply_reader<1024> rd(o);
@@ -71,10 +82,11 @@ void check_format_parse(std::string_view b) {
     if (back.code != code || !back.last || back.esc != esc || back.text != text) __builtin_trap();
 }
 
+template <typename Reader = smtpp::reply_reader>
 result run(const std::vector<std::string_view>& chunks, smtpp::reply_options opt, bool ehlo, bool checks,
            std::string_view whole) {
     result r;
-    smtpp::reply_reader rd(opt);
+    Reader rd(opt);
     if (ehlo) rd.expect_ehlo();
     smtpp::reply_line ln;
     for (std::string_view c : chunks) {
@@ -133,6 +145,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const result split = run(chunks, opt, ehlo, false, input);
     if (!(split.events == whole.events) || split.error != whole.error) __builtin_trap();
+    // The capacity only bounds max_line: a larger reader with the same options reads the
+    // same, whole and split; and a max_line out of range (below 4 or above the capacity)
+    // is taken as the capacity.
+    using big_reader = smtpp::basic_reply_reader<1024>;
+    const result big = run<big_reader>({input}, opt, ehlo, true, input);
+    if (!(big.events == whole.events) || big.error != whole.error) __builtin_trap();
+    const result big_split = run<big_reader>(chunks, opt, ehlo, false, input);
+    if (!(big_split.events == whole.events) || big_split.error != whole.error) __builtin_trap();
+    smtpp::reply_options at_cap = opt, out_of_range = opt;
+    at_cap.max_line = 1024;
+    out_of_range.max_line = (data[1] & 1) != 0 ? 3 : 5000;
+    const result capped = run<big_reader>(chunks, at_cap, ehlo, false, input);
+    const result clamped = run<big_reader>(chunks, out_of_range, ehlo, false, input);
+    if (!(capped.events == clamped.events) || capped.error != clamped.error) __builtin_trap();
 
     // Strict accepts => lenient accepts the same.
     if (whole.error == smtpp::reply_error::none && !opt.allow_bare_lf) {

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Per-header line and branch coverage of the run-time code (tools/coverage.sh calls it).
 
-Usage: coverage_runtime.py PROFDATA HEADER... -- OBJECT...
+Usage: coverage_runtime.py [--check] [--list] PROFDATA HEADER... -- OBJECT...
+  --list   also print, per header, the run-time lines never run and the lines holding a
+           branch outcome never taken (what is left uncovered, to name or to reach)
 
 Reads llvm-cov's lcov export (DA and BRDA records) and leaves out the lines of functions
 that never run in a binary on this machine, named below with the reason; prints one row per
@@ -19,7 +21,12 @@ import sys
 COMPILE_TIME = [
     (r"build_reply_table|reply_source|rendered_bytes|make_mech_slots|make_keyword_slots|make_keyword_table",
      "constexpr table builder, evaluated by the compiler"),
+    (r"::put_reply\(smtpp::reply_hint|::(acc|ref)\(smtpp::session_reply",
+     "called only by constexpr table builders (the reply and transition tables)"),
     (r"scan_in_constant_evaluation", "constant evaluation only"),
+    (r"\bin_constant_evaluation\b",
+     "__builtin_is_constant_evaluated, folded by the compiler at every call: never called at run time"),
+    (r"\b(ctz64|top_bit64)_plain\b", "portable twin of a GNU builtin (compilers without __builtin_ctzll/clzll)"),
     (r"_scalar\b|scan_newline_swar|gather_high_bits|\bload8\b",
      "portable twin of an SSE2 path (constant evaluation, CPUs without SSE2)"),
 ]
@@ -32,9 +39,11 @@ def demangle(names):
 
 def main():
     args = sys.argv[1:]
-    check = False
-    if args and args[0] == "--check":
-        check, args = True, args[1:]
+    check = listing = False
+    while args and args[0] in ("--check", "--list"):
+        check = check or args[0] == "--check"
+        listing = listing or args[0] == "--list"
+        args = args[1:]
     k = args.index("--")
     profdata, headers, objects = args[0], args[1:k], args[k + 1:]
     obj_args = [objects[0]] + [x for o in objects[1:] for x in ("-object", o)]
@@ -96,6 +105,11 @@ def main():
         print(f"{name:<28}{lh:>8}/{len(lines):<7}{lp:7.2f}%{bh:>8}/{len(brs):<7}{bp:7.2f}%{flag}")
         if flag:
             below.append(name)
+        if listing:
+            missed_lines = sorted(ln for ln, c in lines.items() if c == 0)
+            missed_brs = sorted({k2[0] for k2, c in brs.items() if c == 0})
+            print(f"   lines never run: {' '.join(map(str, missed_lines)) or '-'}")
+            print(f"   lines with a branch outcome never taken: {' '.join(map(str, missed_brs)) or '-'}")
     print(f"{'total':<28}{th:>8}/{tl:<7}{100.0 * th / max(tl, 1):7.2f}%{tbh:>8}/{tb:<7}{100.0 * tbh / max(tb, 1):7.2f}%")
     print("left out as code that does not run in an x86-64 binary:")
     for path in headers:

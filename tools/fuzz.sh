@@ -11,17 +11,21 @@
 # Binaries: $FUZZ_BIN (a folder holding fuzz_<t>, e.g. the clang ASan+UBSan CI build's fuzz/
 # folder) or, when unset, build/fuzz-asan, configured and built here. One fuzzing process
 # at a time (-jobs is not used: the machine is shared). Each run prints: executions,
-# exec/s, cov, ft, new corpus units.
+# exec/s, cov, ft, new corpus units. For tools/fuzz-selftest.sh only: $FUZZ_TARGETS (names
+# that replace "all") and $FUZZ_CORPUS (a folder holding <target>/ instead of corpus/).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 ci=0
 if [ "${1:-}" = --ci ]; then ci=1; shift; set -- all "$@"; fi
-if [ $# -ne 2 ]; then sed -n '2,14p' "$0"; exit 2; fi
+if [ $# -ne 2 ]; then sed -n '2,15p' "$0"; exit 2; fi
 target=$1
 seconds=$2
 
+corpus=${FUZZ_CORPUS:-$root/corpus}
 targets=()
-if [ "$target" = all ]; then
+if [ "$target" = all ] && [ -n "${FUZZ_TARGETS:-}" ]; then
+  read -r -a targets <<<"$FUZZ_TARGETS"
+elif [ "$target" = all ]; then
   for src in "$root"/fuzz/fuzz_*.cpp; do targets+=("$(basename "$src" .cpp)"); done
 else
   [ -f "$root/fuzz/$target.cpp" ] || { echo "no such target: fuzz/$target.cpp" >&2; exit 2; }
@@ -44,14 +48,14 @@ for t in "${targets[@]}"; do
   exe=$bin/$t
   [ -x "$exe" ] || { echo "missing binary $exe" >&2; exit 2; }
   work=$(mktemp -d)
-  mkdir -p "$work/new" "$root/corpus/$t"
+  mkdir -p "$work/new" "$corpus/$t"
   extra=()
   [ -f "$root/fuzz/smtp.dict" ] && extra+=(-dict="$root/fuzz/smtp.dict")
   max_len=$(sed -n 's/^max_len *= *//p' "$root/fuzz/$t.options" 2>/dev/null || true)
   [ -n "$max_len" ] && extra+=(-max_len="$max_len")
   set +e
   "$exe" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2560 -print_final_stats=1 \
-    -artifact_prefix="$work/" "${extra[@]}" "$work/new" "$root/corpus/$t" >"$work/log" 2>&1
+    -artifact_prefix="$work/" "${extra[@]}" "$work/new" "$corpus/$t" >"$work/log" 2>&1
   rc=$?
   set -e
   done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$work/log" | tail -n 1 || true)
@@ -81,12 +85,12 @@ for t in "${targets[@]}"; do
     # Minimise the committed corpus and what was found into one set (-merge=1 keeps a unit
     # only when it adds a feature), then replace the committed folder with it.
     mkdir -p "$work/merged"
-    "$exe" -merge=1 "${extra[@]}" "$work/merged" "$root/corpus/$t" "$work/new" >"$work/merge.log" 2>&1
+    "$exe" -merge=1 "${extra[@]}" "$work/merged" "$corpus/$t" "$work/new" >"$work/merge.log" 2>&1
     # Files not named by their SHA-1 (named regression inputs) are always kept.
-    before=$(ls "$root/corpus/$t" | wc -l)
-    find "$root/corpus/$t" -type f -regextype posix-extended -regex '.*/[0-9a-f]{40}' -delete
-    cp "$work/merged"/* "$root/corpus/$t/"
-    echo "   merged: corpus/$t $before -> $(ls "$root/corpus/$t" | wc -l) files"
+    before=$(ls "$corpus/$t" | wc -l)
+    find "$corpus/$t" -type f -regextype posix-extended -regex '.*/[0-9a-f]{40}' -delete
+    cp "$work/merged"/* "$corpus/$t/"
+    echo "   merged: $corpus/$t $before -> $(ls "$corpus/$t" | wc -l) files"
   fi
   rm -rf "$work"
 done

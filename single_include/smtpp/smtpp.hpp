@@ -239,13 +239,6 @@ inline std::uint64_t load_word64(const char* p) noexcept {
     return v;
 }
 
-/// Two octets at `p` as one native word (run time only, see load_word64).
-inline std::uint16_t load_word16(const char* p) noexcept {
-    std::uint16_t v = 0;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
 #if SMTPP_SIMD_SSE2 && defined(__clang__)
 template <std::size_t... I>
 SMTPP_HOT_INLINE void zero_words16(char* p, std::index_sequence<I...>) noexcept {
