@@ -289,8 +289,8 @@ struct runner {
                         SMTPP_FUZZ_CHECK(!enc.failed());
                         r = client_body_done(cfg, st);
                     } else {
-                        const std::size_t n =
-                            chunk == 0 || body.size() - bdat_sent <= chunk ? body.size() - bdat_sent : chunk;
+                        const auto left = static_cast<std::size_t>(body.size() - bdat_sent);  // <= body.size()
+                        const std::size_t n = chunk == 0 || left <= chunk ? left : chunk;
                         const bool last = bdat_sent + n == body.size();
                         r = client_chunk(cfg, st, n, last, out, cap);
                         bdat_sent = last ? 0 : bdat_sent + n;

@@ -6,6 +6,7 @@
 #include <smtpp/data.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -400,6 +401,37 @@ constexpr bool constexpr_smuggle() {
 }
 static_assert(constexpr_smuggle());
 static_assert(std::is_trivially_copyable_v<smtpp::data_decoder>);
+
+TEST_CASE("a default data_decoder is all-zero octets (a static one lands in .bss); options round-trip", "[data][embedded]") {
+    smtpp::data_decoder zero;
+    std::memset(static_cast<void*>(&zero), 0, sizeof zero);
+    const smtpp::data_options d = zero.options();
+    const smtpp::data_options def{};
+    REQUIRE(d.bare_newline == def.bare_newline);
+    REQUIRE(d.max_size == def.max_size);
+    REQUIRE(d.max_text_line == def.max_text_line);
+    REQUIRE(d.reject_nul == def.reject_nul);
+    REQUIRE(d.reject_nul);
+    // Behaves as the default decoder: a NUL is refused (RFC 2045 §2.7).
+    std::string_view in("a\0b\r\n.\r\n", 9);
+    smtpp::data_event ev{};
+    for (int calls = 0; calls < 10 && ev.kind != data_event_kind::end; ++calls) {
+        ev = zero.next(in);
+        in.remove_prefix(ev.consumed);
+    }
+    REQUIRE(ev.kind == data_event_kind::end);
+    REQUIRE(ev.err == data_error::nul);
+    smtpp::data_options o;
+    o.bare_newline = bare_newline_policy::normalize;
+    o.max_size = 1234;
+    o.max_text_line = 99;
+    o.reject_nul = false;
+    const smtpp::data_options back = smtpp::data_decoder(o).options();
+    REQUIRE(back.bare_newline == o.bare_newline);
+    REQUIRE(back.max_size == 1234);
+    REQUIRE(back.max_text_line == 99);
+    REQUIRE_FALSE(back.reject_nul);
+}
 static_assert(std::is_trivially_copyable_v<smtpp::bdat_decoder>);
 }  // namespace
 

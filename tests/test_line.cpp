@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <string>
@@ -229,6 +230,38 @@ TEST_CASE("set_max_line: AUTH lines up to 12288 (RFC 4954 §4), capped at capaci
     (void)s.next(std::string(100, 'x'));
     s.set_max_line(50);
     REQUIRE(show(s.next("\r\n")) == "E:too_long");
+}
+
+TEST_CASE("a default line_reader is all-zero octets: a static one needs no initial image (.bss)", "[line][embedded]") {
+    // The state is trivially copyable, so a reader whose octets are all zero is a valid
+    // object; it must be the default reader (limit 512 or the capacity), byte by byte too.
+    const std::string s = "EHLO a\r\n" + std::string(600, 'x') + "\r\nQUIT\r\n\nNOOP\r";
+    auto zeroed = [](auto& r) { std::memset(static_cast<void*>(&r), 0, sizeof r); };
+    smtpp::line_reader<16384> big, big_zero;
+    zeroed(big_zero);
+    REQUIRE(big_zero.max_line() == 512);
+    smtpp::line_reader<100> small, small_zero;
+    zeroed(small_zero);
+    REQUIRE(small_zero.max_line() == 100);
+    smtpp::line_reader<4> tiny, tiny_zero;
+    zeroed(tiny_zero);
+    REQUIRE(tiny_zero.max_line() == 4);
+    for (std::size_t step : {std::size_t{1}, std::size_t{7}, s.size()}) {
+        std::vector<std::string_view> chunks;
+        for (std::size_t i = 0; i < s.size(); i += step) chunks.push_back(std::string_view(s).substr(i, step));
+        REQUIRE(run(big_zero, chunks) == run(big, chunks));
+        REQUIRE(run(small_zero, chunks) == run(small, chunks));
+        REQUIRE(run(tiny_zero, chunks) == run(tiny, chunks));
+    }
+    // A limit above the default and back, from the zero state.
+    smtpp::line_reader<12288> r;
+    zeroed(r);
+    r.set_max_line(12288);
+    REQUIRE(r.max_line() == 12288);
+    r.set_max_line(10);
+    REQUIRE(r.max_line() == 10);
+    r.set_max_line(512);
+    REQUIRE(r.max_line() == 512);
 }
 
 TEST_CASE("RFC 3207 §4.2 / CVE-2011-0411: STARTTLS then pipelined bytes are discarded", "[line][starttls]") {

@@ -153,6 +153,10 @@ run_platforms() {
   if [ "$with" -eq 0 ] || [ "$without" -ne 0 ]; then failures+=("platforms: SMTPP_NO_SIMD"); fi
   # Windows: the library and its tests under wine64 (the sink is POSIX and not built).
   export WINEPREFIX="$root/build-ci/wine" WINEDEBUG=-all
+  # Create the prefix once before ctest starts two tests at a time: two wine processes
+  # creating a fresh prefix at once fail ("chdir to /tmp/wine-...: No such file").
+  timeout 300 /usr/lib/wine/wine64 wineboot --init >/dev/null 2>&1 || true
+  timeout 120 /usr/lib/wine/wineserver -w >/dev/null 2>&1 || true
   run_config x86_64-w64-mingw32-wine "${cross[@]}" -DCMAKE_TOOLCHAIN_FILE="$tc/x86_64-w64-mingw32.cmake" -DCMAKE_CXX_STANDARD=17
   echo "== [platforms] every public header alone with i686-w64-mingw32 (C++17, -Werror)"
   local h
@@ -163,6 +167,42 @@ run_platforms() {
       failures+=("platforms: i686-w64-mingw32 ${h#"$root/"}")
     fi
   done
+  # MSVC (not on this machine): clang's MSVC mode (_MSC_VER 1936, _M_X64 / _M_IX86, no
+  # __GNUC__) over mingw-w64's libstdc++ headers, with __clang__ undefined so that the
+  # headers take the branches they take under MSVC (__declspec, the plain bit scans, SSE2
+  # through <emmintrin.h> on _M_X64). mingw's C headers null __attribute__ for _MSC_VER,
+  # which would break clang's own intrinsics: <emmintrin.h> is included first (without
+  # mm_malloc.h, which needs mingw's <stdlib.h>). Every header alone, then the firmware's
+  # session loop (line reader, DATA decoder, session, commands), which instantiates them.
+  echo "== [platforms] every public header, and a whole session, through clang's MSVC mode (_MSC_VER)"
+  local msvc_cxx
+  msvc_cxx=$(ls -d /usr/lib/gcc/x86_64-w64-mingw32/*-posix/include/c++ | head -n 1)
+  local msvc=(-fms-compatibility -fms-extensions -fms-compatibility-version=19.36 -nostdinc++
+              -isystem "$msvc_cxx" -isystem "$msvc_cxx/x86_64-w64-mingw32" -isystem /usr/x86_64-w64-mingw32/include
+              -D__STRICT_ANSI__ -D__MM_MALLOC_H -include emmintrin.h -U__clang__ -Wno-builtin-macro-redefined
+              -Wall -Wextra -Wconversion -Wsign-conversion -Werror -fsyntax-only -I"$root/include")
+  if ! printf '%s\n' '#include "smtpp/smtpp.hpp"' '#if !defined(_MSC_VER) || SMTPP_GNU_LIKE || !SMTPP_SIMD_SSE2' \
+       '#error "not the MSVC branches of detail/platform.hpp"' '#endif' |
+       clang++ --target=x86_64-pc-windows-msvc -std=c++17 "${msvc[@]}" -x c++ -; then
+    failures+=("platforms: MSVC mode does not select platform.hpp's MSVC branches")
+  fi
+  for h in "$root"/include/smtpp/*.hpp "$root"/include/smtpp/detail/*.hpp; do
+    grep -q '@private' "$h" && continue
+    if ! echo "#include \"${h#"$root/include/"}\"" | clang++ --target=x86_64-pc-windows-msvc -std=c++17 "${msvc[@]}" -x c++ -; then
+      failures+=("platforms: MSVC mode ${h#"$root/"}")
+    fi
+  done
+  local target std
+  for target in x86_64-pc-windows-msvc i686-pc-windows-msvc; do
+    for std in c++17 c++20; do
+      if ! clang++ --target=$target -std=$std "${msvc[@]}" "$root/examples/cortex-m4/firmware.cpp"; then
+        failures+=("platforms: MSVC mode $target $std session")
+      fi
+    done
+  done
+  if ! clang++ --target=x86_64-pc-windows-msvc -std=c++17 -DSMTPP_NO_SIMD "${msvc[@]}" "$root/examples/cortex-m4/firmware.cpp"; then
+    failures+=("platforms: MSVC mode SMTPP_NO_SIMD session")
+  fi
   echo "== [platforms] Cortex-M4 firmware under qemu-system-arm (mps2-an386)"
   if bash "$root/examples/cortex-m4/build.sh" "$root/build-ci/cortex-m4"; then :; else failures+=("platforms: cortex-m4"); fi
   echo "== [platforms] took $((SECONDS - t0)) s"

@@ -4,7 +4,9 @@
 #   firmware.elf          the session over a scripted transcript; must fit 32 KiB of flash
 #                         (the linker script fails the link past it);
 #   firmware-vectors.elf  the same plus every command vector of tests/data.
-# Fails if either links abort, malloc or exception machinery, or does not print PASS.
+# Fails if either links abort, malloc or exception machinery, if the static line reader,
+# session state or DATA decoder is not in .bss or .data is not empty (a host's statics must
+# cost no flash), or if it does not print PASS.
 # Usage: examples/cortex-m4/build.sh [output directory]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +27,19 @@ for elf in "$out/firmware.elf" "$out/firmware-vectors.elf"; do
   forbidden=$(arm-none-eabi-nm "$elf" | grep -E ' (abort|malloc|_malloc_r|free|_free_r|calloc|realloc|_sbrk|__cxa_[a-z_]+|_Unwind_[A-Za-z_]+|__gxx_personality_v0|__aeabi_unwind_cpp_pr[0-9])$' || true)
   if [ -n "$forbidden" ]; then
     echo "$name links what firmware must not:"; echo "$forbidden"; status=1
+  fi
+  # The firmware's statics (line reader with its buffer, session state, DATA decoder) are
+  # zero-initialised: in .bss (nm type b/B), nothing in .data.
+  symbols=$(arm-none-eabi-nm -C "$elf")
+  for sym in reader state body; do
+    if ! grep -Eq " [bB] \(anonymous namespace\)::$sym\$" <<<"$symbols"; then
+      echo "$name: static '$sym' is not in .bss:"; grep -E "::$sym\$" <<<"$symbols" || true; status=1
+    fi
+  done
+  data_size=$(arm-none-eabi-size -A "$elf" | awk '$1 == ".data" { print $2 }')
+  if [ "${data_size:-0}" -ne 0 ]; then
+    echo "$name: .data holds $data_size octets (expected none: they would cost flash too):"
+    arm-none-eabi-nm -C -S "$elf" | grep -E ' [dD] ' || true; status=1
   fi
   # text + data = flash; data + bss = static RAM (the line buffer among it).
   arm-none-eabi-size "$elf" | awk -v n="$name" 'NR == 2 { printf "%s: flash %d B, static RAM %d B (.data %d + .bss %d)\n", n, $1 + $2, $2 + $3, $2, $3 }'

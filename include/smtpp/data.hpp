@@ -282,7 +282,9 @@ class data_decoder {
 public:
     constexpr data_decoder() noexcept = default;
     /// A decoder for one message body with options `o`.
-    constexpr explicit data_decoder(data_options o) noexcept : opt_(o) {}
+    constexpr explicit data_decoder(data_options o) noexcept
+        : max_size_(o.max_size), max_text_line_(o.max_text_line), bare_newline_(o.bare_newline),
+          allow_nul_(!o.reject_nul) {}
 
 private:
     // Defined before next(): clang evaluates a member template in a constant expression
@@ -293,7 +295,7 @@ private:
     SMTPP_CLANG_INLINE constexpr data_event step(std::string_view input) noexcept {
         const char* const p = input.data();
         const std::size_t n = input.size();
-        const bool norm = opt_.bare_newline == bare_newline_policy::normalize;
+        const bool norm = bare_newline_ == bare_newline_policy::normalize;
         if (st_ == st::done) return {status::complete, data_event_kind::end, {}, 0, err_};
         std::size_t i = 0;
         std::size_t run = 0;  // start of the content run being gathered in this call
@@ -308,7 +310,7 @@ private:
 #endif
             switch (st_) {
                 case st::mid: {
-                    const std::size_t j = detail::scan_newline(p + i, n - i, opt_.reject_nul);
+                    const std::size_t j = detail::scan_newline(p + i, n - i, !allow_nul_);
                     line_ = detail::saturating_add(line_, j);
                     i += j;
                     if (i == n) break;
@@ -384,7 +386,7 @@ private:
                 case st::dot_cr:
                     if (p[i] == '\n') {
                         st_ = st::done;
-                        if (opt_.max_size != 0 && size_ > opt_.max_size) add(data_error::too_big);
+                        if (max_size_ != 0 && size_ > max_size_) add(data_error::too_big);
                         return {status::complete, data_event_kind::end, {}, i + 1, err_};
                     }
                     if (!norm) {
@@ -453,7 +455,14 @@ public:
     /// The verdict so far; the message will be refused if this is not none.
     [[nodiscard]] constexpr data_error pending_error() const noexcept { return err_; }
     /// The options in force.
-    [[nodiscard]] constexpr data_options options() const noexcept { return opt_; }
+    [[nodiscard]] constexpr data_options options() const noexcept {
+        data_options o;
+        o.bare_newline = bare_newline_;
+        o.max_size = max_size_;
+        o.max_text_line = max_text_line_;
+        o.reject_nul = !allow_nul_;
+        return o;
+    }
 
 private:
     enum class st : std::uint8_t {
@@ -480,13 +489,13 @@ private:
      * st_ (mid, bol or cr) and line_ exactly as the byte loop would. Returns bytes consumed.
      */
     std::size_t skim(const char* p, std::size_t n) noexcept {
-        return opt_.reject_nul ? skim_blocks<true>(p, n) : skim_blocks<false>(p, n);
+        return !allow_nul_ ? skim_blocks<true>(p, n) : skim_blocks<false>(p, n);
     }
 
     template <bool Nul>
     std::size_t skim_blocks(const char* p, std::size_t n) noexcept {
         // Locals, not members: stores through `this` may alias the input bytes.
-        const std::size_t max_line = opt_.max_text_line;
+        const std::size_t max_line = max_text_line_;
         std::size_t line = line_;
         st state = st_;
         char prev = state == st::bol ? '\n' : state == st::cr ? '\r' : 'x';  // what the state stands for
@@ -522,7 +531,7 @@ private:
         std::size_t from = 0;
         for (; lfs != 0; lfs &= lfs - 1) {
             const std::size_t at = detail::ctz64(lfs);
-            if (detail::saturating_add(carried, at + 1 - from) > opt_.max_text_line) return true;
+            if (detail::saturating_add(carried, at + 1 - from) > max_text_line_) return true;
             carried = 0;
             from = at + 1;
         }
@@ -533,7 +542,7 @@ private:
     // A line ends; `term` octets of its terminator were not yet counted in line_.
     constexpr void end_line(std::size_t term) noexcept {
         const std::size_t len = detail::saturating_add(line_, term);
-        if (opt_.max_text_line != 0 && len > opt_.max_text_line) add(data_error::line_too_long);
+        if (max_text_line_ != 0 && len > max_text_line_) add(data_error::line_too_long);
         line_ = 0;
     }
 
@@ -550,13 +559,18 @@ private:
     }
     constexpr data_event emit_view(std::string_view v, std::size_t consumed) noexcept {
         size_ = detail::saturating_add64(size_, v.size());
-        if (opt_.max_size != 0 && size_ > opt_.max_size) add(data_error::too_big);
+        if (max_size_ != 0 && size_ > max_size_) add(data_error::too_big);
         return {status::complete, data_event_kind::content, v, consumed, data_error::none};
     }
 
-    data_options opt_{};
+    // The options, kept so that a default decoder is all-zero octets (a static one lands
+    // in .bss): reject_nul, on by default, is kept as its negation.
+    std::uint64_t max_size_ = 0;
     std::uint64_t size_ = 0;
+    std::size_t max_text_line_ = 0;
     std::size_t line_ = 0;  // octets of the current line so far, stuffing dot excluded
+    bare_newline_policy bare_newline_ = bare_newline_policy::reject;
+    bool allow_nul_ = false;
     st st_ = st::bol;
     data_error err_ = data_error::none;
 };

@@ -2838,7 +2838,13 @@ constexpr bool line_special(char c) noexcept {
 
 /**
  * The state of a line reader without its storage: trivially copyable, no pointers.
- * `step` does the work over storage the caller passes in.
+ * `step` does the work over storage the caller passes in; the caller also passes the
+ * storage's capacity, which is not stored here.
+ *
+ * The state of a reader with default options is all-zero octets, so that a static
+ * line_reader<N> is zero-initialised and lands in .bss, not .data: the limit is kept as
+ * its offset from the default limit, and fast_ starts at 0 (the first call takes the
+ * general loop, which sets it).
  *
  * Between calls the storage holds the octets of the current line while it has no fault
  * (at most max_line() of them, so they fit) and, faulty or not, its first
@@ -2848,27 +2854,26 @@ constexpr bool line_special(char c) noexcept {
 class line_core {
 public:
     constexpr line_core() noexcept = default;
-    constexpr line_core(line_options o, std::size_t capacity) noexcept
-        : max_(o.max_line < capacity ? o.max_line : capacity),
-          cap_(capacity),
-          allow_bare_lf_(o.allow_bare_lf) {
-        fast_ = clean_limit();
-    }
+    constexpr line_core(line_options o, std::size_t cap) noexcept
+        : max_off_(default_max(cap) - (o.max_line < cap ? o.max_line : cap)), allow_bare_lf_(o.allow_bare_lf) {}
 
-    constexpr void set_max_line(std::size_t n) noexcept {
-        max_ = n < cap_ ? n : cap_;
-        fast_ = err_ == line_error::none && !cr_ ? clean_limit() : 0;
+    constexpr void set_max_line(std::size_t n, std::size_t cap) noexcept {
+        max_off_ = default_max(cap) - (n < cap ? n : cap);
+        fast_ = err_ == line_error::none && !cr_ ? clean_limit(cap) : 0;
     }
-    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return max_; }
+    /// min(max_line option, cap).
+    [[nodiscard]] constexpr std::size_t max_line(std::size_t cap) const noexcept {
+        return default_max(cap) - max_off_;  // modulo 2^N, as max_off_ was computed
+    }
     [[nodiscard]] constexpr bool pending() const noexcept { return len_ != 0; }
-    [[nodiscard]] constexpr line_error pending_error() const noexcept {
-        return len_ >= max_ && len_ != 0 ? line_error::too_long : err_;
+    [[nodiscard]] constexpr line_error pending_error(std::size_t cap) const noexcept {
+        return len_ >= max_line(cap) && len_ != 0 ? line_error::too_long : err_;
     }
-    constexpr void discard() noexcept {
+    constexpr void discard(std::size_t cap) noexcept {
         len_ = 0;
         err_ = line_error::none;
         cr_ = false;
-        fast_ = clean_limit();
+        fast_ = clean_limit(cap);
     }
 
     /*
@@ -2879,7 +2884,7 @@ public:
      * buffered past the fault (but for their head): only their length is counted while
      * skipping to the LF.
      */
-    SMTPP_HOT_INLINE constexpr line_event step(char* buf, std::string_view in) noexcept {
+    SMTPP_HOT_INLINE constexpr line_event step(char* buf, std::size_t cap, std::string_view in) noexcept {
         const char* const p = in.data();
         const std::size_t n = in.size();
         // Fast paths for the common shapes; anything unusual takes the general loop below
@@ -2896,7 +2901,8 @@ public:
             if (len == 0) {
                 // A whole line at the start of a big chunk (len_ == 0: no fault, no CR
                 // pending), to a CRLF or bare LF within the limit: a view of the chunk.
-                const std::size_t lim = n < max_ ? n : max_;
+                const std::size_t max = max_line(cap);
+                const std::size_t lim = n < max ? n : max;
                 const std::size_t j = scan_newline(p, lim, true);
                 if (j + 1 < lim && p[j] == '\r' && p[j + 1] == '\n')
                     return {status::complete, line_error::none, std::string_view(p, j + 2), j + 2};
@@ -2919,7 +2925,7 @@ public:
         } else if (len < fast_) {
             // A short chunk (a byte-by-byte feed) of a clean line with no CR pending: store
             // and count each octet with no scanning set-up, to a CR, LF or NUL. len_ < fast_
-            // means max_ == fast_ and the storage holds the head (see clean_limit).
+            // means max_line() == fast_ and the storage holds the head (see clean_limit).
             const std::size_t room = fast_ - len;  // octets the limit leaves (at an LF: one more)
             const std::size_t lim = n < room ? n : room;
             char* const d = buf + len;
@@ -2937,27 +2943,31 @@ public:
                 const line_event ev = step_special(buf, p, n, i, len + i, len);
                 if (ev.consumed != 0) return ev;
             }
-        } else if (n != 0 && p[0] == '\n' && cr_ && err_ == line_error::none && len < max_) {
+        } else if (n != 0 && p[0] == '\n' && cr_ && err_ == line_error::none && len < max_line(cap)) {
             // The LF after a CR that ended the last chunk: the stored line is complete.
             buf[len] = '\n';
-            discard();
+            discard(cap);
             return {status::complete, line_error::none, std::string_view(buf, len + 1), 1};
         }
-        return step_general(buf, p, n);
+        return step_general(buf, cap, p, n);
     }
 
 private:
+    // The limit of a reader with default options over `cap` octets of storage.
+    static constexpr std::size_t default_max(std::size_t cap) noexcept {
+        return line_options{}.max_line < cap ? line_options{}.max_line : cap;
+    }
     // What fast_ is for a clean line with no CR pending: the limit, when the storage can
     // also hold the head of a refused line; else 0 (every call takes the general loop).
-    [[nodiscard]] constexpr std::size_t clean_limit() const noexcept {
-        return cap_ >= line_head_size ? max_ : 0;
+    [[nodiscard]] constexpr std::size_t clean_limit(std::size_t cap) const noexcept {
+        return cap >= line_head_size ? max_line(cap) : 0;
     }
     // Where the head of the current line is kept between calls.
-    constexpr char* head_store(char* buf) noexcept { return cap_ >= line_head_size ? buf : head_; }
+    constexpr char* head_store(char* buf, std::size_t cap) noexcept { return cap >= line_head_size ? buf : head_; }
 
     /*
      * The end of a short chunk of a clean line (see step): p[i] is a CR, LF or NUL, the
-     * line's first `len` octets (< max_) are in storage, `start` of them from earlier
+     * line's first `len` octets (< fast_, which is then the limit) are in storage, `start` of them from earlier
      * calls. A CRLF or bare LF within the limit ends the line. Returns an event that
      * consumed nothing, having changed nothing but storage the general loop writes the
      * same way or never reads, at anything else (a NUL, a bare CR, the limit). A CR that
@@ -2975,7 +2985,7 @@ private:
                 fast_ = 0;
                 return {status::need_more, line_error::none, {}, n};
             }
-            if (p[end] != '\n' || ++len >= max_) return {};  // bare CR, or too long
+            if (p[end] != '\n' || ++len >= fast_) return {};  // bare CR, or too long
             buf[len] = '\n';
             ++end;
         } else if (c == '\n') {
@@ -2991,8 +3001,9 @@ private:
         return {status::complete, line_error::none, std::string_view(start == 0 ? p : buf, len + 1), end};
     }
 
-    SMTPP_LINE_NOINLINE constexpr line_event step_general(char* buf, const char* p, std::size_t n) noexcept {
-        const std::size_t max = max_;
+    SMTPP_LINE_NOINLINE constexpr line_event step_general(char* buf, std::size_t cap, const char* p,
+                                                          std::size_t n) noexcept {
+        const std::size_t max = max_line(cap);
         // A line that starts in this chunk is returned as a view of the chunk.
         const std::size_t start = len_;
         const bool fresh = start == 0;
@@ -3000,7 +3011,7 @@ private:
         while (i < n) {
             if (cr_) {
                 cr_ = false;
-                if (p[i] == '\n') return finish(buf, start, p, i + 1);
+                if (p[i] == '\n') return finish(buf, cap, max, start, p, i + 1);
                 add(line_error::bare_cr);  // the CR stays counted; p[i] is read as usual
             }
             if (len_ >= max) add(line_error::too_long);
@@ -3008,7 +3019,7 @@ private:
                 // Skipping: only the LF matters; nothing is stored.
                 const std::size_t j = scan_byte(p + i, n - i, '\n');
                 len_ = saturating_add(len_, j);
-                if (j < n - i) return finish(buf, start, p, i + j + 1);
+                if (j < n - i) return finish(buf, cap, max, start, p, i + j + 1);
                 break;
             }
             const std::size_t room = max - len_;
@@ -3028,7 +3039,7 @@ private:
             const char c = p[i++];
             if (c == '\n') {
                 if (!allow_bare_lf_) add(line_error::bare_lf);
-                return finish(buf, start, p, i);
+                return finish(buf, cap, max, start, p, i);
             }
             if (c == '\r') {
                 cr_ = true;
@@ -3041,11 +3052,11 @@ private:
         // All of p belongs to the line: keep its octets (while clean) and its head.
         if (err_ == line_error::none) {
             if (fresh) copy_bytes(buf, p, len_);
-            if (cap_ < line_head_size) keep_head(head_, start, p);
+            if (cap < line_head_size) keep_head(head_, start, p);
         } else {
-            keep_head(head_store(buf), start, p);
+            keep_head(head_store(buf, cap), start, p);
         }
-        fast_ = err_ == line_error::none && !cr_ ? clean_limit() : 0;
+        fast_ = err_ == line_error::none && !cr_ ? clean_limit(cap) : 0;
         return {status::need_more, line_error::none, {}, n};
     }
 
@@ -3060,16 +3071,18 @@ private:
     }
 
     // The line, whose first `start` octets came in earlier calls, ends with the LF at p[end - 1].
-    constexpr line_event finish(char* buf, std::size_t start, const char* p, std::size_t end) noexcept {
+    // `max` is max_line(cap).
+    constexpr line_event finish(char* buf, std::size_t cap, std::size_t max, std::size_t start, const char* p,
+                                std::size_t end) noexcept {
         const std::size_t total = saturating_add(len_, 1);
-        if (total > max_) add(line_error::too_long);
+        if (total > max) add(line_error::too_long);
         const line_error e = err_;
-        discard();
+        discard(cap);
         if (e != line_error::none) {
             // Its head: octets [0, start) are kept, the rest are at p.
             const std::size_t h = total - 1 < line_head_size ? total - 1 : line_head_size;
             if (start == 0) return {status::failed, e, std::string_view(p, h), end};
-            char* const hb = head_store(buf);
+            char* const hb = head_store(buf, cap);
             if (start < h) copy_bytes(hb + start, p, h - start);
             return {status::failed, e, std::string_view(hb, h), end};
         }
@@ -3081,12 +3094,11 @@ private:
     std::size_t len_ = 0;    // octets of the current line so far (saturating), CR included;
                              // 0 between calls means err_ == none and !cr_ (faults are counted)
     std::size_t fast_ = 0;   // step's fast paths may run while len_ < fast_ (see clean_limit)
-    std::size_t max_ = 0;    // min(max_line option, cap_)
-    std::size_t cap_ = 0;
+    std::size_t max_off_ = 0;  // default_max(cap) - max_line(cap), modulo 2^N: 0 by default
     line_error err_ = line_error::none;
     bool cr_ = false;        // the last octet was a CR (stored and counted)
     bool allow_bare_lf_ = false;
-    char head_[line_head_size] = {};  // the head of the current line when cap_ < line_head_size
+    char head_[line_head_size] = {};  // the head of the current line when cap < line_head_size
 };
 
 }  // namespace detail
@@ -3108,7 +3120,7 @@ class basic_line_reader {
 public:
     /// A reader over `buf` (`capacity` octets, owned by the caller, outliving the reader).
     constexpr basic_line_reader(char* buf, std::size_t capacity, line_options o = {}) noexcept
-        : buf_(buf), core_(o, buf == nullptr ? 0 : capacity) {}
+        : buf_(buf), cap_(buf == nullptr ? 0 : capacity), core_(o, cap_) {}
 
     /**
      * Consume a prefix of `input` and return at most one line or one refused line.
@@ -3117,27 +3129,32 @@ public:
      *         up to its LF is consumed; the next call starts at the next line; not sticky);
      *         need_more: all of `input` was consumed without ending a line.
      */
-    SMTPP_HOT_INLINE constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_, input); }
+    SMTPP_HOT_INLINE constexpr line_event next(std::string_view input) noexcept {
+        return core_.step(buf_, cap_, input);
+    }
     /// Change the limit (e.g. 12288 for an AUTH exchange, RFC 4954 §4); capped at capacity.
-    constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n); }
+    constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n, cap_); }
     /// The limit in force (CRLF included).
-    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(); }
+    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(cap_); }
     /// Drop any partial line and skipping state (after STARTTLS, RFC 3207 §4.2 / CVE-2011-0411).
-    constexpr void discard() noexcept { core_.discard(); }
+    constexpr void discard() noexcept { core_.discard(cap_); }
     /// True when bytes of an unfinished line have been consumed (pipelining checks).
     [[nodiscard]] constexpr bool pending() const noexcept { return core_.pending(); }
     /// The error the unfinished line will be refused with so far (none if it is clean).
-    [[nodiscard]] constexpr line_error pending_error() const noexcept { return core_.pending_error(); }
+    [[nodiscard]] constexpr line_error pending_error() const noexcept { return core_.pending_error(cap_); }
 
 private:
     char* buf_;
+    std::size_t cap_;
     detail::line_core core_;
 };
 
 /**
  * A line reader that owns `Capacity` bytes of storage for split lines. It holds no
  * pointer into itself, so copies and moves are independent, valid readers (a view
- * returned by one object points into that object's storage).
+ * returned by one object points into that object's storage). A default-constructed
+ * reader is all-zero octets: a `static line_reader<N>` is zero-initialised (.bss, no
+ * flash for its image); its options can be set at run time with set_max_line().
  */
 template <std::size_t Capacity = 512>
 class line_reader {
@@ -3148,17 +3165,19 @@ public:
     constexpr explicit line_reader(line_options o) noexcept : core_(o, Capacity) {}
 
     /// See basic_line_reader::next.
-    SMTPP_HOT_INLINE constexpr line_event next(std::string_view input) noexcept { return core_.step(buf_.data(), input); }
+    SMTPP_HOT_INLINE constexpr line_event next(std::string_view input) noexcept {
+        return core_.step(buf_.data(), Capacity, input);
+    }
     /// See basic_line_reader::set_max_line (capped at Capacity).
-    constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n); }
+    constexpr void set_max_line(std::size_t n) noexcept { core_.set_max_line(n, Capacity); }
     /// See basic_line_reader::max_line.
-    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(); }
+    [[nodiscard]] constexpr std::size_t max_line() const noexcept { return core_.max_line(Capacity); }
     /// See basic_line_reader::discard.
-    constexpr void discard() noexcept { core_.discard(); }
+    constexpr void discard() noexcept { core_.discard(Capacity); }
     /// See basic_line_reader::pending.
     [[nodiscard]] constexpr bool pending() const noexcept { return core_.pending(); }
     /// See basic_line_reader::pending_error.
-    [[nodiscard]] constexpr line_error pending_error() const noexcept { return core_.pending_error(); }
+    [[nodiscard]] constexpr line_error pending_error() const noexcept { return core_.pending_error(Capacity); }
     /// The storage for split lines, in octets.
     static constexpr std::size_t capacity() noexcept { return Capacity; }
 
@@ -3453,7 +3472,9 @@ class data_decoder {
 public:
     constexpr data_decoder() noexcept = default;
     /// A decoder for one message body with options `o`.
-    constexpr explicit data_decoder(data_options o) noexcept : opt_(o) {}
+    constexpr explicit data_decoder(data_options o) noexcept
+        : max_size_(o.max_size), max_text_line_(o.max_text_line), bare_newline_(o.bare_newline),
+          allow_nul_(!o.reject_nul) {}
 
 private:
     // Defined before next(): clang evaluates a member template in a constant expression
@@ -3464,7 +3485,7 @@ private:
     SMTPP_CLANG_INLINE constexpr data_event step(std::string_view input) noexcept {
         const char* const p = input.data();
         const std::size_t n = input.size();
-        const bool norm = opt_.bare_newline == bare_newline_policy::normalize;
+        const bool norm = bare_newline_ == bare_newline_policy::normalize;
         if (st_ == st::done) return {status::complete, data_event_kind::end, {}, 0, err_};
         std::size_t i = 0;
         std::size_t run = 0;  // start of the content run being gathered in this call
@@ -3479,7 +3500,7 @@ private:
 #endif
             switch (st_) {
                 case st::mid: {
-                    const std::size_t j = detail::scan_newline(p + i, n - i, opt_.reject_nul);
+                    const std::size_t j = detail::scan_newline(p + i, n - i, !allow_nul_);
                     line_ = detail::saturating_add(line_, j);
                     i += j;
                     if (i == n) break;
@@ -3555,7 +3576,7 @@ private:
                 case st::dot_cr:
                     if (p[i] == '\n') {
                         st_ = st::done;
-                        if (opt_.max_size != 0 && size_ > opt_.max_size) add(data_error::too_big);
+                        if (max_size_ != 0 && size_ > max_size_) add(data_error::too_big);
                         return {status::complete, data_event_kind::end, {}, i + 1, err_};
                     }
                     if (!norm) {
@@ -3624,7 +3645,14 @@ public:
     /// The verdict so far; the message will be refused if this is not none.
     [[nodiscard]] constexpr data_error pending_error() const noexcept { return err_; }
     /// The options in force.
-    [[nodiscard]] constexpr data_options options() const noexcept { return opt_; }
+    [[nodiscard]] constexpr data_options options() const noexcept {
+        data_options o;
+        o.bare_newline = bare_newline_;
+        o.max_size = max_size_;
+        o.max_text_line = max_text_line_;
+        o.reject_nul = !allow_nul_;
+        return o;
+    }
 
 private:
     enum class st : std::uint8_t {
@@ -3651,13 +3679,13 @@ private:
      * st_ (mid, bol or cr) and line_ exactly as the byte loop would. Returns bytes consumed.
      */
     std::size_t skim(const char* p, std::size_t n) noexcept {
-        return opt_.reject_nul ? skim_blocks<true>(p, n) : skim_blocks<false>(p, n);
+        return !allow_nul_ ? skim_blocks<true>(p, n) : skim_blocks<false>(p, n);
     }
 
     template <bool Nul>
     std::size_t skim_blocks(const char* p, std::size_t n) noexcept {
         // Locals, not members: stores through `this` may alias the input bytes.
-        const std::size_t max_line = opt_.max_text_line;
+        const std::size_t max_line = max_text_line_;
         std::size_t line = line_;
         st state = st_;
         char prev = state == st::bol ? '\n' : state == st::cr ? '\r' : 'x';  // what the state stands for
@@ -3693,7 +3721,7 @@ private:
         std::size_t from = 0;
         for (; lfs != 0; lfs &= lfs - 1) {
             const std::size_t at = detail::ctz64(lfs);
-            if (detail::saturating_add(carried, at + 1 - from) > opt_.max_text_line) return true;
+            if (detail::saturating_add(carried, at + 1 - from) > max_text_line_) return true;
             carried = 0;
             from = at + 1;
         }
@@ -3704,7 +3732,7 @@ private:
     // A line ends; `term` octets of its terminator were not yet counted in line_.
     constexpr void end_line(std::size_t term) noexcept {
         const std::size_t len = detail::saturating_add(line_, term);
-        if (opt_.max_text_line != 0 && len > opt_.max_text_line) add(data_error::line_too_long);
+        if (max_text_line_ != 0 && len > max_text_line_) add(data_error::line_too_long);
         line_ = 0;
     }
 
@@ -3721,13 +3749,18 @@ private:
     }
     constexpr data_event emit_view(std::string_view v, std::size_t consumed) noexcept {
         size_ = detail::saturating_add64(size_, v.size());
-        if (opt_.max_size != 0 && size_ > opt_.max_size) add(data_error::too_big);
+        if (max_size_ != 0 && size_ > max_size_) add(data_error::too_big);
         return {status::complete, data_event_kind::content, v, consumed, data_error::none};
     }
 
-    data_options opt_{};
+    // The options, kept so that a default decoder is all-zero octets (a static one lands
+    // in .bss): reject_nul, on by default, is kept as its negation.
+    std::uint64_t max_size_ = 0;
     std::uint64_t size_ = 0;
+    std::size_t max_text_line_ = 0;
     std::size_t line_ = 0;  // octets of the current line so far, stuffing dot excluded
+    bare_newline_policy bare_newline_ = bare_newline_policy::reject;
+    bool allow_nul_ = false;
     st st_ = st::bol;
     data_error err_ = data_error::none;
 };
