@@ -455,7 +455,7 @@ typedef struct smtpp_step_result {
     smtpp_phase phase;         /**< the session's phase after this step */
     int discard;               /**< read_bdat: drop the chunk's octets */
     int last;                  /**< read_bdat: the chunk carries LAST */
-    int first_chunk;           /**< read_bdat: first chunk of the message (new decoder) */
+    int first_chunk;           /**< read_bdat: first chunk of the message (a fresh decoder) */
     int has_sasl;              /**< verify_credentials: `sasl` holds a client response */
     int injection;             /**< start_tls: input was pending behind STARTTLS (CVE-2011-0411) */
     uint16_t index;            /**< deliver: the LMTP recipient (RCPT order, from 0) */
