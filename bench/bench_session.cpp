@@ -82,10 +82,23 @@ void bm_step_noop(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 
+/// A connection refused before the greeting (refuse(): 421 and close), the busy server's
+/// per-connection cost.
+void bm_refuse(benchmark::State& state) {
+    const smtpp::policy pol = make_policy(true);
+    for (auto _ : state) {
+        smtpp::step_result r = smtpp::refuse(pol);
+        benchmark::DoNotOptimize(r.reply.data());
+        benchmark::DoNotOptimize(r.next);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
 }  // namespace
 
 BENCHMARK(bm_session_commands);
 BENCHMARK(bm_session_commands_no_verify);
 BENCHMARK(bm_session_short);
 BENCHMARK(bm_step_noop);
+BENCHMARK(bm_refuse);
 BENCHMARK_MAIN();

@@ -9,7 +9,7 @@
 //      max_auth_line >= 12288 with AUTH, RFC 5321 §4.5.3.1.4, RFC 4954 §4), and its line
 //      limits grow with the extensions (command_line_limit <= line_limit);
 //   3. every rendered reply (greeting, EHLO before and inside TLS, HELO, 221, 421s) and the
-//      replies of start/timeout/shutdown parse back with the reply reader into one reply of
+//      replies of start/refuse/timeout/shutdown parse back with the reply reader into one reply of
 //      one code, with CR and LF only in the CRLF that ends each line;
 //   4. building never allocates, and copying the policy keeps its replies.
 #include <smtpp/reply.hpp>
@@ -138,6 +138,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const step_result s0 = start(p);
     check_result(s0);
+    // refuse(): a 421 and close in place of the greeting, whatever the policy and reason
+    // (RFC 5321 §4.2.2); a usable policy renders it with the host name.
+    const step_result rf = refuse(p, static_cast<session_reply>(data[33] % (session_reply_count + 2)));
+    check_result(rf);
+    SMTPP_FUZZ_CHECK(rf.code == 421 && rf.count == 1 && rf.act == action::close && rf.next.phase == phase::closed);
+    SMTPP_FUZZ_CHECK(p.error() != policy_error::none || refuse(p).reply == p.rendered(session_reply::too_many_connections));
     if (p.error() != policy_error::none) {
         SMTPP_FUZZ_CHECK(!to_string(p.error()).empty() && to_string(p.error()) != "none");
         SMTPP_FUZZ_CHECK(s0.code == 421 && s0.act == action::close);
@@ -149,7 +155,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     SMTPP_FUZZ_CHECK(s0.code == 220 && s0.act == action::none);
     const session_reply slots[] = {session_reply::greeting, session_reply::ehlo,          session_reply::helo,
                                    session_reply::bye,      session_reply::too_many_errors, session_reply::local_error,
-                                   session_reply::timeout,  session_reply::shutting_down};
+                                   session_reply::timeout,  session_reply::shutting_down,
+                                   session_reply::too_many_connections};
     for (session_reply r : slots) {
         for (bool tls : {false, true}) {
             const std::string_view v = p.rendered(r, tls);

@@ -65,14 +65,10 @@
 // it. `to_string()` and `reply_for()` are generated from the same rows.
 // =========================================================================================
 
-/// The first of its arguments (a helper of the expanders below).
-#define SMTPP_FIRST_(a, ...) a
-/// Expands a row into `name = value,` (the enumerators of the tables below).
-#define SMTPP_ENUMERATOR_(name, ...) name = SMTPP_FIRST_(__VA_ARGS__, 0),
-/// Expands a row into `"name",` (the names `to_string()` returns).
-#define SMTPP_ENUM_NAME_(name, ...) #name,
-/// Expands a row into `value,` (checked against its position at compile time).
-#define SMTPP_ENUM_VALUE_(name, ...) SMTPP_FIRST_(__VA_ARGS__, 0),
+/// Expands a row `X(name, value)` into the enumerator `name = value,`.
+#define SMTPP_ENUMERATOR_(name, value) name = value,
+/// Expands a row of `SMTPP_SESSION_REPLIES` into the enumerator `name = value,`.
+#define SMTPP_REPLY_ENUMERATOR_(name, value, code, cls, subject, det, text) name = value,
 
 /// The phases: X(name, value). Commands are read only in fresh, ready, mail and rcpt.
 #define SMTPP_SESSION_PHASES(X)                                                         \
@@ -87,7 +83,7 @@
     X(tls, 8)     /* 220 to STARTTLS sent: waiting for `tls_established()` */           \
     X(closed, 9)  /* 221 or 421 sent: nothing more is answered */
 
-/// The host's verdicts: X(name, value, replies per decision). See `resolve()`.
+/// The host's verdicts: X(name, value) and the replies they give. See `resolve()`.
 #define SMTPP_VERDICTS(X)                                                                    \
     X(accept, 0)       /* the proposed positive reply */                                     \
     X(reject, 1)       /* permanent refusal (550 5.7.1; AUTH 535 5.7.8) */                   \
@@ -237,7 +233,7 @@ enum class pending : std::uint8_t {
 /// enhanced code and text beside each name). Values are explicit and append-only. Replies
 /// for parser, line-reader and body-decoder errors come from those layers' `reply_for()`
 /// and are rendered into the same static table.
-enum class session_reply : std::uint8_t { SMTPP_SESSION_REPLIES(SMTPP_ENUMERATOR_) };
+enum class session_reply : std::uint8_t { SMTPP_SESSION_REPLIES(SMTPP_REPLY_ENUMERATOR_) };
 /// The number of session replies.
 inline constexpr std::size_t session_reply_count = 64;
 

@@ -13,7 +13,12 @@ namespace detail {
 
 // ---- names and hints, generated from the rows -------------------------------------------
 
-/// Expands a session-reply row into its `reply_hint`.
+// The expanders take each table's exact arity (no __VA_ARGS__ forwarding, which MSVC's
+// traditional preprocessor passes on as one argument).
+#define SMTPP_ENUM_NAME_(name, value) #name,
+#define SMTPP_ENUM_VALUE_(name, value) value,
+#define SMTPP_REPLY_NAME_(name, value, code, cls, subject, det, text) #name,
+#define SMTPP_REPLY_VALUE_(name, value, code, cls, subject, det, text) value,
 #define SMTPP_REPLY_HINT_(name, value, code, cls, subject, det, text) \
     reply_hint{code, enhanced_code{cls, subject, det}, text},
 
@@ -23,10 +28,14 @@ inline constexpr std::string_view verdict_names[] = {SMTPP_VERDICTS(SMTPP_ENUM_N
 inline constexpr std::uint8_t verdict_values[] = {SMTPP_VERDICTS(SMTPP_ENUM_VALUE_)};
 inline constexpr std::string_view policy_error_names[] = {SMTPP_POLICY_ERRORS(SMTPP_ENUM_NAME_)};
 inline constexpr std::uint8_t policy_error_values[] = {SMTPP_POLICY_ERRORS(SMTPP_ENUM_VALUE_)};
-inline constexpr std::string_view session_reply_names[] = {SMTPP_SESSION_REPLIES(SMTPP_ENUM_NAME_)};
-inline constexpr std::uint8_t session_reply_values[] = {SMTPP_SESSION_REPLIES(SMTPP_ENUM_VALUE_)};
+inline constexpr std::string_view session_reply_names[] = {SMTPP_SESSION_REPLIES(SMTPP_REPLY_NAME_)};
+inline constexpr std::uint8_t session_reply_values[] = {SMTPP_SESSION_REPLIES(SMTPP_REPLY_VALUE_)};
 inline constexpr reply_hint session_reply_hints[] = {SMTPP_SESSION_REPLIES(SMTPP_REPLY_HINT_)};
 
+#undef SMTPP_ENUM_NAME_
+#undef SMTPP_ENUM_VALUE_
+#undef SMTPP_REPLY_NAME_
+#undef SMTPP_REPLY_VALUE_
 #undef SMTPP_REPLY_HINT_
 
 /// Row i holds value i: the explicit values are dense and in order (the tables index by them).
