@@ -852,6 +852,7 @@ struct step_result {
     bool first_chunk = false;   ///< read_bdat: the first chunk of the message (new decoder)
     bool has_sasl = false;      ///< verify_credentials: `sasl` holds a client response
     bool injection = false;     ///< start_tls: input was pending behind STARTTLS (CVE-2011-0411)
+    bool sasl_response = false; ///< the line was a SASL client response (RFC 4954 §4), not a command
     std::uint16_t index = 0;    ///< deliver: the recipient (RCPT order, from 0) in LMTP
     std::uint16_t why = 0;      ///< index of the reply in the session's reply table (for tests/logs)
     command_error error = command_error::none;  ///< the parser's verdict on the line
@@ -1207,6 +1208,7 @@ constexpr void auth_line(step_result& r, const policy& p, std::string_view line)
     if (body.size() >= 2 && body[body.size() - 2] == '\r' && body.back() == '\n') body.remove_suffix(2);
     else body = std::string_view{"\x01"};  // not a line: fails the base64 check below
     const bool too_long = line.size() > p.options().parse.max_auth_line;
+    r.sasl_response = true;
     r.next.phase = phase::ready;
     if (too_long) {
         client_error(r, p, reply_index(session_reply::auth_line_too_long));
@@ -1564,6 +1566,7 @@ constexpr step_result on_line_error_core(const policy& p, const session_state& s
             r.act = action::close;
             return r;
         case phase::auth:
+            r.sasl_response = true;
             r.next.phase = phase::ready;
             detail::client_error(r, p, e == line_error::too_long ? detail::reply_index(session_reply::auth_line_too_long)
                                                                  : detail::reply_index(session_reply::auth_bad_response));
