@@ -465,6 +465,7 @@ struct step_result {
     bool first_chunk = false;   ///< read_bdat: the first chunk of the message (new decoder)
     bool has_sasl = false;      ///< verify_credentials: `sasl` holds a client response
     bool injection = false;     ///< start_tls: input was pending behind STARTTLS (CVE-2011-0411)
+    bool sasl_response = false; ///< the line was a SASL client response (RFC 4954 §4), not a command
     std::uint16_t index = 0;    ///< deliver: the recipient (RCPT order, from 0) in LMTP
     std::uint16_t why = 0;      ///< index of the reply in the session's reply table (for tests/logs)
     command_error error = command_error::none;  ///< the parser's verdict on the line

@@ -1,7 +1,8 @@
-"""Hostile sessions against smtpp-sink: the smuggling catalogue (security_rfc.md §1.2) with
-smuggled commands behind it, STARTTLS with pipelined commands (CVE-2011-0411), a 100 KB
-line, byte-at-a-time clients beside fast ones, a client that vanishes mid-DATA, plus BDAT,
-LMTP per-recipient replies and SMTPUTF8 on the raw wire."""
+"""Hostile sessions against smtpp-sink: end-of-data sequences other than CRLF.CRLF (SMTP
+smuggling; RFC 5321 §2.3.8, §4.1.1.4) with smuggled commands behind them, STARTTLS with
+pipelined commands (CVE-2011-0411), a 100 KB line, byte-at-a-time clients beside fast ones,
+a client that vanishes mid-DATA, plus BDAT, LMTP per-recipient replies and SMTPUTF8 on the
+raw wire."""
 import os
 import socket
 import ssl
@@ -92,8 +93,8 @@ time.sleep(0.5)
 check(srv.messages() == [], "nothing delivered after a disconnect mid-DATA")
 check(os.listdir(os.path.join(srv.maildir, "tmp")) == [], "tmp/ empty after a disconnect mid-DATA")
 
-# BDAT (RFC 3030): MAIL, RCPT, BDAT LAST in one packet (security_rfc P14); two chunks; a
-# refused chunk's octets are consumed, never read as commands.
+# BDAT (RFC 3030): MAIL, RCPT, BDAT LAST in one packet (RFC 2920 §3.1, RFC 3030 §2); two
+# chunks; a refused chunk's octets are consumed, never read as commands.
 c = Client(srv)
 session_start(c)
 c.send(b"MAIL FROM:<a@c.test>\r\nRCPT TO:<b@sink.test>\r\nBDAT 5 LAST\r\nhello")

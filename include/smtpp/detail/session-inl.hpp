@@ -72,6 +72,7 @@ constexpr void auth_line(step_result& r, const policy& p, std::string_view line)
     if (body.size() >= 2 && body[body.size() - 2] == '\r' && body.back() == '\n') body.remove_suffix(2);
     else body = std::string_view{"\x01"};  // not a line: fails the base64 check below
     const bool too_long = line.size() > p.options().parse.max_auth_line;
+    r.sasl_response = true;
     r.next.phase = phase::ready;
     if (too_long) {
         client_error(r, p, reply_index(session_reply::auth_line_too_long));
@@ -319,6 +320,7 @@ constexpr step_result on_line_error(const policy& p, const session_state& s, lin
             r.act = action::close;
             return r;
         case phase::auth:
+            r.sasl_response = true;
             r.next.phase = phase::ready;
             detail::client_error(r, p, e == line_error::too_long ? detail::reply_index(session_reply::auth_line_too_long)
                                                                  : detail::reply_index(session_reply::auth_bad_response));
