@@ -113,7 +113,6 @@ bool server::open_listener() {
 int server::run_listener() {
     if (!open_listener()) return 1;
     max_conns_ = cfg_.max_connections != 0 ? cfg_.max_connections : default_max_connections();
-    busy_reply_ = "421 4.7.0 " + cfg_.hostname + " Error: too many connections\r\n";
     print_listening(lfd_);
     // Durable delivery: the messages of one batch share the directory sync.
     ctx_.group_commit = !cfg_.discard && !cfg_.no_fsync;
@@ -194,7 +193,9 @@ void server::accept_all() {
         }
         std::string peer;
         if (!admit(sa, peer)) {
-            const ssize_t w = write(fd, busy_reply_.data(), busy_reply_.size());  // a fresh socket: room
+            // RFC 5321 §4.2.2: 421 and close, rendered by the policy with our host name.
+            const std::string_view busy = smtpp::refuse(ctx_.pol).reply;
+            const ssize_t w = write(fd, busy.data(), busy.size());  // a fresh socket: room
             (void)w;
             close(fd);
             continue;

@@ -67,7 +67,6 @@ private:
     std::vector<connection*> sync_batch_;
     std::vector<message*> sync_messages_;
     std::unordered_map<std::string, std::size_t> per_ip_;  // --max-per-ip: address -> sessions
-    std::string busy_reply_;
     std::uint64_t last_scan_ = 0;
     bool stop_requested_ = false;
     std::uint64_t stop_deadline_ = 0;
