@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_support.hpp"
+
 namespace {
 
 using smtpp::data_error;
@@ -43,16 +45,15 @@ outcome run(const smtpp::bdat_options& o, const std::vector<std::uint64_t>& size
                 started = true;
             }
             const auto ev = d.next(in);
-            if (ev.consumed > in.size()) __builtin_trap();
+            SMTPP_FUZZ_CHECK(ev.consumed <= in.size());
             if (ev.kind == smtpp::data_event_kind::content) {
-                if (ev.content.data() != in.data() || ev.content.data() + ev.content.size() > e ||
-                    ev.content.data() < b || ev.content.size() != ev.consumed || ev.content.empty())
-                    __builtin_trap();
+                SMTPP_FUZZ_CHECK(ev.content.data() == in.data() && ev.content.data() + ev.content.size() <= e &&
+                                 ev.content.data() >= b && ev.content.size() == ev.consumed && !ev.content.empty());
                 r.payload += ev.content;
             }
             in.remove_prefix(ev.consumed);
             if (ev.kind == smtpp::data_event_kind::end) {
-                if (ev.consumed != 0 || !d.done()) __builtin_trap();
+                SMTPP_FUZZ_CHECK(ev.consumed == 0 && d.done());
                 r.err = ev.err;
                 ++k;
                 started = false;
@@ -103,14 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (o.max_size != 0 && m.size() > o.max_size) add(data_error::too_big);
 
     const outcome whole = run(o, sizes, {s});
-    if (!(whole == want)) __builtin_trap();
-    std::vector<std::string_view> chunks;
-    for (std::size_t i = 0; i < s.size();) {
-        seed = seed * 1103515245u + 12345u;
-        const std::size_t step = 1 + (seed >> 16) % 13;
-        chunks.push_back(s.substr(i, step));
-        i += step;
-    }
-    if (!(run(o, sizes, chunks) == want)) __builtin_trap();
+    SMTPP_FUZZ_CHECK(whole == want);
+    SMTPP_FUZZ_CHECK(run(o, sizes, smtpp_fuzz::seeded_pieces(s, seed, 13)) == want);
     return 0;
 }

@@ -20,13 +20,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fuzz_support.hpp"
+
 namespace {
 using namespace smtpp;
-
-#define SMTPP_FUZZ_CHECK(c) \
-    do {                    \
-        if (!(c)) __builtin_trap(); \
-    } while (0)
 
 bool utf8_ok(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
@@ -60,7 +57,7 @@ void check_hint(const reply_hint& h) {
     SMTPP_FUZZ_CHECK(h.code / 100 == 3 || ln.esc == h.esc);
 }
 
-void check_reply(unsigned code) {
+void check_explained_reply(unsigned code) {
     const reply_explanation e = explain_reply(code, lang::en);
     const bool valid = code >= 200 && code <= 599 && (code / 10) % 10 <= 5;
     SMTPP_FUZZ_CHECK(e.valid == valid);
@@ -104,7 +101,7 @@ void check_enhanced(enhanced_code c) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 11) return 0;
-    const auto u16 = [&](std::size_t i) { return static_cast<unsigned>(data[i] | (data[i + 1] << 8)); };
+    const auto u16 = [&](std::size_t i) { return static_cast<unsigned>(smtpp_fuzz::le16(data + i)); };
     // 1. parse_lang and its round trip.
     const std::string_view name(reinterpret_cast<const char*>(data), 2);
     lang l = lang::en;
@@ -117,9 +114,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     SMTPP_FUZZ_CHECK(!parse_lang(std::string_view(reinterpret_cast<const char*>(data), size % 5), back) ||
                      size % 5 == 2);
     // 2, 3. the explainers over the whole input space (and the listed codes by index).
-    check_reply(u16(2) % 1000);
-    check_reply(u16(2));
-    check_reply(listed_reply_code(data[9] % (listed_reply_count + 1)));
+    check_explained_reply(u16(2) % 1000);
+    check_explained_reply(u16(2));
+    check_explained_reply(listed_reply_code(data[9] % (listed_reply_count + 1)));
     check_enhanced({data[4], static_cast<std::uint16_t>(u16(5)), static_cast<std::uint16_t>(u16(7))});
     check_enhanced({static_cast<std::uint8_t>(2 + (data[4] % 4)), static_cast<std::uint16_t>(u16(5) % 1001),
                     static_cast<std::uint16_t>(u16(7) % 1001)});

@@ -11,7 +11,7 @@
 // next_recipient, the same list, then client_recipients_done()); then "#" n offers the
 // client only 8 + n octets of output buffer (its no_space paths). Wrong codes, multi-line code changes, replies before the command, 334
 // loops, unexpected 354 and bytes after a STARTTLS 220 all come from the stream.
-// Properties, each reported with std::abort():
+// Properties, each reported with __builtin_trap() (SMTPP_FUZZ_CHECK):
 //   1. every command written parses back strictly (SASL responses and the body aside),
 //      ends with CRLF, and is one the RFC allows there: no MAIL before a 250 to
 //      EHLO/HELO, no RCPT outside a transaction, no DATA without an accepted recipient
@@ -29,41 +29,14 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 
-namespace {
-bool counting = false;
-std::size_t allocations = 0;
-}  // namespace
-
-// Every replaceable form, so libFuzzer's own allocations pair up under ASan.
-static void* counted(std::size_t n) noexcept {
-    if (counting) ++allocations;
-    return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new(std::size_t n) {
-    void* p = counted(n);
-    if (p == nullptr) std::abort();
-    return p;
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted(n); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+#define SMTPP_FUZZ_COUNT_ALLOCATIONS
+#include "fuzz_support.hpp"
 
 namespace {
 using namespace smtpp;
-
-#define SMTPP_FUZZ_CHECK(c)          \
-    do {                             \
-        if (!(c)) std::abort();      \
-    } while (0)
+using smtpp_fuzz::allocations;
+using smtpp_fuzz::counting;
 
 constexpr std::string_view rcpts[] = {"c@d.example", "e@f.example", "g@h.example"};
 constexpr std::string_view orcpts[] = {"rfc822;c@d.example", "rfc822;e@f.example", "utf-8;g@h.example"};

@@ -2,7 +2,7 @@
 //
 // Input: one option byte (bit 0: SMTPUTF8 advertised, bit 1: SMTPUTF8 transaction,
 // bit 2: max_line 1000), then the command line. Properties, each reported with
-// __builtin_trap():
+// SMTPP_FUZZ_CHECK (fuzz_support.hpp):
 //   1. every view in the result lies inside the line;
 //   2. parsing is deterministic and independent of where the bytes sit in memory
 //      (a copy with trailing bytes after the view gives the same result);
@@ -23,14 +23,13 @@
 #include <memory>
 #include <string_view>
 
+#include "fuzz_support.hpp"
+
 namespace {
 
 using smtpp::command;
 using smtpp::command_error;
-
-bool inside(std::string_view v, std::string_view line) {
-    return v.empty() || (v.data() >= line.data() && v.data() + v.size() <= line.data() + line.size());
-}
+using smtpp_fuzz::inside;
 
 template <class Fn>
 void each_view(const command& c, Fn&& fn) {
@@ -76,12 +75,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     command c;
     const command_error e = smtpp::parse_command(line, c, opt);
-    each_view(c, [&](std::string_view v) { if (!inside(v, line)) __builtin_trap(); });
-    if (c.line.data() != line.data() || c.line.size() != line.size()) __builtin_trap();
+    each_view(c, [&](std::string_view v) { SMTPP_FUZZ_CHECK(inside(v, line)); });
+    SMTPP_FUZZ_CHECK(c.line.data() == line.data() && c.line.size() == line.size());
 
     // 2. determinism and position independence
     command again;
-    if (smtpp::parse_command(line, again, opt) != e || !same(c, again)) __builtin_trap();
+    SMTPP_FUZZ_CHECK(smtpp::parse_command(line, again, opt) == e && same(c, again));
     const std::size_t n = line.size();
     std::unique_ptr<char[]> moved(new char[n + 8]);
     if (n) std::memcpy(moved.get() + 3, line.data(), n);
@@ -89,8 +88,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::memcpy(moved.get() + 3 + n, "\r\nQUIT", 5);
     const std::string_view moved_line(moved.get() + 3, n);
     command m;
-    if (smtpp::parse_command(moved_line, m, opt) != e || !same(c, m)) __builtin_trap();
-    each_view(m, [&](std::string_view v) { if (!inside(v, moved_line)) __builtin_trap(); });
+    SMTPP_FUZZ_CHECK(smtpp::parse_command(moved_line, m, opt) == e && same(c, m));
+    each_view(m, [&](std::string_view v) { SMTPP_FUZZ_CHECK(inside(v, moved_line)); });
 
     // 3. strict ⇒ lenient
     smtpp::parse_options lo = opt;
@@ -98,13 +97,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     lo.allow_helo_address_literal = lo.allow_bare_lf = true;
     command l;
     const command_error le = smtpp::parse_command(line, l, lo);
-    each_view(l, [&](std::string_view v) { if (!inside(v, line)) __builtin_trap(); });
-    if (e == command_error::none && (le != command_error::none || !same(c, l))) __builtin_trap();
+    each_view(l, [&](std::string_view v) { SMTPP_FUZZ_CHECK(inside(v, line)); });
+    SMTPP_FUZZ_CHECK(e != command_error::none || (le == command_error::none && same(c, l)));
 
     // 4. reply mapping
     const smtpp::reply_hint r = smtpp::reply_for(e);
-    if (!text_clean(r.text)) __builtin_trap();
-    if (e != command_error::none && (r.code < 500 || r.code > 555 || r.esc.cls != 5)) __builtin_trap();
+    SMTPP_FUZZ_CHECK(text_clean(r.text));
+    SMTPP_FUZZ_CHECK(e == command_error::none || (r.code >= 500 && r.code <= 555 && r.esc.cls == 5));
 
     // 6. values against the reference functions
     if (e == command_error::none) {
@@ -112,72 +111,71 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto clean_xtext = [&](std::string_view x) {
             char buf[600];
             const std::size_t k = smtpp::xtext_decode(x, buf, sizeof buf, opt.allow_lowercase_xtext_hex);
-            if (k == SIZE_MAX) __builtin_trap();
+            SMTPP_FUZZ_CHECK(k != SIZE_MAX);
             for (std::size_t i = 0; i < k; ++i)
-                if (static_cast<unsigned char>(buf[i]) < 0x20 || buf[i] == 0x7F) __builtin_trap();
+                SMTPP_FUZZ_CHECK(static_cast<unsigned char>(buf[i]) >= 0x20 && buf[i] != 0x7F);
         };
         if (ps.has(smtpp::p_envid)) clean_xtext(ps.envid);
         if (ps.has(smtpp::p_auth) && ps.auth != "<>") clean_xtext(ps.auth);
         if (ps.has(smtpp::p_orcpt) && !(ps.orcpt_type.size() == 5 && smtpp::detail::iequals_upper(ps.orcpt_type, "UTF-8")))
             clean_xtext(ps.orcpt);
-        if (ps.has(smtpp::p_notify) && (ps.notify == 0 || ((ps.notify & smtpp::notify_never) && ps.notify != smtpp::notify_never)))
-            __builtin_trap();
-        if (c.has_initial_response && c.initial_response != "=" && !smtpp::detail::is_base64(c.initial_response))
-            __builtin_trap();
-        if (c.verb == smtpp::verb::auth && c.mechanism_id != smtpp::detail::mechanism_of(c.mechanism)) __builtin_trap();
+        if (ps.has(smtpp::p_notify))
+            SMTPP_FUZZ_CHECK(ps.notify != 0 && (!(ps.notify & smtpp::notify_never) || ps.notify == smtpp::notify_never));
+        if (c.has_initial_response)
+            SMTPP_FUZZ_CHECK(c.initial_response == "=" || smtpp::detail::is_base64(c.initial_response));
+        if (c.verb == smtpp::verb::auth) SMTPP_FUZZ_CHECK(c.mechanism_id == smtpp::detail::mechanism_of(c.mechanism));
         if (c.verb == smtpp::verb::bdat) {
             std::uint64_t v = 0;
             for (char ch : c.argument) {
                 if (ch == ' ') break;
-                if (ch < '0' || ch > '9') __builtin_trap();
+                SMTPP_FUZZ_CHECK(ch >= '0' && ch <= '9');
                 v = v * 10 + static_cast<std::uint64_t>(ch - '0');
             }
-            if (v != c.chunk_size) __builtin_trap();
+            SMTPP_FUZZ_CHECK(v == c.chunk_size);
         }
     }
 
     // 7. a reused command (here the lenient parse's) ends exactly as a fresh one (clear())
     {
         const command_error re = smtpp::parse_command(line, l, opt);
-        if (re != e || (e == command_error::none && !same(c, l))) __builtin_trap();
+        SMTPP_FUZZ_CHECK(re == e && (e != command_error::none || same(c, l)));
     }
     // 8. unquote: the quoted local part loses its quotes and quoted-pairs, nothing else
     if (e == command_error::none && c.path.quoted) {
         char buf[80];
         const std::string_view lp = c.path.local_part;
         const std::size_t un = smtpp::unquote(lp, buf, sizeof buf);
-        if (un == SIZE_MAX || un + 2 > lp.size()) __builtin_trap();
+        SMTPP_FUZZ_CHECK(un != SIZE_MAX && un + 2 <= lp.size());
         std::size_t pairs = 0;
         for (std::size_t i = 1; i + 1 < lp.size(); ++i)
             if (lp[i] == '\\') { ++pairs; ++i; }
-        if (un != lp.size() - 2 - pairs) __builtin_trap();
-        if (smtpp::unquote(lp, buf, un == 0 ? 0 : un - 1) != (un == 0 ? 0 : SIZE_MAX)) __builtin_trap();
+        SMTPP_FUZZ_CHECK(un == lp.size() - 2 - pairs);
+        SMTPP_FUZZ_CHECK(smtpp::unquote(lp, buf, un == 0 ? 0 : un - 1) == (un == 0 ? 0 : SIZE_MAX));
     }
     // 9. next_param walks params::text: every keyword non-empty and inside the text, the
     //    known keywords all seen
     if (e == command_error::none) {
         std::string_view text = c.params.text, kw, val;
         std::size_t walked = 0;
-        while (smtpp::next_param(text, kw, val)) {
-            if (kw.empty() || !inside(kw, line) || !inside(val, line) || ++walked > 512) __builtin_trap();
-        }
+        while (smtpp::next_param(text, kw, val))
+            SMTPP_FUZZ_CHECK(!kw.empty() && inside(kw, line) && inside(val, line) && ++walked <= 512);
         std::size_t known = 0;
         for (std::uint32_t b = c.params.present; b != 0; b &= b - 1) ++known;
-        if (walked < known + (c.params.unknown_count != 0 ? 1u : 0u)) __builtin_trap();
+        SMTPP_FUZZ_CHECK(walked >= known + (c.params.unknown_count != 0 ? 1u : 0u));
     }
 
     // 5. format → parse round trip
     if (e != command_error::none || c.verb == smtpp::verb::unknown || c.params.unknown_count != 0) return 0;
     static char out[20000];
     const smtpp::command_format_result f = smtpp::format_command(c, out, sizeof out, opt);
-    if (f.err != smtpp::command_format_error::none) __builtin_trap();
+    SMTPP_FUZZ_CHECK(f.err == smtpp::command_format_error::none);
     command back;
-    if (smtpp::parse_command(std::string_view(out, f.size), back, opt) != command_error::none) __builtin_trap();
+    SMTPP_FUZZ_CHECK(smtpp::parse_command(std::string_view(out, f.size), back, opt) == command_error::none);
     // the route is not generated (RFC 5321 §4.1.2 SHOULD NOT); <Postmaster> is canonicalised
     if (c.path.is_postmaster) back.path.local_part = c.path.local_part;
-    if (!same(c, back, false)) __builtin_trap();
-    if ((c.verb == smtpp::verb::helo || c.verb == smtpp::verb::ehlo || c.verb == smtpp::verb::vrfy ||
-         c.verb == smtpp::verb::noop) && back.argument != c.argument)
-        __builtin_trap();
+    SMTPP_FUZZ_CHECK(same(c, back, false));
+    if (c.verb == smtpp::verb::helo || c.verb == smtpp::verb::ehlo || c.verb == smtpp::verb::vrfy ||
+        c.verb == smtpp::verb::noop)
+        SMTPP_FUZZ_CHECK(back.argument == c.argument);
     return 0;
 }

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_support.hpp"
+
 namespace {
 
 using smtpp::data_error;
@@ -30,11 +32,11 @@ outcome run(const smtpp::data_options& o, const std::vector<std::string_view>& c
         const char* e = in.data() + in.size();
         while (!r.ended) {
             const auto ev = d.next(in);
-            if (ev.consumed > in.size() || ev.st == smtpp::status::failed) __builtin_trap();
+            SMTPP_FUZZ_CHECK(ev.consumed <= in.size() && ev.st != smtpp::status::failed);
             if (ev.kind == smtpp::data_event_kind::content) {
                 const auto c = ev.content;
                 const bool inside = c.data() >= b && c.data() + c.size() <= e;
-                if (c.empty() || (!inside && c != "\r\n" && c != "\n" && c != "\r")) __builtin_trap();
+                SMTPP_FUZZ_CHECK(!c.empty() && (inside || c == "\r\n" || c == "\n" || c == "\r"));
                 r.content += c;
             }
             in.remove_prefix(ev.consumed);
@@ -42,18 +44,18 @@ outcome run(const smtpp::data_options& o, const std::vector<std::string_view>& c
             if (ev.kind == smtpp::data_event_kind::end) {
                 // The end of data is only ever right after "\r\n.\r\n".
                 const std::string v = "\r\n" + std::string(all.substr(0, total));
-                if (v.size() < 5 || v.compare(v.size() - 5, 5, "\r\n.\r\n") != 0) __builtin_trap();
+                SMTPP_FUZZ_CHECK(v.size() >= 5 && v.compare(v.size() - 5, 5, "\r\n.\r\n") == 0);
                 r.ended = true;
                 r.consumed = total;
                 r.err = ev.err;
             } else if (ev.st == smtpp::status::need_more) {
-                if (!in.empty()) __builtin_trap();
+                SMTPP_FUZZ_CHECK(in.empty());
                 break;
             }
         }
         if (r.ended) break;
     }
-    if (r.content.size() != d.size()) __builtin_trap();
+    SMTPP_FUZZ_CHECK(r.content.size() == d.size());
     return r;
 }
 
@@ -73,26 +75,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const outcome whole = run(o, {s}, s);
     const outcome want = reference(s, o);
-    if (whole.ended != want.ended) __builtin_trap();
-    if (want.ended && !(whole == want)) __builtin_trap();
+    SMTPP_FUZZ_CHECK(whole.ended == want.ended);
+    SMTPP_FUZZ_CHECK(!want.ended || whole == want);
     // Not ended: what was delivered is a prefix of the message once a real end comes.
     if (!want.ended) {
         const outcome later = reference(std::string(s) + "\r\n.\r\n", o);
-        if (later.content.compare(0, whole.content.size(), whole.content) != 0) __builtin_trap();
+        SMTPP_FUZZ_CHECK(later.content.compare(0, whole.content.size(), whole.content) == 0);
     }
 
-    std::vector<std::string_view> chunks;
-    for (std::size_t i = 0; i < s.size();) {
-        seed = seed * 1103515245u + 12345u;
-        std::size_t step = 1 + (seed >> 16) % 8;
-        if ((seed >> 8) % 8 == 0) step = 1 + (seed >> 12) % 300;
-        chunks.push_back(s.substr(i, step));
-        i += step;
-    }
+    std::vector<std::string_view> chunks = smtpp_fuzz::seeded_pieces(s, seed, 8, 300);
     const outcome split = run(o, chunks, s);
-    if (!(split == whole)) __builtin_trap();
+    SMTPP_FUZZ_CHECK(split == whole);
     chunks.clear();
     for (std::size_t i = 0; i < s.size(); ++i) chunks.push_back(s.substr(i, 1));
-    if (!(run(o, chunks, s) == whole)) __builtin_trap();
+    SMTPP_FUZZ_CHECK(run(o, chunks, s) == whole);
     return 0;
 }

@@ -8,13 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_support.hpp"
 #include "smtpp/ehlo.hpp"
 
 namespace {
 
-bool inside(std::string_view v, std::string_view in) {
-    return v.empty() || (v.data() >= in.data() && v.data() + v.size() <= in.data() + in.size());
-}
+using smtpp_fuzz::inside;
 
 bool same(const smtpp::ehlo_capabilities& a, const smtpp::ehlo_capabilities& b) {
     if (a.code != b.code || a.domain != b.domain || a.greet != b.greet || a.extensions != b.extensions ||
@@ -41,15 +40,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     smtpp::ehlo_capabilities caps;
     const smtpp::ehlo_result r = smtpp::parse_ehlo(in, caps, opt);
-    if (r.st == smtpp::status::complete && (r.consumed == 0 || r.consumed > in.size())) __builtin_trap();
-    if (!inside(caps.domain, in) || !inside(caps.greet, in) || !inside(caps.auth_params, in) ||
-        !inside(caps.futurerelease_datetime, in) || !inside(caps.mt_priority_policy, in))
-        __builtin_trap();
-    if (caps.unknown_count > smtpp::ehlo_capabilities::max_unknown) __builtin_trap();
+    if (r.st == smtpp::status::complete) SMTPP_FUZZ_CHECK(r.consumed != 0 && r.consumed <= in.size());
+    SMTPP_FUZZ_CHECK(inside(caps.domain, in) && inside(caps.greet, in) && inside(caps.auth_params, in) &&
+                     inside(caps.futurerelease_datetime, in) && inside(caps.mt_priority_policy, in));
+    SMTPP_FUZZ_CHECK(caps.unknown_count <= smtpp::ehlo_capabilities::max_unknown);
     for (std::size_t i = 0; i < caps.unknown_count; ++i)
-        if (caps.unknown[i].keyword.empty() || !inside(caps.unknown[i].keyword, in) ||
-            !inside(caps.unknown[i].params, in))
-            __builtin_trap();
+        SMTPP_FUZZ_CHECK(!caps.unknown[i].keyword.empty() && inside(caps.unknown[i].keyword, in) &&
+                         inside(caps.unknown[i].params, in));
 
     // The reply reader, fed in chunks of (byte 1 % 13 + 1), agrees.
     smtpp::reply_reader rd(opt);
@@ -64,16 +61,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         rs = rd.next_reply(c, sum);
         used = pos + (before - c.size());
     }
-    if (rs != r.st) __builtin_trap();
-    if (rs == smtpp::status::failed && rd.error() != r.error) __builtin_trap();
-    if (rs == smtpp::status::complete && (used != r.consumed || sum.lines != caps.lines || sum.code != caps.code))
-        __builtin_trap();
+    SMTPP_FUZZ_CHECK(rs == r.st);
+    if (rs == smtpp::status::failed) SMTPP_FUZZ_CHECK(rd.error() == r.error);
+    if (rs == smtpp::status::complete)
+        SMTPP_FUZZ_CHECK(used == r.consumed && sum.lines == caps.lines && sum.code == caps.code);
 
     if (r.st != smtpp::status::complete) return 0;
     // A prefix of a complete reply is need_more.
     smtpp::ehlo_capabilities pc;
     const std::size_t cut = data[1] % r.consumed;
-    if (smtpp::parse_ehlo(in.substr(0, cut), pc, opt).st != smtpp::status::need_more) __builtin_trap();
+    SMTPP_FUZZ_CHECK(smtpp::parse_ehlo(in.substr(0, cut), pc, opt).st == smtpp::status::need_more);
 
     // Reformat every line (raw text after the separator) with CRLF; the capabilities match.
     std::string out;
@@ -94,8 +91,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     smtpp::ehlo_capabilities again;
     const smtpp::ehlo_result r2 = smtpp::parse_ehlo(out, again, big);
-    if (r2.st != smtpp::status::complete) __builtin_trap();
+    SMTPP_FUZZ_CHECK(r2.st == smtpp::status::complete);
     // Views differ in address but not in content; compare by content.
-    if (!same(caps, again)) __builtin_trap();
+    SMTPP_FUZZ_CHECK(same(caps, again));
     return 0;
 }

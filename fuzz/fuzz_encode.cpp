@@ -20,47 +20,20 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace {
-bool counting = false;
-std::size_t allocations = 0;
-}  // namespace
-
-// Every replaceable form, so libFuzzer's own allocations pair up under ASan.
-static void* counted(std::size_t n) noexcept {
-    if (counting) ++allocations;
-    return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new(std::size_t n) {
-    void* p = counted(n);
-    if (p == nullptr) std::abort();
-    return p;
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted(n); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+#define SMTPP_FUZZ_COUNT_ALLOCATIONS
+#include "fuzz_support.hpp"
 
 namespace {
 using smtpp::body_encoder;
 using smtpp::encode_error;
 using smtpp::encode_options;
 using smtpp::newline_policy;
-
-#define SMTPP_FUZZ_CHECK(c) \
-    do {                    \
-        if (!(c)) __builtin_trap(); \
-    } while (0)
+using smtpp_fuzz::allocations;
+using smtpp_fuzz::counting;
 
 struct encoded {
     std::string wire;
@@ -249,14 +222,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const encoded again = encode(enc, {s});
     SMTPP_FUZZ_CHECK(again.err == whole.err && again.wire == whole.wire);
 
-    std::vector<std::string_view> chunks;
-    for (std::size_t i = 0; i < s.size();) {
-        seed = seed * 1103515245u + 12345u;
-        std::size_t step = 1 + (seed >> 16) % 8;
-        if ((seed >> 8) % 8 == 0) step = 1 + (seed >> 12) % 300;
-        chunks.push_back(s.substr(i, step));
-        i += step;
-    }
+    std::vector<std::string_view> chunks = smtpp_fuzz::seeded_pieces(s, seed, 8, 300);
     body_encoder split_enc(o);
     const encoded split = encode(split_enc, chunks);
     SMTPP_FUZZ_CHECK(split == whole);

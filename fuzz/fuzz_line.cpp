@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_support.hpp"
+
 namespace {
 
 constexpr std::size_t cap = 64;
@@ -71,18 +73,18 @@ std::vector<event> run(reader& r, const std::vector<std::string_view>& chunks) {
         const char* e = in.data() + in.size();
         while (!in.empty()) {
             const auto ev = r.next(in);
-            if (ev.consumed > in.size()) __builtin_trap();
+            SMTPP_FUZZ_CHECK(ev.consumed <= in.size());
             if (ev.st != smtpp::status::need_more && !ev.line.empty()) {
                 const char* p = ev.line.data();
                 const bool in_chunk = p >= b && p + ev.line.size() <= e;
-                if (!in_chunk && !r.inside(p, ev.line.size())) __builtin_trap();
+                SMTPP_FUZZ_CHECK(in_chunk || r.inside(p, ev.line.size()));
             }
             in.remove_prefix(ev.consumed);
             if (ev.st == smtpp::status::need_more) {
-                if (!in.empty()) __builtin_trap();
+                SMTPP_FUZZ_CHECK(in.empty());
                 break;
             }
-            if (ev.consumed == 0) __builtin_trap();
+            SMTPP_FUZZ_CHECK(ev.consumed != 0);
             out.push_back({ev.st, ev.err, std::string(ev.line)});
         }
     }
@@ -105,24 +107,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     reader whole_reader(storage, o);
     const auto whole = run(whole_reader, {s});
     const std::size_t max = o.max_line < storage ? o.max_line : storage;
-    if (whole != reference(s, max, o.allow_bare_lf)) __builtin_trap();
+    SMTPP_FUZZ_CHECK(whole == reference(s, max, o.allow_bare_lf));
 
     // Chunk sizes from a small PRNG seeded by byte 1: 1..16 mostly, sometimes long.
-    std::vector<std::string_view> chunks;
-    for (std::size_t i = 0; i < s.size();) {
-        seed = seed * 1103515245u + 12345u;
-        std::size_t step = 1 + (seed >> 16) % 16;
-        if ((seed >> 8) % 8 == 0) step = 1 + (seed >> 12) % 200;
-        chunks.push_back(s.substr(i, step));
-        i += step;
-    }
+    std::vector<std::string_view> chunks = smtpp_fuzz::seeded_pieces(s, seed, 16, 200);
     reader split_reader(storage, o);
-    if (run(split_reader, chunks) != whole) __builtin_trap();
+    SMTPP_FUZZ_CHECK(run(split_reader, chunks) == whole);
     // Byte by byte.
     chunks.clear();
     for (std::size_t i = 0; i < s.size(); ++i) chunks.push_back(s.substr(i, 1));
     reader byte_reader(storage, o);
-    if (run(byte_reader, chunks) != whole) __builtin_trap();
-    if (byte_reader.pending() != split_reader.pending()) __builtin_trap();
+    SMTPP_FUZZ_CHECK(run(byte_reader, chunks) == whole);
+    SMTPP_FUZZ_CHECK(byte_reader.pending() == split_reader.pending());
     return 0;
 }

@@ -17,74 +17,26 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 
-namespace {
-bool counting = false;
-std::size_t allocations = 0;
-}  // namespace
-
-static void* counted(std::size_t n) noexcept {
-    if (counting) ++allocations;
-    return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new(std::size_t n) {
-    void* p = counted(n);
-    if (p == nullptr) std::abort();
-    return p;
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted(n); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+#define SMTPP_FUZZ_COUNT_ALLOCATIONS
+#include "fuzz_support.hpp"
 
 namespace {
 using namespace smtpp;
-
-#define SMTPP_FUZZ_CHECK(c) \
-    do {                    \
-        if (!(c)) __builtin_trap(); \
-    } while (0)
-
-/// One whole reply of one code, CR and LF only as the CRLF of each line.
-void check_reply(std::string_view r, unsigned code = 0) {
-    SMTPP_FUZZ_CHECK(r.size() >= 5 && r.substr(r.size() - 2) == "\r\n");
-    for (std::size_t i = 0; i < r.size(); ++i)
-        if (r[i] == '\r' || r[i] == '\n')
-            SMTPP_FUZZ_CHECK(r[i] == '\r' ? i + 1 < r.size() && r[i + 1] == '\n' : i > 0 && r[i - 1] == '\r');
-    reply_options o;
-    o.max_line = 1024;
-    basic_reply_reader<1024> rd(o);
-    std::string_view in = r;
-    reply_line ln;
-    std::uint16_t first = 0;
-    for (std::uint32_t n = 0;; ++n) {
-        SMTPP_FUZZ_CHECK(rd.next_line(in, ln) == status::complete);
-        SMTPP_FUZZ_CHECK(ln.index == n);
-        if (n == 0) first = ln.code;
-        SMTPP_FUZZ_CHECK(ln.code == first);
-        if (ln.last) break;
-    }
-    SMTPP_FUZZ_CHECK(in.empty());
-    SMTPP_FUZZ_CHECK(code == 0 || first == code);
-}
+using smtpp_fuzz::allocations;
+using smtpp_fuzz::check_reply_parses;
+using smtpp_fuzz::counting;
 
 void check_result(const step_result& r) {
     SMTPP_FUZZ_CHECK((r.count == 0) == r.reply.empty());
-    if (!r.reply.empty()) check_reply(r.reply, r.code);
+    if (!r.reply.empty()) check_reply_parses(r.reply, r.code);
 }
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 40) return 0;
-    const auto u16 = [&](std::size_t i) { return static_cast<std::uint16_t>(data[i] | (data[i + 1] << 8)); };
-    const auto u32 = [&](std::size_t i) { return static_cast<std::uint32_t>(u16(i) | (u16(i + 2) << 16)); };
+    const auto u16 = [&](std::size_t i) { return smtpp_fuzz::le16(data + i); };
+    const auto u32 = [&](std::size_t i) { return smtpp_fuzz::le32(data + i); };
     policy_options o;
     o.extensions = u32(0);
     o.auth_mechanisms = u32(4);
@@ -160,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (session_reply r : slots) {
         for (bool tls : {false, true}) {
             const std::string_view v = p.rendered(r, tls);
-            check_reply(v);
+            check_reply_parses(v);
             SMTPP_FUZZ_CHECK(copy.rendered(r, tls) == v);
         }
     }

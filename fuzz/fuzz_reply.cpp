@@ -11,9 +11,12 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_support.hpp"
 #include "smtpp/reply.hpp"
 
 namespace {
+
+using smtpp_fuzz::inside;
 
 struct ev {
     std::uint16_t code;
@@ -28,25 +31,19 @@ struct result {
     smtpp::reply_error error = smtpp::reply_error::none;
 };
 
-bool inside(std::string_view v, const void* base, std::size_t size) {
-    if (v.empty()) return true;
-    const auto* b = static_cast<const char*>(base);
-    return v.data() >= b && v.data() + v.size() <= b + size;
-}
-
 void check_round_trip(const smtpp::reply_line& ln) {
     char buf[1200];
     const std::string_view lines[2] = {ln.text, "x"};
     const smtpp::format_result f = smtpp::format_reply(buf, sizeof buf, ln.code, ln.esc, lines, ln.last ? 1 : 2);
     if (f.error == smtpp::format_error::bad_text) return;  // control characters the options let through
-    if (!f.ok()) __builtin_trap();                         // a parsed line always formats
+    SMTPP_FUZZ_CHECK(f.ok());                              // a parsed line always formats
     smtpp::reply_options o;
     o.max_line = 1024;
     smtpp::basic_reply_reader<1024> rd(o);
     std::string_view in(buf, f.size);
     smtpp::reply_line back;
-    if (rd.next_line(in, back) != smtpp::status::complete) __builtin_trap();
-    if (back.code != ln.code || back.last != ln.last || back.esc != ln.esc || back.text != ln.text) __builtin_trap();
+    SMTPP_FUZZ_CHECK(rd.next_line(in, back) == smtpp::status::complete);
+    SMTPP_FUZZ_CHECK(back.code == ln.code && back.last == ln.last && back.esc == ln.esc && back.text == ln.text);
 }
 
 // r from raw bytes: code 200-559, an enhanced code of the same class or none, any text.
@@ -64,22 +61,22 @@ void check_format_parse(std::string_view b) {
     // The one-line overloads write the same bytes (or refuse the same way).
     char one[1200];
     const smtpp::format_result g = smtpp::format_reply(one, sizeof one, code, esc, text);
-    if (g.error != f.error || g.size != f.size || std::memcmp(one, buf, f.size) != 0) __builtin_trap();
+    SMTPP_FUZZ_CHECK(g.error == f.error && g.size == f.size && std::memcmp(one, buf, f.size) == 0);
     if (esc.empty()) {
         const smtpp::format_result h = smtpp::format_reply(one, sizeof one, code, text);
-        if (h.error != f.error || h.size != f.size || std::memcmp(one, buf, f.size) != 0) __builtin_trap();
+        SMTPP_FUZZ_CHECK(h.error == f.error && h.size == f.size && std::memcmp(one, buf, f.size) == 0);
     }
     if (!f.ok()) return;
     // The enhanced code is written as format_enhanced_code spells it, after "NNN ".
     const smtpp::enhanced_code_text et = smtpp::format_enhanced_code(esc);
-    if (std::string_view(buf + 4, et.size) != et.view()) __builtin_trap();
+    SMTPP_FUZZ_CHECK(std::string_view(buf + 4, et.size) == et.view());
     smtpp::reply_options o;
     o.max_line = 1024;
     smtpp::basic_reply_reader<1024> rd(o);
     std::string_view in(buf, f.size);
     smtpp::reply_line back;
-    if (rd.next_line(in, back) != smtpp::status::complete) __builtin_trap();
-    if (back.code != code || !back.last || back.esc != esc || back.text != text) __builtin_trap();
+    SMTPP_FUZZ_CHECK(rd.next_line(in, back) == smtpp::status::complete);
+    SMTPP_FUZZ_CHECK(back.code == code && back.last && back.esc == esc && back.text == text);
 }
 
 template <typename Reader = smtpp::reply_reader>
@@ -96,13 +93,13 @@ result run(const std::vector<std::string_view>& chunks, smtpp::reply_options opt
             if (st == smtpp::status::failed) {
                 r.error = rd.error();
                 std::string_view more = "250 ok\r\n";
-                if (rd.next_line(more, ln) != smtpp::status::failed) __builtin_trap();  // sticky
+                SMTPP_FUZZ_CHECK(rd.next_line(more, ln) == smtpp::status::failed);  // sticky
                 return r;
             }
             if (checks) {
-                if (!inside(ln.line, whole.data(), whole.size()) && !inside(ln.line, &rd, sizeof rd)) __builtin_trap();
-                if (!inside(ln.text, ln.line.data(), ln.line.size())) __builtin_trap();
-                if (ln.line.size() + 1 > opt.max_line) __builtin_trap();
+                SMTPP_FUZZ_CHECK(inside(ln.line, whole.data(), whole.size()) || inside(ln.line, &rd, sizeof rd));
+                SMTPP_FUZZ_CHECK(inside(ln.text, ln.line.data(), ln.line.size()));
+                SMTPP_FUZZ_CHECK(ln.line.size() + 1 <= opt.max_line);
                 check_round_trip(ln);
             }
             if (ehlo && ln.last) ehlo = false;
@@ -144,21 +141,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         pos += n;
     }
     const result split = run(chunks, opt, ehlo, false, input);
-    if (!(split.events == whole.events) || split.error != whole.error) __builtin_trap();
+    SMTPP_FUZZ_CHECK(split.events == whole.events && split.error == whole.error);
     // The capacity only bounds max_line: a larger reader with the same options reads the
     // same, whole and split; and a max_line out of range (below 4 or above the capacity)
     // is taken as the capacity.
     using big_reader = smtpp::basic_reply_reader<1024>;
     const result big = run<big_reader>({input}, opt, ehlo, true, input);
-    if (!(big.events == whole.events) || big.error != whole.error) __builtin_trap();
+    SMTPP_FUZZ_CHECK(big.events == whole.events && big.error == whole.error);
     const result big_split = run<big_reader>(chunks, opt, ehlo, false, input);
-    if (!(big_split.events == whole.events) || big_split.error != whole.error) __builtin_trap();
+    SMTPP_FUZZ_CHECK(big_split.events == whole.events && big_split.error == whole.error);
     smtpp::reply_options at_cap = opt, out_of_range = opt;
     at_cap.max_line = 1024;
     out_of_range.max_line = (data[1] & 1) != 0 ? 3 : 5000;
     const result capped = run<big_reader>(chunks, at_cap, ehlo, false, input);
     const result clamped = run<big_reader>(chunks, out_of_range, ehlo, false, input);
-    if (!(capped.events == clamped.events) || capped.error != clamped.error) __builtin_trap();
+    SMTPP_FUZZ_CHECK(capped.events == clamped.events && capped.error == clamped.error);
 
     // Strict accepts => lenient accepts the same.
     if (whole.error == smtpp::reply_error::none && !opt.allow_bare_lf) {
@@ -166,7 +163,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         lenient.allow_bare_lf = true;
         lenient.allow_8bit = true;
         const result l = run({input}, lenient, ehlo, false, input);
-        if (!(l.events == whole.events) || l.error != smtpp::reply_error::none) __builtin_trap();
+        SMTPP_FUZZ_CHECK(l.events == whole.events && l.error == smtpp::reply_error::none);
     }
     return 0;
 }

@@ -16,54 +16,16 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 #include <string>
 
-namespace {
-bool counting = false;
-std::size_t allocations = 0;
-}  // namespace
-
-// Every replaceable form, so libFuzzer's own allocations pair up under ASan.
-static void* counted(std::size_t n) noexcept {
-    if (counting) ++allocations;
-    return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new(std::size_t n) {
-    void* p = counted(n);
-    if (p == nullptr) std::abort();
-    return p;
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted(n); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+#define SMTPP_FUZZ_COUNT_ALLOCATIONS
+#include "fuzz_support.hpp"
 
 namespace {
 using namespace smtpp;
-
-#define SMTPP_FUZZ_CHECK(c) \
-    do {                 \
-        if (!(c)) __builtin_trap(); \
-    } while (0)
-
-void check_reply(std::string_view r) {
-    SMTPP_FUZZ_CHECK(r.size() >= 6 && r[0] >= '2' && r[0] <= '5' && r.substr(r.size() - 2) == "\r\n");
-    for (std::size_t pos = 0; pos < r.size();) {
-        const std::size_t end = r.find("\r\n", pos);
-        SMTPP_FUZZ_CHECK(end != std::string_view::npos && end - pos >= 4 && r.compare(pos, 3, r.substr(0, 3)) == 0);
-        SMTPP_FUZZ_CHECK(r[pos + 3] == (end + 2 == r.size() ? ' ' : '-'));
-        for (std::size_t i = pos; i < end; ++i)
-            SMTPP_FUZZ_CHECK(static_cast<unsigned char>(r[i]) >= 0x20 || r[i] == '\t');
-        pos = end + 2;
-    }
-}
+using smtpp_fuzz::allocations;
+using smtpp_fuzz::check_reply_text;
+using smtpp_fuzz::counting;
 
 struct run {
     const policy& pol;
@@ -80,7 +42,7 @@ struct run {
     void handle(step_result r) {
         for (;;) {
             SMTPP_FUZZ_CHECK((r.count == 0) == r.reply.empty());
-            if (!r.reply.empty()) check_reply(r.reply);
+            if (!r.reply.empty()) check_reply_text(r.reply);
             SMTPP_FUZZ_CHECK(!(st.phase == phase::closed && !r.reply.empty()));
             SMTPP_FUZZ_CHECK(r.code != 354 || (st.phase == phase::rcpt && st.recipients > 0));
             SMTPP_FUZZ_CHECK(r.act != action::deliver || r.next.recipients > 0);

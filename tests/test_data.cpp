@@ -1,6 +1,6 @@
 // Tests of the DATA and BDAT decoders (include/smtpp/data.hpp): RFC 5321 §4.1.1.4 end of
 // data, §4.5.2 transparency, §4.5.3.1.6 text lines, RFC 1870 SIZE, RFC 3030 BDAT, and the
-// SMTP smuggling catalogue (security_rfc.md §1.2, §1.5) in every policy and every split.
+// SMTP smuggling catalogue (CVE-2023-51764/51765/51766) in every policy and every split.
 #include <catch2/catch.hpp>
 
 #include <smtpp/data.hpp>
@@ -193,7 +193,8 @@ struct smuggle_vector {
     std::string_view seq;    // the fake end-of-data as seen after "x"
     data_error reject_err;   // verdict with the reject policy (reject_nul on)
 };
-// security_rfc.md §1.2, S1..S10.
+// The end-of-data look-alikes of SMTP smuggling (CVE-2023-51764/51765/51766), S1..S10:
+// none of them ends the data (RFC 5321 §4.1.1.4: only <CRLF>.<CRLF> does).
 const smuggle_vector catalogue[] = {
     {"S1 LF.LF", "\n.\n", data_error::bare_lf},
     {"S2 LF.CRLF", "\n.\r\n", data_error::bare_lf},

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Interleaved A/B timing of two versions of the headers, the way docs/design.md's figures
+# Interleaved A/B timing of two versions of the headers, the way docs/benchmarks.md's figures
 # were taken: one build's wall times move by more than most effects worth measuring, so
 # each side is built once and the two binaries are run in alternation.
 #

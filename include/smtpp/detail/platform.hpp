@@ -65,12 +65,6 @@
 #define SMTPP_NOINLINE
 #endif
 
-#if __cplusplus >= 202002L
-#define SMTPP_CONSTEXPR20 constexpr
-#else
-#define SMTPP_CONSTEXPR20 inline
-#endif
-
 /// Whether the compiler can tell constant evaluation from run time in C++17 (the
 /// run-time-only paths below need it; without it, the plain twins always run).
 #if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 9) || (defined(_MSC_VER) && _MSC_VER >= 1925)
