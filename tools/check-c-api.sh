@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The C API as a C user meets it: builds and installs the C libraries into a prefix, checks
 # that the shared library exports only smtpp_* symbols (nm -D), then compiles the C
-# transcript test and examples/c_host_loop.c with gcc and clang at -std=c99 and
+# transcript tests (server and client side) and examples/c_host_loop.c with gcc and clang at -std=c99 and
 # -std=c11 -Wall -Wextra -Werror -pedantic using only `pkg-config --cflags --libs smtpp-c`,
 # and runs them (shared library, and the static one through `pkg-config --static`).
 set -euo pipefail
@@ -32,6 +32,10 @@ for cc in gcc clang; do
     $cc $std -Wall -Wextra -Werror -pedantic $(pkg-config --cflags smtpp-c) "$root/tests/c/test_c_session.c" \
       -o "$work/test-$tag" $(pkg-config --libs smtpp-c)
     LD_LIBRARY_PATH="$(dirname "$so")" "$work/test-$tag" "$root/tests/data/session" >/dev/null
+    # shellcheck disable=SC2046,SC2086
+    $cc $std -Wall -Wextra -Werror -pedantic $(pkg-config --cflags smtpp-c) "$root/tests/c/test_c_client.c" \
+      -o "$work/client-$tag" $(pkg-config --libs smtpp-c)
+    LD_LIBRARY_PATH="$(dirname "$so")" "$work/client-$tag" "$root/tests/data/client" >/dev/null
     # shellcheck disable=SC2046,SC2086
     $cc $std $(pkg-config --cflags smtpp-c) "$root/examples/c_host_loop.c" -o "$work/loop-$tag" \
       $(pkg-config --libs smtpp-c)
