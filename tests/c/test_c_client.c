@@ -71,7 +71,8 @@ typedef struct text {
 } text;
 
 static void put(text *t, const char *p, size_t n) {
-    if (t->len + n >= LOG_CAP) n = LOG_CAP - 1 - t->len;
+    const size_t room = t->len < LOG_CAP - 1 ? LOG_CAP - 1 - t->len : 0;
+    if (n > room) n = room;
     memcpy(t->buf + t->len, p, n);
     t->len += n;
     t->buf[t->len] = '\0';
