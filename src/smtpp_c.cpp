@@ -664,7 +664,7 @@ SMTPP_API smtpp_error smtpp_reply_next_line(smtpp_reply_reader* r, const char* i
     reply_line l;
     const status st = rd->next_line(rest, l);
     fill_status(st, *rd, len - rest.size(), *ev);
-    fill(st == status::complete ? l : reply_line{}, ev->line);
+    fill(l, ev->line);  // the defaults when nothing was read
     return SMTPP_OK;
 }
 
@@ -679,8 +679,8 @@ SMTPP_API smtpp_error smtpp_reply_next_reply(smtpp_reply_reader* r, const char* 
     reply_summary s;
     const status st = rd->next_reply(rest, s, l);
     fill_status(st, *rd, len - rest.size(), *ev);
-    fill(st == status::complete ? l : reply_line{}, ev->line);
-    if (sum != nullptr) fill(st == status::complete ? s : reply_summary{}, *sum);
+    fill(l, ev->line);  // the defaults when nothing was read
+    if (sum != nullptr) fill(s, *sum);
     return SMTPP_OK;
 }
 
