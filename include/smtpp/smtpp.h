@@ -717,7 +717,8 @@ SMTPP_API smtpp_error smtpp_reply_summary_of(const smtpp_reply_reader *r, smtpp_
 /**
  * Bits of ::smtpp_ehlo_fields::extensions and ::smtpp_server_reply::extensions (C++
  * `smtpp::ehlo_ext`; the implementation checks every value against it at compile time).
- * Not the same bits as ::smtpp_extension (the server's policy).
+ * Not the same bits as ::smtpp_extension (the server's policy). A keyword the C++ parser
+ * learns in a later version sets its bit in `extensions` even before it has a name here.
  */
 typedef enum smtpp_ehlo_ext {
     SMTPP_EHLO_EXT_PIPELINING = 1 << 0,           /**< RFC 2920 */
