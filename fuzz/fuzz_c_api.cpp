@@ -56,7 +56,7 @@ void reply_reader_diff(std::string_view in, const smtpp_reply_options& co, bool 
         smtpp::reply_line want;
         const smtpp::status ws = cpp.next_line(rest, want);
         // the C reader: until it produces something other than NEED_MORE, or runs dry
-        smtpp_reply_event ev;
+        smtpp_reply_event ev{};
         for (;;) {
             check(smtpp_reply_next_line(&rd, piece.data(), piece.size(), &ev));
             if (ev.consumed > piece.size()) fail();
@@ -85,13 +85,13 @@ void reply_reader_diff(std::string_view in, const smtpp_reply_options& co, bool 
             !same(l.line, want.line) || l.index != want.index)
             fail();
         if (want.last) {
-            smtpp_reply_summary s;
+            smtpp_reply_summary s{};
             check(smtpp_reply_summary_of(&rd, &s));
             const smtpp::reply_summary w = cpp.summary();
             if (s.code != w.code || s.lines != w.lines || s.bytes != w.bytes || s.esc_class != w.esc.cls) fail();
         }
     }
-    smtpp_status st;
+    smtpp_status st{};
     check(smtpp_reply_finish(&rd, &st));
     if (static_cast<int>(st) != static_cast<int>(cpp.finish())) fail();
 }
@@ -101,12 +101,12 @@ void ehlo_diff(std::string_view in, const smtpp_reply_options& co) {
     smtpp::ehlo_capabilities want;
     const smtpp::ehlo_result wr = smtpp::parse_ehlo(in, want, to_cpp(co));
     smtpp_ehlo caps;
-    smtpp_ehlo_result r;
+    smtpp_ehlo_result r{};
     check(smtpp_parse_ehlo(in.data(), in.size(), &caps, sizeof caps, &co, &r));
     if (static_cast<int>(r.status) != static_cast<int>(wr.st) || static_cast<int>(r.error) != static_cast<int>(wr.error) ||
         r.consumed != wr.consumed)
         fail();
-    smtpp_ehlo_fields f;
+    smtpp_ehlo_fields f{};
     check(smtpp_ehlo_fields_of(&caps, &f));
     const char* b = in.data();
     if (f.code != want.code || f.extensions != want.extensions || f.auth_mechanisms != want.auth_mechanisms ||
@@ -121,11 +121,11 @@ void ehlo_diff(std::string_view in, const smtpp_reply_options& co) {
         !same_at(f.mt_priority_policy, want.mt_priority_policy, b, b))
         fail();
     for (std::size_t i = 0; i < want.unknown_count && i < want.unknown.size(); ++i) {
-        smtpp_view k, p;
+        smtpp_view k{}, p{};
         check(smtpp_ehlo_unknown(&caps, i, &k, &p));
         if (!same_at(k, want.unknown[i].keyword, b, b) || !same_at(p, want.unknown[i].params, b, b)) fail();
     }
-    smtpp_view k, p;
+    smtpp_view k{}, p{};
     if (smtpp_ehlo_unknown(&caps, want.unknown_count, &k, &p) != SMTPP_E_ARGUMENT) fail();
 }
 
@@ -158,7 +158,7 @@ void client_diff(std::string_view in, std::uint8_t opt) {
     char out_c[1024], out_w[1024];
     smtpp_client cl;
     check(smtpp_client_init(&cl, sizeof cl));
-    smtpp_client_result c;
+    smtpp_client_result c{};
     check(smtpp_client_start(&cfg, &cl, &c));
     smtpp::client_result w = smtpp::client_start(ccfg);
     smtpp::reply_reader rd;
@@ -177,7 +177,7 @@ void client_diff(std::string_view in, std::uint8_t opt) {
                 if (!got) return;
                 col.set_trailing(!in.empty());
                 const smtpp::server_reply& rep = col.reply();
-                smtpp_server_reply crep;
+                smtpp_server_reply crep{};
                 crep.code = rep.code;
                 crep.esc_class = rep.esc.cls;
                 crep.esc_subject = rep.esc.subject;
