@@ -38,6 +38,10 @@ if(SMTPP_BUILD_C)
       LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
       RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
     configure_file(cmake/smtpp-c.pc.in ${PROJECT_BINARY_DIR}/smtpp-c.pc @ONLY)
-    install(FILES ${PROJECT_BINARY_DIR}/smtpp-c.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+    # smtpp-c-shared.pc: the same library with -DSMTPP_C_SHARED, so that a Windows consumer
+    # of the DLL calls through __declspec(dllimport) (docs/guide.md, "Linking the C API").
+    configure_file(cmake/smtpp-c-shared.pc.in ${PROJECT_BINARY_DIR}/smtpp-c-shared.pc @ONLY)
+    install(FILES ${PROJECT_BINARY_DIR}/smtpp-c.pc ${PROJECT_BINARY_DIR}/smtpp-c-shared.pc
+      DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
   endif()
 endif()

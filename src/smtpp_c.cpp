@@ -26,6 +26,11 @@ static_assert(SMTPP_DATA_NUL + 1 == static_cast<int>(detail::data_error_count), 
 static_assert(static_cast<int>(status::complete) == SMTPP_COMPLETE && static_cast<int>(status::failed) == SMTPP_FAILED,
               "status drifted");
 static_assert(static_cast<int>(data_event_kind::end) == SMTPP_DATA_EVENT_END, "data_event_kind drifted");
+static_assert(SMTPP_CLIENT_PHASE_RECIPIENT + 1 == static_cast<int>(client_phase_count), "client_phase: new values");
+// Enums without a count: the value after the last C one must have no name in C++.
+static_assert(to_string(static_cast<reply_error>(SMTPP_REPLY_TRUNCATED + 1)) == "unknown", "reply_error: new values");
+static_assert(to_string(static_cast<smtpp::client_error>(SMTPP_CLIENT_E_NO_RECIPIENT_GIVEN + 1)) == "unknown",
+              "client_error: new values");
 static_assert(static_cast<int>(lang::en) == SMTPP_LANG_EN && static_cast<int>(lang::ru) == SMTPP_LANG_RU &&
                   lang_count == 2, "lang drifted");
 constexpr bool same_bit(extension a, smtpp_extension b) { return static_cast<std::uint32_t>(a) == static_cast<std::uint32_t>(b); }
@@ -64,6 +69,10 @@ using command_l = layout<command, smtpp_command, SMTPP_COMMAND_SIZE, SMTPP_COMMA
 using line_l = layout<basic_line_reader, smtpp_line_reader, SMTPP_LINE_READER_SIZE, SMTPP_LINE_READER_ALIGN>;
 using data_l = layout<data_decoder, smtpp_data_decoder, SMTPP_DATA_DECODER_SIZE, SMTPP_DATA_DECODER_ALIGN>;
 using bdat_l = layout<bdat_decoder, smtpp_bdat_decoder, SMTPP_BDAT_DECODER_SIZE, SMTPP_BDAT_DECODER_ALIGN>;
+using reply_l = layout<reply_reader, smtpp_reply_reader, SMTPP_REPLY_READER_SIZE, SMTPP_REPLY_READER_ALIGN>;
+using ehlo_l = layout<ehlo_capabilities, smtpp_ehlo, SMTPP_EHLO_SIZE, SMTPP_EHLO_ALIGN>;
+using collector_l = layout<reply_collector, smtpp_reply_collector, SMTPP_REPLY_COLLECTOR_SIZE, SMTPP_REPLY_COLLECTOR_ALIGN>;
+using client_l = layout<client_state, smtpp_client, SMTPP_CLIENT_SIZE, SMTPP_CLIENT_ALIGN>;
 static_assert(alignof(smtpp_command) == 16, "smtpp_command must be 16-aligned when the compiler can say so");
 
 template <class L>
@@ -582,6 +591,453 @@ SMTPP_API smtpp_error smtpp_bdat_next(smtpp_bdat_decoder* d, const char* in, siz
     return SMTPP_OK;
 }
 
+// ---- the reply reader ------------------------------------------------------------------------
+
+}  // extern "C"
+
+namespace {
+reply_options to_cpp(const smtpp_reply_options& o) noexcept {
+    reply_options r;
+    r.max_line = o.max_line;
+    r.max_lines = o.max_lines;
+    r.max_reply_bytes = o.max_reply_bytes;
+    r.allow_bare_lf = o.allow_bare_lf != 0;
+    r.allow_8bit = o.allow_8bit != 0;
+    r.allow_ctl = o.allow_ctl != 0;
+    return r;
+}
+
+void fill(const reply_line& l, smtpp_reply_line& o) noexcept {
+    o.code = l.code;
+    o.last = l.last;
+    o.esc_class = l.esc.cls;
+    o.esc_subject = l.esc.subject;
+    o.esc_detail = l.esc.detail;
+    o.text = cv(l.text);
+    o.line = cv(l.line);
+    o.index = l.index;
+}
+
+void fill(const reply_summary& s, smtpp_reply_summary& o) noexcept {
+    o.code = s.code;
+    o.lines = s.lines;
+    o.esc_class = s.esc.cls;
+    o.esc_subject = s.esc.subject;
+    o.esc_detail = s.esc.detail;
+    o.bytes = s.bytes;
+}
+
+void fill_status(status st, const reply_reader& rd, std::size_t consumed, smtpp_reply_event& ev) noexcept {
+    ev.status = static_cast<smtpp_status>(st);
+    ev.error = static_cast<smtpp_reply_error>(rd.error());
+    ev.consumed = consumed;
+}
+}  // namespace
+
+extern "C" {
+
+SMTPP_API void smtpp_reply_options_init(smtpp_reply_options* o) {
+    if (o == nullptr) return;
+    const reply_options d;
+    o->max_line = d.max_line;
+    o->max_lines = d.max_lines;
+    o->max_reply_bytes = d.max_reply_bytes;
+    o->allow_bare_lf = d.allow_bare_lf;
+    o->allow_8bit = d.allow_8bit;
+    o->allow_ctl = d.allow_ctl;
+}
+
+SMTPP_API smtpp_error smtpp_reply_reader_init(smtpp_reply_reader* r, size_t size, const smtpp_reply_options* o) {
+    const smtpp_error e = check_storage<reply_l>(r, size);
+    if (e != SMTPP_OK) return e;
+    ::new (static_cast<void*>(r)) reply_reader(o == nullptr ? reply_options{} : to_cpp(*o));
+    set_magic<reply_l>(r, magic_value);
+    return SMTPP_OK;
+}
+
+SMTPP_API smtpp_error smtpp_reply_next_line(smtpp_reply_reader* r, const char* in, size_t len, smtpp_reply_event* ev) {
+    if (ev == nullptr || bad_view(in, len)) return SMTPP_E_NULL;
+    smtpp_error e;
+    reply_reader* rd = object<reply_l>(r, e);
+    if (rd == nullptr) return e;
+    std::string_view rest = sv(in, len);
+    reply_line l;
+    const status st = rd->next_line(rest, l);
+    fill_status(st, *rd, len - rest.size(), *ev);
+    fill(l, ev->line);  // the defaults when nothing was read
+    return SMTPP_OK;
+}
+
+SMTPP_API smtpp_error smtpp_reply_next_reply(smtpp_reply_reader* r, const char* in, size_t len, smtpp_reply_event* ev,
+                                             smtpp_reply_summary* sum) {
+    if (ev == nullptr || bad_view(in, len)) return SMTPP_E_NULL;
+    smtpp_error e;
+    reply_reader* rd = object<reply_l>(r, e);
+    if (rd == nullptr) return e;
+    std::string_view rest = sv(in, len);
+    reply_line l;
+    reply_summary s;
+    const status st = rd->next_reply(rest, s, l);
+    fill_status(st, *rd, len - rest.size(), *ev);
+    fill(l, ev->line);  // the defaults when nothing was read
+    if (sum != nullptr) fill(s, *sum);
+    return SMTPP_OK;
+}
+
+SMTPP_API smtpp_error smtpp_reply_finish(smtpp_reply_reader* r, smtpp_status* st) {
+    if (st == nullptr) return SMTPP_E_NULL;
+    smtpp_error e;
+    reply_reader* rd = object<reply_l>(r, e);
+    if (rd != nullptr) *st = static_cast<smtpp_status>(rd->finish());
+    return e;
+}
+
+SMTPP_API smtpp_error smtpp_reply_expect_end_of_input(smtpp_reply_reader* r, const char* rest, size_t len,
+                                                      smtpp_status* st) {
+    if (st == nullptr || bad_view(rest, len)) return SMTPP_E_NULL;
+    smtpp_error e;
+    reply_reader* rd = object<reply_l>(r, e);
+    if (rd != nullptr) *st = static_cast<smtpp_status>(rd->expect_end_of_input(sv(rest, len)));
+    return e;
+}
+
+SMTPP_API smtpp_error smtpp_reply_expect_ehlo(smtpp_reply_reader* r) {
+    smtpp_error e;
+    reply_reader* rd = object<reply_l>(r, e);
+    if (rd != nullptr) rd->expect_ehlo();
+    return e;
+}
+
+SMTPP_API smtpp_error smtpp_reply_reset(smtpp_reply_reader* r) {
+    smtpp_error e;
+    reply_reader* rd = object<reply_l>(r, e);
+    if (rd != nullptr) rd->reset();
+    return e;
+}
+
+SMTPP_API smtpp_reply_error smtpp_reply_error_of(const smtpp_reply_reader* r) {
+    smtpp_error e;
+    const reply_reader* rd = object<reply_l>(r, e);
+    return rd == nullptr ? SMTPP_REPLY_NONE : static_cast<smtpp_reply_error>(rd->error());
+}
+
+SMTPP_API int smtpp_reply_in_reply(const smtpp_reply_reader* r) {
+    smtpp_error e;
+    const reply_reader* rd = object<reply_l>(r, e);
+    return rd != nullptr && rd->in_reply() ? 1 : 0;
+}
+
+SMTPP_API smtpp_error smtpp_reply_summary_of(const smtpp_reply_reader* r, smtpp_reply_summary* out) {
+    if (out == nullptr) return SMTPP_E_NULL;
+    smtpp_error e;
+    const reply_reader* rd = object<reply_l>(r, e);
+    if (rd != nullptr) fill(rd->summary(), *out);
+    return e;
+}
+
+// ---- EHLO capabilities ------------------------------------------------------------------------
+
+SMTPP_API smtpp_error smtpp_parse_ehlo(const char* bytes, size_t len, smtpp_ehlo* caps, size_t caps_size,
+                                       const smtpp_reply_options* o, smtpp_ehlo_result* res) {
+    if (res == nullptr || bad_view(bytes, len)) return SMTPP_E_NULL;
+    const smtpp_error e = check_storage<ehlo_l>(caps, caps_size);
+    if (e != SMTPP_OK) return e;
+    ehlo_capabilities* c = ::new (static_cast<void*>(caps)) ehlo_capabilities;
+    set_magic<ehlo_l>(caps, magic_value);
+    const ehlo_result r = parse_ehlo(sv(bytes, len), *c, o == nullptr ? reply_options{} : to_cpp(*o));
+    res->status = static_cast<smtpp_status>(r.st);
+    res->error = static_cast<smtpp_reply_error>(r.error);
+    res->consumed = r.consumed;
+    return SMTPP_OK;
+}
+
+SMTPP_API smtpp_error smtpp_ehlo_fields_of(const smtpp_ehlo* caps, smtpp_ehlo_fields* o) {
+    if (o == nullptr) return SMTPP_E_NULL;
+    smtpp_error e;
+    const ehlo_capabilities* c = object<ehlo_l>(caps, e);
+    if (c == nullptr) return e;
+    o->code = c->code;
+    o->domain = cv(c->domain);
+    o->greet = cv(c->greet);
+    o->extensions = c->extensions;
+    o->auth_mechanisms = c->auth_mechanisms;
+    o->auth_unknown = c->auth_unknown;
+    o->auth_params = cv(c->auth_params);
+    o->size_known = c->size_known;
+    o->size = c->size;
+    o->deliverby_known = c->deliverby_known;
+    o->deliverby_min = c->deliverby_min;
+    o->futurerelease_interval = c->futurerelease_interval;
+    o->futurerelease_datetime = cv(c->futurerelease_datetime);
+    o->mt_priority_policy = cv(c->mt_priority_policy);
+    o->limit_rcptmax = c->limit_rcptmax;
+    o->limit_mailmax = c->limit_mailmax;
+    o->limit_rcptdomainmax = c->limit_rcptdomainmax;
+    o->unknown_count = c->unknown_count;
+    o->unknown_overflow = c->unknown_overflow;
+    o->malformed_lines = c->malformed_lines;
+    o->lines = c->lines;
+    return SMTPP_OK;
+}
+
+SMTPP_API smtpp_error smtpp_ehlo_unknown(const smtpp_ehlo* caps, size_t i, smtpp_view* keyword, smtpp_view* params) {
+    if (keyword == nullptr || params == nullptr) return SMTPP_E_NULL;
+    smtpp_error e;
+    const ehlo_capabilities* c = object<ehlo_l>(caps, e);
+    if (c == nullptr) return e;
+    if (i >= c->unknown_count || i >= c->unknown.size()) return SMTPP_E_ARGUMENT;
+    *keyword = cv(c->unknown[i].keyword);
+    *params = cv(c->unknown[i].params);
+    return SMTPP_OK;
+}
+
+// ---- the client session -------------------------------------------------------------------------
+
+}  // extern "C"
+
+namespace {
+// The C config and envelope as the C++ ones; false when an enum or a view is out of range.
+bool to_cpp(const smtpp_client_config& o, client_config& c) noexcept {
+    if (bad_view(o.helo.ptr, o.helo.len) || bad_view(o.user.ptr, o.user.len) ||
+        bad_view(o.password.ptr, o.password.len))
+        return false;
+    if (static_cast<unsigned>(o.tls) > static_cast<unsigned>(tls_mode::required) ||
+        static_cast<unsigned>(o.mechanism) > static_cast<unsigned>(client_mechanism::xoauth2))
+        return false;
+    c.helo = sv(o.helo.ptr, o.helo.len);
+    c.lmtp = o.lmtp != 0;
+    c.tls = static_cast<tls_mode>(o.tls);
+    c.user = sv(o.user.ptr, o.user.len);
+    c.password = sv(o.password.ptr, o.password.len);
+    c.mechanism = static_cast<client_mechanism>(o.mechanism);
+    c.auth_without_tls = o.auth_without_tls != 0;
+    c.use_pipelining = o.use_pipelining != 0;
+    c.use_chunking = o.use_chunking != 0;
+    return true;
+}
+
+bool to_cpp(const smtpp_envelope& o, envelope& v) noexcept {
+    if (bad_view(o.from.ptr, o.from.len) || bad_view(o.envid.ptr, o.envid.len)) return false;
+    if (o.body > static_cast<unsigned>(body_type::binary_mime) || o.ret > static_cast<unsigned>(ret_type::hdrs) ||
+        o.notify > 15u)
+        return false;
+    v.from = sv(o.from.ptr, o.from.len);
+    v.one_at_a_time = true;
+    v.size = o.size;
+    v.body = static_cast<body_type>(o.body);
+    v.smtputf8 = o.smtputf8 != 0;
+    v.ret = static_cast<ret_type>(o.ret);
+    v.envid = sv(o.envid.ptr, o.envid.len);
+    v.notify = static_cast<std::uint8_t>(o.notify);
+    return true;
+}
+
+void fill(const client_result& r, smtpp_client_result& o) noexcept {
+    o.write = cv(r.write);
+    o.action = static_cast<smtpp_client_action>(r.act);
+    o.phase = static_cast<smtpp_client_phase>(r.next.phase);
+    o.event = static_cast<smtpp_client_event>(r.event);
+    o.outcome = static_cast<smtpp_outcome>(r.outcome);
+    o.error = static_cast<smtpp_client_error>(r.error);
+    o.index = r.index;
+    o.code = r.code;
+    o.esc_class = r.esc.cls;
+    o.esc_subject = r.esc.subject;
+    o.esc_detail = r.esc.detail;
+    o.timeout = r.timeout;
+    o.bdat = r.bdat;
+    o.expect_ehlo = r.expect_ehlo;
+    o.dsn_dropped = r.dsn_dropped;
+    o.taken = r.taken;
+}
+
+// A client entry point: checks the config, the envelope (when `env_needed`), the state and
+// the result, then runs `f` with the C++ objects.
+template <class F>
+smtpp_error client_call(const smtpp_client_config* cfg, const smtpp_envelope* env, bool env_needed, smtpp_client* c,
+                        smtpp_client_result* out, F&& f) noexcept {
+    if (cfg == nullptr || out == nullptr || (env_needed && env == nullptr)) return SMTPP_E_NULL;
+    client_config cc;
+    if (!to_cpp(*cfg, cc)) return SMTPP_E_ARGUMENT;
+    envelope ev;
+    if (env_needed && !to_cpp(*env, ev)) return SMTPP_E_ARGUMENT;
+    smtpp_error e;
+    client_state* st = object<client_l>(c, e);
+    if (st == nullptr) return e;
+    const client_result r = f(cc, ev, *st);
+    *st = r.next;
+    fill(r, *out);
+    return SMTPP_OK;
+}
+}  // namespace
+
+extern "C" {
+
+SMTPP_API void smtpp_client_config_init(smtpp_client_config* o) {
+    if (o == nullptr) return;
+    const client_config d;
+    o->helo = cv(d.helo);
+    o->lmtp = d.lmtp;
+    o->tls = static_cast<smtpp_tls_mode>(d.tls);
+    o->user = cv(d.user);
+    o->password = cv(d.password);
+    o->mechanism = static_cast<smtpp_client_mechanism>(d.mechanism);
+    o->auth_without_tls = d.auth_without_tls;
+    o->use_pipelining = d.use_pipelining;
+    o->use_chunking = d.use_chunking;
+}
+
+SMTPP_API void smtpp_envelope_init(smtpp_envelope* e) {
+    if (e == nullptr) return;
+    const envelope d;
+    e->from = cv(d.from);
+    e->size = d.size;
+    e->body = static_cast<unsigned>(d.body);
+    e->smtputf8 = d.smtputf8;
+    e->ret = static_cast<unsigned>(d.ret);
+    e->envid = cv(d.envid);
+    e->notify = d.notify;
+}
+
+SMTPP_API smtpp_error smtpp_collector_init(smtpp_reply_collector* c, size_t size) {
+    const smtpp_error e = check_storage<collector_l>(c, size);
+    if (e != SMTPP_OK) return e;
+    ::new (static_cast<void*>(c)) reply_collector;
+    set_magic<collector_l>(c, magic_value);
+    return SMTPP_OK;
+}
+
+SMTPP_API smtpp_error smtpp_collector_add(smtpp_reply_collector* c, const smtpp_reply_line* line, int* done) {
+    if (line == nullptr || bad_view(line->text.ptr, line->text.len) || bad_view(line->line.ptr, line->line.len))
+        return SMTPP_E_NULL;
+    smtpp_error e;
+    reply_collector* rc = object<collector_l>(c, e);
+    if (rc == nullptr) return e;
+    reply_line l;
+    l.code = line->code;
+    l.last = line->last != 0;
+    l.esc = enhanced_code{line->esc_class, line->esc_subject, line->esc_detail};
+    l.text = sv(line->text.ptr, line->text.len);
+    l.line = sv(line->line.ptr, line->line.len);
+    l.index = line->index;
+    const bool d = rc->add(l);
+    if (done != nullptr) *done = d;
+    return SMTPP_OK;
+}
+
+SMTPP_API smtpp_error smtpp_collector_set_trailing(smtpp_reply_collector* c, int trailing) {
+    smtpp_error e;
+    reply_collector* rc = object<collector_l>(c, e);
+    if (rc != nullptr) rc->set_trailing(trailing != 0);
+    return e;
+}
+
+SMTPP_API smtpp_error smtpp_collector_reply(const smtpp_reply_collector* c, smtpp_server_reply* out) {
+    if (out == nullptr) return SMTPP_E_NULL;
+    smtpp_error e;
+    const reply_collector* rc = object<collector_l>(c, e);
+    if (rc == nullptr) return e;
+    const server_reply& r = rc->reply();
+    out->code = r.code;
+    out->esc_class = r.esc.cls;
+    out->esc_subject = r.esc.subject;
+    out->esc_detail = r.esc.detail;
+    out->trailing = r.trailing;
+    out->extensions = r.extensions;
+    out->auth_mechanisms = r.auth_mechanisms;
+    out->size = r.size;
+    return SMTPP_OK;
+}
+
+SMTPP_API smtpp_error smtpp_client_init(smtpp_client* c, size_t size) {
+    const smtpp_error e = check_storage<client_l>(c, size);
+    if (e != SMTPP_OK) return e;
+    ::new (static_cast<void*>(c)) client_state{};
+    set_magic<client_l>(c, magic_value);
+    return SMTPP_OK;
+}
+
+SMTPP_API smtpp_client_phase smtpp_client_phase_of(const smtpp_client* c) {
+    smtpp_error e;
+    const client_state* st = object<client_l>(c, e);
+    return st == nullptr ? SMTPP_CLIENT_PHASE_CLOSED : static_cast<smtpp_client_phase>(st->phase);
+}
+
+SMTPP_API smtpp_error smtpp_client_start(const smtpp_client_config* cfg, smtpp_client* c, smtpp_client_result* out) {
+    return client_call(cfg, nullptr, false, c, out, [](const client_config& cc, const envelope&, const client_state& st) {
+        (void)st;  // client_start() begins a connection afresh
+        return client_start(cc);
+    });
+}
+
+SMTPP_API smtpp_error smtpp_client_step(const smtpp_client_config* cfg, const smtpp_envelope* env, smtpp_client* c,
+                                        const smtpp_server_reply* rep, char* out, size_t cap, smtpp_client_result* result) {
+    if (rep == nullptr || (out == nullptr && cap != 0)) return SMTPP_E_NULL;
+    server_reply sr;
+    sr.code = rep->code;
+    sr.esc = enhanced_code{rep->esc_class, rep->esc_subject, rep->esc_detail};
+    sr.trailing = rep->trailing != 0;
+    sr.extensions = rep->extensions;
+    sr.auth_mechanisms = rep->auth_mechanisms;
+    sr.size = rep->size;
+    return client_call(cfg, env, true, c, result, [&](const client_config& cc, const envelope& ev, const client_state& st) {
+        return client_step(cc, ev, st, sr, out, cap);
+    });
+}
+
+SMTPP_API smtpp_error smtpp_client_tls_established(const smtpp_client_config* cfg, smtpp_client* c, char* out, size_t cap,
+                                                   smtpp_client_result* result) {
+    if (out == nullptr && cap != 0) return SMTPP_E_NULL;
+    return client_call(cfg, nullptr, false, c, result, [&](const client_config& cc, const envelope&, const client_state& st) {
+        return client_tls_established(cc, st, out, cap);
+    });
+}
+
+SMTPP_API smtpp_error smtpp_client_send(const smtpp_client_config* cfg, const smtpp_envelope* env, smtpp_client* c,
+                                        char* out, size_t cap, smtpp_client_result* result) {
+    if (out == nullptr && cap != 0) return SMTPP_E_NULL;
+    return client_call(cfg, env, true, c, result, [&](const client_config& cc, const envelope& ev, const client_state& st) {
+        return client_send(cc, ev, st, out, cap);
+    });
+}
+
+SMTPP_API smtpp_error smtpp_client_recipient(const smtpp_client_config* cfg, const smtpp_envelope* env, smtpp_client* c,
+                                             const char* to, size_t to_len, const char* orcpt, size_t orcpt_len,
+                                             char* out, size_t cap, smtpp_client_result* result) {
+    if (bad_view(to, to_len) || bad_view(orcpt, orcpt_len) || (out == nullptr && cap != 0)) return SMTPP_E_NULL;
+    return client_call(cfg, env, true, c, result, [&](const client_config& cc, const envelope& ev, const client_state& st) {
+        return client_recipient(cc, ev, st, sv(to, to_len), sv(orcpt, orcpt_len), out, cap);
+    });
+}
+
+SMTPP_API smtpp_error smtpp_client_recipients_done(const smtpp_client_config* cfg, const smtpp_envelope* env,
+                                                   smtpp_client* c, char* out, size_t cap, smtpp_client_result* result) {
+    if (out == nullptr && cap != 0) return SMTPP_E_NULL;
+    return client_call(cfg, env, true, c, result, [&](const client_config& cc, const envelope& ev, const client_state& st) {
+        return client_recipients_done(cc, ev, st, out, cap);
+    });
+}
+
+SMTPP_API smtpp_error smtpp_client_body_done(const smtpp_client_config* cfg, smtpp_client* c, smtpp_client_result* result) {
+    return client_call(cfg, nullptr, false, c, result, [](const client_config& cc, const envelope&, const client_state& st) {
+        return client_body_done(cc, st);
+    });
+}
+
+SMTPP_API smtpp_error smtpp_client_chunk(const smtpp_client_config* cfg, smtpp_client* c, uint64_t size, int last,
+                                         char* out, size_t cap, smtpp_client_result* result) {
+    if (out == nullptr && cap != 0) return SMTPP_E_NULL;
+    return client_call(cfg, nullptr, false, c, result, [&](const client_config& cc, const envelope&, const client_state& st) {
+        return client_chunk(cc, st, size, last != 0, out, cap);
+    });
+}
+
+SMTPP_API smtpp_error smtpp_client_quit(const smtpp_client_config* cfg, smtpp_client* c, smtpp_client_result* result) {
+    return client_call(cfg, nullptr, false, c, result, [](const client_config& cc, const envelope&, const client_state& st) {
+        return client_quit(cc, st);
+    });
+}
+
 // ---- replies and names ----------------------------------------------------------------------
 
 SMTPP_API smtpp_error smtpp_reply_for_command(smtpp_command_error e, smtpp_reply_hint* out) {
@@ -602,6 +1058,13 @@ SMTPP_API smtpp_error smtpp_reply_for_data(smtpp_data_error e, smtpp_reply_hint*
     if (out == nullptr) return SMTPP_E_NULL;
     if (static_cast<unsigned>(e) >= detail::data_error_count) return SMTPP_E_ARGUMENT;
     hint(reply_for(static_cast<data_error>(e)), *out);
+    return SMTPP_OK;
+}
+
+SMTPP_API smtpp_error smtpp_reply_for_reply(smtpp_reply_error e, smtpp_reply_hint* out) {
+    if (out == nullptr) return SMTPP_E_NULL;
+    if (static_cast<unsigned>(e) > static_cast<unsigned>(SMTPP_REPLY_TRUNCATED)) return SMTPP_E_ARGUMENT;
+    hint(reply_for(static_cast<reply_error>(e)), *out);
     return SMTPP_OK;
 }
 
@@ -670,6 +1133,21 @@ SMTPP_API const char* smtpp_data_error_name(smtpp_data_error e) {
 SMTPP_API const char* smtpp_phase_name(smtpp_phase p) {
     if (static_cast<unsigned>(p) >= phase_count) return "?";
     return cname(to_string(static_cast<phase>(p)));
+}
+
+SMTPP_API const char* smtpp_reply_error_name(smtpp_reply_error e) {
+    if (static_cast<unsigned>(e) > static_cast<unsigned>(SMTPP_REPLY_TRUNCATED)) return "?";
+    return cname(to_string(static_cast<reply_error>(e)));
+}
+
+SMTPP_API const char* smtpp_client_phase_name(smtpp_client_phase p) {
+    if (static_cast<unsigned>(p) >= client_phase_count) return "?";
+    return cname(to_string(static_cast<client_phase>(p)));
+}
+
+SMTPP_API const char* smtpp_client_error_name(smtpp_client_error e) {
+    if (static_cast<unsigned>(e) > static_cast<unsigned>(SMTPP_CLIENT_E_NO_RECIPIENT_GIVEN)) return "?";
+    return cname(to_string(static_cast<smtpp::client_error>(e)));
 }
 
 SMTPP_API const char* smtpp_strerror(smtpp_error e) {

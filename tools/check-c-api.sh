@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The C API as a C user meets it: builds and installs the C libraries into a prefix, checks
 # that the shared library exports only smtpp_* symbols (nm -D), then compiles the C
-# transcript test and examples/c_host_loop.c with gcc and clang at -std=c99 and
+# transcript tests (server and client side) and examples/c_host_loop.c with gcc and clang at -std=c99 and
 # -std=c11 -Wall -Wextra -Werror -pedantic using only `pkg-config --cflags --libs smtpp-c`,
 # and runs them (shared library, and the static one through `pkg-config --static`).
 set -euo pipefail
@@ -23,6 +23,18 @@ if [ -n "$others" ]; then
 fi
 echo "nm -D: $(nm -D --defined-only "$so" | awk 'NF == 3' | wc -l) symbols, all smtpp_*"
 
+# smtpp-c-shared.pc adds SMTPP_C_SHARED (DLL imports on Windows); smtpp-c.pc must not (a
+# static consumer on Windows would then import symbols no DLL exports).
+case " $(pkg-config --cflags smtpp-c-shared) " in *" -DSMTPP_C_SHARED "*) ;; *)
+  echo "smtpp-c-shared.pc lacks -DSMTPP_C_SHARED"; exit 1;; esac
+case " $(pkg-config --cflags smtpp-c) " in *SMTPP_C_SHARED*)
+  echo "smtpp-c.pc defines SMTPP_C_SHARED"; exit 1;; esac
+# shellcheck disable=SC2046
+gcc -std=c11 -Wall -Wextra -Werror -pedantic $(pkg-config --cflags smtpp-c-shared) "$root/tests/c/test_c_client.c" \
+  -o "$work/client-shared-pc" $(pkg-config --libs smtpp-c-shared)
+LD_LIBRARY_PATH="$(dirname "$so")" "$work/client-shared-pc" "$root/tests/data/client" >/dev/null
+echo "smtpp-c-shared.pc: client test ok"
+
 script="$work/session.txt"
 printf 'EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\nSubject: hi\r\n\r\n..dot\r\n.\r\nQUIT\r\n' >"$script"
 for cc in gcc clang; do
@@ -32,6 +44,10 @@ for cc in gcc clang; do
     $cc $std -Wall -Wextra -Werror -pedantic $(pkg-config --cflags smtpp-c) "$root/tests/c/test_c_session.c" \
       -o "$work/test-$tag" $(pkg-config --libs smtpp-c)
     LD_LIBRARY_PATH="$(dirname "$so")" "$work/test-$tag" "$root/tests/data/session" >/dev/null
+    # shellcheck disable=SC2046,SC2086
+    $cc $std -Wall -Wextra -Werror -pedantic $(pkg-config --cflags smtpp-c) "$root/tests/c/test_c_client.c" \
+      -o "$work/client-$tag" $(pkg-config --libs smtpp-c)
+    LD_LIBRARY_PATH="$(dirname "$so")" "$work/client-$tag" "$root/tests/data/client" >/dev/null
     # shellcheck disable=SC2046,SC2086
     $cc $std $(pkg-config --cflags smtpp-c) "$root/examples/c_host_loop.c" -o "$work/loop-$tag" \
       $(pkg-config --libs smtpp-c)

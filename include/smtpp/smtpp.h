@@ -1,7 +1,8 @@
 /**
  * @file smtpp.h
- * @brief The C API of smtpp: the server session, the command parser, the line reader and
- *        the DATA/BDAT body decoders, for C99/C11 hosts. Link `-lsmtpp_c`
+ * @brief The C API of smtpp: the server session, the command parser, the line reader, the
+ *        DATA/BDAT body decoders, the reply reader, EHLO parsing and the client session, for
+ *        C99/C11 hosts. Link `-lsmtpp_c`
  *        (`pkg-config --cflags --libs smtpp-c`).
  *
  * Shape: every stateful object lives in storage the caller owns (a typed struct below, or
@@ -63,6 +64,14 @@ extern "C" {
 #define SMTPP_DATA_DECODER_ALIGN 8                           /**< alignment of an ::smtpp_data_decoder */
 #define SMTPP_BDAT_DECODER_SIZE (64 + 8 * sizeof(void *))    /**< octets of an ::smtpp_bdat_decoder */
 #define SMTPP_BDAT_DECODER_ALIGN 8                           /**< alignment of an ::smtpp_bdat_decoder */
+#define SMTPP_REPLY_READER_SIZE 704                          /**< octets of an ::smtpp_reply_reader (its 512-octet line buffer included) */
+#define SMTPP_REPLY_READER_ALIGN 8                           /**< alignment of an ::smtpp_reply_reader */
+#define SMTPP_EHLO_SIZE (192 + 96 * sizeof(void *))          /**< octets of an ::smtpp_ehlo */
+#define SMTPP_EHLO_ALIGN 8                                   /**< alignment of an ::smtpp_ehlo */
+#define SMTPP_REPLY_COLLECTOR_SIZE (192 + 96 * sizeof(void *))  /**< octets of an ::smtpp_reply_collector */
+#define SMTPP_REPLY_COLLECTOR_ALIGN 8                        /**< alignment of an ::smtpp_reply_collector */
+#define SMTPP_CLIENT_SIZE 96                                 /**< octets of an ::smtpp_client */
+#define SMTPP_CLIENT_ALIGN 8                                 /**< alignment of an ::smtpp_client */
 /** @} */
 
 /** @cond SMTPP_INTERNAL */
@@ -86,6 +95,14 @@ typedef struct smtpp_line_reader { union { unsigned char bytes[SMTPP_LINE_READER
 typedef struct smtpp_data_decoder { union { unsigned char bytes[SMTPP_DATA_DECODER_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_data_decoder;
 /** The BDAT chunk decoder (C++ `smtpp::bdat_decoder`), RFC 3030. */
 typedef struct smtpp_bdat_decoder { union { unsigned char bytes[SMTPP_BDAT_DECODER_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_bdat_decoder;
+/** The incremental reply reader (C++ `smtpp::reply_reader`), RFC 5321 §4.2; holds its own 512-octet line buffer. */
+typedef struct smtpp_reply_reader { union { unsigned char bytes[SMTPP_REPLY_READER_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_reply_reader;
+/** The capabilities of an EHLO/LHLO reply (C++ `smtpp::ehlo_capabilities`); read them with smtpp_ehlo_fields_of(). Its views point into the reply bytes. */
+typedef struct smtpp_ehlo { union { unsigned char bytes[SMTPP_EHLO_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_ehlo;
+/** Sums the lines of one reply up for the client session (C++ `smtpp::reply_collector`); holds no views. */
+typedef struct smtpp_reply_collector { union { unsigned char bytes[SMTPP_REPLY_COLLECTOR_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_reply_collector;
+/** The state of one client session (C++ `smtpp::client_state`): plain data, copyable with memcpy. */
+typedef struct smtpp_client { union { unsigned char bytes[SMTPP_CLIENT_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_client;
 
 /* ---------------------------------------------------------------------------------------- */
 /** Errors of the C API itself. Append-only. */
@@ -595,6 +612,443 @@ SMTPP_API smtpp_error smtpp_bdat_next(smtpp_bdat_decoder *d, const char *in, siz
 /** @} */
 
 /* ---------------------------------------------------------------------------------------- */
+/** @name The reply reader (RFC 5321 §4.2, RFC 2034, RFC 3463)
+ * @{ */
+
+/** @brief See the C++ `smtpp::reply_error`. Values match it one to one. */
+typedef enum smtpp_reply_error {
+    SMTPP_REPLY_NONE = 0,            /**< none */
+    SMTPP_REPLY_BAD_CODE = 1,        /**< not `Reply-code = %x32-35 %x30-35 %x30-39` (RFC 5321 §4.2) */
+    SMTPP_REPLY_BAD_SEPARATOR = 2,   /**< the octet after the code is neither SP, "-" nor the line end */
+    SMTPP_REPLY_CODE_MISMATCH = 3,   /**< a line of a multi-line reply carries another code (§4.2.1) */
+    SMTPP_REPLY_LINE_TOO_LONG = 4,   /**< a line is longer than `max_line` octets with CRLF (§4.5.3.1.5) */
+    SMTPP_REPLY_BARE_CR = 5,         /**< CR not followed by LF */
+    SMTPP_REPLY_BARE_LF = 6,         /**< LF without CR (unless `allow_bare_lf`) */
+    SMTPP_REPLY_BAD_CHAR = 7,        /**< NUL, a control character or a refused 8-bit octet in the text */
+    SMTPP_REPLY_TOO_LONG = 8,        /**< the reply exceeds `max_lines` or `max_reply_bytes` */
+    SMTPP_REPLY_UNEXPECTED_DATA = 9, /**< bytes after a reply that had to end the read (STARTTLS, RFC 3207 §4.2) */
+    SMTPP_REPLY_TRUNCATED = 10,      /**< the stream ended inside a line or a multi-line reply */
+    SMTPP_REPLY_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_REPLY_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+} smtpp_reply_error;
+
+/** Limits and leniencies of the reply reader and the EHLO parser (C++ `smtpp::reply_options`); every default follows RFC 5321. */
+typedef struct smtpp_reply_options {
+    uint32_t max_line;         /**< longest reply line, code and CRLF included (RFC 5321 §4.5.3.1.5: 512); at most 512 for the reader */
+    uint32_t max_lines;        /**< most lines in one reply; 0 = no limit */
+    uint32_t max_reply_bytes;  /**< most octets in one reply, line ends included; 0 = no limit */
+    int allow_bare_lf;         /**< accept LF alone as a line end. RISK: a client and a proxy that disagree on line ends read different replies */
+    int allow_8bit;            /**< accept octets >= 0x80 in text (RFC 6531 §3.7.4; on by default); not validated as UTF-8 */
+    int allow_ctl;             /**< accept control characters other than HT in text (never NUL, CR, LF). RISK: terminal escapes reach logs */
+} smtpp_reply_options;
+
+/** One line of a reply (C++ `smtpp::reply_line`). Its views point into the input or into the reader's buffer: valid until the next call on the reader. */
+typedef struct smtpp_reply_line {
+    uint16_t code;          /**< the three-digit reply code */
+    int last;               /**< SP or nothing after the code: the reply ends with this line */
+    uint8_t esc_class;      /**< enhanced status code class (RFC 3463: 2, 4, 5); 0 when the line has none */
+    uint16_t esc_subject;   /**< enhanced code subject */
+    uint16_t esc_detail;    /**< enhanced code detail */
+    smtpp_view text;        /**< the text after the code, separator and enhanced code */
+    smtpp_view line;        /**< the whole line without its line end */
+    uint32_t index;         /**< 0-based position of the line in its reply */
+} smtpp_reply_line;
+
+/** A whole reply, known when its last line has been read (C++ `smtpp::reply_summary`). */
+typedef struct smtpp_reply_summary {
+    uint16_t code;          /**< the reply code (the same on every line) */
+    uint32_t lines;         /**< how many lines the reply had */
+    uint8_t esc_class;      /**< the reply's first enhanced code: class, 0 when none */
+    uint16_t esc_subject;   /**< its subject */
+    uint16_t esc_detail;    /**< its detail */
+    uint32_t bytes;         /**< octets on the wire, line ends included */
+} smtpp_reply_summary;
+
+/** One result of smtpp_reply_next_line() / smtpp_reply_next_reply(). */
+typedef struct smtpp_reply_event {
+    smtpp_status status;      /**< COMPLETE: `line` is filled; NEED_MORE: all input was consumed; FAILED: see `error` */
+    smtpp_reply_error error;  /**< why the reader failed (sticky until smtpp_reply_reset()) */
+    size_t consumed;          /**< octets of the input this call used */
+    smtpp_reply_line line;    /**< the line read (smtpp_reply_next_reply(): the reply's last line) */
+} smtpp_reply_event;
+
+/** Sets `o` to the defaults (512, no line or size limit, strict line ends, 8-bit text accepted). No-op on NULL. */
+SMTPP_API void smtpp_reply_options_init(smtpp_reply_options *o);
+/** Sets up a reply reader (`o` NULL: defaults). A `max_line` above 512 or below 4 becomes 512. */
+SMTPP_API smtpp_error smtpp_reply_reader_init(smtpp_reply_reader *r, size_t size, const smtpp_reply_options *o);
+/**
+ * Reads at most one reply line from the input (split-invariant: the same lines however the
+ * input is cut). Call again with the rest (`in + ev->consumed`) until NEED_MORE.
+ * @param r    the reader
+ * @param in   received octets (may be NULL when `len` is 0)
+ * @param len  their number
+ * @param ev   receives the status, the line and the octets consumed
+ * @return SMTPP_OK (the outcome is in `ev`), or an argument error
+ */
+SMTPP_API smtpp_error smtpp_reply_next_line(smtpp_reply_reader *r, const char *in, size_t len, smtpp_reply_event *ev);
+/** Reads lines until a reply is complete: `ev->line` is its last line, `sum` (may be NULL) the whole reply. */
+SMTPP_API smtpp_error smtpp_reply_next_reply(smtpp_reply_reader *r, const char *in, size_t len, smtpp_reply_event *ev,
+                                             smtpp_reply_summary *sum);
+/** The peer closed the connection: `*st` FAILED (SMTPP_REPLY_TRUNCATED) when it stopped inside a line or a multi-line reply. */
+SMTPP_API smtpp_error smtpp_reply_finish(smtpp_reply_reader *r, smtpp_status *st);
+/**
+ * After a reply that must end the server's output, with the rest of the same read: the
+ * 220 to STARTTLS (RFC 3207 §4.2; response injection, CVE-2021-38371). `*st` is FAILED
+ * (SMTPP_REPLY_UNEXPECTED_DATA) when any octet is left over or held.
+ */
+SMTPP_API smtpp_error smtpp_reply_expect_end_of_input(smtpp_reply_reader *r, const char *rest, size_t len,
+                                                      smtpp_status *st);
+/** The next reply answers EHLO/LHLO: its first line may carry controls (`ehlo-greet`, RFC 5321 §4.1.1.1), NUL excepted. */
+SMTPP_API smtpp_error smtpp_reply_expect_ehlo(smtpp_reply_reader *r);
+/** Forgets everything but the options, a failure included. */
+SMTPP_API smtpp_error smtpp_reply_reset(smtpp_reply_reader *r);
+/** The reader's error (SMTPP_REPLY_NONE when it has not failed, or for an unusable `r`). */
+SMTPP_API smtpp_reply_error smtpp_reply_error_of(const smtpp_reply_reader *r);
+/** Non-zero between the first and the last line of a multi-line reply; 0 otherwise or for an unusable `r`. */
+SMTPP_API int smtpp_reply_in_reply(const smtpp_reply_reader *r);
+/** The last complete reply. */
+SMTPP_API smtpp_error smtpp_reply_summary_of(const smtpp_reply_reader *r, smtpp_reply_summary *out);
+/** @} */
+
+/* ---------------------------------------------------------------------------------------- */
+/** @name EHLO capabilities (RFC 5321 §4.1.1.1, RFC 2033 §4.1)
+ * @{ */
+
+/**
+ * Bits of ::smtpp_ehlo_fields::extensions and ::smtpp_server_reply::extensions (C++
+ * `smtpp::ehlo_ext`; the implementation checks every value against it at compile time).
+ * Not the same bits as ::smtpp_extension (the server's policy). A keyword the C++ parser
+ * learns in a later version sets its bit in `extensions` even before it has a name here.
+ */
+typedef enum smtpp_ehlo_ext {
+    SMTPP_EHLO_EXT_PIPELINING = 1 << 0,           /**< RFC 2920 */
+    SMTPP_EHLO_EXT_SIZE = 1 << 1,                 /**< RFC 1870 */
+    SMTPP_EHLO_EXT_8BITMIME = 1 << 2,             /**< RFC 6152 */
+    SMTPP_EHLO_EXT_SMTPUTF8 = 1 << 3,             /**< RFC 6531 */
+    SMTPP_EHLO_EXT_DSN = 1 << 4,                  /**< RFC 3461 */
+    SMTPP_EHLO_EXT_CHUNKING = 1 << 5,             /**< RFC 3030 */
+    SMTPP_EHLO_EXT_BINARYMIME = 1 << 6,           /**< RFC 3030 */
+    SMTPP_EHLO_EXT_STARTTLS = 1 << 7,             /**< RFC 3207 */
+    SMTPP_EHLO_EXT_ENHANCEDSTATUSCODES = 1 << 8,  /**< RFC 2034 */
+    SMTPP_EHLO_EXT_AUTH = 1 << 9,                 /**< RFC 4954 */
+    SMTPP_EHLO_EXT_REQUIRETLS = 1 << 10,          /**< RFC 8689 (meaningful only inside TLS) */
+    SMTPP_EHLO_EXT_DELIVERBY = 1 << 11,           /**< RFC 2852 */
+    SMTPP_EHLO_EXT_FUTURERELEASE = 1 << 12,       /**< RFC 4865 */
+    SMTPP_EHLO_EXT_MT_PRIORITY = 1 << 13,         /**< RFC 6710 */
+    SMTPP_EHLO_EXT_RRVS = 1 << 14,                /**< RFC 7293 */
+    SMTPP_EHLO_EXT_LIMITS = 1 << 15,              /**< RFC 9422 */
+    SMTPP_EHLO_EXT_VRFY = 1 << 16,                /**< RFC 5321 §3.5 */
+    SMTPP_EHLO_EXT_ETRN = 1 << 17,                /**< RFC 1985 */
+    SMTPP_EHLO_EXT_HELP = 1 << 18,                /**< RFC 5321 §4.1.1.8 */
+    SMTPP_EHLO_EXT_EXPN = 1 << 19,                /**< RFC 5321 §3.5 */
+    SMTPP_EHLO_EXT_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_EHLO_EXT_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+} smtpp_ehlo_ext;
+
+/** Bits of ::smtpp_ehlo_fields::auth_mechanisms: SASL mechanisms in AUTH (C++ `smtpp::sasl_mech`, RFC 4422 registry). */
+typedef enum smtpp_sasl_mech {
+    SMTPP_SASL_PLAIN = 1 << 0,               /**< RFC 4616 */
+    SMTPP_SASL_LOGIN = 1 << 1,               /**< draft-murchison-sasl-login */
+    SMTPP_SASL_CRAM_MD5 = 1 << 2,            /**< RFC 2195 */
+    SMTPP_SASL_DIGEST_MD5 = 1 << 3,          /**< RFC 2831 (historic) */
+    SMTPP_SASL_XOAUTH2 = 1 << 4,             /**< Google/Microsoft XOAUTH2 */
+    SMTPP_SASL_OAUTHBEARER = 1 << 5,         /**< RFC 7628 */
+    SMTPP_SASL_SCRAM_SHA_1 = 1 << 6,         /**< RFC 5802 */
+    SMTPP_SASL_SCRAM_SHA_1_PLUS = 1 << 7,    /**< RFC 5802 */
+    SMTPP_SASL_SCRAM_SHA_256 = 1 << 8,       /**< RFC 7677 */
+    SMTPP_SASL_SCRAM_SHA_256_PLUS = 1 << 9,  /**< RFC 7677 */
+    SMTPP_SASL_GSSAPI = 1 << 10,             /**< RFC 4752 */
+    SMTPP_SASL_NTLM = 1 << 11,               /**< Microsoft NTLM */
+    SMTPP_SASL_EXTERNAL = 1 << 12,           /**< RFC 4422 Appendix A */
+    SMTPP_SASL_ANONYMOUS = 1 << 13,          /**< RFC 4505 */
+    SMTPP_SASL_MECH_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_SASL_MECH_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+} smtpp_sasl_mech;
+
+/** The outcome of smtpp_parse_ehlo() (C++ `smtpp::ehlo_result`). */
+typedef struct smtpp_ehlo_result {
+    smtpp_status status;      /**< COMPLETE; NEED_MORE: the reply has not ended (call again with more, from the same first octet); FAILED */
+    smtpp_reply_error error;  /**< why, when FAILED */
+    size_t consumed;          /**< octets of the reply, when COMPLETE */
+} smtpp_ehlo_result;
+
+/** What an EHLO/LHLO reply advertises (C++ `smtpp::ehlo_capabilities`); views into the reply bytes. */
+typedef struct smtpp_ehlo_fields {
+    uint16_t code;                     /**< the reply code; the rest is filled only for 250 */
+    smtpp_view domain;                 /**< first word of the first line (may be empty) */
+    smtpp_view greet;                  /**< the rest of the first line (`ehlo-greet`) */
+    uint32_t extensions;               /**< ::smtpp_ehlo_ext bits */
+    uint32_t auth_mechanisms;          /**< ::smtpp_sasl_mech bits, merged over every AUTH line */
+    uint16_t auth_unknown;             /**< mechanisms listed that have no ::smtpp_sasl_mech bit */
+    smtpp_view auth_params;            /**< the mechanism list of the last AUTH line, raw */
+    int size_known;                    /**< SIZE carried a valid number */
+    uint64_t size;                     /**< SIZE limit; 0 = no fixed maximum (RFC 1870 §4) */
+    int deliverby_known;               /**< DELIVERBY carried a min-by-time */
+    uint64_t deliverby_min;            /**< RFC 2852 §4: minimum by-time in seconds */
+    uint64_t futurerelease_interval;   /**< RFC 4865 §3: max-future-release-interval */
+    smtpp_view futurerelease_datetime; /**< RFC 4865 §3: max-future-release-date-time */
+    smtpp_view mt_priority_policy;     /**< RFC 6710 §3: priority-profile, may be empty */
+    uint32_t limit_rcptmax;            /**< RFC 9422 RCPTMAX; 0 = not advertised */
+    uint32_t limit_mailmax;            /**< RFC 9422 MAILMAX */
+    uint32_t limit_rcptdomainmax;      /**< RFC 9422 RCPTDOMAINMAX */
+    uint16_t unknown_count;            /**< unknown keywords kept (read them with smtpp_ehlo_unknown()) */
+    uint16_t unknown_overflow;         /**< unknown keywords that did not fit */
+    uint16_t malformed_lines;          /**< lines after the first that are not an `ehlo-line` */
+    uint32_t lines;                    /**< lines in the reply */
+} smtpp_ehlo_fields;
+
+/**
+ * Parses the reply to EHLO or LHLO at the start of `bytes` (RFC 5321 §4.1.1.1): checked as
+ * the reply reader checks replies (same options), lines that are not an `ehlo-line` counted
+ * and skipped. A reply with another code (502, 421, 554) is complete: only `code` is set.
+ * @param bytes      from the first octet of the reply; may hold more after it; must outlive `caps`
+ * @param len        octets in `bytes`
+ * @param caps       storage for the capabilities (its views will point into `bytes`)
+ * @param caps_size  sizeof that storage (at least SMTPP_EHLO_SIZE)
+ * @param o          reply options (NULL: defaults)
+ * @param res        receives the status, the error and the octets of the reply
+ * @return SMTPP_OK (the outcome is in `res`), or an argument error
+ */
+SMTPP_API smtpp_error smtpp_parse_ehlo(const char *bytes, size_t len, smtpp_ehlo *caps, size_t caps_size,
+                                       const smtpp_reply_options *o, smtpp_ehlo_result *res);
+/** Reads the fields of capabilities set by smtpp_parse_ehlo(). */
+SMTPP_API smtpp_error smtpp_ehlo_fields_of(const smtpp_ehlo *caps, smtpp_ehlo_fields *out);
+/** The `i`-th unknown keyword and its parameters; SMTPP_E_ARGUMENT when `i` >= `unknown_count`. */
+SMTPP_API smtpp_error smtpp_ehlo_unknown(const smtpp_ehlo *caps, size_t i, smtpp_view *keyword, smtpp_view *params);
+/** @} */
+
+/* ---------------------------------------------------------------------------------------- */
+/** @name The client session (RFC 5321 §3, §4.5.3.2; RFC 2920, RFC 3030, RFC 3207, RFC 4954, RFC 2033)
+ * @{ */
+
+/** @brief See the C++ `smtpp::client_phase`. Values match it one to one. */
+typedef enum smtpp_client_phase {
+    SMTPP_CLIENT_PHASE_CONNECT = 0,    /**< before smtpp_client_start() */
+    SMTPP_CLIENT_PHASE_GREETING = 1,   /**< waiting for the 220 greeting */
+    SMTPP_CLIENT_PHASE_EHLO = 2,       /**< EHLO (or LHLO) sent */
+    SMTPP_CLIENT_PHASE_HELO = 3,       /**< HELO sent (fallback after 500/502 to EHLO, RFC 5321 §3.2) */
+    SMTPP_CLIENT_PHASE_STARTTLS = 4,   /**< STARTTLS sent */
+    SMTPP_CLIENT_PHASE_TLS = 5,        /**< 220 to STARTTLS: the host does the handshake */
+    SMTPP_CLIENT_PHASE_AUTH = 6,       /**< AUTH sent (and SASL responses) */
+    SMTPP_CLIENT_PHASE_READY = 7,      /**< between messages: the host sends one or quits */
+    SMTPP_CLIENT_PHASE_MAIL = 8,       /**< MAIL sent: its reply is the next one */
+    SMTPP_CLIENT_PHASE_RCPT = 9,       /**< RCPT replies are next */
+    SMTPP_CLIENT_PHASE_DATA = 10,      /**< DATA sent: waiting for 354 */
+    SMTPP_CLIENT_PHASE_BODY = 11,      /**< the host writes the body (DATA: dot-stuffed; BDAT: smtpp_client_chunk()) */
+    SMTPP_CLIENT_PHASE_CHUNK = 12,     /**< BDAT sent with its chunk: waiting for its reply */
+    SMTPP_CLIENT_PHASE_FINAL = 13,     /**< the body is written: waiting for the final reply(ies) */
+    SMTPP_CLIENT_PHASE_RSET = 14,      /**< RSET sent after a failed transaction */
+    SMTPP_CLIENT_PHASE_QUIT = 15,      /**< QUIT sent: waiting for 221 */
+    SMTPP_CLIENT_PHASE_CLOSED = 16,    /**< done: the host closes the connection */
+    SMTPP_CLIENT_PHASE_RECIPIENT = 17, /**< the host gives the next recipient or says there is none */
+    SMTPP_CLIENT_PHASE_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_CLIENT_PHASE_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+} smtpp_client_phase;
+
+/** @brief See the C++ `smtpp::client_action`: what the host does after writing `write`. Values match it one to one. */
+typedef enum smtpp_client_action {
+    SMTPP_CLIENT_ACTION_READ_REPLY = 0,     /**< read the next reply (within `timeout` seconds), then smtpp_client_step() */
+    SMTPP_CLIENT_ACTION_START_TLS = 1,      /**< drop any buffered input, handshake, then smtpp_client_tls_established() */
+    SMTPP_CLIENT_ACTION_SEND_BODY = 2,      /**< DATA: write the dot-stuffed body and "." CRLF, then smtpp_client_body_done(); BDAT (`bdat`): smtpp_client_chunk() per chunk */
+    SMTPP_CLIENT_ACTION_READY = 3,           /**< the connection is idle: smtpp_client_send() a message or smtpp_client_quit() */
+    SMTPP_CLIENT_ACTION_CLOSE = 4,          /**< close the connection */
+    SMTPP_CLIENT_ACTION_NEXT_RECIPIENT = 5, /**< smtpp_client_recipient() with the next recipient, or smtpp_client_recipients_done() */
+    SMTPP_CLIENT_ACTION_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_CLIENT_ACTION_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+} smtpp_client_action;
+
+/** @brief See the C++ `smtpp::client_event`: what happened, once per step at most. Values match it one to one. */
+typedef enum smtpp_client_event {
+    SMTPP_CLIENT_EVENT_NONE = 0,       /**< nothing to report */
+    SMTPP_CLIENT_EVENT_RECIPIENT = 1,  /**< RCPT reply for recipient `index`: `outcome`, `code`, enhanced code */
+    SMTPP_CLIENT_EVENT_DELIVERY = 2,   /**< LMTP: final reply for the `index`-th accepted recipient (RFC 2033 §4.2) */
+    SMTPP_CLIENT_EVENT_MESSAGE = 3,    /**< the transaction ended: `outcome` (SMTP) or why nothing was sent (`error`) */
+    SMTPP_CLIENT_EVENT_SESSION = 4,    /**< the session is set up (greeting, EHLO, TLS, AUTH done) */
+    SMTPP_CLIENT_EVENT_FAILED = 5,     /**< the connection is unusable: `error` */
+    SMTPP_CLIENT_EVENT_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_CLIENT_EVENT_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+} smtpp_client_event;
+
+/** @brief See the C++ `smtpp::outcome`: a recipient's or a message's outcome, from the reply class (RFC 5321 §4.2.1). */
+typedef enum smtpp_outcome {
+    SMTPP_OUTCOME_NONE = 0,      /**< none */
+    SMTPP_OUTCOME_ACCEPTED = 1,  /**< 2yz */
+    SMTPP_OUTCOME_DEFERRED = 2,  /**< 4yz: try again later */
+    SMTPP_OUTCOME_REFUSED = 3,   /**< 5yz */
+    SMTPP_OUTCOME_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_OUTCOME_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+} smtpp_outcome;
+
+/** @brief See the C++ `smtpp::client_error`: why the client stopped or refused a message or a call. Values match it one to one. */
+typedef enum smtpp_client_error {
+    SMTPP_CLIENT_E_NONE = 0,                /**< none */
+    SMTPP_CLIENT_E_GREETING_REFUSED = 1,    /**< the greeting was not 220 (RFC 5321 §3.1) */
+    SMTPP_CLIENT_E_SERVICE_CLOSING = 2,     /**< 421 (RFC 5321 §3.8) */
+    SMTPP_CLIENT_E_EHLO_REFUSED = 3,        /**< EHLO/LHLO and HELO both refused */
+    SMTPP_CLIENT_E_TLS_UNAVAILABLE = 4,     /**< TLS required but STARTTLS not offered (RFC 3207 §4) */
+    SMTPP_CLIENT_E_TLS_REFUSED = 5,         /**< TLS required but STARTTLS refused */
+    SMTPP_CLIENT_E_RESPONSE_INJECTION = 6,  /**< bytes after the 220 to STARTTLS (RFC 3207 §4.2, CVE-2021-38371) */
+    SMTPP_CLIENT_E_AUTH_UNAVAILABLE = 7,    /**< credentials given, no usable mechanism (or no TLS to send them) */
+    SMTPP_CLIENT_E_AUTH_FAILED = 8,         /**< AUTH refused (RFC 4954 §6) */
+    SMTPP_CLIENT_E_AUTH_LOOP = 9,           /**< more 334 challenges than the mechanism has steps */
+    SMTPP_CLIENT_E_NEEDS_SMTPUTF8 = 10,     /**< a UTF-8 address, SMTPUTF8 not offered or not on MAIL (RFC 6531 §3.2) */
+    SMTPP_CLIENT_E_NEEDS_8BITMIME = 11,     /**< BODY=8BITMIME, 8BITMIME not offered (RFC 6152 §3) */
+    SMTPP_CLIENT_E_NEEDS_BINARYMIME = 12,   /**< BODY=BINARYMIME, CHUNKING+BINARYMIME not offered (RFC 3030 §3) */
+    SMTPP_CLIENT_E_TOO_BIG = 13,            /**< the message exceeds the advertised SIZE (RFC 1870 §6) */
+    SMTPP_CLIENT_E_BAD_ADDRESS = 14,        /**< the formatter refused a path or parameter (CR/LF/NUL, syntax, length) */
+    SMTPP_CLIENT_E_NO_SPACE = 15,           /**< `out` cannot hold the command */
+    SMTPP_CLIENT_E_PROTOCOL = 16,           /**< a reply code the command cannot have */
+    SMTPP_CLIENT_E_UNEXPECTED_REPLY = 17,   /**< a reply while none was awaited */
+    SMTPP_CLIENT_E_NO_RECIPIENTS = 18,      /**< every recipient was refused or deferred */
+    SMTPP_CLIENT_E_MAIL_REFUSED = 19,       /**< MAIL was refused */
+    SMTPP_CLIENT_E_DATA_REFUSED = 20,       /**< DATA (or BDAT) was refused */
+    SMTPP_CLIENT_E_MESSAGE_REFUSED = 21,    /**< the final reply refused or deferred the message */
+    SMTPP_CLIENT_E_INVALID_CALL = 22,       /**< the host called a function the phase does not take */
+    SMTPP_CLIENT_E_NO_RECIPIENT_GIVEN = 23, /**< no recipient given (or more than 65535) */
+    SMTPP_CLIENT_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_CLIENT_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+} smtpp_client_error;
+
+/** @brief See the C++ `smtpp::tls_mode`: STARTTLS use (RFC 3207). */
+typedef enum smtpp_tls_mode {
+    SMTPP_TLS_NONE = 0,           /**< never (already on TLS, or plain text by choice) */
+    SMTPP_TLS_OPPORTUNISTIC = 1,  /**< when offered; go on in clear when not offered or refused */
+    SMTPP_TLS_REQUIRED = 2,       /**< when offered; stop (QUIT) when not offered or refused */
+    SMTPP_TLS_MODE_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_TLS_MODE_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+} smtpp_tls_mode;
+
+/** @brief See the C++ `smtpp::client_mechanism`: the SASL mechanism the client runs (RFC 4954 §4). */
+typedef enum smtpp_client_mechanism {
+    SMTPP_CLIENT_MECH_AUTO = 0,     /**< PLAIN if offered, else LOGIN */
+    SMTPP_CLIENT_MECH_PLAIN = 1,    /**< RFC 4616 */
+    SMTPP_CLIENT_MECH_LOGIN = 2,    /**< draft-murchison-sasl-login */
+    SMTPP_CLIENT_MECH_XOAUTH2 = 3,  /**< XOAUTH2: `password` is the bearer token */
+    SMTPP_CLIENT_MECH_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_CLIENT_MECH_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+} smtpp_client_mechanism;
+
+/** The connection's settings (C++ `smtpp::client_config`). Its views must live as long as the client is used. */
+typedef struct smtpp_client_config {
+    smtpp_view helo;                   /**< our name in EHLO/HELO/LHLO (a Domain or address literal); default "localhost" */
+    int lmtp;                          /**< LMTP: LHLO, per-recipient final replies (RFC 2033) */
+    smtpp_tls_mode tls;                /**< STARTTLS use */
+    smtpp_view user;                   /**< AUTH when not empty */
+    smtpp_view password;               /**< password, or the token for XOAUTH2 */
+    smtpp_client_mechanism mechanism;  /**< the SASL mechanism */
+    int auth_without_tls;              /**< send credentials without TLS. RISK: the password crosses the network in clear (RFC 8314 says never) */
+    int use_pipelining;                /**< batch MAIL, RCPTs and DATA when offered (RFC 2920); on by default */
+    int use_chunking;                  /**< BDAT instead of DATA when CHUNKING is offered (RFC 3030) */
+} smtpp_client_config;
+
+/**
+ * One message's envelope (C++ `smtpp::envelope` with `one_at_a_time`). The recipients are
+ * not listed here: the client asks for each (SMTPP_CLIENT_ACTION_NEXT_RECIPIENT) and the host gives
+ * it with smtpp_client_recipient(), so any number of them needs no storage (a C array
+ * cannot be viewed as the C++ list without copying it). Its views must live until the
+ * transaction ends.
+ */
+typedef struct smtpp_envelope {
+    smtpp_view from;   /**< "local@domain"; empty for the null reverse-path */
+    uint64_t size;     /**< octets as RFC 1870 §3 counts them; 0 = unknown */
+    unsigned body;     /**< BODY=: 0 none, 1 7BIT, 2 8BITMIME (RFC 6152), 3 BINARYMIME (RFC 3030) */
+    int smtputf8;      /**< SMTPUTF8 (RFC 6531); set it when a recipient to come may be UTF-8 (MAIL is written first) */
+    unsigned ret;      /**< DSN RET=: 0 none, 1 FULL, 2 HDRS (RFC 3461 §4.3), sent only under DSN */
+    smtpp_view envid;  /**< DSN ENVID= (xtext), sent only under DSN */
+    unsigned notify;   /**< DSN NOTIFY= bits for every RCPT: 1 NEVER, 2 SUCCESS, 4 FAILURE, 8 DELAY */
+} smtpp_envelope;
+
+/** A complete reply as the client session takes it (C++ `smtpp::server_reply`); smtpp_collector_reply() builds it. */
+typedef struct smtpp_server_reply {
+    uint16_t code;             /**< the reply code */
+    uint8_t esc_class;         /**< first enhanced code: class, 0 when none */
+    uint16_t esc_subject;      /**< its subject */
+    uint16_t esc_detail;       /**< its detail */
+    int trailing;              /**< bytes were left behind the reply (refused after the 220 to STARTTLS, RFC 3207 §4.2) */
+    uint32_t extensions;       /**< 250 to EHLO/LHLO: ::smtpp_ehlo_ext bits */
+    uint32_t auth_mechanisms;  /**< 250 to EHLO/LHLO: ::smtpp_sasl_mech bits */
+    uint64_t size;             /**< 250 to EHLO/LHLO: SIZE; 0 = no limit or not offered */
+} smtpp_server_reply;
+
+/** What one client call produced (C++ `smtpp::client_result`). Write `write`, then carry out `action`; report `event`. */
+typedef struct smtpp_client_result {
+    smtpp_view write;             /**< bytes to write now (into the caller's `out` or static storage) */
+    smtpp_client_action action;   /**< what to do after writing */
+    smtpp_client_phase phase;     /**< the client's phase after this call */
+    smtpp_client_event event;     /**< what happened */
+    smtpp_outcome outcome;        /**< recipient, delivery, message: the outcome */
+    smtpp_client_error error;     /**< why, for failed / message events and refused calls */
+    uint16_t index;               /**< recipient: the RCPT's index (counting RCPT commands); delivery: ordinal among accepted */
+    uint16_t code;                /**< the reply the event is about */
+    uint8_t esc_class;            /**< its enhanced code: class, 0 when none */
+    uint16_t esc_subject;         /**< subject */
+    uint16_t esc_detail;          /**< detail */
+    uint16_t timeout;             /**< read_reply / send_body: seconds (RFC 5321 §4.5.3.2) */
+    int bdat;                     /**< send_body: use smtpp_client_chunk() */
+    int expect_ehlo;              /**< read_reply: call smtpp_reply_expect_ehlo() first */
+    int dsn_dropped;              /**< smtpp_client_send(): DSN parameters not sent (DSN not offered) */
+    int taken;                    /**< smtpp_client_recipient(): the recipient was used; 0: give the same one again when next asked */
+} smtpp_client_result;
+
+/** Sets `o` to the defaults of the C++ `client_config`. No-op on NULL. */
+SMTPP_API void smtpp_client_config_init(smtpp_client_config *o);
+/** Sets `e` to an empty envelope (null sender, no parameters). No-op on NULL. */
+SMTPP_API void smtpp_envelope_init(smtpp_envelope *e);
+/** Sets up a reply collector for the client session. */
+SMTPP_API smtpp_error smtpp_collector_init(smtpp_reply_collector *c, size_t size);
+/** Adds a line from smtpp_reply_next_line(); `*done` (may be NULL) is non-zero when it ended the reply. */
+SMTPP_API smtpp_error smtpp_collector_add(smtpp_reply_collector *c, const smtpp_reply_line *line, int *done);
+/** Marks bytes left after the reply in the host's read buffer (or inside the reader). */
+SMTPP_API smtpp_error smtpp_collector_set_trailing(smtpp_reply_collector *c, int trailing);
+/** The reply summed up so far (complete once `add` said done). */
+SMTPP_API smtpp_error smtpp_collector_reply(const smtpp_reply_collector *c, smtpp_server_reply *out);
+
+/** Sets up a client session before the greeting. */
+SMTPP_API smtpp_error smtpp_client_init(smtpp_client *c, size_t size);
+/** The current phase (SMTPP_CLIENT_PHASE_CLOSED for an unusable `c`). */
+SMTPP_API smtpp_client_phase smtpp_client_phase_of(const smtpp_client *c);
+/** The state before the greeting: wait for it (RFC 5321 §3.1). Every client function updates `c` and fills `out`. */
+SMTPP_API smtpp_error smtpp_client_start(const smtpp_client_config *cfg, smtpp_client *c, smtpp_client_result *out);
+/**
+ * One complete reply.
+ * @param cfg  the configuration
+ * @param env  the current message's envelope (an empty one between messages)
+ * @param c    the client (updated)
+ * @param rep  the reply (smtpp_collector_reply())
+ * @param out  buffer the commands are written to (1 KiB advised); `result->write` views it
+ * @param cap  its size
+ * @param result receives the bytes to write, the action and the event
+ * @return SMTPP_OK, or an argument error (then `c` and `result` are unchanged)
+ */
+SMTPP_API smtpp_error smtpp_client_step(const smtpp_client_config *cfg, const smtpp_envelope *env, smtpp_client *c,
+                                        const smtpp_server_reply *rep, char *out, size_t cap, smtpp_client_result *result);
+/** TLS is up (RFC 3207 §4.2): EHLO again. */
+SMTPP_API smtpp_error smtpp_client_tls_established(const smtpp_client_config *cfg, smtpp_client *c, char *out, size_t cap,
+                                                   smtpp_client_result *result);
+/** Starts a message when idle: checks it against what the server offered, writes MAIL (and, pipelining, keeps it for the batch). */
+SMTPP_API smtpp_error smtpp_client_send(const smtpp_client_config *cfg, const smtpp_envelope *env, smtpp_client *c,
+                                        char *out, size_t cap, smtpp_client_result *result);
+/**
+ * On SMTPP_CLIENT_ACTION_NEXT_RECIPIENT: the next recipient ("local@domain", "Postmaster"), with
+ * its DSN ORCPT "type;xtext" (RFC 3461 §4.2; `orcpt` may be NULL with `orcpt_len` 0).
+ * With PIPELINING the RCPTs gather in `out` (keep it untouched between the calls).
+ */
+SMTPP_API smtpp_error smtpp_client_recipient(const smtpp_client_config *cfg, const smtpp_envelope *env, smtpp_client *c,
+                                             const char *to, size_t to_len, const char *orcpt, size_t orcpt_len,
+                                             char *out, size_t cap, smtpp_client_result *result);
+/** On SMTPP_CLIENT_ACTION_NEXT_RECIPIENT: there are no more recipients. */
+SMTPP_API smtpp_error smtpp_client_recipients_done(const smtpp_client_config *cfg, const smtpp_envelope *env,
+                                                   smtpp_client *c, char *out, size_t cap, smtpp_client_result *result);
+/** The DATA body and its terminator "." CRLF are written (RFC 5321 §4.1.1.4). */
+SMTPP_API smtpp_error smtpp_client_body_done(const smtpp_client_config *cfg, smtpp_client *c, smtpp_client_result *result);
+/** BDAT (RFC 3030 §2): writes "BDAT size [LAST]"; the host writes exactly `size` body octets right after it. */
+SMTPP_API smtpp_error smtpp_client_chunk(const smtpp_client_config *cfg, smtpp_client *c, uint64_t size, int last,
+                                         char *out, size_t cap, smtpp_client_result *result);
+/** QUIT (RFC 5321 §4.1.1.10) when idle; the host closes after the reply. */
+SMTPP_API smtpp_error smtpp_client_quit(const smtpp_client_config *cfg, smtpp_client *c, smtpp_client_result *result);
+/** @} */
+
+/* ---------------------------------------------------------------------------------------- */
 /** @name Replies and names
  * @{ */
 
@@ -604,6 +1058,8 @@ SMTPP_API smtpp_error smtpp_reply_for_command(smtpp_command_error e, smtpp_reply
 SMTPP_API smtpp_error smtpp_reply_for_line(smtpp_line_error e, smtpp_reply_hint *out);
 /** The reply for a refused body. */
 SMTPP_API smtpp_error smtpp_reply_for_data(smtpp_data_error e, smtpp_reply_hint *out);
+/** The status a client records when the server's reply is unusable (always transient: for its DSN, RFC 3464, and logs). */
+SMTPP_API smtpp_error smtpp_reply_for_reply(smtpp_reply_error e, smtpp_reply_hint *out);
 /** Languages of the catalog (C++ `smtpp::lang`). */
 typedef enum smtpp_lang {
     SMTPP_LANG_EN = 0,  /**< English */
@@ -659,6 +1115,12 @@ SMTPP_API const char *smtpp_line_error_name(smtpp_line_error e);
 SMTPP_API const char *smtpp_data_error_name(smtpp_data_error e);
 /** The name of a phase ("fresh"...); "?" when out of range. */
 SMTPP_API const char *smtpp_phase_name(smtpp_phase p);
+/** The text of a reply error ("bare LF in reply"...); "?" when out of range. */
+SMTPP_API const char *smtpp_reply_error_name(smtpp_reply_error e);
+/** The name of a client phase ("ehlo"...); "?" when out of range. */
+SMTPP_API const char *smtpp_client_phase_name(smtpp_client_phase p);
+/** The text of a client error ("MAIL refused"...); "?" when out of range. */
+SMTPP_API const char *smtpp_client_error_name(smtpp_client_error e);
 /** The text of an API error; "unknown error" when out of range. Static storage. */
 SMTPP_API const char *smtpp_strerror(smtpp_error e);
 /** The library version as "major.minor.patch". */
