@@ -169,6 +169,7 @@ void fill(const step_result& r, smtpp_step_result& o) noexcept {
     o.error = static_cast<smtpp_command_error>(r.error);
     o.chunk_size = r.chunk_size;
     o.sasl = cv(r.sasl);
+    o.sasl_response = r.sasl_response;
 }
 
 void hint(const reply_hint& h, smtpp_reply_hint& o) noexcept {
@@ -434,6 +435,10 @@ SMTPP_API smtpp_error smtpp_timeout(const smtpp_policy* p, smtpp_session* s, smt
 
 SMTPP_API smtpp_error smtpp_shutdown(const smtpp_policy* p, smtpp_session* s, smtpp_step_result* out) {
     return session_call(p, s, out, [](const policy& pol, const session_state& st) { return shutdown(pol, st); });
+}
+
+SMTPP_API smtpp_error smtpp_refuse(const smtpp_policy* p, smtpp_session* s, smtpp_step_result* out) {
+    return session_call(p, s, out, [](const policy& pol, const session_state&) { return refuse(pol); });
 }
 
 // ---- the line reader --------------------------------------------------------------------------

@@ -480,6 +480,7 @@ typedef struct smtpp_step_result {
     smtpp_command_error error; /**< the parser's verdict on the line */
     uint64_t chunk_size;       /**< read_bdat: octets to consume */
     smtpp_view sasl;           /**< verify_credentials: the base64 response */
+    int sasl_response;         /**< the line was a SASL client response (RFC 4954 §4), not a command */
 } smtpp_step_result;
 
 /** Sets up a session before its greeting. */
@@ -520,6 +521,12 @@ SMTPP_API smtpp_error smtpp_tls_established(const smtpp_policy *p, smtpp_session
 SMTPP_API smtpp_error smtpp_timeout(const smtpp_policy *p, smtpp_session *s, smtpp_step_result *out);
 /** The host shuts down: 421 4.3.2 and close. */
 SMTPP_API smtpp_error smtpp_shutdown(const smtpp_policy *p, smtpp_session *s, smtpp_step_result *out);
+/**
+ * Refuses a connection instead of greeting it (the host is over its connection limit):
+ * `421 4.7.0 <host> Error: too many connections` and close (RFC 5321 §4.2.2, §3.8; RFC 3463
+ * X.7.0). Call it on a fresh session in place of smtpp_start(); `s` becomes closed.
+ */
+SMTPP_API smtpp_error smtpp_refuse(const smtpp_policy *p, smtpp_session *s, smtpp_step_result *out);
 /** @} */
 
 /* ---------------------------------------------------------------------------------------- */

@@ -526,6 +526,27 @@ static void test_arguments(void) {
     CHECK(smtpp_timeout(&pol, &s, &r) == SMTPP_OK && r.code == 421 && r.action == SMTPP_ACTION_CLOSE);
     CHECK(smtpp_session_init(&s, sizeof s) == SMTPP_OK && smtpp_start(&pol, &s, &r) == SMTPP_OK);
     CHECK(smtpp_shutdown(&pol, &s, &r) == SMTPP_OK && r.code == 421 && r.phase == SMTPP_PHASE_CLOSED);
+    /* Over the connection limit: 421 4.7.0 instead of the greeting (RFC 5321 §4.2.2, RFC 3463 X.7.0). */
+    CHECK(smtpp_session_init(&s, sizeof s) == SMTPP_OK && smtpp_refuse(&pol, &s, &r) == SMTPP_OK);
+    CHECK(r.code == 421 && r.action == SMTPP_ACTION_CLOSE && r.phase == SMTPP_PHASE_CLOSED);
+    CHECK(r.reply.len > 10 && memcmp(r.reply.ptr, "421 4.7.0 ", 10) == 0 && !r.sasl_response);
+    CHECK(smtpp_refuse(&pol, &s, NULL) == SMTPP_E_NULL);
+    {
+        /* A SASL response line is flagged as one, a command is not (RFC 4954 §4). */
+        static const char ehlo[] = "EHLO c.example\r\n", auth[] = "AUTH LOGIN\r\n", resp[] = "dXNlcg==\r\n";
+        smtpp_policy_options_init(&o);
+        o.extensions |= SMTPP_EXT_AUTH;
+        o.auth_mechanisms = 1u << smtpp_mechanism_id("LOGIN", 5);
+        o.auth_needs_tls = 0;
+        CHECK(smtpp_policy_init(&pol, sizeof pol, &o) == SMTPP_OK);
+        CHECK(smtpp_session_init(&s, sizeof s) == SMTPP_OK && smtpp_start(&pol, &s, &r) == SMTPP_OK);
+        CHECK(smtpp_step(&pol, &s, ehlo, sizeof ehlo - 1, 0, &cmd, &r) == SMTPP_OK && r.code == 250 && !r.sasl_response);
+        CHECK(smtpp_step(&pol, &s, auth, sizeof auth - 1, 0, &cmd, &r) == SMTPP_OK && !r.sasl_response);
+        CHECK(r.action == SMTPP_ACTION_VERIFY_CREDENTIALS && !r.has_sasl);
+        CHECK(smtpp_auth_challenge(&pol, &s, "VXNlcm5hbWU6", 12, (char *)g_out, sizeof g_out, &r) == SMTPP_OK && r.code == 334);
+        CHECK(smtpp_step(&pol, &s, resp, sizeof resp - 1, 0, &cmd, &r) == SMTPP_OK && r.sasl_response && r.has_sasl);
+        CHECK(r.sasl.len == 8 && memcmp(r.sasl.ptr, "dXNlcg==", 8) == 0);
+    }
 
     smtpp_policy_options_init(&o);
     o.hostname.ptr = "bad host";
