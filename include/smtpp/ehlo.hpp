@@ -640,13 +640,19 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
     // reader's reply size, are always `pos`.
     const std::uint32_t max_lines = opt.max_lines == 0 ? ~std::uint32_t{0} : opt.max_lines;
     const std::uint64_t max_reply_bytes = opt.max_reply_bytes == 0 ? ~std::uint64_t{0} : opt.max_reply_bytes;
+    // Local copies of what the loop reads (options, the first code): `caps` is written in
+    // the loop, and clang reloads them after each store otherwise.
+    const bool allow_bare_lf = opt.allow_bare_lf;
+    const bool allow_8bit = opt.allow_8bit;
+    const bool allow_ctl = opt.allow_ctl;
     std::size_t pos = 0;
     std::uint32_t index = 0;
+    std::uint16_t code = 0;  // the first line's, caps.code
     for (;;) {
         const bool first = index == 0;
         const std::string_view rest(bytes.data() + pos, bytes.size() - pos);
         const detail::line_scan sc =
-            detail::scan_line(rest, max_line, opt.allow_bare_lf, opt.allow_8bit, opt.allow_ctl || first);
+            detail::scan_line(rest, max_line, allow_bare_lf, allow_8bit, allow_ctl || first);
         if (sc.error != reply_error::none) {
             res.st = status::failed;
             res.error = sc.error;
@@ -657,19 +663,19 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
         // "250-" and "250 " (nearly every line) without the general line parser, whose
         // enhanced-code parsing an EHLO line does not use.
         detail::parsed_reply_line p{};
-        if (content.size() >= 4 && content[0] == '2' && content[1] == '5' && content[2] == '0' &&
-            (content[3] == '-' || content[3] == ' ')) {
+        if (content.size() >= 4 && detail::sub(content, 0, 3) == "250" && (content[3] == '-' || content[3] == ' ')) {
             p.code = 250;
             p.last = content[3] == ' ';
         } else {
             p = detail::parse_reply_line(content);
         }
         reply_error err = p.error;
-        if (err == reply_error::none && first && sc.saw_ctl && !opt.allow_ctl && p.code != 250)
-            err = reply_error::bad_char;
-        if (err == reply_error::none && !first && p.code != caps.code) err = reply_error::code_mismatch;
-        if (err == reply_error::none && (index + 1 > max_lines || pos + sc.next > max_reply_bytes))
-            err = reply_error::reply_too_long;
+        if (err == reply_error::none) {  // the first failed check only, as the reply reader
+            if (first ? sc.saw_ctl && !allow_ctl && p.code != 250 : p.code != code)
+                err = first ? reply_error::bad_char : reply_error::code_mismatch;
+            else if (index + 1 > max_lines || pos + sc.next > max_reply_bytes)
+                err = reply_error::reply_too_long;
+        }
         if (err != reply_error::none) {
             res.st = status::failed;
             res.error = err;
@@ -677,17 +683,20 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
         }
         pos += sc.next;
         caps.lines = ++index;
-        if (first) caps.code = p.code;
+        if (first) {
+            code = p.code;
+            caps.code = code;
+        }
         if (p.code == 250) {
             // The raw text after "250-": an EHLO line is not subject to RFC 2034 codes.
             const std::size_t skip = content.size() > 4 ? 4 : content.size();
             const std::string_view t(content.data() + skip, content.size() - skip);
+            const std::size_t avail = bytes.size() - static_cast<std::size_t>(t.data() - bytes.data());
             if (first) {
-                const std::size_t sp = detail::find_char(t, ' ');
+                const std::size_t sp = detail::find_sp(t.data(), t.size(), avail);
                 caps.domain = std::string_view(t.data(), sp);
                 caps.greet = sp == t.size() ? std::string_view{} : std::string_view(t.data() + sp + 1, t.size() - sp - 1);
             } else {
-                const std::size_t avail = bytes.size() - static_cast<std::size_t>(t.data() - bytes.data());
                 // Without control octets, a recognised keyword is found straight from the
                 // table (OR 0x20 maps no other printable or 8-bit octet onto its alphabet);
                 // anything else goes through the line parser.
