@@ -26,6 +26,25 @@ struct parsed {
     ehlo_capabilities caps;
 };
 
+bool same_view(std::string_view a, std::string_view b) { return a.data() == b.data() && a.size() == b.size(); }
+
+// Every field, views by address: two parses of the same bytes.
+bool identical(const ehlo_capabilities& a, const ehlo_capabilities& b) {
+    bool same = a.code == b.code && same_view(a.domain, b.domain) && same_view(a.greet, b.greet) &&
+                a.extensions == b.extensions && a.auth_mechanisms == b.auth_mechanisms &&
+                a.auth_unknown == b.auth_unknown && same_view(a.auth_params, b.auth_params) &&
+                a.size_known == b.size_known && a.size == b.size && a.deliverby_known == b.deliverby_known &&
+                a.deliverby_min == b.deliverby_min && a.futurerelease_interval == b.futurerelease_interval &&
+                same_view(a.futurerelease_datetime, b.futurerelease_datetime) &&
+                same_view(a.mt_priority_policy, b.mt_priority_policy) && a.limit_rcptmax == b.limit_rcptmax &&
+                a.limit_mailmax == b.limit_mailmax && a.limit_rcptdomainmax == b.limit_rcptdomainmax &&
+                a.unknown_count == b.unknown_count && a.unknown_overflow == b.unknown_overflow &&
+                a.malformed_lines == b.malformed_lines && a.lines == b.lines;
+    for (std::size_t i = 0; same && i < ehlo_capabilities::max_unknown; ++i)
+        same = same_view(a.unknown[i].keyword, b.unknown[i].keyword) && same_view(a.unknown[i].params, b.unknown[i].params);
+    return same;
+}
+
 parsed parse(std::string_view s, smtpp::reply_options opt = {}) {
     parsed p{};
     p.bytes = std::make_unique<smtpp_test::exact_buffer>(s);
@@ -33,6 +52,15 @@ parsed parse(std::string_view s, smtpp::reply_options opt = {}) {
     smtpp_test::no_alloc_scope scope;
     p.res = smtpp::parse_ehlo(b.view(), p.caps, opt);
     REQUIRE(scope.allocations() == 0);
+    // The fast path agrees with its plain twin, field by field (house rule 7).
+    {
+        ehlo_capabilities plain;
+        const smtpp::ehlo_result r = smtpp::detail::parse_ehlo_plain(b.view(), plain, opt);
+        REQUIRE(r.st == p.res.st);
+        REQUIRE(r.error == p.res.error);
+        REQUIRE(r.consumed == p.res.consumed);
+        REQUIRE(identical(plain, p.caps));
+    }
     // Views never leave the input.
     auto inside = [&](std::string_view v) {
         if (v.empty()) return true;

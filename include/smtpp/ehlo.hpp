@@ -609,30 +609,49 @@ constexpr void parse_ehlo_line(std::string_view t, std::size_t avail, ehlo_capab
 
 }  // namespace detail
 
+namespace detail {
+
 /**
- * Parses the reply to EHLO or LHLO at the start of `bytes`.
- *
- * RFC 5321 §4.1.1.1:
- * ```
- * ehlo-ok-rsp = ( "250" SP Domain [ SP ehlo-greet ] CRLF )
- *             / ( "250-" Domain [ SP ehlo-greet ] CRLF
- *                 *( "250-" ehlo-line CRLF )
- *                 "250" SP ehlo-line CRLF )
- * ```
- * The first line may carry control characters (`ehlo-greet`) when its code is 250; NUL is
- * refused. A reply with another code (502 from an old server, 421, 554) is complete and
- * well-formed: `caps.code` says which, and nothing else is filled.
- *
- * @param bytes from the first octet of the reply; may hold more after it
- * @param caps  reset and filled; its views point into `bytes`
- * @param opt   the same limits and leniencies as the reply reader
- * @return `complete` with `consumed` = octets of the reply; `need_more` when the reply has
- *         not ended within `bytes` (call again with more, from the same start); `failed`
- *         with the reply error.
+ * A capability line after the first: `t` is its text after "250-" / "250 ", `avail`
+ * (>= t.size()) octets are readable from `t.data()`, `saw_ctl` when the scanner let a
+ * control octet through (`allow_ctl`).
  */
-constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps,
-                                 const reply_options& opt = reply_options{}) noexcept {
-    detail::reset(caps);
+constexpr SMTPP_HOT_INLINE void capability_line(std::string_view t, std::size_t avail, bool saw_ctl,
+                                                ehlo_capabilities& caps) noexcept {
+    // Without control octets, a recognised keyword is found straight from the table (OR
+    // 0x20 maps no other printable or 8-bit octet onto its alphabet); anything else goes
+    // through the line parser.
+    const std::size_t slot = saw_ctl ? no_keyword : find_keyword(t.data(), t.size(), avail);
+    if (slot != no_keyword) {
+        caps.extensions |= apply_keyword(slot, t, avail, caps);
+    } else {
+        parse_ehlo_line(t, avail, caps);
+    }
+}
+
+/**
+ * The fast path for a line after the first of a 250 reply, when it is the usual one:
+ * "250-" or "250 ", then octets that are neither control octets, DEL nor (unless
+ * `allow_8bit`) 8-bit ones, then CRLF, within `limit` octets and the `avail` readable from
+ * `p`. Returns the offset of its CR, or 0 when the line is any other (the general path,
+ * `scan_line` and `parse_reply_line`, then reads it, and gives the same result on the lines
+ * accepted here: `parse_ehlo_plain` is the twin the tests compare with).
+ */
+constexpr SMTPP_HOT_INLINE std::size_t usual_250_line(const char* p, std::size_t avail, std::size_t limit,
+                                                      bool allow_8bit) noexcept {
+    if (avail < 6 || p[0] != '2' || p[1] != '5' || p[2] != '0' || (p[3] != '-' && p[3] != ' ')) return 0;
+    const std::size_t window = avail < limit ? avail : limit;  // >= 4: limit >= 4
+    const std::size_t cr = 4 + find_special(p + 4, window - 4, avail - 4, allow_8bit);
+    if (cr + 1 >= window || p[cr] != '\r' || p[cr + 1] != '\n') return 0;
+    return cr;
+}
+
+/// `parse_ehlo`, with the fast path for the usual lines (`Fast`) or without it (the plain
+/// twin, which the tests and the fuzz target compare with).
+template <bool Fast>
+constexpr ehlo_result parse_ehlo_lines(std::string_view bytes, ehlo_capabilities& caps,
+                                       const reply_options& opt) noexcept {
+    reset(caps);
     ehlo_result res{};
     // As the reply reader: a limit under 4 octets cannot hold "250\r\n"; use the RFC's 512.
     const std::size_t max_line = opt.max_line < 4 ? std::size_t{512} : opt.max_line;
@@ -649,10 +668,28 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
     std::uint32_t index = 0;
     std::uint16_t code = 0;  // the first line's, caps.code
     for (;;) {
-        const bool first = index == 0;
         const std::string_view rest(bytes.data() + pos, bytes.size() - pos);
-        const detail::line_scan sc =
-            detail::scan_line(rest, max_line, allow_bare_lf, allow_8bit, allow_ctl || first);
+        if (Fast && code == 250) {  // after the first line of a 250 reply
+            const std::size_t cr = usual_250_line(rest.data(), rest.size(), max_line, allow_8bit);
+            if (cr != 0) {
+                if (index + 1 > max_lines || pos + cr + 2 > max_reply_bytes) {
+                    res.st = status::failed;
+                    res.error = reply_error::reply_too_long;
+                    return res;
+                }
+                pos += cr + 2;
+                caps.lines = ++index;
+                capability_line(std::string_view(rest.data() + 4, cr - 4), rest.size() - 4, false, caps);
+                if (rest[3] == ' ') {
+                    res.st = status::complete;
+                    res.consumed = pos;
+                    return res;
+                }
+                continue;
+            }
+        }
+        const bool first = index == 0;
+        const line_scan sc = scan_line(rest, max_line, allow_bare_lf, allow_8bit, allow_ctl || first);
         if (sc.error != reply_error::none) {
             res.st = status::failed;
             res.error = sc.error;
@@ -660,14 +697,14 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
         }
         if (!sc.found) return res;  // need_more
         const std::string_view content(rest.data(), sc.content_end);
-        // "250-" and "250 " (nearly every line) without the general line parser, whose
-        // enhanced-code parsing an EHLO line does not use.
-        detail::parsed_reply_line p{};
-        if (content.size() >= 4 && detail::sub(content, 0, 3) == "250" && (content[3] == '-' || content[3] == ' ')) {
+        // "250-" and "250 " without the general line parser, whose enhanced-code parsing an
+        // EHLO line does not use.
+        parsed_reply_line p{};
+        if (content.size() >= 4 && sub(content, 0, 3) == "250" && (content[3] == '-' || content[3] == ' ')) {
             p.code = 250;
             p.last = content[3] == ' ';
         } else {
-            p = detail::parse_reply_line(content);
+            p = parse_reply_line(content);
         }
         reply_error err = p.error;
         if (err == reply_error::none) {  // the first failed check only, as the reply reader
@@ -693,19 +730,11 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
             const std::string_view t(content.data() + skip, content.size() - skip);
             const std::size_t avail = bytes.size() - static_cast<std::size_t>(t.data() - bytes.data());
             if (first) {
-                const std::size_t sp = detail::find_sp(t.data(), t.size(), avail);
+                const std::size_t sp = find_sp(t.data(), t.size(), avail);
                 caps.domain = std::string_view(t.data(), sp);
                 caps.greet = sp == t.size() ? std::string_view{} : std::string_view(t.data() + sp + 1, t.size() - sp - 1);
             } else {
-                // Without control octets, a recognised keyword is found straight from the
-                // table (OR 0x20 maps no other printable or 8-bit octet onto its alphabet);
-                // anything else goes through the line parser.
-                const std::size_t slot = sc.saw_ctl ? detail::no_keyword : detail::find_keyword(t.data(), t.size(), avail);
-                if (slot != detail::no_keyword) {
-                    caps.extensions |= detail::apply_keyword(slot, t, avail, caps);
-                } else {
-                    detail::parse_ehlo_line(t, avail, caps);
-                }
+                capability_line(t, avail, sc.saw_ctl, caps);
             }
         }
         if (p.last) {
@@ -714,6 +743,40 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
             return res;
         }
     }
+}
+
+/// `parse_ehlo` without its fast path: the plain twin the tests compare it with.
+constexpr ehlo_result parse_ehlo_plain(std::string_view bytes, ehlo_capabilities& caps,
+                                       const reply_options& opt = reply_options{}) noexcept {
+    return parse_ehlo_lines<false>(bytes, caps, opt);
+}
+
+}  // namespace detail
+
+/**
+ * Parses the reply to EHLO or LHLO at the start of `bytes`.
+ *
+ * RFC 5321 §4.1.1.1:
+ * ```
+ * ehlo-ok-rsp = ( "250" SP Domain [ SP ehlo-greet ] CRLF )
+ *             / ( "250-" Domain [ SP ehlo-greet ] CRLF
+ *                 *( "250-" ehlo-line CRLF )
+ *                 "250" SP ehlo-line CRLF )
+ * ```
+ * The first line may carry control characters (`ehlo-greet`) when its code is 250; NUL is
+ * refused. A reply with another code (502 from an old server, 421, 554) is complete and
+ * well-formed: `caps.code` says which, and nothing else is filled.
+ *
+ * @param bytes from the first octet of the reply; may hold more after it
+ * @param caps  reset and filled; its views point into `bytes`
+ * @param opt   the same limits and leniencies as the reply reader
+ * @return `complete` with `consumed` = octets of the reply; `need_more` when the reply has
+ *         not ended within `bytes` (call again with more, from the same start); `failed`
+ *         with the reply error.
+ */
+constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps,
+                                 const reply_options& opt = reply_options{}) noexcept {
+    return detail::parse_ehlo_lines<true>(bytes, caps, opt);
 }
 
 }  // namespace smtpp
