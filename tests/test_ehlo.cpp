@@ -743,3 +743,27 @@ TEST_CASE("An empty capability line at the very end of the bytes is malformed (f
     // The reply reader's "250" alone (no SP) and "250 " agree.
     REQUIRE(parse("250-mx\r\n250\r\n").caps.malformed_lines == 1);
 }
+
+TEST_CASE("to_string(sasl_mech): the registered names, each one parsed back to its bit (RFC 4954 §3)", "[ehlo]") {
+    STATIC_REQUIRE(smtpp::to_string(sasl_mech::scram_sha_256_plus) == "SCRAM-SHA-256-PLUS");
+    STATIC_REQUIRE(smtpp::to_string(static_cast<sasl_mech>(0)) == "unknown");
+    STATIC_REQUIRE(smtpp::to_string(static_cast<sasl_mech>(3)) == "unknown");  // two bits
+    std::string line = "250-mx\r\n250 AUTH";
+    std::uint32_t all = 0;
+    for (unsigned i = 0; i < 32; ++i) {
+        const auto m = static_cast<sasl_mech>(std::uint32_t{1} << i);
+        const std::string_view name = smtpp::to_string(m);
+        if (name == "unknown") continue;
+        all |= std::uint32_t{1} << i;
+        // Alone, the name gives exactly its bit.
+        const parsed p = parse("250-mx\r\n250 AUTH " + std::string(name) + "\r\n");
+        REQUIRE(p.caps.auth_mechanisms == (std::uint32_t{1} << i));
+        REQUIRE(p.caps.auth_unknown == 0);
+        line += " ";
+        line += name;
+    }
+    REQUIRE(all == 0x3FFFu);  // the 14 mechanisms of the enum, bits 0..13
+    line += "\r\n";
+    const parsed p = parse(line);
+    REQUIRE(p.caps.auth_mechanisms == all);
+}
