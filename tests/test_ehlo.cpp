@@ -1,5 +1,6 @@
 // Tests for the EHLO/LHLO capability parser (RFC 5321 §4.1.1.1, §4.2.1) and the extensions it
-// recognises. Vector numbers R4, R5, R9, R10, R18 are those of security_rfc.md §6.2.
+// recognises. R4, R5, R9, R10, R18 number the reply vectors shared with test_reply.cpp;
+// each case cites the RFC section it checks.
 #include <catch2/catch.hpp>
 
 #include <smtpp/ehlo.hpp>

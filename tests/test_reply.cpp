@@ -1,6 +1,6 @@
 // Tests for the reply reader, enhanced status codes and the reply formatter
-// (RFC 5321 §4.2, §4.5.3.1.5; RFC 3463 §2; RFC 2034 §4). Vector numbers R1..R26 are those
-// of security_rfc.md §6.2.
+// (RFC 5321 §4.2, §4.5.3.1.5; RFC 3463 §2; RFC 2034 §4). R1..R26 number the reply vectors
+// (test_ehlo.cpp shares R4, R5, R9, R10, R18); each case cites the RFC section it checks.
 #include <catch2/catch.hpp>
 
 #include <smtpp/reply.hpp>
