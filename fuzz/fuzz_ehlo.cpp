@@ -2,7 +2,8 @@
 // Input: byte 0 = options, byte 1 = a prefix cut, the rest = the reply.
 // Properties: every view lies inside the input; parse_ehlo agrees with reply_reader on
 // status, error and length (the reader fed in chunks: split == whole); a prefix of a
-// complete reply is need_more; reformatting the lines gives the same capabilities.
+// complete reply is need_more; reformatting the lines gives the same capabilities; the fast
+// path agrees with its plain twin (detail::parse_ehlo_plain) on every field.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -27,6 +28,25 @@ bool same(const smtpp::ehlo_capabilities& a, const smtpp::ehlo_capabilities& b) 
     return true;
 }
 
+bool same_view(std::string_view a, std::string_view b) { return a.data() == b.data() && a.size() == b.size(); }
+
+// Every field, views by address: two parses of the same bytes.
+bool identical(const smtpp::ehlo_capabilities& a, const smtpp::ehlo_capabilities& b) {
+    bool eq = a.code == b.code && same_view(a.domain, b.domain) && same_view(a.greet, b.greet) &&
+              a.extensions == b.extensions && a.auth_mechanisms == b.auth_mechanisms &&
+              a.auth_unknown == b.auth_unknown && same_view(a.auth_params, b.auth_params) &&
+              a.size_known == b.size_known && a.size == b.size && a.deliverby_known == b.deliverby_known &&
+              a.deliverby_min == b.deliverby_min && a.futurerelease_interval == b.futurerelease_interval &&
+              same_view(a.futurerelease_datetime, b.futurerelease_datetime) &&
+              same_view(a.mt_priority_policy, b.mt_priority_policy) && a.limit_rcptmax == b.limit_rcptmax &&
+              a.limit_mailmax == b.limit_mailmax && a.limit_rcptdomainmax == b.limit_rcptdomainmax &&
+              a.unknown_count == b.unknown_count && a.unknown_overflow == b.unknown_overflow &&
+              a.malformed_lines == b.malformed_lines && a.lines == b.lines;
+    for (std::size_t i = 0; eq && i < smtpp::ehlo_capabilities::max_unknown; ++i)
+        eq = same_view(a.unknown[i].keyword, b.unknown[i].keyword) && same_view(a.unknown[i].params, b.unknown[i].params);
+    return eq;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -47,6 +67,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::size_t i = 0; i < caps.unknown_count; ++i)
         SMTPP_FUZZ_CHECK(!caps.unknown[i].keyword.empty() && inside(caps.unknown[i].keyword, in) &&
                          inside(caps.unknown[i].params, in));
+
+    // The fast path agrees with its plain twin, field by field, also under small limits
+    // (byte 0's high bits: a line limit of 4..35 octets, at most 1..3 lines).
+    for (int limits = 0; limits < 2; ++limits) {
+        smtpp::reply_options o = opt;
+        if (limits == 1) {
+            o.max_line = 4u + (flags >> 3);
+            o.max_lines = 1u + data[1] % 3u;
+            o.max_reply_bytes = 8u + data[1];
+        }
+        smtpp::ehlo_capabilities fast, plain;
+        const smtpp::ehlo_result rf = smtpp::parse_ehlo(in, fast, o);
+        const smtpp::ehlo_result rp = smtpp::detail::parse_ehlo_plain(in, plain, o);
+        if (rf.st != rp.st || rf.error != rp.error || rf.consumed != rp.consumed || !identical(fast, plain))
+            __builtin_trap();
+    }
 
     // The reply reader, fed in chunks of (byte 1 % 13 + 1), agrees.
     smtpp::reply_reader rd(opt);

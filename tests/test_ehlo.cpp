@@ -1,5 +1,6 @@
 // Tests for the EHLO/LHLO capability parser (RFC 5321 §4.1.1.1, §4.2.1) and the extensions it
-// recognises. Vector numbers R4, R5, R9, R10, R18 are those of the reply vectors in test_reply.cpp.
+// recognises. R4, R5, R9, R10, R18 number the reply vectors shared with test_reply.cpp;
+// each case cites the RFC section it checks.
 #include <catch2/catch.hpp>
 
 #include <smtpp/ehlo.hpp>
@@ -26,6 +27,25 @@ struct parsed {
     ehlo_capabilities caps;
 };
 
+bool same_view(std::string_view a, std::string_view b) { return a.data() == b.data() && a.size() == b.size(); }
+
+// Every field, views by address: two parses of the same bytes.
+bool identical(const ehlo_capabilities& a, const ehlo_capabilities& b) {
+    bool same = a.code == b.code && same_view(a.domain, b.domain) && same_view(a.greet, b.greet) &&
+                a.extensions == b.extensions && a.auth_mechanisms == b.auth_mechanisms &&
+                a.auth_unknown == b.auth_unknown && same_view(a.auth_params, b.auth_params) &&
+                a.size_known == b.size_known && a.size == b.size && a.deliverby_known == b.deliverby_known &&
+                a.deliverby_min == b.deliverby_min && a.futurerelease_interval == b.futurerelease_interval &&
+                same_view(a.futurerelease_datetime, b.futurerelease_datetime) &&
+                same_view(a.mt_priority_policy, b.mt_priority_policy) && a.limit_rcptmax == b.limit_rcptmax &&
+                a.limit_mailmax == b.limit_mailmax && a.limit_rcptdomainmax == b.limit_rcptdomainmax &&
+                a.unknown_count == b.unknown_count && a.unknown_overflow == b.unknown_overflow &&
+                a.malformed_lines == b.malformed_lines && a.lines == b.lines;
+    for (std::size_t i = 0; same && i < ehlo_capabilities::max_unknown; ++i)
+        same = same_view(a.unknown[i].keyword, b.unknown[i].keyword) && same_view(a.unknown[i].params, b.unknown[i].params);
+    return same;
+}
+
 parsed parse(std::string_view s, smtpp::reply_options opt = {}) {
     parsed p{};
     p.bytes = std::make_unique<smtpp_test::exact_buffer>(s);
@@ -33,6 +53,15 @@ parsed parse(std::string_view s, smtpp::reply_options opt = {}) {
     smtpp_test::no_alloc_scope scope;
     p.res = smtpp::parse_ehlo(b.view(), p.caps, opt);
     REQUIRE(scope.allocations() == 0);
+    // The fast path agrees with its plain twin, field by field (house rule 7).
+    {
+        ehlo_capabilities plain;
+        const smtpp::ehlo_result r = smtpp::detail::parse_ehlo_plain(b.view(), plain, opt);
+        REQUIRE(r.st == p.res.st);
+        REQUIRE(r.error == p.res.error);
+        REQUIRE(r.consumed == p.res.consumed);
+        REQUIRE(identical(plain, p.caps));
+    }
     // Views never leave the input.
     auto inside = [&](std::string_view v) {
         if (v.empty()) return true;
@@ -714,4 +743,28 @@ TEST_CASE("An empty capability line at the very end of the bytes is malformed (f
     }
     // The reply reader's "250" alone (no SP) and "250 " agree.
     REQUIRE(parse("250-mx\r\n250\r\n").caps.malformed_lines == 1);
+}
+
+TEST_CASE("to_string(sasl_mech): the registered names, each one parsed back to its bit (RFC 4954 §3)", "[ehlo]") {
+    STATIC_REQUIRE(smtpp::to_string(sasl_mech::scram_sha_256_plus) == "SCRAM-SHA-256-PLUS");
+    STATIC_REQUIRE(smtpp::to_string(static_cast<sasl_mech>(0)) == "unknown");
+    STATIC_REQUIRE(smtpp::to_string(static_cast<sasl_mech>(3)) == "unknown");  // two bits
+    std::string line = "250-mx\r\n250 AUTH";
+    std::uint32_t all = 0;
+    for (unsigned i = 0; i < 32; ++i) {
+        const auto m = static_cast<sasl_mech>(std::uint32_t{1} << i);
+        const std::string_view name = smtpp::to_string(m);
+        if (name == "unknown") continue;
+        all |= std::uint32_t{1} << i;
+        // Alone, the name gives exactly its bit.
+        const parsed p = parse("250-mx\r\n250 AUTH " + std::string(name) + "\r\n");
+        REQUIRE(p.caps.auth_mechanisms == (std::uint32_t{1} << i));
+        REQUIRE(p.caps.auth_unknown == 0);
+        line += " ";
+        line += name;
+    }
+    REQUIRE(all == 0x3FFFu);  // the 14 mechanisms of the enum, bits 0..13
+    line += "\r\n";
+    const parsed p = parse(line);
+    REQUIRE(p.caps.auth_mechanisms == all);
 }

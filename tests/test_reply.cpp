@@ -1,6 +1,6 @@
 // Tests for the reply reader, enhanced status codes and the reply formatter
-// (RFC 5321 §4.2, §4.5.3.1.5; RFC 3463 §2; RFC 2034 §4). Vectors are numbered R1..R26, each
-// with the RFC section it checks.
+// (RFC 5321 §4.2, §4.5.3.1.5; RFC 3463 §2; RFC 2034 §4). R1..R26 number the reply vectors
+// (test_ehlo.cpp shares R4, R5, R9, R10, R18); each case cites the RFC section it checks.
 #include <catch2/catch.hpp>
 
 #include <smtpp/reply.hpp>
@@ -472,7 +472,34 @@ TEST_CASE("reply_for and to_string cover every error", "[reply]") {
         REQUIRE(h.esc.cls == h.code / 100);
         REQUIRE(h.text.find_first_of("\r\n") == std::string_view::npos);
     }
-    for (int i = 0; i <= 5; ++i) REQUIRE(smtpp::to_string(static_cast<smtpp::format_error>(i)) != "unknown");
+    for (int i = 0; i <= 6; ++i) REQUIRE(smtpp::to_string(static_cast<smtpp::format_error>(i)) != "unknown");
+}
+
+TEST_CASE("Error names and replies come from one row per value; past the last value, unknown", "[reply]") {
+    // The rows (detail/reply_errors.hpp) hold the values in order, so each name is its own.
+    STATIC_REQUIRE(smtpp::to_string(reply_error::bad_code) == "bad reply code");
+    STATIC_REQUIRE(smtpp::to_string(reply_error::truncated) == "connection closed inside a reply");
+    STATIC_REQUIRE(smtpp::reply_for(reply_error::truncated).code == 421);
+    STATIC_REQUIRE(smtpp::reply_for(reply_error::unexpected_data).esc == enhanced_code{4, 7, 0});
+    STATIC_REQUIRE(smtpp::reply_for(reply_error::none).code == 250);
+    STATIC_REQUIRE(smtpp::to_string(smtpp::format_error::ambiguous_text) == "text would read back as a different reply");
+    // A value cast from a wider integer: "unknown", and the malformed-reply hint (RFC 3463
+    // §3.6: 4.5.0, a transient protocol error).
+    for (int i = 11; i < 256; ++i) {
+        const auto e = static_cast<reply_error>(i);
+        REQUIRE(smtpp::to_string(e) == "unknown");
+        REQUIRE(smtpp::reply_for(e).code == 451);
+        REQUIRE(smtpp::reply_for(e).esc == enhanced_code{4, 5, 0});
+    }
+    for (int i = 7; i < 256; ++i) {
+        const auto e = static_cast<smtpp::format_error>(i);
+        REQUIRE(smtpp::to_string(e) == "unknown");
+        REQUIRE(smtpp::reply_for(e).esc == enhanced_code{4, 3, 0});
+    }
+    // Distinct names: a row copied and not edited would repeat one.
+    for (int i = 0; i <= 10; ++i)
+        for (int j = i + 1; j <= 10; ++j)
+            REQUIRE(smtpp::to_string(static_cast<reply_error>(i)) != smtpp::to_string(static_cast<reply_error>(j)));
 }
 
 TEST_CASE("bench/data/replies.txt reads as 1600 replies, whole and split", "[reply][data]") {
