@@ -5,7 +5,7 @@
 // Input: byte 0 = options (bit 0 allow_bare_lf, bit 1 allow_ctl, bit 2 no 8-bit, bit 3
 // expect_ehlo, bit 4 PIPELINING off, bit 5 CHUNKING, bit 6 LMTP), byte 1 = split point,
 // then the server's bytes.
-// Properties, each reported with std::abort():
+// Properties, each reported through SMTPP_FUZZ_CHECK (fuzz_support.hpp):
 //   1. the C reply reader, fed in two pieces cut at the split point, yields exactly the
 //      lines (code, last, enhanced code, text, line, index), summaries and error of the C++
 //      reader fed whole, and every view lies inside the input piece it came from or the
@@ -17,13 +17,17 @@
 //      phases, events, outcomes, errors, codes and timeouts at every step;
 //   4. no C call returns an API error on valid arguments.
 #include "../src/smtpp_c.cpp"
+#include "fuzz_support.hpp"
 
 #include <cstdlib>
 #include <cstring>
 
 namespace {
 
-[[noreturn]] void fail() { std::abort(); }
+[[noreturn]] void fail() {
+    SMTPP_FUZZ_CHECK(false);
+    __builtin_unreachable();
+}
 
 bool same(smtpp_view a, std::string_view b) { return a.len == b.size() && (a.len == 0 || std::memcmp(a.ptr, b.data(), a.len) == 0); }
 bool same_at(smtpp_view a, std::string_view b, const char* base_a, const char* base_b) {

@@ -80,8 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         smtpp::ehlo_capabilities fast, plain;
         const smtpp::ehlo_result rf = smtpp::parse_ehlo(in, fast, o);
         const smtpp::ehlo_result rp = smtpp::detail::parse_ehlo_plain(in, plain, o);
-        if (rf.st != rp.st || rf.error != rp.error || rf.consumed != rp.consumed || !identical(fast, plain))
-            __builtin_trap();
+        SMTPP_FUZZ_CHECK(rf.st == rp.st && rf.error == rp.error && rf.consumed == rp.consumed &&
+                         identical(fast, plain));
     }
 
     // The reply reader, fed in chunks of (byte 1 % 13 + 1), agrees.
