@@ -1,6 +1,6 @@
 // Adversarial tests of the command parser (include/smtpp/command.hpp), written from the
-// RFCs (5321, 1870, 2852, 3030, 3461, 4865, 4954, 6152, 6531, 6533, 6710, 7293, 8689) and
-// shared/reference/security_rfc.md, not from the implementation.
+// RFCs (5321, 1870, 2852, 3030, 3461, 4865, 4954, 6152, 6531, 6533, 6710, 7293, 8689, and
+// the CVEs cited at each vector), not from the implementation.
 //
 // Most vectors live in tests/data/commands_valid.txt and commands_invalid.txt (format at the
 // top of each file); the runner here parses every vector from an exactly sized heap buffer,
@@ -470,7 +470,8 @@ constexpr bool cx_postmaster(std::string_view line) {
     return smtpp::parse_command(line, c) == command_error::none && c.path.is_postmaster;
 }
 
-// security_rfc.md §10 top vectors
+// Paths every server must get right: RFC 5321 §4.1.1.2 (null reverse-path), §4.1.1.3
+// (no null forward-path), §4.5.1 (<Postmaster> without a domain)
 static_assert(cx("MAIL FROM:<>\r\n") == command_error::none, "A1 null reverse-path");
 static_assert(cx("RCPT TO:<>\r\n") == command_error::null_forward_path, "A2 / top-21");
 static_assert(cx_postmaster("RCPT TO:<Postmaster>\r\n"), "A3 / RFC 5321 §4.5.1");
@@ -793,10 +794,10 @@ TEST_CASE("RFC 5321 §2.3.8: bare CR, bare LF and NUL at every position give dis
 }
 
 // =========================================================================================
-// Leniency options, each on and off (security_rfc §5, N1-N14)
+// Leniency options, each on and off (RFC 5321 §2.3.8, §3.3, §4.1.1.1, §4.1.2; RFC 3461 §4)
 // =========================================================================================
 
-TEST_CASE("leniency options: each on and off (security_rfc §5)", "[command][lenient]") {
+TEST_CASE("leniency options: each on and off (RFC 5321 §2.3.8, §3.3, §4.1.2)", "[command][lenient]") {
     struct lcase {
         const char* line;
         bool parse_options::*flag;

@@ -294,25 +294,8 @@ constexpr reply_hint reply_for(session_reply r) noexcept {
 // Policy
 // =========================================================================================
 
-/// Service extensions a policy can advertise (bits of `policy_options::extensions`).
-enum extension : std::uint32_t {
-    ext_pipelining = 1u << 0,           ///< RFC 2920
-    ext_size = 1u << 1,                 ///< RFC 1870 (advertised with max_message_size)
-    ext_8bitmime = 1u << 2,             ///< RFC 6152
-    ext_smtputf8 = 1u << 3,             ///< RFC 6531
-    ext_enhancedstatuscodes = 1u << 4,  ///< RFC 2034: every reply then carries its RFC 3463 code
-    ext_dsn = 1u << 5,                  ///< RFC 3461
-    ext_chunking = 1u << 6,             ///< RFC 3030
-    ext_binarymime = 1u << 7,           ///< RFC 3030 (needs ext_chunking)
-    ext_starttls = 1u << 8,             ///< RFC 3207 (advertised before TLS only)
-    ext_auth = 1u << 9,                 ///< RFC 4954 (with `auth_mechanisms`)
-    ext_requiretls = 1u << 10,          ///< RFC 8689 (advertised inside TLS only)
-    ext_deliverby = 1u << 11,           ///< RFC 2852
-    ext_futurerelease = 1u << 12,       ///< RFC 4865
-    ext_mt_priority = 1u << 13,         ///< RFC 6710
-    ext_rrvs = 1u << 14,                ///< RFC 7293
-    ext_limits = 1u << 15,              ///< RFC 9422 (RCPTMAX, MAILMAX)
-};
+// `extension` (ext_pipelining, ext_size, ...): extensions.hpp, one per row of
+// `SMTPP_SERVICE_EXTENSIONS`.
 
 /// The bit of `policy_options::auth_mechanisms` for a mechanism.
 constexpr std::uint32_t mechanism_bit(sasl_mechanism m) noexcept {
@@ -566,27 +549,10 @@ public:
         esc_ = (o.extensions & ext_enhancedstatuscodes) != 0;
         // Even for a policy that fails to build (command_line_limit() must not depend on it):
         // the MAIL/RCPT parameters whose extension is offered (BODY is decided by value).
-        std::uint32_t m = 0;
-        const auto allow = [&](extension e, std::uint32_t bits) {
-            if ((o.extensions & e) != 0) m |= bits;
-        };
-        allow(ext_size, p_size);
-        allow(ext_smtputf8, p_smtputf8);
-        allow(ext_dsn, p_ret | p_envid | p_notify | p_orcpt);
-        allow(ext_auth, p_auth);
-        allow(ext_requiretls, p_requiretls);
-        allow(ext_mt_priority, p_mt_priority);
-        allow(ext_futurerelease, p_holdfor | p_holduntil);
-        allow(ext_deliverby, p_by);
-        allow(ext_rrvs, p_rrvs);
-        params_ = static_cast<std::uint16_t>(m);
+        // Both derived from the parameter table (extensions.hpp `SMTPP_ESMTP_PARAMS`).
+        params_ = static_cast<std::uint16_t>(detail::params_enabled_by(o.extensions));
         // RFC 5321 §2.2.2 line increments (see command_line_limit()).
-        std::uint32_t inc = 0;
-        if ((o.extensions & ext_size) != 0) inc += 26;
-        if ((o.extensions & ext_auth) != 0) inc += 500;
-        if ((o.extensions & ext_smtputf8) != 0) inc += 10;
-        if ((o.extensions & ext_dsn) != 0) inc += 600;
-        esmtp_line_ = static_cast<std::uint16_t>(inc);
+        esmtp_line_ = static_cast<std::uint16_t>(detail::line_increment(o.extensions, detail::all_params, true));
         if (o.hostname.empty() || !detail::is_reply_text(o.hostname, false)) {
             err_ = policy_error::bad_hostname;
         } else if (!detail::is_reply_text(o.greeting, true)) {
@@ -693,68 +659,80 @@ private:
         };
         b.put("250-");
         b.put(o.hostname);
-        const auto on = [&](std::uint32_t e) { return (o.extensions & e) != 0; };
-        if (on(ext_pipelining)) line("PIPELINING");
-        if (on(ext_size)) {
-            line("SIZE");
-            if (o.max_message_size != 0) {
-                b.put(' ');
-                b.put_uint(o.max_message_size);
-            }
-        }
-        if (on(ext_8bitmime)) line("8BITMIME");
-        if (on(ext_smtputf8)) line("SMTPUTF8");
-        if (on(ext_enhancedstatuscodes)) line("ENHANCEDSTATUSCODES");
-        if (on(ext_dsn)) line("DSN");
-        if (on(ext_chunking)) line("CHUNKING");
-        if (on(ext_binarymime) && on(ext_chunking)) line("BINARYMIME");
-        if (on(ext_starttls) && !tls) line("STARTTLS");
-        // AUTH that can only be used under TLS is not offered before it (as Postfix's
-        // smtpd_tls_auth_only): a client should not be invited to a 538.
-        if (on(ext_auth) && o.auth_mechanisms != 0 && (tls || !(o.auth_needs_tls || o.require_tls))) {
-            line("AUTH");
-            for (std::size_t m = 1; m < detail::mechanism_count; ++m) {
-                if ((o.auth_mechanisms & (std::uint32_t{1} << m)) == 0) continue;
-                b.put(' ');
-                b.put(detail::mechanism_name(m));
-            }
-        }
-        if (on(ext_requiretls) && tls) line("REQUIRETLS");
-        if (on(ext_deliverby)) {
-            line("DELIVERBY");
-            if (o.deliverby_min != 0) {
-                b.put(' ');
-                b.put_uint(o.deliverby_min);
-            }
-        }
-        if (on(ext_futurerelease)) {
-            line("FUTURERELEASE ");
-            b.put_uint(o.futurerelease_max_interval);
-            b.put(' ');
-            b.put(o.futurerelease_max_datetime);
-        }
-        if (on(ext_mt_priority)) {
-            line("MT-PRIORITY");
-            if (!o.mt_priority_policy.empty()) {
-                b.put(' ');
-                b.put(o.mt_priority_policy);
-            }
-        }
-        if (on(ext_rrvs)) line("RRVS");
-        // RFC 9422 §4: limits that do not apply are left out (no RCPTMAX=0 for "no limit").
-        if (on(ext_limits) && (o.max_recipients != 0 || o.limits_mailmax != 0)) {
-            line("LIMITS");
-            if (o.max_recipients != 0) {
-                b.put(" RCPTMAX=");
-                b.put_uint(o.max_recipients);
-            }
-            if (o.limits_mailmax != 0) {
-                b.put(" MAILMAX=");
-                b.put_uint(o.limits_mailmax);
-            }
+        // The keywords and their order: extensions.hpp `SMTPP_SERVICE_EXTENSIONS`.
+        for (const detail::service_row& r : detail::service_rows) {
+            if ((o.extensions & r.policy) == 0 || !offered_now(r, o, tls)) continue;
+            line(r.keyword);
+            render_ehlo_params(b, r.kind, o);
         }
         b.put("\r\n");
         if (!b.overflow) buf_[last + 3] = ' ';
+    }
+
+    /// Whether the enabled extension `r` is offered in this EHLO reply.
+    static constexpr bool offered_now(const detail::service_row& r, const policy_options& o, bool tls) noexcept {
+        switch (r.when) {
+            case detail::offered_when::before_tls: return !tls;
+            case detail::offered_when::inside_tls: return tls;
+            case detail::offered_when::with_chunking: return (o.extensions & ext_chunking) != 0;
+            case detail::offered_when::always: break;
+        }
+        switch (r.kind) {
+            // AUTH that can only be used under TLS is not offered before it (as Postfix's
+            // smtpd_tls_auth_only): a client should not be invited to a 538.
+            case detail::keyword_kind::auth: return o.auth_mechanisms != 0 && (tls || !(o.auth_needs_tls || o.require_tls));
+            // RFC 9422 §4: limits that do not apply are left out (no RCPTMAX=0 for "no limit").
+            case detail::keyword_kind::limits: return o.max_recipients != 0 || o.limits_mailmax != 0;
+            default: return true;
+        }
+    }
+
+    /// The EHLO parameters after a keyword of the kind `k`.
+    static constexpr void render_ehlo_params(detail::render_buf& b, detail::keyword_kind k, const policy_options& o) noexcept {
+        switch (k) {
+            case detail::keyword_kind::plain: break;
+            case detail::keyword_kind::size:
+                if (o.max_message_size != 0) {
+                    b.put(' ');
+                    b.put_uint(o.max_message_size);
+                }
+                break;
+            case detail::keyword_kind::auth:
+                for (std::size_t m = 1; m < detail::mechanism_count; ++m) {
+                    if ((o.auth_mechanisms & (std::uint32_t{1} << m)) == 0) continue;
+                    b.put(' ');
+                    b.put(detail::mechanism_name(m));
+                }
+                break;
+            case detail::keyword_kind::deliverby:
+                if (o.deliverby_min != 0) {
+                    b.put(' ');
+                    b.put_uint(o.deliverby_min);
+                }
+                break;
+            case detail::keyword_kind::futurerelease:
+                b.put(' ');
+                b.put_uint(o.futurerelease_max_interval);
+                b.put(' ');
+                b.put(o.futurerelease_max_datetime);
+                break;
+            case detail::keyword_kind::mt_priority:
+                if (!o.mt_priority_policy.empty()) {
+                    b.put(' ');
+                    b.put(o.mt_priority_policy);
+                }
+                break;
+            case detail::keyword_kind::limits:
+                if (o.max_recipients != 0) {
+                    b.put(" RCPTMAX=");
+                    b.put_uint(o.max_recipients);
+                }
+                if (o.limits_mailmax != 0) {
+                    b.put(" MAILMAX=");
+                    b.put_uint(o.limits_mailmax);
+                }
+                break;
+        }
     }
 
     friend struct detail::policy_access;
@@ -772,7 +750,6 @@ private:
     std::uint16_t params_ = 0;      ///< `param_bit`s of the extensions offered (not BODY)
     char buf_[storage] = {};
 };
-static_assert(p_rrvs < (1u << 16), "param_bit must fit policy::params_");
 
 namespace detail {
 
@@ -962,7 +939,7 @@ constexpr std::size_t command_line_limit(const policy& p, const session_state& s
 /// (RFC 4954 §4: 12288) at any time, so the reader must let them through; the parser then
 /// applies the command limit to every other verb.
 constexpr std::size_t line_limit(const policy& p) noexcept {
-    const std::size_t cmd = p.options().parse.max_line + 26 + 500 + 10 + 600;
+    const std::size_t cmd = p.options().parse.max_line + detail::max_line_increment;
     const std::size_t auth = p.offers(ext_auth) ? p.options().parse.max_auth_line : 0;
     return cmd > auth ? cmd : auth;
 }
@@ -1087,8 +1064,7 @@ constexpr step_result misuse(const policy& p, const session_state& s) noexcept {
 /// The extension an esmtp-param needs (RFC 5321 §4.1.2: parameters only for offered ones).
 /// BODY=8BITMIME/7BIT needs 8BITMIME, BODY=BINARYMIME needs `binary_ok`.
 constexpr bool params_offered(const policy& p, const params& ps, bool binary_ok) noexcept {
-    constexpr std::uint32_t known = (std::uint32_t{p_rrvs} << 1) - 1;  // every param_bit
-    if ((ps.present & known & ~(policy_access::params(p) | p_body)) != 0) return false;
+    if ((ps.present & all_params & ~(policy_access::params(p) | p_body)) != 0) return false;
     if (!ps.has(p_body)) return true;
     return ps.body == body_type::binary_mime ? binary_ok : p.offers(ext_8bitmime);
 }
