@@ -57,7 +57,8 @@
     X(quit, "QUIT", 13) /* RFC 5321 §4.1.1.10 */                                    \
     X(starttls, "STARTTLS", 14) /* RFC 3207 §4 */                                   \
     X(auth, "AUTH", 15) /* RFC 4954 §4 */                                           \
-    X(etrn, "ETRN", 16) /* RFC 1985 §3 */
+    X(etrn, "ETRN", 16) /* RFC 1985 §3 */ \
+    /* a new row goes above this line */
 
 namespace smtpp {
 
@@ -159,7 +160,8 @@ constexpr std::string_view to_string(verb v) noexcept {
     X(bad_base64, 42, 501, 5, 5, 2, "Invalid base64 data") /* AUTH initial response is not base64 (RFC 4954 §4) */                                 \
     X(conflicting_params, 43, 501, 5, 5, 4, "Conflicting parameters") /* HOLDFOR with HOLDUNTIL (RFC 4865 §4) */                                   \
     X(unknown_param, 44, 555, 5, 5, 4, "Unsupported parameter") /* not produced by the parser: for the session's 555 (§4.1.1.11) */                \
-    X(auth_line_too_long, 45, 500, 5, 5, 6, "Authentication exchange line is too long") /* AUTH line over `max_auth_line` (RFC 4954 §4) */
+    X(auth_line_too_long, 45, 500, 5, 5, 6, "Authentication exchange line is too long") /* AUTH line over `max_auth_line` (RFC 4954 §4) */ \
+    /* a new row goes above this line */
 
 /// Why a command line was refused: one enumerator per row of `SMTPP_COMMAND_ERRORS`
 /// (`command_error::none`, `command_error::bad_size`, ...). `reply_for()` maps each to the

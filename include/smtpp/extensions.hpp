@@ -52,7 +52,8 @@
     X(futurerelease, futurerelease, "FUTURERELEASE", 12, 12, futurerelease, always) /* RFC 4865 */     \
     X(mt_priority, mt_priority, "MT-PRIORITY", 13, 13, mt_priority, always) /* RFC 6710 */             \
     X(rrvs, rrvs, "RRVS", 14, 14, plain, always)                            /* RFC 7293 */             \
-    X(limits, limits, "LIMITS", 15, 15, limits, always)                     /* RFC 9422 */
+    X(limits, limits, "LIMITS", 15, 15, limits, always)                     /* RFC 9422 */ \
+    /* a new row goes above this line */
 
 /**
  * EHLO keywords the capability parser recognises that the session does not offer as
@@ -63,7 +64,8 @@
     X(vrfy, "VRFY", 16, plain) /* RFC 5321 §3.5 */ \
     X(etrn, "ETRN", 17, plain) /* RFC 1985 */      \
     X(help, "HELP", 18, plain) /* RFC 5321 §4.1.1.8 */ \
-    X(expn, "EXPN", 19, plain) /* RFC 5321 §3.5 */
+    X(expn, "EXPN", 19, plain) /* RFC 5321 §3.5 */ \
+    /* a new row goes above this line */
 
 /**
  * The MAIL / RCPT parameters, one row each, in `param_bit` order (which is also the order
@@ -90,7 +92,8 @@
     X(by, "BY", mail, deliverby, bad_by, 0)                   /* RFC 2852 §4 */    \
     X(notify, "NOTIFY", rcpt, dsn, bad_notify, 0)             /* RFC 3461 §4.1 */  \
     X(orcpt, "ORCPT", rcpt, dsn, bad_orcpt, 500)              /* RFC 3461 §4.2 */  \
-    X(rrvs, "RRVS", rcpt, rrvs, bad_rrvs, 0)                  /* RFC 7293 §3 */
+    X(rrvs, "RRVS", rcpt, rrvs, bad_rrvs, 0)                  /* RFC 7293 §3 */ \
+    /* a new row goes above this line */
 
 namespace smtpp {
 
