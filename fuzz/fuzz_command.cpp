@@ -37,7 +37,7 @@ void each_view(const command& c, Fn&& fn) {
     for (std::string_view v : {c.line, c.verb_text, c.argument, c.mechanism, c.initial_response, c.path.text,
                                c.path.route, c.path.mailbox, c.path.local_part, c.path.domain, c.params.envid,
                                c.params.auth, c.params.orcpt_type, c.params.orcpt, c.params.holduntil,
-                               c.params.rrvs, c.params.unknown, c.params.text})
+                               c.params.rrvs, c.params.mtrk, c.params.unknown, c.params.text})
         fn(v);
 }
 
@@ -55,7 +55,8 @@ bool same(const command& a, const command& b, bool compare_route = true) {
            p.body == q.body && p.ret == q.ret && p.notify == q.notify && p.mt_priority == q.mt_priority &&
            p.by == q.by && p.by_trace == q.by_trace && p.rrvs_mode == q.rrvs_mode && p.holdfor == q.holdfor &&
            p.by_time == q.by_time && p.envid == q.envid && p.auth == q.auth && p.orcpt_type == q.orcpt_type &&
-           p.orcpt == q.orcpt && p.holduntil == q.holduntil && p.rrvs == q.rrvs;
+           p.orcpt == q.orcpt && p.holduntil == q.holduntil && p.rrvs == q.rrvs && p.mtrk == q.mtrk &&
+           p.mtrk_timeout == q.mtrk_timeout;
 }
 
 bool text_clean(std::string_view t) {
@@ -122,6 +123,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             clean_xtext(ps.orcpt);
         if (ps.has(smtpp::p_notify) && (ps.notify == 0 || ((ps.notify & smtpp::notify_never) && ps.notify != smtpp::notify_never)))
             __builtin_trap();
+        // MTRK= (RFC 3885 §4): base64 octets, then at most ":" and the timeout's digits.
+        if (ps.has(smtpp::p_mtrk)) {
+            std::size_t i = 0;
+            while (i < ps.mtrk.size() && ps.mtrk[i] != ':') {
+                const char ch = ps.mtrk[i++];
+                if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '+' ||
+                      ch == '/'))
+                    __builtin_trap();
+            }
+            if (i == 0) __builtin_trap();
+            std::uint64_t t = 0;
+            for (std::size_t j = i + 1; j < ps.mtrk.size(); ++j) {
+                if (ps.mtrk[j] < '0' || ps.mtrk[j] > '9' || j - i > 9) __builtin_trap();
+                t = t * 10 + static_cast<std::uint64_t>(ps.mtrk[j] - '0');
+            }
+            if (t != ps.mtrk_timeout) __builtin_trap();
+        }
         if (c.has_initial_response && c.initial_response != "=" && !smtpp::detail::is_base64(c.initial_response))
             __builtin_trap();
         if (c.verb == smtpp::verb::auth && c.mechanism_id != smtpp::detail::mechanism_of(c.mechanism)) __builtin_trap();

@@ -27,6 +27,28 @@ command_error parse(std::string_view line, command& c, const parse_options& o = 
     return again;
 }
 
+command_error parse_error(std::string_view line) {
+    command c;
+    return parse(line, c);
+}
+
+/// The reply code of `line` after EHLO, in a session with `extensions` offered.
+std::uint16_t code_after_ehlo(std::uint32_t extensions, std::string_view line, std::string* reply = nullptr) {
+    policy_options o;
+    o.hostname = "mx.example";
+    o.extensions = extensions;
+    o.verify_senders = false;
+    o.verify_recipients = false;
+    const policy p(o);
+    REQUIRE(p.error() == policy_error::none);
+    command c;
+    session_state s = start(p).next;
+    s = step(p, s, "EHLO client.example\r\n", c).next;
+    const step_result r = step(p, s, line, c);
+    if (reply != nullptr) *reply = std::string(r.reply);
+    return r.code;
+}
+
 /// The EHLO reply a policy offering `extensions` renders (before TLS).
 std::string rendered_ehlo(std::uint32_t extensions) {
     policy_options o;
@@ -35,6 +57,18 @@ std::string rendered_ehlo(std::uint32_t extensions) {
     const policy p(o);
     REQUIRE(p.error() == policy_error::none);
     return std::string(p.rendered(session_reply::ehlo, false));
+}
+
+/// Formats `c`, checks that the line parses back to the same parameters, returns the line.
+std::string round_trip(const command& c) {
+    char buf[1024];
+    const command_format_result r = format_command(c, buf, sizeof buf);
+    REQUIRE(r.err == command_format_error::none);
+    const std::string line(buf, r.size);
+    command back;
+    REQUIRE(parse_command(line, back) == command_error::none);
+    CHECK(back.params.present == c.params.present);
+    return line;
 }
 
 }  // namespace
@@ -102,4 +136,89 @@ TEST_CASE("registry: the session offers a row's keyword exactly when its extensi
         INFO(r.keyword);
         CHECK(rendered_ehlo(r.policy) == "250-mx.example\r\n250 " + std::string(r.keyword) + "\r\n");
     }
+}
+
+// ---- RFC 3885 MTRK -----------------------------------------------------------------------
+
+TEST_CASE("MTRK= accepted: base64 authenticator, optional timeout (RFC 3885 §4)", "[command][mtrk]") {
+    command c;
+    REQUIRE(parse("MAIL FROM:<a@b.example> MTRK=QUJDREVGR0hJSktMTU5PUA:3600\r\n", c) == command_error::none);
+    CHECK(c.params.has(p_mtrk));
+    CHECK(c.params.mtrk == "QUJDREVGR0hJSktMTU5PUA:3600");
+    CHECK(c.params.mtrk_timeout == 3600);
+    // Without a timeout; every base64 octet (RFC 3885 §1: ALPHA, DIGIT, "+", "/").
+    REQUIRE(parse("MAIL FROM:<> MTRK=az+/09AZ\r\n", c) == command_error::none);
+    CHECK(c.params.mtrk == "az+/09AZ");
+    CHECK(c.params.mtrk_timeout == 0);
+    // The keyword is case-insensitive (RFC 5321 §2.4), and combines with ENVID (RFC 3885 §3).
+    REQUIRE(parse("MAIL FROM:<a@b.example> ENVID=QQ mtrk=QUJD:999999999\r\n", c) == command_error::none);
+    CHECK(c.params.mtrk_timeout == 999999999);
+    CHECK(c.params.envid == "QQ");
+}
+
+TEST_CASE("MTRK= refused: strict grammar (RFC 3885 §4, §1)", "[command][mtrk]") {
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK\r\n") == command_error::bad_mtrk);         // no value
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=\r\n") == command_error::bad_mtrk);        // empty
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=:60\r\n") == command_error::bad_mtrk);     // no authenticator
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QUJD:\r\n") == command_error::bad_mtrk);   // empty timeout
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QU-D\r\n") == command_error::bad_mtrk);    // "-" not base64
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QU.D\r\n") == command_error::bad_mtrk);    // "." not base64
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QUJD:6x\r\n") == command_error::bad_mtrk); // timeout DIGIT only
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QUJD:-1\r\n") == command_error::bad_mtrk);
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QUJD:1234567890\r\n") == command_error::bad_mtrk);  // > 9 digits
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QU:1:2\r\n") == command_error::bad_mtrk);
+    // "=" padding cannot stand in an esmtp-value (RFC 5321 §4.1.2 excludes %d61).
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QUI=\r\n") == command_error::param_syntax);
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QUJD MTRK=QUJD\r\n") == command_error::duplicate_param);
+    CHECK(reply_for(command_error::bad_mtrk).code == 501);
+    CHECK(reply_for(command_error::bad_mtrk).esc == enhanced_code{5, 5, 4});
+    // MTRK belongs to MAIL: on RCPT it is an unknown parameter.
+    command c;
+    REQUIRE(parse("RCPT TO:<c@d.example> MTRK=QUJD\r\n", c) == command_error::none);
+    CHECK(c.params.unknown == "MTRK=QUJD");
+}
+
+TEST_CASE("MTRK: 504 5.5.4 unless offered (RFC 5321 §4.2.4, RFC 1869 §6), 250 when offered (RFC 3885 §3)",
+          "[session][mtrk]") {
+    std::string reply;
+    CHECK(code_after_ehlo(ext_enhancedstatuscodes, "MAIL FROM:<a@b.example> MTRK=QUJD:60\r\n", &reply) == 504);
+    CHECK(reply.rfind("504 5.5.4 ", 0) == 0);
+    CHECK(code_after_ehlo(ext_mtrk, "MAIL FROM:<a@b.example> MTRK=QUJD:60\r\n") == 250);
+    // Offered, a bad value is a syntax error.
+    CHECK(code_after_ehlo(ext_mtrk, "MAIL FROM:<a@b.example> MTRK=QU-D\r\n") == 501);
+    // The allow-list derived from the table.
+    CHECK(detail::params_enabled_by(ext_mtrk) == p_mtrk);
+}
+
+TEST_CASE("MTRK: EHLO keyword without parameters (RFC 3885 §3)", "[session][ehlo][mtrk]") {
+    CHECK(rendered_ehlo(ext_mtrk) == "250-mx.example\r\n250 MTRK\r\n");
+    CHECK(rendered_ehlo(ext_pipelining | ext_mtrk | ext_limits) ==
+          "250-mx.example\r\n250-PIPELINING\r\n250-LIMITS RCPTMAX=100\r\n250 MTRK\r\n");
+    ehlo_capabilities caps;
+    REQUIRE(parse_ehlo("250-mx.example\r\n250-mtrk\r\n250 SIZE 100\r\n", caps).st == status::complete);
+    CHECK(caps.has(ehlo_ext::mtrk));
+    CHECK(caps.has(ehlo_ext::size));
+    CHECK(caps.unknown_count == 0);
+    // A longer keyword that starts with MTRK is not MTRK.
+    REQUIRE(parse_ehlo("250-mx.example\r\n250 MTRKX\r\n", caps).st == status::complete);
+    CHECK(!caps.has(ehlo_ext::mtrk));
+    CHECK(caps.unknown_count == 1);
+}
+
+TEST_CASE("MTRK: format round trip", "[command][format][mtrk]") {
+    command c;
+    REQUIRE(parse("MAIL FROM:<a@b.example> SIZE=5 MTRK=QUJD+/9:86400\r\n", c) == command_error::none);
+    CHECK(round_trip(c) == "MAIL FROM:<a@b.example> SIZE=5 MTRK=QUJD+/9:86400\r\n");
+    command d;
+    d.verb = verb::mail;
+    d.path.is_null = true;
+    d.params.present = p_mtrk;
+    d.params.mtrk = "QUJD";
+    CHECK(round_trip(d) == "MAIL FROM:<> MTRK=QUJD\r\n");
+    // A value the grammar refuses is never written.
+    d.params.mtrk = "QU-D";
+    char buf[128];
+    const command_format_result r = format_command(d, buf, sizeof buf);
+    CHECK(r.err == command_format_error::invalid);
+    CHECK(r.parse_error == command_error::bad_mtrk);
 }

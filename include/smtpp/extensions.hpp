@@ -53,6 +53,7 @@
     X(mt_priority, mt_priority, "MT-PRIORITY", 13, 13, mt_priority, always) /* RFC 6710 */             \
     X(rrvs, rrvs, "RRVS", 14, 14, plain, always)                            /* RFC 7293 */             \
     X(limits, limits, "LIMITS", 15, 15, limits, always)                     /* RFC 9422 */ \
+    X(mtrk, mtrk, "MTRK", 20, 16, plain, always)                            /* RFC 3885 §3 */ \
     /* a new row goes above this line */
 
 /**
@@ -93,6 +94,7 @@
     X(notify, "NOTIFY", rcpt, dsn, bad_notify, 0)             /* RFC 3461 §4.1 */  \
     X(orcpt, "ORCPT", rcpt, dsn, bad_orcpt, 500)              /* RFC 3461 §4.2 */  \
     X(rrvs, "RRVS", rcpt, rrvs, bad_rrvs, 0)                  /* RFC 7293 §3 */ \
+    X(mtrk, "MTRK", mail, mtrk, bad_mtrk, 0)                  /* RFC 3885 §4 */ \
     /* a new row goes above this line */
 
 namespace smtpp {

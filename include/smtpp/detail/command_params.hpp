@@ -288,6 +288,23 @@ constexpr command_error param_value_rrvs(const param_input& in, params& ps) noex
     return command_error::none;
 }
 
+/// RFC 3885 §4: the MTRK= value is the base64 authenticator (RFC 3885 §1: the base64
+/// alphabet, no "=" padding, which an esmtp-value cannot hold anyway), optionally followed
+/// by ":" and a timeout in seconds (1*9DIGIT).
+constexpr command_error param_value_mtrk(const param_input& in, params& ps) noexcept {
+    const std::string_view v = in.v;
+    const std::size_t colon = find_char(v, ':');
+    if (!in.has_value || colon == 0) return in.bad;
+    for (std::size_t i = 0; i < colon; ++i)
+        if (!is(static_cast<unsigned char>(v[i]), c_b64)) return in.bad;
+    std::uint64_t secs = 0;
+    bool overflow = false;
+    if (colon < v.size() && !parse_decimal(slice(v, colon + 1, v.size()), 9, secs, overflow)) return in.bad;
+    ps.mtrk = v;
+    ps.mtrk_timeout = static_cast<std::uint32_t>(secs);
+    return command_error::none;
+}
+
 /// No parameter (a row index past the table).
 inline constexpr unsigned no_param = 32;
 
@@ -477,6 +494,11 @@ constexpr void format_value_rrvs(writer& w, const params& ps) noexcept {
         w.put(';');
         w.put(ps.rrvs_mode);
     }
+}
+
+constexpr void format_value_mtrk(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put(ps.mtrk);
 }
 
 /// The parameters of `ps.present`, in table order: " KEYWORD" and the value of each.
