@@ -114,6 +114,7 @@ TEST_CASE("registry: the EHLO keyword table holds every row, with its bit and ki
           "[ehlo][registry]") {
     for (const detail::service_row& r : detail::service_rows) {
         INFO(r.keyword);
+        if (r.kind == detail::keyword_kind::listed) continue;  // left in `unknown`: see below
         std::string reply = "250-mx.example\r\n250 ";
         reply += std::string(r.keyword);
         reply += "\r\n";
@@ -132,7 +133,9 @@ TEST_CASE("registry: the EHLO keyword table holds every row, with its bit and ki
 
 TEST_CASE("registry: the session offers a row's keyword exactly when its extension bit is set", "[session][registry]") {
     for (const detail::service_row& r : detail::service_rows) {
-        if (r.policy == 0 || r.kind != detail::keyword_kind::plain || r.when != detail::offered_when::always) continue;
+        if (r.policy == 0 || (r.kind != detail::keyword_kind::plain && r.kind != detail::keyword_kind::listed) ||
+            r.when != detail::offered_when::always)
+            continue;
         INFO(r.keyword);
         CHECK(rendered_ehlo(r.policy) == "250-mx.example\r\n250 " + std::string(r.keyword) + "\r\n");
     }
@@ -221,4 +224,19 @@ TEST_CASE("MTRK: format round trip", "[command][format][mtrk]") {
     const command_format_result r = format_command(d, buf, sizeof buf);
     CHECK(r.err == command_format_error::invalid);
     CHECK(r.parse_error == command_error::bad_mtrk);
+}
+
+TEST_CASE("registry: a keyword of kind listed stays in unknown with its parameters (RFC 5321 §4.1.1.1)",
+          "[ehlo][registry]") {
+    for (const detail::service_row& r : detail::service_rows) {
+        if (r.kind != detail::keyword_kind::listed) continue;
+        INFO(r.keyword);
+        const std::string reply = "250-mx.example\r\n250 " + std::string(r.keyword) + " a b\r\n";
+        ehlo_capabilities caps;
+        REQUIRE(parse_ehlo(reply, caps).st == status::complete);
+        CHECK(caps.extensions == 0);
+        REQUIRE(caps.unknown_count == 1);
+        CHECK(caps.unknown[0].keyword == r.keyword);
+        CHECK(caps.unknown[0].params == "a b");
+    }
 }

@@ -387,6 +387,7 @@ constexpr std::size_t keyword_hash(std::uint64_t head, std::uint32_t multiplier)
 constexpr bool keyword_hash_perfect(std::uint32_t multiplier) noexcept {
     std::uint64_t used = 0;
     for (const service_row& r : service_rows) {
+        if (r.kind == keyword_kind::listed) continue;
         const std::uint64_t bit = std::uint64_t{1} << keyword_hash(key(detail::sub(r.keyword, 0, 8)), multiplier);
         if ((used & bit) != 0) return false;
         used |= bit;
@@ -432,7 +433,7 @@ struct keyword_table {
     bool bad_keyword = false;  ///< shorter than 3 octets, longer than 24 or ending with "-"
 };
 
-/// The table of the keywords of extensions.hpp (`service_rows`).
+/// The table of the keywords of extensions.hpp (`service_rows`), but those of kind `listed`.
 constexpr keyword_table make_keyword_slots() noexcept {
     keyword_table t{};
     for (std::size_t i = 0; i < keyword_slot_count; ++i) {
@@ -440,6 +441,7 @@ constexpr keyword_table make_keyword_slots() noexcept {
         t.size[i] = 255;
     }
     for (const service_row& d : service_rows) {
+        if (d.kind == keyword_kind::listed) continue;  // left in `unknown` with its parameters
         const std::size_t slot = keyword_slot(key(detail::sub(d.keyword, 0, 8)));
         if (d.keyword.size() < 3 || d.keyword.size() > 24 || d.keyword.back() == '-') t.bad_keyword = true;
         for (std::size_t i = 0; i < 3 && 8 * i < d.keyword.size(); ++i) {
@@ -488,6 +490,7 @@ constexpr SMTPP_HOT_INLINE void keyword_params(keyword_kind kind, std::string_vi
         }
         case keyword_kind::mt_priority: caps.mt_priority_policy = params; break;  // RFC 6710 §3
         case keyword_kind::limits: parse_limits(params, caps); break;
+        case keyword_kind::listed: break;  // never in the table
     }
 }
 

@@ -32,7 +32,9 @@
  * `ext_` and the second name; the bits are explicit, as the C API fixes them (smtpp.h).
  * Argument kinds (what follows the keyword, `detail::keyword_kind`): plain (nothing the
  * parser keeps), size (RFC 1870 §4), auth (RFC 4954 §3), deliverby (RFC 2852 §4),
- * futurerelease (RFC 4865 §3), mt_priority (RFC 6710 §3), limits (RFC 9422 §4).
+ * futurerelease (RFC 4865 §3), mt_priority (RFC 6710 §3), limits (RFC 9422 §4), listed
+ * (parameters `ehlo_capabilities` has no field for yet: the capability parser leaves the
+ * line in `ehlo_capabilities::unknown`, parameters and all, and does not set its bit).
  * Offered when: always, before_tls (STARTTLS, RFC 3207 §4.2), inside_tls (REQUIRETLS,
  * RFC 8689 §4.1), with_chunking (BINARYMIME, RFC 3030 §3).
  */
@@ -146,7 +148,7 @@ enum param_bit : std::uint32_t {
 namespace detail {
 
 /// What an EHLO keyword carries besides its bit (see `SMTPP_SERVICE_EXTENSIONS`).
-enum class keyword_kind : std::uint8_t { plain, size, auth, deliverby, futurerelease, mt_priority, limits };
+enum class keyword_kind : std::uint8_t { plain, size, auth, deliverby, futurerelease, mt_priority, limits, listed };
 
 /// When the session offers an extension that its policy enables.
 enum class offered_when : std::uint8_t { always, before_tls, inside_tls, with_chunking };

@@ -690,7 +690,8 @@ private:
     /// The EHLO parameters after a keyword of the kind `k`.
     static constexpr void render_ehlo_params(detail::render_buf& b, detail::keyword_kind k, const policy_options& o) noexcept {
         switch (k) {
-            case detail::keyword_kind::plain: break;
+            case detail::keyword_kind::plain:
+            case detail::keyword_kind::listed: break;
             case detail::keyword_kind::size:
                 if (o.max_message_size != 0) {
                     b.put(' ');
