@@ -37,7 +37,7 @@ void each_view(const command& c, Fn&& fn) {
     for (std::string_view v : {c.line, c.verb_text, c.argument, c.mechanism, c.initial_response, c.path.text,
                                c.path.route, c.path.mailbox, c.path.local_part, c.path.domain, c.params.envid,
                                c.params.auth, c.params.orcpt_type, c.params.orcpt, c.params.holduntil,
-                               c.params.rrvs, c.params.mtrk, c.params.unknown, c.params.text})
+                               c.params.rrvs, c.params.mtrk, c.params.solicit, c.params.unknown, c.params.text})
         fn(v);
 }
 
@@ -56,7 +56,7 @@ bool same(const command& a, const command& b, bool compare_route = true) {
            p.by == q.by && p.by_trace == q.by_trace && p.rrvs_mode == q.rrvs_mode && p.holdfor == q.holdfor &&
            p.by_time == q.by_time && p.envid == q.envid && p.auth == q.auth && p.orcpt_type == q.orcpt_type &&
            p.orcpt == q.orcpt && p.holduntil == q.holduntil && p.rrvs == q.rrvs && p.mtrk == q.mtrk &&
-           p.mtrk_timeout == q.mtrk_timeout;
+           p.mtrk_timeout == q.mtrk_timeout && p.solicit == q.solicit;
 }
 
 bool text_clean(std::string_view t) {
@@ -139,6 +139,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 t = t * 10 + static_cast<std::uint64_t>(ps.mtrk[j] - '0');
             }
             if (t != ps.mtrk_timeout) __builtin_trap();
+        }
+        // SOLICIT= (RFC 3865 §2.2): words of ALPHA then "." "-" "_" ":" ALPHA DIGIT, joined by ",".
+        if (ps.has(smtpp::p_solicit)) {
+            if (ps.solicit.empty() || ps.solicit.size() > 1000) __builtin_trap();
+            bool start = true;
+            for (char ch : ps.solicit) {
+                const bool alpha = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+                const bool wordchar = alpha || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_' || ch == ':';
+                if (start ? !alpha : !(wordchar || ch == ',')) __builtin_trap();
+                start = ch == ',';
+            }
+            if (start) __builtin_trap();
         }
         if (c.has_initial_response && c.initial_response != "=" && !smtpp::detail::is_base64(c.initial_response))
             __builtin_trap();

@@ -240,3 +240,86 @@ TEST_CASE("registry: a keyword of kind listed stays in unknown with its paramete
         CHECK(caps.unknown[0].params == "a b");
     }
 }
+
+// ---- RFC 3865 NO-SOLICITING --------------------------------------------------------------
+
+TEST_CASE("SOLICIT= accepted: a list of solicitation keywords (RFC 3865 §2.2, §2.3)", "[command][solicit]") {
+    command c;
+    REQUIRE(parse("MAIL FROM:<a@b.example> SOLICIT=org.example:ADV:ADLT\r\n", c) == command_error::none);
+    CHECK(c.params.has(p_solicit));
+    CHECK(c.params.solicit == "org.example:ADV:ADLT");
+    // Several keywords joined by ","; every wordchar ("." "-" "_" ":" ALPHA DIGIT).
+    REQUIRE(parse("MAIL FROM:<> solicit=a,net.example:ADV,x-1_2.b:C\r\n", c) == command_error::none);
+    CHECK(c.params.solicit == "a,net.example:ADV,x-1_2.b:C");
+    // At most 1000 characters (RFC 3865 §2.2).
+    parse_options wide;
+    wide.max_line = 2000;
+    const std::string k1000 = "a" + std::string(999, 'b');
+    REQUIRE(parse("MAIL FROM:<> SOLICIT=" + k1000 + "\r\n", c, wide) == command_error::none);
+    CHECK(c.params.solicit.size() == 1000);
+    CHECK(parse("MAIL FROM:<> SOLICIT=" + k1000 + "b\r\n", c, wide) == command_error::bad_solicit);
+}
+
+TEST_CASE("SOLICIT= refused: strict grammar (RFC 3865 §2.2)", "[command][solicit]") {
+    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT\r\n") == command_error::bad_solicit);       // no value
+    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=\r\n") == command_error::bad_solicit);      // empty
+    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=1abc\r\n") == command_error::bad_solicit);  // word = ALPHA ...
+    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=.abc\r\n") == command_error::bad_solicit);
+    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=abc,\r\n") == command_error::bad_solicit);  // empty word
+    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=,abc\r\n") == command_error::bad_solicit);
+    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=a,,b\r\n") == command_error::bad_solicit);
+    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=a/b\r\n") == command_error::bad_solicit);   // "/" no wordchar
+    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=a+2Cb\r\n") == command_error::bad_solicit); // no xtext
+    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=a;b\r\n") == command_error::bad_solicit);
+    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=a SOLICIT=b\r\n") == command_error::duplicate_param);
+    CHECK(reply_for(command_error::bad_solicit).code == 501);
+    CHECK(reply_for(command_error::bad_solicit).esc == enhanced_code{5, 5, 4});
+    // SOLICIT belongs to MAIL (RFC 3865 §2.3): on RCPT it is an unknown parameter.
+    command c;
+    REQUIRE(parse("RCPT TO:<c@d.example> SOLICIT=a\r\n", c) == command_error::none);
+    CHECK(c.params.unknown == "SOLICIT=a");
+}
+
+TEST_CASE("SOLICIT: 504 5.5.4 unless NO-SOLICITING is offered (RFC 5321 §4.2.4, RFC 1869 §6)", "[session][solicit]") {
+    std::string reply;
+    CHECK(code_after_ehlo(ext_enhancedstatuscodes | ext_mtrk, "MAIL FROM:<a@b.example> SOLICIT=a.example:X\r\n",
+                          &reply) == 504);
+    CHECK(reply.rfind("504 5.5.4 ", 0) == 0);
+    CHECK(code_after_ehlo(ext_no_soliciting, "MAIL FROM:<a@b.example> SOLICIT=a.example:X\r\n") == 250);
+    CHECK(code_after_ehlo(ext_no_soliciting, "MAIL FROM:<a@b.example> SOLICIT=1x\r\n") == 501);
+    CHECK(detail::params_enabled_by(ext_no_soliciting) == p_solicit);
+}
+
+TEST_CASE("NO-SOLICITING: EHLO keyword, its solicitation keywords optional (RFC 3865 §2.1)",
+          "[session][ehlo][solicit]") {
+    CHECK(rendered_ehlo(ext_no_soliciting) == "250-mx.example\r\n250 NO-SOLICITING\r\n");
+    CHECK(rendered_ehlo(ext_mtrk | ext_no_soliciting | ext_size) ==
+          "250-mx.example\r\n250-SIZE 10485760\r\n250-MTRK\r\n250 NO-SOLICITING\r\n");
+    ehlo_capabilities caps;
+    // The capability parser keeps the line, solicitation keywords and all, in `unknown`
+    // (kind listed: `ehlo_capabilities` has no field for the keywords yet).
+    REQUIRE(parse_ehlo("250-mx.example\r\n250-NO-SOLICITING net.example:ADV,ADLT\r\n250 DSN\r\n", caps).st ==
+            status::complete);
+    CHECK(caps.has(ehlo_ext::dsn));
+    CHECK(!caps.has(ehlo_ext::no_soliciting));
+    REQUIRE(caps.unknown_count == 1);
+    CHECK(caps.unknown[0].keyword == "NO-SOLICITING");
+    CHECK(caps.unknown[0].params == "net.example:ADV,ADLT");
+}
+
+TEST_CASE("SOLICIT: format round trip", "[command][format][solicit]") {
+    command c;
+    REQUIRE(parse("MAIL FROM:<a@b.example> MTRK=QUJD SOLICIT=a.example:X,B\r\n", c) == command_error::none);
+    CHECK(round_trip(c) == "MAIL FROM:<a@b.example> MTRK=QUJD SOLICIT=a.example:X,B\r\n");
+    command d;
+    d.verb = verb::mail;
+    d.path.is_null = true;
+    d.params.present = p_solicit;
+    d.params.solicit = "a,b";
+    CHECK(round_trip(d) == "MAIL FROM:<> SOLICIT=a,b\r\n");
+    d.params.solicit = "a,";
+    char buf[128];
+    const command_format_result r = format_command(d, buf, sizeof buf);
+    CHECK(r.err == command_format_error::invalid);
+    CHECK(r.parse_error == command_error::bad_solicit);
+}

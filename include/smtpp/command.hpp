@@ -162,6 +162,7 @@ constexpr std::string_view to_string(verb v) noexcept {
     X(unknown_param, 44, 555, 5, 5, 4, "Unsupported parameter") /* not produced by the parser: for the session's 555 (§4.1.1.11) */                \
     X(auth_line_too_long, 45, 500, 5, 5, 6, "Authentication exchange line is too long") /* AUTH line over `max_auth_line` (RFC 4954 §4) */ \
     X(bad_mtrk, 46, 501, 5, 5, 4, "Bad MTRK syntax") /* MTRK= not base64 [":" 1*9DIGIT] (RFC 3885 §4) */ \
+    X(bad_solicit, 47, 501, 5, 5, 4, "Bad SOLICIT syntax") /* SOLICIT= not a solicitation keyword list (RFC 3865 §2.2) */ \
     /* a new row goes above this line */
 
 /// Why a command line was refused: one enumerator per row of `SMTPP_COMMAND_ERRORS`
@@ -293,6 +294,7 @@ struct params {
     std::string_view rrvs{};            ///< RRVS= RFC 3339 date-time
     std::string_view mtrk{};            ///< MTRK= as sent: base64 authenticator [":" timeout] (RFC 3885 §4)
     std::uint32_t mtrk_timeout = 0;     ///< MTRK= timeout in seconds; 0 when absent
+    std::string_view solicit{};         ///< SOLICIT= solicitation keywords as sent (RFC 3865 §2.3)
     std::string_view unknown{};         ///< the first unrecognised "keyword[=value]", as sent
     std::string_view text{};            ///< all parameters as sent (walk them with `next_param`)
 

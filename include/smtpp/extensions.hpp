@@ -56,6 +56,7 @@
     X(rrvs, rrvs, "RRVS", 14, 14, plain, always)                            /* RFC 7293 */             \
     X(limits, limits, "LIMITS", 15, 15, limits, always)                     /* RFC 9422 */ \
     X(mtrk, mtrk, "MTRK", 20, 16, plain, always)                            /* RFC 3885 §3 */ \
+    X(no_soliciting, no_soliciting, "NO-SOLICITING", 21, 17, listed, always) /* RFC 3865 §2.1 */ \
     /* a new row goes above this line */
 
 /**
@@ -97,6 +98,7 @@
     X(orcpt, "ORCPT", rcpt, dsn, bad_orcpt, 500)              /* RFC 3461 §4.2 */  \
     X(rrvs, "RRVS", rcpt, rrvs, bad_rrvs, 0)                  /* RFC 7293 §3 */ \
     X(mtrk, "MTRK", mail, mtrk, bad_mtrk, 0)                  /* RFC 3885 §4 */ \
+    X(solicit, "SOLICIT", mail, no_soliciting, bad_solicit, 0) /* RFC 3865 §2.3 */ \
     /* a new row goes above this line */
 
 namespace smtpp {

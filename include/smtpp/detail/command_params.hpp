@@ -305,6 +305,28 @@ constexpr command_error param_value_mtrk(const param_input& in, params& ps) noex
     return command_error::none;
 }
 
+/// RFC 3865 §2.3: "SOLICIT=" Solicitation-keywords; §2.2: Solicitation-keywords = word
+/// *("," word), at most 1000 characters; word = ALPHA *wordchar; wordchar = "." / "-" /
+/// "_" / ":" / ALPHA / DIGIT.
+constexpr command_error param_value_solicit(const param_input& in, params& ps) noexcept {
+    const std::string_view v = in.v;
+    if (!in.has_value || v.empty() || v.size() > 1000) return in.bad;
+    bool word_start = true;
+    for (const char ch : v) {
+        if (word_start) {
+            if (!is_alpha(ch)) return in.bad;
+            word_start = false;
+        } else if (ch == ',') {
+            word_start = true;
+        } else if (!is_alnum(ch) && ch != '.' && ch != '-' && ch != '_' && ch != ':') {
+            return in.bad;
+        }
+    }
+    if (word_start) return in.bad;  // a trailing ","
+    ps.solicit = v;
+    return command_error::none;
+}
+
 /// No parameter (a row index past the table).
 inline constexpr unsigned no_param = 32;
 
@@ -499,6 +521,11 @@ constexpr void format_value_rrvs(writer& w, const params& ps) noexcept {
 constexpr void format_value_mtrk(writer& w, const params& ps) noexcept {
     w.put('=');
     w.put(ps.mtrk);
+}
+
+constexpr void format_value_solicit(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put(ps.solicit);
 }
 
 /// The parameters of `ps.present`, in table order: " KEYWORD" and the value of each.
