@@ -31,7 +31,7 @@ struct param_input {
 };
 
 /// RFC 1870 §6: size-value ::= 1*20DIGIT
-constexpr command_error param_value_size(const param_input& in, params& ps) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_size(const param_input& in, params& ps) noexcept {
     bool overflow = false;
     if (!in.has_value || !parse_decimal(in.v, 20, ps.size, overflow)) return in.bad;
     return overflow ? command_error::size_overflow : command_error::none;
@@ -41,7 +41,7 @@ constexpr command_error param_value_size(const param_input& in, params& ps) noex
 /// The folded word is exact here too: a value byte is %d33-126 or UTF-8 (>= 0x80), and
 /// only letters among those fold onto the letters of these words; the key of a longer
 /// value differs in its extra (non-zero) bytes.
-constexpr command_error param_value_body(const param_input& in, params& ps) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_body(const param_input& in, params& ps) noexcept {
     switch (in.c.folded(in.v)) {
         case key("7BIT"): ps.body = body_type::seven_bit; break;
         case key("8BITMIME"): ps.body = body_type::eight_bit_mime; break;
@@ -54,12 +54,12 @@ constexpr command_error param_value_body(const param_input& in, params& ps) noex
 }
 
 /// RFC 6531 §3.4: "SMTPUTF8" takes no value.
-constexpr command_error param_value_smtputf8(const param_input& in, params&) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_smtputf8(const param_input& in, params&) noexcept {
     return in.has_value ? in.bad : command_error::none;
 }
 
 /// RFC 3461 §4.3: ret-value = "FULL" / "HDRS"
-constexpr command_error param_value_ret(const param_input& in, params& ps) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_ret(const param_input& in, params& ps) noexcept {
     switch (in.c.folded(in.v)) {
         case key("FULL"): ps.ret = ret_type::full; break;
         case key("HDRS"): ps.ret = ret_type::hdrs; break;
@@ -75,7 +75,7 @@ constexpr std::size_t xtext_length(const param_input& in, std::string_view v, bo
 }
 
 /// RFC 3461 §4.4: envid-value = xtext, at most 100 characters, printable ASCII.
-constexpr command_error param_value_envid(const param_input& in, params& ps) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_envid(const param_input& in, params& ps) noexcept {
     bool control = false;
     const std::size_t n = xtext_length(in, in.v, control);
     if (!in.has_value || in.v.empty() || n == SIZE_MAX || n > 100) return in.bad;
@@ -86,7 +86,7 @@ constexpr command_error param_value_envid(const param_input& in, params& ps) noe
 
 /// RFC 4954 §5: auth-param = "AUTH=" xtext; the decoded xtext MUST be an addr-spec (a
 /// Mailbox here), or "<>".
-constexpr command_error param_value_auth(const param_input& in, params& ps) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_auth(const param_input& in, params& ps) noexcept {
     const std::string_view v = in.v;
     if (!in.has_value || v.empty()) return in.bad;
     if (!(v.size() == 2 && v[0] == '<' && v[1] == '>')) {
@@ -112,12 +112,12 @@ constexpr command_error param_value_auth(const param_input& in, params& ps) noex
 }
 
 /// RFC 8689 §4.1: "REQUIRETLS" takes no value.
-constexpr command_error param_value_requiretls(const param_input& in, params&) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_requiretls(const param_input& in, params&) noexcept {
     return in.has_value ? in.bad : command_error::none;
 }
 
 /// RFC 6710 §3: priority-value = ["-" / "+"] DIGIT, range -9..9
-constexpr command_error param_value_mt_priority(const param_input& in, params& ps) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_mt_priority(const param_input& in, params& ps) noexcept {
     std::string_view d = in.v;
     bool neg = false;
     if (!d.empty() && (d[0] == '-' || d[0] == '+')) {
@@ -130,7 +130,7 @@ constexpr command_error param_value_mt_priority(const param_input& in, params& p
 }
 
 /// RFC 4865 §4: holdfor-value = 1*9DIGIT; not with HOLDUNTIL.
-constexpr command_error param_value_holdfor(const param_input& in, params& ps) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_holdfor(const param_input& in, params& ps) noexcept {
     bool overflow = false;
     std::uint64_t secs = 0;
     if (!parse_decimal(in.v, 9, secs, overflow)) return in.bad;
@@ -140,7 +140,7 @@ constexpr command_error param_value_holdfor(const param_input& in, params& ps) n
 }
 
 /// RFC 4865 §4: holduntil-value = date-time (RFC 3339); not with HOLDFOR.
-constexpr command_error param_value_holduntil(const param_input& in, params& ps) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_holduntil(const param_input& in, params& ps) noexcept {
     if (!parse_date_time(in.v)) return in.bad;
     if (ps.present & p_holdfor) return command_error::conflicting_params;
     ps.holduntil = in.v;
@@ -149,7 +149,7 @@ constexpr command_error param_value_holduntil(const param_input& in, params& ps)
 
 /// RFC 2852 §4: by-value = by-time ";" by-mode [by-trace];
 /// by-time = ["-" / "+"] 1*9digit; by-mode = "N" / "R"; by-trace = "T"
-constexpr command_error param_value_by(const param_input& in, params& ps) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_by(const param_input& in, params& ps) noexcept {
     const std::string_view v = in.v;
     const std::size_t semi = find_char(v, ';');
     if (semi == v.size()) return in.bad;
@@ -175,7 +175,7 @@ constexpr command_error param_value_by(const param_input& in, params& ps) noexce
 
 /// RFC 3461 §4.1: notify-esmtp-value = "NEVER" / 1#notify-list-element;
 /// notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
-constexpr command_error param_value_notify(const param_input& in, params& ps) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_notify(const param_input& in, params& ps) noexcept {
     const std::string_view v = in.v;
     if (!in.has_value || v.empty()) return in.bad;
     std::uint8_t flags = 0;
@@ -213,7 +213,7 @@ constexpr command_error param_value_notify(const param_input& in, params& ps) no
 /// "\x{" HEXPOINT "}". A HEXPOINT for a control (01-1F, 7F) is grammatical but refused, as
 /// in xtext. The decoded address must be a Mailbox (RFC 6533 §3, RFC 6531 §3.3): it is
 /// decoded into a buffer (never longer than the encoded form) and parsed.
-constexpr command_error orcpt_utf8_address(const param_input& in, std::string_view addr) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error orcpt_utf8_address(const param_input& in, std::string_view addr) noexcept {
     if (addr.size() > 500) return in.bad;
     char buf[512] = {};
     std::size_t m = 0;
@@ -248,7 +248,7 @@ constexpr command_error orcpt_utf8_address(const param_input& in, std::string_vi
 /// RFC 3461 §4.2: orcpt-parameter = "ORCPT=" original-recipient-address;
 /// original-recipient-address = addr-type ";" xtext; addr-type = atom.
 /// RFC 6533 §3: addr-type "utf-8" carries utf-8-addr-xtext or utf-8-addr-unitext.
-constexpr command_error param_value_orcpt(const param_input& in, params& ps) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_orcpt(const param_input& in, params& ps) noexcept {
     const std::string_view v = in.v;
     // The addr-type is the run of atext at the start; ";" is no atext, so the run stops at
     // the first ";" at the latest, and anything else stopping it before that is a byte the
@@ -274,7 +274,7 @@ constexpr command_error param_value_orcpt(const param_input& in, params& ps) noe
 }
 
 /// RFC 7293 §3: rrvs-param = "RRVS=" date-time [ ";" ( "C" / "R" ) ]
-constexpr command_error param_value_rrvs(const param_input& in, params& ps) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_rrvs(const param_input& in, params& ps) noexcept {
     std::string_view dt = in.v;
     char mode = 0;
     if (dt.size() >= 2 && dt[dt.size() - 2] == ';') {
@@ -291,7 +291,7 @@ constexpr command_error param_value_rrvs(const param_input& in, params& ps) noex
 /// RFC 3885 §4: the MTRK= value is the base64 authenticator (RFC 3885 §1: the base64
 /// alphabet, no "=" padding, which an esmtp-value cannot hold anyway), optionally followed
 /// by ":" and a timeout in seconds (1*9DIGIT).
-constexpr command_error param_value_mtrk(const param_input& in, params& ps) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_mtrk(const param_input& in, params& ps) noexcept {
     const std::string_view v = in.v;
     const std::size_t colon = find_char(v, ':');
     if (!in.has_value || colon == 0) return in.bad;
@@ -308,7 +308,7 @@ constexpr command_error param_value_mtrk(const param_input& in, params& ps) noex
 /// RFC 3865 §2.3: "SOLICIT=" Solicitation-keywords; §2.2: Solicitation-keywords = word
 /// *("," word), at most 1000 characters; word = ALPHA *wordchar; wordchar = "." / "-" /
 /// "_" / ":" / ALPHA / DIGIT.
-constexpr command_error param_value_solicit(const param_input& in, params& ps) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error param_value_solicit(const param_input& in, params& ps) noexcept {
     const std::string_view v = in.v;
     if (!in.has_value || v.empty() || v.size() > 1000) return in.bad;
     bool word_start = true;

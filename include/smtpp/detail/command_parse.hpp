@@ -117,13 +117,13 @@ constexpr std::uint32_t verb_case(std::string_view name, verb v) noexcept {
 
 /// RFC 5321 §4.1.1: "servers SHOULD reject commands containing them [parameters]
 /// as having invalid syntax" (501, §4.3.2). RFC 3207 §4: "STARTTLS" CRLF.
-constexpr command_error parse_no_argument(verb, cursor& c, command&, const parse_options&) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error parse_no_argument(verb, cursor& c, command&, const parse_options&) noexcept {
     return c.done() ? command_error::none : command_error::unexpected_argument;
 }
 
 /// ehlo = "EHLO" SP ( Domain / address-literal ) CRLF; helo = "HELO" SP Domain CRLF.
 /// RFC 6531 §3.7.1: the EHLO domain is ASCII even under SMTPUTF8.
-constexpr command_error parse_hello(verb v, cursor& c, command& cmd, const parse_options& opt) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error parse_hello(verb v, cursor& c, command& cmd, const parse_options& opt) noexcept {
     if (c.done()) return command_error::missing_argument;
     bool utf8 = false;
     bool too_long = false;
@@ -171,7 +171,7 @@ SMTPP_CLANG_INLINE constexpr command_error parse_mail_rcpt(verb v, cursor& c, co
 
 /// RFC 3030 §2: bdat-cmd ::= "BDAT" SP chunk-size [ SP end-marker ] CR LF;
 /// chunk-size ::= 1*DIGIT; end-marker ::= "LAST"
-constexpr command_error parse_bdat(verb, cursor& c, command& cmd, const parse_options&) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error parse_bdat(verb, cursor& c, command& cmd, const parse_options&) noexcept {
     const std::string_view body = c.s;
     if (c.done()) return command_error::bad_chunk_size;
     // The size is the run of digits; anything but SP after it is a bad size.
@@ -192,7 +192,7 @@ constexpr command_error parse_bdat(verb, cursor& c, command& cmd, const parse_op
 /// RFC 4954 §4: "AUTH" SP sasl-mech [SP initial-response] CRLF;
 /// RFC 4422 §3.1: sasl-mech = 1*20mech-char; mech-char = UPPER-ALPHA / DIGIT / "-" / "_"
 /// DEVIATION: lower-case mechanism names are accepted (clients send "auth plain").
-constexpr command_error parse_auth(verb, cursor& c, command& cmd, const parse_options&) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error parse_auth(verb, cursor& c, command& cmd, const parse_options&) noexcept {
     const std::string_view body = c.s;
     if (c.done()) return command_error::missing_argument;
     std::size_t j = run_end(body.data(), c.pos, c_mech);
@@ -213,7 +213,7 @@ constexpr command_error parse_auth(verb, cursor& c, command& cmd, const parse_op
 /// vrfy = "VRFY" SP String CRLF; expn = "EXPN" SP String CRLF (§4.1.1.6-7);
 /// String = Atom / Quoted-string; RFC 6531 §3.7.4 adds [SP "SMTPUTF8"] and
 /// UTF-8 in the string. A user name with a dot or a "<mailbox>" must be quoted.
-constexpr command_error parse_vrfy_expn(verb, cursor& c, command& cmd, const parse_options& opt) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error parse_vrfy_expn(verb, cursor& c, command& cmd, const parse_options& opt) noexcept {
     const std::string_view body = c.s;
     if (c.done()) return command_error::missing_argument;
     std::string_view a = cmd.argument;
@@ -251,13 +251,13 @@ constexpr command_error parse_vrfy_expn(verb, cursor& c, command& cmd, const par
 
 /// help = "HELP" [ SP String ] CRLF; noop = "NOOP" [ SP String ] CRLF — "If a
 /// parameter string is specified, servers SHOULD ignore it" (§4.1.1.9).
-constexpr command_error parse_help_noop(verb, cursor&, command& cmd, const parse_options&) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error parse_help_noop(verb, cursor&, command& cmd, const parse_options&) noexcept {
     return is_text_argument(cmd.argument, false) ? command_error::none : command_error::invalid_character;
 }
 
 /// RFC 1985 §3: "ETRN" SP node-name, where the node name is a domain, "@" domain
 /// (the domain and its subdomains) or "#" and a queue name.
-constexpr command_error parse_etrn(verb, cursor& c, command&, const parse_options&) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error parse_etrn(verb, cursor& c, command&, const parse_options&) noexcept {
     const std::string_view body = c.s;
     if (c.done()) return command_error::missing_argument;
     if (c.at('#')) {
