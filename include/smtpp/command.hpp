@@ -11,7 +11,15 @@
  * (BODY), RFC 6531 (SMTPUTF8), RFC 3461 and RFC 6533 (DSN: RET, ENVID, NOTIFY, ORCPT),
  * RFC 4954 (AUTH), RFC 3030 (BDAT, BINARYMIME), RFC 8689 (REQUIRETLS), RFC 6710
  * (MT-PRIORITY), RFC 4865 (HOLDFOR, HOLDUNTIL), RFC 2852 (BY), RFC 7293 (RRVS),
- * RFC 1985 (ETRN), RFC 2033 (LHLO).
+ * RFC 3885 (MTRK), RFC 3865 (SOLICIT), RFC 1985 (ETRN), RFC 2033 (LHLO).
+ *
+ * Layout: this file declares what a user calls (verbs, errors, the parsed values, options,
+ * functions); the MAIL / RCPT parameters are registered in extensions.hpp
+ * (`SMTPP_ESMTP_PARAMS`); the machinery lives in detail/command_path.hpp (paths, domains,
+ * address literals), detail/command_values.hpp (shared value grammars),
+ * detail/command_params.hpp (one value parser and formatter per parameter),
+ * detail/command_parse.hpp (the verb and each verb's arguments), detail/command_format.hpp
+ * and detail/command-inl.hpp (the definitions of the functions declared here).
  *
  * @code
  *   smtpp::command c;
