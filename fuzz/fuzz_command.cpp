@@ -36,7 +36,7 @@ void each_view(const command& c, Fn&& fn) {
     for (std::string_view v : {c.line, c.verb_text, c.argument, c.mechanism, c.initial_response, c.path.text,
                                c.path.route, c.path.mailbox, c.path.local_part, c.path.domain, c.params.envid,
                                c.params.auth, c.params.orcpt_type, c.params.orcpt, c.params.holduntil,
-                               c.params.rrvs, c.params.unknown, c.params.text})
+                               c.params.rrvs, c.params.mtrk, c.params.solicit, c.params.unknown, c.params.text})
         fn(v);
 }
 
@@ -54,7 +54,8 @@ bool same(const command& a, const command& b, bool compare_route = true) {
            p.body == q.body && p.ret == q.ret && p.notify == q.notify && p.mt_priority == q.mt_priority &&
            p.by == q.by && p.by_trace == q.by_trace && p.rrvs_mode == q.rrvs_mode && p.holdfor == q.holdfor &&
            p.by_time == q.by_time && p.envid == q.envid && p.auth == q.auth && p.orcpt_type == q.orcpt_type &&
-           p.orcpt == q.orcpt && p.holduntil == q.holduntil && p.rrvs == q.rrvs;
+           p.orcpt == q.orcpt && p.holduntil == q.holduntil && p.rrvs == q.rrvs && p.mtrk == q.mtrk &&
+           p.mtrk_timeout == q.mtrk_timeout && p.solicit == q.solicit;
 }
 
 bool text_clean(std::string_view t) {
@@ -121,6 +122,34 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             clean_xtext(ps.orcpt);
         if (ps.has(smtpp::p_notify))
             SMTPP_FUZZ_CHECK(ps.notify != 0 && (!(ps.notify & smtpp::notify_never) || ps.notify == smtpp::notify_never));
+        // MTRK= (RFC 3885 §4): base64 octets, then at most ":" and the timeout's digits.
+        if (ps.has(smtpp::p_mtrk)) {
+            std::size_t i = 0;
+            while (i < ps.mtrk.size() && ps.mtrk[i] != ':') {
+                const char ch = ps.mtrk[i++];
+                SMTPP_FUZZ_CHECK((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                                 ch == '+' || ch == '/');
+            }
+            SMTPP_FUZZ_CHECK(i != 0);
+            std::uint64_t t = 0;
+            for (std::size_t j = i + 1; j < ps.mtrk.size(); ++j) {
+                SMTPP_FUZZ_CHECK(ps.mtrk[j] >= '0' && ps.mtrk[j] <= '9' && j - i <= 9);
+                t = t * 10 + static_cast<std::uint64_t>(ps.mtrk[j] - '0');
+            }
+            SMTPP_FUZZ_CHECK(t == ps.mtrk_timeout);
+        }
+        // SOLICIT= (RFC 3865 §2.2): words of ALPHA then "." "-" "_" ":" ALPHA DIGIT, joined by ",".
+        if (ps.has(smtpp::p_solicit)) {
+            SMTPP_FUZZ_CHECK(!ps.solicit.empty() && ps.solicit.size() <= 1000);
+            bool start = true;
+            for (char ch : ps.solicit) {
+                const bool alpha = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+                const bool wordchar = alpha || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_' || ch == ':';
+                SMTPP_FUZZ_CHECK(start ? alpha : (wordchar || ch == ','));
+                start = ch == ',';
+            }
+            SMTPP_FUZZ_CHECK(!start);
+        }
         if (c.has_initial_response)
             SMTPP_FUZZ_CHECK(c.initial_response == "=" || smtpp::detail::is_base64(c.initial_response));
         if (c.verb == smtpp::verb::auth) SMTPP_FUZZ_CHECK(c.mechanism_id == smtpp::detail::mechanism_of(c.mechanism));

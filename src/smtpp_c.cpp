@@ -17,7 +17,7 @@ using namespace smtpp;
 
 // ---- enum values are the C++ ones --------------------------------------------------------
 #include "smtpp_c_enums.inc"
-static_assert(SMTPP_CMD_AUTH_LINE_TOO_LONG + 1 == static_cast<int>(command_error_count), "command_error: new values");
+static_assert(SMTPP_CMD_BAD_SOLICIT + 1 == static_cast<int>(command_error_count), "command_error: new values");
 static_assert(SMTPP_VERB_ETRN + 1 == static_cast<int>(verb_count), "verb: new values");
 static_assert(SMTPP_PHASE_CLOSED + 1 == static_cast<int>(phase_count), "phase: new values");
 static_assert(SMTPP_VERDICT_TOO_WEAK + 1 == static_cast<int>(verdict_count), "verdict: new values");
@@ -41,7 +41,8 @@ static_assert(same_bit(ext_pipelining, SMTPP_EXT_PIPELINING) && same_bit(ext_siz
                   same_bit(ext_starttls, SMTPP_EXT_STARTTLS) && same_bit(ext_auth, SMTPP_EXT_AUTH) &&
                   same_bit(ext_requiretls, SMTPP_EXT_REQUIRETLS) && same_bit(ext_deliverby, SMTPP_EXT_DELIVERBY) &&
                   same_bit(ext_futurerelease, SMTPP_EXT_FUTURERELEASE) && same_bit(ext_mt_priority, SMTPP_EXT_MT_PRIORITY) &&
-                  same_bit(ext_rrvs, SMTPP_EXT_RRVS) && same_bit(ext_limits, SMTPP_EXT_LIMITS),
+                  same_bit(ext_rrvs, SMTPP_EXT_RRVS) && same_bit(ext_limits, SMTPP_EXT_LIMITS) &&
+                  same_bit(ext_mtrk, SMTPP_EXT_MTRK) && same_bit(ext_no_soliciting, SMTPP_EXT_NO_SOLICITING),
               "extension bits drifted");
 
 // ---- storage: the C++ object at offset 0, a magic word right after it --------------------

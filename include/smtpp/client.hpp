@@ -553,10 +553,10 @@ constexpr path make_path(std::string_view mailbox, bool reverse) noexcept {
 /// line is refused as `bad_address`, never written.
 constexpr parse_options format_limits(const client_state& s, bool utf8) noexcept {
     parse_options o{};
-    o.max_line = 512;
-    if (s.offers(ehlo_ext::size)) o.max_line += 26;
-    if (s.offers(ehlo_ext::smtputf8)) o.max_line += 10;
-    if (s.offers(ehlo_ext::dsn)) o.max_line += 600;
+    // The increments of the parameters this client writes (all but AUTH=), from the
+    // registry (extensions.hpp `SMTPP_ESMTP_PARAMS`).
+    const std::uint32_t offered = (s.flags & cf_esmtp) != 0 ? s.extensions : 0;
+    o.max_line = 512 + detail::line_increment(offered, detail::all_params & ~std::uint32_t{p_auth}, false);
     o.smtputf8 = utf8;
     o.smtputf8_transaction = utf8;
     return o;

@@ -38,33 +38,13 @@
 
 #include "core.hpp"
 #include "detail/ascii.hpp"
+#include "extensions.hpp"
 #include "reply.hpp"
 
 namespace smtpp {
 
-/// Service extensions the parser recognises, as bits of `ehlo_capabilities::extensions`.
-enum class ehlo_ext : std::uint32_t {
-    pipelining = 1u << 0,           ///< RFC 2920
-    size = 1u << 1,                 ///< RFC 1870
-    eightbitmime = 1u << 2,         ///< RFC 6152
-    smtputf8 = 1u << 3,             ///< RFC 6531
-    dsn = 1u << 4,                  ///< RFC 3461
-    chunking = 1u << 5,             ///< RFC 3030
-    binarymime = 1u << 6,           ///< RFC 3030
-    starttls = 1u << 7,             ///< RFC 3207
-    enhancedstatuscodes = 1u << 8,  ///< RFC 2034
-    auth = 1u << 9,                 ///< RFC 4954
-    requiretls = 1u << 10,          ///< RFC 8689 (meaningful only inside TLS)
-    deliverby = 1u << 11,           ///< RFC 2852
-    futurerelease = 1u << 12,       ///< RFC 4865
-    mt_priority = 1u << 13,         ///< RFC 6710
-    rrvs = 1u << 14,                ///< RFC 7293
-    limits = 1u << 15,              ///< RFC 9422
-    vrfy = 1u << 16,                ///< RFC 5321 §3.5
-    etrn = 1u << 17,                ///< RFC 1985
-    help = 1u << 18,                ///< RFC 5321 §4.1.1.8
-    expn = 1u << 19,                ///< RFC 5321 §3.5
-};
+// `ehlo_ext` (the bits of `ehlo_capabilities::extensions`): extensions.hpp, one per row of
+// `SMTPP_SERVICE_EXTENSIONS` and `SMTPP_EHLO_ONLY_KEYWORDS`.
 
 /// SASL mechanisms (RFC 4422 registry) recognised in AUTH, as bits of `auth_mechanisms`.
 /// Their names (`to_string`) and the parser's table come from one list, in bit order

@@ -248,25 +248,8 @@ constexpr reply_hint reply_for(session_reply r) noexcept;
 // Policy
 // =========================================================================================
 
-/// Service extensions a policy can advertise (bits of `policy_options::extensions`).
-enum extension : std::uint32_t {
-    ext_pipelining = 1u << 0,           ///< RFC 2920
-    ext_size = 1u << 1,                 ///< RFC 1870 (advertised with max_message_size)
-    ext_8bitmime = 1u << 2,             ///< RFC 6152
-    ext_smtputf8 = 1u << 3,             ///< RFC 6531
-    ext_enhancedstatuscodes = 1u << 4,  ///< RFC 2034: every reply then carries its RFC 3463 code
-    ext_dsn = 1u << 5,                  ///< RFC 3461
-    ext_chunking = 1u << 6,             ///< RFC 3030
-    ext_binarymime = 1u << 7,           ///< RFC 3030 (needs ext_chunking)
-    ext_starttls = 1u << 8,             ///< RFC 3207 (advertised before TLS only)
-    ext_auth = 1u << 9,                 ///< RFC 4954 (with `auth_mechanisms`)
-    ext_requiretls = 1u << 10,          ///< RFC 8689 (advertised inside TLS only)
-    ext_deliverby = 1u << 11,           ///< RFC 2852
-    ext_futurerelease = 1u << 12,       ///< RFC 4865
-    ext_mt_priority = 1u << 13,         ///< RFC 6710
-    ext_rrvs = 1u << 14,                ///< RFC 7293
-    ext_limits = 1u << 15,              ///< RFC 9422 (RCPTMAX, MAILMAX)
-};
+// `extension` (ext_pipelining, ext_size, ...): extensions.hpp, one per row of
+// `SMTPP_SERVICE_EXTENSIONS`.
 
 /// The bit of `policy_options::auth_mechanisms` for a mechanism.
 constexpr std::uint32_t mechanism_bit(sasl_mechanism m) noexcept {
@@ -397,7 +380,6 @@ private:
     std::uint16_t params_ = 0;       ///< `param_bit`s of the extensions offered (not BODY)
     char buf_[storage] = {};
 };
-static_assert(p_rrvs < (1u << 16), "param_bit must fit policy::params_");
 
 // =========================================================================================
 // State and result

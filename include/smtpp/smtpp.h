@@ -210,6 +210,8 @@ typedef enum smtpp_command_error {
     SMTPP_CMD_CONFLICTING_PARAMS = 43,  /**< HOLDFOR with HOLDUNTIL (RFC 4865 §4) → 501 5.5.4 */
     SMTPP_CMD_UNKNOWN_PARAM = 44,  /**< not produced by the parser: for the session's 555 (§4.1.1.11) */
     SMTPP_CMD_AUTH_LINE_TOO_LONG = 45, /**< AUTH line over `max_auth_line` (RFC 4954 §4) → 500 5.5.6 */
+    SMTPP_CMD_BAD_MTRK = 46,  /**< MTRK= not base64 [":" 1*9DIGIT] (RFC 3885 §4) → 501 5.5.4 */
+    SMTPP_CMD_BAD_SOLICIT = 47,  /**< SOLICIT= not a solicitation keyword list (RFC 3865 §2.2) → 501 5.5.4 */
     SMTPP_COMMAND_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
     SMTPP_COMMAND_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_command_error;
@@ -322,6 +324,8 @@ typedef enum smtpp_extension {
     SMTPP_EXT_MT_PRIORITY = 1 << 13,         /**< RFC 6710 */
     SMTPP_EXT_RRVS = 1 << 14,                /**< RFC 7293 */
     SMTPP_EXT_LIMITS = 1 << 15,              /**< RFC 9422 */
+    SMTPP_EXT_MTRK = 1 << 16,                /**< RFC 3885 */
+    SMTPP_EXT_NO_SOLICITING = 1 << 17,       /**< RFC 3865 */
     SMTPP_EXTENSION_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
     SMTPP_EXTENSION_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_extension;

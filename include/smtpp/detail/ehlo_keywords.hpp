@@ -35,19 +35,55 @@ constexpr std::uint64_t head8_key(std::string_view kw, std::size_t avail) noexce
     return (load8_word(kw.data()) | 0x2020202020202020ull) & m;
 }
 
-/// What a recognised keyword carries besides its bit.
-enum class keyword_kind : std::uint8_t { plain, size, auth, deliverby, futurerelease, mt_priority, limits };
+// What a recognised keyword carries besides its bit: `keyword_kind`, extensions.hpp.
 
-/// Slot of a keyword in `keyword_slots` from its first three octets, folded (`head` is
-/// its first eight, OR 0x20): a perfect hash of the 20 keywords into 32 slots, which the
-/// table builder checks. Every recognised keyword has at least three octets; the
-/// multiplier's low octet is 0, so the fourth octet of `head` drops out of the product.
-constexpr std::size_t keyword_slot(std::uint64_t head) noexcept {
-    return static_cast<std::size_t>((static_cast<std::uint32_t>(head) * 0x37b40100u) >> 27);
+/// Slots of `keyword_slots`: twice the keywords or more, so that a perfect hash is found
+/// among a few multipliers (with 22 keywords in 32 slots it takes about fifteen thousand).
+inline constexpr std::size_t keyword_slot_bits = 6;
+inline constexpr std::size_t keyword_slot_count = std::size_t{1} << keyword_slot_bits;
+static_assert(service_count * 2 <= keyword_slot_count, "keyword_slots: raise keyword_slot_bits");
+
+/// The hash of a keyword from its first three octets, folded (`head` is its first eight,
+/// OR 0x20): the multiplier's low octet is 0, so the fourth octet of `head` drops out of
+/// the product. Every recognised keyword has at least three octets.
+constexpr std::size_t keyword_hash(std::uint64_t head, std::uint32_t multiplier) noexcept {
+    return static_cast<std::size_t>((static_cast<std::uint32_t>(head) * multiplier) >> (32 - keyword_slot_bits));
 }
 
+/// Does `multiplier` send every recognised keyword to a slot of its own?
+constexpr bool keyword_hash_perfect(std::uint32_t multiplier) noexcept {
+    std::uint64_t used = 0;
+    for (const service_row& r : service_rows) {
+        if (r.kind == keyword_kind::listed) continue;
+        const std::uint64_t bit = std::uint64_t{1} << keyword_hash(key(detail::sub(r.keyword, 0, 8)), multiplier);
+        if ((used & bit) != 0) return false;
+        used |= bit;
+    }
+    return true;
+}
+
+/// The first multiplier of a fixed pseudo-random sequence (low octet cleared) that is a
+/// perfect hash of the keywords, searched at compile time so that a new row of the
+/// registry needs no hand edit; 0 when none of the first `tries` is.
+constexpr std::uint32_t find_keyword_multiplier(std::uint32_t tries) noexcept {
+    std::uint32_t x = 0x37b40100u;
+    for (std::uint32_t i = 0; i < tries; ++i) {
+        const std::uint32_t m = x & 0xFFFFFF00u;
+        if (m != 0 && keyword_hash_perfect(m)) return m;
+        x = x * 1664525u + 1013904223u;  // Numerical Recipes' LCG
+    }
+    return 0;
+}
+inline constexpr std::uint32_t keyword_multiplier = find_keyword_multiplier(2000);
+static_assert(keyword_multiplier != 0,
+              "keyword_slots: no perfect hash of the EHLO keywords among 2000 multipliers: raise "
+              "keyword_slot_bits (or the number of tries)");
+
+/// Slot of a keyword in `keyword_slots` (see `keyword_hash`).
+constexpr std::size_t keyword_slot(std::uint64_t head) noexcept { return keyword_hash(head, keyword_multiplier); }
+
 /// No recognised keyword (a slot number past the table).
-inline constexpr std::size_t no_keyword = 32;
+inline constexpr std::size_t no_keyword = keyword_slot_count;
 
 /**
  * The recognised keywords by slot, field by field, so that each is one indexed load: the
@@ -56,64 +92,39 @@ inline constexpr std::size_t no_keyword = 32;
  * that of the empty word (a folded octet is never 0), whose length 0 is not 255.
  */
 struct keyword_table {
-    std::uint64_t key[3][32] = {};
-    std::uint64_t mask[3][32] = {};
-    std::uint32_t bit[32] = {};
-    std::uint8_t size[32] = {};
-    keyword_kind kind[32] = {};
-    bool collision = false;
+    std::uint64_t key[3][keyword_slot_count] = {};
+    std::uint64_t mask[3][keyword_slot_count] = {};
+    std::uint32_t bit[keyword_slot_count] = {};
+    std::uint8_t size[keyword_slot_count] = {};
+    keyword_kind kind[keyword_slot_count] = {};
+    bool bad_keyword = false;  ///< shorter than 3 octets, longer than 24 or ending with "-"
 };
 
+/// The table of the keywords of extensions.hpp (`service_rows`), but those of kind `listed`.
 constexpr keyword_table make_keyword_slots() noexcept {
-    struct def {
-        std::string_view name;
-        ehlo_ext ext;
-        keyword_kind kind;
-    };
-    constexpr def defs[] = {
-        {"PIPELINING", ehlo_ext::pipelining, keyword_kind::plain},
-        {"SIZE", ehlo_ext::size, keyword_kind::size},
-        {"8BITMIME", ehlo_ext::eightbitmime, keyword_kind::plain},
-        {"SMTPUTF8", ehlo_ext::smtputf8, keyword_kind::plain},
-        {"DSN", ehlo_ext::dsn, keyword_kind::plain},
-        {"CHUNKING", ehlo_ext::chunking, keyword_kind::plain},
-        {"BINARYMIME", ehlo_ext::binarymime, keyword_kind::plain},
-        {"STARTTLS", ehlo_ext::starttls, keyword_kind::plain},
-        {"ENHANCEDSTATUSCODES", ehlo_ext::enhancedstatuscodes, keyword_kind::plain},
-        {"AUTH", ehlo_ext::auth, keyword_kind::auth},
-        {"REQUIRETLS", ehlo_ext::requiretls, keyword_kind::plain},
-        {"DELIVERBY", ehlo_ext::deliverby, keyword_kind::deliverby},
-        {"FUTURERELEASE", ehlo_ext::futurerelease, keyword_kind::futurerelease},
-        {"MT-PRIORITY", ehlo_ext::mt_priority, keyword_kind::mt_priority},
-        {"RRVS", ehlo_ext::rrvs, keyword_kind::plain},
-        {"LIMITS", ehlo_ext::limits, keyword_kind::limits},
-        {"VRFY", ehlo_ext::vrfy, keyword_kind::plain},
-        {"ETRN", ehlo_ext::etrn, keyword_kind::plain},
-        {"HELP", ehlo_ext::help, keyword_kind::plain},
-        {"EXPN", ehlo_ext::expn, keyword_kind::plain},
-    };
     keyword_table t{};
-    for (std::size_t i = 0; i < 32; ++i) {
+    for (std::size_t i = 0; i < keyword_slot_count; ++i) {
         t.mask[0][i] = ~std::uint64_t{0};
         t.size[i] = 255;
     }
-    for (const def& d : defs) {
-        const std::size_t slot = keyword_slot(key(detail::sub(d.name, 0, 8)));
-        if (t.size[slot] != 255 || d.name.size() < 3 || d.name.back() == '-') t.collision = true;
-        for (std::size_t i = 0; i < 3 && 8 * i < d.name.size(); ++i) {
-            const std::string_view part = detail::sub(d.name, 8 * i, 8);
+    for (const service_row& d : service_rows) {
+        if (d.kind == keyword_kind::listed) continue;  // left in `unknown` with its parameters
+        const std::size_t slot = keyword_slot(key(detail::sub(d.keyword, 0, 8)));
+        if (d.keyword.size() < 3 || d.keyword.size() > 24 || d.keyword.back() == '-') t.bad_keyword = true;
+        for (std::size_t i = 0; i < 3 && 8 * i < d.keyword.size(); ++i) {
+            const std::string_view part = detail::sub(d.keyword, 8 * i, 8);
             t.key[i][slot] = key(part);
             t.mask[i][slot] = part.size() == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * part.size())) - 1;
         }
-        t.bit[slot] = static_cast<std::uint32_t>(d.ext);
-        t.size[slot] = static_cast<std::uint8_t>(d.name.size());
+        t.bit[slot] = d.ehlo;
+        t.size[slot] = static_cast<std::uint8_t>(d.keyword.size());
         t.kind[slot] = d.kind;
     }
     return t;
 }
 inline constexpr keyword_table keyword_slots = make_keyword_slots();
-static_assert(!keyword_slots.collision,
-              "keyword_slot: pick another multiplier (or a keyword is shorter than 3 octets or ends with '-')");
+static_assert(!keyword_slots.bad_keyword,
+              "keyword_slots: an EHLO keyword is shorter than 3 octets, longer than 24 or ends with '-'");
 
 /**
  * The slot of the recognised keyword that the capability text `t` (`len` octets, `avail`

@@ -64,6 +64,7 @@ constexpr SMTPP_HOT_INLINE void keyword_params(keyword_kind kind, std::string_vi
         }
         case keyword_kind::mt_priority: caps.mt_priority_policy = params; break;  // RFC 6710 §3
         case keyword_kind::limits: parse_limits(params, caps); break;
+        case keyword_kind::listed: break;  // never in the table
     }
 }
 

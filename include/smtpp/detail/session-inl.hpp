@@ -20,7 +20,7 @@ constexpr std::size_t command_line_limit(const policy& p, const session_state& s
 }
 
 constexpr std::size_t line_limit(const policy& p) noexcept {
-    const std::size_t cmd = p.options().parse.max_line + 26 + 500 + 10 + 600;
+    const std::size_t cmd = p.options().parse.max_line + detail::max_line_increment;
     const std::size_t auth = p.offers(ext_auth) ? p.options().parse.max_auth_line : 0;
     return cmd > auth ? cmd : auth;
 }

@@ -24,28 +24,11 @@ constexpr policy::policy(const policy_options& o) noexcept : opt_(o) {
 }
 
 constexpr void policy::derive_limits(const policy_options& o) noexcept {
-    // The MAIL/RCPT parameters whose extension is offered (BODY is decided by value).
-    std::uint32_t m = 0;
-    const auto allow = [&](extension e, std::uint32_t bits) {
-        if ((o.extensions & e) != 0) m |= bits;
-    };
-    allow(ext_size, p_size);
-    allow(ext_smtputf8, p_smtputf8);
-    allow(ext_dsn, p_ret | p_envid | p_notify | p_orcpt);
-    allow(ext_auth, p_auth);
-    allow(ext_requiretls, p_requiretls);
-    allow(ext_mt_priority, p_mt_priority);
-    allow(ext_futurerelease, p_holdfor | p_holduntil);
-    allow(ext_deliverby, p_by);
-    allow(ext_rrvs, p_rrvs);
-    params_ = static_cast<std::uint16_t>(m);
-    // RFC 5321 §2.2.2 line increments (see command_line_limit()).
-    std::uint32_t inc = 0;
-    if ((o.extensions & ext_size) != 0) inc += 26;
-    if ((o.extensions & ext_auth) != 0) inc += 500;
-    if ((o.extensions & ext_smtputf8) != 0) inc += 10;
-    if ((o.extensions & ext_dsn) != 0) inc += 600;
-    esmtp_line_ = static_cast<std::uint16_t>(inc);
+    // The MAIL/RCPT parameters whose extension is offered (BODY is decided by value) and
+    // the RFC 5321 §2.2.2 line increments (see command_line_limit()), both derived from the
+    // parameter table (extensions.hpp `SMTPP_ESMTP_PARAMS`).
+    params_ = static_cast<std::uint16_t>(detail::params_enabled_by(o.extensions));
+    esmtp_line_ = static_cast<std::uint16_t>(detail::line_increment(o.extensions, detail::all_params, true));
 }
 
 constexpr policy_error policy::validate(const policy_options& o) const noexcept {
@@ -104,6 +87,77 @@ constexpr void policy::render(const policy_options& o) noexcept {
     if (b.overflow) err_ = policy_error::too_long;
 }
 
+namespace detail {
+
+/// Whether the enabled extension `r` is offered in this EHLO reply.
+constexpr bool offered_now(const service_row& r, const policy_options& o, bool tls) noexcept {
+    switch (r.when) {
+        case offered_when::before_tls: return !tls;
+        case offered_when::inside_tls: return tls;
+        case offered_when::with_chunking: return (o.extensions & ext_chunking) != 0;
+        case offered_when::always: break;
+    }
+    switch (r.kind) {
+        // AUTH that can only be used under TLS is not offered before it (as Postfix's
+        // smtpd_tls_auth_only): a client should not be invited to a 538.
+        case keyword_kind::auth: return o.auth_mechanisms != 0 && (tls || !(o.auth_needs_tls || o.require_tls));
+        // RFC 9422 §4: limits that do not apply are left out (no RCPTMAX=0 for "no limit").
+        case keyword_kind::limits: return o.max_recipients != 0 || o.limits_mailmax != 0;
+        default: return true;
+    }
+}
+
+/// The EHLO parameters after a keyword of the kind `k`.
+constexpr void render_ehlo_params(render_buf& b, keyword_kind k, const policy_options& o) noexcept {
+    switch (k) {
+        case keyword_kind::plain:
+        case keyword_kind::listed: break;
+        case keyword_kind::size:
+            if (o.max_message_size != 0) {
+                b.put(' ');
+                b.put_uint(o.max_message_size);
+            }
+            break;
+        case keyword_kind::auth:
+            for (std::size_t m = 1; m < mechanism_count; ++m) {
+                if ((o.auth_mechanisms & (std::uint32_t{1} << m)) == 0) continue;
+                b.put(' ');
+                b.put(mechanism_name(m));
+            }
+            break;
+        case keyword_kind::deliverby:
+            if (o.deliverby_min != 0) {
+                b.put(' ');
+                b.put_uint(o.deliverby_min);
+            }
+            break;
+        case keyword_kind::futurerelease:
+            b.put(' ');
+            b.put_uint(o.futurerelease_max_interval);
+            b.put(' ');
+            b.put(o.futurerelease_max_datetime);
+            break;
+        case keyword_kind::mt_priority:
+            if (!o.mt_priority_policy.empty()) {
+                b.put(' ');
+                b.put(o.mt_priority_policy);
+            }
+            break;
+        case keyword_kind::limits:
+            if (o.max_recipients != 0) {
+                b.put(" RCPTMAX=");
+                b.put_uint(o.max_recipients);
+            }
+            if (o.limits_mailmax != 0) {
+                b.put(" MAILMAX=");
+                b.put_uint(o.limits_mailmax);
+            }
+            break;
+    }
+}
+
+}  // namespace detail
+
 // ehlo-ok-rsp = ( "250" SP Domain [ SP ehlo-greet ] CRLF )
 //             / ( "250-" Domain [ SP ehlo-greet ] CRLF *( "250-" ehlo-line CRLF )
 //                 "250" SP ehlo-line CRLF )                        (RFC 5321 §4.1.1.1)
@@ -119,65 +173,11 @@ constexpr void policy::render_ehlo(detail::render_buf& b, const policy_options& 
     };
     b.put("250-");
     b.put(o.hostname);
-    const auto on = [&](std::uint32_t e) { return (o.extensions & e) != 0; };
-    if (on(ext_pipelining)) line("PIPELINING");
-    if (on(ext_size)) {
-        line("SIZE");
-        if (o.max_message_size != 0) {
-            b.put(' ');
-            b.put_uint(o.max_message_size);
-        }
-    }
-    if (on(ext_8bitmime)) line("8BITMIME");
-    if (on(ext_smtputf8)) line("SMTPUTF8");
-    if (on(ext_enhancedstatuscodes)) line("ENHANCEDSTATUSCODES");
-    if (on(ext_dsn)) line("DSN");
-    if (on(ext_chunking)) line("CHUNKING");
-    if (on(ext_binarymime) && on(ext_chunking)) line("BINARYMIME");
-    if (on(ext_starttls) && !tls) line("STARTTLS");
-    // AUTH that can only be used under TLS is not offered before it (as Postfix's
-    // smtpd_tls_auth_only): a client should not be invited to a 538.
-    if (on(ext_auth) && o.auth_mechanisms != 0 && (tls || !(o.auth_needs_tls || o.require_tls))) {
-        line("AUTH");
-        for (std::size_t m = 1; m < detail::mechanism_count; ++m) {
-            if ((o.auth_mechanisms & (std::uint32_t{1} << m)) == 0) continue;
-            b.put(' ');
-            b.put(detail::mechanism_name(m));
-        }
-    }
-    if (on(ext_requiretls) && tls) line("REQUIRETLS");
-    if (on(ext_deliverby)) {
-        line("DELIVERBY");
-        if (o.deliverby_min != 0) {
-            b.put(' ');
-            b.put_uint(o.deliverby_min);
-        }
-    }
-    if (on(ext_futurerelease)) {
-        line("FUTURERELEASE ");
-        b.put_uint(o.futurerelease_max_interval);
-        b.put(' ');
-        b.put(o.futurerelease_max_datetime);
-    }
-    if (on(ext_mt_priority)) {
-        line("MT-PRIORITY");
-        if (!o.mt_priority_policy.empty()) {
-            b.put(' ');
-            b.put(o.mt_priority_policy);
-        }
-    }
-    if (on(ext_rrvs)) line("RRVS");
-    // RFC 9422 §4: limits that do not apply are left out (no RCPTMAX=0 for "no limit").
-    if (on(ext_limits) && (o.max_recipients != 0 || o.limits_mailmax != 0)) {
-        line("LIMITS");
-        if (o.max_recipients != 0) {
-            b.put(" RCPTMAX=");
-            b.put_uint(o.max_recipients);
-        }
-        if (o.limits_mailmax != 0) {
-            b.put(" MAILMAX=");
-            b.put_uint(o.limits_mailmax);
-        }
+    // The keywords and their order: extensions.hpp `SMTPP_SERVICE_EXTENSIONS`.
+    for (const detail::service_row& r : detail::service_rows) {
+        if ((o.extensions & r.policy) == 0 || !detail::offered_now(r, o, tls)) continue;
+        line(r.keyword);
+        detail::render_ehlo_params(b, r.kind, o);
     }
     b.put("\r\n");
     if (!b.overflow) buf_[last + 3] = ' ';

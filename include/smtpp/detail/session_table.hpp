@@ -362,8 +362,7 @@ SMTPP_CLANG_INLINE constexpr bool tls_or_auth_required(step_result& r, const pol
 /// The extension an esmtp-param needs (RFC 5321 §4.1.2: parameters only for offered ones).
 /// BODY=8BITMIME/7BIT needs 8BITMIME, BODY=BINARYMIME needs `binary_ok`.
 constexpr bool params_offered(const policy& p, const params& ps, bool binary_ok) noexcept {
-    constexpr std::uint32_t known = (std::uint32_t{p_rrvs} << 1) - 1;  // every param_bit
-    if ((ps.present & known & ~(policy_access::params(p) | p_body)) != 0) return false;
+    if ((ps.present & all_params & ~(policy_access::params(p) | p_body)) != 0) return false;
     if (!ps.has(p_body)) return true;
     return ps.body == body_type::binary_mime ? binary_ok : p.offers(ext_8bitmime);
 }
