@@ -470,8 +470,8 @@ constexpr bool cx_postmaster(std::string_view line) {
     return smtpp::parse_command(line, c) == command_error::none && c.path.is_postmaster;
 }
 
-// Paths every server must get right: RFC 5321 §4.1.1.2 (null reverse-path), §4.1.1.3
-// (no null forward-path), §4.5.1 (<Postmaster> without a domain)
+// Adversarial vectors at compile time (A: paths, RFC 5321 §4.1.2; N: leniencies; top-N: the
+// parser's first priority list), each citing its RFC section or CVE where it has one.
 static_assert(cx("MAIL FROM:<>\r\n") == command_error::none, "A1 null reverse-path");
 static_assert(cx("RCPT TO:<>\r\n") == command_error::null_forward_path, "A2 / top-21");
 static_assert(cx_postmaster("RCPT TO:<Postmaster>\r\n"), "A3 / RFC 5321 §4.5.1");
@@ -795,7 +795,10 @@ TEST_CASE("RFC 5321 §2.3.8: bare CR, bare LF and NUL at every position give dis
 
 // =========================================================================================
 // Leniency options, each on and off (N1-N14: what real clients send against RFC 5321 §3.3, §4.1.2)
-// ==================================================================================    struct lcase {
+// =========================================================================================
+
+TEST_CASE("leniency options: each on and off (RFC 5321 §3.3, §4.1.1.1, §4.1.2; RFC 3461 §4)", "[command][lenient]") {
+    struct lcase {
         const char* line;
         bool parse_options::*flag;
         command_error strict;
