@@ -752,6 +752,8 @@ typedef enum smtpp_ehlo_ext {
     SMTPP_EHLO_EXT_ETRN = 1 << 17,                /**< RFC 1985 */
     SMTPP_EHLO_EXT_HELP = 1 << 18,                /**< RFC 5321 §4.1.1.8 */
     SMTPP_EHLO_EXT_EXPN = 1 << 19,                /**< RFC 5321 §3.5 */
+    SMTPP_EHLO_EXT_MTRK = 1 << 20,                /**< RFC 3885 */
+    SMTPP_EHLO_EXT_NO_SOLICITING = 1 << 21,       /**< RFC 3865 (its keyword list stays in `unknown`) */
     SMTPP_EHLO_EXT_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
     SMTPP_EHLO_EXT_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_ehlo_ext;
