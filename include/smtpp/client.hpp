@@ -122,7 +122,7 @@ enum class client_action : std::uint8_t {
 
 /// What happened, reported once per step at most.
 enum class client_event : std::uint8_t {
-    none = 0,
+    none = 0,       ///< nothing to report
     recipient = 1,  ///< RCPT reply for recipient `index`: `outcome`, `code`, `esc`
     delivery = 2,   ///< LMTP: final reply for the `index`-th *accepted* recipient (RFC 2033 §4.2)
     message = 3,    ///< the transaction ended: `outcome` for every accepted recipient (SMTP)
@@ -134,7 +134,7 @@ enum class client_event : std::uint8_t {
 
 /// A recipient's or a message's outcome, from the reply class (RFC 5321 §4.2.1).
 enum class outcome : std::uint8_t {
-    none = 0,
+    none = 0,      ///< no outcome (no event, or the event has none)
     accepted = 1,  ///< 2yz
     deferred = 2,  ///< 4yz: try again later
     refused = 3,   ///< 5yz
@@ -142,7 +142,7 @@ enum class outcome : std::uint8_t {
 
 /// Why the client stopped, refused a message or a call. Values are explicit and append-only.
 enum class client_error : std::uint8_t {
-    none = 0,
+    none = 0,               ///< no error
     greeting_refused = 1,   ///< the greeting was not 220 (554: no service, RFC 5321 §3.1)
     service_closing = 2,    ///< 421 (RFC 5321 §3.8): the server closes
     ehlo_refused = 3,       ///< EHLO/LHLO and HELO both refused
@@ -236,10 +236,10 @@ enum class client_mechanism : std::uint8_t {
 struct client_config {
     std::string_view helo = "localhost";  ///< our name in EHLO/HELO/LHLO (a Domain or address literal)
     bool lmtp = false;                    ///< LMTP: LHLO, per-recipient final replies (RFC 2033)
-    tls_mode tls = tls_mode::none;
+    tls_mode tls = tls_mode::none;        ///< STARTTLS: never, when offered, or required (RFC 3207)
     std::string_view user{};              ///< AUTH when not empty
     std::string_view password{};          ///< password, or the token for XOAUTH2
-    client_mechanism mechanism = client_mechanism::automatic;
+    client_mechanism mechanism = client_mechanism::automatic;  ///< the SASL mechanism to run (RFC 4954)
     /// Send credentials without TLS. RISK: the password crosses the network in clear
     /// (RFC 4954 §4 lets servers refuse it; RFC 8314 says never). Off: AUTH without TLS
     /// stops with `auth_unavailable`.
@@ -251,9 +251,9 @@ struct client_config {
 /// One message's envelope (RFC 5321 §3.3). Addresses are mailboxes without angle brackets:
 /// "local@domain", "" for the null reverse-path, "Postmaster" alone for RCPT.
 struct envelope {
-    std::string_view from{};
+    std::string_view from{};                  ///< the mailbox of the reverse-path, "" for the null path `<>`
     const std::string_view* to = nullptr;     ///< the recipients, in order (a span)
-    std::size_t to_count = 0;
+    std::size_t to_count = 0;                 ///< how many recipients `to` holds (1 to 65535)
     const std::string_view* orcpt = nullptr;  ///< optional, per recipient: ORCPT "type;xtext" (RFC 3461 §4.2)
     /// The recipients are given one at a time: `to`, `to_count` and `orcpt` are not used; the
     /// client asks for each (`client_action::next_recipient`) and the host answers with
@@ -270,8 +270,8 @@ struct envelope {
 
 /// A complete reply, as `client_step` takes it. `reply_collector` builds it from lines.
 struct server_reply {
-    std::uint16_t code = 0;
-    enhanced_code esc{};
+    std::uint16_t code = 0;  ///< the reply code (RFC 5321 §4.2)
+    enhanced_code esc{};     ///< the enhanced status code of the first line that has one (RFC 3463), or empty
     /// Bytes were left behind the reply in the host's read buffer (or inside the reader).
     /// Refused after the 220 to STARTTLS (RFC 3207 §4.2).
     bool trailing = false;
@@ -304,6 +304,7 @@ public:
         if (r_.esc.empty()) r_.esc = ln.esc;
         return ln.last;
     }
+    /// The reply summed up so far (complete once `add()` returned true).
     [[nodiscard]] constexpr const server_reply& reply() const noexcept { return r_; }
     /// Marks bytes left after the reply (the host knows its buffer).
     constexpr void set_trailing(bool t) noexcept { r_.trailing = t; }
@@ -336,7 +337,7 @@ enum client_flag : std::uint16_t {
 
 /// The whole client state: trivially copyable, no pointers.
 struct client_state {
-    client_phase phase = client_phase::connect;
+    client_phase phase = client_phase::connect;  ///< where the client stands
     client_mechanism mech = client_mechanism::automatic;  ///< the mechanism in use (AUTH)
     std::uint8_t auth_step = 0;      ///< 334 challenges answered
     smtpp::client_error fail_error = smtpp::client_error::none;  ///< why the transaction failed
@@ -346,15 +347,17 @@ struct client_state {
     std::uint16_t accepted = 0;      ///< recipients accepted
     std::uint16_t delivered = 0;     ///< LMTP: final replies read
     std::uint16_t fail_code = 0;     ///< the reply that failed the transaction
-    enhanced_code fail_esc{};
+    enhanced_code fail_esc{};        ///< the enhanced code of `fail_code`
     std::uint32_t extensions = 0;    ///< `ehlo_ext` bits of the last EHLO (forgotten on TLS)
-    std::uint32_t auth_mechanisms = 0;
+    std::uint32_t auth_mechanisms = 0;  ///< `sasl_mech` bits of the last EHLO
     std::uint64_t size = 0;          ///< advertised SIZE, 0 = none
     /// One at a time with PIPELINING: octets of the batch being built at the start of `out`,
     /// not yet written (the host keeps `out` untouched between the calls).
     std::uint32_t pending = 0;
 
+    /// True when flag `f` is set.
     [[nodiscard]] constexpr bool has(client_flag f) const noexcept { return (flags & f) != 0; }
+    /// True when the server said EHLO (not HELO) and offered extension `e`.
     [[nodiscard]] constexpr bool offers(ehlo_ext e) const noexcept {
         return (flags & cf_esmtp) != 0 && (extensions & static_cast<std::uint32_t>(e)) != 0;
     }
@@ -364,15 +367,15 @@ static_assert(sizeof(client_state) >= 32 && sizeof(client_state) <= 64, "client_
 
 /// What one call produced.
 struct client_result {
-    client_state next{};
+    client_state next{};         ///< the state to pass to the next call
     std::string_view write{};    ///< bytes to write now (in `out` or static storage)
-    client_action act = client_action::close;
-    client_event event = client_event::none;
-    smtpp::outcome outcome = smtpp::outcome::none;
-    smtpp::client_error error = smtpp::client_error::none;
+    client_action act = client_action::close;  ///< what the host does next
+    client_event event = client_event::none;   ///< what happened, if anything
+    smtpp::outcome outcome = smtpp::outcome::none;  ///< recipient, delivery, message: the outcome
+    smtpp::client_error error = smtpp::client_error::none;  ///< failed, message: why
     std::uint16_t index = 0;     ///< recipient: RCPT index; delivery: ordinal among accepted
     std::uint16_t code = 0;      ///< the reply the event is about
-    enhanced_code esc{};
+    enhanced_code esc{};         ///< its enhanced status code (RFC 3463), or empty
     std::uint16_t timeout = 0;   ///< read_reply / send_body: seconds (RFC 5321 §4.5.3.2)
     bool bdat = false;           ///< send_body: use `client_chunk()`
     bool expect_ehlo = false;    ///< read_reply: call `reply_reader::expect_ehlo()` first
