@@ -22,17 +22,18 @@ struct enum_name {
 };
 
 /// True when row i holds the enumerator of value i, for every row (the enum's values are
-/// 0, 1, 2, ... with no gap), and every name is non-empty.
-template <typename E, std::size_t N>
-constexpr bool names_in_order(const enum_name<E> (&rows)[N]) noexcept {
+/// 0, 1, 2, ... with no gap), and every name is non-empty. `Row` is `enum_name<E>` or any
+/// row with `value` and `name` (tables that also hold the enumerator's reply, rank, ...).
+template <typename Row, std::size_t N>
+constexpr bool names_in_order(const Row (&rows)[N]) noexcept {
     for (std::size_t i = 0; i < N; ++i)
         if (static_cast<std::size_t>(rows[i].value) != i || rows[i].name.empty()) return false;
     return true;
 }
 
 /// The name of `e`, or `unknown` for a value past the table (a cast from a wider integer).
-template <typename E, std::size_t N>
-constexpr std::string_view name_of(const enum_name<E> (&rows)[N], E e, std::string_view unknown) noexcept {
+template <typename Row, std::size_t N, typename E>
+constexpr std::string_view name_of(const Row (&rows)[N], E e, std::string_view unknown) noexcept {
     const auto i = static_cast<std::size_t>(e);
     return i < N ? rows[i].name : unknown;
 }
