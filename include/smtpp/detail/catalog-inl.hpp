@@ -12,6 +12,13 @@
 
 namespace smtpp {
 
+namespace detail {
+/// The texts of language `l`; English for a value out of range.
+constexpr const catalog_lang& texts(lang l) noexcept {
+    return catalog_texts[static_cast<std::size_t>(l) < lang_count ? static_cast<std::size_t>(l) : 0];
+}
+}  // namespace detail
+
 constexpr bool parse_lang(std::string_view s, lang& out) noexcept {
     for (const auto& row : detail::lang_names) {
         if (s.size() != row.name.size()) continue;

@@ -152,10 +152,6 @@ static_assert(sizeof(catalog_ru_replies) / sizeof(catalog_ru_replies[0]) == repl
 static_assert(sizeof(catalog_en_escs) / sizeof(catalog_en_escs[0]) == esc_count, "en enhanced codes");
 static_assert(sizeof(catalog_ru_escs) / sizeof(catalog_ru_escs[0]) == esc_count, "ru enhanced codes");
 
-constexpr const catalog_lang& texts(lang l) noexcept {
-    return catalog_texts[static_cast<std::size_t>(l) < lang_count ? static_cast<std::size_t>(l) : 0];
-}
-
 }  // namespace detail
 }  // namespace smtpp
 

@@ -240,12 +240,13 @@ constexpr client_result final_reply(const client_config& cfg, client_state s, co
 }
 
 // ---- one function per phase: the reply `rep` in that phase -------------------------------
+// `client_step` calls them with a valid code only (200 to 559, RFC 5321 §4.2), never 421.
 
 constexpr client_result on_greeting(const client_config& cfg, client_state s, const server_reply& rep, char* out,
                                     std::size_t cap) noexcept {
     const std::uint16_t code = rep.code;
     if (code == 220) return send_hello(cfg, s, cfg.lmtp ? verb::lhlo : verb::ehlo, out, cap);
-    if (code >= 400 && code < 600) return quit(s, smtpp::client_error::greeting_refused, code, rep.esc);
+    if (code >= 400) return quit(s, smtpp::client_error::greeting_refused, code, rep.esc);
     return fail(s, smtpp::client_error::greeting_refused, code, rep.esc);
 }
 
@@ -262,7 +263,7 @@ constexpr client_result on_ehlo(const client_config& cfg, client_state s, const 
     // RFC 5321 §3.2: a server that does not know EHLO answers 500/502 (§4.1.4);
     // then HELO. LMTP has no HELO (RFC 2033 §4.1); after TLS EHLO must work.
     if ((code == 500 || code == 502) && !cfg.lmtp && !s.has(cf_tls)) return send_hello(cfg, s, verb::helo, out, cap);
-    if (code >= 400 && code < 600) return quit(s, smtpp::client_error::ehlo_refused, code, rep.esc);
+    if (code >= 400) return quit(s, smtpp::client_error::ehlo_refused, code, rep.esc);
     return fail(s, smtpp::client_error::protocol, code, rep.esc);
 }
 
@@ -276,7 +277,7 @@ constexpr client_result on_helo(const client_config& cfg, client_state s, const 
         s.size = 0;
         return after_hello(cfg, s, out, cap);
     }
-    if (code >= 400 && code < 600) return quit(s, smtpp::client_error::ehlo_refused, code, rep.esc);
+    if (code >= 400) return quit(s, smtpp::client_error::ehlo_refused, code, rep.esc);
     return fail(s, smtpp::client_error::protocol, code, rep.esc);
 }
 
@@ -290,7 +291,7 @@ constexpr client_result on_starttls(const client_config& cfg, client_state s, co
         s.phase = client_phase::tls;
         return make(s, client_action::start_tls);
     }
-    if (code >= 400 && code < 600) {
+    if (code >= 400) {
         if (cfg.tls == tls_mode::required) return quit(s, smtpp::client_error::tls_refused, code, rep.esc);
         s.flags = static_cast<std::uint16_t>(s.flags | cf_tls_tried);
         return after_hello(cfg, s, out, cap);
@@ -346,7 +347,7 @@ constexpr client_result on_auth(const client_config& cfg, client_state s, const 
         return r;
     }
     if (code == 334) return on_auth_challenge(cfg, s, code, out, cap);
-    if (code >= 400 && code < 600) return quit(s, smtpp::client_error::auth_failed, code, rep.esc);
+    if (code >= 400) return quit(s, smtpp::client_error::auth_failed, code, rep.esc);
     return fail(s, smtpp::client_error::protocol, code, rep.esc);
 }
 
@@ -417,7 +418,7 @@ constexpr client_result on_data(const client_config& cfg, client_state s, const 
         s.phase = client_phase::body;
         return make(s, client_action::send_body, timeout_data_block);
     }
-    if (code >= 400 && code < 600) {
+    if (code >= 400) {
         const smtpp::client_error e = s.accepted == 0 ? (s.has(cf_mail_ok) ? smtpp::client_error::no_recipients : s.fail_error)
                                                      : smtpp::client_error::data_refused;
         return fail_transaction(s, e, s.accepted == 0 && s.fail_code != 0 ? s.fail_code : code,
@@ -549,7 +550,8 @@ constexpr client_result client_step(const client_config& cfg, const envelope& en
     client_state s = st;
     const std::uint16_t code = rep.code;
     const client_phase ph = s.phase;
-    if (detail::client_transitions[static_cast<std::size_t>(ph)][0].next == 0)
+    // The table's cell for this phase and reply class: none where no reply is awaited.
+    if (detail::client_transitions[static_cast<std::size_t>(ph)][detail::reply_class(code)].next == 0)
         return fail(s, smtpp::client_error::unexpected_reply, code, rep.esc);
     if (!is_valid_reply_code(code)) return fail(s, smtpp::client_error::protocol, code, rep.esc);
     // 421 at any point: the server is closing the channel (RFC 5321 §3.8).
