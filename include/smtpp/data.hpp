@@ -287,72 +287,6 @@ public:
           allow_nul_(!o.reject_nul) {}
 
 private:
-    // After a "." that starts a line (states dot, dot_cr, dot_bare, dot_bare_cr): the end of
-    // data, a stuffing dot (deleted, RFC 5321 §4.5.2), or a "." line dropped after a bare line
-    // end. Rare (once per such line), so out of step()'s hot states. True when the call
-    // returns `ev`.
-    SMTPP_CLANG_INLINE constexpr bool after_dot(const char* p, std::size_t& i, std::size_t& run, bool norm,
-                                                data_event& ev) noexcept {
-        switch (st_) {
-            case st::dot:
-                if (p[i] == '\r') {
-                    ++i;
-                    run = i;
-                    st_ = st::dot_cr;
-                } else if (p[i] == '\n' && norm) {
-                    drop_dot_line(i);  // ".<LF>": a bare line end, dropped
-                    ++i;
-                    run = i;
-                } else {
-                    st_ = st::mid;  // the stuffing dot is deleted (§4.5.2)
-                }
-                break;
-            case st::dot_cr:
-                if (p[i] == '\n') {
-                    st_ = st::done;
-                    if (max_size_ != 0 && size_ > max_size_) add(data_error::too_big);
-                    ev = {status::complete, data_event_kind::end, {}, i + 1, err_};
-                    return true;
-                }
-                if (!norm) {
-                    // ".<CR>x": the dot was stuffing; the CR is content and bare.
-                    add(data_error::bare_cr);
-                    st_ = st::mid;
-                    line_ = 1;
-                    ev = emit_lit(detail::lit_cr, i);
-                    return true;
-                }
-                st_ = st::bol_bare;  // ".<CR>x": the "." line ends in a bare CR: dropped
-                run = i;
-                break;
-            case st::dot_bare:
-                if (p[i] == '\r') {
-                    ++i;
-                    run = i;
-                    st_ = st::dot_bare_cr;
-                } else if (p[i] == '\n') {
-                    drop_dot_line(i);
-                    ++i;
-                    run = i;
-                } else {
-                    st_ = st::mid;
-                }
-                break;
-            case st::dot_bare_cr:
-                // A "." line after a bare line end is dropped whatever ends it.
-                if (p[i] == '\n') {
-                    ++i;
-                    st_ = st::bol;
-                } else {
-                    st_ = st::bol_bare;
-                }
-                run = i;
-                break;
-            default: break;
-        }
-        return false;
-    }
-
     // Defined before next(): clang evaluates a member template in a constant expression
     // only if its definition comes first.
     // The byte state machine; with `Blocks`, whole 64-byte blocks of plain CRLF text in
@@ -437,13 +371,57 @@ private:
                     }
                     break;
                 case st::dot:
-                case st::dot_cr:
-                case st::dot_bare:
-                case st::dot_bare_cr: {
-                    data_event ev{};
-                    if (after_dot(p, i, run, norm, ev)) return ev;
+                    if (p[i] == '\r') {
+                        ++i;
+                        run = i;
+                        st_ = st::dot_cr;
+                    } else if (p[i] == '\n' && norm) {
+                        drop_dot_line(i);  // ".<LF>": a bare line end, dropped
+                        ++i;
+                        run = i;
+                    } else {
+                        st_ = st::mid;  // the stuffing dot is deleted (§4.5.2)
+                    }
                     break;
-                }
+                case st::dot_cr:
+                    if (p[i] == '\n') {
+                        st_ = st::done;
+                        if (max_size_ != 0 && size_ > max_size_) add(data_error::too_big);
+                        return {status::complete, data_event_kind::end, {}, i + 1, err_};
+                    }
+                    if (!norm) {
+                        // ".<CR>x": the dot was stuffing; the CR is content and bare.
+                        add(data_error::bare_cr);
+                        st_ = st::mid;
+                        line_ = 1;
+                        return emit_lit(detail::lit_cr, i);
+                    }
+                    st_ = st::bol_bare;  // ".<CR>x": the "." line ends in a bare CR: dropped
+                    run = i;
+                    break;
+                case st::dot_bare:
+                    if (p[i] == '\r') {
+                        ++i;
+                        run = i;
+                        st_ = st::dot_bare_cr;
+                    } else if (p[i] == '\n') {
+                        drop_dot_line(i);
+                        ++i;
+                        run = i;
+                    } else {
+                        st_ = st::mid;
+                    }
+                    break;
+                case st::dot_bare_cr:
+                    // A "." line after a bare line end is dropped whatever ends it.
+                    if (p[i] == '\n') {
+                        ++i;
+                        st_ = st::bol;
+                    } else {
+                        st_ = st::bol_bare;
+                    }
+                    run = i;
+                    break;
                 case st::done:
                     return {status::complete, data_event_kind::end, {}, i, err_};
             }
