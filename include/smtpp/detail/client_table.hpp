@@ -107,8 +107,9 @@ inline constexpr client_event_edge client_event_edges[] = {
 /// True when the table allows `from` → `to` on `code`. Every awaiting phase may also close:
 /// a reply the command cannot have (RFC 5321 §4.2: "unexpected" codes), 421 (§3.8).
 constexpr bool in_table(client_phase from, std::uint16_t code, client_phase to) noexcept {
-    if (to == client_phase::closed && client_transitions[static_cast<std::size_t>(from)][0].next != 0) return true;
-    return (client_transitions[static_cast<std::size_t>(from)][reply_class(code)].next & detail::to(to)) != 0;
+    const client_edge (&row)[reply_class_count] = client_transitions[static_cast<std::size_t>(from)];
+    if ((row[reply_class(code)].next & detail::to(to)) != 0) return true;
+    return to == client_phase::closed && row[0].next != 0;
 }
 
 }  // namespace detail
