@@ -108,8 +108,8 @@ inline constexpr client_event_edge client_event_edges[] = {
 /// a reply the command cannot have (RFC 5321 §4.2: "unexpected" codes), 421 (§3.8).
 constexpr bool in_table(client_phase from, std::uint16_t code, client_phase to) noexcept {
     const client_edge (&row)[reply_class_count] = client_transitions[static_cast<std::size_t>(from)];
-    if ((row[reply_class(code)].next & detail::to(to)) != 0) return true;
-    return to == client_phase::closed && row[0].next != 0;
+    const std::uint32_t closes = row[0].next != 0 ? detail::to(client_phase::closed) : 0;
+    return ((row[reply_class(code)].next | closes) & detail::to(to)) != 0;
 }
 
 }  // namespace detail
