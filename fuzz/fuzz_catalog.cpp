@@ -13,6 +13,7 @@
 //      a reply that the reply reader parses back to the same code and enhanced code.
 #include <smtpp/catalog.hpp>
 #include <smtpp/data.hpp>
+#include <smtpp/encode.hpp>
 #include <smtpp/line.hpp>
 #include <smtpp/reply.hpp>
 #include <smtpp/session.hpp>
@@ -133,6 +134,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     SMTPP_FUZZ_CHECK(!to_string(static_cast<line_error>(v)).empty());
     SMTPP_FUZZ_CHECK(!to_string(static_cast<data_error>(v)).empty());
     SMTPP_FUZZ_CHECK(!to_string(static_cast<phase>(v)).empty());
+    SMTPP_FUZZ_CHECK(!to_string(static_cast<encode_error>(v)).empty());
+    // A language by value: its tag parses back to it; out of range, English (the texts' fallback).
+    lang by_value = lang::en;
+    SMTPP_FUZZ_CHECK(parse_lang(to_string(static_cast<lang>(v)), by_value));
+    SMTPP_FUZZ_CHECK(by_value == (v < lang_count ? static_cast<lang>(v) : lang::en));
     check_hint(reply_for(static_cast<command_error>(v % command_error_count)));
     check_hint(reply_for(static_cast<session_reply>(v % session_reply_count)));
     check_hint(reply_for(static_cast<policy_error>(v)));

@@ -9,7 +9,9 @@
 // idle: the client must refuse both), and a stream starting with "~" (before any "!")
 // gives the recipients one at a time (envelope::one_at_a_time: client_recipient() on
 // next_recipient, the same list, then client_recipients_done()); then "#" n offers the
-// client only 8 + n octets of output buffer (its no_space paths). Wrong codes, multi-line code changes, replies before the command, 334
+// client only 8 + n octets of output buffer (its no_space paths); then "%" gives a password
+// so long that AUTH goes without an initial response (RFC 4954 §4: the line would pass 512);
+// then "&" gives recipients the host got wrong (a space in one, an ORCPT without "type;"). Wrong codes, multi-line code changes, replies before the command, 334
 // loops, unexpected 354 and bytes after a STARTTLS 220 all come from the stream.
 // Properties, each reported with __builtin_trap() (SMTPP_FUZZ_CHECK):
 //   1. every command written parses back strictly (SASL responses and the body aside),
@@ -41,6 +43,10 @@ using smtpp_fuzz::counting;
 constexpr std::string_view rcpts[] = {"c@d.example", "e@f.example", "g@h.example"};
 constexpr std::string_view orcpts[] = {"rfc822;c@d.example", "rfc822;e@f.example", "utf-8;g@h.example"};
 constexpr std::string_view odd_rcpts[] = {"Postmaster", "\xC3\xBC@example.org", "x@example.org"};
+// The host's mistakes: a recipient the formatter refuses (a space) and an ORCPT without its
+// "type;" (RFC 3461 §4.2): refused locally, never written.
+constexpr std::string_view bad_rcpts[] = {"c@d.example", "bad address@d.example", "e@f.example"};
+constexpr std::string_view bad_orcpts[] = {"rfc822;c@d.example", "rfc822;x@d.example", "no-type"};
 // Enough long recipients that a pipelined batch does not fit the 1 KiB output buffer.
 constexpr std::string_view many_rcpts[] = {
     "recipient-with-a-rather-long-local-part-00@subdomain.example.org",
@@ -63,6 +69,13 @@ constexpr std::string_view many_rcpts[] = {
     "recipient-with-a-rather-long-local-part-17@subdomain.example.org",
 };
 constexpr std::string_view body = "Subject: x\r\n\r\n.dot line\r\nlast";
+// 400 octets: AUTH PLAIN / XOAUTH2 with it as initial response would pass 512 (RFC 4954 §4).
+constexpr char long_password_bytes[401] =
+    "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+    "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+    "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+    "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789";
+constexpr std::string_view long_password(long_password_bytes, 400);
 
 struct model {
     bool greeted = false;
@@ -315,8 +328,12 @@ struct runner {
                 case client_action::next_recipient: {
                     SMTPP_FUZZ_CHECK(env.one_at_a_time && r.write.empty());
                     if (eager) {
+                        envelope span = env;  // a span envelope takes no recipient one at a time
+                        span.one_at_a_time = false;
                         const client_result w[] = {client_body_done(cfg, st), client_quit(cfg, st),
-                                                   client_send(cfg, env, st, out, cap)};
+                                                   client_send(cfg, env, st, out, cap),
+                                                   client_recipient(cfg, span, st, "a@b.example", {}, out, cap),
+                                                   client_recipients_done(cfg, span, st, out, cap)};
                         for (const client_result& x : w)
                             SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call &&
                                              x.write.empty());
@@ -343,7 +360,7 @@ struct runner {
 // `bits` configures the client, `env_kind` the envelope: 0 plain, 1 DSN + SIZE + 8BITMIME,
 // 2 null sender, <Postmaster> and a UTF-8 recipient, 3 BINARYMIME in small BDAT chunks to
 // 18 long recipients.
-runner make_runner(std::uint8_t bits, unsigned env_kind, bool one_at_a_time) {
+runner make_runner(std::uint8_t bits, unsigned env_kind, bool one_at_a_time, bool bad) {
     runner r;
     r.cfg.helo = "client.example";
     r.cfg.lmtp = (bits & 1) != 0;
@@ -371,11 +388,17 @@ runner make_runner(std::uint8_t bits, unsigned env_kind, bool one_at_a_time) {
         r.env.to = odd_rcpts;
         r.env.ret = ret_type::full;
         r.env.envid = "X";
+        r.env.smtputf8 = one_at_a_time;  // a UTF-8 recipient is to come (envelope::one_at_a_time)
     } else if (env_kind == 3) {
         r.env.to = many_rcpts;
         r.env.to_count = sizeof many_rcpts / sizeof many_rcpts[0];
         r.env.body = body_type::binary_mime;
         r.chunk = 7;
+    }
+    if (bad) {  // DSN envelope: the addresses are good, the last ORCPT is not
+        r.env.to = env_kind == 1 ? rcpts : bad_rcpts;
+        r.env.to_count = 3;
+        r.env.orcpt = bad_orcpts;
     }
     if (one_at_a_time) {  // the same recipients, given when asked
         r.list = r.env.to;
@@ -434,16 +457,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         cap = 8 + static_cast<std::uint8_t>(stream[1]);
         stream.remove_prefix(2);
     }
+    const bool long_pass = !stream.empty() && stream[0] == '%';
+    if (long_pass) stream.remove_prefix(1);
+    const bool bad = !stream.empty() && stream[0] == '&';
+    if (bad) stream.remove_prefix(1);
     counting = true;
     allocations = 0;
-    runner whole = make_runner(bits, env_kind, one);
+    runner whole = make_runner(bits, env_kind, one, bad);
     whole.cap = cap;
+    if (long_pass && !whole.cfg.user.empty()) whole.cfg.password = long_password;
     const std::uint64_t a = whole.run(stream, stream.size() + 1, eager);
-    runner split = make_runner(bits, env_kind, one);
+    runner split = make_runner(bits, env_kind, one, bad);
     split.cap = cap;
+    if (long_pass && !split.cfg.user.empty()) split.cfg.password = long_password;
     const std::uint64_t b = split.run(stream, piece, eager);
-    runner bytes = make_runner(bits, env_kind, one);
+    runner bytes = make_runner(bits, env_kind, one, bad);
     bytes.cap = cap;
+    if (long_pass && !bytes.cfg.user.empty()) bytes.cfg.password = long_password;
     const std::uint64_t c = bytes.run(stream, 1, eager);
     counting = false;
     SMTPP_FUZZ_CHECK(allocations == 0);

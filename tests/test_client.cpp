@@ -295,6 +295,151 @@ TEST_CASE("client: recipients one at a time, calls out of phase (RFC 2920 §3.1)
     CHECK(r.next.pending == 0);
 }
 
+TEST_CASE("client: the recipient limit, 65535 (RFC 5321 §4.5.3.1.8 sets no maximum)", "[client][limits]") {
+    // The counters are 16 bits: an envelope of more than 65535 recipients is refused before
+    // anything is written (span), or its 65536th recipient is refused locally (one at a time).
+    client_config cfg{};
+    cfg.use_pipelining = false;
+    std::vector<std::string_view> many(0x10000, "c@d.example");
+    envelope env{};
+    env.from = "a@b.example";
+    env.to = many.data();
+    env.to_count = many.size();
+    char out[512];
+    client_result r = client_start(cfg);
+    r = client_step(cfg, env, r.next, reply(220), out, sizeof out);
+    r = client_step(cfg, env, r.next, reply(250), out, sizeof out);
+    REQUIRE(r.act == client_action::ready);
+    const client_state ready = r.next;
+    client_result x = client_send(cfg, env, ready, out, sizeof out);
+    CHECK(x.event == client_event::message);
+    CHECK(x.error == client_error::no_recipient_given);
+    CHECK(x.write.empty());
+    CHECK(x.act == client_action::ready);
+    env.to_count = 0xFFFF;  // the most: taken
+    x = client_send(cfg, env, ready, out, sizeof out);
+    CHECK(x.act == client_action::read_reply);
+    CHECK(x.write == "MAIL FROM:<a@b.example>\r\n");
+
+    envelope one{};
+    one.from = "a@b.example";
+    one.one_at_a_time = true;
+    r = client_send(cfg, one, ready, out, sizeof out);
+    r = client_step(cfg, one, r.next, reply(250), out, sizeof out);  // MAIL
+    REQUIRE(r.act == client_action::next_recipient);
+    for (std::size_t i = 0; i < 0xFFFF; ++i) {
+        r = client_recipient(cfg, one, r.next, "c@d.example", {}, out, sizeof out);
+        REQUIRE(r.act == client_action::read_reply);
+        r = client_step(cfg, one, r.next, reply(250), out, sizeof out);
+        REQUIRE(r.act == client_action::next_recipient);
+    }
+    CHECK(r.next.rcpt_sent == 0xFFFF);
+    CHECK(r.next.accepted == 0xFFFF);
+    r = client_recipient(cfg, one, r.next, "c@d.example", {}, out, sizeof out);
+    CHECK(r.event == client_event::recipient);
+    CHECK(r.error == client_error::no_recipient_given);
+    CHECK(r.outcome == outcome::refused);
+    CHECK(r.index == 0xFFFF);
+    CHECK(r.taken);
+    CHECK(r.write.empty());
+    CHECK(r.act == client_action::next_recipient);
+    r = client_recipients_done(cfg, one, r.next, out, sizeof out);
+    CHECK(r.write == "DATA\r\n");
+}
+
+TEST_CASE("client: AUTH challenges past the mechanism's steps are cancelled (RFC 4954 §4)", "[client][limits]") {
+    // A 334 after the last step is answered "*" (cancel) and the session quits; the step
+    // count saturates at 255 even for a state a host restored with it at its maximum.
+    client_config cfg{};
+    cfg.user = "user";
+    cfg.password = "password";
+    cfg.auth_without_tls = true;
+    cfg.mechanism = client_mechanism::login;
+    envelope env{};
+    char out[512];
+    client_result r = client_start(cfg);
+    r = client_step(cfg, env, r.next, reply(220), out, sizeof out);
+    server_reply caps = reply(250, static_cast<std::uint32_t>(ehlo_ext::auth));
+    caps.auth_mechanisms = static_cast<std::uint32_t>(sasl_mech::login);
+    r = client_step(cfg, env, r.next, caps, out, sizeof out);
+    CHECK(r.write == "AUTH LOGIN\r\n");
+    r = client_step(cfg, env, r.next, reply(334), out, sizeof out);
+    CHECK(r.write == "dXNlcg==\r\n");  // "user"
+    r = client_step(cfg, env, r.next, reply(334), out, sizeof out);
+    CHECK(r.write == "cGFzc3dvcmQ=\r\n");  // "password"
+    client_state third = r.next;
+    r = client_step(cfg, env, third, reply(334), out, sizeof out);
+    CHECK(r.write == "*\r\n");
+    CHECK(r.error == client_error::auth_loop);
+    CHECK(r.next.phase == client_phase::quit);
+    third.auth_step = 255;
+    r = client_step(cfg, env, third, reply(334), out, sizeof out);
+    CHECK(r.write == "*\r\n");
+    CHECK(r.next.auth_step == 255);
+}
+
+TEST_CASE("client: guards of the host calls and of the reply code (RFC 5321 §4.2)", "[client][limits]") {
+    client_config cfg{};
+    cfg.use_chunking = true;
+    const std::string_view to[] = {"c@d.example"};
+    envelope env{};
+    env.from = "a@b.example";
+    env.to = to;
+    env.to_count = 1;
+    char out[512];
+    client_result r = client_start(cfg);
+    // A code outside 2yz-5yz (x0z-x5z) is no reply: protocol error, whatever the phase.
+    const std::uint16_t bad_codes[] = {0, 199, 260, 560, 600, 999};
+    for (const std::uint16_t c : bad_codes) {
+        const client_result x = client_step(cfg, env, r.next, reply(c), out, sizeof out);
+        CHECK(x.error == client_error::protocol);
+        CHECK(x.act == client_action::close);
+    }
+    r = client_step(cfg, env, r.next, reply(220), out, sizeof out);
+    r = client_step(cfg, env, r.next, reply(250, static_cast<std::uint32_t>(ehlo_ext::chunking)), out, sizeof out);
+    r = client_send(cfg, env, r.next, out, sizeof out);
+    r = client_step(cfg, env, r.next, reply(250), out, sizeof out);
+    r = client_step(cfg, env, r.next, reply(250), out, sizeof out);
+    REQUIRE(r.act == client_action::send_body);
+    REQUIRE(r.bdat);
+    // BDAT body: body_done is not the call; a chunk header that does not fit is no_space.
+    CHECK(client_body_done(cfg, r.next).error == client_error::invalid_call);
+    CHECK(client_chunk(cfg, r.next, 100, true, out, 5).error == client_error::no_space);
+    r = client_chunk(cfg, r.next, 3, true, out, sizeof out);
+    CHECK(r.write == "BDAT 3 LAST\r\n");
+    r = client_step(cfg, env, r.next, reply(250), out, sizeof out);
+    CHECK(r.event == client_event::message);
+    CHECK(r.outcome == outcome::accepted);
+    // DATA body: a chunk is not the call.
+    cfg.use_chunking = false;
+    r = client_send(cfg, env, r.next, out, sizeof out);
+    r = client_step(cfg, env, r.next, reply(250), out, sizeof out);
+    r = client_step(cfg, env, r.next, reply(250), out, sizeof out);
+    r = client_step(cfg, env, r.next, reply(354), out, sizeof out);
+    REQUIRE(r.act == client_action::send_body);
+    CHECK(client_chunk(cfg, r.next, 3, true, out, sizeof out).error == client_error::invalid_call);
+    // One at a time with PIPELINING: only MAIL in the batch, no recipient given: nothing was
+    // written, the message is refused and the connection stays ready.
+    envelope one{};
+    one.from = "a@b.example";
+    one.one_at_a_time = true;
+    client_result p = client_start(cfg);
+    p = client_step(cfg, one, p.next, reply(220), out, sizeof out);
+    p = client_step(cfg, one, p.next, reply(250, static_cast<std::uint32_t>(ehlo_ext::pipelining)), out, sizeof out);
+    p = client_send(cfg, one, p.next, out, sizeof out);
+    REQUIRE(p.act == client_action::next_recipient);
+    // A buffer smaller than the batch already in it (the host broke the contract).
+    const client_result given = client_recipient(cfg, one, p.next, "c@d.example", {}, out, sizeof out);
+    REQUIRE(given.next.pending == 48);  // MAIL and RCPT
+    CHECK(client_recipients_done(cfg, one, given.next, out, 40).error == client_error::no_space);
+    const client_result none = client_recipients_done(cfg, one, p.next, out, sizeof out);
+    CHECK(none.error == client_error::no_recipient_given);
+    CHECK(none.event == client_event::message);
+    CHECK(none.write.empty());
+    CHECK(none.act == client_action::ready);
+    CHECK(none.next.phase == client_phase::ready);
+}
+
 // ---- the exhaustive walk ------------------------------------------------------------------
 
 struct walk_reply {

@@ -24,6 +24,8 @@ COMPILE_TIME = [
     (r"::put_reply\(smtpp::reply_hint|::(acc|ref)\(smtpp::session_reply",
      "called only by constexpr table builders (the reply and transition tables)"),
     (r"scan_in_constant_evaluation", "constant evaluation only"),
+    (r"names_in_order", "compile-time check of an enum's names table (static_assert only)"),
+    (r"smtpp::detail::to<", "the phase set of a cell of the client's transition table, built by the compiler"),
     (r"\bin_constant_evaluation\b",
      "__builtin_is_constant_evaluated, folded by the compiler at every call: never called at run time"),
     (r"\b(ctz64|top_bit64)_plain\b", "portable twin of a GNU builtin (compilers without __builtin_ctzll/clzll)"),

@@ -42,6 +42,7 @@
 
 #include "core.hpp"
 #include "detail/ascii.hpp"
+#include "detail/enum_names.hpp"
 #include "line.hpp"
 
 
@@ -49,7 +50,7 @@ namespace smtpp {
 
 /// Why a message body is refused. Values are explicit and append-only.
 enum class data_error : std::uint8_t {
-    none = 0,
+    none = 0,           ///< no error
     bare_lf = 1,        ///< LF not preceded by CR (RFC 5321 §2.3.8, §4.1.1.4)
     bare_cr = 2,        ///< CR not followed by LF (RFC 5321 §2.3.8)
     too_big = 3,        ///< more than the SIZE limit (RFC 1870)
@@ -57,21 +58,33 @@ enum class data_error : std::uint8_t {
     nul = 5,            ///< a NUL octet (RFC 2045 §2.7/§2.8: "no NULs are allowed")
 };
 
-/// The name of an error, for logs.
-constexpr std::string_view to_string(data_error e) noexcept {
-    switch (e) {
-        case data_error::none: return "none";
-        case data_error::bare_lf: return "bare_lf";
-        case data_error::bare_cr: return "bare_cr";
-        case data_error::too_big: return "too_big";
-        case data_error::line_too_long: return "line_too_long";
-        case data_error::nul: return "nul";
-    }
-    return "unknown";
-}
+namespace detail {
+/// Each error with its name, its rank (when a body has several faults, the one reported:
+/// framing faults first, as they are what smuggling looks like, then content, then size)
+/// and its reply (`reply_for` says why each).
+struct data_error_row {
+    data_error value;
+    std::string_view name;
+    int rank;
+    reply_hint reply;
+};
+inline constexpr data_error_row data_error_rows[] = {
+    {data_error::none, "none", 0, {250, {2, 0, 0}, "Ok"}},
+    {data_error::bare_lf, "bare_lf", 5, {550, {5, 5, 2}, "Bare LF received; lines must end with CRLF"}},
+    {data_error::bare_cr, "bare_cr", 4, {550, {5, 5, 2}, "Bare CR received; lines must end with CRLF"}},
+    {data_error::too_big, "too_big", 2, {552, {5, 3, 4}, "Message size exceeds fixed maximum message size"}},
+    {data_error::line_too_long, "line_too_long", 1, {500, {5, 5, 2}, "Line too long"}},
+    {data_error::nul, "nul", 3, {550, {5, 6, 0}, "NUL characters are not allowed in messages"}},
+};
+static_assert(names_in_order(data_error_rows), "data_error_rows: one row per error, in order");
+}  // namespace detail
+
+/// The name of an error, for logs ("bare_lf", ...); "unknown" out of range.
+constexpr std::string_view to_string(data_error e) noexcept { return detail::name_of(detail::data_error_rows, e, "unknown"); }
 
 /**
- * The reply for a refused body (sent after the end of data / the BDAT chunk).
+ * The reply for a refused body (sent after the end of data / the BDAT chunk); 554 5.0.0
+ * Transaction failed for a value out of range.
  * - bare LF / CR: 550 5.5.2, Postfix's `smtpd_forbid_bare_newline = reject` reply
  *   ("550 5.5.2 Error: bare <LF> received", reject code default 550).
  * - too_big: 552 5.3.4, RFC 1870 §6 / RFC 5321 §4.5.3.1.10 "552 Too much mail data";
@@ -81,15 +94,9 @@ constexpr std::string_view to_string(data_error e) noexcept {
  * - nul: 550 5.6.0, RFC 3463 X.6.0 "Other or undefined media error" (NUL is not text).
  */
 constexpr reply_hint reply_for(data_error e) noexcept {
-    switch (e) {
-        case data_error::none: return {250, {2, 0, 0}, "Ok"};
-        case data_error::bare_lf: return {550, {5, 5, 2}, "Bare LF received; lines must end with CRLF"};
-        case data_error::bare_cr: return {550, {5, 5, 2}, "Bare CR received; lines must end with CRLF"};
-        case data_error::too_big: return {552, {5, 3, 4}, "Message size exceeds fixed maximum message size"};
-        case data_error::line_too_long: return {500, {5, 5, 2}, "Line too long"};
-        case data_error::nul: return {550, {5, 6, 0}, "NUL characters are not allowed in messages"};
-    }
-    return {554, {5, 0, 0}, "Transaction failed"};
+    const auto i = static_cast<std::size_t>(e);
+    constexpr std::size_t n = sizeof detail::data_error_rows / sizeof detail::data_error_rows[0];
+    return i < n ? detail::data_error_rows[i].reply : reply_hint{554, {5, 0, 0}, "Transaction failed"};
 }
 
 /// What to do with a CR or LF that is not part of a CRLF in DATA content.
@@ -141,17 +148,10 @@ struct data_event {
 
 namespace detail {
 
+/// When a body has several faults, the one reported (the rank in `data_error_rows`).
 constexpr int data_error_rank(data_error e) noexcept {
-    // Framing faults first (they are what smuggling looks like), then content, then size.
-    switch (e) {
-        case data_error::none: return 0;
-        case data_error::line_too_long: return 1;
-        case data_error::too_big: return 2;
-        case data_error::nul: return 3;
-        case data_error::bare_cr: return 4;
-        case data_error::bare_lf: return 5;
-    }
-    return 0;
+    const auto i = static_cast<std::size_t>(e);
+    return i < sizeof data_error_rows / sizeof data_error_rows[0] ? data_error_rows[i].rank : 0;
 }
 
 constexpr std::uint64_t saturating_add64(std::uint64_t a, std::uint64_t b) noexcept {

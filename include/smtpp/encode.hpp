@@ -34,6 +34,7 @@
 
 #include "core.hpp"
 #include "data.hpp"
+#include "detail/enum_names.hpp"
 
 namespace smtpp {
 
@@ -55,23 +56,27 @@ enum class newline_policy : std::uint8_t {
 
 /// Why the encoder refused a body. Values are explicit and append-only.
 enum class encode_error : std::uint8_t {
-    none = 0,
+    none = 0,     ///< no error
     bare_lf = 1,  ///< LF not preceded by CR under `newline_policy::strict`
     bare_cr = 2,  ///< CR not followed by LF under `newline_policy::strict`
 };
 
-constexpr std::string_view to_string(encode_error e) noexcept {
-    switch (e) {
-        case encode_error::none: return "none";
-        case encode_error::bare_lf: return "bare LF in message body";
-        case encode_error::bare_cr: return "bare CR in message body";
-    }
-    return "unknown";
-}
+namespace detail {
+inline constexpr enum_name<encode_error> encode_error_names[] = {
+    {encode_error::none, "none"},
+    {encode_error::bare_lf, "bare LF in message body"},
+    {encode_error::bare_cr, "bare CR in message body"},
+};
+static_assert(names_in_order(encode_error_names), "encode_error_names: one row per error, in order");
+}  // namespace detail
+
+/// A short English description of the error ("bare LF in message body", ...); "unknown" out
+/// of range.
+constexpr std::string_view to_string(encode_error e) noexcept { return detail::name_of(detail::encode_error_names, e, "unknown"); }
 
 /// Options of `body_encoder`.
 struct encode_options {
-    newline_policy newline = newline_policy::strict;
+    newline_policy newline = newline_policy::strict;  ///< bare CR / LF: refuse them, or send them as CRLF
     /// Dot-stuff and terminate with "." CRLF (DATA). Off for BDAT: the chunk sizes frame
     /// the body (RFC 3030 §2); nothing is stuffed.
     bool stuff = true;
@@ -80,122 +85,6 @@ struct encode_options {
     /// keeps it). Off sends the bytes as they are.
     bool final_crlf = true;
 };
-
-namespace detail {
-inline constexpr std::string_view enc_dot = ".";
-inline constexpr std::string_view enc_crlf = "\r\n";
-inline constexpr std::string_view enc_lf = "\n";
-inline constexpr std::string_view enc_end_bol = ".\r\n";
-inline constexpr std::string_view enc_end_mid = "\r\n.\r\n";
-
-/**
- * The position of the first CR or LF in `p[i..n)`, or `n`: the next LF by memchr (the C
- * library's fastest scan), then the next CR before it. A CRLF line costs two scans of the
- * line (measured faster than one byte-wise or word-wise scan for both octets).
- */
-inline std::size_t find_cr_or_lf(const char* p, std::size_t i, std::size_t n) noexcept {
-    const void* lf = std::memchr(p + i, '\n', n - i);
-    const std::size_t stop = lf == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(lf) - p);
-    const void* cr = std::memchr(p + i, '\r', stop - i);
-    return cr == nullptr ? stop : static_cast<std::size_t>(static_cast<const char*>(cr) - p);
-}
-/// The octets `p[0..8)` as a word whose least significant octet is `p[0]`, whatever the
-/// machine's byte order (compilers turn this into one load where that is the order).
-inline std::uint64_t load_le64(const char* p) noexcept {
-    const auto b = [p](int k) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[k])); };
-    return b(0) | (b(1) << 8) | (b(2) << 16) | (b(3) << 24) | (b(4) << 32) | (b(5) << 40) | (b(6) << 48) |
-           (b(7) << 56);
-}
-
-/// High bit of each octet of `x` that is zero, exactly (no false positives).
-constexpr std::uint64_t zero_octets(std::uint64_t x) noexcept {
-    constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
-    return ~(((x & low7) + low7) | x | low7);
-}
-
-/// The index (0..7) of the lowest octet whose high bit is set in `m` (`m` != 0, only high
-/// bits set): the lowest bit isolated, moved to the octet's low bit, and a multiplication
-/// that carries the octet's index into the top octet. Plain arithmetic, any byte order.
-constexpr unsigned first_marked_octet(std::uint64_t m) noexcept {
-    const std::uint64_t lowest = m & (~m + 1);
-    return static_cast<unsigned>(((lowest >> 7) * 0x0001020304050607ull) >> 56);
-}
-
-/**
- * Skips, eight octets at a time, text that needs nothing: every CR followed by LF, every
- * LF preceded by CR, and (with `stuff`) no "." after a CRLF. `p[i-1]` is not a CR and
- * `p[i]` needs no stuffing (the caller's state), or else `carry_cr` / `carry_lf` say that
- * `p[i-1]` is one (bit 7 set). Returns where the byte-wise scan goes on: at or before the
- * first word that needs a look, backed off to the CR of a line end that straddles it, so
- * that the scan sees the whole CRLF. When it stopped at a line that starts with "." (and
- * everything before it is clean), `dot` is that line's start: the caller cuts there
- * without a scan (a stuffed body has one such line in three).
- */
-inline std::size_t skip_words(const char* p, std::size_t i, std::size_t n, bool stuff, std::size_t& dot,
-                              std::uint64_t carry_cr, std::uint64_t carry_lf) noexcept {
-    constexpr std::uint64_t cr_pat = 0x0D0D0D0D0D0D0D0Dull;
-    constexpr std::uint64_t lf_pat = 0x0A0A0A0A0A0A0A0Aull;
-    constexpr std::uint64_t dot_pat = 0x2E2E2E2E2E2E2E2Eull;
-    constexpr std::uint64_t below_pat = 0x0E0E0E0E0E0E0E0Eull;
-    constexpr std::uint64_t high = 0x8080808080808080ull;
-    const std::size_t start = i;
-    while (n - i >= 8) {
-        const std::uint64_t w = load_le64(p + i);
-        // Most words hold no octet below 0x0E (so no CR, no LF) and follow a word that did not
-        // end a line: nothing to check. Exact for "is there one": a borrow only crosses an
-        // octet that is itself below 0x0E, and `~w` keeps octets >= 0x80 out.
-        if ((((w - below_pat) & ~w & high) | carry_cr | carry_lf) == 0) {
-            i += 8;
-            continue;
-        }
-        const std::uint64_t cr = zero_octets(w ^ cr_pat);
-        const std::uint64_t lf = zero_octets(w ^ lf_pat);
-        if (lf != ((cr << 8) | carry_cr)) break;
-        if (stuff) {
-            // Every line end in this word is a CRLF (checked above), so the first "." after
-            // an LF starts a line, and nothing before it needs a look.
-            const std::uint64_t dots = zero_octets(w ^ dot_pat) & ((lf << 8) | carry_lf);
-            if (dots != 0) {
-                dot = i + first_marked_octet(dots);
-                return i;
-            }
-        }
-        carry_cr = cr >> 56;
-        carry_lf = lf >> 56;
-        i += 8;
-    }
-    if (i == start && carry_cr == 0 && carry_lf == 0) return i;
-    return carry_cr != 0 ? i - 1 : carry_lf != 0 ? i - 2 : i;
-}
-
-/**
- * Skips text that needs nothing (see skip_words, same contract): with SSE2, 64 octets at
- * a time by the DATA decoder's block classifier (its faults are exactly the octets the
- * encoder must look at: an LF not after a CR, the octet after a CR that is not an LF, a "."
- * after an LF), then the rest (under 64 octets, or all of it without SSE2) eight at a time.
- */
-inline std::size_t skip_plain(const char* p, std::size_t i, std::size_t n, bool stuff, std::size_t& dot) noexcept {
-#if defined(SMTPP_HAVE_BODY_BLOCKS)
-    const std::size_t start = i;
-    for (; n - i >= 64; i += 64) {
-        const std::uint64_t faults = data_block_sse2<false>(p + i, i == start ? '\0' : p[i - 1]).faults;
-        if (faults == 0) continue;
-        const std::size_t at = i + ctz64(faults);
-        if (at > start && p[at - 1] == '\r') return at - 1;  // a CR without its LF: the scan sees it
-        if (p[at] == '.' && stuff) dot = at;  // a line that starts with "." (BDAT: plain text)
-        return at;                             // that line, or an LF without its CR
-    }
-    if (i != start) {
-        // The word loop goes on after a block: it carries the block's last octet.
-        const std::uint64_t last_cr = p[i - 1] == '\r' ? 0x80 : 0;
-        const std::uint64_t last_lf = p[i - 1] == '\n' ? 0x80 : 0;
-        return skip_words(p, i, n, stuff, dot, last_cr, last_lf);
-    }
-#endif
-    return skip_words(p, i, n, stuff, dot, 0, 0);
-}
-
-}  // namespace detail
 
 /**
  * Streams a message body onto the wire. Split-invariant: the concatenation of the pieces is
@@ -206,7 +95,9 @@ inline std::size_t skip_plain(const char* p, std::size_t i, std::size_t n, bool 
  */
 class body_encoder {
 public:
+    /// An encoder for DATA with strict line ends (`encode_options{}`).
     constexpr body_encoder() noexcept = default;
+    /// An encoder with options `o` (BDAT: `stuff` off; Unix line ends: `normalize`).
     constexpr explicit body_encoder(encode_options o) noexcept : opt_(o) {}
 
     /**
@@ -214,99 +105,14 @@ public:
      * past the bytes the piece accounts for (possibly none: a stuffing dot or an inserted
      * LF). Returns an empty view only when `in` is empty or after a failure.
      */
-    std::string_view next(std::string_view& in) noexcept {
-        if (err_ != encode_error::none || in.empty()) return {};
-        const char* p = in.data();
-        const std::size_t n = in.size();
-        const bool norm = opt_.newline == newline_policy::normalize;
-        if (cr_) {  // the CR before has been written; is this its LF?
-            cr_ = false;
-            if (p[0] == '\n') {
-                in.remove_prefix(1);
-                bol_ = true;
-                return detail::enc_lf;
-            }
-            if (!norm) return fail(encode_error::bare_cr);
-            bol_ = true;
-            return detail::enc_lf;  // CR alone → CRLF; `in` is looked at again
-        }
-        if (bol_ && opt_.stuff && p[0] == '.') {
-            bol_ = false;
-            return detail::enc_dot;  // the line's own "." follows in the next piece
-        }
-        // A run: from here to the first byte that needs a decision.
-        std::size_t i = 0;
-        for (;;) {
-            std::size_t dot = 0;
-            i = detail::skip_plain(p, i, n, opt_.stuff, dot);
-            if (dot != 0) {  // a clean run up to a line that needs a dot
-                in.remove_prefix(dot);
-                bol_ = true;
-                return {p, dot};
-            }
-            const std::size_t k = detail::find_cr_or_lf(p, i, n);
-            if (k == n) {  // the chunk ends inside a line
-                in.remove_prefix(n);
-                bol_ = false;
-                return {p, n};
-            }
-            if (p[k] == '\n') {  // an LF without its CR
-                if (!norm) return run_or_fail(in, k, encode_error::bare_lf);
-                if (k > 0) {  // write the line so far; the LF comes next
-                    in.remove_prefix(k);
-                    bol_ = false;
-                    return {p, k};
-                }
-                in.remove_prefix(1);
-                bol_ = true;
-                return detail::enc_crlf;
-            }
-            if (k + 1 == n) {  // a CR as the chunk's last byte: write it, decide on the next chunk
-                in.remove_prefix(n);
-                bol_ = false;
-                cr_ = true;
-                return {p, n};
-            }
-            if (p[k + 1] != '\n') {  // a CR without its LF
-                if (!norm) return run_or_fail(in, k, encode_error::bare_cr);
-                in.remove_prefix(k + 1);  // write up to and with the CR; an LF comes next
-                bol_ = false;
-                cr_ = true;
-                return {p, k + 1};
-            }
-            i = k + 2;  // a CRLF: the line ends at i
-            if (i == n) {
-                in.remove_prefix(n);
-                bol_ = true;
-                return {p, n};
-            }
-            if (opt_.stuff && p[i] == '.') {  // the next line needs a dot: cut here
-                in.remove_prefix(i);
-                bol_ = true;
-                return {p, i};
-            }
-        }
-    }
+    std::string_view next(std::string_view& in) noexcept;
 
     /**
      * The last piece: under DATA "\r\n.\r\n" (the body did not end with CRLF) or ".\r\n";
      * under BDAT "\r\n" or "" (see `encode_options::final_crlf`). A CR left at the very end
      * is refused under `strict` and completed under `normalize`.
      */
-    std::string_view finish() noexcept {
-        if (err_ != encode_error::none) return {};
-        if (cr_) {
-            cr_ = false;
-            if (opt_.newline != newline_policy::normalize) return fail(encode_error::bare_cr);
-            bol_ = true;
-            // The CR is written; its LF (and the terminator) follow.
-            return opt_.stuff ? std::string_view{"\n.\r\n"} : detail::enc_lf;
-        }
-        const bool at_bol = bol_;
-        bol_ = true;
-        if (opt_.stuff) return at_bol ? detail::enc_end_bol : detail::enc_end_mid;
-        return at_bol || !opt_.final_crlf ? std::string_view{} : detail::enc_crlf;
-    }
+    std::string_view finish() noexcept;
 
     /// Forgets the body (the options stay): ready for the next message.
     constexpr void reset() noexcept {
@@ -315,11 +121,16 @@ public:
         err_ = encode_error::none;
     }
 
+    /// Why the body was refused (`none` while it goes on).
     [[nodiscard]] constexpr encode_error error() const noexcept { return err_; }
+    /// True once the body was refused: `next()` and `finish()` return nothing more.
     [[nodiscard]] constexpr bool failed() const noexcept { return err_ != encode_error::none; }
+    /// The options the encoder was made with.
     [[nodiscard]] constexpr const encode_options& options() const noexcept { return opt_; }
 
 private:
+    // The CR before has been written (it ended the chunk before); is `in[0]` its LF?
+    std::string_view after_cr(std::string_view& in, bool norm) noexcept;
     std::string_view fail(encode_error e) noexcept {
         err_ = e;
         return {};
@@ -340,5 +151,7 @@ private:
 };
 
 }  // namespace smtpp
+
+#include "detail/encode-inl.hpp"
 
 #endif

@@ -39,6 +39,7 @@
 #include <string_view>
 
 #include "core.hpp"
+#include "detail/enum_names.hpp"
 
 /// Internal: the general loop of the line reader stays out of line so that the fast paths
 /// inlined into the caller's loop keep its registers (GCC inlines it otherwise).
@@ -52,27 +53,37 @@ namespace smtpp {
 
 /// Why a line was refused. Values are explicit and append-only.
 enum class line_error : std::uint8_t {
-    none = 0,
+    none = 0,      ///< no error
     too_long = 1,  ///< longer than the limit (CRLF included), RFC 5321 §4.5.3.1.4
     bare_lf = 2,   ///< LF not preceded by CR, RFC 5321 §2.3.8 / §4.1.1.4
     bare_cr = 3,   ///< CR not followed by LF, RFC 5321 §2.3.8
     nul = 4,       ///< a NUL octet in the line
 };
 
-/// The name of an error, for logs.
-constexpr std::string_view to_string(line_error e) noexcept {
-    switch (e) {
-        case line_error::none: return "none";
-        case line_error::too_long: return "too_long";
-        case line_error::bare_lf: return "bare_lf";
-        case line_error::bare_cr: return "bare_cr";
-        case line_error::nul: return "nul";
-    }
-    return "unknown";
-}
+namespace detail {
+/// Each error with its name, its rank (when a line has several faults, the one reported:
+/// too_long > nul > bare_cr > bare_lf) and its reply (`reply_for` says why each).
+struct line_error_row {
+    line_error value;
+    std::string_view name;
+    int rank;
+    reply_hint reply;
+};
+inline constexpr line_error_row line_error_rows[] = {
+    {line_error::none, "none", 0, {}},
+    {line_error::too_long, "too_long", 4, {500, {5, 5, 2}, "Line too long"}},
+    {line_error::bare_lf, "bare_lf", 1, {500, {5, 5, 2}, "Bare LF received; lines must end with CRLF"}},
+    {line_error::bare_cr, "bare_cr", 2, {500, {5, 5, 2}, "Bare CR received; lines must end with CRLF"}},
+    {line_error::nul, "nul", 3, {501, {5, 5, 2}, "NUL characters are not allowed in commands"}},
+};
+static_assert(names_in_order(line_error_rows), "line_error_rows: one row per error, in order");
+}  // namespace detail
+
+/// The name of an error, for logs ("too_long", ...); "unknown" out of range.
+constexpr std::string_view to_string(line_error e) noexcept { return detail::name_of(detail::line_error_rows, e, "unknown"); }
 
 /**
- * The reply for a refused line.
+ * The reply for a refused line (500 5.5.2 Syntax error for a value out of range).
  * - too_long: RFC 5321 §4.5.3.1.10 "500 Line too long." (§4.2.2: 500 "may include errors
  *   such as command line too long"); RFC 3463 5.5.2 syntax error. In an AUTH exchange the
  *   session should use RFC 4954 §4's 500 5.5.6 instead.
@@ -81,14 +92,9 @@ constexpr std::string_view to_string(line_error e) noexcept {
  * - NUL: 501 5.5.2, as Exim answers "501 NUL characters are not allowed in SMTP commands".
  */
 constexpr reply_hint reply_for(line_error e) noexcept {
-    switch (e) {
-        case line_error::none: return {};
-        case line_error::too_long: return {500, {5, 5, 2}, "Line too long"};
-        case line_error::bare_lf: return {500, {5, 5, 2}, "Bare LF received; lines must end with CRLF"};
-        case line_error::bare_cr: return {500, {5, 5, 2}, "Bare CR received; lines must end with CRLF"};
-        case line_error::nul: return {501, {5, 5, 2}, "NUL characters are not allowed in commands"};
-    }
-    return {500, {5, 5, 2}, "Syntax error"};
+    const auto i = static_cast<std::size_t>(e);
+    constexpr std::size_t n = sizeof detail::line_error_rows / sizeof detail::line_error_rows[0];
+    return i < n ? detail::line_error_rows[i].reply : reply_hint{500, {5, 5, 2}, "Syntax error"};
 }
 
 /// Options of the line reader. Strict by default.
@@ -221,16 +227,10 @@ constexpr std::size_t saturating_add(std::size_t a, std::size_t b) noexcept {
     return a > static_cast<std::size_t>(-1) - b ? static_cast<std::size_t>(-1) : a + b;
 }
 
-/// When a line has several faults, the one reported: too_long > nul > bare_cr > bare_lf.
+/// When a line has several faults, the one reported (the rank in `line_error_rows`).
 constexpr int line_error_rank(line_error e) noexcept {
-    switch (e) {
-        case line_error::none: return 0;
-        case line_error::bare_lf: return 1;
-        case line_error::bare_cr: return 2;
-        case line_error::nul: return 3;
-        case line_error::too_long: return 4;
-    }
-    return 0;
+    const auto i = static_cast<std::size_t>(e);
+    return i < sizeof line_error_rows / sizeof line_error_rows[0] ? line_error_rows[i].rank : 0;
 }
 
 /// CR, LF or NUL: the octets a line reader must look at. One compare for most octets.

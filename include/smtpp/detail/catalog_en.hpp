@@ -3,7 +3,7 @@
  * @brief English texts of the reply catalog, in the order of `detail::reply_facts` and
  *        `detail::esc_facts`. Written for this project from RFC 5321, RFC 3463 and the IANA
  *        registry; not copied prose.
- * @private Included by catalog.hpp only.
+ * @private Included by detail/catalog_facts.hpp only.
  */
 #ifndef SMTPP_DETAIL_CATALOG_EN_HPP
 #define SMTPP_DETAIL_CATALOG_EN_HPP

@@ -2,7 +2,7 @@
  * @file detail/catalog_ru.hpp
  * @brief Russian texts of the reply catalog (UTF-8), in the order of `detail::reply_facts`
  *        and `detail::esc_facts`.
- * @private Included by catalog.hpp only.
+ * @private Included by detail/catalog_facts.hpp only.
  */
 #ifndef SMTPP_DETAIL_CATALOG_RU_HPP
 #define SMTPP_DETAIL_CATALOG_RU_HPP
