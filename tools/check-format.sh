@@ -2,7 +2,7 @@
 # Checks that the C and C++ sources are formatted as .clang-format says: lists every file
 # clang-format would change (with the number of lines it would change) and exits non-zero
 # when there is one. Checked: include/, src/, tests/, fuzz/, bench/, examples/ and
-# tools/*.cpp (*.h, *.hpp, *.c, *.cpp); not single_include/ (generated from include/) nor
+# tools/*.cpp and tools/*.hpp (*.h, *.hpp, *.c, *.cpp); not single_include/ (generated from include/) nor
 # corpus/ (fuzz inputs). Nothing is rewritten.
 # Usage: bash tools/check-format.sh            (CLANG_FORMAT=... to choose the binary)
 # To format a file: clang-format -i <file> (the same binary, so that the result matches).
@@ -19,7 +19,7 @@ fi
 
 mapfile -t files < <({ find include src tests fuzz bench examples -type f \
                          \( -name '*.h' -o -name '*.hpp' -o -name '*.c' -o -name '*.cpp' \) -print
-                       find tools -maxdepth 1 -type f -name '*.cpp' -print; } | LC_ALL=C sort)
+                       find tools -maxdepth 1 -type f \( -name '*.cpp' -o -name '*.hpp' \) -print; } | LC_ALL=C sort)
 bad=0
 for f in "${files[@]}"; do
   if ! "$cf" --style=file "$f" | cmp -s - "$f"; then
