@@ -37,7 +37,8 @@ void finish(benchmark::State& state, const std::string& all, std::size_t lines) 
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(all.size()));
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(lines));
     state.counters["ns/cmd"] = benchmark::Counter(static_cast<double>(lines),
-        benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+                                                  benchmark::Counter::kIsIterationInvariantRate |
+                                                      benchmark::Counter::kInvert);
 }
 
 // The C++ host: as bench_session.cpp's run().
@@ -274,7 +275,8 @@ void client_cpp(benchmark::State& state, bool hidden) {
             } else if (r.act == smtpp::client_action::send_body) {
                 r = smtpp::client_body_done(cfg, r.next);
             } else if (r.act == smtpp::client_action::ready) {
-                r = sent++ == 0 ? smtpp::client_send(cfg, env, r.next, out, sizeof out) : smtpp::client_quit(cfg, r.next);
+                r = sent++ == 0 ? smtpp::client_send(cfg, env, r.next, out, sizeof out)
+                                : smtpp::client_quit(cfg, r.next);
             } else {
                 break;
             }

@@ -51,7 +51,8 @@ struct session {
 client_result settle(const session& s, client_result r, char* out, std::size_t cap, int& sent) {
     while (r.act != client_action::read_reply && r.act != client_action::close) {
         if (r.act == client_action::send_body) r = client_body_done(s.cfg, r.next);
-        else if (r.act == client_action::ready) r = sent++ == 0 ? client_send(s.cfg, s.env, r.next, out, cap) : client_quit(s.cfg, r.next);
+        else if (r.act == client_action::ready)
+            r = sent++ == 0 ? client_send(s.cfg, s.env, r.next, out, cap) : client_quit(s.cfg, r.next);
         else break;
     }
     return r;
@@ -95,7 +96,8 @@ void client_wire_bench(benchmark::State& state) {
     for (auto _ : state) {
         const auto t0 = clock::now();
         std::size_t lines = 0;
-        for (const char* p = wire.data(); const void* lf = std::memchr(p, '\n', static_cast<std::size_t>(wire.data() + wire.size() - p));) {
+        for (const char* p = wire.data();
+             const void* lf = std::memchr(p, '\n', static_cast<std::size_t>(wire.data() + wire.size() - p));) {
             ++lines;
             p = static_cast<const char*>(lf) + 1;
         }

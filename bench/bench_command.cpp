@@ -26,7 +26,8 @@ void run(benchmark::State& state, const char* file, const smtpp::parse_options& 
     benchmark::DoNotOptimize(errors);
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(all.size()));
     state.counters["ns/cmd"] = benchmark::Counter(static_cast<double>(lines.size()),
-        benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+                                                  benchmark::Counter::kIsIterationInvariantRate |
+                                                      benchmark::Counter::kInvert);
     state.counters["cmds"] = static_cast<double>(lines.size());
 }
 

@@ -40,7 +40,8 @@ void run_data(benchmark::State& state, std::size_t chunk, smtpp::bare_newline_po
         benchmark::DoNotOptimize(sum);
     }
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(all.size()));
-    state.counters["events"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["events"] = benchmark::Counter(static_cast<double>(events),
+                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void run_bdat(benchmark::State& state, std::size_t chunk) {
@@ -62,17 +63,21 @@ void run_bdat(benchmark::State& state, std::size_t chunk) {
         benchmark::DoNotOptimize(sum);
     }
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(all.size()));
-    state.counters["events"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["events"] = benchmark::Counter(static_cast<double>(events),
+                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void register_all() {
     for (std::size_t chunk : {std::size_t{0}, std::size_t{1500}, std::size_t{64}, std::size_t{7}, std::size_t{1}}) {
         const std::string c = chunk == 0 ? std::string("whole") : std::to_string(chunk);
-        benchmark::RegisterBenchmark(("data/reject/" + c).c_str(),
-            [chunk](benchmark::State& s) { run_data(s, chunk, smtpp::bare_newline_policy::reject); });
-        benchmark::RegisterBenchmark(("data/normalize/" + c).c_str(),
-            [chunk](benchmark::State& s) { run_data(s, chunk, smtpp::bare_newline_policy::normalize); });
-        benchmark::RegisterBenchmark(("bdat/strict/" + c).c_str(), [chunk](benchmark::State& s) { run_bdat(s, chunk); });
+        benchmark::RegisterBenchmark(("data/reject/" + c).c_str(), [chunk](benchmark::State& s) {
+            run_data(s, chunk, smtpp::bare_newline_policy::reject);
+        });
+        benchmark::RegisterBenchmark(("data/normalize/" + c).c_str(), [chunk](benchmark::State& s) {
+            run_data(s, chunk, smtpp::bare_newline_policy::normalize);
+        });
+        benchmark::RegisterBenchmark(("bdat/strict/" + c).c_str(),
+                                     [chunk](benchmark::State& s) { run_bdat(s, chunk); });
     }
 }
 

@@ -99,7 +99,8 @@ void run(benchmark::State& state, const std::string& body, std::size_t chunk) {
     state.counters["vs_memcpy"] = median;
     state.counters["vs_memcpy_min"] = enc_min > 0 && enc_min < 1e300 ? memcpy_min / enc_min : 0;
     state.counters["vs_memcpy_mean"] = enc_ns > 0 ? memcpy_ns / enc_ns : 0;
-    state.counters["memcpy_GBps"] = memcpy_ns > 0 ? static_cast<double>(body.size()) * static_cast<double>(state.iterations()) / memcpy_ns : 0;
+    state.counters["memcpy_GBps"] =
+        memcpy_ns > 0 ? static_cast<double>(body.size()) * static_cast<double>(state.iterations()) / memcpy_ns : 0;
     state.counters["pieces"] = static_cast<double>(pieces);
 }
 
@@ -108,10 +109,12 @@ void register_all() {
     static const std::string plain = plain_body();
     for (std::size_t chunk : {std::size_t{0}, std::size_t{65536}, std::size_t{1500}}) {
         const std::string c = chunk == 0 ? std::string("whole") : std::to_string(chunk);
-        benchmark::RegisterBenchmark(("encode/plain/" + c).c_str(),
-            [chunk](benchmark::State& s) { run(s, plain, chunk); })->UseManualTime();
-        benchmark::RegisterBenchmark(("encode/stuffed/" + c).c_str(),
-            [chunk](benchmark::State& s) { run(s, stuffed, chunk); })->UseManualTime();
+        benchmark::RegisterBenchmark(("encode/plain/" + c).c_str(), [chunk](benchmark::State& s) {
+            run(s, plain, chunk);
+        })->UseManualTime();
+        benchmark::RegisterBenchmark(("encode/stuffed/" + c).c_str(), [chunk](benchmark::State& s) {
+            run(s, stuffed, chunk);
+        })->UseManualTime();
     }
 }
 

@@ -76,25 +76,33 @@ void run_lines(benchmark::State& state, const char* file, std::size_t chunk) {
         benchmark::DoNotOptimize(sum);
     }
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(all.size()));
-    state.counters["lines"] = benchmark::Counter(static_cast<double>(lines), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["lines"] = benchmark::Counter(static_cast<double>(lines),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
     state.counters["ns_per_line"] = benchmark::Counter(static_cast<double>(lines),
-        benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+                                                       benchmark::Counter::kIsIterationInvariantRate |
+                                                           benchmark::Counter::kInvert);
 }
 
 void register_all() {
     for (const char* file : {"commands.txt", "short.txt", "mail_rcpt.txt", "commands_lf.txt"}) {
         for (std::size_t chunk : {std::size_t{0}, std::size_t{1500}, std::size_t{64}, std::size_t{7}, std::size_t{1}}) {
-            const std::string name = std::string("line/") + file + "/" + (chunk == 0 ? std::string("whole") : std::to_string(chunk));
-            benchmark::RegisterBenchmark(name.c_str(),
-                [file, chunk](benchmark::State& s) { run_lines<smtpp::line_reader<512>>(s, file, chunk); });
+            const std::string name = std::string("line/") + file + "/" +
+                                     (chunk == 0 ? std::string("whole") : std::to_string(chunk));
+            benchmark::RegisterBenchmark(name.c_str(), [file, chunk](benchmark::State& s) {
+                run_lines<smtpp::line_reader<512>>(s, file, chunk);
+            });
         }
         for (std::size_t chunk : {std::size_t{1}, std::size_t{7}}) {
             const std::string name = std::string("floor/") + file + "/" + std::to_string(chunk);
-            benchmark::RegisterBenchmark(name.c_str(), [file, chunk](benchmark::State& s) { run_lines<floor_reader>(s, file, chunk); });
+            benchmark::RegisterBenchmark(name.c_str(), [file, chunk](benchmark::State& s) {
+                run_lines<floor_reader>(s, file, chunk);
+            });
         }
         for (std::size_t chunk : {std::size_t{1}, std::size_t{7}}) {
             const std::string name = std::string("null/") + file + "/" + std::to_string(chunk);
-            benchmark::RegisterBenchmark(name.c_str(), [file, chunk](benchmark::State& s) { run_lines<null_reader>(s, file, chunk); });
+            benchmark::RegisterBenchmark(name.c_str(), [file, chunk](benchmark::State& s) {
+                run_lines<null_reader>(s, file, chunk);
+            });
         }
     }
 }

@@ -31,7 +31,8 @@ void count_replies(benchmark::State& state, std::size_t chunk) {
     }
     if (replies != 1600) state.SkipWithError("wrong reply count");
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(data.size()));
-    state.counters["replies"] = benchmark::Counter(static_cast<double>(replies), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["replies"] = benchmark::Counter(static_cast<double>(replies),
+                                                   benchmark::Counter::kIsIterationInvariantRate);
     state.counters["ns_per_reply"] = benchmark::Counter(static_cast<double>(replies),
                                                         benchmark::Counter::kIsIterationInvariantRate |
                                                             benchmark::Counter::kInvert);
@@ -58,7 +59,8 @@ void BM_reply_lines(benchmark::State& state) {
         lines = n;
     }
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(data.size()));
-    state.counters["lines"] = benchmark::Counter(static_cast<double>(lines), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["lines"] = benchmark::Counter(static_cast<double>(lines),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
 }
 
 /// One EHLO reply parsed from the exact workload bytes per iteration (the same buffer each

@@ -43,9 +43,7 @@ void run(benchmark::State& state, const char* file, bool verify) {
                     case smtpp::action::verify_sender:
                     case smtpp::action::verify_recipient:
                     case smtpp::action::verify_credentials:
-                    case smtpp::action::deliver:
-                        r = smtpp::resolve(pol, s, smtpp::verdict::accept);
-                        continue;
+                    case smtpp::action::deliver: r = smtpp::resolve(pol, s, smtpp::verdict::accept); continue;
                     case smtpp::action::read_data: r = smtpp::end_of_data(pol, s, smtpp::data_error::none); continue;
                     case smtpp::action::read_bdat: r = smtpp::end_of_chunk(pol, s, smtpp::data_error::none); continue;
                     case smtpp::action::start_tls: r = smtpp::tls_established(pol, s); continue;
@@ -61,7 +59,8 @@ void run(benchmark::State& state, const char* file, bool verify) {
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(all.size()));
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(lines.size()));
     state.counters["ns/cmd"] = benchmark::Counter(static_cast<double>(lines.size()),
-        benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+                                                  benchmark::Counter::kIsIterationInvariantRate |
+                                                      benchmark::Counter::kInvert);
 }
 
 void bm_session_commands(benchmark::State& s) { run(s, "commands.txt", true); }

@@ -11,13 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CALL(expr)                                                                  \
-    do {                                                                            \
-        const smtpp_error e_ = (expr);                                              \
-        if (e_ != SMTPP_OK) {                                                       \
-            fprintf(stderr, "%s: %s\n", #expr, smtpp_strerror(e_));                 \
-            return 1;                                                               \
-        }                                                                           \
+#define CALL(expr)                                                  \
+    do {                                                            \
+        const smtpp_error e_ = (expr);                              \
+        if (e_ != SMTPP_OK) {                                       \
+            fprintf(stderr, "%s: %s\n", #expr, smtpp_strerror(e_)); \
+            return 1;                                               \
+        }                                                           \
     } while (0)
 
 static void write_all(const char *p, size_t n) {
@@ -33,10 +33,10 @@ static void write_all(const char *p, size_t n) {
 static const char body[] = "Subject: smtpp C client\r\n\r\n..a line that starts with a dot\r\n";
 
 int main(int argc, char **argv) {
-    static smtpp_reply_reader rd;    /* reply lines, split across reads or not */
+    static smtpp_reply_reader rd;     /* reply lines, split across reads or not */
     static smtpp_reply_collector col; /* one reply out of its lines */
     static char in[4096];
-    static char out[2048];           /* the commands; a pipelined batch grows in it */
+    static char out[2048]; /* the commands; a pipelined batch grows in it */
     smtpp_client_config cfg;
     smtpp_envelope env;
     smtpp_client cl;
@@ -66,9 +66,7 @@ int main(int argc, char **argv) {
             case SMTPP_CLIENT_EVENT_MESSAGE:
                 fprintf(stderr, "message: %u (%s)\n", (unsigned)r.code, smtpp_client_error_name(r.error));
                 break;
-            case SMTPP_CLIENT_EVENT_FAILED:
-                fprintf(stderr, "failed: %s\n", smtpp_client_error_name(r.error));
-                break;
+            case SMTPP_CLIENT_EVENT_FAILED: fprintf(stderr, "failed: %s\n", smtpp_client_error_name(r.error)); break;
             default: break;
         }
         switch (r.action) {
@@ -125,8 +123,7 @@ int main(int argc, char **argv) {
                 break;
             case SMTPP_CLIENT_ACTION_START_TLS: /* not asked for: cfg.tls is none */
             case SMTPP_CLIENT_ACTION_CLOSE:
-            default:
-                return r.phase == SMTPP_CLIENT_PHASE_CLOSED && r.error == SMTPP_CLIENT_E_NONE ? 0 : 1;
+            default: return r.phase == SMTPP_CLIENT_PHASE_CLOSED && r.error == SMTPP_CLIENT_E_NONE ? 0 : 1;
         }
     }
 }

@@ -9,13 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CALL(expr)                                                                  \
-    do {                                                                            \
-        const smtpp_error e_ = (expr);                                              \
-        if (e_ != SMTPP_OK) {                                                       \
-            fprintf(stderr, "%s: %s\n", #expr, smtpp_strerror(e_));                 \
-            return 1;                                                               \
-        }                                                                           \
+#define CALL(expr)                                                  \
+    do {                                                            \
+        const smtpp_error e_ = (expr);                              \
+        if (e_ != SMTPP_OK) {                                       \
+            fprintf(stderr, "%s: %s\n", #expr, smtpp_strerror(e_)); \
+            return 1;                                               \
+        }                                                           \
     } while (0)
 
 static void write_all(const char *p, size_t n) {
@@ -28,13 +28,13 @@ static void write_all(const char *p, size_t n) {
 }
 
 int main(void) {
-    static smtpp_policy pol;           /* built once: greeting and EHLO pre-rendered */
-    static char line_buf[16384];       /* the line reader's storage for split lines */
+    static smtpp_policy pol;     /* built once: greeting and EHLO pre-rendered */
+    static char line_buf[16384]; /* the line reader's storage for split lines */
     smtpp_policy_options opt;
     smtpp_line_options lo;
     smtpp_line_reader reader;
-    smtpp_session st;                  /* plain state */
-    smtpp_command cmd;                 /* the parsed command, reused */
+    smtpp_session st;  /* plain state */
+    smtpp_command cmd; /* the parsed command, reused */
     smtpp_data_decoder body;
     smtpp_step_result r;
     int in_body = 0;
@@ -45,7 +45,7 @@ int main(void) {
     smtpp_policy_options_init(&opt);
     opt.hostname.ptr = "mx.example";
     opt.hostname.len = strlen(opt.hostname.ptr);
-    opt.enforce_sync = 0;                        /* a scripted file arrives in one read */
+    opt.enforce_sync = 0;                            /* a scripted file arrives in one read */
     opt.extensions &= ~(uint32_t)SMTPP_EXT_CHUNKING; /* this loop reads DATA bodies only */
     CALL(smtpp_policy_init(&pol, sizeof pol, &opt));
     smtpp_line_options_init(&lo);
@@ -54,13 +54,13 @@ int main(void) {
     CALL(smtpp_session_init(&st, sizeof st));
 
     /* ---- the host loop ------------------------------------------------------------ */
-    CALL(smtpp_start(&pol, &st, &r));                              /* 220 greeting */
+    CALL(smtpp_start(&pol, &st, &r)); /* 220 greeting */
     for (;;) {
         unsigned k;
         for (k = 0; k < r.count; ++k) write_all(r.reply.ptr, r.reply.len); /* wire-ready */
         switch (r.action) {
             case SMTPP_ACTION_CLOSE: return 0;
-            case SMTPP_ACTION_VERIFY_SENDER:                       /* decisions are the host's */
+            case SMTPP_ACTION_VERIFY_SENDER: /* decisions are the host's */
             case SMTPP_ACTION_VERIFY_RECIPIENT:
             case SMTPP_ACTION_DELIVER: CALL(smtpp_resolve(&pol, &st, SMTPP_VERDICT_ACCEPT, &r)); continue;
             case SMTPP_ACTION_READ_DATA: {
@@ -72,14 +72,14 @@ int main(void) {
             }
             default: break;
         }
-        for (;;) {                                                 /* read until the next result */
+        for (;;) { /* read until the next result */
             if (in_len == 0) {
                 const ssize_t n = read(0, buf, sizeof buf);
                 if (n <= 0) return 0;
                 in = buf;
                 in_len = (size_t)n;
             }
-            if (in_body) {                                         /* DATA: dot-unstuffed content */
+            if (in_body) { /* DATA: dot-unstuffed content */
                 smtpp_data_event ev;
                 CALL(smtpp_data_next(&body, in, in_len, &ev));
                 in += ev.consumed;
@@ -87,10 +87,10 @@ int main(void) {
                 if (ev.kind == SMTPP_DATA_EVENT_CONTENT) fwrite(ev.content.ptr, 1, ev.content.len, stderr);
                 if (ev.kind != SMTPP_DATA_EVENT_END) continue;
                 in_body = 0;
-                CALL(smtpp_end_of_data(&pol, &st, ev.error, &r));   /* 250, or the delayed refusal */
+                CALL(smtpp_end_of_data(&pol, &st, ev.error, &r)); /* 250, or the delayed refusal */
                 break;
             } else {
-                smtpp_line_event ev;                               /* one command line */
+                smtpp_line_event ev; /* one command line */
                 CALL(smtpp_line_next(&reader, in, in_len, &ev));
                 in += ev.consumed;
                 in_len -= ev.consumed;

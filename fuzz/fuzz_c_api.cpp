@@ -29,7 +29,9 @@ namespace {
     __builtin_unreachable();
 }
 
-bool same(smtpp_view a, std::string_view b) { return a.len == b.size() && (a.len == 0 || std::memcmp(a.ptr, b.data(), a.len) == 0); }
+bool same(smtpp_view a, std::string_view b) {
+    return a.len == b.size() && (a.len == 0 || std::memcmp(a.ptr, b.data(), a.len) == 0);
+}
 bool same_at(smtpp_view a, std::string_view b, const char* base_a, const char* base_b) {
     if (a.len != b.size()) return false;
     if (a.len == 0) return true;
@@ -107,8 +109,8 @@ void ehlo_diff(std::string_view in, const smtpp_reply_options& co) {
     smtpp_ehlo caps;
     smtpp_ehlo_result r{};
     check(smtpp_parse_ehlo(in.data(), in.size(), &caps, sizeof caps, &co, &r));
-    if (static_cast<int>(r.status) != static_cast<int>(wr.st) || static_cast<int>(r.error) != static_cast<int>(wr.error) ||
-        r.consumed != wr.consumed)
+    if (static_cast<int>(r.status) != static_cast<int>(wr.st) ||
+        static_cast<int>(r.error) != static_cast<int>(wr.error) || r.consumed != wr.consumed)
         fail();
     smtpp_ehlo_fields f{};
     check(smtpp_ehlo_fields_of(&caps, &f));
@@ -137,7 +139,8 @@ void ehlo_diff(std::string_view in, const smtpp_reply_options& co) {
 void same_result(const smtpp::client_result& w, const smtpp_client_result& c, const smtpp_client* cl) {
     if (!same(c.write, w.write) || static_cast<int>(c.action) != static_cast<int>(w.act) ||
         static_cast<int>(c.phase) != static_cast<int>(w.next.phase) ||
-        static_cast<int>(c.event) != static_cast<int>(w.event) || static_cast<int>(c.outcome) != static_cast<int>(w.outcome) ||
+        static_cast<int>(c.event) != static_cast<int>(w.event) ||
+        static_cast<int>(c.outcome) != static_cast<int>(w.outcome) ||
         static_cast<int>(c.error) != static_cast<int>(w.error) || c.index != w.index || c.code != w.code ||
         c.esc_class != w.esc.cls || c.esc_subject != w.esc.subject || c.esc_detail != w.esc.detail ||
         c.timeout != w.timeout || (c.bdat != 0) != w.bdat || (c.expect_ehlo != 0) != w.expect_ehlo ||

@@ -73,8 +73,8 @@ void check_explained_reply(unsigned code) {
         const reply_explanation t = explain_reply(code, static_cast<lang>(l));
         SMTPP_FUZZ_CHECK(t.valid == e.valid && t.listed == e.listed && t.closes == e.closes && t.rfc == e.rfc);
         SMTPP_FUZZ_CHECK(!t.cls.empty() && !t.category.empty() && !t.title.empty());
-        for (std::string_view s : {t.cls, t.cls_meaning, t.category, t.category_meaning, t.title, t.description,
-                                   t.when, t.fix, t.rfc})
+        for (std::string_view s :
+             {t.cls, t.cls_meaning, t.category, t.category_meaning, t.title, t.description, t.when, t.fix, t.rfc})
             SMTPP_FUZZ_CHECK(utf8_ok(s));
     }
 }

@@ -95,7 +95,7 @@ struct runner {
     bool tls = false;
     char out[1024] = {};
     std::size_t cap = 1024;  // the output capacity the host offers (small: no_space paths)
-    std::size_t chunk = 0;  // BDAT chunk size, 0 = one LAST chunk
+    std::size_t chunk = 0;   // BDAT chunk size, 0 = one LAST chunk
     std::uint64_t bdat_sent = 0;
     // One at a time: the recipients (and ORCPTs) the host gives; `env` has none.
     const std::string_view* list = nullptr;
@@ -233,8 +233,10 @@ struct runner {
                     if (eager) {
                         // While a reply is awaited, no host call is taken (the phase is not
                         // ready, body, recipient or tls), and none writes anything.
-                        const client_result w[] = {client_send(cfg, env, st, out, cap), client_quit(cfg, st),
-                                                   client_body_done(cfg, st), client_chunk(cfg, st, 1, false, out, cap),
+                        const client_result w[] = {client_send(cfg, env, st, out, cap),
+                                                   client_quit(cfg, st),
+                                                   client_body_done(cfg, st),
+                                                   client_chunk(cfg, st, 1, false, out, cap),
                                                    client_recipient(cfg, env, st, "a@b.example", {}, out, cap),
                                                    client_recipients_done(cfg, env, st, out, cap),
                                                    client_tls_established(cfg, st, out, cap)};
@@ -260,7 +262,8 @@ struct runner {
                     break;
                 case client_action::send_body:
                     if (eager) {
-                        const client_result x = r.bdat ? client_body_done(cfg, st) : client_chunk(cfg, st, 1, true, out, cap);
+                        const client_result x = r.bdat ? client_body_done(cfg, st)
+                                                       : client_chunk(cfg, st, 1, true, out, cap);
                         SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call);
                         const client_result y = client_send(cfg, env, st, out, cap);
                         SMTPP_FUZZ_CHECK(y.act == client_action::close && y.error == client_error::invalid_call);
@@ -309,14 +312,16 @@ struct runner {
                             empty.to_count = n;
                             empty.to = n == 0x10000 ? some : nullptr;
                             const client_result x = client_send(cfg, empty, st, out, cap);
-                            SMTPP_FUZZ_CHECK(x.act == client_action::ready && x.error == client_error::no_recipient_given &&
-                                             x.outcome == outcome::refused && x.write.empty() && x.next.phase == st.phase);
+                            SMTPP_FUZZ_CHECK(
+                                x.act == client_action::ready && x.error == client_error::no_recipient_given &&
+                                x.outcome == outcome::refused && x.write.empty() && x.next.phase == st.phase);
                         }
                         // A reply nobody asked for (sent before the command): refused.
                         if (!in.empty() || !rest.empty()) {
                             if (!read_reply(reader, collector, in, rest, piece)) return hash;
                             r = client_step(cfg, env, st, collector.reply(), out, cap);
-                            SMTPP_FUZZ_CHECK(r.act == client_action::close && r.error == client_error::unexpected_reply);
+                            SMTPP_FUZZ_CHECK(r.act == client_action::close &&
+                                             r.error == client_error::unexpected_reply);
                             check(st, 0, r);
                             break;
                         }
@@ -348,8 +353,7 @@ struct runner {
                     check(st, 0, r);
                     break;
                 }
-                case client_action::close:
-                    return hash;
+                case client_action::close: return hash;
             }
         }
         SMTPP_FUZZ_CHECK(false);  // the conversation must end by itself

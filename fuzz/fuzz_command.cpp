@@ -33,10 +33,11 @@ using smtpp_fuzz::inside;
 
 template <class Fn>
 void each_view(const command& c, Fn&& fn) {
-    for (std::string_view v : {c.line, c.verb_text, c.argument, c.mechanism, c.initial_response, c.path.text,
-                               c.path.route, c.path.mailbox, c.path.local_part, c.path.domain, c.params.envid,
-                               c.params.auth, c.params.orcpt_type, c.params.orcpt, c.params.holduntil,
-                               c.params.rrvs, c.params.mtrk, c.params.solicit, c.params.unknown, c.params.text})
+    for (std::string_view v :
+         {c.line,         c.verb_text,   c.argument,          c.mechanism,       c.initial_response,
+          c.path.text,    c.path.route,  c.path.mailbox,      c.path.local_part, c.path.domain,
+          c.params.envid, c.params.auth, c.params.orcpt_type, c.params.orcpt,    c.params.holduntil,
+          c.params.rrvs,  c.params.mtrk, c.params.solicit,    c.params.unknown,  c.params.text})
         fn(v);
 }
 
@@ -118,10 +119,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         };
         if (ps.has(smtpp::p_envid)) clean_xtext(ps.envid);
         if (ps.has(smtpp::p_auth) && ps.auth != "<>") clean_xtext(ps.auth);
-        if (ps.has(smtpp::p_orcpt) && !(ps.orcpt_type.size() == 5 && smtpp::detail::iequals_upper(ps.orcpt_type, "UTF-8")))
+        if (ps.has(smtpp::p_orcpt) &&
+            !(ps.orcpt_type.size() == 5 && smtpp::detail::iequals_upper(ps.orcpt_type, "UTF-8")))
             clean_xtext(ps.orcpt);
         if (ps.has(smtpp::p_notify))
-            SMTPP_FUZZ_CHECK(ps.notify != 0 && (!(ps.notify & smtpp::notify_never) || ps.notify == smtpp::notify_never));
+            SMTPP_FUZZ_CHECK(ps.notify != 0 &&
+                             (!(ps.notify & smtpp::notify_never) || ps.notify == smtpp::notify_never));
         // MTRK= (RFC 3885 §4): base64 octets, then at most ":" and the timeout's digits.
         if (ps.has(smtpp::p_mtrk)) {
             std::size_t i = 0;
@@ -144,7 +147,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             bool start = true;
             for (char ch : ps.solicit) {
                 const bool alpha = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
-                const bool wordchar = alpha || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_' || ch == ':';
+                const bool wordchar = alpha || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_' ||
+                                      ch == ':';
                 SMTPP_FUZZ_CHECK(start ? alpha : (wordchar || ch == ','));
                 start = ch == ',';
             }
@@ -177,7 +181,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         SMTPP_FUZZ_CHECK(un != SIZE_MAX && un + 2 <= lp.size());
         std::size_t pairs = 0;
         for (std::size_t i = 1; i + 1 < lp.size(); ++i)
-            if (lp[i] == '\\') { ++pairs; ++i; }
+            if (lp[i] == '\\') {
+                ++pairs;
+                ++i;
+            }
         SMTPP_FUZZ_CHECK(un == lp.size() - 2 - pairs);
         SMTPP_FUZZ_CHECK(smtpp::unquote(lp, buf, un == 0 ? 0 : un - 1) == (un == 0 ? 0 : SIZE_MAX));
     }

@@ -43,7 +43,8 @@ bool identical(const smtpp::ehlo_capabilities& a, const smtpp::ehlo_capabilities
               a.unknown_count == b.unknown_count && a.unknown_overflow == b.unknown_overflow &&
               a.malformed_lines == b.malformed_lines && a.lines == b.lines;
     for (std::size_t i = 0; eq && i < smtpp::ehlo_capabilities::max_unknown; ++i)
-        eq = same_view(a.unknown[i].keyword, b.unknown[i].keyword) && same_view(a.unknown[i].params, b.unknown[i].params);
+        eq = same_view(a.unknown[i].keyword, b.unknown[i].keyword) &&
+             same_view(a.unknown[i].params, b.unknown[i].params);
     return eq;
 }
 
@@ -121,7 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::string_view t = ln.line.size() > 4 ? ln.line.substr(4) : std::string_view{};
         const std::string_view two[2] = {t, "x"};
         const auto f = smtpp::format_reply(buf, sizeof buf, ln.code, {}, two, ln.last ? 1 : 2);
-        if (!f.ok()) return 0;  // control characters (ehlo-greet) the formatter refuses
+        if (!f.ok()) return 0;                           // control characters (ehlo-greet) the formatter refuses
         out.append(buf, ln.last ? f.size : f.size - 7);  // drop the "250 x\r\n" filler
         if (ln.last) break;
     }

@@ -212,8 +212,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_wire(whole.wire, o.stuff);
         check_decoded(whole.wire, o, canon);
         // Under strict, what the server gets is the caller's bytes (and the last CRLF).
-        if (o.newline == newline_policy::strict)
-            SMTPP_FUZZ_CHECK(canon.compare(0, s.size(), s.data(), s.size()) == 0);
+        if (o.newline == newline_policy::strict) SMTPP_FUZZ_CHECK(canon.compare(0, s.size(), s.data(), s.size()) == 0);
     }
 
     // reset(): the same encoder, the same wire.

@@ -87,7 +87,10 @@ struct run {
                     record(r);
                     mode = 0;
                     return;
-                case action::read_data: dd = data_decoder(body_options(pol, st)); mode = 1; return;
+                case action::read_data:
+                    dd = data_decoder(body_options(pol, st));
+                    mode = 1;
+                    return;
                 case action::read_bdat:
                     bd = bdat_decoder(r.chunk_size, chunk_options(pol, st), r.last);
                     mode = 2;
@@ -202,7 +205,10 @@ std::string session(const policy& pol, std::string_view ev, std::size_t piece) {
                 r.client(bytes, more);
                 break;
             }
-            case 'T': r.handle(timeout(pol, r.st)); r.mode = 3; break;
+            case 'T':
+                r.handle(timeout(pol, r.st));
+                r.mode = 3;
+                break;
             case 'S': r.handle(shutdown(pol, r.st)); break;
             case 'R':
                 if (!r.events.empty()) {

@@ -43,7 +43,9 @@ std::vector<event> reference(std::string_view s, std::size_t max, bool allow_lf)
         else if (!crlf && !allow_lf) e = smtpp::line_error::bare_lf;
         if (e == smtpp::line_error::none) out.push_back({smtpp::status::complete, e, std::string(line)});
         // A refused line reports its first octets (at most line_head_size, LF excluded).
-        else out.push_back({smtpp::status::failed, e, std::string(line.substr(0, std::min(smtpp::line_head_size, line.size() - 1)))});
+        else
+            out.push_back({smtpp::status::failed, e,
+                           std::string(line.substr(0, std::min(smtpp::line_head_size, line.size() - 1)))});
     }
     return out;
 }

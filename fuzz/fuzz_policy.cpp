@@ -40,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     policy_options o;
     o.extensions = u32(0);
     o.auth_mechanisms = u32(4);
-    o.max_message_size = (static_cast<std::uint64_t>(u32(8)) << (data[12] % 33)) ;
+    o.max_message_size = (static_cast<std::uint64_t>(u32(8)) << (data[12] % 33));
     o.max_recipients = u16(13);
     o.limits_mailmax = u16(15);
     o.max_errors = data[17];
@@ -95,7 +95,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const step_result rf = refuse(p, static_cast<session_reply>(data[33] % (session_reply_count + 2)));
     check_result(rf);
     SMTPP_FUZZ_CHECK(rf.code == 421 && rf.count == 1 && rf.act == action::close && rf.next.phase == phase::closed);
-    SMTPP_FUZZ_CHECK(p.error() != policy_error::none || refuse(p).reply == p.rendered(session_reply::too_many_connections));
+    SMTPP_FUZZ_CHECK(p.error() != policy_error::none ||
+                     refuse(p).reply == p.rendered(session_reply::too_many_connections));
     if (p.error() != policy_error::none) {
         SMTPP_FUZZ_CHECK(!to_string(p.error()).empty() && to_string(p.error()) != "none");
         SMTPP_FUZZ_CHECK(s0.code == 421 && s0.act == action::close);
@@ -105,9 +106,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     SMTPP_FUZZ_CHECK(o.parse.max_line >= 512);
     SMTPP_FUZZ_CHECK(!p.offers(ext_auth) || o.parse.max_auth_line >= 12288);
     SMTPP_FUZZ_CHECK(s0.code == 220 && s0.act == action::none);
-    const session_reply slots[] = {session_reply::greeting, session_reply::ehlo,          session_reply::helo,
-                                   session_reply::bye,      session_reply::too_many_errors, session_reply::local_error,
-                                   session_reply::timeout,  session_reply::shutting_down,
+    const session_reply slots[] = {session_reply::greeting,
+                                   session_reply::ehlo,
+                                   session_reply::helo,
+                                   session_reply::bye,
+                                   session_reply::too_many_errors,
+                                   session_reply::local_error,
+                                   session_reply::timeout,
+                                   session_reply::shutting_down,
                                    session_reply::too_many_connections};
     for (session_reply r : slots) {
         for (bool tls : {false, true}) {

@@ -63,7 +63,10 @@ struct run {
                     st = r.next;
                     return;
                 }
-                case action::read_data: dd = data_decoder(body_options(pol, st)); mode = 1; return;
+                case action::read_data:
+                    dd = data_decoder(body_options(pol, st));
+                    mode = 1;
+                    return;
                 case action::read_bdat:
                     bd = bdat_decoder(r.chunk_size, chunk_options(pol, st), r.last);
                     mode = 2;

@@ -32,17 +32,22 @@ static_assert(to_string(static_cast<reply_error>(SMTPP_REPLY_TRUNCATED + 1)) == 
 static_assert(to_string(static_cast<smtpp::client_error>(SMTPP_CLIENT_E_NO_RECIPIENT_GIVEN + 1)) == "unknown",
               "client_error: new values");
 static_assert(static_cast<int>(lang::en) == SMTPP_LANG_EN && static_cast<int>(lang::ru) == SMTPP_LANG_RU &&
-                  lang_count == 2, "lang drifted");
-constexpr bool same_bit(extension a, smtpp_extension b) { return static_cast<std::uint32_t>(a) == static_cast<std::uint32_t>(b); }
+                  lang_count == 2,
+              "lang drifted");
+constexpr bool same_bit(extension a, smtpp_extension b) {
+    return static_cast<std::uint32_t>(a) == static_cast<std::uint32_t>(b);
+}
 static_assert(same_bit(ext_pipelining, SMTPP_EXT_PIPELINING) && same_bit(ext_size, SMTPP_EXT_SIZE) &&
                   same_bit(ext_8bitmime, SMTPP_EXT_8BITMIME) && same_bit(ext_smtputf8, SMTPP_EXT_SMTPUTF8) &&
-                  same_bit(ext_enhancedstatuscodes, SMTPP_EXT_ENHANCEDSTATUSCODES) && same_bit(ext_dsn, SMTPP_EXT_DSN) &&
-                  same_bit(ext_chunking, SMTPP_EXT_CHUNKING) && same_bit(ext_binarymime, SMTPP_EXT_BINARYMIME) &&
-                  same_bit(ext_starttls, SMTPP_EXT_STARTTLS) && same_bit(ext_auth, SMTPP_EXT_AUTH) &&
-                  same_bit(ext_requiretls, SMTPP_EXT_REQUIRETLS) && same_bit(ext_deliverby, SMTPP_EXT_DELIVERBY) &&
-                  same_bit(ext_futurerelease, SMTPP_EXT_FUTURERELEASE) && same_bit(ext_mt_priority, SMTPP_EXT_MT_PRIORITY) &&
-                  same_bit(ext_rrvs, SMTPP_EXT_RRVS) && same_bit(ext_limits, SMTPP_EXT_LIMITS) &&
-                  same_bit(ext_mtrk, SMTPP_EXT_MTRK) && same_bit(ext_no_soliciting, SMTPP_EXT_NO_SOLICITING),
+                  same_bit(ext_enhancedstatuscodes, SMTPP_EXT_ENHANCEDSTATUSCODES) &&
+                  same_bit(ext_dsn, SMTPP_EXT_DSN) && same_bit(ext_chunking, SMTPP_EXT_CHUNKING) &&
+                  same_bit(ext_binarymime, SMTPP_EXT_BINARYMIME) && same_bit(ext_starttls, SMTPP_EXT_STARTTLS) &&
+                  same_bit(ext_auth, SMTPP_EXT_AUTH) && same_bit(ext_requiretls, SMTPP_EXT_REQUIRETLS) &&
+                  same_bit(ext_deliverby, SMTPP_EXT_DELIVERBY) &&
+                  same_bit(ext_futurerelease, SMTPP_EXT_FUTURERELEASE) &&
+                  same_bit(ext_mt_priority, SMTPP_EXT_MT_PRIORITY) && same_bit(ext_rrvs, SMTPP_EXT_RRVS) &&
+                  same_bit(ext_limits, SMTPP_EXT_LIMITS) && same_bit(ext_mtrk, SMTPP_EXT_MTRK) &&
+                  same_bit(ext_no_soliciting, SMTPP_EXT_NO_SOLICITING),
               "extension bits drifted");
 
 // ---- storage: the C++ object at offset 0, a magic word right after it --------------------
@@ -72,7 +77,8 @@ using data_l = layout<data_decoder, smtpp_data_decoder, SMTPP_DATA_DECODER_SIZE,
 using bdat_l = layout<bdat_decoder, smtpp_bdat_decoder, SMTPP_BDAT_DECODER_SIZE, SMTPP_BDAT_DECODER_ALIGN>;
 using reply_l = layout<reply_reader, smtpp_reply_reader, SMTPP_REPLY_READER_SIZE, SMTPP_REPLY_READER_ALIGN>;
 using ehlo_l = layout<ehlo_capabilities, smtpp_ehlo, SMTPP_EHLO_SIZE, SMTPP_EHLO_ALIGN>;
-using collector_l = layout<reply_collector, smtpp_reply_collector, SMTPP_REPLY_COLLECTOR_SIZE, SMTPP_REPLY_COLLECTOR_ALIGN>;
+using collector_l =
+    layout<reply_collector, smtpp_reply_collector, SMTPP_REPLY_COLLECTOR_SIZE, SMTPP_REPLY_COLLECTOR_ALIGN>;
 using client_l = layout<client_state, smtpp_client, SMTPP_CLIENT_SIZE, SMTPP_CLIENT_ALIGN>;
 static_assert(alignof(smtpp_command) == 16, "smtpp_command must be 16-aligned when the compiler can say so");
 
@@ -123,7 +129,9 @@ auto object(C* p, smtpp_error& e) noexcept {
 }
 
 bool bad_view(const char* p, std::size_t n) noexcept { return p == nullptr && n != 0; }
-std::string_view sv(const char* p, std::size_t n) noexcept { return p == nullptr ? std::string_view{} : std::string_view(p, n); }
+std::string_view sv(const char* p, std::size_t n) noexcept {
+    return p == nullptr ? std::string_view{} : std::string_view(p, n);
+}
 smtpp_view cv(std::string_view s) noexcept { return smtpp_view{s.data(), s.size()}; }
 
 parse_options to_cpp(const smtpp_parse_options& o) noexcept {
@@ -369,7 +377,8 @@ SMTPP_API smtpp_phase smtpp_session_phase(const smtpp_session* s) {
 }
 
 SMTPP_API smtpp_error smtpp_start(const smtpp_policy* p, smtpp_session* s, smtpp_step_result* out) {
-    return session_call(p, s, out, [](const policy& pol, const session_state& st) { return detail::start_core(pol, st); });
+    return session_call(p, s, out,
+                        [](const policy& pol, const session_state& st) { return detail::start_core(pol, st); });
 }
 
 SMTPP_API smtpp_error smtpp_step(const smtpp_policy* p, smtpp_session* s, const char* line, size_t len,
@@ -395,13 +404,15 @@ SMTPP_API smtpp_error smtpp_on_line_error(const smtpp_policy* p, smtpp_session* 
     ev.st = status::failed;
     ev.err = static_cast<line_error>(err);
     ev.line = sv(head, head_len);
-    return session_call(p, s, out, [&](const policy& pol, const session_state& st) { return on_line_error(pol, st, ev); });
+    return session_call(p, s, out,
+                        [&](const policy& pol, const session_state& st) { return on_line_error(pol, st, ev); });
 }
 
 SMTPP_API smtpp_error smtpp_resolve(const smtpp_policy* p, smtpp_session* s, smtpp_verdict v, smtpp_step_result* out) {
     if (static_cast<unsigned>(v) >= verdict_count) return SMTPP_E_ARGUMENT;
-    return session_call(p, s, out,
-                        [&](const policy& pol, const session_state& st) { return detail::resolve_core(pol, st, static_cast<verdict>(v)); });
+    return session_call(p, s, out, [&](const policy& pol, const session_state& st) {
+        return detail::resolve_core(pol, st, static_cast<verdict>(v));
+    });
 }
 
 SMTPP_API smtpp_error smtpp_auth_challenge(const smtpp_policy* p, smtpp_session* s, const char* challenge, size_t len,
@@ -412,14 +423,16 @@ SMTPP_API smtpp_error smtpp_auth_challenge(const smtpp_policy* p, smtpp_session*
     });
 }
 
-SMTPP_API smtpp_error smtpp_end_of_data(const smtpp_policy* p, smtpp_session* s, smtpp_data_error v, smtpp_step_result* out) {
+SMTPP_API smtpp_error smtpp_end_of_data(const smtpp_policy* p, smtpp_session* s, smtpp_data_error v,
+                                        smtpp_step_result* out) {
     if (static_cast<unsigned>(v) >= detail::data_error_count) return SMTPP_E_ARGUMENT;
     return session_call(p, s, out, [&](const policy& pol, const session_state& st) {
         return detail::end_of_data_core(pol, st, static_cast<data_error>(v));
     });
 }
 
-SMTPP_API smtpp_error smtpp_end_of_chunk(const smtpp_policy* p, smtpp_session* s, smtpp_data_error v, smtpp_step_result* out) {
+SMTPP_API smtpp_error smtpp_end_of_chunk(const smtpp_policy* p, smtpp_session* s, smtpp_data_error v,
+                                         smtpp_step_result* out) {
     if (static_cast<unsigned>(v) >= detail::data_error_count) return SMTPP_E_ARGUMENT;
     return session_call(p, s, out, [&](const policy& pol, const session_state& st) {
         return detail::end_of_chunk_core(pol, st, static_cast<data_error>(v));
@@ -427,7 +440,9 @@ SMTPP_API smtpp_error smtpp_end_of_chunk(const smtpp_policy* p, smtpp_session* s
 }
 
 SMTPP_API smtpp_error smtpp_tls_established(const smtpp_policy* p, smtpp_session* s, smtpp_step_result* out) {
-    return session_call(p, s, out, [](const policy& pol, const session_state& st) { return detail::tls_established_core(pol, st); });
+    return session_call(p, s, out, [](const policy& pol, const session_state& st) {
+        return detail::tls_established_core(pol, st);
+    });
 }
 
 SMTPP_API smtpp_error smtpp_timeout(const smtpp_policy* p, smtpp_session* s, smtpp_step_result* out) {
@@ -970,14 +985,16 @@ SMTPP_API smtpp_client_phase smtpp_client_phase_of(const smtpp_client* c) {
 }
 
 SMTPP_API smtpp_error smtpp_client_start(const smtpp_client_config* cfg, smtpp_client* c, smtpp_client_result* out) {
-    return client_call(cfg, nullptr, false, c, out, [](const client_config& cc, const envelope&, const client_state& st) {
-        (void)st;  // client_start() begins a connection afresh
-        return client_start(cc);
-    });
+    return client_call(cfg, nullptr, false, c, out,
+                       [](const client_config& cc, const envelope&, const client_state& st) {
+                           (void)st;  // client_start() begins a connection afresh
+                           return client_start(cc);
+                       });
 }
 
 SMTPP_API smtpp_error smtpp_client_step(const smtpp_client_config* cfg, const smtpp_envelope* env, smtpp_client* c,
-                                        const smtpp_server_reply* rep, char* out, size_t cap, smtpp_client_result* result) {
+                                        const smtpp_server_reply* rep, char* out, size_t cap,
+                                        smtpp_client_result* result) {
     if (rep == nullptr || (out == nullptr && cap != 0)) return SMTPP_E_NULL;
     server_reply sr;
     sr.code = rep->code;
@@ -986,62 +1003,72 @@ SMTPP_API smtpp_error smtpp_client_step(const smtpp_client_config* cfg, const sm
     sr.extensions = rep->extensions;
     sr.auth_mechanisms = rep->auth_mechanisms;
     sr.size = rep->size;
-    return client_call(cfg, env, true, c, result, [&](const client_config& cc, const envelope& ev, const client_state& st) {
-        return client_step(cc, ev, st, sr, out, cap);
-    });
+    return client_call(cfg, env, true, c, result,
+                       [&](const client_config& cc, const envelope& ev, const client_state& st) {
+                           return client_step(cc, ev, st, sr, out, cap);
+                       });
 }
 
-SMTPP_API smtpp_error smtpp_client_tls_established(const smtpp_client_config* cfg, smtpp_client* c, char* out, size_t cap,
-                                                   smtpp_client_result* result) {
+SMTPP_API smtpp_error smtpp_client_tls_established(const smtpp_client_config* cfg, smtpp_client* c, char* out,
+                                                   size_t cap, smtpp_client_result* result) {
     if (out == nullptr && cap != 0) return SMTPP_E_NULL;
-    return client_call(cfg, nullptr, false, c, result, [&](const client_config& cc, const envelope&, const client_state& st) {
-        return client_tls_established(cc, st, out, cap);
-    });
+    return client_call(cfg, nullptr, false, c, result,
+                       [&](const client_config& cc, const envelope&, const client_state& st) {
+                           return client_tls_established(cc, st, out, cap);
+                       });
 }
 
 SMTPP_API smtpp_error smtpp_client_send(const smtpp_client_config* cfg, const smtpp_envelope* env, smtpp_client* c,
                                         char* out, size_t cap, smtpp_client_result* result) {
     if (out == nullptr && cap != 0) return SMTPP_E_NULL;
-    return client_call(cfg, env, true, c, result, [&](const client_config& cc, const envelope& ev, const client_state& st) {
-        return client_send(cc, ev, st, out, cap);
-    });
+    return client_call(cfg, env, true, c, result,
+                       [&](const client_config& cc, const envelope& ev, const client_state& st) {
+                           return client_send(cc, ev, st, out, cap);
+                       });
 }
 
 SMTPP_API smtpp_error smtpp_client_recipient(const smtpp_client_config* cfg, const smtpp_envelope* env, smtpp_client* c,
                                              const char* to, size_t to_len, const char* orcpt, size_t orcpt_len,
                                              char* out, size_t cap, smtpp_client_result* result) {
     if (bad_view(to, to_len) || bad_view(orcpt, orcpt_len) || (out == nullptr && cap != 0)) return SMTPP_E_NULL;
-    return client_call(cfg, env, true, c, result, [&](const client_config& cc, const envelope& ev, const client_state& st) {
-        return client_recipient(cc, ev, st, sv(to, to_len), sv(orcpt, orcpt_len), out, cap);
-    });
+    return client_call(cfg, env, true, c, result,
+                       [&](const client_config& cc, const envelope& ev, const client_state& st) {
+                           return client_recipient(cc, ev, st, sv(to, to_len), sv(orcpt, orcpt_len), out, cap);
+                       });
 }
 
 SMTPP_API smtpp_error smtpp_client_recipients_done(const smtpp_client_config* cfg, const smtpp_envelope* env,
-                                                   smtpp_client* c, char* out, size_t cap, smtpp_client_result* result) {
+                                                   smtpp_client* c, char* out, size_t cap,
+                                                   smtpp_client_result* result) {
     if (out == nullptr && cap != 0) return SMTPP_E_NULL;
-    return client_call(cfg, env, true, c, result, [&](const client_config& cc, const envelope& ev, const client_state& st) {
-        return client_recipients_done(cc, ev, st, out, cap);
-    });
+    return client_call(cfg, env, true, c, result,
+                       [&](const client_config& cc, const envelope& ev, const client_state& st) {
+                           return client_recipients_done(cc, ev, st, out, cap);
+                       });
 }
 
-SMTPP_API smtpp_error smtpp_client_body_done(const smtpp_client_config* cfg, smtpp_client* c, smtpp_client_result* result) {
-    return client_call(cfg, nullptr, false, c, result, [](const client_config& cc, const envelope&, const client_state& st) {
-        return client_body_done(cc, st);
-    });
+SMTPP_API smtpp_error smtpp_client_body_done(const smtpp_client_config* cfg, smtpp_client* c,
+                                             smtpp_client_result* result) {
+    return client_call(cfg, nullptr, false, c, result,
+                       [](const client_config& cc, const envelope&, const client_state& st) {
+                           return client_body_done(cc, st);
+                       });
 }
 
 SMTPP_API smtpp_error smtpp_client_chunk(const smtpp_client_config* cfg, smtpp_client* c, uint64_t size, int last,
                                          char* out, size_t cap, smtpp_client_result* result) {
     if (out == nullptr && cap != 0) return SMTPP_E_NULL;
-    return client_call(cfg, nullptr, false, c, result, [&](const client_config& cc, const envelope&, const client_state& st) {
-        return client_chunk(cc, st, size, last != 0, out, cap);
-    });
+    return client_call(cfg, nullptr, false, c, result,
+                       [&](const client_config& cc, const envelope&, const client_state& st) {
+                           return client_chunk(cc, st, size, last != 0, out, cap);
+                       });
 }
 
 SMTPP_API smtpp_error smtpp_client_quit(const smtpp_client_config* cfg, smtpp_client* c, smtpp_client_result* result) {
-    return client_call(cfg, nullptr, false, c, result, [](const client_config& cc, const envelope&, const client_state& st) {
-        return client_quit(cc, st);
-    });
+    return client_call(cfg, nullptr, false, c, result,
+                       [](const client_config& cc, const envelope&, const client_state& st) {
+                           return client_quit(cc, st);
+                       });
 }
 
 // ---- replies and names ----------------------------------------------------------------------

@@ -55,11 +55,11 @@ inline std::string unescape(std::string_view s) {
 
 inline const char* error_name(smtpp::client_error e) {
     static const char* const names[] = {
-        "none", "greeting_refused", "service_closing", "ehlo_refused", "tls_unavailable", "tls_refused",
-        "response_injection", "auth_unavailable", "auth_failed", "auth_loop", "needs_smtputf8",
-        "needs_8bitmime", "needs_binarymime", "too_big", "bad_address", "no_space", "protocol",
-        "unexpected_reply", "no_recipients", "mail_refused", "data_refused", "message_refused",
-        "invalid_call", "no_recipient_given"};
+        "none",           "greeting_refused",   "service_closing",  "ehlo_refused",      "tls_unavailable",
+        "tls_refused",    "response_injection", "auth_unavailable", "auth_failed",       "auth_loop",
+        "needs_smtputf8", "needs_8bitmime",     "needs_binarymime", "too_big",           "bad_address",
+        "no_space",       "protocol",           "unexpected_reply", "no_recipients",     "mail_refused",
+        "data_refused",   "message_refused",    "invalid_call",     "no_recipient_given"};
     const auto i = static_cast<std::size_t>(e);
     return i < sizeof names / sizeof names[0] ? names[i] : "?";
 }
@@ -273,7 +273,8 @@ std::vector<std::string> run(host_script& sc, const std::vector<std::string>& pa
                 break;
             case smtpp::client_action::next_recipient:
                 if (given < sc.to.size()) {
-                    const std::string_view o = given < sc.orcpt.size() ? std::string_view(sc.orcpt[given]) : std::string_view{};
+                    const std::string_view o = given < sc.orcpt.size() ? std::string_view(sc.orcpt[given])
+                                                                       : std::string_view{};
                     r = smtpp::client_recipient(sc.cfg, sc.env, st, sc.to[given], o, out, sizeof out);
                     if (r.taken) ++given;
                     if (r.event == smtpp::client_event::recipient && r.error != smtpp::client_error::none)
@@ -282,9 +283,7 @@ std::vector<std::string> run(host_script& sc, const std::vector<std::string>& pa
                     r = smtpp::client_recipients_done(sc.cfg, sc.env, st, out, sizeof out);
                 }
                 break;
-            case smtpp::client_action::close:
-                log.push_back("E: [close]");
-                return log;
+            case smtpp::client_action::close: log.push_back("E: [close]"); return log;
         }
     }
     log.push_back("E: BUG no end");

@@ -45,8 +45,8 @@ TEST_CASE("Every reply code has every field, in every language", "[catalog]") {
             INFO("code " << e.code << " lang " << std::string(smtpp::to_string(l)));
             REQUIRE(e.valid);
             REQUIRE(e.listed);
-            for (std::string_view f : {e.cls, e.cls_meaning, e.category, e.category_meaning, e.title, e.description,
-                                       e.when, e.fix, e.rfc})
+            for (std::string_view f :
+                 {e.cls, e.cls_meaning, e.category, e.category_meaning, e.title, e.description, e.when, e.fix, e.rfc})
                 REQUIRE(clean(f));
             REQUIRE(e.rfc.substr(0, 4) == "RFC ");
             REQUIRE(e.cls.substr(0, 1) == std::to_string(e.code / 100));
@@ -54,8 +54,7 @@ TEST_CASE("Every reply code has every field, in every language", "[catalog]") {
     }
 }
 
-TEST_CASE("Every registered enhanced status code has every field, in every language (RFC 5248 registry)",
-          "[catalog]") {
+TEST_CASE("Every registered enhanced status code has every field, in every language (RFC 5248 registry)", "[catalog]") {
     std::set<std::pair<int, int>> seen;
     for (smtpp::lang l : all_langs) {
         for (std::size_t i = 0; i < smtpp::listed_enhanced_count; ++i) {
@@ -66,7 +65,8 @@ TEST_CASE("Every registered enhanced status code has every field, in every langu
                 REQUIRE(e.valid);
                 REQUIRE(e.listed);
                 REQUIRE(e.known_subject);
-                for (std::string_view f : {e.cls, e.cls_meaning, e.subject, e.subject_meaning, e.title, e.description, e.rfc})
+                for (std::string_view f :
+                     {e.cls, e.cls_meaning, e.subject, e.subject_meaning, e.title, e.description, e.rfc})
                     REQUIRE(clean(f));
             }
             seen.insert({smtpp::listed_enhanced_code(i).subject, smtpp::listed_enhanced_code(i).detail});

@@ -44,7 +44,10 @@ void apply_key(host_script& sc, const std::string& kv) {
     else if (k == "tls") sc.cfg.tls = v == "required" ? tls_mode::required : tls_mode::opportunistic;
     else if (k == "user") sc.user = v;
     else if (k == "pass") sc.password = v;
-    else if (k == "mech") sc.cfg.mechanism = v == "plain" ? client_mechanism::plain : v == "login" ? client_mechanism::login : client_mechanism::xoauth2;
+    else if (k == "mech")
+        sc.cfg.mechanism = v == "plain"   ? client_mechanism::plain
+                           : v == "login" ? client_mechanism::login
+                                          : client_mechanism::xoauth2;
     else if (k == "auth_clear") sc.cfg.auth_without_tls = true;
     else if (k == "pipelining") sc.cfg.use_pipelining = v != "0";
     else if (k == "chunking") sc.cfg.use_chunking = true;
@@ -275,7 +278,7 @@ TEST_CASE("client: recipients one at a time, calls out of phase (RFC 2920 §3.1)
     CHECK(client_recipients_done(cfg, env, r.next, out, sizeof out).error == client_error::invalid_call);
     r = client_send(cfg, env, r.next, out, sizeof out);
     REQUIRE(r.act == client_action::next_recipient);
-    CHECK(r.write.empty());  // MAIL waits in `out` for the RCPTs
+    CHECK(r.write.empty());       // MAIL waits in `out` for the RCPTs
     CHECK(r.next.pending == 25);  // "MAIL FROM:<a@b.example>\r\n"
     // A span envelope does not take recipients one at a time.
     envelope span = env;
@@ -448,9 +451,9 @@ struct walk_reply {
     bool caps;  // a 250 advertising everything
 };
 constexpr walk_reply alphabet[] = {
-    {220, false, false}, {220, true, false}, {235, false, false}, {250, false, false}, {250, false, true},
-    {334, false, false}, {354, false, false}, {421, false, false}, {451, false, false}, {502, false, false},
-    {550, false, false},
+    {220, false, false}, {220, true, false},  {235, false, false}, {250, false, false},
+    {250, false, true},  {334, false, false}, {354, false, false}, {421, false, false},
+    {451, false, false}, {502, false, false}, {550, false, false},
 };
 constexpr std::size_t alphabet_size = sizeof alphabet / sizeof alphabet[0];
 
@@ -468,16 +471,16 @@ server_reply make_reply(const walk_reply& w) {
 
 /// What the walker knows independently of the client (the RFC's view).
 struct model {
-    bool greeted = false;       // a 250 to EHLO/HELO was read
-    bool tls_pending = false;   // start_tls was asked
+    bool greeted = false;      // a 250 to EHLO/HELO was read
+    bool tls_pending = false;  // start_tls was asked
     bool closed = false;
-    int in_txn = 0;             // MAIL written
+    int in_txn = 0;  // MAIL written
     int rcpt_written = 0;
     int rcpt_reported = 0;
     int rcpt_accepted = 0;
     int deliveries = 0;
     bool auth_sent_in_clear = false;
-    int given = 0;              // one at a time: recipients the host gave
+    int given = 0;  // one at a time: recipients the host gave
 };
 
 struct walker {
@@ -489,8 +492,9 @@ struct walker {
     char out[2048];
 
     void flag(const char* what) {
-        if (failures++ == 0) std::snprintf(first_failure, sizeof first_failure, "%s (%s, reply %u -> %s)", what,
-                                           last_from, last_code, last_to);
+        if (failures++ == 0)
+            std::snprintf(first_failure, sizeof first_failure, "%s (%s, reply %u -> %s)", what, last_from, last_code,
+                          last_to);
     }
 
     // Checks the written commands: each parses (strictly) unless it is a SASL response or
@@ -542,10 +546,8 @@ struct walker {
                 case verb::ehlo:
                 case verb::lhlo:
                 case verb::helo:
-                case verb::starttls:
-                    break;
-                default:
-                    flag("unexpected verb written");
+                case verb::starttls: break;
+                default: flag("unexpected verb written");
             }
         }
     }
@@ -594,8 +596,7 @@ struct walker {
         for (int guard = 0; guard < 16; ++guard) {
             switch (r.act) {
                 case client_action::read_reply:
-                case client_action::close:
-                    return r;
+                case client_action::close: return r;
                 case client_action::start_tls: {
                     tls = true;
                     const client_state b = r.next;

@@ -80,7 +80,10 @@ std::string unescape(std::string_view s) {
                     out += "\\x";
                 }
                 break;
-            default: out += '\\'; out += c; break;
+            default:
+                out += '\\';
+                out += c;
+                break;
         }
     }
     return out;
@@ -167,12 +170,20 @@ std::string notify_names(std::uint8_t n) {
 }
 
 std::string present_names(std::uint32_t p) {
-    const std::pair<std::uint32_t, const char*> bits[] = {
-        {smtpp::p_size, "size"},         {smtpp::p_body, "body"},           {smtpp::p_smtputf8, "smtputf8"},
-        {smtpp::p_ret, "ret"},           {smtpp::p_envid, "envid"},         {smtpp::p_auth, "auth"},
-        {smtpp::p_requiretls, "requiretls"}, {smtpp::p_mt_priority, "mt_priority"},
-        {smtpp::p_holdfor, "holdfor"},   {smtpp::p_holduntil, "holduntil"}, {smtpp::p_by, "by"},
-        {smtpp::p_notify, "notify"},     {smtpp::p_orcpt, "orcpt"},         {smtpp::p_rrvs, "rrvs"}};
+    const std::pair<std::uint32_t, const char*> bits[] = {{smtpp::p_size, "size"},
+                                                          {smtpp::p_body, "body"},
+                                                          {smtpp::p_smtputf8, "smtputf8"},
+                                                          {smtpp::p_ret, "ret"},
+                                                          {smtpp::p_envid, "envid"},
+                                                          {smtpp::p_auth, "auth"},
+                                                          {smtpp::p_requiretls, "requiretls"},
+                                                          {smtpp::p_mt_priority, "mt_priority"},
+                                                          {smtpp::p_holdfor, "holdfor"},
+                                                          {smtpp::p_holduntil, "holduntil"},
+                                                          {smtpp::p_by, "by"},
+                                                          {smtpp::p_notify, "notify"},
+                                                          {smtpp::p_orcpt, "orcpt"},
+                                                          {smtpp::p_rrvs, "rrvs"}};
     std::string s;
     for (const auto& b : bits) {
         if ((p & b.first) == 0) continue;
@@ -183,10 +194,10 @@ std::string present_names(std::uint32_t p) {
 }
 
 std::string mech_name(smtpp::sasl_mechanism m) {
-    constexpr const char* names[] = {"other",       "plain",          "login",         "cram_md5",
-                                     "xoauth2",     "oauthbearer",    "external",      "gssapi",
-                                     "scram_sha_1", "scram_sha_256",  "scram_sha_1_plus",
-                                     "scram_sha_256_plus", "anonymous", "ntlm",        "digest_md5"};
+    constexpr const char* names[] = {
+        "other",     "plain",  "login",       "cram_md5",      "xoauth2",          "oauthbearer",
+        "external",  "gssapi", "scram_sha_1", "scram_sha_256", "scram_sha_1_plus", "scram_sha_256_plus",
+        "anonymous", "ntlm",   "digest_md5"};
     const auto i = static_cast<std::size_t>(m);
     return i < sizeof names / sizeof names[0] ? names[i] : "?";
 }
@@ -211,12 +222,14 @@ const std::map<std::string, getter>& fields() {
         {"pm", [](const command& c) { return yes(c.path.is_postmaster); }},
         {"quoted", [](const command& c) { return yes(c.path.quoted); }},
         {"utf8", [](const command& c) { return yes(c.path.utf8); }},
-        {"unq", [](const command& c) {
+        {"unq",
+         [](const command& c) {
              return unquoted(c.verb == smtpp::verb::vrfy || c.verb == smtpp::verb::expn ? c.argument
-                                                                                       : c.path.local_part);
+                                                                                        : c.path.local_part);
          }},
         {"size", [](const command& c) { return std::to_string(c.params.size); }},
-        {"body", [](const command& c) {
+        {"body",
+         [](const command& c) {
              switch (c.params.body) {
                  case smtpp::body_type::none: return std::string("none");
                  case smtpp::body_type::seven_bit: return std::string("7bit");
@@ -225,7 +238,8 @@ const std::map<std::string, getter>& fields() {
              }
              return std::string("?");
          }},
-        {"ret", [](const command& c) {
+        {"ret",
+         [](const command& c) {
              return std::string(c.params.ret == smtpp::ret_type::full   ? "full"
                                 : c.params.ret == smtpp::ret_type::hdrs ? "hdrs"
                                                                         : "none");
@@ -242,14 +256,16 @@ const std::map<std::string, getter>& fields() {
         {"holdfor", [](const command& c) { return std::to_string(c.params.holdfor); }},
         {"holduntil", [](const command& c) { return std::string(c.params.holduntil); }},
         {"by_time", [](const command& c) { return std::to_string(c.params.by_time); }},
-        {"by", [](const command& c) {
+        {"by",
+         [](const command& c) {
              return std::string(c.params.by == smtpp::by_mode::notify    ? "N"
                                 : c.params.by == smtpp::by_mode::return_ ? "R"
                                                                          : "-");
          }},
         {"by_trace", [](const command& c) { return yes(c.params.by_trace); }},
         {"rrvs", [](const command& c) { return std::string(c.params.rrvs); }},
-        {"rrvs_mode", [](const command& c) {
+        {"rrvs_mode",
+         [](const command& c) {
              return c.params.rrvs_mode == 0 ? std::string("-") : std::string(1, c.params.rrvs_mode);
          }},
         {"unknown", [](const command& c) { return std::string(c.params.unknown); }},
@@ -284,11 +300,11 @@ bool inside(std::string_view v, std::string_view line) {
 
 /// Every view in the command lies inside `line`.
 bool views_inside(const command& c, std::string_view line) {
-    const std::string_view views[] = {c.line,           c.verb_text,          c.argument,       c.mechanism,
-                                      c.initial_response, c.path.text,        c.path.route,     c.path.mailbox,
-                                      c.path.local_part, c.path.domain,       c.params.envid,   c.params.auth,
-                                      c.params.orcpt_type, c.params.orcpt,    c.params.holduntil, c.params.rrvs,
-                                      c.params.unknown,  c.params.text};
+    const std::string_view views[] = {
+        c.line,         c.verb_text,      c.argument,          c.mechanism,       c.initial_response,
+        c.path.text,    c.path.route,     c.path.mailbox,      c.path.local_part, c.path.domain,
+        c.params.envid, c.params.auth,    c.params.orcpt_type, c.params.orcpt,    c.params.holduntil,
+        c.params.rrvs,  c.params.unknown, c.params.text};
     for (auto v : views)
         if (!inside(v, line)) return false;
     return true;
@@ -485,7 +501,12 @@ static_assert(cx("MAIL FROM:<a@b.example> SIZE=1 SIZE=2\r\n") == command_error::
 static_assert(cx("BDAT 18446744073709551616\r\n") == command_error::chunk_size_overflow, "top-16");
 static_assert(cx("BDAT 12x\r\n") == command_error::bad_chunk_size, "top-16");
 static_assert(cx("NOOP\n") == command_error::bare_lf, "RFC 5321 §2.3.8 (N7)");
-static_assert(cx("NOOP\n", [] { parse_options o; o.allow_bare_lf = true; return o; }()) == command_error::none,
+static_assert(cx("NOOP\n",
+                 [] {
+                     parse_options o;
+                     o.allow_bare_lf = true;
+                     return o;
+                 }()) == command_error::none,
               "N7 lenient");
 static_assert(cx("RSET\rQUIT\r\n") == command_error::bare_cr, "RFC 5321 §2.3.8");
 static_assert(cx("MAIL FROM:<;sleep 66;>\r\n") == command_error::bad_reverse_path, "A17 CVE-2020-7247");
@@ -522,14 +543,22 @@ TEST_CASE("RFC 5321 §2.4: every verb in every letter case", "[command][verb]") 
         const char* args;  // appended after the verb (to make the line valid)
     };
     const v verbs[] = {
-        {"HELO", smtpp::verb::helo, " example.com"}, {"EHLO", smtpp::verb::ehlo, " example.com"},
-        {"LHLO", smtpp::verb::lhlo, " example.com"}, {"MAIL", smtpp::verb::mail, " FROM:<a@b.example>"},
-        {"RCPT", smtpp::verb::rcpt, " TO:<a@b.example>"}, {"DATA", smtpp::verb::data, ""},
-        {"BDAT", smtpp::verb::bdat, " 1 LAST"},     {"RSET", smtpp::verb::rset, ""},
-        {"VRFY", smtpp::verb::vrfy, " user"},        {"EXPN", smtpp::verb::expn, " list"},
-        {"HELP", smtpp::verb::help, ""},             {"NOOP", smtpp::verb::noop, ""},
-        {"QUIT", smtpp::verb::quit, ""},             {"STARTTLS", smtpp::verb::starttls, ""},
-        {"AUTH", smtpp::verb::auth, " PLAIN"},       {"ETRN", smtpp::verb::etrn, " example.com"},
+        {"HELO", smtpp::verb::helo, " example.com"},
+        {"EHLO", smtpp::verb::ehlo, " example.com"},
+        {"LHLO", smtpp::verb::lhlo, " example.com"},
+        {"MAIL", smtpp::verb::mail, " FROM:<a@b.example>"},
+        {"RCPT", smtpp::verb::rcpt, " TO:<a@b.example>"},
+        {"DATA", smtpp::verb::data, ""},
+        {"BDAT", smtpp::verb::bdat, " 1 LAST"},
+        {"RSET", smtpp::verb::rset, ""},
+        {"VRFY", smtpp::verb::vrfy, " user"},
+        {"EXPN", smtpp::verb::expn, " list"},
+        {"HELP", smtpp::verb::help, ""},
+        {"NOOP", smtpp::verb::noop, ""},
+        {"QUIT", smtpp::verb::quit, ""},
+        {"STARTTLS", smtpp::verb::starttls, ""},
+        {"AUTH", smtpp::verb::auth, " PLAIN"},
+        {"ETRN", smtpp::verb::etrn, " example.com"},
     };
     std::size_t tested = 0;
     for (const auto& x : verbs) {
@@ -618,7 +647,8 @@ TEST_CASE("RFC 5321 §4.5.3.1.1 local part 64 octets / 65 refused (L4)", "[comma
     for (int i = 0; i < 32; ++i) u32 += "\xc3\xa4";
     u33 = u32 + "\xc3\xa4";
     CHECK(parse_exact("MAIL FROM:<" + u32 + "@example.org> SMTPUTF8\r\n", c, u) == command_error::none);
-    CHECK(parse_exact("MAIL FROM:<" + u33 + "@example.org> SMTPUTF8\r\n", c, u) == command_error::reverse_path_too_long);
+    CHECK(parse_exact("MAIL FROM:<" + u33 + "@example.org> SMTPUTF8\r\n", c, u) ==
+          command_error::reverse_path_too_long);
 }
 
 TEST_CASE("RFC 5321 §4.5.3.1.2 domain 255 octets / 256 refused", "[command][limits]") {
@@ -676,8 +706,8 @@ TEST_CASE("RFC 1035 §2.3.4 / RFC 5321 §4.1.2: labels of 63 octets, 64 refused 
 TEST_CASE("RFC 5321 §4.5.3.1.3 path 256 octets incl. <> / 257 refused (L5)", "[command][limits]") {
     command c;
     const std::string local(64, 'a');
-    const std::string d189 = label_domain(189), d190 = std::string(63, 'a') + "." + std::string(63, 'b') + "." +
-                                                       std::string(62, 'c');
+    const std::string d189 = label_domain(189),
+                      d190 = std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(62, 'c');
     REQUIRE(d190.size() == 190);
     const std::string p256 = "<" + local + "@" + d189 + ">";
     const std::string p257 = "<" + local + "@" + d190 + ">";
@@ -755,7 +785,9 @@ TEST_CASE("RFC 4954 §4: AUTH lines up to 12288 octets (L7, L8)", "[command][lim
 TEST_CASE("RFC 5321 §2.3.8: bare CR, bare LF and NUL at every position give distinct errors", "[command][framing]") {
     const std::vector<std::string> bases = {"MAIL FROM:<a@b.example> SIZE=10 BODY=8BITMIME\r\n",
                                             "RCPT TO:<\"q x\"@[IPv6:::1]> NOTIFY=SUCCESS\r\n",
-                                            "EHLO example.com\r\n", "AUTH PLAIN dGVzdA==\r\n", "BDAT 5 LAST\r\n",
+                                            "EHLO example.com\r\n",
+                                            "AUTH PLAIN dGVzdA==\r\n",
+                                            "BDAT 5 LAST\r\n",
                                             "NOOP x\r\n"};
     for (const auto& base : bases) {
         const std::size_t body = base.size() - 2;
@@ -764,7 +796,7 @@ TEST_CASE("RFC 5321 §2.3.8: bare CR, bare LF and NUL at every position give dis
                 std::string line = base;
                 line.insert(at, 1, ins);
                 INFO("\"" << printable(line) << "\"");
-                const command_error want = ins == '\r' ? command_error::bare_cr
+                const command_error want = ins == '\r'   ? command_error::bare_cr
                                            : ins == '\n' ? command_error::bare_lf
                                                          : command_error::nul;
                 command c;
@@ -806,12 +838,10 @@ TEST_CASE("leniency options: each on and off (RFC 5321 §3.3, §4.1.1.1, §4.1.2
     };
     const lcase cases[] = {
         // N1: RFC 5321 §3.3 forbids the space
-        {"MAIL FROM: <a@b.example>\r\n", &parse_options::allow_space_after_colon, command_error::syntax,
+        {"MAIL FROM: <a@b.example>\r\n", &parse_options::allow_space_after_colon, command_error::syntax, "a@b.example"},
+        {"RCPT TO: <a@b.example>\r\n", &parse_options::allow_space_after_colon, command_error::syntax, "a@b.example"},
+        {"MAIL FROM: <a@b.example> SIZE=5\r\n", &parse_options::allow_space_after_colon, command_error::syntax,
          "a@b.example"},
-        {"RCPT TO: <a@b.example>\r\n", &parse_options::allow_space_after_colon, command_error::syntax,
-         "a@b.example"},
-        {"MAIL FROM: <a@b.example> SIZE=5\r\n", &parse_options::allow_space_after_colon,
-         command_error::syntax, "a@b.example"},
         // N4: Path = "<" ... ">"
         {"MAIL FROM:a@b.example\r\n", &parse_options::allow_missing_brackets, command_error::bad_reverse_path,
          "a@b.example"},
@@ -824,14 +854,13 @@ TEST_CASE("leniency options: each on and off (RFC 5321 §3.3, §4.1.1.1, §4.1.2
         {"EHLO  example.com\r\n", &parse_options::allow_extra_spaces, command_error::syntax, nullptr},
         // N14: helo = "HELO" SP Domain
         {"HELO [192.0.2.1]\r\n", &parse_options::allow_helo_address_literal, command_error::bad_domain, nullptr},
-        {"HELO [IPv6:2001:db8::1]\r\n", &parse_options::allow_helo_address_literal, command_error::bad_domain,
-         nullptr},
+        {"HELO [IPv6:2001:db8::1]\r\n", &parse_options::allow_helo_address_literal, command_error::bad_domain, nullptr},
         // N7: bare LF (CVE-2023-51764)
         {"NOOP\n", &parse_options::allow_bare_lf, command_error::bare_lf, nullptr},
         {"MAIL FROM:<a@b.example>\n", &parse_options::allow_bare_lf, command_error::bare_lf, "a@b.example"},
         // RFC 3461 §4: hexchar is "+" and two UPPER case hex digits (Postfix accepts lower)
-        {"MAIL FROM:<a@b.example> ENVID=a+2b\r\n", &parse_options::allow_lowercase_xtext_hex,
-         command_error::bad_envid, "a@b.example"},
+        {"MAIL FROM:<a@b.example> ENVID=a+2b\r\n", &parse_options::allow_lowercase_xtext_hex, command_error::bad_envid,
+         "a@b.example"},
         {"RCPT TO:<a@b.example> ORCPT=rfc822;a+2fb@x.example\r\n", &parse_options::allow_lowercase_xtext_hex,
          command_error::bad_orcpt, "a@b.example"},
     };
@@ -980,8 +1009,10 @@ TEST_CASE("next_param walks params::text", "[command][params]") {
     std::string_view text = c.params.text, k, v;
     std::vector<std::pair<std::string, std::string>> got;
     while (smtpp::next_param(text, k, v)) got.emplace_back(std::string(k), std::string(v));
-    const std::vector<std::pair<std::string, std::string>> want = {
-        {"SIZE", "10"}, {"BODY", "8BITMIME"}, {"X-FLAG", ""}, {"ENVID", "a+2Bb"}};
+    const std::vector<std::pair<std::string, std::string>> want = {{"SIZE", "10"},
+                                                                   {"BODY", "8BITMIME"},
+                                                                   {"X-FLAG", ""},
+                                                                   {"ENVID", "a+2Bb"}};
     CHECK(got == want);
     CHECK(c.params.unknown == "X-FLAG");
     CHECK(c.params.unknown_count == 1);
@@ -1033,10 +1064,10 @@ TEST_CASE("reply_for: every command_error maps to a well-formed reply", "[comman
         }
     }
     CHECK(smtpp::reply_for(command_error::none).code / 100 == 2);
-    CHECK(smtpp::reply_for(command_error::unknown_verb).code == 500);              // §4.2.4
-    CHECK(smtpp::reply_for(command_error::syntax).code == 501);                    // §4.2.2
-    CHECK(smtpp::reply_for(command_error::unknown_param).code == 555);             // §4.1.1.11
-    CHECK(smtpp::reply_for(command_error::size_overflow).code == 552);             // RFC 1870 §6
+    CHECK(smtpp::reply_for(command_error::unknown_verb).code == 500);   // §4.2.4
+    CHECK(smtpp::reply_for(command_error::syntax).code == 501);         // §4.2.2
+    CHECK(smtpp::reply_for(command_error::unknown_param).code == 555);  // §4.1.1.11
+    CHECK(smtpp::reply_for(command_error::size_overflow).code == 552);  // RFC 1870 §6
     CHECK(smtpp::reply_for(command_error::bad_reverse_path).esc == (smtpp::enhanced_code{5, 1, 7}));
     CHECK(smtpp::reply_for(command_error::bad_forward_path).esc == (smtpp::enhanced_code{5, 1, 3}));
     CHECK(smtpp::reply_for(command_error::null_forward_path).esc == (smtpp::enhanced_code{5, 1, 3}));
@@ -1060,9 +1091,9 @@ std::string semantic(const command& c) {
     if (c.verb != smtpp::verb::mail && c.verb != smtpp::verb::rcpt && c.verb != smtpp::verb::bdat &&
         c.verb != smtpp::verb::auth)
         s += std::string(c.argument) + "|";
-    for (const char* f : {"present", "size", "body", "ret", "notify", "envid_dec", "auth_dec", "orcpt_type",
-                          "orcpt_dec", "mtp", "holdfor", "holduntil", "by_time", "by", "by_trace", "rrvs",
-                          "rrvs_mode", "mech", "has_ir", "ir", "chunk", "last", "smtputf8", "host"})
+    for (const char* f : {"present",   "size", "body",    "ret",       "notify",  "envid_dec", "auth_dec", "orcpt_type",
+                          "orcpt_dec", "mtp",  "holdfor", "holduntil", "by_time", "by",        "by_trace", "rrvs",
+                          "rrvs_mode", "mech", "has_ir",  "ir",        "chunk",   "last",      "smtputf8", "host"})
         s += fields().at(f)(c) + "|";
     return s;
 }
@@ -1229,14 +1260,13 @@ bool identical(const command& a, const command& b) {
            same_view(a.initial_response, b.initial_response) && same_view(p.text, q.text) &&
            same_view(p.route, q.route) && same_view(p.mailbox, q.mailbox) && same_view(p.local_part, q.local_part) &&
            same_view(p.domain, q.domain) && p.kind == q.kind && p.is_null == q.is_null &&
-           p.is_postmaster == q.is_postmaster && p.quoted == q.quoted && p.utf8 == q.utf8 &&
-           x.present == y.present && x.size == y.size && x.body == y.body && x.ret == y.ret &&
-           x.notify == y.notify && x.mt_priority == y.mt_priority && x.by == y.by && x.by_trace == y.by_trace &&
-           x.rrvs_mode == y.rrvs_mode && x.unknown_count == y.unknown_count && x.holdfor == y.holdfor &&
-           x.by_time == y.by_time && same_view(x.envid, y.envid) && same_view(x.auth, y.auth) &&
-           same_view(x.orcpt_type, y.orcpt_type) && same_view(x.orcpt, y.orcpt) &&
-           same_view(x.holduntil, y.holduntil) && same_view(x.rrvs, y.rrvs) && same_view(x.unknown, y.unknown) &&
-           same_view(x.text, y.text);
+           p.is_postmaster == q.is_postmaster && p.quoted == q.quoted && p.utf8 == q.utf8 && x.present == y.present &&
+           x.size == y.size && x.body == y.body && x.ret == y.ret && x.notify == y.notify &&
+           x.mt_priority == y.mt_priority && x.by == y.by && x.by_trace == y.by_trace && x.rrvs_mode == y.rrvs_mode &&
+           x.unknown_count == y.unknown_count && x.holdfor == y.holdfor && x.by_time == y.by_time &&
+           same_view(x.envid, y.envid) && same_view(x.auth, y.auth) && same_view(x.orcpt_type, y.orcpt_type) &&
+           same_view(x.orcpt, y.orcpt) && same_view(x.holduntil, y.holduntil) && same_view(x.rrvs, y.rrvs) &&
+           same_view(x.unknown, y.unknown) && same_view(x.text, y.text);
 }
 
 /// Every vector line and every bench line, each once.
@@ -1269,7 +1299,8 @@ TEST_CASE("fast path: pack_in / key_in / match_in equal the byte loops, key() an
                 // ending at the word (backward only), exactly the word (the byte loop).
                 const std::pair<const char*, const char*> windows[] = {{lo, hi}, {lo, p + n}, {p, p + n}};
                 for (const auto& win : windows) {
-                    INFO("at " << at << " n " << n << " window [" << (win.first - lo) << ", " << (win.second - lo) << ")");
+                    INFO("at " << at << " n " << n << " window [" << (win.first - lo) << ", " << (win.second - lo)
+                               << ")");
                     if (n <= 8) CHECK(smtpp::detail::pack_in(p, n, win.first, win.second) == pack_loop(p, n));
                     CHECK(smtpp::detail::key_in(p, n, win.first, win.second) == smtpp::detail::key(w));
                     ++words;
@@ -1406,9 +1437,10 @@ static_assert([] {
 // split at every position through the line reader: the verdict must not change.
 // =========================================================================================
 
-TEST_CASE("grammar findings: U-label in A-d-l, digit-led Standardized-tag, AUTH= and ORCPT=utf-8 decode to a "
-          "mailbox (RFC 5321 §4.1.2/§4.1.3, RFC 6531 §3.3, RFC 4954 §5, RFC 6533 §3)",
-          "[command][oracle][split]") {
+TEST_CASE(
+    "grammar findings: U-label in A-d-l, digit-led Standardized-tag, AUTH= and ORCPT=utf-8 decode to a "
+    "mailbox (RFC 5321 §4.1.2/§4.1.3, RFC 6531 §3.3, RFC 4954 §5, RFC 6533 §3)",
+    "[command][oracle][split]") {
     struct vec {
         const char* line;
         bool utf8;

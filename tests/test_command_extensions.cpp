@@ -160,13 +160,13 @@ TEST_CASE("MTRK= accepted: base64 authenticator, optional timeout (RFC 3885 §4)
 }
 
 TEST_CASE("MTRK= refused: strict grammar (RFC 3885 §4, §1)", "[command][mtrk]") {
-    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK\r\n") == command_error::bad_mtrk);         // no value
-    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=\r\n") == command_error::bad_mtrk);        // empty
-    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=:60\r\n") == command_error::bad_mtrk);     // no authenticator
-    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QUJD:\r\n") == command_error::bad_mtrk);   // empty timeout
-    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QU-D\r\n") == command_error::bad_mtrk);    // "-" not base64
-    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QU.D\r\n") == command_error::bad_mtrk);    // "." not base64
-    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QUJD:6x\r\n") == command_error::bad_mtrk); // timeout DIGIT only
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK\r\n") == command_error::bad_mtrk);          // no value
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=\r\n") == command_error::bad_mtrk);         // empty
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=:60\r\n") == command_error::bad_mtrk);      // no authenticator
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QUJD:\r\n") == command_error::bad_mtrk);    // empty timeout
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QU-D\r\n") == command_error::bad_mtrk);     // "-" not base64
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QU.D\r\n") == command_error::bad_mtrk);     // "." not base64
+    CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QUJD:6x\r\n") == command_error::bad_mtrk);  // timeout DIGIT only
     CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QUJD:-1\r\n") == command_error::bad_mtrk);
     CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QUJD:1234567890\r\n") == command_error::bad_mtrk);  // > 9 digits
     CHECK(parse_error("MAIL FROM:<a@b.example> MTRK=QU:1:2\r\n") == command_error::bad_mtrk);
@@ -268,8 +268,8 @@ TEST_CASE("SOLICIT= refused: strict grammar (RFC 3865 §2.2)", "[command][solici
     CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=abc,\r\n") == command_error::bad_solicit);  // empty word
     CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=,abc\r\n") == command_error::bad_solicit);
     CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=a,,b\r\n") == command_error::bad_solicit);
-    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=a/b\r\n") == command_error::bad_solicit);   // "/" no wordchar
-    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=a+2Cb\r\n") == command_error::bad_solicit); // no xtext
+    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=a/b\r\n") == command_error::bad_solicit);    // "/" no wordchar
+    CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=a+2Cb\r\n") == command_error::bad_solicit);  // no xtext
     CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=a;b\r\n") == command_error::bad_solicit);
     CHECK(parse_error("MAIL FROM:<a@b.example> SOLICIT=a SOLICIT=b\r\n") == command_error::duplicate_param);
     CHECK(reply_for(command_error::bad_solicit).code == 501);

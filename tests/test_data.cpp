@@ -190,8 +190,8 @@ TEST_CASE("top vector 10: EOD split as \"a\\r\",\"\\n\",\".\",\"\\r\",\"\\n\" en
 namespace {
 struct smuggle_vector {
     const char* name;
-    std::string_view seq;    // the fake end-of-data as seen after "x"
-    data_error reject_err;   // verdict with the reject policy (reject_nul on)
+    std::string_view seq;   // the fake end-of-data as seen after "x"
+    data_error reject_err;  // verdict with the reject policy (reject_nul on)
 };
 // The end-of-data look-alikes of SMTP smuggling (CVE-2023-51764/51765/51766), S1..S10:
 // none of them ends the data (RFC 5321 §4.1.1.4: only <CRLF>.<CRLF> does).
@@ -231,10 +231,12 @@ TEST_CASE("§1.2 smuggling catalogue: never an end, whole / byte by byte / every
             REQUIRE(r.consumed == body.size() + 3);
             REQUIRE(r.content.find("MAIL FROM:<e@v>\r\nRCPT TO:<t@v>\r\nDATA\r\ny\r\n") != std::string::npos);
             if (o.bare_newline == reject) {
-                const data_error want = (vec.reject_err == data_error::nul && !o.reject_nul) ? data_error::none : vec.reject_err;
+                const data_error want = (vec.reject_err == data_error::nul && !o.reject_nul) ? data_error::none
+                                                                                             : vec.reject_err;
                 REQUIRE(r.err == want);
             } else {
-                REQUIRE(r.err == ((vec.reject_err == data_error::nul && o.reject_nul) ? data_error::nul : data_error::none));
+                REQUIRE(r.err ==
+                        ((vec.reject_err == data_error::nul && o.reject_nul) ? data_error::nul : data_error::none));
                 // Normalized content holds only CRLF line ends.
                 for (std::size_t i = 0; i < r.content.size(); ++i) {
                     if (r.content[i] == '\n') REQUIRE((i > 0 && r.content[i - 1] == '\r'));
@@ -266,7 +268,7 @@ TEST_CASE("normalize policy: exact content, lone dots at bare line ends dropped"
     REQUIRE(check("x\r\n.\nMAIL\r\n.\r\n", o).content == "x\r\nMAIL\r\n");
     REQUIRE(check("x\rMAIL\r\n.\r\n", o).content == "x\r\nMAIL\r\n");
     REQUIRE(check("x\n..y\r\n.\r\n", o).content == "x\r\n.y\r\n");  // unstuffed after a bare LF
-    REQUIRE(check("x\n.\r\n.\r\n", o).content == "x\r\n");       // the second "." is a real end
+    REQUIRE(check("x\n.\r\n.\r\n", o).content == "x\r\n");          // the second "." is a real end
     REQUIRE(check("\n\r\n.\r\n", o).content == "\r\n\r\n");
     REQUIRE(check("a\r\r\n.\r\n", o).content == "a\r\n\r\n");
     // The same streams are refused by default.
@@ -275,8 +277,7 @@ TEST_CASE("normalize policy: exact content, lone dots at bare line ends dropped"
     REQUIRE(check("x\n..y\n.\r\n", {}).ended == false);
 }
 
-TEST_CASE("RFC 1870: SIZE counts unstuffed octets with CRLF; over the limit still reads to the end",
-          "[data][limits]") {
+TEST_CASE("RFC 1870: SIZE counts unstuffed octets with CRLF; over the limit still reads to the end", "[data][limits]") {
     for (auto pol : {reject, normalize}) {
         auto o = policy(pol);
         o.max_size = 3;
@@ -301,15 +302,15 @@ TEST_CASE("RFC 1870: SIZE counts unstuffed octets with CRLF; over the limit stil
     static_assert(smtpp::reply_for(data_error::too_big).esc.subject == 3);
 }
 
-TEST_CASE("RFC 5321 §4.5.3.1.6 / vector L9: 1000-octet text lines, stuffing dot not counted",
-          "[data][limits]") {
+TEST_CASE("RFC 5321 §4.5.3.1.6 / vector L9: 1000-octet text lines, stuffing dot not counted", "[data][limits]") {
     for (auto pol : {reject, normalize}) {
         auto o = policy(pol);
         o.max_text_line = 1000;
         REQUIRE(check(std::string(998, 'a') + "\r\n.\r\n", o).err == data_error::none);
         REQUIRE(check(std::string(".").append(998, 'a').append("\r\n.\r\n"), o).err == data_error::none);
         REQUIRE(check(std::string(999, 'a') + "\r\n.\r\n", o).err == data_error::line_too_long);
-        REQUIRE(check(std::string("x\r\n").append(999, 'a').append("\r\ny\r\n.\r\n"), o).err == data_error::line_too_long);
+        REQUIRE(check(std::string("x\r\n").append(999, 'a').append("\r\ny\r\n.\r\n"), o).err ==
+                data_error::line_too_long);
         o.max_text_line = 0;
         REQUIRE(check(std::string(5000, 'a') + "\r\n.\r\n", o).err == data_error::none);
     }
@@ -323,8 +324,7 @@ TEST_CASE("NUL: never dropped; reject_nul on by default, off delivers it", "[dat
     REQUIRE(r.content == std::string("a\0b\r\n", 5));
 }
 
-TEST_CASE("random streams: decoder == reference in every split and policy; zero allocation",
-          "[data][splits]") {
+TEST_CASE("random streams: decoder == reference in every split and policy; zero allocation", "[data][splits]") {
     std::mt19937 rng(3);
     const char* pieces[] = {"\r\n", "\n", "\r", ".", "..", "a", "\r\n.\r\n", "\r\n.", "xyz", " "};
     for (int round = 0; round < 300; ++round) {
@@ -403,7 +403,8 @@ constexpr bool constexpr_smuggle() {
 static_assert(constexpr_smuggle());
 static_assert(std::is_trivially_copyable_v<smtpp::data_decoder>);
 
-TEST_CASE("a default data_decoder is all-zero octets (a static one lands in .bss); options round-trip", "[data][embedded]") {
+TEST_CASE("a default data_decoder is all-zero octets (a static one lands in .bss); options round-trip",
+          "[data][embedded]") {
     smtpp::data_decoder zero;
     std::memset(static_cast<void*>(&zero), 0, sizeof zero);
     const smtpp::data_options d = zero.options();
@@ -498,7 +499,8 @@ TEST_CASE("RFC 3030 §2: BDAT counts exactly chunk-size octets; no unstuffing, n
         {6, false, "RSET\r\nQUIT\r\n", "RSET\r\n", "QUIT\r\n"},  // refused BDAT: bytes still consumed
     };
     for (const auto& t : vs) {
-        smtpp_test::for_each_split(t.input, [&](const std::vector<std::string_view>& chunks, const smtpp_test::split_info& info) {
+        smtpp_test::for_each_split(t.input, [&](const std::vector<std::string_view>& chunks,
+                                                const smtpp_test::split_info& info) {
             INFO(info.name);
             smtpp::bdat_decoder d(t.size, {}, t.last);
             const auto r = run_bdat(d, chunks);
@@ -579,8 +581,8 @@ TEST_CASE("BDAT reject_bare_newline (on unless BODY=BINARYMIME, RFC 3030 §3), a
 }
 
 TEST_CASE("data errors: names and replies, no CR/LF in texts", "[data]") {
-    for (auto e : {data_error::bare_lf, data_error::bare_cr, data_error::too_big, data_error::line_too_long,
-                   data_error::nul}) {
+    for (auto e :
+         {data_error::bare_lf, data_error::bare_cr, data_error::too_big, data_error::line_too_long, data_error::nul}) {
         const auto h = smtpp::reply_for(e);
         REQUIRE(h.code >= 500);
         REQUIRE(h.esc.cls == 5);
@@ -632,7 +634,8 @@ TEST_CASE("block twins agree: data_block and body_masks, scalar vs SSE2", "[data
         const auto density = 1 + rng() % 20;
         for (auto& c : s) c = (rng() % density == 0) ? alphabet[rng() % 6] : 'a';
         smtpp_test::exact_buffer b(s);
-        for (std::size_t off : {std::size_t{0}, std::min<std::size_t>(1, n - 64), n - 64}) check_block_twins(b.view().data() + off);
+        for (std::size_t off : {std::size_t{0}, std::min<std::size_t>(1, n - 64), n - 64})
+            check_block_twins(b.view().data() + off);
     }
     // One pattern at every position of a block, 15/16, 63/64 included.
     const std::string_view pats[] = {"\r\n", "\r", "\n", ".", "\n.", "\r\n.", std::string_view("\0", 1), "\r\r\n"};
@@ -665,19 +668,23 @@ void check_blocks(const std::string& s, const smtpp::data_options& o) {
 
 TEST_CASE("DATA block path == byte loop around block boundaries (CR at 15/16, 63/64, dots after them)",
           "[data][simd]") {
-    const std::string_view pats[] = {"\r\n", "\r", "\n", "\r\n.", "\r\n..x", "\r\n.\r\n", "\n.", "\r.",
-                                     std::string_view("\0", 1), "\r\r\n", ".\r\n", "\r\n\r\n."};
+    const std::string_view pats[] = {"\r\n",   "\r",      "\n",
+                                     "\r\n.",  "\r\n..x", "\r\n.\r\n",
+                                     "\n.",    "\r.",     std::string_view("\0", 1),
+                                     "\r\r\n", ".\r\n",   "\r\n\r\n."};
     for (std::size_t len : {std::size_t{5}, std::size_t{30}, std::size_t{63}, std::size_t{64}, std::size_t{130}}) {
         // CRLF lines of `len` octets (CRLF included), long enough for a few blocks.
         std::string text;
         while (text.size() < 200) text += std::string(len - 2, 'y') + "\r\n";
-        for (std::size_t pos : {0u, 1u, 2u, 14u, 15u, 16u, 17u, 31u, 32u, 33u, 47u, 48u, 62u, 63u, 64u, 65u, 126u, 127u, 128u, 129u}) {
+        for (std::size_t pos :
+             {0u, 1u, 2u, 14u, 15u, 16u, 17u, 31u, 32u, 33u, 47u, 48u, 62u, 63u, 64u, 65u, 126u, 127u, 128u, 129u}) {
             for (std::string_view pat : pats) {
                 std::string s = text;
                 s.replace(pos, pat.size(), pat);
                 s += "\r\n.\r\nQUIT\r\n";
                 for (auto o : all_policies()) {
-                    for (std::size_t limit : {std::size_t{0}, std::size_t{8}, std::size_t{64}, std::size_t{65}, std::size_t{1000}}) {
+                    for (std::size_t limit :
+                         {std::size_t{0}, std::size_t{8}, std::size_t{64}, std::size_t{65}, std::size_t{1000}}) {
                         o.max_text_line = limit;
                         check_blocks(s, o);
                     }
@@ -689,7 +696,9 @@ TEST_CASE("DATA block path == byte loop around block boundaries (CR at 15/16, 63
 
 TEST_CASE("DATA block path == byte loop on random CRLF-heavy streams", "[data][simd]") {
     std::mt19937 rng(23);
-    const char* pieces[] = {"\r\n", "\r\n", "\r\n", "\n", "\r", ".", "\r\n.", "\r\n..", "abcdefghij", "klmnopqrstuvwxyz", "\0"};
+    const char* pieces[] = {"\r\n", "\r\n",  "\r\n",   "\n",         "\r",
+                            ".",    "\r\n.", "\r\n..", "abcdefghij", "klmnopqrstuvwxyz",
+                            "\0"};
     for (int round = 0; round < 400; ++round) {
         std::string s;
         const int k = 10 + static_cast<int>(rng() % 60);
@@ -717,7 +726,8 @@ TEST_CASE("BDAT block path == byte loop around block boundaries, verdicts from a
         };
         for (std::size_t i = 0; i < m.size(); ++i) {
             if (o.reject_bare_newline && m[i] == '\n' && (i == 0 || m[i - 1] != '\r')) add(data_error::bare_lf);
-            if (o.reject_bare_newline && m[i] == '\r' && (i + 1 == m.size() || m[i + 1] != '\n')) add(data_error::bare_cr);
+            if (o.reject_bare_newline && m[i] == '\r' && (i + 1 == m.size() || m[i + 1] != '\n'))
+                add(data_error::bare_cr);
             if (o.reject_nul && m[i] == '\0') add(data_error::nul);
         }
         return e;

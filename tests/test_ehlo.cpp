@@ -42,7 +42,8 @@ bool identical(const ehlo_capabilities& a, const ehlo_capabilities& b) {
                 a.unknown_count == b.unknown_count && a.unknown_overflow == b.unknown_overflow &&
                 a.malformed_lines == b.malformed_lines && a.lines == b.lines;
     for (std::size_t i = 0; same && i < ehlo_capabilities::max_unknown; ++i)
-        same = same_view(a.unknown[i].keyword, b.unknown[i].keyword) && same_view(a.unknown[i].params, b.unknown[i].params);
+        same = same_view(a.unknown[i].keyword, b.unknown[i].keyword) &&
+               same_view(a.unknown[i].params, b.unknown[i].params);
     return same;
 }
 
@@ -184,11 +185,13 @@ TEST_CASE("Every recognised keyword, and unknown ones kept as views", "[ehlo]") 
         "250-VRFY\r\n250-ETRN\r\n250-EXPN\r\n250-X-EXPS GSSAPI NTLM\r\n250-BURL imap\r\n250 HELP\r\n");
     REQUIRE(p.res.st == status::complete);
     const auto& c = p.caps;
-    for (ehlo_ext e : {ehlo_ext::pipelining, ehlo_ext::size, ehlo_ext::eightbitmime, ehlo_ext::smtputf8, ehlo_ext::dsn,
-                       ehlo_ext::chunking, ehlo_ext::binarymime, ehlo_ext::starttls, ehlo_ext::enhancedstatuscodes,
-                       ehlo_ext::auth, ehlo_ext::requiretls, ehlo_ext::deliverby, ehlo_ext::futurerelease,
-                       ehlo_ext::mt_priority, ehlo_ext::rrvs, ehlo_ext::limits, ehlo_ext::vrfy, ehlo_ext::etrn,
-                       ehlo_ext::expn, ehlo_ext::help}) {
+    for (ehlo_ext e : {ehlo_ext::pipelining,    ehlo_ext::size,        ehlo_ext::eightbitmime,
+                       ehlo_ext::smtputf8,      ehlo_ext::dsn,         ehlo_ext::chunking,
+                       ehlo_ext::binarymime,    ehlo_ext::starttls,    ehlo_ext::enhancedstatuscodes,
+                       ehlo_ext::auth,          ehlo_ext::requiretls,  ehlo_ext::deliverby,
+                       ehlo_ext::futurerelease, ehlo_ext::mt_priority, ehlo_ext::rrvs,
+                       ehlo_ext::limits,        ehlo_ext::vrfy,        ehlo_ext::etrn,
+                       ehlo_ext::expn,          ehlo_ext::help}) {
         INFO(static_cast<std::uint32_t>(e));
         REQUIRE(c.has(e));
     }
@@ -247,7 +250,8 @@ TEST_CASE("SIZE with a bad or overflowing number is an unknown limit (as Postfix
 TEST_CASE("Repeated SIZE and AUTH lines: the last SIZE counts, AUTH lines merge in order", "[ehlo]") {
     // The fast path reads SIZE and AUTH parameters after its loop; the order of the lines
     // must still decide, also against lines the general path reads ("=" forms, HT).
-    const parsed a = parse("250-mx\r\n250-SIZE 1000\r\n250-AUTH PLAIN\r\n250-SIZE 2000\r\n250-AUTH LOGIN X\r\n250 DSN\r\n");
+    const parsed a = parse(
+        "250-mx\r\n250-SIZE 1000\r\n250-AUTH PLAIN\r\n250-SIZE 2000\r\n250-AUTH LOGIN X\r\n250 DSN\r\n");
     REQUIRE(a.caps.size_known);
     REQUIRE(a.caps.size == 2000);
     REQUIRE(a.caps.has(sasl_mech::plain));
@@ -332,7 +336,8 @@ TEST_CASE("Real EHLO replies: Postfix, Exim, Gmail-style, Microsoft-style", "[eh
         "250-CHUNKING\r\n250 SMTPUTF8\r\n");
     REQUIRE(ms.caps.has(ehlo_ext::binarymime));
     REQUIRE(ms.caps.size == 157286400);
-    const parsed ms_old = parse("250-mail.example.local Hello [192.0.2.9]\r\n250-AUTH=LOGIN\r\n250-AUTH LOGIN NTLM\r\n250 OK\r\n");
+    const parsed ms_old = parse(
+        "250-mail.example.local Hello [192.0.2.9]\r\n250-AUTH=LOGIN\r\n250-AUTH LOGIN NTLM\r\n250 OK\r\n");
     REQUIRE(ms_old.caps.has(sasl_mech::login));
     REQUIRE(ms_old.caps.has(sasl_mech::ntlm));
 }
@@ -354,16 +359,16 @@ TEST_CASE("parse_ehlo is usable in constant expressions and its result trivially
 TEST_CASE("Fast path and general path give the same results (RFC 5321 §4.2, §4.5.3.1.5)", "[ehlo]") {
     // Lines the fast path must hand over to the general path, in every position of a reply.
     const std::string_view odd_lines[] = {
-        "250-PIPELINING\tx\r\n",      // HT (allowed in text)
+        "250-PIPELINING\tx\r\n",       // HT (allowed in text)
         "250-SIZE 1000 \xc3\xa9\r\n",  // 8-bit text
-        "250-X-\x01Y\r\n",            // control character (refused after line 1)
-        "250-DSN\n",                  // bare LF
-        "250-DSN\rX\n",               // bare CR
-        "251-DSN\r\n",                // another code
-        "250\r\n",                    // code alone
-        "250-\r\n",                   // empty text
-        "250--DSN\r\n",               // keyword starting with "-"
-        "250-AUTH\r\n",               // AUTH without mechanisms
+        "250-X-\x01Y\r\n",             // control character (refused after line 1)
+        "250-DSN\n",                   // bare LF
+        "250-DSN\rX\n",                // bare CR
+        "251-DSN\r\n",                 // another code
+        "250\r\n",                     // code alone
+        "250-\r\n",                    // empty text
+        "250--DSN\r\n",                // keyword starting with "-"
+        "250-AUTH\r\n",                // AUTH without mechanisms
         "250-AUTH=\r\n",
         "250-auth scram-sha-256-plus Scram-Sha-1 digest-md5 anonymous OAUTHBEARER x\r\n",
     };
@@ -577,9 +582,13 @@ TEST_CASE("Bitmap window: replies longer than 8 blocks and lines longer than the
 }
 
 TEST_CASE("Keyword and mechanism tables: one octet off is never recognised (RFC 5321 §2.4)", "[ehlo]") {
-    const char* const keywords[] = {"PIPELINING", "SIZE", "8BITMIME", "SMTPUTF8", "DSN", "CHUNKING", "BINARYMIME",
-                                    "STARTTLS", "ENHANCEDSTATUSCODES", "AUTH", "REQUIRETLS", "DELIVERBY",
-                                    "FUTURERELEASE", "MT-PRIORITY", "RRVS", "LIMITS", "VRFY", "ETRN", "HELP", "EXPN"};
+    const char* const keywords[] = {"PIPELINING",    "SIZE",        "8BITMIME",
+                                    "SMTPUTF8",      "DSN",         "CHUNKING",
+                                    "BINARYMIME",    "STARTTLS",    "ENHANCEDSTATUSCODES",
+                                    "AUTH",          "REQUIRETLS",  "DELIVERBY",
+                                    "FUTURERELEASE", "MT-PRIORITY", "RRVS",
+                                    "LIMITS",        "VRFY",        "ETRN",
+                                    "HELP",          "EXPN"};
     for (const char* kw : keywords) {
         const std::string k = kw;
         // Exact, lower case and with every octet in turn flipped to the other case: known.
@@ -608,9 +617,10 @@ TEST_CASE("Keyword and mechanism tables: one octet off is never recognised (RFC 
             REQUIRE(p.caps.extensions == 0);
         }
     }
-    const char* const mechs[] = {"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "XOAUTH2", "OAUTHBEARER", "SCRAM-SHA-1",
-                                 "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS", "GSSAPI", "NTLM",
-                                 "EXTERNAL", "ANONYMOUS"};
+    const char* const mechs[] = {
+        "PLAIN",       "LOGIN",       "CRAM-MD5",         "DIGEST-MD5",    "XOAUTH2",
+        "OAUTHBEARER", "SCRAM-SHA-1", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS",
+        "GSSAPI",      "NTLM",        "EXTERNAL",         "ANONYMOUS"};
     for (const char* m : mechs) {
         const std::string k = m;
         REQUIRE(parse("250-mx\r\n250 AUTH " + k + "\r\n").caps.auth_mechanisms != 0);
@@ -638,8 +648,17 @@ TEST_CASE("Keyword and mechanism tables: one octet off is never recognised (RFC 
 }
 
 TEST_CASE("Decimals eight digits at a time agree with the octet loop (RFC 1870 §4)", "[ehlo]") {
-    std::vector<std::string> cases = {"0", "7", "52428800", "104857600", "99999999", "100000000", "1234567890123456",
-                                      "9999999999999999", "18446744073709551615", "18446744073709551616", "00000000000001"};
+    std::vector<std::string> cases = {"0",
+                                      "7",
+                                      "52428800",
+                                      "104857600",
+                                      "99999999",
+                                      "100000000",
+                                      "1234567890123456",
+                                      "9999999999999999",
+                                      "18446744073709551615",
+                                      "18446744073709551616",
+                                      "00000000000001"};
     for (std::size_t n = 1; n <= 17; ++n) {
         std::string d;
         for (std::size_t i = 0; i < n; ++i) d += static_cast<char>('1' + i % 9);
@@ -691,9 +710,9 @@ TEST_CASE("SP search eight octets at a time agrees with the octet loop", "[ehlo]
 }
 
 TEST_CASE("Constant evaluation and run time agree on a reply longer than the bitmap window", "[ehlo][simd]") {
-#define SMTPP_TEST_LONG_REPLY                                                                                            \
-    "250-mx.example.org greets you\r\n250-PIPELINING\r\n250-SIZE 104857600\r\n250-AUTH=LOGIN\r\n"                     \
-    "250-AUTH SCRAM-SHA-256-PLUS scram-sha-1 PLAIN xoauth2 OAUTHBEARER Unknown\r\n"                                     \
+#define SMTPP_TEST_LONG_REPLY                                                                                          \
+    "250-mx.example.org greets you\r\n250-PIPELINING\r\n250-SIZE 104857600\r\n250-AUTH=LOGIN\r\n"                      \
+    "250-AUTH SCRAM-SHA-256-PLUS scram-sha-1 PLAIN xoauth2 OAUTHBEARER Unknown\r\n"                                    \
     "250-X-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n" \
     "250-X-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\r\n" \
     "250-X-CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC\r\n" \
@@ -723,7 +742,8 @@ TEST_CASE("Constant evaluation and run time agree on a reply longer than the bit
     REQUIRE(ct.second.malformed_lines == 1);
     REQUIRE(rt.caps.malformed_lines == 1);
     REQUIRE(ct.second.unknown_count == rt.caps.unknown_count);
-    for (std::size_t i = 0; i < rt.caps.unknown_count; ++i) REQUIRE(ct.second.unknown[i].keyword == rt.caps.unknown[i].keyword);
+    for (std::size_t i = 0; i < rt.caps.unknown_count; ++i)
+        REQUIRE(ct.second.unknown[i].keyword == rt.caps.unknown[i].keyword);
     REQUIRE(ct.second.lines == rt.caps.lines);
     REQUIRE(ct.second.domain == rt.caps.domain);
     REQUIRE(ct.second.greet == rt.caps.greet);

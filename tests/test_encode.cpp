@@ -238,7 +238,8 @@ TEST_CASE("encoder: the block and word skips against the reference, long bodies,
         const bool sparse = iter % 2 == 1;
         const std::size_t len = rng() % (sparse ? 400 : 160);
         for (std::size_t i = 0; i < len; ++i) {
-            const unsigned k = static_cast<unsigned>(rng() % (sparse ? 256u : 16u));  // mostly text, some CRLF, some leading dots
+            const unsigned k = static_cast<unsigned>(
+                rng() % (sparse ? 256u : 16u));  // mostly text, some CRLF, some leading dots
             if (k >= 16 || k < 10) body += static_cast<char>('a' + k % 10);
             else if (k < 12) body += "\r\n";
             else if (k == 12) body += "\r\n.";
@@ -282,11 +283,13 @@ TEST_CASE("encoder: one special octet at every offset of clean CRLF text", "[enc
                         o.newline = pol;
                         o.stuff = stuff;
                         const encoded ref = reference(body, o);
-                        for (std::size_t cut : {std::size_t{0}, std::size_t{1}, at, at + 1, std::size_t{64}, std::size_t{129}}) {
+                        for (std::size_t cut :
+                             {std::size_t{0}, std::size_t{1}, at, at + 1, std::size_t{64}, std::size_t{129}}) {
                             std::vector<std::size_t> cuts;
                             if (cut > 0 && cut < body.size()) cuts.push_back(cut);
                             const encoded e = encode(body, cuts, o);
-                            INFO("line " << line << ", special " << static_cast<int>(sp[0]) << " at " << at << ", cut " << cut);
+                            INFO("line " << line << ", special " << static_cast<int>(sp[0]) << " at " << at << ", cut "
+                                         << cut);
                             REQUIRE(e.err == ref.err);
                             if (e.err == encode_error::none) REQUIRE(e.wire == ref.wire);
                         }

@@ -40,8 +40,7 @@ std::vector<std::string> run(Reader& r, const std::vector<std::string_view>& chu
                 REQUIRE(!ev.line.empty());
                 REQUIRE(ev.line.back() == '\n');
                 // A line inside the chunk is a view of the chunk, not a copy.
-                if (ev.line.data() >= begin && ev.line.data() < end)
-                    REQUIRE(ev.line.data() + ev.line.size() <= end);
+                if (ev.line.data() >= begin && ev.line.data() < end) REQUIRE(ev.line.data() + ev.line.size() <= end);
             }
             in.remove_prefix(ev.consumed);
             if (ev.st == status::need_more) {
@@ -160,8 +159,7 @@ TEST_CASE("allow_bare_lf: named leniency, on and off (risk: CVE-2023-51764)", "[
     REQUIRE(check_splits("RSET\rQUIT\n", lenient) == v{"E:bare_cr"});
     REQUIRE(check_splits("\n", lenient) == v{"L:\n"});
     // Strict-accepts => lenient accepts the same.
-    for (const char* s : {"EHLO x\r\n", "\r\n", "DATA\r\nQUIT\r\n"})
-        REQUIRE(run_whole(s) == run_whole(s, lenient));
+    for (const char* s : {"EHLO x\r\n", "\r\n", "DATA\r\nQUIT\r\n"}) REQUIRE(run_whole(s) == run_whole(s, lenient));
 }
 
 TEST_CASE("RFC 5321 §4.5.3.1.4: 511, 512 and 513 octets", "[line][limits]") {
@@ -501,7 +499,8 @@ TEST_CASE("a refused line reports its first octets, split-invariant (so a refuse
     };
     for (const vec& v : vecs) {
         INFO(std::string(v.in));
-        smtpp_test::for_each_split(v.in, [&](const std::vector<std::string_view>& chunks, const smtpp_test::split_info& info) {
+        smtpp_test::for_each_split(v.in, [&](const std::vector<std::string_view>& chunks,
+                                             const smtpp_test::split_info& info) {
             INFO(info.name);
             smtpp::line_reader<512> r;
             bool seen = false;
@@ -522,19 +521,20 @@ TEST_CASE("a refused line reports its first octets, split-invariant (so a refuse
     std::string longline = "BDAT 6 LAST";
     longline.append(600, ' ');
     longline.append("\r\nQUIT\r\n");
-    smtpp_test::for_each_split(longline, [&](const std::vector<std::string_view>& chunks, const smtpp_test::split_info& info) {
-        INFO(info.name);
-        smtpp::line_reader<512> r;
-        for (std::string_view in : chunks) {
-            const smtpp::line_event ev = r.next(in);
-            if (ev.st == smtpp::status::failed) {
-                CHECK(ev.err == smtpp::line_error::too_long);
-                CHECK(ev.line == "BDAT 6 L");
-                return;
-            }
-            if (ev.st == smtpp::status::complete) FAIL("an over-long line was accepted");
-        }
-    });
+    smtpp_test::for_each_split(longline,
+                               [&](const std::vector<std::string_view>& chunks, const smtpp_test::split_info& info) {
+                                   INFO(info.name);
+                                   smtpp::line_reader<512> r;
+                                   for (std::string_view in : chunks) {
+                                       const smtpp::line_event ev = r.next(in);
+                                       if (ev.st == smtpp::status::failed) {
+                                           CHECK(ev.err == smtpp::line_error::too_long);
+                                           CHECK(ev.line == "BDAT 6 L");
+                                           return;
+                                       }
+                                       if (ev.st == smtpp::status::complete) FAIL("an over-long line was accepted");
+                                   }
+                               });
 }
 
 namespace {
@@ -591,15 +591,15 @@ std::vector<std::string> run_basic(std::size_t cap, smtpp::line_options o, const
 // or in the reader itself when the storage is smaller than line_head_size.
 TEST_CASE("refused lines report their head after an early fault, any storage size, every split", "[line][head]") {
     const std::string_view vecs[] = {
-        "A\rBCDEFGHIJ\r\nQUIT\r\n",                      // bare CR at octet 2
+        "A\rBCDEFGHIJ\r\nQUIT\r\n",                          // bare CR at octet 2
         std::string_view("AB\0CDEFGHIJKL\r\nRSET\r\n", 21),  // NUL at octet 3
-        "\rXYZ12345\r\n",                                // bare CR first
-        "ABCDEFGHIJ\nNOOP\r\n",                          // bare LF after the head
-        "ABC\nD\r\n",                                    // bare LF inside the head
-        "BDAT 10 LAST\r\n0123456789",                     // clean, then a partial line
+        "\rXYZ12345\r\n",                                    // bare CR first
+        "ABCDEFGHIJ\nNOOP\r\n",                              // bare LF after the head
+        "ABC\nD\r\n",                                        // bare LF inside the head
+        "BDAT 10 LAST\r\n0123456789",                        // clean, then a partial line
         "\r\r\r\r\r\r\r\r\r\r\r\n\n",
         std::string_view("\0\0\0\0\0\0\0\0\0\0\r\n", 12),
-        "0123456789abcdefghij0123456789\r\nxy\r\n",       // too long for a small limit
+        "0123456789abcdefghij0123456789\r\nxy\r\n",  // too long for a small limit
     };
     const std::size_t caps[] = {0, 1, 2, 5, 7, 8, 9, 16, 64};
     const std::size_t limits[] = {0, 1, 2, 3, 7, 8, 9, 12, 512};
@@ -649,7 +649,8 @@ TEST_CASE("random streams with any storage size: every split gives the reference
             smtpp_test::exact_buffer b(s);
             REQUIRE(run_basic(cap, o, {b.view()}, &whole_pending) == want);
         }
-        smtpp_test::for_each_split(s, [&](const std::vector<std::string_view>& chunks, const smtpp_test::split_info& info) {
+        smtpp_test::for_each_split(s, [&](const std::vector<std::string_view>& chunks,
+                                          const smtpp_test::split_info& info) {
             INFO(info.name);
             bool pending = false;
             REQUIRE(run_basic(cap, o, chunks, &pending) == want);

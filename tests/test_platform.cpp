@@ -57,12 +57,24 @@ TEST_CASE("platform: zero_object writes every octet of any size", "[platform]") 
         const auto* p = reinterpret_cast<const unsigned char*>(&obj);
         for (std::size_t i = 0; i < sizeof obj; ++i) REQUIRE(p[i] == 0);
     };
-    struct s1 { char c[1]; } a;
-    struct s15 { char c[15]; } b;
-    struct s16 { char c[16]; } c;
-    struct s63 { char c[63]; } d;
-    struct s64 { char c[64]; } e;
-    struct s200 { char c[200]; } f;
+    struct s1 {
+        char c[1];
+    } a;
+    struct s15 {
+        char c[15];
+    } b;
+    struct s16 {
+        char c[16];
+    } c;
+    struct s63 {
+        char c[63];
+    } d;
+    struct s64 {
+        char c[64];
+    } e;
+    struct s200 {
+        char c[200];
+    } f;
     check(a);
     check(b);
     check(c);
@@ -82,7 +94,8 @@ TEST_CASE("platform: v16 operations, octet by octet", "[platform][simd]") {
         for (int i = 0; i < 16; ++i) in[i] = static_cast<char>(base + i);
         in[16] = 0;
         const auto v = smtpp::detail::v16_load(in);
-        const unsigned eq = smtpp::detail::v16_mask(smtpp::detail::v16_eq(v, smtpp::detail::v16_splat(static_cast<char>(base + 3))));
+        const unsigned eq = smtpp::detail::v16_mask(
+            smtpp::detail::v16_eq(v, smtpp::detail::v16_splat(static_cast<char>(base + 3))));
         REQUIRE(eq == 1u << 3);
         const unsigned gt = smtpp::detail::v16_mask(smtpp::detail::v16_gt(v, smtpp::detail::v16_splat(0x20)));
         for (int i = 0; i < 16; ++i) {

@@ -30,8 +30,8 @@ struct event {
 struct outcome {
     std::vector<event> events;
     reply_error error = reply_error::none;
-    bool in_reply = false;   // stopped between lines of a reply
-    bool partial = false;    // stopped inside a line
+    bool in_reply = false;  // stopped between lines of a reply
+    bool partial = false;   // stopped inside a line
     friend bool operator==(const outcome& a, const outcome& b) {
         return a.events == b.events && a.error == b.error && a.in_reply == b.in_reply;
     }
@@ -194,7 +194,8 @@ TEST_CASE("R26: a reply split at every position gives the same result", "[reply]
 }
 
 TEST_CASE("8-bit text is accepted by default (RFC 6531 §3.7.4), refused when asked", "[reply]") {
-    const std::string_view v = "550 5.1.1 \xd0\x9d\xd0\xb5\xd1\x82 \xd1\x82\xd0\xb0\xd0\xba\xd0\xbe\xd0\xb3\xd0\xbe\r\n";
+    const std::string_view v =
+        "550 5.1.1 \xd0\x9d\xd0\xb5\xd1\x82 \xd1\x82\xd0\xb0\xd0\xba\xd0\xbe\xd0\xb3\xd0\xbe\r\n";
     REQUIRE(run_all(v).error == reply_error::none);
     smtpp::reply_options o;
     o.allow_8bit = false;
@@ -265,14 +266,16 @@ TEST_CASE("Line length: 512 octets with CRLF (RFC 5321 §4.5.3.1.5), configurabl
     REQUIRE(run_all("250 " + std::string(600, 'x')).error == reply_error::line_too_long);
     smtpp::reply_options small;
     small.max_line = 20;
-    REQUIRE(run_all("250 0123456789abcd\r\n", small).error == reply_error::none);   // 20
+    REQUIRE(run_all("250 0123456789abcd\r\n", small).error == reply_error::none);  // 20
     REQUIRE(run_all("250 0123456789abcde\r\n", small).error == reply_error::line_too_long);
-    REQUIRE(run_all("250 0123456789abcde\n", [] {
-        smtpp::reply_options o;
-        o.max_line = 20;
-        o.allow_bare_lf = true;
-        return o;
-    }()).error == reply_error::none);
+    REQUIRE(run_all("250 0123456789abcde\n",
+                    [] {
+                        smtpp::reply_options o;
+                        o.max_line = 20;
+                        o.allow_bare_lf = true;
+                        return o;
+                    }())
+                .error == reply_error::none);
     // A larger Capacity allows longer lines.
     std::string big = "250 " + std::string(2000, 'y') + "\r\n";
     smtpp::reply_options bo;
@@ -357,9 +360,8 @@ TEST_CASE("Real replies: Postfix, Exim, Gmail-style, Microsoft-style", "[reply]"
     REQUIRE(run_all("550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.\r\n")
                 .events[0]
                 .esc == "5.7.708");
-    REQUIRE(run_all("451 4.7.500 Server busy. Please try again later from [192.0.2.7]. (S77719)\r\n")
-                .events[0]
-                .esc == "4.7.500");
+    REQUIRE(run_all("451 4.7.500 Server busy. Please try again later from [192.0.2.7]. (S77719)\r\n").events[0].esc ==
+            "4.7.500");
     REQUIRE(run_all("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.\r\n")
                 .events[0]
                 .esc == "5.7.139");
@@ -407,8 +409,7 @@ TEST_CASE("R25: enhanced-code sub-parser edge inputs, without over-read (RFC 346
 // Formatter
 // ------------------------------------------------------------------------------------------
 
-TEST_CASE("Formatter: single and multi-line, with and without enhanced codes (RFC 5321 §4.2.1, RFC 2034)",
-          "[format]") {
+TEST_CASE("Formatter: single and multi-line, with and without enhanced codes (RFC 5321 §4.2.1, RFC 2034)", "[format]") {
     char buf[256];
     auto fmt = [&](smtpp::format_result r) {
         REQUIRE(r.ok());
@@ -436,12 +437,14 @@ TEST_CASE("Formatter refuses CR, LF, NUL and control characters in text, bad cod
                                std::string_view("x\r\n250 injected"), std::string_view("\x1b[31m")})
         REQUIRE(smtpp::format_reply(buf, sizeof buf, 250, {}, t).error == fe::bad_text);
     REQUIRE(smtpp::format_reply(buf, sizeof buf, 250, "tab\tok").ok());
-    for (std::uint16_t c : {std::uint16_t{0}, std::uint16_t{199}, std::uint16_t{600}, std::uint16_t{260}, std::uint16_t{1000}}) REQUIRE(smtpp::format_reply(buf, sizeof buf, c, "x").error == fe::bad_code);
+    for (std::uint16_t c :
+         {std::uint16_t{0}, std::uint16_t{199}, std::uint16_t{600}, std::uint16_t{260}, std::uint16_t{1000}})
+        REQUIRE(smtpp::format_reply(buf, sizeof buf, c, "x").error == fe::bad_code);
     REQUIRE(smtpp::format_reply(buf, sizeof buf, 550, {4, 1, 1}, "x").error == fe::bad_enhanced_code);
     REQUIRE(smtpp::format_reply(buf, sizeof buf, 354, {2, 0, 0}, "x").error == fe::bad_enhanced_code);
     REQUIRE(smtpp::format_reply(buf, sizeof buf, 250, {2, 1000, 0}, "x").error == fe::bad_enhanced_code);
     REQUIRE(smtpp::format_reply(buf, sizeof buf, 250, {}, nullptr, 0).error == fe::no_lines);
-    REQUIRE(smtpp::format_reply(buf, 8, 250, "ok").error == fe::none);        // "250 ok\r\n" is 8
+    REQUIRE(smtpp::format_reply(buf, 8, 250, "ok").error == fe::none);  // "250 ok\r\n" is 8
     REQUIRE(smtpp::format_reply(buf, 7, 250, "ok").error == fe::buffer_too_small);
     smtpp_test::no_alloc_scope scope;
     (void)smtpp::format_reply(buf, sizeof buf, 250, {2, 0, 0}, "Ok");
@@ -482,7 +485,8 @@ TEST_CASE("Error names and replies come from one row per value; past the last va
     STATIC_REQUIRE(smtpp::reply_for(reply_error::truncated).code == 421);
     STATIC_REQUIRE(smtpp::reply_for(reply_error::unexpected_data).esc == enhanced_code{4, 7, 0});
     STATIC_REQUIRE(smtpp::reply_for(reply_error::none).code == 250);
-    STATIC_REQUIRE(smtpp::to_string(smtpp::format_error::ambiguous_text) == "text would read back as a different reply");
+    STATIC_REQUIRE(smtpp::to_string(smtpp::format_error::ambiguous_text) ==
+                   "text would read back as a different reply");
     // A value cast from a wider integer: "unknown", and the malformed-reply hint (RFC 3463
     // §3.6: 4.5.0, a transient protocol error).
     for (int i = 11; i < 256; ++i) {
@@ -529,8 +533,7 @@ TEST_CASE("bench/data/replies.txt reads as 1600 replies, whole and split", "[rep
     REQUIRE(count(61) == 1600);
 }
 
-TEST_CASE("format_reply refuses text a reader would read back differently (parse(format(r)) == r)",
-          "[reply][format]") {
+TEST_CASE("format_reply refuses text a reader would read back differently (parse(format(r)) == r)", "[reply][format]") {
     char buf[128];
     // Without an enhanced code, text that starts with one of the reply's class would be
     // read as the code (RFC 3463 §2, RFC 2034 §4).

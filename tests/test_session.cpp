@@ -152,9 +152,7 @@ struct host {
                     md = mode::bdat;
                     return;
                 case action::verify_sender:
-                case action::verify_recipient:
-                    r = resolve(pol, st, next_decision().v);
-                    continue;
+                case action::verify_recipient: r = resolve(pol, st, next_decision().v); continue;
                 case action::verify_credentials: {
                     const decision d = next_decision();
                     if (d.is_challenge) r = auth_challenge(pol, st, d.challenge, challenge_buf, sizeof challenge_buf);
@@ -271,7 +269,8 @@ struct transcript {
 };
 
 verdict parse_verdict(const std::string& w, std::string& err) {
-    const char* names[] = {"accept", "reject", "defer", "unknown_user", "relay_denied", "mailbox_full", "too_big", "too_weak"};
+    const char* names[] = {"accept",       "reject",       "defer",   "unknown_user",
+                           "relay_denied", "mailbox_full", "too_big", "too_weak"};
     for (std::size_t i = 0; i < verdict_count; ++i)
         if (w == names[i]) return static_cast<verdict>(i);
     err = "unknown verdict " + w;
@@ -283,13 +282,26 @@ void apply_policy(policy_options& o, const std::string& tok, std::string& err, s
     const std::string k = tok.substr(0, eq);
     const std::string v = eq == std::string::npos ? std::string("1") : tok.substr(eq + 1);
     const bool on = v != "0";
-    struct ext_name { const char* n; extension e; };
-    const ext_name exts[] = {{"pipelining", ext_pipelining}, {"size", ext_size}, {"8bitmime", ext_8bitmime},
-                             {"smtputf8", ext_smtputf8}, {"esc", ext_enhancedstatuscodes}, {"dsn", ext_dsn},
-                             {"chunking", ext_chunking}, {"binarymime", ext_binarymime}, {"starttls", ext_starttls},
-                             {"auth", ext_auth}, {"requiretls", ext_requiretls}, {"deliverby", ext_deliverby},
-                             {"futurerelease", ext_futurerelease}, {"mt-priority", ext_mt_priority},
-                             {"rrvs", ext_rrvs}, {"limits", ext_limits}};
+    struct ext_name {
+        const char* n;
+        extension e;
+    };
+    const ext_name exts[] = {{"pipelining", ext_pipelining},
+                             {"size", ext_size},
+                             {"8bitmime", ext_8bitmime},
+                             {"smtputf8", ext_smtputf8},
+                             {"esc", ext_enhancedstatuscodes},
+                             {"dsn", ext_dsn},
+                             {"chunking", ext_chunking},
+                             {"binarymime", ext_binarymime},
+                             {"starttls", ext_starttls},
+                             {"auth", ext_auth},
+                             {"requiretls", ext_requiretls},
+                             {"deliverby", ext_deliverby},
+                             {"futurerelease", ext_futurerelease},
+                             {"mt-priority", ext_mt_priority},
+                             {"rrvs", ext_rrvs},
+                             {"limits", ext_limits}};
     for (const auto& e : exts) {
         if (k == e.n) {
             o.extensions = on ? (o.extensions | e.e) : (o.extensions & ~static_cast<std::uint32_t>(e.e));
@@ -320,10 +332,16 @@ void apply_policy(policy_options& o, const std::string& tok, std::string& err, s
     else if (k == "max_rcpt") o.max_recipients = static_cast<std::uint16_t>(std::stoul(v));
     else if (k == "max_errors") o.max_errors = static_cast<std::uint8_t>(std::stoul(v));
     else if (k == "mailmax") o.limits_mailmax = static_cast<std::uint16_t>(std::stoul(v));
-    else if (k == "hostname") { keep.push_back(v); o.hostname = keep.back(); }
-    else if (k == "greeting") { keep.push_back(unescape(v)); o.greeting = keep.back(); }
-    else if (k == "mt_priority_policy") { keep.push_back(v); o.mt_priority_policy = keep.back(); }
-    else err = "unknown policy key " + k;
+    else if (k == "hostname") {
+        keep.push_back(v);
+        o.hostname = keep.back();
+    } else if (k == "greeting") {
+        keep.push_back(unescape(v));
+        o.greeting = keep.back();
+    } else if (k == "mt_priority_policy") {
+        keep.push_back(v);
+        o.mt_priority_policy = keep.back();
+    } else err = "unknown policy key " + k;
 }
 
 std::vector<transcript> load_transcripts(const std::string& file, std::vector<std::string>& keep) {
@@ -390,8 +408,9 @@ std::string run_transcript(const transcript& t, std::size_t piece, std::string* 
     return h.out;
 }
 
-const char* const transcript_files[] = {"basic.txt", "sequence.txt", "errors.txt", "extensions.txt", "pipelining.txt",
-                                        "starttls.txt", "auth.txt", "data.txt", "bdat.txt", "lmtp.txt"};
+const char* const transcript_files[] = {"basic.txt",      "sequence.txt", "errors.txt", "extensions.txt",
+                                        "pipelining.txt", "starttls.txt", "auth.txt",   "data.txt",
+                                        "bdat.txt",       "lmtp.txt"};
 
 }  // namespace
 
@@ -490,7 +509,8 @@ struct explorer {
         }
         if (r.code == 354 && (!m.mail || m.rcpts == 0)) fail("354 without an accepted RCPT" + ctx);
         if (r.act == action::deliver && (!m.mail || m.rcpts == 0)) fail("delivery without MAIL and RCPT" + ctx);
-        if (r.act == action::read_bdat && !r.discard && (!m.mail || m.rcpts == 0)) fail("chunk accepted without RCPT" + ctx);
+        if (r.act == action::read_bdat && !r.discard && (!m.mail || m.rcpts == 0))
+            fail("chunk accepted without RCPT" + ctx);
         if (r.act == action::close || r.next.phase == phase::closed) m.closed = true;
         if (r.act == action::close && r.next.phase != phase::closed) fail("close action but not closed" + ctx);
     }
@@ -501,7 +521,10 @@ struct explorer {
         const bool ok = code / 100 == 2;
         switch (v) {
             case verb::mail:
-                if (ok) { m.mail = true; m.rcpts = 0; }
+                if (ok) {
+                    m.mail = true;
+                    m.rcpts = 0;
+                }
                 break;
             case verb::rcpt:
                 if (ok && r.why == detail::reply_index(session_reply::recipient_ok)) ++m.rcpts;
@@ -510,10 +533,12 @@ struct explorer {
             case verb::helo:
             case verb::ehlo:
             case verb::lhlo:
-                if (ok) { m.mail = false; m.rcpts = 0; }
+                if (ok) {
+                    m.mail = false;
+                    m.rcpts = 0;
+                }
                 break;
-            default:
-                break;
+            default: break;
         }
     }
 
@@ -523,7 +548,8 @@ struct explorer {
             check(r, s, mm, what);
             learn(mm, v, r.code, r);
             // The end of a body (answered, or its last delivery decision) ends the transaction.
-            const bool body_end = (s.phase == phase::data || s.phase == phase::chunk || s.pending == pending::delivery) &&
+            const bool body_end = (s.phase == phase::data || s.phase == phase::chunk ||
+                                   s.pending == pending::delivery) &&
                                   r.next.phase == phase::ready && r.next.pending == pending::none;
             if (body_end) {
                 mm.mail = false;
@@ -553,7 +579,9 @@ struct explorer {
         }
         if (s.pending != pending::none) {
             for (verdict v : {verdict::accept, verdict::reject, verdict::defer}) {
-                const verb vb = s.pending == pending::sender ? verb::mail : s.pending == pending::recipient ? verb::rcpt : verb::unknown;
+                const verb vb = s.pending == pending::sender      ? verb::mail
+                                : s.pending == pending::recipient ? verb::rcpt
+                                                                  : verb::unknown;
                 go(resolve(pol, s, v), m, vb, "resolve");
             }
             return;
@@ -571,8 +599,7 @@ struct explorer {
                 go(step(pol, s, "AGEAYg==\r\n", g_cmd), m, verb::unknown, "sasl response");
                 go(step(pol, s, "*\r\n", g_cmd), m, verb::unknown, "sasl cancel");
                 return;
-            default:
-                break;
+            default: break;
         }
         for (std::size_t i = 0; i < n_inputs; ++i) {
             const std::string_view line = inputs[i].line;
@@ -689,8 +716,8 @@ bool reference_params_offered(const policy& p, const params& ps, bool binary_ok)
     return need(p_smtputf8, ext_smtputf8) && need(p_ret, ext_dsn) && need(p_envid, ext_dsn) &&
            need(p_notify, ext_dsn) && need(p_orcpt, ext_dsn) && need(p_auth, ext_auth) &&
            need(p_requiretls, ext_requiretls) && need(p_mt_priority, ext_mt_priority) &&
-           need(p_holdfor, ext_futurerelease) && need(p_holduntil, ext_futurerelease) &&
-           need(p_by, ext_deliverby) && need(p_rrvs, ext_rrvs);
+           need(p_holdfor, ext_futurerelease) && need(p_holduntil, ext_futurerelease) && need(p_by, ext_deliverby) &&
+           need(p_rrvs, ext_rrvs);
 }
 }  // namespace
 
@@ -744,9 +771,9 @@ TEST_CASE("reply codes come from the table and equal the rendered text's (RFC 53
 TEST_CASE("precomputed line limits and offered parameters equal their definitions (RFC 5321 §2.2.2, §4.1.2)",
           "[session][policy]") {
     // Every subset of the extensions that matter, against the spelled-out reference.
-    const std::uint32_t relevant[] = {ext_size,   ext_8bitmime,   ext_smtputf8,      ext_dsn,     ext_chunking,
-                                      ext_binarymime, ext_auth,   ext_requiretls,    ext_deliverby,
-                                      ext_futurerelease, ext_mt_priority, ext_rrvs};
+    const std::uint32_t relevant[] = {ext_size,      ext_8bitmime,      ext_smtputf8,    ext_dsn,
+                                      ext_chunking,  ext_binarymime,    ext_auth,        ext_requiretls,
+                                      ext_deliverby, ext_futurerelease, ext_mt_priority, ext_rrvs};
     constexpr std::size_t n = sizeof relevant / sizeof relevant[0];
     std::uint32_t rng = 12345;
     for (std::uint32_t subset = 0; subset < (1u << n); ++subset) {
@@ -781,7 +808,8 @@ TEST_CASE("precomputed line limits and offered parameters equal their definition
                 rng = rng * 1103515245u + 12345u;
                 ps.present = (rng >> 8) & ((1u << 14) - 1);
             }
-            for (body_type b : {body_type::none, body_type::seven_bit, body_type::eight_bit_mime, body_type::binary_mime}) {
+            for (body_type b :
+                 {body_type::none, body_type::seven_bit, body_type::eight_bit_mime, body_type::binary_mime}) {
                 ps.body = b;
                 for (bool binary_ok : {false, true}) {
                     INFO("ext " << o.extensions << " present " << ps.present << " binary_ok " << binary_ok);
@@ -815,7 +843,8 @@ static_assert(code_of("NOOP\r\n", "MAIL FROM:<a@b.example>\r\n") == 503, "MAIL b
 static_assert(code_of("EHLO x.example\r\n", "RCPT TO:<a@b.example>\r\n") == 503, "RCPT before MAIL: 503");
 static_assert(code_of("EHLO x.example\r\n", "DATA\r\n") == 503, "DATA before RCPT: 503");
 static_assert(code_of("EHLO x.example\r\n", "QUIT\r\n") == 221, "QUIT: 221");
-static_assert(after("EHLO x.example\r\n", "MAIL FROM:<a@b.example>\r\n").pending == pending::sender, "MAIL asks the host");
+static_assert(after("EHLO x.example\r\n", "MAIL FROM:<a@b.example>\r\n").pending == pending::sender,
+              "MAIL asks the host");
 static_assert(std::is_trivially_copyable<session_state>::value, "trivially copyable");
 }  // namespace
 

@@ -100,8 +100,9 @@ TEST_CASE("options_for() derives every layer's options from the policy, as the h
             o.max_message_size = 123456;
             const policy p(o);
             REQUIRE(p.error() == policy_error::none);
-            for (std::uint16_t flags : {std::uint16_t{0}, std::uint16_t{sf_esmtp}, std::uint16_t{sf_esmtp | sf_smtputf8},
-                                        std::uint16_t{sf_esmtp | sf_binarymime}}) {
+            for (std::uint16_t flags :
+                 {std::uint16_t{0}, std::uint16_t{sf_esmtp}, std::uint16_t{sf_esmtp | sf_smtputf8},
+                  std::uint16_t{sf_esmtp | sf_binarymime}}) {
                 session_state s;
                 s.flags = flags;
                 INFO("ext " << ext << " bare_lf " << bare_lf << " flags " << flags);
@@ -193,12 +194,13 @@ TEST_CASE("enumerator names and replies come from one row each", "[session][name
     CHECK(to_string(static_cast<session_reply>(session_reply_count)) == "?");
     CHECK(reply_for(static_cast<session_reply>(session_reply_count)).code == 421);
 
-    const char* const phases[] = {"connect", "fresh", "ready", "mail", "rcpt", "data", "chunk", "auth", "tls", "closed"};
+    const char* const phases[] = {"connect", "fresh", "ready", "mail", "rcpt",
+                                  "data",    "chunk", "auth",  "tls",  "closed"};
     for (std::size_t i = 0; i < phase_count; ++i) CHECK(to_string(static_cast<phase>(i)) == phases[i]);
     CHECK(to_string(static_cast<phase>(phase_count)) == "?");
 
-    const char* const verdicts[] = {"accept", "reject", "defer", "unknown_user", "relay_denied",
-                                    "mailbox_full", "too_big", "too_weak"};
+    const char* const verdicts[] = {"accept",       "reject",       "defer",   "unknown_user",
+                                    "relay_denied", "mailbox_full", "too_big", "too_weak"};
     for (std::size_t i = 0; i < verdict_count; ++i) CHECK(to_string(static_cast<verdict>(i)) == verdicts[i]);
     CHECK(to_string(static_cast<verdict>(verdict_count)) == "?");
 

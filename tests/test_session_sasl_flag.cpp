@@ -40,7 +40,9 @@ struct seen {
     std::uint16_t code = 0;
     bool sasl_response = false;
     bool verify = false;
-    bool operator==(const seen& o) const { return code == o.code && sasl_response == o.sasl_response && verify == o.verify; }
+    bool operator==(const seen& o) const {
+        return code == o.code && sasl_response == o.sasl_response && verify == o.verify;
+    }
 };
 
 std::string describe(const std::vector<seen>& v) {
@@ -120,17 +122,18 @@ std::vector<seen> run(const std::vector<std::string>& packets, const std::deque<
     }
     std::vector<seen> whole;
     bool first = true;
-    smtpp_test::for_each_split(input, [&](const std::vector<std::string_view>& chunks, const smtpp_test::split_info& info) {
-        host h(pol, decisions, ends);
-        for (std::string_view c : chunks) h.feed(c);
-        if (first) {
-            whole = h.lines;
-            first = false;
-            return;
-        }
-        INFO(info.name << ": " << describe(h.lines) << " vs whole: " << describe(whole));
-        REQUIRE(h.lines == whole);
-    });
+    smtpp_test::for_each_split(input,
+                               [&](const std::vector<std::string_view>& chunks, const smtpp_test::split_info& info) {
+                                   host h(pol, decisions, ends);
+                                   for (std::string_view c : chunks) h.feed(c);
+                                   if (first) {
+                                       whole = h.lines;
+                                       first = false;
+                                       return;
+                                   }
+                                   INFO(info.name << ": " << describe(h.lines) << " vs whole: " << describe(whole));
+                                   REQUIRE(h.lines == whole);
+                               });
     return whole;
 }
 
@@ -170,7 +173,8 @@ TEST_CASE("a \"*\" cancel is a SASL response, answered 501 (RFC 4954 §4)", "[se
 TEST_CASE("empty (\"=\"), malformed and over-long responses are SASL responses too (RFC 4954 §4)",
           "[session][sasl_flag]") {
     SECTION("\"=\": an empty response, handed to the host") {
-        const auto v = run({"EHLO c\r\n", "AUTH PLAIN\r\n", "=\r\n"}, {{true, verdict::accept}, {false, verdict::reject}});
+        const auto v = run({"EHLO c\r\n", "AUTH PLAIN\r\n", "=\r\n"},
+                           {{true, verdict::accept}, {false, verdict::reject}});
         INFO(describe(v));
         REQUIRE(v.size() == 3);
         CHECK(v[1] == seen{334, false, true});

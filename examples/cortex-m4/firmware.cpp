@@ -21,8 +21,8 @@ namespace {
 constexpr smtpp::policy_options firmware_options() {
     smtpp::policy_options o;
     o.hostname = "mcu.example";
-    o.enforce_sync = false;                    // the transcript arrives ahead of the replies
-    o.extensions &= ~smtpp::ext_chunking;     // this loop reads DATA bodies only
+    o.enforce_sync = false;                // the transcript arrives ahead of the replies
+    o.extensions &= ~smtpp::ext_chunking;  // this loop reads DATA bodies only
     return o;
 }
 constexpr smtpp::policy policy(firmware_options());  // in flash
@@ -106,7 +106,8 @@ int run_session() {
             if (ev.st == smtpp::status::need_more) continue;
             r = ev.st == smtpp::status::failed
                     ? smtpp::on_line_error(policy, state, ev)
-                    : smtpp::step(policy, state, ev.line, cmd, !in.empty() || fed < transcript.size() || reader.pending());
+                    : smtpp::step(policy, state, ev.line, cmd,
+                                  !in.empty() || fed < transcript.size() || reader.pending());
             break;
         }
     }

@@ -28,9 +28,21 @@ struct labels {
 };
 
 constexpr labels en_labels = {
-    "Class", "Meaning", "Category", "When you see it", "What to do", "Defined in", "Text", "Enhanced code",
-    "Key differences", "not in the catalog; explained by the theory of reply codes",
-    "Outcome", "Category", "Connection", "closes the connection", "leaves the connection open",
+    "Class",
+    "Meaning",
+    "Category",
+    "When you see it",
+    "What to do",
+    "Defined in",
+    "Text",
+    "Enhanced code",
+    "Key differences",
+    "not in the catalog; explained by the theory of reply codes",
+    "Outcome",
+    "Category",
+    "Connection",
+    "closes the connection",
+    "leaves the connection open",
     "Action needed",
     {"none: the command succeeded", "send what the server waits for", "retry the same command later",
      "change the command (or the message) before trying again; repeating it unchanged fails again"},
@@ -38,9 +50,21 @@ constexpr labels en_labels = {
 };
 
 constexpr labels ru_labels = {
-    "Класс", "Значение", "Категория", "Когда встречается", "Что делать", "Определён в", "Текст", "Расширенный код",
-    "Главные различия", "нет в каталоге; толкуется по теории кодов ответа",
-    "Итог", "Категория", "Соединение", "закрывает соединение", "оставляет соединение открытым",
+    "Класс",
+    "Значение",
+    "Категория",
+    "Когда встречается",
+    "Что делать",
+    "Определён в",
+    "Текст",
+    "Расширенный код",
+    "Главные различия",
+    "нет в каталоге; толкуется по теории кодов ответа",
+    "Итог",
+    "Категория",
+    "Соединение",
+    "закрывает соединение",
+    "оставляет соединение открытым",
     "Нужные действия",
     {"никаких: команда выполнена", "отправить то, чего ждёт сервер", "повторить ту же команду позже",
      "изменить команду (или письмо) перед повтором; без изменений она снова не пройдёт"},
@@ -115,7 +139,8 @@ std::string classify(std::string_view arg, subject& s) {
     if (arg.find(' ') == std::string_view::npos && arg.find('-') == std::string_view::npos &&
         arg.find('.') != std::string_view::npos) {
         if (smtpp::parse_enhanced_code(arg, e) != arg.size())
-            return "'" + s.arg + "' is not an enhanced status code (class.subject.detail, class 2, 4 or 5; RFC 3463 §2)";
+            return "'" + s.arg +
+                   "' is not an enhanced status code (class.subject.detail, class 2, 4 or 5; RFC 3463 §2)";
         const auto ex = smtpp::explain_enhanced(e);
         if (!ex.listed) {
             std::string m = "'" + s.arg + "' is not in the IANA enhanced status code registry";
@@ -173,8 +198,9 @@ std::vector<std::string> differences(const smtpp::reply_explanation& a, const sm
     const labels& lb = L(l);
     std::vector<std::string> d;
     auto code = [](const smtpp::reply_explanation& e) { return std::to_string(e.code); };
-    d.push_back(std::string(lb.outcome) + ": " + code(a) + " " + std::string(a.cls) + " (" + std::string(a.cls_meaning) +
-                "); " + code(b) + " " + std::string(b.cls) + " (" + std::string(b.cls_meaning) + ")");
+    d.push_back(std::string(lb.outcome) + ": " + code(a) + " " + std::string(a.cls) + " (" +
+                std::string(a.cls_meaning) + "); " + code(b) + " " + std::string(b.cls) + " (" +
+                std::string(b.cls_meaning) + ")");
     if (a.category != b.category)
         d.push_back(std::string(lb.category_diff) + ": " + code(a) + " " + std::string(a.category) + "; " + code(b) +
                     " " + std::string(b.category));
@@ -227,9 +253,10 @@ std::string json_enhanced(const smtpp::enhanced_explanation& e) {
 }
 
 int usage() {
-    std::fprintf(stderr,
-                 "usage: smtpp-explain [--lang en|ru] [--json] CODE [CODE]\n"
-                 "  CODE: a reply code (221), an enhanced status code (5.7.1) or a reply line ('550 5.1.1 No such user')\n");
+    std::fprintf(
+        stderr,
+        "usage: smtpp-explain [--lang en|ru] [--json] CODE [CODE]\n"
+        "  CODE: a reply code (221), an enhanced status code (5.7.1) or a reply line ('550 5.1.1 No such user')\n");
     return 1;
 }
 

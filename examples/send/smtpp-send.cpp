@@ -82,7 +82,8 @@ options parse_args(int argc, char** argv) {
             const std::size_t c = v.rfind(':');
             if (c == std::string::npos || c == 0 || c + 1 == v.size()) bad_usage("bad --server: expected HOST:PORT");
             o.host = v.substr(0, c);
-            if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') o.host = o.host.substr(1, o.host.size() - 2);
+            if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']')
+                o.host = o.host.substr(1, o.host.size() - 2);
             o.port = v.substr(c + 1);
             have_server = true;
         } else if (a == "--from") o.from = value();
@@ -192,7 +193,8 @@ public:
         while (!s.empty()) {
 #if defined(SMTPP_SEND_TLS)
             if (ssl_ != nullptr) {
-                const int n = SSL_write(ssl_, s.data(), static_cast<int>(s.size() > (1u << 30) ? (1u << 30) : s.size()));
+                const int n = SSL_write(ssl_, s.data(),
+                                        static_cast<int>(s.size() > (1u << 30) ? (1u << 30) : s.size()));
                 if (n <= 0) return false;
                 s.remove_prefix(static_cast<std::size_t>(n));
                 continue;
@@ -232,7 +234,8 @@ public:
             in6_addr a{};
             const bool ip = inet_pton(AF_INET, o.host.c_str(), &a) == 1 || inet_pton(AF_INET6, o.host.c_str(), &a) == 1;
             X509_VERIFY_PARAM* vp = SSL_get0_param(ssl_);
-            const int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, o.host.c_str()) : X509_VERIFY_PARAM_set1_host(vp, o.host.c_str(), 0);
+            const int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, o.host.c_str())
+                              : X509_VERIFY_PARAM_set1_host(vp, o.host.c_str(), 0);
             if (ok != 1) {
                 err = "cannot set the name to verify";
                 return false;
@@ -336,7 +339,8 @@ int main(int argc, char** argv) {
         const std::string_view last = enc.finish();
         canonical.append(last.data(), last.size());
         if (enc.failed()) {
-            std::fprintf(stderr, "smtpp-send: %s (see --strict-newlines)\n", std::string(smtpp::to_string(enc.error())).c_str());
+            std::fprintf(stderr, "smtpp-send: %s (see --strict-newlines)\n",
+                         std::string(smtpp::to_string(enc.error())).c_str());
             return 1;
         }
     }
@@ -477,8 +481,7 @@ int main(int argc, char** argv) {
                         if (batch.size() >= 65536) {
                             if (!conn.write_all(batch)) return finish("connection lost while writing the body");
                             batch.clear();
-                            if (progress)
-                                std::fprintf(stderr, "\r%zu / %zu KiB", done >> 10, message.size() >> 10);
+                            if (progress) std::fprintf(stderr, "\r%zu / %zu KiB", done >> 10, message.size() >> 10);
                         }
                     }
                     const std::string_view last = enc.finish();
@@ -496,7 +499,8 @@ int main(int argc, char** argv) {
                         return finish("connection lost while writing the body");
                     r.write = {};
                     off += n;
-                    if (progress) std::fprintf(stderr, "\r%zu / %zu KiB%s", off >> 10, canonical.size() >> 10, last ? "\n" : "");
+                    if (progress)
+                        std::fprintf(stderr, "\r%zu / %zu KiB%s", off >> 10, canonical.size() >> 10, last ? "\n" : "");
                 }
                 break;
             }
@@ -507,8 +511,7 @@ int main(int argc, char** argv) {
                 // Asked only with envelope::one_at_a_time; smtpp-send has every recipient
                 // from its command line and passes them as a span.
                 return finish("the client asked for recipients one at a time");
-            case smtpp::client_action::close:
-                return finish(err);
+            case smtpp::client_action::close: return finish(err);
         }
     }
 }

@@ -30,14 +30,14 @@ struct config {
     unsigned timeout = 300;  // RFC 5321 §4.5.3.2.7: server timeout 5 minutes (idle: reset by every read)
     // Deadlines that progress, not activity, must meet (RFC 5321 §4.5.3.2): a client that
     // drips one byte at a time keeps the idle timer quiet but not these.
-    unsigned command_timeout = 300;      // a whole command line (§4.5.3.2.7: 5 minutes)
-    unsigned data_timeout = 180;         // every data block of the body (§4.5.3.2.5: 3 minutes)
-    unsigned dot_timeout = 600;          // the whole body, 354/first BDAT to the end (§4.5.3.2.6: 10 minutes)
-    unsigned transaction_timeout = 1800; // MAIL to the final reply of the transaction
-    std::uint64_t max_connections = 0;   // 0: derived from RLIMIT_NOFILE at start
-    std::uint64_t max_per_ip = 0;        // 0: no limit per client address
+    unsigned command_timeout = 300;       // a whole command line (§4.5.3.2.7: 5 minutes)
+    unsigned data_timeout = 180;          // every data block of the body (§4.5.3.2.5: 3 minutes)
+    unsigned dot_timeout = 600;           // the whole body, 354/first BDAT to the end (§4.5.3.2.6: 10 minutes)
+    unsigned transaction_timeout = 1800;  // MAIL to the final reply of the transaction
+    std::uint64_t max_connections = 0;    // 0: derived from RLIMIT_NOFILE at start
+    std::uint64_t max_per_ip = 0;         // 0: no limit per client address
     bool discard = false;
-    bool no_fsync = false;               // benchmarks only: a 250 no longer means "on disk"
+    bool no_fsync = false;  // benchmarks only: a 250 no longer means "on disk"
 };
 
 /// The command line, checked; exits 2 with a message on a bad one, 0 after --help.

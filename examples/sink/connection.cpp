@@ -22,8 +22,8 @@ smtpp::policy_options policy_options_for(const config& cfg) {
     if (!cfg.tls_cert.empty()) o.extensions |= smtpp::ext_starttls;
     if (!cfg.auth.empty()) {
         o.extensions |= smtpp::ext_auth;
-        o.auth_mechanisms =
-            smtpp::mechanism_bit(smtpp::sasl_mechanism::plain) | smtpp::mechanism_bit(smtpp::sasl_mechanism::login);
+        o.auth_mechanisms = smtpp::mechanism_bit(smtpp::sasl_mechanism::plain) |
+                            smtpp::mechanism_bit(smtpp::sasl_mechanism::login);
     }
     o.max_message_size = cfg.max_size;
     o.max_recipients = cfg.max_recipients;
@@ -34,8 +34,7 @@ smtpp::policy_options policy_options_for(const config& cfg) {
     o.unknown_param_504 = cfg.unknown_param_504;
     o.verify_senders = true;
     o.verify_recipients = true;
-    o.bare_newline =
-        cfg.bare_lf_normalize ? smtpp::bare_newline_policy::normalize : smtpp::bare_newline_policy::reject;
+    o.bare_newline = cfg.bare_lf_normalize ? smtpp::bare_newline_policy::normalize : smtpp::bare_newline_policy::reject;
     return o;
 }
 
@@ -89,9 +88,7 @@ context::context(const config& c) : cfg(c), pol(policy_options_for(c)), box(c) {
 }
 
 connection::connection(context& ctx, int in_fd, int out_fd)
-    : io(in_fd, out_fd),
-      ctx_(ctx),
-      line_buf(new char[ctx.line_opts.max_line]),
+    : io(in_fd, out_fd), ctx_(ctx), line_buf(new char[ctx.line_opts.max_line]),
       rd(line_buf.get(), ctx.line_opts.max_line, ctx.line_opts) {
     last_active = cmd_start = now_seconds();
 }
@@ -277,26 +274,13 @@ void connection::drive(smtpp::step_result r, std::string_view& in) {
 bool connection::act(smtpp::step_result& r, std::string_view& in) {
     using smtpp::action;
     switch (r.act) {
-        case action::none:
-            settle(in);
-            return false;
-        case action::verify_sender:
-            r = accept_sender();
-            return true;
-        case action::verify_recipient:
-            r = accept_recipient();
-            return true;
-        case action::verify_credentials:
-            r = sasl(r);
-            return true;
-        case action::read_data:
-            start_data();
-            return false;
-        case action::read_bdat:
-            start_chunk(r);
-            return false;  // feed() runs the decoder (a 0-octet chunk ends at once)
-        case action::deliver:
-            return deliver(r);
+        case action::none: settle(in); return false;
+        case action::verify_sender: r = accept_sender(); return true;
+        case action::verify_recipient: r = accept_recipient(); return true;
+        case action::verify_credentials: r = sasl(r); return true;
+        case action::read_data: start_data(); return false;
+        case action::read_bdat: start_chunk(r); return false;  // feed() runs the decoder (a 0-octet chunk ends at once)
+        case action::deliver: return deliver(r);
         case action::start_tls:
             // RFC 3207 §4.2 / CVE-2011-0411: nothing read before the handshake survives.
             rd.discard();
@@ -400,18 +384,16 @@ smtpp::step_result connection::sasl(const smtpp::step_result& r) {
     }
     if (!base64_decode(r.sasl, ctx_.sasl_buf)) return smtpp::resolve(pol, st, smtpp::verdict::reject);
     switch (sasl_at) {
-        case sasl_step::plain:
-            sasl_at = sasl_step::none;
-            return smtpp::resolve(pol, st, check_plain());
+        case sasl_step::plain: sasl_at = sasl_step::none; return smtpp::resolve(pol, st, check_plain());
         case sasl_step::login_user:
             login_user = ctx_.sasl_buf;
             sasl_at = sasl_step::login_pass;
-            return smtpp::auth_challenge(pol, st, "UGFzc3dvcmQ6", ctx_.challenge, sizeof ctx_.challenge);  // "Password:"
+            return smtpp::auth_challenge(pol, st, "UGFzc3dvcmQ6", ctx_.challenge,
+                                         sizeof ctx_.challenge);  // "Password:"
         case sasl_step::login_pass:
             sasl_at = sasl_step::none;
             return smtpp::resolve(pol, st, check_credentials(ctx_.cfg, login_user, ctx_.sasl_buf));
-        case sasl_step::none:
-            break;
+        case sasl_step::none: break;
     }
     return smtpp::resolve(pol, st, smtpp::verdict::reject);
 }

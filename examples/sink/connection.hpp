@@ -73,18 +73,18 @@ struct connection {
     connection(context& ctx, int in_fd, int out_fd);
 
     // ---- the host loop ------------------------------------------------------------------
-    void greet();                   // the session's greeting (220, or 421 if the policy is bad)
-    bool service();                 // handshake, write, read and feed; false: the connection is over
-    void read_some();               // read and feed while the output is below out_high
-    long read_and_feed();           // one read: > 0 fed, 0 EOF, -1 nothing now, -2 error
-    void feed_held();               // the input kept back while the output was backed up
-    bool flush();                   // write what is queued; false: a fatal write error
-    bool begin_tls();               // the 220 to STARTTLS is out: TLS over the socket (false: cannot)
-    int handshake();                // 1 TLS is up (the session is told), 0 again, -1 failed
-    void delivery_synced();         // commit_batch() is done: the 250 (or 451) goes out
-    void timeout();                 // 421 4.4.2 and closing (RFC 5321 §4.5.3.2)
-    void shut_down();               // 421 and closing (the server is stopping, RFC 5321 §3.8)
-    void abort() { ctx_.box.abort(msg); }  // drop a message in progress
+    void greet();                                // the session's greeting (220, or 421 if the policy is bad)
+    bool service();                              // handshake, write, read and feed; false: the connection is over
+    void read_some();                            // read and feed while the output is below out_high
+    long read_and_feed();                        // one read: > 0 fed, 0 EOF, -1 nothing now, -2 error
+    void feed_held();                            // the input kept back while the output was backed up
+    bool flush();                                // write what is queued; false: a fatal write error
+    bool begin_tls();                            // the 220 to STARTTLS is out: TLS over the socket (false: cannot)
+    int handshake();                             // 1 TLS is up (the session is told), 0 again, -1 failed
+    void delivery_synced();                      // commit_batch() is done: the 250 (or 451) goes out
+    void timeout();                              // 421 4.4.2 and closing (RFC 5321 §4.5.3.2)
+    void shut_down();                            // 421 and closing (the server is stopping, RFC 5321 §3.8)
+    void abort() { ctx_.box.abort(msg); }        // drop a message in progress
     message& finished_message() { return msg; }  // while syncing: the one commit_batch() takes
 
     [[nodiscard]] bool between_transactions() const;

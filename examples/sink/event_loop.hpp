@@ -58,7 +58,7 @@ private:
     const config& cfg_;
     context ctx_;
     int epfd_ = -1, lfd_ = -1, sigfd_ = -1;
-    bool accepting_ = true;  // the listen socket is watched (paused when out of descriptors)
+    bool accepting_ = true;       // the listen socket is watched (paused when out of descriptors)
     connection* head_ = nullptr;  // idle list
     connection* tail_ = nullptr;
     std::size_t conns_ = 0;

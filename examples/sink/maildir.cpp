@@ -42,8 +42,7 @@ void maildir::open() {
     new_dir_ = d + "/new/";
     // Kept open to fsync the directory after each rename into it.
     new_dir_fd_ = ::open(new_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (new_dir_fd_ < 0)
-        bad_usage("bad value for --maildir: cannot open '" + new_dir_ + "': " + std::strerror(errno));
+    if (new_dir_fd_ < 0) bad_usage("bad value for --maildir: cannot open '" + new_dir_ + "': " + std::strerror(errno));
 }
 
 // A unique name (Maildir: time, microseconds, process, sequence, host).

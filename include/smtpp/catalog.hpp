@@ -58,19 +58,19 @@ constexpr bool parse_lang(std::string_view s, lang& out) noexcept;
 
 /// Everything the catalog says about a reply code. Views into static storage.
 struct reply_explanation {
-    std::uint16_t code = 0;      ///< the code explained (0 when above 999)
-    bool valid = false;          ///< a `Reply-code` (first digit 2–5, second 0–5)
-    bool listed = false;         ///< in the table; otherwise title/description come from theory
-    bool closes = false;         ///< the server closes the connection after it
-    std::string_view cls{};      ///< "2xx Positive Completion", …
+    std::uint16_t code = 0;               ///< the code explained (0 when above 999)
+    bool valid = false;                   ///< a `Reply-code` (first digit 2–5, second 0–5)
+    bool listed = false;                  ///< in the table; otherwise title/description come from theory
+    bool closes = false;                  ///< the server closes the connection after it
+    std::string_view cls{};               ///< "2xx Positive Completion", …
     std::string_view cls_meaning{};       ///< what the first digit says (RFC 5321 §4.2.1)
-    std::string_view category{}; ///< meaning of the second digit: "x2z Connections", …
+    std::string_view category{};          ///< meaning of the second digit: "x2z Connections", …
     std::string_view category_meaning{};  ///< what the second digit says (RFC 5321 §4.2.1)
-    std::string_view title{};        ///< the card title ("Service Ready", ...)
-    std::string_view description{};  ///< what the reply means
-    std::string_view when{};         ///< when a client sees it
-    std::string_view fix{};          ///< what to do about it
-    std::string_view rfc{};          ///< where it is defined ("RFC 5321 §4.2.2, §3.1", ...)
+    std::string_view title{};             ///< the card title ("Service Ready", ...)
+    std::string_view description{};       ///< what the reply means
+    std::string_view when{};              ///< when a client sees it
+    std::string_view fix{};               ///< what to do about it
+    std::string_view rfc{};               ///< where it is defined ("RFC 5321 §4.2.2, §3.1", ...)
 };
 
 /// The index of `code` in the catalog, or `listed_reply_count` when absent.
@@ -92,17 +92,17 @@ constexpr std::uint16_t listed_reply_code(std::size_t i) noexcept;
 
 /// Everything the catalog says about an enhanced status code. Views into static storage.
 struct enhanced_explanation {
-    enhanced_code esc{};        ///< the code explained
-    bool valid = false;         ///< class 2/4/5, subject and detail 0..999
-    bool listed = false;        ///< `X.subject.detail` is in the IANA registry
-    bool known_subject = false; ///< subject 0..7 (RFC 3463 §3)
-    std::string_view cls{};     ///< "2.X.X Success", …
+    enhanced_code esc{};                 ///< the code explained
+    bool valid = false;                  ///< class 2/4/5, subject and detail 0..999
+    bool listed = false;                 ///< `X.subject.detail` is in the IANA registry
+    bool known_subject = false;          ///< subject 0..7 (RFC 3463 §3)
+    std::string_view cls{};              ///< "2.X.X Success", …
     std::string_view cls_meaning{};      ///< what the class says (RFC 3463 §3.1)
-    std::string_view subject{}; ///< "X.1.X Addressing Status", …
+    std::string_view subject{};          ///< "X.1.X Addressing Status", …
     std::string_view subject_meaning{};  ///< what the subject says (RFC 3463 §3.2)
-    std::string_view title{};        ///< the registry title, or "unregistered"
-    std::string_view description{};  ///< what the code means
-    std::string_view rfc{};          ///< where it is defined (RFC 3463, RFC 5248, ...)
+    std::string_view title{};            ///< the registry title, or "unregistered"
+    std::string_view description{};      ///< what the code means
+    std::string_view rfc{};              ///< where it is defined (RFC 3463, RFC 5248, ...)
 };
 
 /// The index of `X.subject.detail` in the registry table, or `listed_enhanced_count` when absent.

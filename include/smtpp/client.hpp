@@ -70,54 +70,57 @@ namespace smtpp {
 
 /// Where the client stands: which reply it waits for, or what the host must do.
 enum class client_phase : std::uint8_t {
-    connect = 0,    ///< before `client_start()`
-    greeting = 1,   ///< waiting for the 220 greeting
-    ehlo = 2,       ///< EHLO (or LHLO) sent
-    helo = 3,       ///< HELO sent (fallback after 500/502 to EHLO, RFC 5321 §3.2)
-    starttls = 4,   ///< STARTTLS sent
-    tls = 5,        ///< 220 to STARTTLS: the host does the handshake
-    auth = 6,       ///< AUTH sent (and SASL responses)
-    ready = 7,      ///< between messages: the host sends one or quits
-    mail = 8,       ///< MAIL sent: its reply is the next one
-    rcpt = 9,       ///< RCPT replies are next (`rcpt_replied` < `rcpt_sent`)
-    data = 10,      ///< DATA sent: waiting for 354
-    body = 11,      ///< the host writes the body (DATA: encoder; BDAT: `client_chunk`)
-    chunk = 12,     ///< BDAT sent with its chunk: waiting for its reply
-    final = 13,     ///< the body is written: waiting for the final reply(ies)
-    rset = 14,      ///< RSET sent after a failed transaction
-    quit = 15,      ///< QUIT sent: waiting for 221
-    closed = 16,    ///< done: the host closes the connection
-    recipient = 17, ///< one-at-a-time envelope: the host gives the next recipient or says "no more"
+    connect = 0,     ///< before `client_start()`
+    greeting = 1,    ///< waiting for the 220 greeting
+    ehlo = 2,        ///< EHLO (or LHLO) sent
+    helo = 3,        ///< HELO sent (fallback after 500/502 to EHLO, RFC 5321 §3.2)
+    starttls = 4,    ///< STARTTLS sent
+    tls = 5,         ///< 220 to STARTTLS: the host does the handshake
+    auth = 6,        ///< AUTH sent (and SASL responses)
+    ready = 7,       ///< between messages: the host sends one or quits
+    mail = 8,        ///< MAIL sent: its reply is the next one
+    rcpt = 9,        ///< RCPT replies are next (`rcpt_replied` < `rcpt_sent`)
+    data = 10,       ///< DATA sent: waiting for 354
+    body = 11,       ///< the host writes the body (DATA: encoder; BDAT: `client_chunk`)
+    chunk = 12,      ///< BDAT sent with its chunk: waiting for its reply
+    final = 13,      ///< the body is written: waiting for the final reply(ies)
+    rset = 14,       ///< RSET sent after a failed transaction
+    quit = 15,       ///< QUIT sent: waiting for 221
+    closed = 16,     ///< done: the host closes the connection
+    recipient = 17,  ///< one-at-a-time envelope: the host gives the next recipient or says "no more"
 };
 
 namespace detail {
 inline constexpr enum_name<client_phase> client_phase_names[] = {
-    {client_phase::connect, "connect"},   {client_phase::greeting, "greeting"}, {client_phase::ehlo, "ehlo"},
-    {client_phase::helo, "helo"},         {client_phase::starttls, "starttls"}, {client_phase::tls, "tls"},
-    {client_phase::auth, "auth"},         {client_phase::ready, "ready"},       {client_phase::mail, "mail"},
-    {client_phase::rcpt, "rcpt"},         {client_phase::data, "data"},         {client_phase::body, "body"},
-    {client_phase::chunk, "chunk"},       {client_phase::final, "final"},       {client_phase::rset, "rset"},
-    {client_phase::quit, "quit"},         {client_phase::closed, "closed"},     {client_phase::recipient, "recipient"},
+    {client_phase::connect, "connect"}, {client_phase::greeting, "greeting"}, {client_phase::ehlo, "ehlo"},
+    {client_phase::helo, "helo"},       {client_phase::starttls, "starttls"}, {client_phase::tls, "tls"},
+    {client_phase::auth, "auth"},       {client_phase::ready, "ready"},       {client_phase::mail, "mail"},
+    {client_phase::rcpt, "rcpt"},       {client_phase::data, "data"},         {client_phase::body, "body"},
+    {client_phase::chunk, "chunk"},     {client_phase::final, "final"},       {client_phase::rset, "rset"},
+    {client_phase::quit, "quit"},       {client_phase::closed, "closed"},     {client_phase::recipient, "recipient"},
 };
 static_assert(names_in_order(client_phase_names), "client_phase_names: one row per phase, in order");
 }  // namespace detail
 
 /// The number of phases (`client_phase` values are 0 to `client_phase_count` - 1).
-inline constexpr std::size_t client_phase_count = sizeof detail::client_phase_names / sizeof detail::client_phase_names[0];
+inline constexpr std::size_t client_phase_count = sizeof detail::client_phase_names /
+                                                  sizeof detail::client_phase_names[0];
 
 /// The phase's name ("greeting", "rcpt", ...); "?" for a value out of range.
-constexpr std::string_view to_string(client_phase p) noexcept { return detail::name_of(detail::client_phase_names, p, "?"); }
+constexpr std::string_view to_string(client_phase p) noexcept {
+    return detail::name_of(detail::client_phase_names, p, "?");
+}
 
 /// What the host does after writing `client_result::write`.
 enum class client_action : std::uint8_t {
-    read_reply = 0,  ///< read the next reply (within `timeout` seconds), then `client_step()`
-    start_tls = 1,   ///< drop any buffered input, handshake, then `client_tls_established()`
-    send_body = 2,   ///< DATA: write the encoded body, then `client_body_done()`;
-                     ///< BDAT (`bdat`): `client_chunk()` per chunk, the last with LAST
-    ready = 3,       ///< the connection is idle: `client_send()` a message or `client_quit()`
-    close = 4,       ///< close the connection
-    next_recipient = 5, ///< one-at-a-time envelope: `client_recipient()` with the next one,
-                        ///< or `client_recipients_done()` when there is none
+    read_reply = 0,      ///< read the next reply (within `timeout` seconds), then `client_step()`
+    start_tls = 1,       ///< drop any buffered input, handshake, then `client_tls_established()`
+    send_body = 2,       ///< DATA: write the encoded body, then `client_body_done()`;
+                         ///< BDAT (`bdat`): `client_chunk()` per chunk, the last with LAST
+    ready = 3,           ///< the connection is idle: `client_send()` a message or `client_quit()`
+    close = 4,           ///< close the connection
+    next_recipient = 5,  ///< one-at-a-time envelope: `client_recipient()` with the next one,
+                         ///< or `client_recipients_done()` when there is none
 };
 
 /// What happened, reported once per step at most.
@@ -142,30 +145,30 @@ enum class outcome : std::uint8_t {
 
 /// Why the client stopped, refused a message or a call. Values are explicit and append-only.
 enum class client_error : std::uint8_t {
-    none = 0,               ///< no error
-    greeting_refused = 1,   ///< the greeting was not 220 (554: no service, RFC 5321 §3.1)
-    service_closing = 2,    ///< 421 (RFC 5321 §3.8): the server closes
-    ehlo_refused = 3,       ///< EHLO/LHLO and HELO both refused
-    tls_unavailable = 4,    ///< TLS required but STARTTLS not offered (RFC 3207 §4)
-    tls_refused = 5,        ///< TLS required but STARTTLS refused
-    response_injection = 6, ///< bytes after the 220 to STARTTLS (RFC 3207 §4.2, CVE-2021-38371)
-    auth_unavailable = 7,   ///< credentials given, no usable mechanism (or no TLS to send them)
-    auth_failed = 8,        ///< 535 / 534 / 454 / other to AUTH (RFC 4954 §6)
-    auth_loop = 9,          ///< more 334 challenges than the mechanism has steps
-    needs_smtputf8 = 10,    ///< a UTF-8 address, SMTPUTF8 not offered (RFC 6531 §3.2)
-    needs_8bitmime = 11,    ///< BODY=8BITMIME, 8BITMIME not offered (RFC 6152 §3)
-    needs_binarymime = 12,  ///< BODY=BINARYMIME, CHUNKING+BINARYMIME not offered (RFC 3030 §3)
-    too_big = 13,           ///< the message exceeds the advertised SIZE (RFC 1870 §6)
-    bad_address = 14,       ///< the formatter refused a path or parameter (CR/LF/NUL, syntax, length)
-    no_space = 15,          ///< `out` cannot hold the command
-    protocol = 16,          ///< a reply code the command cannot have (354 to RCPT, 250 to DATA, ...)
-    unexpected_reply = 17,  ///< a reply while none was awaited (before the command, in the body)
-    no_recipients = 18,     ///< every recipient was refused or deferred
-    mail_refused = 19,      ///< MAIL was refused
-    data_refused = 20,      ///< DATA (or BDAT) was refused
-    message_refused = 21,   ///< the final reply refused or deferred the message
-    invalid_call = 22,      ///< the host called a function the phase does not take
-    no_recipient_given = 23,///< an envelope without recipients (or more than 65535)
+    none = 0,                 ///< no error
+    greeting_refused = 1,     ///< the greeting was not 220 (554: no service, RFC 5321 §3.1)
+    service_closing = 2,      ///< 421 (RFC 5321 §3.8): the server closes
+    ehlo_refused = 3,         ///< EHLO/LHLO and HELO both refused
+    tls_unavailable = 4,      ///< TLS required but STARTTLS not offered (RFC 3207 §4)
+    tls_refused = 5,          ///< TLS required but STARTTLS refused
+    response_injection = 6,   ///< bytes after the 220 to STARTTLS (RFC 3207 §4.2, CVE-2021-38371)
+    auth_unavailable = 7,     ///< credentials given, no usable mechanism (or no TLS to send them)
+    auth_failed = 8,          ///< 535 / 534 / 454 / other to AUTH (RFC 4954 §6)
+    auth_loop = 9,            ///< more 334 challenges than the mechanism has steps
+    needs_smtputf8 = 10,      ///< a UTF-8 address, SMTPUTF8 not offered (RFC 6531 §3.2)
+    needs_8bitmime = 11,      ///< BODY=8BITMIME, 8BITMIME not offered (RFC 6152 §3)
+    needs_binarymime = 12,    ///< BODY=BINARYMIME, CHUNKING+BINARYMIME not offered (RFC 3030 §3)
+    too_big = 13,             ///< the message exceeds the advertised SIZE (RFC 1870 §6)
+    bad_address = 14,         ///< the formatter refused a path or parameter (CR/LF/NUL, syntax, length)
+    no_space = 15,            ///< `out` cannot hold the command
+    protocol = 16,            ///< a reply code the command cannot have (354 to RCPT, 250 to DATA, ...)
+    unexpected_reply = 17,    ///< a reply while none was awaited (before the command, in the body)
+    no_recipients = 18,       ///< every recipient was refused or deferred
+    mail_refused = 19,        ///< MAIL was refused
+    data_refused = 20,        ///< DATA (or BDAT) was refused
+    message_refused = 21,     ///< the final reply refused or deferred the message
+    invalid_call = 22,        ///< the host called a function the phase does not take
+    no_recipient_given = 23,  ///< an envelope without recipients (or more than 65535)
 };
 
 namespace detail {
@@ -244,8 +247,8 @@ struct client_config {
     /// (RFC 4954 §4 lets servers refuse it; RFC 8314 says never). Off: AUTH without TLS
     /// stops with `auth_unavailable`.
     bool auth_without_tls = false;
-    bool use_pipelining = true;           ///< batch MAIL, RCPTs and DATA when offered (RFC 2920)
-    bool use_chunking = false;            ///< BDAT instead of DATA when CHUNKING is offered (RFC 3030)
+    bool use_pipelining = true;  ///< batch MAIL, RCPTs and DATA when offered (RFC 2920)
+    bool use_chunking = false;   ///< BDAT instead of DATA when CHUNKING is offered (RFC 3030)
 };
 
 /// One message's envelope (RFC 5321 §3.3). Addresses are mailboxes without angle brackets:
@@ -260,12 +263,12 @@ struct envelope {
     /// `client_recipient()` or `client_recipients_done()`. Set `smtputf8` when a recipient to
     /// come may have a UTF-8 address: MAIL is written before the recipients are known.
     bool one_at_a_time = false;
-    std::uint64_t size = 0;                   ///< octets as RFC 1870 §3 counts them; 0 = unknown
-    body_type body = body_type::none;         ///< BODY= (8BITMIME RFC 6152, BINARYMIME RFC 3030)
-    bool smtputf8 = false;                    ///< SMTPUTF8 (also set by any 8-bit address)
-    ret_type ret = ret_type::none;            ///< DSN RET= (RFC 3461 §4.3), sent only under DSN
-    std::string_view envid{};                 ///< DSN ENVID= (xtext), sent only under DSN
-    std::uint8_t notify = 0;                  ///< DSN NOTIFY= `notify_flag` bits for every RCPT
+    std::uint64_t size = 0;            ///< octets as RFC 1870 §3 counts them; 0 = unknown
+    body_type body = body_type::none;  ///< BODY= (8BITMIME RFC 6152, BINARYMIME RFC 3030)
+    bool smtputf8 = false;             ///< SMTPUTF8 (also set by any 8-bit address)
+    ret_type ret = ret_type::none;     ///< DSN RET= (RFC 3461 §4.3), sent only under DSN
+    std::string_view envid{};          ///< DSN ENVID= (xtext), sent only under DSN
+    std::uint8_t notify = 0;           ///< DSN NOTIFY= `notify_flag` bits for every RCPT
 };
 
 /// A complete reply, as `client_step` takes it. `reply_collector` builds it from lines.
@@ -276,9 +279,9 @@ struct server_reply {
     /// Refused after the 220 to STARTTLS (RFC 3207 §4.2).
     bool trailing = false;
     // Filled from 250 replies to EHLO/LHLO (RFC 5321 §4.1.1.1):
-    std::uint32_t extensions = 0;      ///< `ehlo_ext` bits
-    std::uint32_t auth_mechanisms = 0; ///< `sasl_mech` bits
-    std::uint64_t size = 0;            ///< SIZE; 0 = no limit or not offered
+    std::uint32_t extensions = 0;       ///< `ehlo_ext` bits
+    std::uint32_t auth_mechanisms = 0;  ///< `sasl_mech` bits
+    std::uint64_t size = 0;             ///< SIZE; 0 = no limit or not offered
 };
 
 /**
@@ -320,37 +323,37 @@ private:
 
 /// Bits of `client_state::flags`.
 enum client_flag : std::uint16_t {
-    cf_esmtp = 1u << 0,        ///< EHLO/LHLO accepted: extensions are in force
-    cf_tls = 1u << 1,          ///< TLS is up
-    cf_authed = 1u << 2,       ///< AUTH succeeded
-    cf_pipelined = 1u << 3,    ///< transaction: commands are batched
-    cf_bdat = 1u << 4,         ///< transaction: BDAT instead of DATA
-    cf_data_sent = 1u << 5,    ///< transaction: DATA is in the batch
-    cf_mail_ok = 1u << 6,      ///< transaction: MAIL accepted
-    cf_failed = 1u << 7,       ///< transaction: failed; `fail_*` say why, RSET follows
-    cf_void_data = 1u << 8,    ///< 354 with no recipient: only "." was sent (RFC 2920 §3.1)
-    cf_tls_tried = 1u << 9,    ///< STARTTLS refused once: do not ask again
-    cf_auth_ir = 1u << 10,     ///< AUTH sent with its initial response
-    cf_rcpt_done = 1u << 11,   ///< transaction, one at a time: the host has no more recipients
-    cf_utf8 = 1u << 12,        ///< transaction: SMTPUTF8 on MAIL (UTF-8 addresses allowed)
+    cf_esmtp = 1u << 0,       ///< EHLO/LHLO accepted: extensions are in force
+    cf_tls = 1u << 1,         ///< TLS is up
+    cf_authed = 1u << 2,      ///< AUTH succeeded
+    cf_pipelined = 1u << 3,   ///< transaction: commands are batched
+    cf_bdat = 1u << 4,        ///< transaction: BDAT instead of DATA
+    cf_data_sent = 1u << 5,   ///< transaction: DATA is in the batch
+    cf_mail_ok = 1u << 6,     ///< transaction: MAIL accepted
+    cf_failed = 1u << 7,      ///< transaction: failed; `fail_*` say why, RSET follows
+    cf_void_data = 1u << 8,   ///< 354 with no recipient: only "." was sent (RFC 2920 §3.1)
+    cf_tls_tried = 1u << 9,   ///< STARTTLS refused once: do not ask again
+    cf_auth_ir = 1u << 10,    ///< AUTH sent with its initial response
+    cf_rcpt_done = 1u << 11,  ///< transaction, one at a time: the host has no more recipients
+    cf_utf8 = 1u << 12,       ///< transaction: SMTPUTF8 on MAIL (UTF-8 addresses allowed)
 };
 
 /// The whole client state: trivially copyable, no pointers.
 struct client_state {
-    client_phase phase = client_phase::connect;  ///< where the client stands
-    client_mechanism mech = client_mechanism::automatic;  ///< the mechanism in use (AUTH)
-    std::uint8_t auth_step = 0;      ///< 334 challenges answered
+    client_phase phase = client_phase::connect;                  ///< where the client stands
+    client_mechanism mech = client_mechanism::automatic;         ///< the mechanism in use (AUTH)
+    std::uint8_t auth_step = 0;                                  ///< 334 challenges answered
     smtpp::client_error fail_error = smtpp::client_error::none;  ///< why the transaction failed
-    std::uint16_t flags = 0;         ///< `client_flag` bits
-    std::uint16_t rcpt_sent = 0;     ///< RCPTs written
-    std::uint16_t rcpt_replied = 0;  ///< RCPT replies read
-    std::uint16_t accepted = 0;      ///< recipients accepted
-    std::uint16_t delivered = 0;     ///< LMTP: final replies read
-    std::uint16_t fail_code = 0;     ///< the reply that failed the transaction
-    enhanced_code fail_esc{};        ///< the enhanced code of `fail_code`
-    std::uint32_t extensions = 0;    ///< `ehlo_ext` bits of the last EHLO (forgotten on TLS)
+    std::uint16_t flags = 0;                                     ///< `client_flag` bits
+    std::uint16_t rcpt_sent = 0;                                 ///< RCPTs written
+    std::uint16_t rcpt_replied = 0;                              ///< RCPT replies read
+    std::uint16_t accepted = 0;                                  ///< recipients accepted
+    std::uint16_t delivered = 0;                                 ///< LMTP: final replies read
+    std::uint16_t fail_code = 0;                                 ///< the reply that failed the transaction
+    enhanced_code fail_esc{};                                    ///< the enhanced code of `fail_code`
+    std::uint32_t extensions = 0;       ///< `ehlo_ext` bits of the last EHLO (forgotten on TLS)
     std::uint32_t auth_mechanisms = 0;  ///< `sasl_mech` bits of the last EHLO
-    std::uint64_t size = 0;          ///< advertised SIZE, 0 = none
+    std::uint64_t size = 0;             ///< advertised SIZE, 0 = none
     /// One at a time with PIPELINING: octets of the batch being built at the start of `out`,
     /// not yet written (the host keeps `out` untouched between the calls).
     std::uint32_t pending = 0;
@@ -367,19 +370,19 @@ static_assert(sizeof(client_state) >= 32 && sizeof(client_state) <= 64, "client_
 
 /// What one call produced.
 struct client_result {
-    client_state next{};         ///< the state to pass to the next call
-    std::string_view write{};    ///< bytes to write now (in `out` or static storage)
-    client_action act = client_action::close;  ///< what the host does next
-    client_event event = client_event::none;   ///< what happened, if anything
-    smtpp::outcome outcome = smtpp::outcome::none;  ///< recipient, delivery, message: the outcome
+    client_state next{};                                    ///< the state to pass to the next call
+    std::string_view write{};                               ///< bytes to write now (in `out` or static storage)
+    client_action act = client_action::close;               ///< what the host does next
+    client_event event = client_event::none;                ///< what happened, if anything
+    smtpp::outcome outcome = smtpp::outcome::none;          ///< recipient, delivery, message: the outcome
     smtpp::client_error error = smtpp::client_error::none;  ///< failed, message: why
-    std::uint16_t index = 0;     ///< recipient: RCPT index; delivery: ordinal among accepted
-    std::uint16_t code = 0;      ///< the reply the event is about
-    enhanced_code esc{};         ///< its enhanced status code (RFC 3463), or empty
-    std::uint16_t timeout = 0;   ///< read_reply / send_body: seconds (RFC 5321 §4.5.3.2)
-    bool bdat = false;           ///< send_body: use `client_chunk()`
-    bool expect_ehlo = false;    ///< read_reply: call `reply_reader::expect_ehlo()` first
-    bool dsn_dropped = false;    ///< client_send: DSN parameters not sent (DSN not offered)
+    std::uint16_t index = 0;                                ///< recipient: RCPT index; delivery: ordinal among accepted
+    std::uint16_t code = 0;                                 ///< the reply the event is about
+    enhanced_code esc{};                                    ///< its enhanced status code (RFC 3463), or empty
+    std::uint16_t timeout = 0;                              ///< read_reply / send_body: seconds (RFC 5321 §4.5.3.2)
+    bool bdat = false;                                      ///< send_body: use `client_chunk()`
+    bool expect_ehlo = false;                               ///< read_reply: call `reply_reader::expect_ehlo()` first
+    bool dsn_dropped = false;                               ///< client_send: DSN parameters not sent (DSN not offered)
     /// client_recipient: the recipient was used (written, batched, or refused locally with a
     /// `recipient` event). False: `write` is the batch so far and the host gives the same
     /// recipient again when next asked.
@@ -426,7 +429,8 @@ constexpr client_result client_send(const client_config& cfg, const envelope& en
  * has the index the next RCPT will have.
  */
 constexpr client_result client_recipient(const client_config& cfg, const envelope& env, const client_state& st,
-                                         std::string_view to, std::string_view orcpt, char* out, std::size_t cap) noexcept;
+                                         std::string_view to, std::string_view orcpt, char* out,
+                                         std::size_t cap) noexcept;
 
 /**
  * One at a time, on `next_recipient`: there are no more recipients. With PIPELINING the

@@ -48,24 +48,24 @@
  * The command verbs, one row each: `X(enumerator, canonical name, value)`, with the
  * reference defining the verb. The verb, its name and the parser's dispatch come from it.
  */
-#define SMTPP_VERBS(X) \
-    X(unknown, "", 0) /* anything else; `command::verb_text` holds what was sent */ \
-    X(helo, "HELO", 1) /* RFC 5321 §4.1.1.1 */                                      \
-    X(ehlo, "EHLO", 2) /* RFC 5321 §4.1.1.1 */                                      \
-    X(lhlo, "LHLO", 3) /* RFC 2033 §4.1 */                                          \
-    X(mail, "MAIL", 4) /* RFC 5321 §4.1.1.2 */                                      \
-    X(rcpt, "RCPT", 5) /* RFC 5321 §4.1.1.3 */                                      \
-    X(data, "DATA", 6) /* RFC 5321 §4.1.1.4 */                                      \
-    X(bdat, "BDAT", 7) /* RFC 3030 §2 */                                            \
-    X(rset, "RSET", 8) /* RFC 5321 §4.1.1.5 */                                      \
-    X(vrfy, "VRFY", 9) /* RFC 5321 §4.1.1.6 */                                      \
-    X(expn, "EXPN", 10) /* RFC 5321 §4.1.1.7 */                                     \
-    X(help, "HELP", 11) /* RFC 5321 §4.1.1.8 */                                     \
-    X(noop, "NOOP", 12) /* RFC 5321 §4.1.1.9 */                                     \
-    X(quit, "QUIT", 13) /* RFC 5321 §4.1.1.10 */                                    \
-    X(starttls, "STARTTLS", 14) /* RFC 3207 §4 */                                   \
-    X(auth, "AUTH", 15) /* RFC 4954 §4 */                                           \
-    X(etrn, "ETRN", 16) /* RFC 1985 §3 */ \
+#define SMTPP_VERBS(X)                                                                        \
+    X(unknown, "", 0)           /* anything else; `command::verb_text` holds what was sent */ \
+    X(helo, "HELO", 1)          /* RFC 5321 §4.1.1.1 */                                      \
+    X(ehlo, "EHLO", 2)          /* RFC 5321 §4.1.1.1 */                                      \
+    X(lhlo, "LHLO", 3)          /* RFC 2033 §4.1 */                                          \
+    X(mail, "MAIL", 4)          /* RFC 5321 §4.1.1.2 */                                      \
+    X(rcpt, "RCPT", 5)          /* RFC 5321 §4.1.1.3 */                                      \
+    X(data, "DATA", 6)          /* RFC 5321 §4.1.1.4 */                                      \
+    X(bdat, "BDAT", 7)          /* RFC 3030 §2 */                                            \
+    X(rset, "RSET", 8)          /* RFC 5321 §4.1.1.5 */                                      \
+    X(vrfy, "VRFY", 9)          /* RFC 5321 §4.1.1.6 */                                      \
+    X(expn, "EXPN", 10)         /* RFC 5321 §4.1.1.7 */                                      \
+    X(help, "HELP", 11)         /* RFC 5321 §4.1.1.8 */                                      \
+    X(noop, "NOOP", 12)         /* RFC 5321 §4.1.1.9 */                                      \
+    X(quit, "QUIT", 13)         /* RFC 5321 §4.1.1.10 */                                     \
+    X(starttls, "STARTTLS", 14) /* RFC 3207 §4 */                                            \
+    X(auth, "AUTH", 15)         /* RFC 4954 §4 */                                            \
+    X(etrn, "ETRN", 16)         /* RFC 1985 §3 */                                            \
     /* a new row goes above this line */
 
 namespace smtpp {
@@ -85,8 +85,7 @@ namespace detail {
 #define SMTPP_X_VERB_NAME(e, name, value) name,
 /// Tables at namespace scope: GCC copies a table local to a function onto the stack at
 /// every call (`rep movsq`).
-inline constexpr std::string_view verb_names[] = {
-    SMTPP_VERBS(SMTPP_X_VERB_NAME)
+inline constexpr std::string_view verb_names[] = {SMTPP_VERBS(SMTPP_X_VERB_NAME)
 #undef SMTPP_X_VERB_NAME
 };
 /// Expands one row of the table (used right here only).
@@ -122,55 +121,68 @@ constexpr std::string_view to_string(verb v) noexcept {
  * explicit and append-only. The enum, `to_string()` and `reply_for()` come from it (RFC
  * 5321 §4.2, RFC 3463 enhanced codes); docs/errors.md is generated from them.
  */
-#define SMTPP_COMMAND_ERRORS(X) \
-    X(none, 0, 250, 2, 0, 0, "OK")                                                                                                                 \
-    X(line_too_long, 1, 500, 5, 5, 2, "Line too long") /* over `max_line` (RFC 5321 §4.5.3.1.4) */                                                 \
-    X(missing_crlf, 2, 500, 5, 5, 2, "Line must end with CRLF") /* the line does not end in CRLF (§2.3.8) */                                       \
-    X(bare_lf, 3, 500, 5, 5, 2, "Bare LF received; lines must end with CRLF") /* LF without CR (§2.3.8; SMTP smuggling) */                         \
-    X(bare_cr, 4, 500, 5, 5, 2, "Bare CR received; lines must end with CRLF") /* CR without LF (§2.3.8) */                                         \
-    X(nul, 5, 501, 5, 5, 2, "NUL characters are not allowed in commands") /* NUL byte */                                                           \
-    X(invalid_character, 6, 501, 5, 5, 2, "Invalid character in command") /* control or 8-bit byte where none may stand (§4.1.2) */                \
-    X(empty_line, 7, 500, 5, 5, 2, "Empty command") /* nothing before the CRLF */                                                                  \
-    X(unknown_verb, 8, 500, 5, 5, 1, "Command not recognized") /* not a command smtpp knows (§4.2.4) */                                            \
-    X(syntax, 9, 501, 5, 5, 2, "Syntax error") /* the command's own syntax (e.g. "MAIL TO:") */                                                    \
-    X(unexpected_argument, 10, 501, 5, 5, 4, "This command takes no argument") /* argument on RSET/DATA/QUIT/STARTTLS (§4.1.1) */                  \
-    X(missing_argument, 11, 501, 5, 5, 4, "Argument required") /* EHLO/HELO/VRFY/... without argument */                                           \
-    X(bad_domain, 12, 501, 5, 5, 2, "Invalid domain name") /* EHLO/HELO/LHLO/ETRN argument is not a domain */                                      \
-    X(bad_reverse_path, 13, 501, 5, 1, 7, "Bad sender address syntax") /* MAIL path syntax (§4.1.2) */                                             \
-    X(bad_forward_path, 14, 501, 5, 1, 3, "Bad recipient address syntax") /* RCPT path syntax (§4.1.2) */                                          \
-    X(reverse_path_too_long, 15, 501, 5, 1, 7, "Path too long") /* local part > 64, domain > 255 or path > 256 (§4.5.3.1) */                       \
-    X(forward_path_too_long, 16, 501, 5, 1, 3, "Path too long") /* same limits on RCPT */                                                          \
-    X(null_forward_path, 17, 501, 5, 1, 3, "Recipient address must not be empty") /* "RCPT TO:<>" */                                               \
-    X(non_ascii_sender, 18, 550, 5, 6, 7, "Non-ASCII sender requires SMTPUTF8") /* UTF-8 sender without SMTPUTF8 (RFC 6531 §3.5) */                \
-    X(non_ascii_recipient, 19, 553, 5, 6, 7, "Non-ASCII recipient requires SMTPUTF8") /* UTF-8 recipient without SMTPUTF8 (RFC 6531 §3.5) */       \
-    X(invalid_utf8, 20, 501, 5, 5, 2, "Invalid UTF-8") /* malformed UTF-8 (RFC 3629; overlong, surrogate...) */                                    \
-    X(param_syntax, 21, 501, 5, 5, 4, "Invalid parameter syntax") /* esmtp-param grammar (§4.1.2) */                                               \
-    X(duplicate_param, 22, 501, 5, 5, 4, "Duplicate parameter") /* the same keyword twice */                                                       \
-    X(bad_size, 23, 501, 5, 5, 4, "Bad SIZE syntax") /* SIZE= not 1*20DIGIT (RFC 1870 §6) */                                                       \
-    X(size_overflow, 24, 552, 5, 3, 4, "Message size exceeds fixed maximum message size") /* SIZE= above 2^64-1: never wraps */                    \
-    X(bad_body, 25, 501, 5, 5, 4, "Bad BODY syntax") /* BODY= not 7BIT/8BITMIME/BINARYMIME (RFC 6152, 3030) */                                     \
-    X(bad_smtputf8, 26, 501, 5, 5, 4, "SMTPUTF8 takes no value") /* SMTPUTF8 with a value (RFC 6531 §3.4) */                                       \
-    X(bad_ret, 27, 501, 5, 5, 4, "Bad RET syntax") /* RET= not FULL/HDRS (RFC 3461 §4.3) */                                                        \
-    X(bad_envid, 28, 501, 5, 5, 4, "Bad ENVID syntax") /* ENVID= bad xtext or > 100 chars (RFC 3461 §4.4) */                                       \
-    X(bad_notify, 29, 501, 5, 5, 4, "Bad NOTIFY syntax") /* NOTIFY= (RFC 3461 §4.1) */                                                             \
-    X(bad_orcpt, 30, 501, 5, 5, 4, "Bad ORCPT syntax") /* ORCPT= (RFC 3461 §4.2, RFC 6533 §3) */                                                   \
-    X(bad_auth_param, 31, 501, 5, 5, 4, "Bad AUTH parameter syntax") /* AUTH= on MAIL (RFC 4954 §5) */                                             \
-    X(bad_requiretls, 32, 501, 5, 5, 4, "REQUIRETLS takes no value") /* REQUIRETLS with a value (RFC 8689 §4.1) */                                 \
-    X(bad_mt_priority, 33, 501, 5, 5, 4, "Bad MT-PRIORITY syntax") /* MT-PRIORITY= not -9..9 (RFC 6710 §3) */                                      \
-    X(bad_holdfor, 34, 501, 5, 5, 4, "Bad HOLDFOR syntax") /* HOLDFOR= not 1*9DIGIT (RFC 4865 §4) */                                               \
-    X(bad_holduntil, 35, 501, 5, 5, 4, "Bad HOLDUNTIL syntax") /* HOLDUNTIL= not an RFC 3339 date-time (RFC 4865 §4) */                            \
-    X(bad_by, 36, 501, 5, 5, 4, "Bad BY syntax") /* BY= (RFC 2852 §4) */                                                                           \
-    X(bad_rrvs, 37, 501, 5, 5, 4, "Bad RRVS syntax") /* RRVS= (RFC 7293 §3) */                                                                     \
-    X(xtext_control, 38, 501, 5, 5, 4, "Parameter decodes to a control character") /* xtext decodes to a control or 8-bit byte (CVE-2020-28021) */ \
-    X(bad_chunk_size, 39, 501, 5, 5, 4, "Syntax: BDAT size [LAST]") /* BDAT size or LAST syntax (RFC 3030 §2) */                                   \
-    X(chunk_size_overflow, 40, 552, 5, 3, 4, "Chunk size too large") /* BDAT size above 2^64-1: never wraps */                                     \
-    X(bad_mechanism, 41, 501, 5, 5, 4, "Invalid authentication mechanism name") /* AUTH mechanism name (RFC 4422 §3.1) */                          \
-    X(bad_base64, 42, 501, 5, 5, 2, "Invalid base64 data") /* AUTH initial response is not base64 (RFC 4954 §4) */                                 \
-    X(conflicting_params, 43, 501, 5, 5, 4, "Conflicting parameters") /* HOLDFOR with HOLDUNTIL (RFC 4865 §4) */                                   \
-    X(unknown_param, 44, 555, 5, 5, 4, "Unsupported parameter") /* not produced by the parser: for the session's 555 (§4.1.1.11) */                \
-    X(auth_line_too_long, 45, 500, 5, 5, 6, "Authentication exchange line is too long") /* AUTH line over `max_auth_line` (RFC 4954 §4) */ \
-    X(bad_mtrk, 46, 501, 5, 5, 4, "Bad MTRK syntax") /* MTRK= not base64 [":" 1*9DIGIT] (RFC 3885 §4) */ \
-    X(bad_solicit, 47, 501, 5, 5, 4, "Bad SOLICIT syntax") /* SOLICIT= not a solicitation keyword list (RFC 3865 §2.2) */ \
+#define SMTPP_COMMAND_ERRORS(X)                                                                                     \
+    X(none, 0, 250, 2, 0, 0, "OK")                                                                                  \
+    X(line_too_long, 1, 500, 5, 5, 2, "Line too long")          /* over `max_line` (RFC 5321 §4.5.3.1.4) */        \
+    X(missing_crlf, 2, 500, 5, 5, 2, "Line must end with CRLF") /* the line does not end in CRLF (§2.3.8) */       \
+    X(bare_lf, 3, 500, 5, 5, 2,                                                                                     \
+      "Bare LF received; lines must end with CRLF") /* LF without CR (§2.3.8; SMTP smuggling) */                   \
+    X(bare_cr, 4, 500, 5, 5, 2, "Bare CR received; lines must end with CRLF") /* CR without LF (§2.3.8) */         \
+    X(nul, 5, 501, 5, 5, 2, "NUL characters are not allowed in commands")     /* NUL byte */                        \
+    X(invalid_character, 6, 501, 5, 5, 2,                                                                           \
+      "Invalid character in command")               /* control or 8-bit byte where none may stand (§4.1.2) */      \
+    X(empty_line, 7, 500, 5, 5, 2, "Empty command") /* nothing before the CRLF */                                   \
+    X(unknown_verb, 8, 500, 5, 5, 1, "Command not recognized") /* not a command smtpp knows (§4.2.4) */            \
+    X(syntax, 9, 501, 5, 5, 2, "Syntax error")                 /* the command's own syntax (e.g. "MAIL TO:") */     \
+    X(unexpected_argument, 10, 501, 5, 5, 4,                                                                        \
+      "This command takes no argument")                        /* argument on RSET/DATA/QUIT/STARTTLS (§4.1.1) */  \
+    X(missing_argument, 11, 501, 5, 5, 4, "Argument required") /* EHLO/HELO/VRFY/... without argument */            \
+    X(bad_domain, 12, 501, 5, 5, 2, "Invalid domain name")     /* EHLO/HELO/LHLO/ETRN argument is not a domain */   \
+    X(bad_reverse_path, 13, 501, 5, 1, 7, "Bad sender address syntax")    /* MAIL path syntax (§4.1.2) */          \
+    X(bad_forward_path, 14, 501, 5, 1, 3, "Bad recipient address syntax") /* RCPT path syntax (§4.1.2) */          \
+    X(reverse_path_too_long, 15, 501, 5, 1, 7,                                                                      \
+      "Path too long") /* local part > 64, domain > 255 or path > 256 (§4.5.3.1) */                                \
+    X(forward_path_too_long, 16, 501, 5, 1, 3, "Path too long")                   /* same limits on RCPT */         \
+    X(null_forward_path, 17, 501, 5, 1, 3, "Recipient address must not be empty") /* "RCPT TO:<>" */                \
+    X(non_ascii_sender, 18, 550, 5, 6, 7,                                                                           \
+      "Non-ASCII sender requires SMTPUTF8") /* UTF-8 sender without SMTPUTF8 (RFC 6531 §3.5) */                    \
+    X(non_ascii_recipient, 19, 553, 5, 6, 7,                                                                        \
+      "Non-ASCII recipient requires SMTPUTF8")         /* UTF-8 recipient without SMTPUTF8 (RFC 6531 §3.5) */      \
+    X(invalid_utf8, 20, 501, 5, 5, 2, "Invalid UTF-8") /* malformed UTF-8 (RFC 3629; overlong, surrogate...) */     \
+    X(param_syntax, 21, 501, 5, 5, 4, "Invalid parameter syntax") /* esmtp-param grammar (§4.1.2) */               \
+    X(duplicate_param, 22, 501, 5, 5, 4, "Duplicate parameter")   /* the same keyword twice */                      \
+    X(bad_size, 23, 501, 5, 5, 4, "Bad SIZE syntax")              /* SIZE= not 1*20DIGIT (RFC 1870 §6) */          \
+    X(size_overflow, 24, 552, 5, 3, 4,                                                                              \
+      "Message size exceeds fixed maximum message size") /* SIZE= above 2^64-1: never wraps */                      \
+    X(bad_body, 25, 501, 5, 5, 4, "Bad BODY syntax")     /* BODY= not 7BIT/8BITMIME/BINARYMIME (RFC 6152, 3030) */  \
+    X(bad_smtputf8, 26, 501, 5, 5, 4, "SMTPUTF8 takes no value") /* SMTPUTF8 with a value (RFC 6531 §3.4) */       \
+    X(bad_ret, 27, 501, 5, 5, 4, "Bad RET syntax")               /* RET= not FULL/HDRS (RFC 3461 §4.3) */          \
+    X(bad_envid, 28, 501, 5, 5, 4, "Bad ENVID syntax")   /* ENVID= bad xtext or > 100 chars (RFC 3461 §4.4) */     \
+    X(bad_notify, 29, 501, 5, 5, 4, "Bad NOTIFY syntax") /* NOTIFY= (RFC 3461 §4.1) */                             \
+    X(bad_orcpt, 30, 501, 5, 5, 4, "Bad ORCPT syntax")   /* ORCPT= (RFC 3461 §4.2, RFC 6533 §3) */                \
+    X(bad_auth_param, 31, 501, 5, 5, 4, "Bad AUTH parameter syntax") /* AUTH= on MAIL (RFC 4954 §5) */             \
+    X(bad_requiretls, 32, 501, 5, 5, 4, "REQUIRETLS takes no value") /* REQUIRETLS with a value (RFC 8689 §4.1) */ \
+    X(bad_mt_priority, 33, 501, 5, 5, 4, "Bad MT-PRIORITY syntax")   /* MT-PRIORITY= not -9..9 (RFC 6710 §3) */    \
+    X(bad_holdfor, 34, 501, 5, 5, 4, "Bad HOLDFOR syntax")           /* HOLDFOR= not 1*9DIGIT (RFC 4865 §4) */     \
+    X(bad_holduntil, 35, 501, 5, 5, 4,                                                                              \
+      "Bad HOLDUNTIL syntax")                        /* HOLDUNTIL= not an RFC 3339 date-time (RFC 4865 §4) */      \
+    X(bad_by, 36, 501, 5, 5, 4, "Bad BY syntax")     /* BY= (RFC 2852 §4) */                                       \
+    X(bad_rrvs, 37, 501, 5, 5, 4, "Bad RRVS syntax") /* RRVS= (RFC 7293 §3) */                                     \
+    X(xtext_control, 38, 501, 5, 5, 4,                                                                              \
+      "Parameter decodes to a control character") /* xtext decodes to a control or 8-bit byte (CVE-2020-28021) */   \
+    X(bad_chunk_size, 39, 501, 5, 5, 4, "Syntax: BDAT size [LAST]")  /* BDAT size or LAST syntax (RFC 3030 §2) */  \
+    X(chunk_size_overflow, 40, 552, 5, 3, 4, "Chunk size too large") /* BDAT size above 2^64-1: never wraps */      \
+    X(bad_mechanism, 41, 501, 5, 5, 4,                                                                              \
+      "Invalid authentication mechanism name")             /* AUTH mechanism name (RFC 4422 §3.1) */               \
+    X(bad_base64, 42, 501, 5, 5, 2, "Invalid base64 data") /* AUTH initial response is not base64 (RFC 4954 §4) */ \
+    X(conflicting_params, 43, 501, 5, 5, 4, "Conflicting parameters") /* HOLDFOR with HOLDUNTIL (RFC 4865 §4) */   \
+    X(unknown_param, 44, 555, 5, 5, 4,                                                                              \
+      "Unsupported parameter") /* not produced by the parser: for the session's 555 (§4.1.1.11) */                 \
+    X(auth_line_too_long, 45, 500, 5, 5, 6,                                                                         \
+      "Authentication exchange line is too long")    /* AUTH line over `max_auth_line` (RFC 4954 §4) */            \
+    X(bad_mtrk, 46, 501, 5, 5, 4, "Bad MTRK syntax") /* MTRK= not base64 [":" 1*9DIGIT] (RFC 3885 §4) */           \
+    X(bad_solicit, 47, 501, 5, 5, 4,                                                                                \
+      "Bad SOLICIT syntax") /* SOLICIT= not a solicitation keyword list (RFC 3865 §2.2) */                         \
     /* a new row goes above this line */
 
 /// Why a command line was refused: one enumerator per row of `SMTPP_COMMAND_ERRORS`
@@ -191,8 +203,7 @@ struct command_error_row {
 };
 /// Expands one row of the table (used right here only).
 #define SMTPP_X_COMMAND_ERROR_ROW(e, value, code, c1, c2, c3, text) {#e, {code, enhanced_code{c1, c2, c3}, text}},
-inline constexpr command_error_row command_error_rows[] = {
-    SMTPP_COMMAND_ERRORS(SMTPP_X_COMMAND_ERROR_ROW)
+inline constexpr command_error_row command_error_rows[] = {SMTPP_COMMAND_ERRORS(SMTPP_X_COMMAND_ERROR_ROW)
 #undef SMTPP_X_COMMAND_ERROR_ROW
 };
 /// Expands one row of the table (used right here only).
@@ -209,8 +220,8 @@ static_assert(command_errors_in_order(), "SMTPP_COMMAND_ERRORS: rows must be in 
 }  // namespace detail
 
 /// How many `command_error` values there are.
-inline constexpr std::size_t command_error_count =
-    sizeof(detail::command_error_rows) / sizeof(detail::command_error_rows[0]);
+inline constexpr std::size_t command_error_count = sizeof(detail::command_error_rows) /
+                                                   sizeof(detail::command_error_rows[0]);
 
 /// The enumerator's name, e.g. "bad_reverse_path".
 constexpr std::string_view to_string(command_error e) noexcept {
@@ -245,16 +256,16 @@ enum class host_kind : std::uint8_t {
  * All views point into the command line.
  */
 struct path {
-    std::string_view text{};        ///< the whole path as sent, `<` and `>` included when present
-    std::string_view route{};       ///< source route "@a,@b" without the ':' (parsed, to be ignored: §4.1.2)
-    std::string_view mailbox{};     ///< "local@domain"; empty for `<>` and `<Postmaster>`
-    std::string_view local_part{};  ///< as sent: a quoted local part keeps its quotes and quoted-pairs
-    std::string_view domain{};      ///< the domain, or the address literal with its brackets
+    std::string_view text{};           ///< the whole path as sent, `<` and `>` included when present
+    std::string_view route{};          ///< source route "@a,@b" without the ':' (parsed, to be ignored: §4.1.2)
+    std::string_view mailbox{};        ///< "local@domain"; empty for `<>` and `<Postmaster>`
+    std::string_view local_part{};     ///< as sent: a quoted local part keeps its quotes and quoted-pairs
+    std::string_view domain{};         ///< the domain, or the address literal with its brackets
     host_kind kind = host_kind::none;  ///< what `domain` is
-    bool is_null = false;           ///< `<>` (MAIL only)
-    bool is_postmaster = false;     ///< `<Postmaster>` without a domain (RCPT only, §4.5.1)
-    bool quoted = false;            ///< the local part is a Quoted-string
-    bool utf8 = false;              ///< the path holds UTF-8 (RFC 6531)
+    bool is_null = false;              ///< `<>` (MAIL only)
+    bool is_postmaster = false;        ///< `<Postmaster>` without a domain (RCPT only, §4.5.1)
+    bool quoted = false;               ///< the local part is a Quoted-string
+    bool utf8 = false;                 ///< the path holds UTF-8 (RFC 6531)
 };
 
 /// BODY= values (RFC 6152 §2, RFC 3030 §3).
@@ -282,29 +293,29 @@ enum class by_mode : std::uint8_t { none = 0, notify = 1, return_ = 2 };
  * §4.2.4), 555 5.5.4 for a keyword nobody knows (§4.1.1.11).
  */
 struct params {
-    std::uint32_t present = 0;          ///< `param_bit`s of the keywords seen
-    std::uint64_t size = 0;             ///< SIZE= (RFC 1870)
-    body_type body = body_type::none;   ///< BODY=
-    ret_type ret = ret_type::none;      ///< RET=
-    std::uint8_t notify = 0;            ///< NOTIFY= `notify_flag` bits
-    std::int8_t mt_priority = 0;        ///< MT-PRIORITY= (-9..9)
-    by_mode by = by_mode::none;         ///< BY= mode
-    bool by_trace = false;              ///< BY= trailing "T"
-    char rrvs_mode = 0;                 ///< RRVS= ";C" or ";R" (upper case), 0 when absent
-    std::uint8_t unknown_count = 0;     ///< keywords not recognised for this verb (saturates at 255)
-    std::uint32_t holdfor = 0;          ///< HOLDFOR= seconds (RFC 4865)
-    std::int32_t by_time = 0;           ///< BY= seconds, signed (RFC 2852)
-    std::string_view envid{};           ///< ENVID= xtext, encoded
-    std::string_view auth{};            ///< AUTH= xtext mailbox or "<>", encoded
-    std::string_view orcpt_type{};      ///< ORCPT= addr-type ("rfc822", "utf-8", ...)
-    std::string_view orcpt{};           ///< ORCPT= address, encoded
-    std::string_view holduntil{};       ///< HOLDUNTIL= RFC 3339 date-time
-    std::string_view rrvs{};            ///< RRVS= RFC 3339 date-time
-    std::string_view mtrk{};            ///< MTRK= as sent: base64 authenticator [":" timeout] (RFC 3885 §4)
-    std::uint32_t mtrk_timeout = 0;     ///< MTRK= timeout in seconds; 0 when absent
-    std::string_view solicit{};         ///< SOLICIT= solicitation keywords as sent (RFC 3865 §2.3)
-    std::string_view unknown{};         ///< the first unrecognised "keyword[=value]", as sent
-    std::string_view text{};            ///< all parameters as sent (walk them with `next_param`)
+    std::uint32_t present = 0;         ///< `param_bit`s of the keywords seen
+    std::uint64_t size = 0;            ///< SIZE= (RFC 1870)
+    body_type body = body_type::none;  ///< BODY=
+    ret_type ret = ret_type::none;     ///< RET=
+    std::uint8_t notify = 0;           ///< NOTIFY= `notify_flag` bits
+    std::int8_t mt_priority = 0;       ///< MT-PRIORITY= (-9..9)
+    by_mode by = by_mode::none;        ///< BY= mode
+    bool by_trace = false;             ///< BY= trailing "T"
+    char rrvs_mode = 0;                ///< RRVS= ";C" or ";R" (upper case), 0 when absent
+    std::uint8_t unknown_count = 0;    ///< keywords not recognised for this verb (saturates at 255)
+    std::uint32_t holdfor = 0;         ///< HOLDFOR= seconds (RFC 4865)
+    std::int32_t by_time = 0;          ///< BY= seconds, signed (RFC 2852)
+    std::string_view envid{};          ///< ENVID= xtext, encoded
+    std::string_view auth{};           ///< AUTH= xtext mailbox or "<>", encoded
+    std::string_view orcpt_type{};     ///< ORCPT= addr-type ("rfc822", "utf-8", ...)
+    std::string_view orcpt{};          ///< ORCPT= address, encoded
+    std::string_view holduntil{};      ///< HOLDUNTIL= RFC 3339 date-time
+    std::string_view rrvs{};           ///< RRVS= RFC 3339 date-time
+    std::string_view mtrk{};           ///< MTRK= as sent: base64 authenticator [":" timeout] (RFC 3885 §4)
+    std::uint32_t mtrk_timeout = 0;    ///< MTRK= timeout in seconds; 0 when absent
+    std::string_view solicit{};        ///< SOLICIT= solicitation keywords as sent (RFC 3865 §2.3)
+    std::string_view unknown{};        ///< the first unrecognised "keyword[=value]", as sent
+    std::string_view text{};           ///< all parameters as sent (walk them with `next_param`)
 
     /// Was the parameter `b` sent?
     [[nodiscard]] constexpr bool has(param_bit b) const noexcept { return (present & b) != 0; }
@@ -312,8 +323,21 @@ struct params {
 
 /// AUTH mechanisms smtpp names (RFC 4422 registry); anything else is `other`.
 enum class sasl_mechanism : std::uint8_t {
-    other = 0, plain, login, cram_md5, xoauth2, oauthbearer, external, gssapi, scram_sha_1,
-    scram_sha_256, scram_sha_1_plus, scram_sha_256_plus, anonymous, ntlm, digest_md5,
+    other = 0,
+    plain,
+    login,
+    cram_md5,
+    xoauth2,
+    oauthbearer,
+    external,
+    gssapi,
+    scram_sha_1,
+    scram_sha_256,
+    scram_sha_1_plus,
+    scram_sha_256_plus,
+    anonymous,
+    ntlm,
+    digest_md5,
 };
 
 /**
@@ -332,20 +356,20 @@ enum class sasl_mechanism : std::uint8_t {
  * a page with such a store, and short commands took twice as long).
  */
 struct alignas(16) command {
-    smtpp::verb verb = smtpp::verb::unknown;  ///< the verb; `unknown` for anything else
-    host_kind host = host_kind::none;        ///< kind of the HELO/EHLO/LHLO argument
+    smtpp::verb verb = smtpp::verb::unknown;              ///< the verb; `unknown` for anything else
+    host_kind host = host_kind::none;                     ///< kind of the HELO/EHLO/LHLO argument
     sasl_mechanism mechanism_id = sasl_mechanism::other;  ///< AUTH mechanism, when smtpp names it
-    bool has_initial_response = false;       ///< AUTH carried an initial response
-    bool last = false;                       ///< BDAT ... LAST
-    bool smtputf8 = false;                   ///< VRFY/EXPN ... SMTPUTF8 (RFC 6531 §3.7.4)
-    std::uint64_t chunk_size = 0;            ///< BDAT size
-    std::string_view line{};                 ///< the whole line, terminator included
-    std::string_view verb_text{};            ///< the verb as sent
-    std::string_view argument{};             ///< everything after the verb and its SP, trailing blanks trimmed
-    std::string_view mechanism{};            ///< AUTH mechanism as sent
-    std::string_view initial_response{};     ///< AUTH initial response ("=" for empty)
-    smtpp::path path{};                      ///< MAIL/RCPT path
-    smtpp::params params{};                  ///< MAIL/RCPT parameters
+    bool has_initial_response = false;                    ///< AUTH carried an initial response
+    bool last = false;                                    ///< BDAT ... LAST
+    bool smtputf8 = false;                                ///< VRFY/EXPN ... SMTPUTF8 (RFC 6531 §3.7.4)
+    std::uint64_t chunk_size = 0;                         ///< BDAT size
+    std::string_view line{};                              ///< the whole line, terminator included
+    std::string_view verb_text{};                         ///< the verb as sent
+    std::string_view argument{};          ///< everything after the verb and its SP, trailing blanks trimmed
+    std::string_view mechanism{};         ///< AUTH mechanism as sent
+    std::string_view initial_response{};  ///< AUTH initial response ("=" for empty)
+    smtpp::path path{};                   ///< MAIL/RCPT path
+    smtpp::params params{};               ///< MAIL/RCPT parameters
 };
 static_assert(alignof(command) == 16 && sizeof(command) % 16 == 0, "command: whole aligned 16-byte words");
 
@@ -404,9 +428,9 @@ enum class command_format_error : std::uint8_t {
 
 /// What `format_command` wrote, or why it refused.
 struct command_format_result {
-    std::size_t size = 0;                                ///< bytes written, CRLF included
+    std::size_t size = 0;                                   ///< bytes written, CRLF included
     command_format_error err = command_format_error::none;  ///< `none` when the line was written
-    command_error parse_error = command_error::none;     ///< with `invalid`: why it does not parse
+    command_error parse_error = command_error::none;        ///< with `invalid`: why it does not parse
 };
 
 // =========================================================================================

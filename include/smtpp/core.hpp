@@ -28,9 +28,9 @@ enum class status : std::uint8_t {
  * `cls == 0` means "no code". class is 2, 4 or 5; subject and detail are 0..999.
  */
 struct enhanced_code {
-    std::uint8_t cls = 0;        ///< class: 2 success, 4 persistent transient failure, 5 permanent failure
-    std::uint16_t subject = 0;   ///< subject (RFC 3463 §3: 0 other, 1 addressing, 2 mailbox, ... 7 security)
-    std::uint16_t detail = 0;    ///< detail within the subject
+    std::uint8_t cls = 0;       ///< class: 2 success, 4 persistent transient failure, 5 permanent failure
+    std::uint16_t subject = 0;  ///< subject (RFC 3463 §3: 0 other, 1 addressing, 2 mailbox, ... 7 security)
+    std::uint16_t detail = 0;   ///< detail within the subject
 
     /// True when there is no code (`cls == 0`).
     [[nodiscard]] constexpr bool empty() const noexcept { return cls == 0; }
@@ -48,9 +48,9 @@ struct enhanced_code {
  * a host can write `code SP esc SP text CRLF` as is, without composing anything itself.
  */
 struct reply_hint {
-    std::uint16_t code = 0;      ///< basic reply code (RFC 5321 §4.2), 0 when none
-    enhanced_code esc{};         ///< enhanced status code (RFC 3463), empty when none
-    std::string_view text{};     ///< short text, static storage, no CR/LF/NUL
+    std::uint16_t code = 0;   ///< basic reply code (RFC 5321 §4.2), 0 when none
+    enhanced_code esc{};      ///< enhanced status code (RFC 3463), empty when none
+    std::string_view text{};  ///< short text, static storage, no CR/LF/NUL
 };
 
 }  // namespace smtpp

@@ -80,7 +80,9 @@ static_assert(names_in_order(data_error_rows), "data_error_rows: one row per err
 }  // namespace detail
 
 /// The name of an error, for logs ("bare_lf", ...); "unknown" out of range.
-constexpr std::string_view to_string(data_error e) noexcept { return detail::name_of(detail::data_error_rows, e, "unknown"); }
+constexpr std::string_view to_string(data_error e) noexcept {
+    return detail::name_of(detail::data_error_rows, e, "unknown");
+}
 
 /**
  * The reply for a refused body (sent after the end of data / the BDAT chunk); 554 5.0.0
@@ -139,11 +141,11 @@ enum class data_event_kind : std::uint8_t {
 
 /// One result of data_decoder::next / bdat_decoder::next.
 struct data_event {
-    status st = status::need_more;  ///< complete (content or end) or need_more; never failed
+    status st = status::need_more;                 ///< complete (content or end) or need_more; never failed
     data_event_kind kind = data_event_kind::none;  ///< what was produced
-    std::string_view content{};     ///< message bytes (kind content)
-    std::size_t consumed = 0;       ///< bytes of the input this call used
-    data_error err = data_error::none;  ///< the verdict (kind end)
+    std::string_view content{};                    ///< message bytes (kind content)
+    std::size_t consumed = 0;                      ///< bytes of the input this call used
+    data_error err = data_error::none;             ///< the verdict (kind end)
 };
 
 namespace detail {
@@ -302,8 +304,7 @@ private:
         while (i < n) {
 #if defined(SMTPP_HAVE_BODY_BLOCKS)
             // Whole blocks of plain CRLF text skip the state machine (same events, fewer steps).
-            if (Blocks && n - i >= 64 &&
-                (st_ == st::mid || st_ == st::cr || (st_ == st::bol && p[i] != '.'))) {
+            if (Blocks && n - i >= 64 && (st_ == st::mid || st_ == st::cr || (st_ == st::bol && p[i] != '.'))) {
                 i += skim(p + i, n - i);
                 if (i == n) break;
             }
@@ -422,8 +423,7 @@ private:
                     }
                     run = i;
                     break;
-                case st::done:
-                    return {status::complete, data_event_kind::end, {}, i, err_};
+                case st::done: return {status::complete, data_event_kind::end, {}, i, err_};
             }
         }
         if (i > run) return emit(p, run, i);
@@ -431,7 +431,6 @@ private:
     }
 
 public:
-
     /**
      * Consume a prefix of `input`; return at most one content chunk or the end.
      * @return content (st complete): `content` is the next piece of the message;
@@ -675,8 +674,7 @@ public:
             return {status::complete, data_event_kind::end, {}, 0, err_};
         }
         if (input.empty()) return {};
-        const std::size_t take =
-            remaining_ < input.size() ? static_cast<std::size_t>(remaining_) : input.size();
+        const std::size_t take = remaining_ < input.size() ? static_cast<std::size_t>(remaining_) : input.size();
         const std::string_view v = detail::sub(input, 0, take);
         remaining_ -= take;
         size_ = detail::saturating_add64(size_, take);

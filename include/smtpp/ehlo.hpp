@@ -77,28 +77,28 @@ struct ehlo_capabilities {
     /// How many unknown keywords `unknown` keeps; more are only counted (`unknown_overflow`).
     static constexpr std::size_t max_unknown = 16;
 
-    std::uint16_t code = 0;            ///< the reply code; the rest is filled only for 250
-    std::string_view domain{};         ///< first word of the first line (may be empty)
-    std::string_view greet{};          ///< the rest of the first line (`ehlo-greet`)
-    std::uint32_t extensions = 0;      ///< `ehlo_ext` bits
-    std::uint32_t auth_mechanisms = 0; ///< `sasl_mech` bits, merged over every AUTH line
-    std::uint16_t auth_unknown = 0;    ///< mechanisms listed that are not in `sasl_mech`
-    std::string_view auth_params{};    ///< the mechanism list of the last AUTH line, raw
-    bool size_known = false;           ///< SIZE carried a valid number
-    std::uint64_t size = 0;            ///< SIZE limit; 0 = no fixed maximum (RFC 1870 §4)
-    bool deliverby_known = false;      ///< DELIVERBY carried a min-by-time
-    std::uint64_t deliverby_min = 0;   ///< RFC 2852 §4: minimum by-time in seconds
-    std::uint64_t futurerelease_interval = 0;    ///< RFC 4865 §3: max-future-release-interval
-    std::string_view futurerelease_datetime{};   ///< RFC 4865 §3: max-future-release-date-time
-    std::string_view mt_priority_policy{};       ///< RFC 6710 §3: priority-profile, may be empty
-    std::uint32_t limit_rcptmax = 0;             ///< RFC 9422 RCPTMAX; 0 = not advertised
-    std::uint32_t limit_mailmax = 0;             ///< RFC 9422 MAILMAX
-    std::uint32_t limit_rcptdomainmax = 0;       ///< RFC 9422 RCPTDOMAINMAX
+    std::uint16_t code = 0;                           ///< the reply code; the rest is filled only for 250
+    std::string_view domain{};                        ///< first word of the first line (may be empty)
+    std::string_view greet{};                         ///< the rest of the first line (`ehlo-greet`)
+    std::uint32_t extensions = 0;                     ///< `ehlo_ext` bits
+    std::uint32_t auth_mechanisms = 0;                ///< `sasl_mech` bits, merged over every AUTH line
+    std::uint16_t auth_unknown = 0;                   ///< mechanisms listed that are not in `sasl_mech`
+    std::string_view auth_params{};                   ///< the mechanism list of the last AUTH line, raw
+    bool size_known = false;                          ///< SIZE carried a valid number
+    std::uint64_t size = 0;                           ///< SIZE limit; 0 = no fixed maximum (RFC 1870 §4)
+    bool deliverby_known = false;                     ///< DELIVERBY carried a min-by-time
+    std::uint64_t deliverby_min = 0;                  ///< RFC 2852 §4: minimum by-time in seconds
+    std::uint64_t futurerelease_interval = 0;         ///< RFC 4865 §3: max-future-release-interval
+    std::string_view futurerelease_datetime{};        ///< RFC 4865 §3: max-future-release-date-time
+    std::string_view mt_priority_policy{};            ///< RFC 6710 §3: priority-profile, may be empty
+    std::uint32_t limit_rcptmax = 0;                  ///< RFC 9422 RCPTMAX; 0 = not advertised
+    std::uint32_t limit_mailmax = 0;                  ///< RFC 9422 MAILMAX
+    std::uint32_t limit_rcptdomainmax = 0;            ///< RFC 9422 RCPTDOMAINMAX
     std::array<ehlo_keyword, max_unknown> unknown{};  ///< unknown keywords, in order
-    std::uint16_t unknown_count = 0;   ///< how many of `unknown` are filled
-    std::uint16_t unknown_overflow = 0;///< unknown keywords that did not fit
-    std::uint16_t malformed_lines = 0; ///< lines after the first that are not an `ehlo-line`
-    std::uint32_t lines = 0;           ///< lines in the reply
+    std::uint16_t unknown_count = 0;                  ///< how many of `unknown` are filled
+    std::uint16_t unknown_overflow = 0;               ///< unknown keywords that did not fit
+    std::uint16_t malformed_lines = 0;                ///< lines after the first that are not an `ehlo-line`
+    std::uint32_t lines = 0;                          ///< lines in the reply
 
     /// True for a 250 reply: the server takes EHLO / LHLO and the fields are filled.
     [[nodiscard]] constexpr bool ok() const noexcept { return code == 250; }
@@ -116,7 +116,7 @@ struct ehlo_capabilities {
 struct ehlo_result {
     status st = status::need_more;          ///< complete, need_more (call again with more) or failed
     reply_error error = reply_error::none;  ///< when `st == failed`
-    std::size_t consumed = 0;              ///< octets of the reply, when `st == complete`
+    std::size_t consumed = 0;               ///< octets of the reply, when `st == complete`
 };
 
 /// The registered name of a mechanism (RFC 4422 registry, upper case: "SCRAM-SHA-256"), or

@@ -72,7 +72,9 @@ static_assert(names_in_order(encode_error_names), "encode_error_names: one row p
 
 /// A short English description of the error ("bare LF in message body", ...); "unknown" out
 /// of range.
-constexpr std::string_view to_string(encode_error e) noexcept { return detail::name_of(detail::encode_error_names, e, "unknown"); }
+constexpr std::string_view to_string(encode_error e) noexcept {
+    return detail::name_of(detail::encode_error_names, e, "unknown");
+}
 
 /// Options of `body_encoder`.
 struct encode_options {

@@ -38,25 +38,25 @@
  * Offered when: always, before_tls (STARTTLS, RFC 3207 §4.2), inside_tls (REQUIRETLS,
  * RFC 8689 §4.1), with_chunking (BINARYMIME, RFC 3030 §3).
  */
-#define SMTPP_SERVICE_EXTENSIONS(X)                                                                     \
-    X(pipelining, pipelining, "PIPELINING", 0, 0, plain, always)            /* RFC 2920 */             \
-    X(size, size, "SIZE", 1, 1, size, always)                               /* RFC 1870 */             \
-    X(eightbitmime, 8bitmime, "8BITMIME", 2, 2, plain, always)              /* RFC 6152 */             \
-    X(smtputf8, smtputf8, "SMTPUTF8", 3, 3, plain, always)                  /* RFC 6531 */             \
-    X(enhancedstatuscodes, enhancedstatuscodes, "ENHANCEDSTATUSCODES", 8, 4, plain, always) /* 2034 */  \
-    X(dsn, dsn, "DSN", 4, 5, plain, always)                                 /* RFC 3461 */             \
-    X(chunking, chunking, "CHUNKING", 5, 6, plain, always)                  /* RFC 3030 */             \
-    X(binarymime, binarymime, "BINARYMIME", 6, 7, plain, with_chunking)     /* RFC 3030 */             \
-    X(starttls, starttls, "STARTTLS", 7, 8, plain, before_tls)              /* RFC 3207 */             \
-    X(auth, auth, "AUTH", 9, 9, auth, always)                               /* RFC 4954 */             \
-    X(requiretls, requiretls, "REQUIRETLS", 10, 10, plain, inside_tls)      /* RFC 8689 */             \
-    X(deliverby, deliverby, "DELIVERBY", 11, 11, deliverby, always)         /* RFC 2852 */             \
-    X(futurerelease, futurerelease, "FUTURERELEASE", 12, 12, futurerelease, always) /* RFC 4865 */     \
-    X(mt_priority, mt_priority, "MT-PRIORITY", 13, 13, mt_priority, always) /* RFC 6710 */             \
-    X(rrvs, rrvs, "RRVS", 14, 14, plain, always)                            /* RFC 7293 */             \
-    X(limits, limits, "LIMITS", 15, 15, limits, always)                     /* RFC 9422 */ \
-    X(mtrk, mtrk, "MTRK", 20, 16, plain, always)                            /* RFC 3885 §3 */ \
-    X(no_soliciting, no_soliciting, "NO-SOLICITING", 21, 17, listed, always) /* RFC 3865 §2.1 */ \
+#define SMTPP_SERVICE_EXTENSIONS(X)                                                                              \
+    X(pipelining, pipelining, "PIPELINING", 0, 0, plain, always)                            /* RFC 2920 */       \
+    X(size, size, "SIZE", 1, 1, size, always)                                               /* RFC 1870 */       \
+    X(eightbitmime, 8bitmime, "8BITMIME", 2, 2, plain, always)                              /* RFC 6152 */       \
+    X(smtputf8, smtputf8, "SMTPUTF8", 3, 3, plain, always)                                  /* RFC 6531 */       \
+    X(enhancedstatuscodes, enhancedstatuscodes, "ENHANCEDSTATUSCODES", 8, 4, plain, always) /* 2034 */           \
+    X(dsn, dsn, "DSN", 4, 5, plain, always)                                                 /* RFC 3461 */       \
+    X(chunking, chunking, "CHUNKING", 5, 6, plain, always)                                  /* RFC 3030 */       \
+    X(binarymime, binarymime, "BINARYMIME", 6, 7, plain, with_chunking)                     /* RFC 3030 */       \
+    X(starttls, starttls, "STARTTLS", 7, 8, plain, before_tls)                              /* RFC 3207 */       \
+    X(auth, auth, "AUTH", 9, 9, auth, always)                                               /* RFC 4954 */       \
+    X(requiretls, requiretls, "REQUIRETLS", 10, 10, plain, inside_tls)                      /* RFC 8689 */       \
+    X(deliverby, deliverby, "DELIVERBY", 11, 11, deliverby, always)                         /* RFC 2852 */       \
+    X(futurerelease, futurerelease, "FUTURERELEASE", 12, 12, futurerelease, always)         /* RFC 4865 */       \
+    X(mt_priority, mt_priority, "MT-PRIORITY", 13, 13, mt_priority, always)                 /* RFC 6710 */       \
+    X(rrvs, rrvs, "RRVS", 14, 14, plain, always)                                            /* RFC 7293 */       \
+    X(limits, limits, "LIMITS", 15, 15, limits, always)                                     /* RFC 9422 */       \
+    X(mtrk, mtrk, "MTRK", 20, 16, plain, always)                                            /* RFC 3885 §3 */   \
+    X(no_soliciting, no_soliciting, "NO-SOLICITING", 21, 17, listed, always)                /* RFC 3865 §2.1 */ \
     /* a new row goes above this line */
 
 /**
@@ -64,11 +64,11 @@
  * extensions (it implements the commands or refuses them on their own):
  * `X(ehlo name, EHLO keyword, ehlo_ext bit, argument kind)`.
  */
-#define SMTPP_EHLO_ONLY_KEYWORDS(X)               \
-    X(vrfy, "VRFY", 16, plain) /* RFC 5321 §3.5 */ \
-    X(etrn, "ETRN", 17, plain) /* RFC 1985 */      \
+#define SMTPP_EHLO_ONLY_KEYWORDS(X)                     \
+    X(vrfy, "VRFY", 16, plain) /* RFC 5321 §3.5 */     \
+    X(etrn, "ETRN", 17, plain) /* RFC 1985 */           \
     X(help, "HELP", 18, plain) /* RFC 5321 §4.1.1.8 */ \
-    X(expn, "EXPN", 19, plain) /* RFC 5321 §3.5 */ \
+    X(expn, "EXPN", 19, plain) /* RFC 5321 §3.5 */     \
     /* a new row goes above this line */
 
 /**
@@ -82,23 +82,23 @@
  * BODY is enabled by its value (8BITMIME, or BINARYMIME with CHUNKING): see
  * `session.hpp` `params_offered`.
  */
-#define SMTPP_ESMTP_PARAMS(X)                                                      \
-    X(size, "SIZE", mail, size, bad_size, 26)                 /* RFC 1870 §6 */    \
-    X(body, "BODY", mail, eightbitmime, bad_body, 0)          /* RFC 6152 §2 */    \
-    X(smtputf8, "SMTPUTF8", mail, smtputf8, bad_smtputf8, 10) /* RFC 6531 §3.4 */  \
-    X(ret, "RET", mail, dsn, bad_ret, 0)                      /* RFC 3461 §4.3 */  \
-    X(envid, "ENVID", mail, dsn, bad_envid, 100)              /* RFC 3461 §4.4 */  \
-    X(auth, "AUTH", mail, auth, bad_auth_param, 500)          /* RFC 4954 §5 */    \
-    X(requiretls, "REQUIRETLS", mail, requiretls, bad_requiretls, 0) /* RFC 8689 */ \
-    X(mt_priority, "MT-PRIORITY", mail, mt_priority, bad_mt_priority, 0) /* 6710 */ \
-    X(holdfor, "HOLDFOR", mail, futurerelease, bad_holdfor, 0) /* RFC 4865 §4 */   \
-    X(holduntil, "HOLDUNTIL", mail, futurerelease, bad_holduntil, 0) /* 4865 */    \
-    X(by, "BY", mail, deliverby, bad_by, 0)                   /* RFC 2852 §4 */    \
-    X(notify, "NOTIFY", rcpt, dsn, bad_notify, 0)             /* RFC 3461 §4.1 */  \
-    X(orcpt, "ORCPT", rcpt, dsn, bad_orcpt, 500)              /* RFC 3461 §4.2 */  \
-    X(rrvs, "RRVS", rcpt, rrvs, bad_rrvs, 0)                  /* RFC 7293 §3 */ \
-    X(mtrk, "MTRK", mail, mtrk, bad_mtrk, 0)                  /* RFC 3885 §4 */ \
-    X(solicit, "SOLICIT", mail, no_soliciting, bad_solicit, 0) /* RFC 3865 §2.3 */ \
+#define SMTPP_ESMTP_PARAMS(X)                                                                 \
+    X(size, "SIZE", mail, size, bad_size, 26)                            /* RFC 1870 §6 */   \
+    X(body, "BODY", mail, eightbitmime, bad_body, 0)                     /* RFC 6152 §2 */   \
+    X(smtputf8, "SMTPUTF8", mail, smtputf8, bad_smtputf8, 10)            /* RFC 6531 §3.4 */ \
+    X(ret, "RET", mail, dsn, bad_ret, 0)                                 /* RFC 3461 §4.3 */ \
+    X(envid, "ENVID", mail, dsn, bad_envid, 100)                         /* RFC 3461 §4.4 */ \
+    X(auth, "AUTH", mail, auth, bad_auth_param, 500)                     /* RFC 4954 §5 */   \
+    X(requiretls, "REQUIRETLS", mail, requiretls, bad_requiretls, 0)     /* RFC 8689 */       \
+    X(mt_priority, "MT-PRIORITY", mail, mt_priority, bad_mt_priority, 0) /* 6710 */           \
+    X(holdfor, "HOLDFOR", mail, futurerelease, bad_holdfor, 0)           /* RFC 4865 §4 */   \
+    X(holduntil, "HOLDUNTIL", mail, futurerelease, bad_holduntil, 0)     /* 4865 */           \
+    X(by, "BY", mail, deliverby, bad_by, 0)                              /* RFC 2852 §4 */   \
+    X(notify, "NOTIFY", rcpt, dsn, bad_notify, 0)                        /* RFC 3461 §4.1 */ \
+    X(orcpt, "ORCPT", rcpt, dsn, bad_orcpt, 500)                         /* RFC 3461 §4.2 */ \
+    X(rrvs, "RRVS", rcpt, rrvs, bad_rrvs, 0)                             /* RFC 7293 §3 */   \
+    X(mtrk, "MTRK", mail, mtrk, bad_mtrk, 0)                             /* RFC 3885 §4 */   \
+    X(solicit, "SOLICIT", mail, no_soliciting, bad_solicit, 0)           /* RFC 3865 §2.3 */ \
     /* a new row goes above this line */
 
 namespace smtpp {
@@ -113,7 +113,7 @@ enum class ehlo_ext : std::uint32_t {
 #undef SMTPP_X_EHLO_EXT
 /// One `ehlo_ext` enumerator per row of the EHLO-only keywords (used inside the enum only).
 #define SMTPP_X_EHLO_ONLY(e, kw, eb, kind) e = std::uint32_t{1} << (eb),
-    SMTPP_EHLO_ONLY_KEYWORDS(SMTPP_X_EHLO_ONLY)
+        SMTPP_EHLO_ONLY_KEYWORDS(SMTPP_X_EHLO_ONLY)
 #undef SMTPP_X_EHLO_ONLY
 };
 
@@ -171,10 +171,9 @@ struct service_row {
 #define SMTPP_X_SERVICE_ROW(e, p, kw, eb, pb, k, w) \
     {kw, static_cast<std::uint32_t>(ehlo_ext::e), ext_##p, keyword_kind::k, offered_when::w},
 /// The service extensions, in rendering order, then the EHLO-only keywords.
-inline constexpr service_row service_rows[] = {
-    SMTPP_SERVICE_EXTENSIONS(SMTPP_X_SERVICE_ROW)
+inline constexpr service_row service_rows[] = {SMTPP_SERVICE_EXTENSIONS(SMTPP_X_SERVICE_ROW)
 #undef SMTPP_X_SERVICE_ROW
-    SMTPP_EHLO_ONLY_KEYWORDS(SMTPP_X_EHLO_ONLY_ROW)
+                                                   SMTPP_EHLO_ONLY_KEYWORDS(SMTPP_X_EHLO_ONLY_ROW)
 #undef SMTPP_X_EHLO_ONLY_ROW
 };
 inline constexpr std::size_t service_count = sizeof(service_rows) / sizeof(service_rows[0]);
@@ -200,18 +199,17 @@ constexpr std::uint32_t policy_bit_of(std::uint32_t e) noexcept {
 }
 
 /// Expands one row of the table (used right here only).
-#define SMTPP_X_PARAM_ROW(id, kw, v, ext, err, inc)                                                    \
-    {kw, param_verb::v, static_cast<std::uint32_t>(ehlo_ext::ext),                                    \
+#define SMTPP_X_PARAM_ROW(id, kw, v, ext, err, inc)                \
+    {kw, param_verb::v, static_cast<std::uint32_t>(ehlo_ext::ext), \
      policy_bit_of(static_cast<std::uint32_t>(ehlo_ext::ext)), inc},
-inline constexpr param_row param_rows[] = {
-    SMTPP_ESMTP_PARAMS(SMTPP_X_PARAM_ROW)
+inline constexpr param_row param_rows[] = {SMTPP_ESMTP_PARAMS(SMTPP_X_PARAM_ROW)
 #undef SMTPP_X_PARAM_ROW
 };
 inline constexpr std::size_t param_count = sizeof(param_rows) / sizeof(param_rows[0]);
 
 /// Every `param_bit`: the trap of a mask that names the last parameter by hand is gone.
-inline constexpr std::uint32_t all_params =
-    param_count >= 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << param_count) - 1;
+inline constexpr std::uint32_t all_params = param_count >= 32 ? ~std::uint32_t{0}
+                                                              : (std::uint32_t{1} << param_count) - 1;
 
 /// The `param_bit`s whose enabling extension is among the `extension` bits `offered`.
 constexpr std::uint32_t params_enabled_by(std::uint32_t offered) noexcept {

@@ -80,7 +80,9 @@ static_assert(names_in_order(line_error_rows), "line_error_rows: one row per err
 }  // namespace detail
 
 /// The name of an error, for logs ("too_long", ...); "unknown" out of range.
-constexpr std::string_view to_string(line_error e) noexcept { return detail::name_of(detail::line_error_rows, e, "unknown"); }
+constexpr std::string_view to_string(line_error e) noexcept {
+    return detail::name_of(detail::line_error_rows, e, "unknown");
+}
 
 /**
  * The reply for a refused line (500 5.5.2 Syntax error for a value out of range).
@@ -114,14 +116,14 @@ inline constexpr std::size_t line_head_size = 8;
 
 /// One result of line_reader::next().
 struct line_event {
-    status st = status::need_more;    ///< complete: a line; failed: a refused line; need_more
+    status st = status::need_more;      ///< complete: a line; failed: a refused line; need_more
     line_error err = line_error::none;  ///< why the line was refused (failed only)
     /// complete: the line with its terminator. failed: the first octets of the refused line
     /// (at most `line_head_size`, without its LF), so the host or the session can tell what
     /// it was: a refused `BDAT` line is followed by payload that must never be read as
     /// commands (RFC 3030 §2). Valid until the next call.
     std::string_view line{};
-    std::size_t consumed = 0;         ///< bytes of the input this call used
+    std::size_t consumed = 0;  ///< bytes of the input this call used
 };
 
 namespace detail {
@@ -495,12 +497,12 @@ private:
         return {status::complete, line_error::none, std::string_view(buf, total), end};
     }
 
-    std::size_t len_ = 0;    // octets of the current line so far (saturating), CR included;
-                             // 0 between calls means err_ == none and !cr_ (faults are counted)
-    std::size_t fast_ = 0;   // step's fast paths may run while len_ < fast_ (see clean_limit)
+    std::size_t len_ = 0;      // octets of the current line so far (saturating), CR included;
+                               // 0 between calls means err_ == none and !cr_ (faults are counted)
+    std::size_t fast_ = 0;     // step's fast paths may run while len_ < fast_ (see clean_limit)
     std::size_t max_off_ = 0;  // default_max(cap) - max_line(cap), modulo 2^N: 0 by default
     line_error err_ = line_error::none;
-    bool cr_ = false;        // the last octet was a CR (stored and counted)
+    bool cr_ = false;  // the last octet was a CR (stored and counted)
     bool allow_bare_lf_ = false;
     char head_[line_head_size] = {};  // the head of the current line when cap < line_head_size
 };

@@ -99,8 +99,8 @@ constexpr bool is_valid(enhanced_code e) noexcept {
 
 /// An enhanced code as text, in fixed storage ("5.7.1").
 struct enhanced_code_text {
-    char data[12] = {};       ///< the text, not NUL-terminated
-    std::uint8_t size = 0;    ///< octets of `data` in use; 0 when the code was invalid
+    char data[12] = {};     ///< the text, not NUL-terminated
+    std::uint8_t size = 0;  ///< octets of `data` in use; 0 when the code was invalid
     /// The text as a view into `data`.
     [[nodiscard]] constexpr std::string_view view() const noexcept { return {data, size}; }
 };
@@ -119,20 +119,20 @@ constexpr bool is_valid_reply_code(unsigned code) noexcept {
 
 /// One line of a reply, as the reader reports it.
 struct reply_line {
-    std::uint16_t code = 0;     ///< the three-digit reply code
-    bool last = false;          ///< SP or nothing after the code: the reply ends here
-    enhanced_code esc{};        ///< the enhanced status code, empty when there is none
-    std::string_view text{};    ///< the text after the code, separator and enhanced code
-    std::string_view line{};    ///< the whole line without its line ending
-    std::uint32_t index = 0;    ///< 0-based position of the line in its reply
+    std::uint16_t code = 0;   ///< the three-digit reply code
+    bool last = false;        ///< SP or nothing after the code: the reply ends here
+    enhanced_code esc{};      ///< the enhanced status code, empty when there is none
+    std::string_view text{};  ///< the text after the code, separator and enhanced code
+    std::string_view line{};  ///< the whole line without its line ending
+    std::uint32_t index = 0;  ///< 0-based position of the line in its reply
 };
 
 /// A whole reply, reported when its last line has been read.
 struct reply_summary {
-    std::uint16_t code = 0;     ///< the reply code (the same on every line)
-    std::uint32_t lines = 0;    ///< how many lines the reply had
-    enhanced_code esc{};        ///< the first enhanced code of the reply, empty when none
-    std::uint32_t bytes = 0;    ///< octets on the wire, line endings included
+    std::uint16_t code = 0;   ///< the reply code (the same on every line)
+    std::uint32_t lines = 0;  ///< how many lines the reply had
+    enhanced_code esc{};      ///< the first enhanced code of the reply, empty when none
+    std::uint32_t bytes = 0;  ///< octets on the wire, line endings included
 };
 
 /**
@@ -270,15 +270,15 @@ using reply_reader = basic_reply_reader<512>;
 /// Why a reply could not be formatted. Values are explicit and append-only; each has its
 /// name in one row of `detail::format_error_rows`.
 enum class format_error : std::uint8_t {
-    none = 0,              ///< no error
-    buffer_too_small = 1,  ///< the caller's buffer cannot hold the reply
-    bad_text = 2,          ///< CR, LF, NUL or another control character (not HT) in a text
-    bad_code = 3,          ///< not a valid `Reply-code` (RFC 5321 §4.2)
-    bad_enhanced_code = 4, ///< invalid, on a 3xx reply, or its class differs from the code's
-    no_lines = 5,          ///< a multi-line reply with zero lines
-    ambiguous_text = 6,    ///< a reader would parse the text back differently: without an
-                           ///< enhanced code it starts with one of the reply's class; with
-                           ///< one it starts with SP (RFC 3463 / RFC 2034 §4)
+    none = 0,               ///< no error
+    buffer_too_small = 1,   ///< the caller's buffer cannot hold the reply
+    bad_text = 2,           ///< CR, LF, NUL or another control character (not HT) in a text
+    bad_code = 3,           ///< not a valid `Reply-code` (RFC 5321 §4.2)
+    bad_enhanced_code = 4,  ///< invalid, on a 3xx reply, or its class differs from the code's
+    no_lines = 5,           ///< a multi-line reply with zero lines
+    ambiguous_text = 6,     ///< a reader would parse the text back differently: without an
+                            ///< enhanced code it starts with one of the reply's class; with
+                            ///< one it starts with SP (RFC 3463 / RFC 2034 §4)
 };
 
 /// The name of a formatting error, for logs.
@@ -289,8 +289,8 @@ constexpr reply_hint reply_for(format_error e) noexcept;
 
 /// The outcome of formatting: octets written, or why nothing usable was written.
 struct format_result {
-    std::size_t size = 0;                    ///< octets written to the buffer
-    format_error error = format_error::none; ///< why nothing usable was written, or `none`
+    std::size_t size = 0;                     ///< octets written to the buffer
+    format_error error = format_error::none;  ///< why nothing usable was written, or `none`
     /// True when the reply was written.
     [[nodiscard]] constexpr bool ok() const noexcept { return error == format_error::none; }
 };

@@ -35,9 +35,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SMTPP_C_VERSION_MAJOR 0  /**< major version of the C API (and of the library) */
-#define SMTPP_C_VERSION_MINOR 1  /**< minor version */
-#define SMTPP_C_VERSION_PATCH 0  /**< patch version */
+#define SMTPP_C_VERSION_MAJOR 0 /**< major version of the C API (and of the library) */
+#define SMTPP_C_VERSION_MINOR 1 /**< minor version */
+#define SMTPP_C_VERSION_PATCH 0 /**< patch version */
 /** The version as one number: major * 10000 + minor * 100 + patch. */
 #define SMTPP_C_VERSION_NUMBER (SMTPP_C_VERSION_MAJOR * 10000 + SMTPP_C_VERSION_MINOR * 100 + SMTPP_C_VERSION_PATCH)
 
@@ -52,26 +52,26 @@ extern "C" {
  * Upper bounds for this target (they scale with the pointer size, so they are right on
  * 32- and 64-bit targets alike); the implementation checks them at compile time.
  * @{ */
-#define SMTPP_POLICY_SIZE (2048 + 48 * sizeof(void *))       /**< octets of an ::smtpp_policy */
-#define SMTPP_POLICY_ALIGN 8                                 /**< alignment of an ::smtpp_policy */
-#define SMTPP_SESSION_SIZE 64                                /**< octets of an ::smtpp_session */
-#define SMTPP_SESSION_ALIGN 8                                /**< alignment of an ::smtpp_session */
-#define SMTPP_COMMAND_SIZE (96 + 48 * sizeof(void *))        /**< octets of an ::smtpp_command */
-#define SMTPP_COMMAND_ALIGN 16                               /**< alignment of an ::smtpp_command */
-#define SMTPP_LINE_READER_SIZE (64 + 8 * sizeof(void *))     /**< octets of an ::smtpp_line_reader (without its buffer) */
-#define SMTPP_LINE_READER_ALIGN 8                            /**< alignment of an ::smtpp_line_reader */
-#define SMTPP_DATA_DECODER_SIZE (64 + 8 * sizeof(void *))    /**< octets of an ::smtpp_data_decoder */
-#define SMTPP_DATA_DECODER_ALIGN 8                           /**< alignment of an ::smtpp_data_decoder */
-#define SMTPP_BDAT_DECODER_SIZE (64 + 8 * sizeof(void *))    /**< octets of an ::smtpp_bdat_decoder */
-#define SMTPP_BDAT_DECODER_ALIGN 8                           /**< alignment of an ::smtpp_bdat_decoder */
-#define SMTPP_REPLY_READER_SIZE 704                          /**< octets of an ::smtpp_reply_reader (its 512-octet line buffer included) */
-#define SMTPP_REPLY_READER_ALIGN 8                           /**< alignment of an ::smtpp_reply_reader */
-#define SMTPP_EHLO_SIZE (192 + 96 * sizeof(void *))          /**< octets of an ::smtpp_ehlo */
-#define SMTPP_EHLO_ALIGN 8                                   /**< alignment of an ::smtpp_ehlo */
-#define SMTPP_REPLY_COLLECTOR_SIZE (192 + 96 * sizeof(void *))  /**< octets of an ::smtpp_reply_collector */
-#define SMTPP_REPLY_COLLECTOR_ALIGN 8                        /**< alignment of an ::smtpp_reply_collector */
-#define SMTPP_CLIENT_SIZE 96                                 /**< octets of an ::smtpp_client */
-#define SMTPP_CLIENT_ALIGN 8                                 /**< alignment of an ::smtpp_client */
+#define SMTPP_POLICY_SIZE (2048 + 48 * sizeof(void *))    /**< octets of an ::smtpp_policy */
+#define SMTPP_POLICY_ALIGN 8                              /**< alignment of an ::smtpp_policy */
+#define SMTPP_SESSION_SIZE 64                             /**< octets of an ::smtpp_session */
+#define SMTPP_SESSION_ALIGN 8                             /**< alignment of an ::smtpp_session */
+#define SMTPP_COMMAND_SIZE (96 + 48 * sizeof(void *))     /**< octets of an ::smtpp_command */
+#define SMTPP_COMMAND_ALIGN 16                            /**< alignment of an ::smtpp_command */
+#define SMTPP_LINE_READER_SIZE (64 + 8 * sizeof(void *))  /**< octets of an ::smtpp_line_reader (without its buffer) */
+#define SMTPP_LINE_READER_ALIGN 8                         /**< alignment of an ::smtpp_line_reader */
+#define SMTPP_DATA_DECODER_SIZE (64 + 8 * sizeof(void *)) /**< octets of an ::smtpp_data_decoder */
+#define SMTPP_DATA_DECODER_ALIGN 8                        /**< alignment of an ::smtpp_data_decoder */
+#define SMTPP_BDAT_DECODER_SIZE (64 + 8 * sizeof(void *)) /**< octets of an ::smtpp_bdat_decoder */
+#define SMTPP_BDAT_DECODER_ALIGN 8                        /**< alignment of an ::smtpp_bdat_decoder */
+#define SMTPP_REPLY_READER_SIZE 704 /**< octets of an ::smtpp_reply_reader (its 512-octet line buffer included) */
+#define SMTPP_REPLY_READER_ALIGN 8  /**< alignment of an ::smtpp_reply_reader */
+#define SMTPP_EHLO_SIZE (192 + 96 * sizeof(void *))            /**< octets of an ::smtpp_ehlo */
+#define SMTPP_EHLO_ALIGN 8                                     /**< alignment of an ::smtpp_ehlo */
+#define SMTPP_REPLY_COLLECTOR_SIZE (192 + 96 * sizeof(void *)) /**< octets of an ::smtpp_reply_collector */
+#define SMTPP_REPLY_COLLECTOR_ALIGN 8                          /**< alignment of an ::smtpp_reply_collector */
+#define SMTPP_CLIENT_SIZE 96                                   /**< octets of an ::smtpp_client */
+#define SMTPP_CLIENT_ALIGN 8                                   /**< alignment of an ::smtpp_client */
 /** @} */
 
 /** @cond SMTPP_INTERNAL */
@@ -84,55 +84,107 @@ typedef union smtpp_align_ {
 /** @endcond */
 
 /** A validated, pre-rendered server policy (C++ `smtpp::policy`). Read-only once built; share it between sessions. */
-typedef struct smtpp_policy { union { unsigned char bytes[SMTPP_POLICY_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_policy;
+typedef struct smtpp_policy {
+    union {
+        unsigned char bytes[SMTPP_POLICY_SIZE];
+        smtpp_align_ align;
+    } opaque; /**< do not touch */
+} smtpp_policy;
 /** The state of one server session (C++ `smtpp::session_state`): plain data, copyable with memcpy. */
-typedef struct smtpp_session { union { unsigned char bytes[SMTPP_SESSION_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_session;
+typedef struct smtpp_session {
+    union {
+        unsigned char bytes[SMTPP_SESSION_SIZE];
+        smtpp_align_ align;
+    } opaque; /**< do not touch */
+} smtpp_session;
 /** A parsed command (C++ `smtpp::command`); read it with smtpp_command_fields(). Its views point into the parsed line. */
-typedef struct smtpp_command { SMTPP_ALIGN16 union { unsigned char bytes[SMTPP_COMMAND_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_command;
+typedef struct smtpp_command {
+    SMTPP_ALIGN16 union {
+        unsigned char bytes[SMTPP_COMMAND_SIZE];
+        smtpp_align_ align;
+    } opaque; /**< do not touch */
+} smtpp_command;
 /** A CRLF line reader over a buffer the caller provides (C++ `smtpp::basic_line_reader`). */
-typedef struct smtpp_line_reader { union { unsigned char bytes[SMTPP_LINE_READER_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_line_reader;
+typedef struct smtpp_line_reader {
+    union {
+        unsigned char bytes[SMTPP_LINE_READER_SIZE];
+        smtpp_align_ align;
+    } opaque; /**< do not touch */
+} smtpp_line_reader;
 /** The DATA body decoder (C++ `smtpp::data_decoder`): dot-unstuffing, end of data, bare CR/LF checks. */
-typedef struct smtpp_data_decoder { union { unsigned char bytes[SMTPP_DATA_DECODER_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_data_decoder;
+typedef struct smtpp_data_decoder {
+    union {
+        unsigned char bytes[SMTPP_DATA_DECODER_SIZE];
+        smtpp_align_ align;
+    } opaque; /**< do not touch */
+} smtpp_data_decoder;
 /** The BDAT chunk decoder (C++ `smtpp::bdat_decoder`), RFC 3030. */
-typedef struct smtpp_bdat_decoder { union { unsigned char bytes[SMTPP_BDAT_DECODER_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_bdat_decoder;
+typedef struct smtpp_bdat_decoder {
+    union {
+        unsigned char bytes[SMTPP_BDAT_DECODER_SIZE];
+        smtpp_align_ align;
+    } opaque; /**< do not touch */
+} smtpp_bdat_decoder;
 /** The incremental reply reader (C++ `smtpp::reply_reader`), RFC 5321 §4.2; holds its own 512-octet line buffer. */
-typedef struct smtpp_reply_reader { union { unsigned char bytes[SMTPP_REPLY_READER_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_reply_reader;
+typedef struct smtpp_reply_reader {
+    union {
+        unsigned char bytes[SMTPP_REPLY_READER_SIZE];
+        smtpp_align_ align;
+    } opaque; /**< do not touch */
+} smtpp_reply_reader;
 /** The capabilities of an EHLO/LHLO reply (C++ `smtpp::ehlo_capabilities`); read them with smtpp_ehlo_fields_of(). Its views point into the reply bytes. */
-typedef struct smtpp_ehlo { union { unsigned char bytes[SMTPP_EHLO_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_ehlo;
+typedef struct smtpp_ehlo {
+    union {
+        unsigned char bytes[SMTPP_EHLO_SIZE];
+        smtpp_align_ align;
+    } opaque; /**< do not touch */
+} smtpp_ehlo;
 /** Sums the lines of one reply up for the client session (C++ `smtpp::reply_collector`); holds no views. */
-typedef struct smtpp_reply_collector { union { unsigned char bytes[SMTPP_REPLY_COLLECTOR_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_reply_collector;
+typedef struct smtpp_reply_collector {
+    union {
+        unsigned char bytes[SMTPP_REPLY_COLLECTOR_SIZE];
+        smtpp_align_ align;
+    } opaque; /**< do not touch */
+} smtpp_reply_collector;
 /** The state of one client session (C++ `smtpp::client_state`): plain data, copyable with memcpy. */
-typedef struct smtpp_client { union { unsigned char bytes[SMTPP_CLIENT_SIZE]; smtpp_align_ align; } opaque; /**< do not touch */ } smtpp_client;
+typedef struct smtpp_client {
+    union {
+        unsigned char bytes[SMTPP_CLIENT_SIZE];
+        smtpp_align_ align;
+    } opaque; /**< do not touch */
+} smtpp_client;
 
 /* ---------------------------------------------------------------------------------------- */
 /** Errors of the C API itself. Append-only. */
 typedef enum smtpp_error {
-    SMTPP_OK = 0,                 /**< success */
-    SMTPP_E_NULL = 1,             /**< a required pointer is NULL (or a view has NULL data and a non-zero length) */
-    SMTPP_E_STORAGE = 2,          /**< the storage size passed is smaller than the object's `SMTPP_*_SIZE` */
-    SMTPP_E_ALIGNMENT = 3,        /**< the storage is not aligned to the object's `SMTPP_*_ALIGN` */
-    SMTPP_E_UNINITIALIZED = 4,    /**< the object was not set up by its `*_init` function */
-    SMTPP_E_ARGUMENT = 5,         /**< an enum argument is out of range */
-    SMTPP_E_POLICY = 6,           /**< the policy options are invalid; see smtpp_policy_error() */
-    SMTPP_E_COMMAND = 7,          /**< smtpp_parse_command(): the line is not a valid command (the reason is in `*why`) */
-    SMTPP_E_BUFFER = 8,           /**< a caller buffer is too small (line reader buffer of 0 octets) */
-    SMTPP_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
-    SMTPP_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_OK = 0,              /**< success */
+    SMTPP_E_NULL = 1,          /**< a required pointer is NULL (or a view has NULL data and a non-zero length) */
+    SMTPP_E_STORAGE = 2,       /**< the storage size passed is smaller than the object's `SMTPP_*_SIZE` */
+    SMTPP_E_ALIGNMENT = 3,     /**< the storage is not aligned to the object's `SMTPP_*_ALIGN` */
+    SMTPP_E_UNINITIALIZED = 4, /**< the object was not set up by its `*_init` function */
+    SMTPP_E_ARGUMENT = 5,      /**< an enum argument is out of range */
+    SMTPP_E_POLICY = 6,        /**< the policy options are invalid; see smtpp_policy_error() */
+    SMTPP_E_COMMAND = 7,       /**< smtpp_parse_command(): the line is not a valid command (the reason is in `*why`) */
+    SMTPP_E_BUFFER = 8,        /**< a caller buffer is too small (line reader buffer of 0 octets) */
+    SMTPP_ERROR_FORCE_INT_MIN_ =
+        -0x7FFFFFFF -
+        1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_error;
 
 /** A read-only view of octets owned elsewhere (not NUL-terminated). `ptr` may be NULL when `len` is 0. */
 typedef struct smtpp_view {
-    const char *ptr;  /**< first octet */
-    size_t len;       /**< number of octets */
+    const char *ptr; /**< first octet */
+    size_t len;      /**< number of octets */
 } smtpp_view;
 
 /** The reply an error maps to (C++ `smtpp::reply_hint`): basic code (RFC 5321 §4.2), enhanced code (RFC 3463), text without CR/LF. */
 typedef struct smtpp_reply_hint {
-    uint16_t code;      /**< basic reply code, 0 when none */
-    uint8_t esc_class;  /**< enhanced code class (2, 4, 5), 0 when none */
-    uint16_t esc_subject;  /**< enhanced code subject */
-    uint16_t esc_detail;   /**< enhanced code detail */
-    smtpp_view text;    /**< short text (static storage) */
+    uint16_t code;        /**< basic reply code, 0 when none */
+    uint8_t esc_class;    /**< enhanced code class (2, 4, 5), 0 when none */
+    uint16_t esc_subject; /**< enhanced code subject */
+    uint16_t esc_detail;  /**< enhanced code detail */
+    smtpp_view text;      /**< short text (static storage) */
 } smtpp_reply_hint;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -141,215 +193,241 @@ typedef struct smtpp_reply_hint {
 
 /** @brief See the C++ `smtpp::verb`. Values match it one to one. */
 typedef enum smtpp_verb {
-    SMTPP_VERB_UNKNOWN = 0,  /**< anything else; `command::verb_text` holds what was sent */
-    SMTPP_VERB_HELO = 1,  /**< RFC 5321 §4.1.1.1 */
-    SMTPP_VERB_EHLO = 2,  /**< RFC 5321 §4.1.1.1 */
-    SMTPP_VERB_LHLO = 3,  /**< RFC 2033 §4.1 */
-    SMTPP_VERB_MAIL = 4,  /**< RFC 5321 §4.1.1.2 */
-    SMTPP_VERB_RCPT = 5,  /**< RFC 5321 §4.1.1.3 */
-    SMTPP_VERB_DATA = 6,  /**< RFC 5321 §4.1.1.4 */
-    SMTPP_VERB_BDAT = 7,  /**< RFC 3030 §2 */
-    SMTPP_VERB_RSET = 8,  /**< RFC 5321 §4.1.1.5 */
-    SMTPP_VERB_VRFY = 9,  /**< RFC 5321 §4.1.1.6 */
-    SMTPP_VERB_EXPN = 10,  /**< RFC 5321 §4.1.1.7 */
-    SMTPP_VERB_HELP = 11,  /**< RFC 5321 §4.1.1.8 */
-    SMTPP_VERB_NOOP = 12,  /**< RFC 5321 §4.1.1.9 */
-    SMTPP_VERB_QUIT = 13,  /**< RFC 5321 §4.1.1.10 */
-    SMTPP_VERB_STARTTLS = 14,  /**< RFC 3207 §4 */
-    SMTPP_VERB_AUTH = 15,  /**< RFC 4954 §4 */
-    SMTPP_VERB_ETRN = 16, /**< RFC 1985 §3 */
-    SMTPP_VERB_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
-    SMTPP_VERB_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_VERB_UNKNOWN = 0,   /**< anything else; `command::verb_text` holds what was sent */
+    SMTPP_VERB_HELO = 1,      /**< RFC 5321 §4.1.1.1 */
+    SMTPP_VERB_EHLO = 2,      /**< RFC 5321 §4.1.1.1 */
+    SMTPP_VERB_LHLO = 3,      /**< RFC 2033 §4.1 */
+    SMTPP_VERB_MAIL = 4,      /**< RFC 5321 §4.1.1.2 */
+    SMTPP_VERB_RCPT = 5,      /**< RFC 5321 §4.1.1.3 */
+    SMTPP_VERB_DATA = 6,      /**< RFC 5321 §4.1.1.4 */
+    SMTPP_VERB_BDAT = 7,      /**< RFC 3030 §2 */
+    SMTPP_VERB_RSET = 8,      /**< RFC 5321 §4.1.1.5 */
+    SMTPP_VERB_VRFY = 9,      /**< RFC 5321 §4.1.1.6 */
+    SMTPP_VERB_EXPN = 10,     /**< RFC 5321 §4.1.1.7 */
+    SMTPP_VERB_HELP = 11,     /**< RFC 5321 §4.1.1.8 */
+    SMTPP_VERB_NOOP = 12,     /**< RFC 5321 §4.1.1.9 */
+    SMTPP_VERB_QUIT = 13,     /**< RFC 5321 §4.1.1.10 */
+    SMTPP_VERB_STARTTLS = 14, /**< RFC 3207 §4 */
+    SMTPP_VERB_AUTH = 15,     /**< RFC 4954 §4 */
+    SMTPP_VERB_ETRN = 16,     /**< RFC 1985 §3 */
+    SMTPP_VERB_FORCE_INT_MIN_ =
+        -0x7FFFFFFF -
+        1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_VERB_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_verb;
 
 /** @brief See the C++ `smtpp::command_error`. Values match it one to one. */
 typedef enum smtpp_command_error {
-    SMTPP_CMD_NONE = 0,  /**< none */
-    SMTPP_CMD_LINE_TOO_LONG = 1,  /**< over `max_line` (RFC 5321 §4.5.3.1.4) → 500 5.5.2 */
-    SMTPP_CMD_MISSING_CRLF = 2,  /**< the line does not end in CRLF (§2.3.8) → 500 5.5.2 */
-    SMTPP_CMD_BARE_LF = 3,  /**< LF without CR (§2.3.8; SMTP smuggling) → 500 5.5.2 */
-    SMTPP_CMD_BARE_CR = 4,  /**< CR without LF (§2.3.8) → 500 5.5.2 */
-    SMTPP_CMD_NUL = 5,  /**< NUL byte → 501 5.5.2 */
-    SMTPP_CMD_INVALID_CHARACTER = 6,  /**< control or 8-bit byte where none may stand (§4.1.2) → 501 5.5.2 */
-    SMTPP_CMD_EMPTY_LINE = 7,  /**< nothing before the CRLF → 500 5.5.2 */
-    SMTPP_CMD_UNKNOWN_VERB = 8,  /**< not a command smtpp knows (§4.2.4) → 500 5.5.1 */
-    SMTPP_CMD_SYNTAX = 9,  /**< the command's own syntax (e.g. "MAIL TO:") → 501 5.5.2 */
-    SMTPP_CMD_UNEXPECTED_ARGUMENT = 10,  /**< argument on RSET/DATA/QUIT/STARTTLS (§4.1.1) → 501 5.5.4 */
-    SMTPP_CMD_MISSING_ARGUMENT = 11,  /**< EHLO/HELO/VRFY/... without argument → 501 5.5.4 */
-    SMTPP_CMD_BAD_DOMAIN = 12,  /**< EHLO/HELO/LHLO/ETRN argument is not a domain → 501 5.5.2 */
-    SMTPP_CMD_BAD_REVERSE_PATH = 13,  /**< MAIL path syntax (§4.1.2) → 501 5.1.7 */
-    SMTPP_CMD_BAD_FORWARD_PATH = 14,  /**< RCPT path syntax (§4.1.2) → 501 5.1.3 */
-    SMTPP_CMD_REVERSE_PATH_TOO_LONG = 15,  /**< local part > 64, domain > 255 or path > 256 (§4.5.3.1) → 501 5.1.7 */
-    SMTPP_CMD_FORWARD_PATH_TOO_LONG = 16,  /**< same limits on RCPT → 501 5.1.3 */
-    SMTPP_CMD_NULL_FORWARD_PATH = 17,  /**< "RCPT TO:<>" → 501 5.1.3 */
-    SMTPP_CMD_NON_ASCII_SENDER = 18,  /**< UTF-8 sender without SMTPUTF8 (RFC 6531 §3.5) → 550 5.6.7 */
-    SMTPP_CMD_NON_ASCII_RECIPIENT = 19,  /**< UTF-8 recipient without SMTPUTF8 (RFC 6531 §3.5) → 553 5.6.7 */
-    SMTPP_CMD_INVALID_UTF8 = 20,  /**< malformed UTF-8 (RFC 3629; overlong, surrogate...) → 501 5.5.2 */
-    SMTPP_CMD_PARAM_SYNTAX = 21,  /**< esmtp-param grammar (§4.1.2) → 501 5.5.4 */
-    SMTPP_CMD_DUPLICATE_PARAM = 22,  /**< the same keyword twice → 501 5.5.4 */
-    SMTPP_CMD_BAD_SIZE = 23,  /**< SIZE= not 1*20DIGIT (RFC 1870 §6) → 501 5.5.4 */
-    SMTPP_CMD_SIZE_OVERFLOW = 24,  /**< SIZE= above 2^64-1: never wraps → 552 5.3.4 */
-    SMTPP_CMD_BAD_BODY = 25,  /**< BODY= not 7BIT/8BITMIME/BINARYMIME (RFC 6152, 3030) → 501 5.5.4 */
-    SMTPP_CMD_BAD_SMTPUTF8 = 26,  /**< SMTPUTF8 with a value (RFC 6531 §3.4) → 501 5.5.4 */
-    SMTPP_CMD_BAD_RET = 27,  /**< RET= not FULL/HDRS (RFC 3461 §4.3) → 501 5.5.4 */
-    SMTPP_CMD_BAD_ENVID = 28,  /**< ENVID= bad xtext or > 100 chars (RFC 3461 §4.4) → 501 5.5.4 */
-    SMTPP_CMD_BAD_NOTIFY = 29,  /**< NOTIFY= (RFC 3461 §4.1) → 501 5.5.4 */
-    SMTPP_CMD_BAD_ORCPT = 30,  /**< ORCPT= (RFC 3461 §4.2, RFC 6533 §3) → 501 5.5.4 */
-    SMTPP_CMD_BAD_AUTH_PARAM = 31,  /**< AUTH= on MAIL (RFC 4954 §5) → 501 5.5.4 */
-    SMTPP_CMD_BAD_REQUIRETLS = 32,  /**< REQUIRETLS with a value (RFC 8689 §4.1) → 501 5.5.4 */
-    SMTPP_CMD_BAD_MT_PRIORITY = 33,  /**< MT-PRIORITY= not -9..9 (RFC 6710 §3) → 501 5.5.4 */
-    SMTPP_CMD_BAD_HOLDFOR = 34,  /**< HOLDFOR= not 1*9DIGIT (RFC 4865 §4) → 501 5.5.4 */
-    SMTPP_CMD_BAD_HOLDUNTIL = 35,  /**< HOLDUNTIL= not an RFC 3339 date-time (RFC 4865 §4) → 501 5.5.4 */
-    SMTPP_CMD_BAD_BY = 36,  /**< BY= (RFC 2852 §4) → 501 5.5.4 */
-    SMTPP_CMD_BAD_RRVS = 37,  /**< RRVS= (RFC 7293 §3) → 501 5.5.4 */
-    SMTPP_CMD_XTEXT_CONTROL = 38,  /**< xtext decodes to a control or 8-bit byte (CVE-2020-28021) → 501 5.5.4 */
-    SMTPP_CMD_BAD_CHUNK_SIZE = 39,  /**< BDAT size or LAST syntax (RFC 3030 §2) → 501 5.5.4 */
-    SMTPP_CMD_CHUNK_SIZE_OVERFLOW = 40,  /**< BDAT size above 2^64-1: never wraps → 552 5.3.4 */
-    SMTPP_CMD_BAD_MECHANISM = 41,  /**< AUTH mechanism name (RFC 4422 §3.1) → 501 5.5.4 */
-    SMTPP_CMD_BAD_BASE64 = 42,  /**< AUTH initial response is not base64 (RFC 4954 §4) → 501 5.5.2 */
+    SMTPP_CMD_NONE = 0,                   /**< none */
+    SMTPP_CMD_LINE_TOO_LONG = 1,          /**< over `max_line` (RFC 5321 §4.5.3.1.4) → 500 5.5.2 */
+    SMTPP_CMD_MISSING_CRLF = 2,           /**< the line does not end in CRLF (§2.3.8) → 500 5.5.2 */
+    SMTPP_CMD_BARE_LF = 3,                /**< LF without CR (§2.3.8; SMTP smuggling) → 500 5.5.2 */
+    SMTPP_CMD_BARE_CR = 4,                /**< CR without LF (§2.3.8) → 500 5.5.2 */
+    SMTPP_CMD_NUL = 5,                    /**< NUL byte → 501 5.5.2 */
+    SMTPP_CMD_INVALID_CHARACTER = 6,      /**< control or 8-bit byte where none may stand (§4.1.2) → 501 5.5.2 */
+    SMTPP_CMD_EMPTY_LINE = 7,             /**< nothing before the CRLF → 500 5.5.2 */
+    SMTPP_CMD_UNKNOWN_VERB = 8,           /**< not a command smtpp knows (§4.2.4) → 500 5.5.1 */
+    SMTPP_CMD_SYNTAX = 9,                 /**< the command's own syntax (e.g. "MAIL TO:") → 501 5.5.2 */
+    SMTPP_CMD_UNEXPECTED_ARGUMENT = 10,   /**< argument on RSET/DATA/QUIT/STARTTLS (§4.1.1) → 501 5.5.4 */
+    SMTPP_CMD_MISSING_ARGUMENT = 11,      /**< EHLO/HELO/VRFY/... without argument → 501 5.5.4 */
+    SMTPP_CMD_BAD_DOMAIN = 12,            /**< EHLO/HELO/LHLO/ETRN argument is not a domain → 501 5.5.2 */
+    SMTPP_CMD_BAD_REVERSE_PATH = 13,      /**< MAIL path syntax (§4.1.2) → 501 5.1.7 */
+    SMTPP_CMD_BAD_FORWARD_PATH = 14,      /**< RCPT path syntax (§4.1.2) → 501 5.1.3 */
+    SMTPP_CMD_REVERSE_PATH_TOO_LONG = 15, /**< local part > 64, domain > 255 or path > 256 (§4.5.3.1) → 501 5.1.7 */
+    SMTPP_CMD_FORWARD_PATH_TOO_LONG = 16, /**< same limits on RCPT → 501 5.1.3 */
+    SMTPP_CMD_NULL_FORWARD_PATH = 17,     /**< "RCPT TO:<>" → 501 5.1.3 */
+    SMTPP_CMD_NON_ASCII_SENDER = 18,      /**< UTF-8 sender without SMTPUTF8 (RFC 6531 §3.5) → 550 5.6.7 */
+    SMTPP_CMD_NON_ASCII_RECIPIENT = 19,   /**< UTF-8 recipient without SMTPUTF8 (RFC 6531 §3.5) → 553 5.6.7 */
+    SMTPP_CMD_INVALID_UTF8 = 20,          /**< malformed UTF-8 (RFC 3629; overlong, surrogate...) → 501 5.5.2 */
+    SMTPP_CMD_PARAM_SYNTAX = 21,          /**< esmtp-param grammar (§4.1.2) → 501 5.5.4 */
+    SMTPP_CMD_DUPLICATE_PARAM = 22,       /**< the same keyword twice → 501 5.5.4 */
+    SMTPP_CMD_BAD_SIZE = 23,              /**< SIZE= not 1*20DIGIT (RFC 1870 §6) → 501 5.5.4 */
+    SMTPP_CMD_SIZE_OVERFLOW = 24,         /**< SIZE= above 2^64-1: never wraps → 552 5.3.4 */
+    SMTPP_CMD_BAD_BODY = 25,              /**< BODY= not 7BIT/8BITMIME/BINARYMIME (RFC 6152, 3030) → 501 5.5.4 */
+    SMTPP_CMD_BAD_SMTPUTF8 = 26,          /**< SMTPUTF8 with a value (RFC 6531 §3.4) → 501 5.5.4 */
+    SMTPP_CMD_BAD_RET = 27,               /**< RET= not FULL/HDRS (RFC 3461 §4.3) → 501 5.5.4 */
+    SMTPP_CMD_BAD_ENVID = 28,             /**< ENVID= bad xtext or > 100 chars (RFC 3461 §4.4) → 501 5.5.4 */
+    SMTPP_CMD_BAD_NOTIFY = 29,            /**< NOTIFY= (RFC 3461 §4.1) → 501 5.5.4 */
+    SMTPP_CMD_BAD_ORCPT = 30,             /**< ORCPT= (RFC 3461 §4.2, RFC 6533 §3) → 501 5.5.4 */
+    SMTPP_CMD_BAD_AUTH_PARAM = 31,        /**< AUTH= on MAIL (RFC 4954 §5) → 501 5.5.4 */
+    SMTPP_CMD_BAD_REQUIRETLS = 32,        /**< REQUIRETLS with a value (RFC 8689 §4.1) → 501 5.5.4 */
+    SMTPP_CMD_BAD_MT_PRIORITY = 33,       /**< MT-PRIORITY= not -9..9 (RFC 6710 §3) → 501 5.5.4 */
+    SMTPP_CMD_BAD_HOLDFOR = 34,           /**< HOLDFOR= not 1*9DIGIT (RFC 4865 §4) → 501 5.5.4 */
+    SMTPP_CMD_BAD_HOLDUNTIL = 35,         /**< HOLDUNTIL= not an RFC 3339 date-time (RFC 4865 §4) → 501 5.5.4 */
+    SMTPP_CMD_BAD_BY = 36,                /**< BY= (RFC 2852 §4) → 501 5.5.4 */
+    SMTPP_CMD_BAD_RRVS = 37,              /**< RRVS= (RFC 7293 §3) → 501 5.5.4 */
+    SMTPP_CMD_XTEXT_CONTROL = 38,       /**< xtext decodes to a control or 8-bit byte (CVE-2020-28021) → 501 5.5.4 */
+    SMTPP_CMD_BAD_CHUNK_SIZE = 39,      /**< BDAT size or LAST syntax (RFC 3030 §2) → 501 5.5.4 */
+    SMTPP_CMD_CHUNK_SIZE_OVERFLOW = 40, /**< BDAT size above 2^64-1: never wraps → 552 5.3.4 */
+    SMTPP_CMD_BAD_MECHANISM = 41,       /**< AUTH mechanism name (RFC 4422 §3.1) → 501 5.5.4 */
+    SMTPP_CMD_BAD_BASE64 = 42,          /**< AUTH initial response is not base64 (RFC 4954 §4) → 501 5.5.2 */
     SMTPP_CMD_CONFLICTING_PARAMS = 43,  /**< HOLDFOR with HOLDUNTIL (RFC 4865 §4) → 501 5.5.4 */
-    SMTPP_CMD_UNKNOWN_PARAM = 44,  /**< not produced by the parser: for the session's 555 (§4.1.1.11) */
-    SMTPP_CMD_AUTH_LINE_TOO_LONG = 45, /**< AUTH line over `max_auth_line` (RFC 4954 §4) → 500 5.5.6 */
-    SMTPP_CMD_BAD_MTRK = 46,  /**< MTRK= not base64 [":" 1*9DIGIT] (RFC 3885 §4) → 501 5.5.4 */
-    SMTPP_CMD_BAD_SOLICIT = 47,  /**< SOLICIT= not a solicitation keyword list (RFC 3865 §2.2) → 501 5.5.4 */
-    SMTPP_COMMAND_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
-    SMTPP_COMMAND_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_CMD_UNKNOWN_PARAM = 44,       /**< not produced by the parser: for the session's 555 (§4.1.1.11) */
+    SMTPP_CMD_AUTH_LINE_TOO_LONG = 45,  /**< AUTH line over `max_auth_line` (RFC 4954 §4) → 500 5.5.6 */
+    SMTPP_CMD_BAD_MTRK = 46,            /**< MTRK= not base64 [":" 1*9DIGIT] (RFC 3885 §4) → 501 5.5.4 */
+    SMTPP_CMD_BAD_SOLICIT = 47,         /**< SOLICIT= not a solicitation keyword list (RFC 3865 §2.2) → 501 5.5.4 */
+    SMTPP_COMMAND_ERROR_FORCE_INT_MIN_ =
+        -0x7FFFFFFF -
+        1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_COMMAND_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_command_error;
 
 /** @brief See the C++ `smtpp::line_error`. Values match it one to one. */
 typedef enum smtpp_line_error {
-    SMTPP_LINE_NONE = 0,  /**< none */
-    SMTPP_LINE_TOO_LONG = 1,  /**< longer than the limit (CRLF included), RFC 5321 §4.5.3.1.4 */
+    SMTPP_LINE_NONE = 0,     /**< none */
+    SMTPP_LINE_TOO_LONG = 1, /**< longer than the limit (CRLF included), RFC 5321 §4.5.3.1.4 */
     SMTPP_LINE_BARE_LF = 2,  /**< LF not preceded by CR, RFC 5321 §2.3.8 / §4.1.1.4 */
     SMTPP_LINE_BARE_CR = 3,  /**< CR not followed by LF, RFC 5321 §2.3.8 */
-    SMTPP_LINE_NUL = 4, /**< a NUL octet in the line */
-    SMTPP_LINE_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
-    SMTPP_LINE_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_LINE_NUL = 4,      /**< a NUL octet in the line */
+    SMTPP_LINE_ERROR_FORCE_INT_MIN_ =
+        -0x7FFFFFFF -
+        1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_LINE_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_line_error;
 
 /** @brief See the C++ `smtpp::data_error`. Values match it one to one. */
 typedef enum smtpp_data_error {
-    SMTPP_DATA_NONE = 0,  /**< none */
-    SMTPP_DATA_BARE_LF = 1,  /**< LF not preceded by CR (RFC 5321 §2.3.8, §4.1.1.4) */
-    SMTPP_DATA_BARE_CR = 2,  /**< CR not followed by LF (RFC 5321 §2.3.8) */
-    SMTPP_DATA_TOO_BIG = 3,  /**< more than the SIZE limit (RFC 1870) */
-    SMTPP_DATA_LINE_TOO_LONG = 4,  /**< a text line over the limit (RFC 5321 §4.5.3.1.6) */
-    SMTPP_DATA_NUL = 5, /**< a NUL octet (RFC 2045 §2.7/§2.8: "no NULs are allowed") */
-    SMTPP_DATA_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
-    SMTPP_DATA_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_DATA_NONE = 0,          /**< none */
+    SMTPP_DATA_BARE_LF = 1,       /**< LF not preceded by CR (RFC 5321 §2.3.8, §4.1.1.4) */
+    SMTPP_DATA_BARE_CR = 2,       /**< CR not followed by LF (RFC 5321 §2.3.8) */
+    SMTPP_DATA_TOO_BIG = 3,       /**< more than the SIZE limit (RFC 1870) */
+    SMTPP_DATA_LINE_TOO_LONG = 4, /**< a text line over the limit (RFC 5321 §4.5.3.1.6) */
+    SMTPP_DATA_NUL = 5,           /**< a NUL octet (RFC 2045 §2.7/§2.8: "no NULs are allowed") */
+    SMTPP_DATA_ERROR_FORCE_INT_MIN_ =
+        -0x7FFFFFFF -
+        1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_DATA_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_data_error;
 
 /** @brief See the C++ `smtpp::phase`. Values match it one to one. */
 typedef enum smtpp_phase {
-    SMTPP_PHASE_CONNECT = 0,  /**< before `start()`: nothing said yet */
-    SMTPP_PHASE_FRESH = 1,  /**< greeted; no HELO/EHLO/LHLO yet (also right after TLS is up) */
-    SMTPP_PHASE_READY = 2,  /**< HELO/EHLO/LHLO done, no mail transaction */
-    SMTPP_PHASE_MAIL = 3,  /**< MAIL accepted, no recipient accepted yet */
-    SMTPP_PHASE_RCPT = 4,  /**< at least one RCPT accepted */
-    SMTPP_PHASE_DATA = 5,  /**< 354 sent: the host runs the DATA decoder, then `end_of_data()` */
-    SMTPP_PHASE_CHUNK = 6,  /**< BDAT: the host consumes the chunk, then `end_of_chunk()` */
-    SMTPP_PHASE_AUTH = 7,  /**< AUTH exchange: lines are SASL responses, not commands */
-    SMTPP_PHASE_TLS = 8,  /**< 220 to STARTTLS sent: waiting for `tls_established()` */
-    SMTPP_PHASE_CLOSED = 9, /**< 221 or 421 sent: nothing more is answered */
-    SMTPP_PHASE_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
-    SMTPP_PHASE_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_PHASE_CONNECT = 0, /**< before `start()`: nothing said yet */
+    SMTPP_PHASE_FRESH = 1,   /**< greeted; no HELO/EHLO/LHLO yet (also right after TLS is up) */
+    SMTPP_PHASE_READY = 2,   /**< HELO/EHLO/LHLO done, no mail transaction */
+    SMTPP_PHASE_MAIL = 3,    /**< MAIL accepted, no recipient accepted yet */
+    SMTPP_PHASE_RCPT = 4,    /**< at least one RCPT accepted */
+    SMTPP_PHASE_DATA = 5,    /**< 354 sent: the host runs the DATA decoder, then `end_of_data()` */
+    SMTPP_PHASE_CHUNK = 6,   /**< BDAT: the host consumes the chunk, then `end_of_chunk()` */
+    SMTPP_PHASE_AUTH = 7,    /**< AUTH exchange: lines are SASL responses, not commands */
+    SMTPP_PHASE_TLS = 8,     /**< 220 to STARTTLS sent: waiting for `tls_established()` */
+    SMTPP_PHASE_CLOSED = 9,  /**< 221 or 421 sent: nothing more is answered */
+    SMTPP_PHASE_FORCE_INT_MIN_ =
+        -0x7FFFFFFF -
+        1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_PHASE_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_phase;
 
 /** @brief See the C++ `smtpp::action`. Values match it one to one. */
 typedef enum smtpp_action {
     SMTPP_ACTION_NONE = 0,  /**< none */
-    SMTPP_ACTION_CLOSE = 1,  /**< close the connection (after writing the reply) */
-    SMTPP_ACTION_START_TLS = 2,  /**< discard ALL buffered input (the line reader's and the read buffer: RFC 3207 §4.2, CVE-2011-0411), handshake, then smtpp_tls_established() */
-    SMTPP_ACTION_READ_DATA = 3,  /**< run a DATA decoder with smtpp_body_options(), then smtpp_end_of_data() */
-    SMTPP_ACTION_READ_BDAT = 4,  /**< consume exactly `chunk_size` octets (a BDAT decoder; drop them when `discard`), then smtpp_end_of_chunk() */
-    SMTPP_ACTION_VERIFY_SENDER = 5,  /**< decide on `cmd` (MAIL), then `resolve()` */
-    SMTPP_ACTION_VERIFY_RECIPIENT = 6,  /**< decide on `cmd` (RCPT), then `resolve()` */
-    SMTPP_ACTION_VERIFY_CREDENTIALS = 7,  /**< run the SASL step on `sasl` (`has_sasl`), then smtpp_resolve() or smtpp_auth_challenge() */
+    SMTPP_ACTION_CLOSE = 1, /**< close the connection (after writing the reply) */
+    SMTPP_ACTION_START_TLS =
+        2, /**< discard ALL buffered input (the line reader's and the read buffer: RFC 3207 §4.2, CVE-2011-0411), handshake, then smtpp_tls_established() */
+    SMTPP_ACTION_READ_DATA = 3, /**< run a DATA decoder with smtpp_body_options(), then smtpp_end_of_data() */
+    SMTPP_ACTION_READ_BDAT =
+        4, /**< consume exactly `chunk_size` octets (a BDAT decoder; drop them when `discard`), then smtpp_end_of_chunk() */
+    SMTPP_ACTION_VERIFY_SENDER = 5,    /**< decide on `cmd` (MAIL), then `resolve()` */
+    SMTPP_ACTION_VERIFY_RECIPIENT = 6, /**< decide on `cmd` (RCPT), then `resolve()` */
+    SMTPP_ACTION_VERIFY_CREDENTIALS =
+        7, /**< run the SASL step on `sasl` (`has_sasl`), then smtpp_resolve() or smtpp_auth_challenge() */
     SMTPP_ACTION_DELIVER = 8, /**< deliver the message (for recipient `index` in LMTP), then `resolve()` */
-    SMTPP_ACTION_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
-    SMTPP_ACTION_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_ACTION_FORCE_INT_MIN_ =
+        -0x7FFFFFFF -
+        1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_ACTION_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_action;
 
 /** @brief See the C++ `smtpp::verdict`. Values match it one to one. */
 typedef enum smtpp_verdict {
-    SMTPP_VERDICT_ACCEPT = 0,  /**< the proposed positive reply */
-    SMTPP_VERDICT_REJECT = 1,  /**< permanent refusal (550 5.7.1; AUTH 535 5.7.8) */
-    SMTPP_VERDICT_DEFER = 2,  /**< temporary failure (451 4.3.0; AUTH 454 4.7.0) */
-    SMTPP_VERDICT_UNKNOWN_USER = 3,  /**< RCPT/delivery 550 5.1.1, MAIL 550 5.1.0, AUTH 535 5.7.8 */
-    SMTPP_VERDICT_RELAY_DENIED = 4,  /**< 554 5.7.1 Relay access denied */
-    SMTPP_VERDICT_MAILBOX_FULL = 5,  /**< 452 4.2.2 (MAIL: 452 4.3.1) */
-    SMTPP_VERDICT_TOO_BIG = 6,  /**< 552 5.3.4 */
-    SMTPP_VERDICT_TOO_WEAK = 7, /**< AUTH 534 5.7.9 (elsewhere as reject) */
-    SMTPP_VERDICT_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
-    SMTPP_VERDICT_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_VERDICT_ACCEPT = 0,       /**< the proposed positive reply */
+    SMTPP_VERDICT_REJECT = 1,       /**< permanent refusal (550 5.7.1; AUTH 535 5.7.8) */
+    SMTPP_VERDICT_DEFER = 2,        /**< temporary failure (451 4.3.0; AUTH 454 4.7.0) */
+    SMTPP_VERDICT_UNKNOWN_USER = 3, /**< RCPT/delivery 550 5.1.1, MAIL 550 5.1.0, AUTH 535 5.7.8 */
+    SMTPP_VERDICT_RELAY_DENIED = 4, /**< 554 5.7.1 Relay access denied */
+    SMTPP_VERDICT_MAILBOX_FULL = 5, /**< 452 4.2.2 (MAIL: 452 4.3.1) */
+    SMTPP_VERDICT_TOO_BIG = 6,      /**< 552 5.3.4 */
+    SMTPP_VERDICT_TOO_WEAK = 7,     /**< AUTH 534 5.7.9 (elsewhere as reject) */
+    SMTPP_VERDICT_FORCE_INT_MIN_ =
+        -0x7FFFFFFF -
+        1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_VERDICT_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_verdict;
 
 /** @brief See the C++ `smtpp::policy_error`. Values match it one to one. */
 typedef enum smtpp_policy_error {
-    SMTPP_POLICY_NONE = 0,  /**< none */
+    SMTPP_POLICY_NONE = 0,          /**< none */
     SMTPP_POLICY_BAD_HOSTNAME = 1,  /**< empty, or holds SP, a control or an 8-bit octet */
     SMTPP_POLICY_BAD_GREETING = 2,  /**< holds a control octet (CR/LF: reply injection) */
-    SMTPP_POLICY_BAD_PARAMETER = 3,  /**< an EHLO parameter (MT-PRIORITY, FUTURERELEASE) holds SP or a control */
-    SMTPP_POLICY_TOO_LONG = 4, /**< the rendered replies do not fit the policy's storage */
-    SMTPP_POLICY_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
-    SMTPP_POLICY_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_POLICY_BAD_PARAMETER = 3, /**< an EHLO parameter (MT-PRIORITY, FUTURERELEASE) holds SP or a control */
+    SMTPP_POLICY_TOO_LONG = 4,      /**< the rendered replies do not fit the policy's storage */
+    SMTPP_POLICY_ERROR_FORCE_INT_MIN_ =
+        -0x7FFFFFFF -
+        1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_POLICY_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_policy_error;
 
 /** @} */
 
 /** The outcome of an incremental call (C++ `smtpp::status`). */
 typedef enum smtpp_status {
-    SMTPP_COMPLETE = 0,   /**< an event or value was produced */
-    SMTPP_NEED_MORE = 1,  /**< all input was consumed; feed more */
-    SMTPP_FAILED = 2,     /**< a line was refused; see the event's error */
-    SMTPP_STATUS_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
-    SMTPP_STATUS_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_COMPLETE = 0,  /**< an event or value was produced */
+    SMTPP_NEED_MORE = 1, /**< all input was consumed; feed more */
+    SMTPP_FAILED = 2,    /**< a line was refused; see the event's error */
+    SMTPP_STATUS_FORCE_INT_MIN_ =
+        -0x7FFFFFFF -
+        1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_STATUS_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_status;
 
 /** Extension bits of ::smtpp_policy_options::extensions (C++ `smtpp::extension`). */
 typedef enum smtpp_extension {
-    SMTPP_EXT_PIPELINING = 1 << 0,           /**< RFC 2920 */
-    SMTPP_EXT_SIZE = 1 << 1,                 /**< RFC 1870 */
-    SMTPP_EXT_8BITMIME = 1 << 2,             /**< RFC 6152 */
-    SMTPP_EXT_SMTPUTF8 = 1 << 3,             /**< RFC 6531 */
-    SMTPP_EXT_ENHANCEDSTATUSCODES = 1 << 4,  /**< RFC 2034 */
-    SMTPP_EXT_DSN = 1 << 5,                  /**< RFC 3461 */
-    SMTPP_EXT_CHUNKING = 1 << 6,             /**< RFC 3030 */
-    SMTPP_EXT_BINARYMIME = 1 << 7,           /**< RFC 3030 (needs CHUNKING) */
-    SMTPP_EXT_STARTTLS = 1 << 8,             /**< RFC 3207 */
-    SMTPP_EXT_AUTH = 1 << 9,                 /**< RFC 4954 (with auth_mechanisms) */
-    SMTPP_EXT_REQUIRETLS = 1 << 10,          /**< RFC 8689 */
-    SMTPP_EXT_DELIVERBY = 1 << 11,           /**< RFC 2852 */
-    SMTPP_EXT_FUTURERELEASE = 1 << 12,       /**< RFC 4865 */
-    SMTPP_EXT_MT_PRIORITY = 1 << 13,         /**< RFC 6710 */
-    SMTPP_EXT_RRVS = 1 << 14,                /**< RFC 7293 */
-    SMTPP_EXT_LIMITS = 1 << 15,              /**< RFC 9422 */
-    SMTPP_EXT_MTRK = 1 << 16,                /**< RFC 3885 */
-    SMTPP_EXT_NO_SOLICITING = 1 << 17,       /**< RFC 3865 */
-    SMTPP_EXTENSION_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
-    SMTPP_EXTENSION_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_EXT_PIPELINING = 1 << 0,          /**< RFC 2920 */
+    SMTPP_EXT_SIZE = 1 << 1,                /**< RFC 1870 */
+    SMTPP_EXT_8BITMIME = 1 << 2,            /**< RFC 6152 */
+    SMTPP_EXT_SMTPUTF8 = 1 << 3,            /**< RFC 6531 */
+    SMTPP_EXT_ENHANCEDSTATUSCODES = 1 << 4, /**< RFC 2034 */
+    SMTPP_EXT_DSN = 1 << 5,                 /**< RFC 3461 */
+    SMTPP_EXT_CHUNKING = 1 << 6,            /**< RFC 3030 */
+    SMTPP_EXT_BINARYMIME = 1 << 7,          /**< RFC 3030 (needs CHUNKING) */
+    SMTPP_EXT_STARTTLS = 1 << 8,            /**< RFC 3207 */
+    SMTPP_EXT_AUTH = 1 << 9,                /**< RFC 4954 (with auth_mechanisms) */
+    SMTPP_EXT_REQUIRETLS = 1 << 10,         /**< RFC 8689 */
+    SMTPP_EXT_DELIVERBY = 1 << 11,          /**< RFC 2852 */
+    SMTPP_EXT_FUTURERELEASE = 1 << 12,      /**< RFC 4865 */
+    SMTPP_EXT_MT_PRIORITY = 1 << 13,        /**< RFC 6710 */
+    SMTPP_EXT_RRVS = 1 << 14,               /**< RFC 7293 */
+    SMTPP_EXT_LIMITS = 1 << 15,             /**< RFC 9422 */
+    SMTPP_EXT_MTRK = 1 << 16,               /**< RFC 3885 */
+    SMTPP_EXT_NO_SOLICITING = 1 << 17,      /**< RFC 3865 */
+    SMTPP_EXTENSION_FORCE_INT_MIN_ =
+        -0x7FFFFFFF -
+        1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_EXTENSION_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_extension;
 
 /** What to do with bare CR/LF in DATA (C++ `smtpp::bare_newline_policy`). */
 typedef enum smtpp_bare_newline {
-    SMTPP_BARE_NEWLINE_REJECT = 0,    /**< deliver as is, refuse the message at its end (550 5.5.2): strict */
-    SMTPP_BARE_NEWLINE_NORMALIZE = 1, /**< treat as a line end, deliver CRLF (Postfix `normalize`). RISK: the stored message differs from the bytes sent */
-    SMTPP_BARE_NEWLINE_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
-    SMTPP_BARE_NEWLINE_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_BARE_NEWLINE_REJECT = 0, /**< deliver as is, refuse the message at its end (550 5.5.2): strict */
+    SMTPP_BARE_NEWLINE_NORMALIZE =
+        1, /**< treat as a line end, deliver CRLF (Postfix `normalize`). RISK: the stored message differs from the bytes sent */
+    SMTPP_BARE_NEWLINE_FORCE_INT_MIN_ =
+        -0x7FFFFFFF -
+        1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_BARE_NEWLINE_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_bare_newline;
 
 /** Parser options (C++ `smtpp::parse_options`): limits, and leniencies that are off by default, each with its risk. */
 typedef struct smtpp_parse_options {
-    size_t max_line;                  /**< longest command line, CRLF included (RFC 5321 §4.5.3.1.4: 512) */
-    size_t max_auth_line;             /**< longest AUTH line (RFC 4954 §4: 12288) */
-    int smtputf8;                     /**< SMTPUTF8 was advertised (RFC 6531) */
-    int smtputf8_transaction;         /**< the transaction was opened with SMTPUTF8 */
-    int allow_space_after_colon;      /**< accept "MAIL FROM: <a@b>". Risk: cosmetic */
-    int allow_missing_brackets;       /**< accept "MAIL FROM:a@b". Risk: an address with SP cannot be written */
-    int allow_extra_spaces;           /**< accept several SP between fields. Risk: cosmetic */
-    int allow_helo_address_literal;   /**< accept "HELO [192.0.2.1]". Risk: cosmetic */
-    int allow_lowercase_xtext_hex;    /**< accept "+2b" in xtext. Risk: a second spelling of one value */
-    int allow_bare_lf;                /**< accept a bare LF line end. RISK: SMTP smuggling (CVE-2023-51764); RFC 5321 §2.3.8 forbids it */
+    size_t max_line;                /**< longest command line, CRLF included (RFC 5321 §4.5.3.1.4: 512) */
+    size_t max_auth_line;           /**< longest AUTH line (RFC 4954 §4: 12288) */
+    int smtputf8;                   /**< SMTPUTF8 was advertised (RFC 6531) */
+    int smtputf8_transaction;       /**< the transaction was opened with SMTPUTF8 */
+    int allow_space_after_colon;    /**< accept "MAIL FROM: <a@b>". Risk: cosmetic */
+    int allow_missing_brackets;     /**< accept "MAIL FROM:a@b". Risk: an address with SP cannot be written */
+    int allow_extra_spaces;         /**< accept several SP between fields. Risk: cosmetic */
+    int allow_helo_address_literal; /**< accept "HELO [192.0.2.1]". Risk: cosmetic */
+    int allow_lowercase_xtext_hex;  /**< accept "+2b" in xtext. Risk: a second spelling of one value */
+    int allow_bare_lf; /**< accept a bare LF line end. RISK: SMTP smuggling (CVE-2023-51764); RFC 5321 §2.3.8 forbids it */
 } smtpp_parse_options;
 
 /** Sets `o` to the strict defaults of the C++ `parse_options`. No-op on NULL. */
@@ -357,28 +435,28 @@ SMTPP_API void smtpp_parse_options_init(smtpp_parse_options *o);
 
 /** What the host chooses for its server sessions (C++ `smtpp::policy_options`). Views need only live during smtpp_policy_init(). */
 typedef struct smtpp_policy_options {
-    smtpp_view hostname;               /**< our name in 220/221/421/250 (printable, no SP); default "localhost" */
-    smtpp_view greeting;               /**< text after the host name in 220; empty: "ESMTP"/"LMTP" */
-    uint32_t extensions;               /**< ::smtpp_extension bits to advertise */
-    uint32_t auth_mechanisms;          /**< 1 << mechanism id, offered with SMTPP_EXT_AUTH (ids as smtpp_mechanism_id()) */
-    uint64_t max_message_size;         /**< RFC 1870 SIZE limit in octets; 0 = none */
-    uint16_t max_recipients;           /**< RFC 5321 §4.5.3.1.8; excess gets 452 4.5.3; 0 = none of the host's own */
-    uint16_t limits_mailmax;           /**< RFC 9422 MAILMAX, advertised only; 0 = not advertised */
-    uint8_t max_errors;                /**< client errors before 421 4.7.0 and close; 0 = never */
-    uint32_t deliverby_min;            /**< RFC 2852 EHLO parameter */
-    uint32_t futurerelease_max_interval;  /**< RFC 4865 EHLO parameter (seconds) */
-    smtpp_view futurerelease_max_datetime;  /**< RFC 4865 EHLO parameter */
-    smtpp_view mt_priority_policy;     /**< RFC 6710 EHLO parameter */
-    int lmtp;                          /**< RFC 2033 LMTP */
-    int require_auth;                  /**< RFC 4954 §6: 530 5.7.0 until AUTH */
-    int require_tls;                   /**< RFC 3207 §4: 530 5.7.0 until STARTTLS */
-    int auth_needs_tls;                /**< AUTH only under TLS (538 5.7.11) */
-    int enforce_sync;                  /**< RFC 2920 §3.1 sync points: input pending behind them → 554 5.5.0 and close. Off: answered in order */
-    int unknown_param_504;             /**< 504 instead of RFC 5321 §4.1.1.11's 555 for unknown parameters */
-    int verify_senders;                /**< ask the host about each MAIL (SMTPP_ACTION_VERIFY_SENDER) */
-    int verify_recipients;             /**< ask the host about each RCPT (SMTPP_ACTION_VERIFY_RECIPIENT) */
-    smtpp_bare_newline bare_newline;   /**< DATA bare CR/LF policy */
-    smtpp_parse_options parse;         /**< parser leniencies and base limits */
+    smtpp_view hostname;       /**< our name in 220/221/421/250 (printable, no SP); default "localhost" */
+    smtpp_view greeting;       /**< text after the host name in 220; empty: "ESMTP"/"LMTP" */
+    uint32_t extensions;       /**< ::smtpp_extension bits to advertise */
+    uint32_t auth_mechanisms;  /**< 1 << mechanism id, offered with SMTPP_EXT_AUTH (ids as smtpp_mechanism_id()) */
+    uint64_t max_message_size; /**< RFC 1870 SIZE limit in octets; 0 = none */
+    uint16_t max_recipients;   /**< RFC 5321 §4.5.3.1.8; excess gets 452 4.5.3; 0 = none of the host's own */
+    uint16_t limits_mailmax;   /**< RFC 9422 MAILMAX, advertised only; 0 = not advertised */
+    uint8_t max_errors;        /**< client errors before 421 4.7.0 and close; 0 = never */
+    uint32_t deliverby_min;    /**< RFC 2852 EHLO parameter */
+    uint32_t futurerelease_max_interval;   /**< RFC 4865 EHLO parameter (seconds) */
+    smtpp_view futurerelease_max_datetime; /**< RFC 4865 EHLO parameter */
+    smtpp_view mt_priority_policy;         /**< RFC 6710 EHLO parameter */
+    int lmtp;                              /**< RFC 2033 LMTP */
+    int require_auth;                      /**< RFC 4954 §6: 530 5.7.0 until AUTH */
+    int require_tls;                       /**< RFC 3207 §4: 530 5.7.0 until STARTTLS */
+    int auth_needs_tls;                    /**< AUTH only under TLS (538 5.7.11) */
+    int enforce_sync; /**< RFC 2920 §3.1 sync points: input pending behind them → 554 5.5.0 and close. Off: answered in order */
+    int unknown_param_504;           /**< 504 instead of RFC 5321 §4.1.1.11's 555 for unknown parameters */
+    int verify_senders;              /**< ask the host about each MAIL (SMTPP_ACTION_VERIFY_SENDER) */
+    int verify_recipients;           /**< ask the host about each RCPT (SMTPP_ACTION_VERIFY_RECIPIENT) */
+    smtpp_bare_newline bare_newline; /**< DATA bare CR/LF policy */
+    smtpp_parse_options parse;       /**< parser leniencies and base limits */
 } smtpp_policy_options;
 
 /** Sets `o` to the defaults of the C++ `policy_options` (they follow the RFCs). No-op on NULL. */
@@ -404,42 +482,42 @@ SMTPP_API size_t smtpp_line_limit(const smtpp_policy *p);
 
 /** A mailbox path as parsed (C++ `smtpp::path`); views into the command line. */
 typedef struct smtpp_path {
-    smtpp_view text;        /**< the whole path as sent */
-    smtpp_view route;       /**< source route, parsed and to be ignored (§4.1.2) */
-    smtpp_view mailbox;     /**< "local@domain"; empty for `<>` and `<Postmaster>` */
-    smtpp_view local_part;  /**< as sent (quoted local part keeps its quotes) */
-    smtpp_view domain;      /**< domain or address literal */
-    int is_null;            /**< `<>` */
-    int is_postmaster;      /**< `\<Postmaster\>` without a domain */
-    int quoted;             /**< the local part is a Quoted-string */
-    int utf8;               /**< the path holds UTF-8 (RFC 6531) */
+    smtpp_view text;       /**< the whole path as sent */
+    smtpp_view route;      /**< source route, parsed and to be ignored (§4.1.2) */
+    smtpp_view mailbox;    /**< "local@domain"; empty for `<>` and `<Postmaster>` */
+    smtpp_view local_part; /**< as sent (quoted local part keeps its quotes) */
+    smtpp_view domain;     /**< domain or address literal */
+    int is_null;           /**< `<>` */
+    int is_postmaster;     /**< `\<Postmaster\>` without a domain */
+    int quoted;            /**< the local part is a Quoted-string */
+    int utf8;              /**< the path holds UTF-8 (RFC 6531) */
 } smtpp_path;
 
 /** The fields of a parsed command (C++ `smtpp::command`); which are set depends on the verb. */
 typedef struct smtpp_command_fields {
-    smtpp_verb verb;              /**< the command */
-    smtpp_view line;              /**< the whole line, terminator included */
-    smtpp_view verb_text;         /**< the verb as sent */
-    smtpp_view argument;          /**< HELO/EHLO/LHLO domain, VRFY/EXPN/HELP/NOOP/ETRN argument, unknown verb's rest */
-    smtpp_view mechanism;         /**< AUTH mechanism as sent */
-    unsigned mechanism_id;        /**< AUTH mechanism id (C++ `sasl_mechanism`; 0 = other) */
-    int has_initial_response;     /**< AUTH carried an initial response */
-    smtpp_view initial_response;  /**< AUTH initial response ("=" for empty) */
-    uint64_t chunk_size;          /**< BDAT size */
-    int last;                     /**< BDAT ... LAST */
-    int smtputf8;                 /**< VRFY/EXPN ... SMTPUTF8 */
-    smtpp_path path;              /**< MAIL/RCPT path */
-    uint32_t params_present;      /**< MAIL/RCPT parameter bits (C++ `param_bit`) */
-    uint64_t size;                /**< SIZE= (RFC 1870) */
-    unsigned body;                /**< BODY=: 0 none, 1 7BIT, 2 8BITMIME, 3 BINARYMIME */
-    unsigned ret;                 /**< RET=: 0 none, 1 FULL, 2 HDRS */
-    unsigned notify;              /**< NOTIFY= bits: 1 NEVER, 2 SUCCESS, 4 FAILURE, 8 DELAY */
-    smtpp_view envid;             /**< ENVID= xtext, encoded */
-    smtpp_view auth;              /**< AUTH= xtext, encoded */
-    smtpp_view orcpt_type;        /**< ORCPT= addr-type */
-    smtpp_view orcpt;             /**< ORCPT= address, encoded */
-    smtpp_view unknown_param;     /**< the first unrecognised parameter */
-    smtpp_view params_text;       /**< all parameters as sent */
+    smtpp_verb verb;             /**< the command */
+    smtpp_view line;             /**< the whole line, terminator included */
+    smtpp_view verb_text;        /**< the verb as sent */
+    smtpp_view argument;         /**< HELO/EHLO/LHLO domain, VRFY/EXPN/HELP/NOOP/ETRN argument, unknown verb's rest */
+    smtpp_view mechanism;        /**< AUTH mechanism as sent */
+    unsigned mechanism_id;       /**< AUTH mechanism id (C++ `sasl_mechanism`; 0 = other) */
+    int has_initial_response;    /**< AUTH carried an initial response */
+    smtpp_view initial_response; /**< AUTH initial response ("=" for empty) */
+    uint64_t chunk_size;         /**< BDAT size */
+    int last;                    /**< BDAT ... LAST */
+    int smtputf8;                /**< VRFY/EXPN ... SMTPUTF8 */
+    smtpp_path path;             /**< MAIL/RCPT path */
+    uint32_t params_present;     /**< MAIL/RCPT parameter bits (C++ `param_bit`) */
+    uint64_t size;               /**< SIZE= (RFC 1870) */
+    unsigned body;               /**< BODY=: 0 none, 1 7BIT, 2 8BITMIME, 3 BINARYMIME */
+    unsigned ret;                /**< RET=: 0 none, 1 FULL, 2 HDRS */
+    unsigned notify;             /**< NOTIFY= bits: 1 NEVER, 2 SUCCESS, 4 FAILURE, 8 DELAY */
+    smtpp_view envid;            /**< ENVID= xtext, encoded */
+    smtpp_view auth;             /**< AUTH= xtext, encoded */
+    smtpp_view orcpt_type;       /**< ORCPT= addr-type */
+    smtpp_view orcpt;            /**< ORCPT= address, encoded */
+    smtpp_view unknown_param;    /**< the first unrecognised parameter */
+    smtpp_view params_text;      /**< all parameters as sent */
 } smtpp_command_fields;
 
 /**
@@ -508,17 +586,19 @@ SMTPP_API smtpp_error smtpp_start(const smtpp_policy *p, smtpp_session *s, smtpp
 SMTPP_API smtpp_error smtpp_step(const smtpp_policy *p, smtpp_session *s, const char *line, size_t len,
                                  int input_pending, smtpp_command *cmd, smtpp_step_result *out);
 /** A line the line reader refused: its error and its first octets (the event's `line`). */
-SMTPP_API smtpp_error smtpp_on_line_error(const smtpp_policy *p, smtpp_session *s, smtpp_line_error e,
-                                          const char *head, size_t head_len, smtpp_step_result *out);
+SMTPP_API smtpp_error smtpp_on_line_error(const smtpp_policy *p, smtpp_session *s, smtpp_line_error e, const char *head,
+                                          size_t head_len, smtpp_step_result *out);
 /** The host's verdict on a pending decision (verify_*, deliver). */
 SMTPP_API smtpp_error smtpp_resolve(const smtpp_policy *p, smtpp_session *s, smtpp_verdict v, smtpp_step_result *out);
 /** Continues AUTH with `334 challenge` written into `buf` (RFC 4954 §4); `out->reply` views `buf`. */
 SMTPP_API smtpp_error smtpp_auth_challenge(const smtpp_policy *p, smtpp_session *s, const char *challenge, size_t len,
                                            char *buf, size_t cap, smtpp_step_result *out);
 /** The DATA decoder's end event with its verdict. */
-SMTPP_API smtpp_error smtpp_end_of_data(const smtpp_policy *p, smtpp_session *s, smtpp_data_error v, smtpp_step_result *out);
+SMTPP_API smtpp_error smtpp_end_of_data(const smtpp_policy *p, smtpp_session *s, smtpp_data_error v,
+                                        smtpp_step_result *out);
 /** The BDAT decoder's end-of-chunk event with its verdict. */
-SMTPP_API smtpp_error smtpp_end_of_chunk(const smtpp_policy *p, smtpp_session *s, smtpp_data_error v, smtpp_step_result *out);
+SMTPP_API smtpp_error smtpp_end_of_chunk(const smtpp_policy *p, smtpp_session *s, smtpp_data_error v,
+                                         smtpp_step_result *out);
 /** The TLS handshake after STARTTLS succeeded (RFC 3207 §4.2: the session starts fresh). */
 SMTPP_API smtpp_error smtpp_tls_established(const smtpp_policy *p, smtpp_session *s, smtpp_step_result *out);
 /** The host's read deadline expired: 421 4.4.2 and close. */
@@ -539,16 +619,16 @@ SMTPP_API smtpp_error smtpp_refuse(const smtpp_policy *p, smtpp_session *s, smtp
 
 /** Options of the line reader. */
 typedef struct smtpp_line_options {
-    size_t max_line;    /**< longest line, CRLF included (512); capped at the buffer's capacity */
-    int allow_bare_lf;  /**< accept bare LF line ends. RISK: SMTP smuggling; RFC 5321 §4.1.1.4 forbids it */
+    size_t max_line;   /**< longest line, CRLF included (512); capped at the buffer's capacity */
+    int allow_bare_lf; /**< accept bare LF line ends. RISK: SMTP smuggling; RFC 5321 §4.1.1.4 forbids it */
 } smtpp_line_options;
 
 /** One result of smtpp_line_next(). */
 typedef struct smtpp_line_event {
-    smtpp_status status;   /**< COMPLETE: a line; FAILED: a refused line; NEED_MORE */
-    smtpp_line_error error;/**< why the line was refused */
-    smtpp_view line;       /**< the line with its terminator, or the refused line's first octets; valid until the next call */
-    size_t consumed;       /**< octets of the input this call used */
+    smtpp_status status;    /**< COMPLETE: a line; FAILED: a refused line; NEED_MORE */
+    smtpp_line_error error; /**< why the line was refused */
+    smtpp_view line; /**< the line with its terminator, or the refused line's first octets; valid until the next call */
+    size_t consumed; /**< octets of the input this call used */
 } smtpp_line_event;
 
 /** Sets `o` to the defaults (512, strict). No-op on NULL. */
@@ -575,34 +655,36 @@ SMTPP_API int smtpp_line_pending(const smtpp_line_reader *r);
 
 /** Options of the DATA decoder; smtpp_body_options() derives them from a policy. */
 typedef struct smtpp_data_options {
-    smtpp_bare_newline bare_newline;  /**< bare CR/LF handling */
-    uint64_t max_size;                /**< RFC 1870 size limit; 0 = none */
-    size_t max_text_line;             /**< longest text line (RFC 5321 §4.5.3.1.6: 1000); 0 = none */
-    int reject_nul;                   /**< refuse a NUL (RFC 2045 §2.7) */
+    smtpp_bare_newline bare_newline; /**< bare CR/LF handling */
+    uint64_t max_size;               /**< RFC 1870 size limit; 0 = none */
+    size_t max_text_line;            /**< longest text line (RFC 5321 §4.5.3.1.6: 1000); 0 = none */
+    int reject_nul;                  /**< refuse a NUL (RFC 2045 §2.7) */
 } smtpp_data_options;
 
 /** Options of the BDAT decoder; smtpp_chunk_options() derives them from a policy. */
 typedef struct smtpp_bdat_options {
-    int reject_bare_newline;  /**< refuse bare CR/LF (RFC 3030 §3, unless BINARYMIME) */
-    int reject_nul;           /**< refuse a NUL */
-    uint64_t max_size;        /**< size limit across chunks; 0 = none */
+    int reject_bare_newline; /**< refuse bare CR/LF (RFC 3030 §3, unless BINARYMIME) */
+    int reject_nul;          /**< refuse a NUL */
+    uint64_t max_size;       /**< size limit across chunks; 0 = none */
 } smtpp_bdat_options;
 
 /** The kind of a decoder event. */
 typedef enum smtpp_data_event_kind {
-    SMTPP_DATA_EVENT_NONE = 0,     /**< nothing produced: feed more */
-    SMTPP_DATA_EVENT_CONTENT = 1,  /**< `content` holds message bytes */
-    SMTPP_DATA_EVENT_END = 2,      /**< end of data / of the chunk; `error` is the verdict */
-    SMTPP_DATA_EVENT_KIND_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
-    SMTPP_DATA_EVENT_KIND_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_DATA_EVENT_NONE = 0,    /**< nothing produced: feed more */
+    SMTPP_DATA_EVENT_CONTENT = 1, /**< `content` holds message bytes */
+    SMTPP_DATA_EVENT_END = 2,     /**< end of data / of the chunk; `error` is the verdict */
+    SMTPP_DATA_EVENT_KIND_FORCE_INT_MIN_ =
+        -0x7FFFFFFF -
+        1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_DATA_EVENT_KIND_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_data_event_kind;
 
 /** One result of smtpp_data_next() / smtpp_bdat_next(). */
 typedef struct smtpp_data_event {
-    smtpp_data_event_kind kind;  /**< what was produced */
-    smtpp_view content;          /**< message bytes (views the input) */
-    size_t consumed;             /**< octets of the input used */
-    smtpp_data_error error;      /**< the verdict (END) */
+    smtpp_data_event_kind kind; /**< what was produced */
+    smtpp_view content;         /**< message bytes (views the input) */
+    size_t consumed;            /**< octets of the input used */
+    smtpp_data_error error;     /**< the verdict (END) */
 } smtpp_data_event;
 
 /** The options the session wants for the DATA decoder, now. */
@@ -639,48 +721,51 @@ typedef enum smtpp_reply_error {
     SMTPP_REPLY_TOO_LONG = 8,        /**< the reply exceeds `max_lines` or `max_reply_bytes` */
     SMTPP_REPLY_UNEXPECTED_DATA = 9, /**< bytes after a reply that had to end the read (STARTTLS, RFC 3207 §4.2) */
     SMTPP_REPLY_TRUNCATED = 10,      /**< the stream ended inside a line or a multi-line reply */
-    SMTPP_REPLY_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
-    SMTPP_REPLY_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_REPLY_ERROR_FORCE_INT_MIN_ =
+        -0x7FFFFFFF -
+        1, /**< not a value: with the next, makes every int a valid value of the type in C++ too, so range checks of bad arguments stay defined */
+    SMTPP_REPLY_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_reply_error;
 
 /** Limits and leniencies of the reply reader and the EHLO parser (C++ `smtpp::reply_options`); every default follows RFC 5321. */
 typedef struct smtpp_reply_options {
-    uint32_t max_line;         /**< longest reply line, code and CRLF included (RFC 5321 §4.5.3.1.5: 512); at most 512 for the reader */
-    uint32_t max_lines;        /**< most lines in one reply; 0 = no limit */
-    uint32_t max_reply_bytes;  /**< most octets in one reply, line ends included; 0 = no limit */
-    int allow_bare_lf;         /**< accept LF alone as a line end. RISK: a client and a proxy that disagree on line ends read different replies */
-    int allow_8bit;            /**< accept octets >= 0x80 in text (RFC 6531 §3.7.4; on by default); not validated as UTF-8 */
-    int allow_ctl;             /**< accept control characters other than HT in text (never NUL, CR, LF). RISK: terminal escapes reach logs */
+    uint32_t
+        max_line; /**< longest reply line, code and CRLF included (RFC 5321 §4.5.3.1.5: 512); at most 512 for the reader */
+    uint32_t max_lines;       /**< most lines in one reply; 0 = no limit */
+    uint32_t max_reply_bytes; /**< most octets in one reply, line ends included; 0 = no limit */
+    int allow_bare_lf; /**< accept LF alone as a line end. RISK: a client and a proxy that disagree on line ends read different replies */
+    int allow_8bit; /**< accept octets >= 0x80 in text (RFC 6531 §3.7.4; on by default); not validated as UTF-8 */
+    int allow_ctl; /**< accept control characters other than HT in text (never NUL, CR, LF). RISK: terminal escapes reach logs */
 } smtpp_reply_options;
 
 /** One line of a reply (C++ `smtpp::reply_line`). Its views point into the input or into the reader's buffer: valid until the next call on the reader. */
 typedef struct smtpp_reply_line {
-    uint16_t code;          /**< the three-digit reply code */
-    int last;               /**< SP or nothing after the code: the reply ends with this line */
-    uint8_t esc_class;      /**< enhanced status code class (RFC 3463: 2, 4, 5); 0 when the line has none */
-    uint16_t esc_subject;   /**< enhanced code subject */
-    uint16_t esc_detail;    /**< enhanced code detail */
-    smtpp_view text;        /**< the text after the code, separator and enhanced code */
-    smtpp_view line;        /**< the whole line without its line end */
-    uint32_t index;         /**< 0-based position of the line in its reply */
+    uint16_t code;        /**< the three-digit reply code */
+    int last;             /**< SP or nothing after the code: the reply ends with this line */
+    uint8_t esc_class;    /**< enhanced status code class (RFC 3463: 2, 4, 5); 0 when the line has none */
+    uint16_t esc_subject; /**< enhanced code subject */
+    uint16_t esc_detail;  /**< enhanced code detail */
+    smtpp_view text;      /**< the text after the code, separator and enhanced code */
+    smtpp_view line;      /**< the whole line without its line end */
+    uint32_t index;       /**< 0-based position of the line in its reply */
 } smtpp_reply_line;
 
 /** A whole reply, known when its last line has been read (C++ `smtpp::reply_summary`). */
 typedef struct smtpp_reply_summary {
-    uint16_t code;          /**< the reply code (the same on every line) */
-    uint32_t lines;         /**< how many lines the reply had */
-    uint8_t esc_class;      /**< the reply's first enhanced code: class, 0 when none */
-    uint16_t esc_subject;   /**< its subject */
-    uint16_t esc_detail;    /**< its detail */
-    uint32_t bytes;         /**< octets on the wire, line ends included */
+    uint16_t code;        /**< the reply code (the same on every line) */
+    uint32_t lines;       /**< how many lines the reply had */
+    uint8_t esc_class;    /**< the reply's first enhanced code: class, 0 when none */
+    uint16_t esc_subject; /**< its subject */
+    uint16_t esc_detail;  /**< its detail */
+    uint32_t bytes;       /**< octets on the wire, line ends included */
 } smtpp_reply_summary;
 
 /** One result of smtpp_reply_next_line() / smtpp_reply_next_reply(). */
 typedef struct smtpp_reply_event {
-    smtpp_status status;      /**< COMPLETE: `line` is filled; NEED_MORE: all input was consumed; FAILED: see `error` */
-    smtpp_reply_error error;  /**< why the reader failed (sticky until smtpp_reply_reset()) */
-    size_t consumed;          /**< octets of the input this call used */
-    smtpp_reply_line line;    /**< the line read (smtpp_reply_next_reply(): the reply's last line) */
+    smtpp_status status;     /**< COMPLETE: `line` is filled; NEED_MORE: all input was consumed; FAILED: see `error` */
+    smtpp_reply_error error; /**< why the reader failed (sticky until smtpp_reply_reset()) */
+    size_t consumed;         /**< octets of the input this call used */
+    smtpp_reply_line line;   /**< the line read (smtpp_reply_next_reply(): the reply's last line) */
 } smtpp_reply_event;
 
 /** Sets `o` to the defaults (512, no line or size limit, strict line ends, 8-bit text accepted). No-op on NULL. */
@@ -732,57 +817,60 @@ SMTPP_API smtpp_error smtpp_reply_summary_of(const smtpp_reply_reader *r, smtpp_
  * learns in a later version sets its bit in `extensions` even before it has a name here.
  */
 typedef enum smtpp_ehlo_ext {
-    SMTPP_EHLO_EXT_PIPELINING = 1 << 0,           /**< RFC 2920 */
-    SMTPP_EHLO_EXT_SIZE = 1 << 1,                 /**< RFC 1870 */
-    SMTPP_EHLO_EXT_8BITMIME = 1 << 2,             /**< RFC 6152 */
-    SMTPP_EHLO_EXT_SMTPUTF8 = 1 << 3,             /**< RFC 6531 */
-    SMTPP_EHLO_EXT_DSN = 1 << 4,                  /**< RFC 3461 */
-    SMTPP_EHLO_EXT_CHUNKING = 1 << 5,             /**< RFC 3030 */
-    SMTPP_EHLO_EXT_BINARYMIME = 1 << 6,           /**< RFC 3030 */
-    SMTPP_EHLO_EXT_STARTTLS = 1 << 7,             /**< RFC 3207 */
-    SMTPP_EHLO_EXT_ENHANCEDSTATUSCODES = 1 << 8,  /**< RFC 2034 */
-    SMTPP_EHLO_EXT_AUTH = 1 << 9,                 /**< RFC 4954 */
-    SMTPP_EHLO_EXT_REQUIRETLS = 1 << 10,          /**< RFC 8689 (meaningful only inside TLS) */
-    SMTPP_EHLO_EXT_DELIVERBY = 1 << 11,           /**< RFC 2852 */
-    SMTPP_EHLO_EXT_FUTURERELEASE = 1 << 12,       /**< RFC 4865 */
-    SMTPP_EHLO_EXT_MT_PRIORITY = 1 << 13,         /**< RFC 6710 */
-    SMTPP_EHLO_EXT_RRVS = 1 << 14,                /**< RFC 7293 */
-    SMTPP_EHLO_EXT_LIMITS = 1 << 15,              /**< RFC 9422 */
-    SMTPP_EHLO_EXT_VRFY = 1 << 16,                /**< RFC 5321 §3.5 */
-    SMTPP_EHLO_EXT_ETRN = 1 << 17,                /**< RFC 1985 */
-    SMTPP_EHLO_EXT_HELP = 1 << 18,                /**< RFC 5321 §4.1.1.8 */
-    SMTPP_EHLO_EXT_EXPN = 1 << 19,                /**< RFC 5321 §3.5 */
-    SMTPP_EHLO_EXT_MTRK = 1 << 20,                /**< RFC 3885 */
-    SMTPP_EHLO_EXT_NO_SOLICITING = 1 << 21,       /**< RFC 3865 (its keyword list stays in `unknown`) */
-    SMTPP_EHLO_EXT_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
-    SMTPP_EHLO_EXT_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_EHLO_EXT_PIPELINING = 1 << 0,          /**< RFC 2920 */
+    SMTPP_EHLO_EXT_SIZE = 1 << 1,                /**< RFC 1870 */
+    SMTPP_EHLO_EXT_8BITMIME = 1 << 2,            /**< RFC 6152 */
+    SMTPP_EHLO_EXT_SMTPUTF8 = 1 << 3,            /**< RFC 6531 */
+    SMTPP_EHLO_EXT_DSN = 1 << 4,                 /**< RFC 3461 */
+    SMTPP_EHLO_EXT_CHUNKING = 1 << 5,            /**< RFC 3030 */
+    SMTPP_EHLO_EXT_BINARYMIME = 1 << 6,          /**< RFC 3030 */
+    SMTPP_EHLO_EXT_STARTTLS = 1 << 7,            /**< RFC 3207 */
+    SMTPP_EHLO_EXT_ENHANCEDSTATUSCODES = 1 << 8, /**< RFC 2034 */
+    SMTPP_EHLO_EXT_AUTH = 1 << 9,                /**< RFC 4954 */
+    SMTPP_EHLO_EXT_REQUIRETLS = 1 << 10,         /**< RFC 8689 (meaningful only inside TLS) */
+    SMTPP_EHLO_EXT_DELIVERBY = 1 << 11,          /**< RFC 2852 */
+    SMTPP_EHLO_EXT_FUTURERELEASE = 1 << 12,      /**< RFC 4865 */
+    SMTPP_EHLO_EXT_MT_PRIORITY = 1 << 13,        /**< RFC 6710 */
+    SMTPP_EHLO_EXT_RRVS = 1 << 14,               /**< RFC 7293 */
+    SMTPP_EHLO_EXT_LIMITS = 1 << 15,             /**< RFC 9422 */
+    SMTPP_EHLO_EXT_VRFY = 1 << 16,               /**< RFC 5321 §3.5 */
+    SMTPP_EHLO_EXT_ETRN = 1 << 17,               /**< RFC 1985 */
+    SMTPP_EHLO_EXT_HELP = 1 << 18,               /**< RFC 5321 §4.1.1.8 */
+    SMTPP_EHLO_EXT_EXPN = 1 << 19,               /**< RFC 5321 §3.5 */
+    SMTPP_EHLO_EXT_MTRK = 1 << 20,               /**< RFC 3885 */
+    SMTPP_EHLO_EXT_NO_SOLICITING = 1 << 21,      /**< RFC 3865 (its keyword list stays in `unknown`) */
+    SMTPP_EHLO_EXT_FORCE_INT_MIN_ =
+        -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_EHLO_EXT_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_ehlo_ext;
 
 /** Bits of ::smtpp_ehlo_fields::auth_mechanisms: SASL mechanisms in AUTH (C++ `smtpp::sasl_mech`, RFC 4422 registry). */
 typedef enum smtpp_sasl_mech {
-    SMTPP_SASL_PLAIN = 1 << 0,               /**< RFC 4616 */
-    SMTPP_SASL_LOGIN = 1 << 1,               /**< draft-murchison-sasl-login */
-    SMTPP_SASL_CRAM_MD5 = 1 << 2,            /**< RFC 2195 */
-    SMTPP_SASL_DIGEST_MD5 = 1 << 3,          /**< RFC 2831 (historic) */
-    SMTPP_SASL_XOAUTH2 = 1 << 4,             /**< Google/Microsoft XOAUTH2 */
-    SMTPP_SASL_OAUTHBEARER = 1 << 5,         /**< RFC 7628 */
-    SMTPP_SASL_SCRAM_SHA_1 = 1 << 6,         /**< RFC 5802 */
-    SMTPP_SASL_SCRAM_SHA_1_PLUS = 1 << 7,    /**< RFC 5802 */
-    SMTPP_SASL_SCRAM_SHA_256 = 1 << 8,       /**< RFC 7677 */
-    SMTPP_SASL_SCRAM_SHA_256_PLUS = 1 << 9,  /**< RFC 7677 */
-    SMTPP_SASL_GSSAPI = 1 << 10,             /**< RFC 4752 */
-    SMTPP_SASL_NTLM = 1 << 11,               /**< Microsoft NTLM */
-    SMTPP_SASL_EXTERNAL = 1 << 12,           /**< RFC 4422 Appendix A */
-    SMTPP_SASL_ANONYMOUS = 1 << 13,          /**< RFC 4505 */
-    SMTPP_SASL_MECH_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
-    SMTPP_SASL_MECH_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_SASL_PLAIN = 1 << 0,              /**< RFC 4616 */
+    SMTPP_SASL_LOGIN = 1 << 1,              /**< draft-murchison-sasl-login */
+    SMTPP_SASL_CRAM_MD5 = 1 << 2,           /**< RFC 2195 */
+    SMTPP_SASL_DIGEST_MD5 = 1 << 3,         /**< RFC 2831 (historic) */
+    SMTPP_SASL_XOAUTH2 = 1 << 4,            /**< Google/Microsoft XOAUTH2 */
+    SMTPP_SASL_OAUTHBEARER = 1 << 5,        /**< RFC 7628 */
+    SMTPP_SASL_SCRAM_SHA_1 = 1 << 6,        /**< RFC 5802 */
+    SMTPP_SASL_SCRAM_SHA_1_PLUS = 1 << 7,   /**< RFC 5802 */
+    SMTPP_SASL_SCRAM_SHA_256 = 1 << 8,      /**< RFC 7677 */
+    SMTPP_SASL_SCRAM_SHA_256_PLUS = 1 << 9, /**< RFC 7677 */
+    SMTPP_SASL_GSSAPI = 1 << 10,            /**< RFC 4752 */
+    SMTPP_SASL_NTLM = 1 << 11,              /**< Microsoft NTLM */
+    SMTPP_SASL_EXTERNAL = 1 << 12,          /**< RFC 4422 Appendix A */
+    SMTPP_SASL_ANONYMOUS = 1 << 13,         /**< RFC 4505 */
+    SMTPP_SASL_MECH_FORCE_INT_MIN_ =
+        -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_SASL_MECH_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_sasl_mech;
 
 /** The outcome of smtpp_parse_ehlo() (C++ `smtpp::ehlo_result`). */
 typedef struct smtpp_ehlo_result {
-    smtpp_status status;      /**< COMPLETE; NEED_MORE: the reply has not ended (call again with more, from the same first octet); FAILED */
-    smtpp_reply_error error;  /**< why, when FAILED */
-    size_t consumed;          /**< octets of the reply, when COMPLETE */
+    smtpp_status
+        status; /**< COMPLETE; NEED_MORE: the reply has not ended (call again with more, from the same first octet); FAILED */
+    smtpp_reply_error error; /**< why, when FAILED */
+    size_t consumed;         /**< octets of the reply, when COMPLETE */
 } smtpp_ehlo_result;
 
 /** What an EHLO/LHLO reply advertises (C++ `smtpp::ehlo_capabilities`); views into the reply bytes. */
@@ -854,104 +942,113 @@ typedef enum smtpp_client_phase {
     SMTPP_CLIENT_PHASE_QUIT = 15,      /**< QUIT sent: waiting for 221 */
     SMTPP_CLIENT_PHASE_CLOSED = 16,    /**< done: the host closes the connection */
     SMTPP_CLIENT_PHASE_RECIPIENT = 17, /**< the host gives the next recipient or says there is none */
-    SMTPP_CLIENT_PHASE_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
-    SMTPP_CLIENT_PHASE_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_CLIENT_PHASE_FORCE_INT_MIN_ =
+        -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_CLIENT_PHASE_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_client_phase;
 
 /** @brief See the C++ `smtpp::client_action`: what the host does after writing `write`. Values match it one to one. */
 typedef enum smtpp_client_action {
-    SMTPP_CLIENT_ACTION_READ_REPLY = 0,     /**< read the next reply (within `timeout` seconds), then smtpp_client_step() */
-    SMTPP_CLIENT_ACTION_START_TLS = 1,      /**< drop any buffered input, handshake, then smtpp_client_tls_established() */
-    SMTPP_CLIENT_ACTION_SEND_BODY = 2,      /**< DATA: write the dot-stuffed body and "." CRLF, then smtpp_client_body_done(); BDAT (`bdat`): smtpp_client_chunk() per chunk */
-    SMTPP_CLIENT_ACTION_READY = 3,           /**< the connection is idle: smtpp_client_send() a message or smtpp_client_quit() */
-    SMTPP_CLIENT_ACTION_CLOSE = 4,          /**< close the connection */
-    SMTPP_CLIENT_ACTION_NEXT_RECIPIENT = 5, /**< smtpp_client_recipient() with the next recipient, or smtpp_client_recipients_done() */
-    SMTPP_CLIENT_ACTION_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
-    SMTPP_CLIENT_ACTION_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_CLIENT_ACTION_READ_REPLY = 0, /**< read the next reply (within `timeout` seconds), then smtpp_client_step() */
+    SMTPP_CLIENT_ACTION_START_TLS = 1,  /**< drop any buffered input, handshake, then smtpp_client_tls_established() */
+    SMTPP_CLIENT_ACTION_SEND_BODY =
+        2, /**< DATA: write the dot-stuffed body and "." CRLF, then smtpp_client_body_done(); BDAT (`bdat`): smtpp_client_chunk() per chunk */
+    SMTPP_CLIENT_ACTION_READY = 3, /**< the connection is idle: smtpp_client_send() a message or smtpp_client_quit() */
+    SMTPP_CLIENT_ACTION_CLOSE = 4, /**< close the connection */
+    SMTPP_CLIENT_ACTION_NEXT_RECIPIENT =
+        5, /**< smtpp_client_recipient() with the next recipient, or smtpp_client_recipients_done() */
+    SMTPP_CLIENT_ACTION_FORCE_INT_MIN_ =
+        -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_CLIENT_ACTION_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_client_action;
 
 /** @brief See the C++ `smtpp::client_event`: what happened, once per step at most. Values match it one to one. */
 typedef enum smtpp_client_event {
-    SMTPP_CLIENT_EVENT_NONE = 0,       /**< nothing to report */
-    SMTPP_CLIENT_EVENT_RECIPIENT = 1,  /**< RCPT reply for recipient `index`: `outcome`, `code`, enhanced code */
-    SMTPP_CLIENT_EVENT_DELIVERY = 2,   /**< LMTP: final reply for the `index`-th accepted recipient (RFC 2033 §4.2) */
-    SMTPP_CLIENT_EVENT_MESSAGE = 3,    /**< the transaction ended: `outcome` (SMTP) or why nothing was sent (`error`) */
-    SMTPP_CLIENT_EVENT_SESSION = 4,    /**< the session is set up (greeting, EHLO, TLS, AUTH done) */
-    SMTPP_CLIENT_EVENT_FAILED = 5,     /**< the connection is unusable: `error` */
-    SMTPP_CLIENT_EVENT_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
-    SMTPP_CLIENT_EVENT_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_CLIENT_EVENT_NONE = 0,      /**< nothing to report */
+    SMTPP_CLIENT_EVENT_RECIPIENT = 1, /**< RCPT reply for recipient `index`: `outcome`, `code`, enhanced code */
+    SMTPP_CLIENT_EVENT_DELIVERY = 2,  /**< LMTP: final reply for the `index`-th accepted recipient (RFC 2033 §4.2) */
+    SMTPP_CLIENT_EVENT_MESSAGE = 3,   /**< the transaction ended: `outcome` (SMTP) or why nothing was sent (`error`) */
+    SMTPP_CLIENT_EVENT_SESSION = 4,   /**< the session is set up (greeting, EHLO, TLS, AUTH done) */
+    SMTPP_CLIENT_EVENT_FAILED = 5,    /**< the connection is unusable: `error` */
+    SMTPP_CLIENT_EVENT_FORCE_INT_MIN_ =
+        -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_CLIENT_EVENT_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_client_event;
 
 /** @brief See the C++ `smtpp::outcome`: a recipient's or a message's outcome, from the reply class (RFC 5321 §4.2.1). */
 typedef enum smtpp_outcome {
-    SMTPP_OUTCOME_NONE = 0,      /**< none */
-    SMTPP_OUTCOME_ACCEPTED = 1,  /**< 2yz */
-    SMTPP_OUTCOME_DEFERRED = 2,  /**< 4yz: try again later */
-    SMTPP_OUTCOME_REFUSED = 3,   /**< 5yz */
-    SMTPP_OUTCOME_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
-    SMTPP_OUTCOME_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_OUTCOME_NONE = 0,     /**< none */
+    SMTPP_OUTCOME_ACCEPTED = 1, /**< 2yz */
+    SMTPP_OUTCOME_DEFERRED = 2, /**< 4yz: try again later */
+    SMTPP_OUTCOME_REFUSED = 3,  /**< 5yz */
+    SMTPP_OUTCOME_FORCE_INT_MIN_ =
+        -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_OUTCOME_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_outcome;
 
 /** @brief See the C++ `smtpp::client_error`: why the client stopped or refused a message or a call. Values match it one to one. */
 typedef enum smtpp_client_error {
-    SMTPP_CLIENT_E_NONE = 0,                /**< none */
-    SMTPP_CLIENT_E_GREETING_REFUSED = 1,    /**< the greeting was not 220 (RFC 5321 §3.1) */
-    SMTPP_CLIENT_E_SERVICE_CLOSING = 2,     /**< 421 (RFC 5321 §3.8) */
-    SMTPP_CLIENT_E_EHLO_REFUSED = 3,        /**< EHLO/LHLO and HELO both refused */
-    SMTPP_CLIENT_E_TLS_UNAVAILABLE = 4,     /**< TLS required but STARTTLS not offered (RFC 3207 §4) */
-    SMTPP_CLIENT_E_TLS_REFUSED = 5,         /**< TLS required but STARTTLS refused */
-    SMTPP_CLIENT_E_RESPONSE_INJECTION = 6,  /**< bytes after the 220 to STARTTLS (RFC 3207 §4.2, CVE-2021-38371) */
-    SMTPP_CLIENT_E_AUTH_UNAVAILABLE = 7,    /**< credentials given, no usable mechanism (or no TLS to send them) */
-    SMTPP_CLIENT_E_AUTH_FAILED = 8,         /**< AUTH refused (RFC 4954 §6) */
-    SMTPP_CLIENT_E_AUTH_LOOP = 9,           /**< more 334 challenges than the mechanism has steps */
-    SMTPP_CLIENT_E_NEEDS_SMTPUTF8 = 10,     /**< a UTF-8 address, SMTPUTF8 not offered or not on MAIL (RFC 6531 §3.2) */
-    SMTPP_CLIENT_E_NEEDS_8BITMIME = 11,     /**< BODY=8BITMIME, 8BITMIME not offered (RFC 6152 §3) */
-    SMTPP_CLIENT_E_NEEDS_BINARYMIME = 12,   /**< BODY=BINARYMIME, CHUNKING+BINARYMIME not offered (RFC 3030 §3) */
-    SMTPP_CLIENT_E_TOO_BIG = 13,            /**< the message exceeds the advertised SIZE (RFC 1870 §6) */
-    SMTPP_CLIENT_E_BAD_ADDRESS = 14,        /**< the formatter refused a path or parameter (CR/LF/NUL, syntax, length) */
-    SMTPP_CLIENT_E_NO_SPACE = 15,           /**< `out` cannot hold the command */
-    SMTPP_CLIENT_E_PROTOCOL = 16,           /**< a reply code the command cannot have */
-    SMTPP_CLIENT_E_UNEXPECTED_REPLY = 17,   /**< a reply while none was awaited */
-    SMTPP_CLIENT_E_NO_RECIPIENTS = 18,      /**< every recipient was refused or deferred */
-    SMTPP_CLIENT_E_MAIL_REFUSED = 19,       /**< MAIL was refused */
-    SMTPP_CLIENT_E_DATA_REFUSED = 20,       /**< DATA (or BDAT) was refused */
-    SMTPP_CLIENT_E_MESSAGE_REFUSED = 21,    /**< the final reply refused or deferred the message */
-    SMTPP_CLIENT_E_INVALID_CALL = 22,       /**< the host called a function the phase does not take */
+    SMTPP_CLIENT_E_NONE = 0,               /**< none */
+    SMTPP_CLIENT_E_GREETING_REFUSED = 1,   /**< the greeting was not 220 (RFC 5321 §3.1) */
+    SMTPP_CLIENT_E_SERVICE_CLOSING = 2,    /**< 421 (RFC 5321 §3.8) */
+    SMTPP_CLIENT_E_EHLO_REFUSED = 3,       /**< EHLO/LHLO and HELO both refused */
+    SMTPP_CLIENT_E_TLS_UNAVAILABLE = 4,    /**< TLS required but STARTTLS not offered (RFC 3207 §4) */
+    SMTPP_CLIENT_E_TLS_REFUSED = 5,        /**< TLS required but STARTTLS refused */
+    SMTPP_CLIENT_E_RESPONSE_INJECTION = 6, /**< bytes after the 220 to STARTTLS (RFC 3207 §4.2, CVE-2021-38371) */
+    SMTPP_CLIENT_E_AUTH_UNAVAILABLE = 7,   /**< credentials given, no usable mechanism (or no TLS to send them) */
+    SMTPP_CLIENT_E_AUTH_FAILED = 8,        /**< AUTH refused (RFC 4954 §6) */
+    SMTPP_CLIENT_E_AUTH_LOOP = 9,          /**< more 334 challenges than the mechanism has steps */
+    SMTPP_CLIENT_E_NEEDS_SMTPUTF8 = 10,    /**< a UTF-8 address, SMTPUTF8 not offered or not on MAIL (RFC 6531 §3.2) */
+    SMTPP_CLIENT_E_NEEDS_8BITMIME = 11,    /**< BODY=8BITMIME, 8BITMIME not offered (RFC 6152 §3) */
+    SMTPP_CLIENT_E_NEEDS_BINARYMIME = 12,  /**< BODY=BINARYMIME, CHUNKING+BINARYMIME not offered (RFC 3030 §3) */
+    SMTPP_CLIENT_E_TOO_BIG = 13,           /**< the message exceeds the advertised SIZE (RFC 1870 §6) */
+    SMTPP_CLIENT_E_BAD_ADDRESS = 14,       /**< the formatter refused a path or parameter (CR/LF/NUL, syntax, length) */
+    SMTPP_CLIENT_E_NO_SPACE = 15,          /**< `out` cannot hold the command */
+    SMTPP_CLIENT_E_PROTOCOL = 16,          /**< a reply code the command cannot have */
+    SMTPP_CLIENT_E_UNEXPECTED_REPLY = 17,  /**< a reply while none was awaited */
+    SMTPP_CLIENT_E_NO_RECIPIENTS = 18,     /**< every recipient was refused or deferred */
+    SMTPP_CLIENT_E_MAIL_REFUSED = 19,      /**< MAIL was refused */
+    SMTPP_CLIENT_E_DATA_REFUSED = 20,      /**< DATA (or BDAT) was refused */
+    SMTPP_CLIENT_E_MESSAGE_REFUSED = 21,   /**< the final reply refused or deferred the message */
+    SMTPP_CLIENT_E_INVALID_CALL = 22,      /**< the host called a function the phase does not take */
     SMTPP_CLIENT_E_NO_RECIPIENT_GIVEN = 23, /**< no recipient given (or more than 65535) */
-    SMTPP_CLIENT_ERROR_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
-    SMTPP_CLIENT_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_CLIENT_ERROR_FORCE_INT_MIN_ =
+        -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_CLIENT_ERROR_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_client_error;
 
 /** @brief See the C++ `smtpp::tls_mode`: STARTTLS use (RFC 3207). */
 typedef enum smtpp_tls_mode {
-    SMTPP_TLS_NONE = 0,           /**< never (already on TLS, or plain text by choice) */
-    SMTPP_TLS_OPPORTUNISTIC = 1,  /**< when offered; go on in clear when not offered or refused */
-    SMTPP_TLS_REQUIRED = 2,       /**< when offered; stop (QUIT) when not offered or refused */
-    SMTPP_TLS_MODE_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
-    SMTPP_TLS_MODE_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_TLS_NONE = 0,          /**< never (already on TLS, or plain text by choice) */
+    SMTPP_TLS_OPPORTUNISTIC = 1, /**< when offered; go on in clear when not offered or refused */
+    SMTPP_TLS_REQUIRED = 2,      /**< when offered; stop (QUIT) when not offered or refused */
+    SMTPP_TLS_MODE_FORCE_INT_MIN_ =
+        -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_TLS_MODE_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_tls_mode;
 
 /** @brief See the C++ `smtpp::client_mechanism`: the SASL mechanism the client runs (RFC 4954 §4). */
 typedef enum smtpp_client_mechanism {
-    SMTPP_CLIENT_MECH_AUTO = 0,     /**< PLAIN if offered, else LOGIN */
-    SMTPP_CLIENT_MECH_PLAIN = 1,    /**< RFC 4616 */
-    SMTPP_CLIENT_MECH_LOGIN = 2,    /**< draft-murchison-sasl-login */
-    SMTPP_CLIENT_MECH_XOAUTH2 = 3,  /**< XOAUTH2: `password` is the bearer token */
-    SMTPP_CLIENT_MECH_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
-    SMTPP_CLIENT_MECH_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
+    SMTPP_CLIENT_MECH_AUTO = 0,    /**< PLAIN if offered, else LOGIN */
+    SMTPP_CLIENT_MECH_PLAIN = 1,   /**< RFC 4616 */
+    SMTPP_CLIENT_MECH_LOGIN = 2,   /**< draft-murchison-sasl-login */
+    SMTPP_CLIENT_MECH_XOAUTH2 = 3, /**< XOAUTH2: `password` is the bearer token */
+    SMTPP_CLIENT_MECH_FORCE_INT_MIN_ =
+        -0x7FFFFFFF - 1, /**< not a value: with the next, makes every int a valid value of the type in C++ too */
+    SMTPP_CLIENT_MECH_FORCE_INT_MAX_ = 0x7FFFFFFF /**< not a value */
 } smtpp_client_mechanism;
 
 /** The connection's settings (C++ `smtpp::client_config`). Its views must live as long as the client is used. */
 typedef struct smtpp_client_config {
-    smtpp_view helo;                   /**< our name in EHLO/HELO/LHLO (a Domain or address literal); default "localhost" */
-    int lmtp;                          /**< LMTP: LHLO, per-recipient final replies (RFC 2033) */
-    smtpp_tls_mode tls;                /**< STARTTLS use */
-    smtpp_view user;                   /**< AUTH when not empty */
-    smtpp_view password;               /**< password, or the token for XOAUTH2 */
-    smtpp_client_mechanism mechanism;  /**< the SASL mechanism */
-    int auth_without_tls;              /**< send credentials without TLS. RISK: the password crosses the network in clear (RFC 8314 says never) */
-    int use_pipelining;                /**< batch MAIL, RCPTs and DATA when offered (RFC 2920); on by default */
-    int use_chunking;                  /**< BDAT instead of DATA when CHUNKING is offered (RFC 3030) */
+    smtpp_view helo;     /**< our name in EHLO/HELO/LHLO (a Domain or address literal); default "localhost" */
+    int lmtp;            /**< LMTP: LHLO, per-recipient final replies (RFC 2033) */
+    smtpp_tls_mode tls;  /**< STARTTLS use */
+    smtpp_view user;     /**< AUTH when not empty */
+    smtpp_view password; /**< password, or the token for XOAUTH2 */
+    smtpp_client_mechanism mechanism; /**< the SASL mechanism */
+    int auth_without_tls; /**< send credentials without TLS. RISK: the password crosses the network in clear (RFC 8314 says never) */
+    int use_pipelining; /**< batch MAIL, RCPTs and DATA when offered (RFC 2920); on by default */
+    int use_chunking;   /**< BDAT instead of DATA when CHUNKING is offered (RFC 3030) */
 } smtpp_client_config;
 
 /**
@@ -962,45 +1059,45 @@ typedef struct smtpp_client_config {
  * transaction ends.
  */
 typedef struct smtpp_envelope {
-    smtpp_view from;   /**< "local@domain"; empty for the null reverse-path */
-    uint64_t size;     /**< octets as RFC 1870 §3 counts them; 0 = unknown */
-    unsigned body;     /**< BODY=: 0 none, 1 7BIT, 2 8BITMIME (RFC 6152), 3 BINARYMIME (RFC 3030) */
-    int smtputf8;      /**< SMTPUTF8 (RFC 6531); set it when a recipient to come may be UTF-8 (MAIL is written first) */
-    unsigned ret;      /**< DSN RET=: 0 none, 1 FULL, 2 HDRS (RFC 3461 §4.3), sent only under DSN */
-    smtpp_view envid;  /**< DSN ENVID= (xtext), sent only under DSN */
-    unsigned notify;   /**< DSN NOTIFY= bits for every RCPT: 1 NEVER, 2 SUCCESS, 4 FAILURE, 8 DELAY */
+    smtpp_view from;  /**< "local@domain"; empty for the null reverse-path */
+    uint64_t size;    /**< octets as RFC 1870 §3 counts them; 0 = unknown */
+    unsigned body;    /**< BODY=: 0 none, 1 7BIT, 2 8BITMIME (RFC 6152), 3 BINARYMIME (RFC 3030) */
+    int smtputf8;     /**< SMTPUTF8 (RFC 6531); set it when a recipient to come may be UTF-8 (MAIL is written first) */
+    unsigned ret;     /**< DSN RET=: 0 none, 1 FULL, 2 HDRS (RFC 3461 §4.3), sent only under DSN */
+    smtpp_view envid; /**< DSN ENVID= (xtext), sent only under DSN */
+    unsigned notify;  /**< DSN NOTIFY= bits for every RCPT: 1 NEVER, 2 SUCCESS, 4 FAILURE, 8 DELAY */
 } smtpp_envelope;
 
 /** A complete reply as the client session takes it (C++ `smtpp::server_reply`); smtpp_collector_reply() builds it. */
 typedef struct smtpp_server_reply {
-    uint16_t code;             /**< the reply code */
-    uint8_t esc_class;         /**< first enhanced code: class, 0 when none */
-    uint16_t esc_subject;      /**< its subject */
-    uint16_t esc_detail;       /**< its detail */
-    int trailing;              /**< bytes were left behind the reply (refused after the 220 to STARTTLS, RFC 3207 §4.2) */
-    uint32_t extensions;       /**< 250 to EHLO/LHLO: ::smtpp_ehlo_ext bits */
-    uint32_t auth_mechanisms;  /**< 250 to EHLO/LHLO: ::smtpp_sasl_mech bits */
-    uint64_t size;             /**< 250 to EHLO/LHLO: SIZE; 0 = no limit or not offered */
+    uint16_t code;        /**< the reply code */
+    uint8_t esc_class;    /**< first enhanced code: class, 0 when none */
+    uint16_t esc_subject; /**< its subject */
+    uint16_t esc_detail;  /**< its detail */
+    int trailing;         /**< bytes were left behind the reply (refused after the 220 to STARTTLS, RFC 3207 §4.2) */
+    uint32_t extensions;  /**< 250 to EHLO/LHLO: ::smtpp_ehlo_ext bits */
+    uint32_t auth_mechanisms; /**< 250 to EHLO/LHLO: ::smtpp_sasl_mech bits */
+    uint64_t size;            /**< 250 to EHLO/LHLO: SIZE; 0 = no limit or not offered */
 } smtpp_server_reply;
 
 /** What one client call produced (C++ `smtpp::client_result`). Write `write`, then carry out `action`; report `event`. */
 typedef struct smtpp_client_result {
-    smtpp_view write;             /**< bytes to write now (into the caller's `out` or static storage) */
-    smtpp_client_action action;   /**< what to do after writing */
-    smtpp_client_phase phase;     /**< the client's phase after this call */
-    smtpp_client_event event;     /**< what happened */
-    smtpp_outcome outcome;        /**< recipient, delivery, message: the outcome */
-    smtpp_client_error error;     /**< why, for failed / message events and refused calls */
-    uint16_t index;               /**< recipient: the RCPT's index (counting RCPT commands); delivery: ordinal among accepted */
-    uint16_t code;                /**< the reply the event is about */
-    uint8_t esc_class;            /**< its enhanced code: class, 0 when none */
-    uint16_t esc_subject;         /**< subject */
-    uint16_t esc_detail;          /**< detail */
-    uint16_t timeout;             /**< read_reply / send_body: seconds (RFC 5321 §4.5.3.2) */
-    int bdat;                     /**< send_body: use smtpp_client_chunk() */
-    int expect_ehlo;              /**< read_reply: call smtpp_reply_expect_ehlo() first */
-    int dsn_dropped;              /**< smtpp_client_send(): DSN parameters not sent (DSN not offered) */
-    int taken;                    /**< smtpp_client_recipient(): the recipient was used; 0: give the same one again when next asked */
+    smtpp_view write;           /**< bytes to write now (into the caller's `out` or static storage) */
+    smtpp_client_action action; /**< what to do after writing */
+    smtpp_client_phase phase;   /**< the client's phase after this call */
+    smtpp_client_event event;   /**< what happened */
+    smtpp_outcome outcome;      /**< recipient, delivery, message: the outcome */
+    smtpp_client_error error;   /**< why, for failed / message events and refused calls */
+    uint16_t index;       /**< recipient: the RCPT's index (counting RCPT commands); delivery: ordinal among accepted */
+    uint16_t code;        /**< the reply the event is about */
+    uint8_t esc_class;    /**< its enhanced code: class, 0 when none */
+    uint16_t esc_subject; /**< subject */
+    uint16_t esc_detail;  /**< detail */
+    uint16_t timeout;     /**< read_reply / send_body: seconds (RFC 5321 §4.5.3.2) */
+    int bdat;             /**< send_body: use smtpp_client_chunk() */
+    int expect_ehlo;      /**< read_reply: call smtpp_reply_expect_ehlo() first */
+    int dsn_dropped;      /**< smtpp_client_send(): DSN parameters not sent (DSN not offered) */
+    int taken; /**< smtpp_client_recipient(): the recipient was used; 0: give the same one again when next asked */
 } smtpp_client_result;
 
 /** Sets `o` to the defaults of the C++ `client_config`. No-op on NULL. */
@@ -1034,10 +1131,11 @@ SMTPP_API smtpp_error smtpp_client_start(const smtpp_client_config *cfg, smtpp_c
  * @return SMTPP_OK, or an argument error (then `c` and `result` are unchanged)
  */
 SMTPP_API smtpp_error smtpp_client_step(const smtpp_client_config *cfg, const smtpp_envelope *env, smtpp_client *c,
-                                        const smtpp_server_reply *rep, char *out, size_t cap, smtpp_client_result *result);
+                                        const smtpp_server_reply *rep, char *out, size_t cap,
+                                        smtpp_client_result *result);
 /** TLS is up (RFC 3207 §4.2): EHLO again. */
-SMTPP_API smtpp_error smtpp_client_tls_established(const smtpp_client_config *cfg, smtpp_client *c, char *out, size_t cap,
-                                                   smtpp_client_result *result);
+SMTPP_API smtpp_error smtpp_client_tls_established(const smtpp_client_config *cfg, smtpp_client *c, char *out,
+                                                   size_t cap, smtpp_client_result *result);
 /** Starts a message when idle: checks it against what the server offered, writes MAIL (and, pipelining, keeps it for the batch). */
 SMTPP_API smtpp_error smtpp_client_send(const smtpp_client_config *cfg, const smtpp_envelope *env, smtpp_client *c,
                                         char *out, size_t cap, smtpp_client_result *result);
@@ -1053,7 +1151,8 @@ SMTPP_API smtpp_error smtpp_client_recipient(const smtpp_client_config *cfg, con
 SMTPP_API smtpp_error smtpp_client_recipients_done(const smtpp_client_config *cfg, const smtpp_envelope *env,
                                                    smtpp_client *c, char *out, size_t cap, smtpp_client_result *result);
 /** The DATA body and its terminator "." CRLF are written (RFC 5321 §4.1.1.4). */
-SMTPP_API smtpp_error smtpp_client_body_done(const smtpp_client_config *cfg, smtpp_client *c, smtpp_client_result *result);
+SMTPP_API smtpp_error smtpp_client_body_done(const smtpp_client_config *cfg, smtpp_client *c,
+                                             smtpp_client_result *result);
 /** BDAT (RFC 3030 §2): writes "BDAT size [LAST]"; the host writes exactly `size` body octets right after it. */
 SMTPP_API smtpp_error smtpp_client_chunk(const smtpp_client_config *cfg, smtpp_client *c, uint64_t size, int last,
                                          char *out, size_t cap, smtpp_client_result *result);
@@ -1075,8 +1174,8 @@ SMTPP_API smtpp_error smtpp_reply_for_data(smtpp_data_error e, smtpp_reply_hint 
 SMTPP_API smtpp_error smtpp_reply_for_reply(smtpp_reply_error e, smtpp_reply_hint *out);
 /** Languages of the catalog (C++ `smtpp::lang`). */
 typedef enum smtpp_lang {
-    SMTPP_LANG_EN = 0,  /**< English */
-    SMTPP_LANG_RU = 1,  /**< Russian (UTF-8) */
+    SMTPP_LANG_EN = 0,                           /**< English */
+    SMTPP_LANG_RU = 1,                           /**< Russian (UTF-8) */
     SMTPP_LANG_FORCE_INT_MIN_ = -0x7FFFFFFF - 1, /**< not a value */
     SMTPP_LANG_FORCE_INT_MAX_ = 0x7FFFFFFF       /**< not a value */
 } smtpp_lang;
@@ -1100,19 +1199,19 @@ typedef struct smtpp_reply_explanation {
 
 /** What the catalog says about an enhanced status code (C++ `smtpp::enhanced_explanation`, RFC 3463, RFC 5248). */
 typedef struct smtpp_enhanced_explanation {
-    uint8_t esc_class;           /**< class asked about */
-    uint16_t esc_subject;        /**< subject asked about */
-    uint16_t esc_detail;         /**< detail asked about */
-    int valid;                   /**< class 2/4/5, subject and detail 0..999 */
-    int listed;                  /**< in the IANA registry */
-    int known_subject;           /**< subject 0..7 (RFC 3463 §3) */
-    smtpp_view cls;              /**< "2.X.X Success", ... */
-    smtpp_view cls_meaning;      /**< what the class means */
-    smtpp_view subject;          /**< "X.1.X Addressing Status", ... */
-    smtpp_view subject_meaning;  /**< what the subject means */
-    smtpp_view title;            /**< short title */
-    smtpp_view description;      /**< what the code says */
-    smtpp_view rfc;              /**< where it is defined */
+    uint8_t esc_class;          /**< class asked about */
+    uint16_t esc_subject;       /**< subject asked about */
+    uint16_t esc_detail;        /**< detail asked about */
+    int valid;                  /**< class 2/4/5, subject and detail 0..999 */
+    int listed;                 /**< in the IANA registry */
+    int known_subject;          /**< subject 0..7 (RFC 3463 §3) */
+    smtpp_view cls;             /**< "2.X.X Success", ... */
+    smtpp_view cls_meaning;     /**< what the class means */
+    smtpp_view subject;         /**< "X.1.X Addressing Status", ... */
+    smtpp_view subject_meaning; /**< what the subject means */
+    smtpp_view title;           /**< short title */
+    smtpp_view description;     /**< what the code says */
+    smtpp_view rfc;             /**< where it is defined */
 } smtpp_enhanced_explanation;
 
 /** Explains a reply code (smtpp-explain's catalog). An invalid code gives `valid == 0`, not an error. */

@@ -38,10 +38,22 @@ extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
 extern void __libc_free(void *);
 static unsigned long g_allocs;
-void *malloc(size_t n) { ++g_allocs; return __libc_malloc(n); }
-void *calloc(size_t a, size_t b) { ++g_allocs; return __libc_calloc(a, b); }
-void *realloc(void *p, size_t n) { ++g_allocs; return __libc_realloc(p, n); }
-void *aligned_alloc(size_t a, size_t n) { ++g_allocs; return __libc_memalign(a, n); }
+void *malloc(size_t n) {
+    ++g_allocs;
+    return __libc_malloc(n);
+}
+void *calloc(size_t a, size_t b) {
+    ++g_allocs;
+    return __libc_calloc(a, b);
+}
+void *realloc(void *p, size_t n) {
+    ++g_allocs;
+    return __libc_realloc(p, n);
+}
+void *aligned_alloc(size_t a, size_t n) {
+    ++g_allocs;
+    return __libc_memalign(a, n);
+}
 int posix_memalign(void **p, size_t a, size_t n) {
     ++g_allocs;
     *p = __libc_memalign(a, n);
@@ -55,12 +67,12 @@ static unsigned long g_allocs;
 static unsigned long g_test_allocs;
 
 static int g_failures;
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            ++g_failures;                                                              \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);   \
-        }                                                                              \
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
+            ++g_failures;                                                            \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                            \
     } while (0)
 
 /* ---- a growing text log (fixed capacity) -------------------------------------------------- */
@@ -149,7 +161,8 @@ static int reply_feed(void *vctx, const char *p, size_t n) {
         }
         putf(&c->log, "%u", ev.line.code, 0, 0);
         puts_(&c->log, ev.line.last ? " " : "-");
-        if (ev.line.esc_class != 0) putf(&c->log, "[%u.%u.%u] ", ev.line.esc_class, ev.line.esc_subject, ev.line.esc_detail);
+        if (ev.line.esc_class != 0)
+            putf(&c->log, "[%u.%u.%u] ", ev.line.esc_class, ev.line.esc_subject, ev.line.esc_detail);
         put_escaped(&c->log, ev.line.text.ptr, ev.line.text.len);
         putf(&c->log, " #%u\n", ev.line.index, 0, 0);
         if (ev.line.last) {
@@ -180,7 +193,7 @@ static void reply_run(reply_ctx *c, const smtpp_reply_options *o, int ehlo, cons
 }
 
 typedef struct reply_vector {
-    const char *why;  /* the RFC rule */
+    const char *why; /* the RFC rule */
     const char *in;
     int ehlo, bare_lf;
     const char *expected;
@@ -196,13 +209,16 @@ static const reply_vector reply_vectors[] = {
      "= 452 lines 2 bytes 42 esc 4.5.3\nend complete\n"},
     {"RFC 3463 §2: a code of another class stays text", "250 5.1.1 odd\r\n", 0, 0,
      "250 5.1.1 odd #0\n= 250 lines 1 bytes 15 esc 0.0.0\nend complete\n"},
-    {"RFC 5321 §4.2: the code alone, without SP", "220\r\n", 0, 0, "220  #0\n= 220 lines 1 bytes 5 esc 0.0.0\nend complete\n"},
+    {"RFC 5321 §4.2: the code alone, without SP", "220\r\n", 0, 0,
+     "220  #0\n= 220 lines 1 bytes 5 esc 0.0.0\nend complete\n"},
     {"RFC 5321 §4.2.1: the code differs between lines", "250-a\r\n251 b\r\n", 0, 0,
      "250-a #0\nfailed reply code differs between lines\nend failed reply code differs between lines\n"},
     {"RFC 5321 §4.2: Reply-code = %x32-35 %x30-35 %x30-39", "260 no\r\n", 0, 0,
      "failed bad reply code\nend failed bad reply code\n"},
-    {"RFC 5321 §2.3.8: a bare LF is no line end", "250 ok\n", 0, 0, "failed bare LF in reply\nend failed bare LF in reply\n"},
-    {"... unless allow_bare_lf (a named leniency)", "250 ok\n", 0, 1, "250 ok #0\n= 250 lines 1 bytes 7 esc 0.0.0\nend complete\n"},
+    {"RFC 5321 §2.3.8: a bare LF is no line end", "250 ok\n", 0, 0,
+     "failed bare LF in reply\nend failed bare LF in reply\n"},
+    {"... unless allow_bare_lf (a named leniency)", "250 ok\n", 0, 1,
+     "250 ok #0\n= 250 lines 1 bytes 7 esc 0.0.0\nend complete\n"},
     {"a control character in the text", "250 a\x1b[2Jb\r\n", 0, 0,
      "failed forbidden character in reply text\nend failed forbidden character in reply text\n"},
     {"RFC 5321 §4.1.1.1: ehlo-greet may carry controls on the first line of the EHLO reply",
@@ -234,7 +250,8 @@ static void test_reply_reader(void) {
             reply_run(&other, &o, rv->ehlo, rv->in, len, pieces[k], 0);
             if (strcmp(other.log.buf, whole.log.buf) != 0) {
                 ++g_failures;
-                fprintf(stderr, "reply vector %u (%s): differs in pieces of %u\n", (unsigned)v, rv->why, (unsigned)pieces[k]);
+                fprintf(stderr, "reply vector %u (%s): differs in pieces of %u\n", (unsigned)v, rv->why,
+                        (unsigned)pieces[k]);
             }
         }
         for (k = 1; k < len; ++k) {
@@ -291,7 +308,9 @@ static void test_reply_reader(void) {
 }
 
 /* ---- EHLO ------------------------------------------------------------------------------------ */
-static int view_is(smtpp_view v, const char *s) { return v.len == strlen(s) && (v.len == 0 || memcmp(v.ptr, s, v.len) == 0); }
+static int view_is(smtpp_view v, const char *s) {
+    return v.len == strlen(s) && (v.len == 0 || memcmp(v.ptr, s, v.len) == 0);
+}
 
 static void test_ehlo(void) {
     static smtpp_ehlo caps;
@@ -299,18 +318,19 @@ static void test_ehlo(void) {
     smtpp_ehlo_result res;
     smtpp_view kw, pa;
     /* RFC 5321 §4.1.1.1 ehlo-ok-rsp; SIZE (RFC 1870 §4), AUTH (RFC 4954 §3), LIMITS (RFC 9422) */
-    const char reply[] = "250-mx.example Hello there\r\n250-PIPELINING\r\n250-SIZE 35882577\r\n"
-                         "250-AUTH PLAIN LOGIN X-FOO\r\n250-8bitmime\r\n250-X-VENDOR a=b\r\n250-LIMITS RCPTMAX=50\r\n"
-                         "250-STARTTLS\r\n250-bad_line!\r\n250 CHUNKING\r\n221 not this\r\n";
+    const char reply[] =
+        "250-mx.example Hello there\r\n250-PIPELINING\r\n250-SIZE 35882577\r\n"
+        "250-AUTH PLAIN LOGIN X-FOO\r\n250-8bitmime\r\n250-X-VENDOR a=b\r\n250-LIMITS RCPTMAX=50\r\n"
+        "250-STARTTLS\r\n250-bad_line!\r\n250 CHUNKING\r\n221 not this\r\n";
     const size_t whole = sizeof reply - 1 - strlen("221 not this\r\n");
     size_t k;
     CHECK(smtpp_parse_ehlo(reply, sizeof reply - 1, &caps, sizeof caps, NULL, &res) == SMTPP_OK);
     CHECK(res.status == SMTPP_COMPLETE && res.consumed == whole);
     CHECK(smtpp_ehlo_fields_of(&caps, &f) == SMTPP_OK);
     CHECK(f.code == 250 && f.lines == 10 && view_is(f.domain, "mx.example") && view_is(f.greet, "Hello there"));
-    CHECK(f.extensions == (uint32_t)(SMTPP_EHLO_EXT_PIPELINING | SMTPP_EHLO_EXT_SIZE | SMTPP_EHLO_EXT_AUTH |
-                                     SMTPP_EHLO_EXT_8BITMIME | SMTPP_EHLO_EXT_LIMITS | SMTPP_EHLO_EXT_STARTTLS |
-                                     SMTPP_EHLO_EXT_CHUNKING));
+    CHECK(f.extensions ==
+          (uint32_t)(SMTPP_EHLO_EXT_PIPELINING | SMTPP_EHLO_EXT_SIZE | SMTPP_EHLO_EXT_AUTH | SMTPP_EHLO_EXT_8BITMIME |
+                     SMTPP_EHLO_EXT_LIMITS | SMTPP_EHLO_EXT_STARTTLS | SMTPP_EHLO_EXT_CHUNKING));
     CHECK(f.size_known && f.size == 35882577u);
     CHECK(f.auth_mechanisms == (uint32_t)(SMTPP_SASL_PLAIN | SMTPP_SASL_LOGIN) && f.auth_unknown == 1);
     CHECK(view_is(f.auth_params, "PLAIN LOGIN X-FOO"));
@@ -332,7 +352,8 @@ static void test_ehlo(void) {
     CHECK(smtpp_ehlo_fields_of(&caps, &f) == SMTPP_OK && f.size == 35882577u && f.lines == 10);
     /* an old server's 502 (RFC 5321 §3.2: fall back to HELO): complete, only the code */
     CHECK(smtpp_parse_ehlo("502 5.5.1 no\r\n", 14, &caps, sizeof caps, NULL, &res) == SMTPP_OK);
-    CHECK(res.status == SMTPP_COMPLETE && smtpp_ehlo_fields_of(&caps, &f) == SMTPP_OK && f.code == 502 && f.extensions == 0);
+    CHECK(res.status == SMTPP_COMPLETE && smtpp_ehlo_fields_of(&caps, &f) == SMTPP_OK && f.code == 502 &&
+          f.extensions == 0);
     /* the reply reader's checks: a code mismatch fails (§4.2.1) */
     CHECK(smtpp_parse_ehlo("250-a\r\n251 b\r\n", 14, &caps, sizeof caps, NULL, &res) == SMTPP_OK);
     CHECK(res.status == SMTPP_FAILED && res.error == SMTPP_REPLY_CODE_MISMATCH);
@@ -349,7 +370,7 @@ static void test_ehlo(void) {
 typedef struct ccase {
     char title[256];
     int line;
-    int supported;      /* one_at_a_time, and no key the C host lacks */
+    int supported; /* one_at_a_time, and no key the C host lacks */
     smtpp_client_config cfg;
     smtpp_envelope env;
     char strings[CASE_CAP]; /* the views' storage */
@@ -411,12 +432,14 @@ static void apply_key(ccase *c, char *kv) {
     const char *v = eq == NULL ? "" : eq + 1;
     if (eq != NULL) *eq = '\0';
     if (strcmp(kv, "lmtp") == 0) c->cfg.lmtp = 1;
-    else if (strcmp(kv, "tls") == 0) c->cfg.tls = strcmp(v, "required") == 0 ? SMTPP_TLS_REQUIRED : SMTPP_TLS_OPPORTUNISTIC;
+    else if (strcmp(kv, "tls") == 0)
+        c->cfg.tls = strcmp(v, "required") == 0 ? SMTPP_TLS_REQUIRED : SMTPP_TLS_OPPORTUNISTIC;
     else if (strcmp(kv, "user") == 0) c->cfg.user = keep(c, v);
     else if (strcmp(kv, "pass") == 0) c->cfg.password = keep(c, v);
     else if (strcmp(kv, "mech") == 0)
-        c->cfg.mechanism = strcmp(v, "plain") == 0 ? SMTPP_CLIENT_MECH_PLAIN
-                           : strcmp(v, "login") == 0 ? SMTPP_CLIENT_MECH_LOGIN : SMTPP_CLIENT_MECH_XOAUTH2;
+        c->cfg.mechanism = strcmp(v, "plain") == 0   ? SMTPP_CLIENT_MECH_PLAIN
+                           : strcmp(v, "login") == 0 ? SMTPP_CLIENT_MECH_LOGIN
+                                                     : SMTPP_CLIENT_MECH_XOAUTH2;
     else if (strcmp(kv, "auth_clear") == 0) c->cfg.auth_without_tls = 1;
     else if (strcmp(kv, "pipelining") == 0) c->cfg.use_pipelining = strcmp(v, "0") != 0;
     else if (strcmp(kv, "chunking") == 0) c->cfg.use_chunking = 1;
@@ -563,11 +586,11 @@ static void log_write(text *t, smtpp_view w) {
 
 static const char *const outcome_names[] = {"none", "accepted", "deferred", "refused"};
 static const char *const error_names[] = {
-    "none", "greeting_refused", "service_closing", "ehlo_refused", "tls_unavailable", "tls_refused",
-    "response_injection", "auth_unavailable", "auth_failed", "auth_loop", "needs_smtputf8",
-    "needs_8bitmime", "needs_binarymime", "too_big", "bad_address", "no_space", "protocol",
-    "unexpected_reply", "no_recipients", "mail_refused", "data_refused", "message_refused",
-    "invalid_call", "no_recipient_given"};
+    "none",           "greeting_refused",   "service_closing",  "ehlo_refused",      "tls_unavailable",
+    "tls_refused",    "response_injection", "auth_unavailable", "auth_failed",       "auth_loop",
+    "needs_smtputf8", "needs_8bitmime",     "needs_binarymime", "too_big",           "bad_address",
+    "no_space",       "protocol",           "unexpected_reply", "no_recipients",     "mail_refused",
+    "data_refused",   "message_refused",    "invalid_call",     "no_recipient_given"};
 
 static void put_esc(text *t, const smtpp_client_result *r) {
     if (r->esc_class == 0) puts_(t, "-");
@@ -741,15 +764,12 @@ static void run_client(chost *h, const ccase *c, size_t piece, size_t split) {
                         puts_(&h->log, "\n");
                     }
                 } else {
-                    CHECK(smtpp_client_recipients_done(&c->cfg, &c->env, &h->cl, h->out, sizeof h->out, &r) == SMTPP_OK);
+                    CHECK(smtpp_client_recipients_done(&c->cfg, &c->env, &h->cl, h->out, sizeof h->out, &r) ==
+                          SMTPP_OK);
                 }
                 break;
-            case SMTPP_CLIENT_ACTION_CLOSE:
-                puts_(&h->log, "E: [close]\n");
-                return;
-            default:
-                puts_(&h->log, "E: BUG unknown action\n");
-                return;
+            case SMTPP_CLIENT_ACTION_CLOSE: puts_(&h->log, "E: [close]\n"); return;
+            default: puts_(&h->log, "E: BUG unknown action\n"); return;
         }
         CHECK(r.phase == smtpp_client_phase_of(&h->cl));
     }
@@ -796,7 +816,8 @@ static int test_client_transcripts(const char *dir) {
                 run_client(&g_host2, &g_case, 0, k);
                 if (strcmp(g_host2.log.buf, g_host.log.buf) != 0) {
                     ++g_failures;
-                    fprintf(stderr, "%s:%d %s: differs split at %u\n", files[fi], g_case.line, g_case.title, (unsigned)k);
+                    fprintf(stderr, "%s:%d %s: differs split at %u\n", files[fi], g_case.line, g_case.title,
+                            (unsigned)k);
                     break;
                 }
             }
@@ -818,9 +839,15 @@ static void test_arguments(void) {
     smtpp_reply_line line;
     smtpp_status st;
     char out[256];
-    union { smtpp_client c; unsigned char b[sizeof(smtpp_client) + 8]; } mis;
+    union {
+        smtpp_client c;
+        unsigned char b[sizeof(smtpp_client) + 8];
+    } mis;
     {
-        struct probe { char c; smtpp_reply_reader x; };
+        struct probe {
+            char c;
+            smtpp_reply_reader x;
+        };
         CHECK(offsetof(struct probe, x) % 4 == 0);
         CHECK(sizeof(smtpp_reply_reader) >= SMTPP_REPLY_READER_SIZE && sizeof(smtpp_ehlo) >= SMTPP_EHLO_SIZE);
         CHECK(sizeof(smtpp_client) >= SMTPP_CLIENT_SIZE && sizeof(smtpp_reply_collector) >= SMTPP_REPLY_COLLECTOR_SIZE);

@@ -33,10 +33,22 @@ extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
 extern void __libc_free(void *);
 static unsigned long g_allocs;
-void *malloc(size_t n) { ++g_allocs; return __libc_malloc(n); }
-void *calloc(size_t a, size_t b) { ++g_allocs; return __libc_calloc(a, b); }
-void *realloc(void *p, size_t n) { ++g_allocs; return __libc_realloc(p, n); }
-void *aligned_alloc(size_t a, size_t n) { ++g_allocs; return __libc_memalign(a, n); }
+void *malloc(size_t n) {
+    ++g_allocs;
+    return __libc_malloc(n);
+}
+void *calloc(size_t a, size_t b) {
+    ++g_allocs;
+    return __libc_calloc(a, b);
+}
+void *realloc(void *p, size_t n) {
+    ++g_allocs;
+    return __libc_realloc(p, n);
+}
+void *aligned_alloc(size_t a, size_t n) {
+    ++g_allocs;
+    return __libc_memalign(a, n);
+}
 int posix_memalign(void **p, size_t a, size_t n) {
     ++g_allocs;
     *p = __libc_memalign(a, n);
@@ -48,12 +60,12 @@ static unsigned long g_allocs;
 #endif
 
 static int g_failures;
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            ++g_failures;                                                              \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);   \
-        }                                                                              \
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
+            ++g_failures;                                                            \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                            \
     } while (0)
 
 /* ---- transcripts ------------------------------------------------------------------------ */
@@ -134,17 +146,29 @@ static void unescape(const char *s, char *buf, size_t *len) {
     }
 }
 
-static const char *const verdict_names[] = {"accept", "reject", "defer", "unknown_user",
+static const char *const verdict_names[] = {"accept",       "reject",       "defer",   "unknown_user",
                                             "relay_denied", "mailbox_full", "too_big", "too_weak"};
 
 static void apply_policy(transcript *t, const char *tok) {
-    static const struct { const char *n; unsigned e; } exts[] = {
-        {"pipelining", SMTPP_EXT_PIPELINING}, {"size", SMTPP_EXT_SIZE}, {"8bitmime", SMTPP_EXT_8BITMIME},
-        {"smtputf8", SMTPP_EXT_SMTPUTF8}, {"esc", SMTPP_EXT_ENHANCEDSTATUSCODES}, {"dsn", SMTPP_EXT_DSN},
-        {"chunking", SMTPP_EXT_CHUNKING}, {"binarymime", SMTPP_EXT_BINARYMIME}, {"starttls", SMTPP_EXT_STARTTLS},
-        {"auth", SMTPP_EXT_AUTH}, {"requiretls", SMTPP_EXT_REQUIRETLS}, {"deliverby", SMTPP_EXT_DELIVERBY},
-        {"futurerelease", SMTPP_EXT_FUTURERELEASE}, {"mt-priority", SMTPP_EXT_MT_PRIORITY},
-        {"rrvs", SMTPP_EXT_RRVS}, {"limits", SMTPP_EXT_LIMITS}};
+    static const struct {
+        const char *n;
+        unsigned e;
+    } exts[] = {{"pipelining", SMTPP_EXT_PIPELINING},
+                {"size", SMTPP_EXT_SIZE},
+                {"8bitmime", SMTPP_EXT_8BITMIME},
+                {"smtputf8", SMTPP_EXT_SMTPUTF8},
+                {"esc", SMTPP_EXT_ENHANCEDSTATUSCODES},
+                {"dsn", SMTPP_EXT_DSN},
+                {"chunking", SMTPP_EXT_CHUNKING},
+                {"binarymime", SMTPP_EXT_BINARYMIME},
+                {"starttls", SMTPP_EXT_STARTTLS},
+                {"auth", SMTPP_EXT_AUTH},
+                {"requiretls", SMTPP_EXT_REQUIRETLS},
+                {"deliverby", SMTPP_EXT_DELIVERBY},
+                {"futurerelease", SMTPP_EXT_FUTURERELEASE},
+                {"mt-priority", SMTPP_EXT_MT_PRIORITY},
+                {"rrvs", SMTPP_EXT_RRVS},
+                {"limits", SMTPP_EXT_LIMITS}};
     smtpp_policy_options *o = &t->opts;
     char k[64];
     const char *eq = strchr(tok, '=');
@@ -179,7 +203,8 @@ static void apply_policy(transcript *t, const char *tok) {
     else if (strcmp(k, "sync") == 0) o->enforce_sync = on;
     else if (strcmp(k, "unknown_param_504") == 0) o->unknown_param_504 = on;
     else if (strcmp(k, "verify") == 0) o->verify_senders = o->verify_recipients = on;
-    else if (strcmp(k, "normalize") == 0) o->bare_newline = on ? SMTPP_BARE_NEWLINE_NORMALIZE : SMTPP_BARE_NEWLINE_REJECT;
+    else if (strcmp(k, "normalize") == 0)
+        o->bare_newline = on ? SMTPP_BARE_NEWLINE_NORMALIZE : SMTPP_BARE_NEWLINE_REJECT;
     else if (strcmp(k, "max_size") == 0) o->max_message_size = strtoull(v, NULL, 10);
     else if (strcmp(k, "max_rcpt") == 0) o->max_recipients = (uint16_t)strtoul(v, NULL, 10);
     else if (strcmp(k, "max_errors") == 0) o->max_errors = (uint8_t)strtoul(v, NULL, 10);
@@ -201,9 +226,16 @@ static void apply_policy(transcript *t, const char *tok) {
             n = strlen(v) < 255 ? strlen(v) : 255;
             memcpy(slot, v, n);
         }
-        if (k[0] == 'h') { o->hostname.ptr = slot; o->hostname.len = n; }
-        else if (k[0] == 'g') { o->greeting.ptr = slot; o->greeting.len = n; }
-        else { o->mt_priority_policy.ptr = slot; o->mt_priority_policy.len = n; }
+        if (k[0] == 'h') {
+            o->hostname.ptr = slot;
+            o->hostname.len = n;
+        } else if (k[0] == 'g') {
+            o->greeting.ptr = slot;
+            o->greeting.len = n;
+        } else {
+            o->mt_priority_policy.ptr = slot;
+            o->mt_priority_policy.len = n;
+        }
     } else snprintf(t->error, sizeof t->error, "unknown policy key %.64s", k);
 }
 
@@ -384,10 +416,11 @@ static void handle(host *h, smtpp_step_result r) {
             case SMTPP_ACTION_VERIFY_CREDENTIALS: {
                 const decision d = next_decision(h);
                 if (d.is_challenge)
-                    api(h, smtpp_auth_challenge(&h->pol, &h->st, d.challenge, strlen(d.challenge), h->challenge_buf,
-                                                sizeof h->challenge_buf, &r), "auth_challenge");
-                else
-                    api(h, smtpp_resolve(&h->pol, &h->st, d.v, &r), "resolve");
+                    api(h,
+                        smtpp_auth_challenge(&h->pol, &h->st, d.challenge, strlen(d.challenge), h->challenge_buf,
+                                             sizeof h->challenge_buf, &r),
+                        "auth_challenge");
+                else api(h, smtpp_resolve(&h->pol, &h->st, d.v, &r), "resolve");
                 continue;
             }
             default: break;
@@ -494,14 +527,26 @@ static void test_arguments(void) {
     smtpp_data_decoder dd;
     smtpp_policy_options o;
     char buf[64];
-    union { smtpp_session s; unsigned char b[sizeof(smtpp_session) + 8]; } mis;
+    union {
+        smtpp_session s;
+        unsigned char b[sizeof(smtpp_session) + 8];
+    } mis;
     const char mail[] = "MAIL FROM:<alice@example.org> SIZE=100\r\n";
 
     /* the typed storage is as aligned as the header says, in C99 and C11 alike */
     {
-        struct probe_cmd { char c; smtpp_command x; };
-        struct probe_pol { char c; smtpp_policy x; };
-        struct probe_ses { char c; smtpp_session x; };
+        struct probe_cmd {
+            char c;
+            smtpp_command x;
+        };
+        struct probe_pol {
+            char c;
+            smtpp_policy x;
+        };
+        struct probe_ses {
+            char c;
+            smtpp_session x;
+        };
         CHECK(offsetof(struct probe_cmd, x) % SMTPP_COMMAND_ALIGN == 0);
         CHECK(offsetof(struct probe_pol, x) >= sizeof(void *) || offsetof(struct probe_pol, x) % 4 == 0);
         CHECK(offsetof(struct probe_ses, x) % 4 == 0);
@@ -540,10 +585,12 @@ static void test_arguments(void) {
         o.auth_needs_tls = 0;
         CHECK(smtpp_policy_init(&pol, sizeof pol, &o) == SMTPP_OK);
         CHECK(smtpp_session_init(&s, sizeof s) == SMTPP_OK && smtpp_start(&pol, &s, &r) == SMTPP_OK);
-        CHECK(smtpp_step(&pol, &s, ehlo, sizeof ehlo - 1, 0, &cmd, &r) == SMTPP_OK && r.code == 250 && !r.sasl_response);
+        CHECK(smtpp_step(&pol, &s, ehlo, sizeof ehlo - 1, 0, &cmd, &r) == SMTPP_OK && r.code == 250 &&
+              !r.sasl_response);
         CHECK(smtpp_step(&pol, &s, auth, sizeof auth - 1, 0, &cmd, &r) == SMTPP_OK && !r.sasl_response);
         CHECK(r.action == SMTPP_ACTION_VERIFY_CREDENTIALS && !r.has_sasl);
-        CHECK(smtpp_auth_challenge(&pol, &s, "VXNlcm5hbWU6", 12, (char *)g_out, sizeof g_out, &r) == SMTPP_OK && r.code == 334);
+        CHECK(smtpp_auth_challenge(&pol, &s, "VXNlcm5hbWU6", 12, (char *)g_out, sizeof g_out, &r) == SMTPP_OK &&
+              r.code == 334);
         CHECK(smtpp_step(&pol, &s, resp, sizeof resp - 1, 0, &cmd, &r) == SMTPP_OK && r.sasl_response && r.has_sasl);
         CHECK(r.sasl.len == 8 && memcmp(r.sasl.ptr, "dXNlcg==", 8) == 0);
     }
@@ -578,7 +625,8 @@ static void test_arguments(void) {
     CHECK(smtpp_line_next(&lr, "NO", 2, &ev) == SMTPP_OK && ev.status == SMTPP_NEED_MORE && smtpp_line_pending(&lr));
     CHECK(smtpp_line_next(&lr, "OP\r\nX", 5, &ev) == SMTPP_OK && ev.status == SMTPP_COMPLETE && ev.consumed == 4);
     CHECK(ev.line.len == 6 && memcmp(ev.line.ptr, "NOOP\r\n", 6) == 0);
-    CHECK(smtpp_line_next(&lr, "A\nB", 3, &ev) == SMTPP_OK && ev.status == SMTPP_FAILED && ev.error == SMTPP_LINE_BARE_LF);
+    CHECK(smtpp_line_next(&lr, "A\nB", 3, &ev) == SMTPP_OK && ev.status == SMTPP_FAILED &&
+          ev.error == SMTPP_LINE_BARE_LF);
     CHECK(smtpp_line_next(NULL, "", 0, &ev) == SMTPP_E_NULL);
 
     CHECK(smtpp_data_decoder_init(&dd, sizeof dd, NULL) == SMTPP_OK);
@@ -600,7 +648,8 @@ static void test_arguments(void) {
         CHECK(smtpp_explain_reply(999, SMTPP_LANG_EN, &bad) == SMTPP_OK && !bad.valid);
         CHECK(smtpp_explain_reply(550, (smtpp_lang)7, &bad) == SMTPP_E_ARGUMENT);
         CHECK(smtpp_explain_reply(550, SMTPP_LANG_EN, NULL) == SMTPP_E_NULL);
-        CHECK(smtpp_explain_enhanced(5, 1, 1, SMTPP_LANG_EN, &ee) == SMTPP_OK && ee.valid && ee.listed && ee.title.len > 0);
+        CHECK(smtpp_explain_enhanced(5, 1, 1, SMTPP_LANG_EN, &ee) == SMTPP_OK && ee.valid && ee.listed &&
+              ee.title.len > 0);
         CHECK(smtpp_explain_enhanced(261, 1, 1, SMTPP_LANG_EN, &eb) == SMTPP_OK && !eb.valid);
         CHECK(smtpp_explain_enhanced(3, 1, 1, SMTPP_LANG_RU, &eb) == SMTPP_OK && !eb.valid);
     }
@@ -614,9 +663,9 @@ static transcript g_t;
 static char g_whole[MAX_TEXT];
 
 int main(int argc, char **argv) {
-    static const char *const files[] = {"basic.txt", "sequence.txt", "errors.txt", "extensions.txt",
-                                        "pipelining.txt", "starttls.txt", "auth.txt", "data.txt",
-                                        "bdat.txt", "lmtp.txt"};
+    static const char *const files[] = {"basic.txt",      "sequence.txt", "errors.txt", "extensions.txt",
+                                        "pipelining.txt", "starttls.txt", "auth.txt",   "data.txt",
+                                        "bdat.txt",       "lmtp.txt"};
     static const size_t pieces[] = {1, 2, 3, 7, 64};
     const int every_split = !(argc > 2 && strcmp(argv[2], "--no-every-split") == 0);
     size_t fi;
@@ -663,7 +712,8 @@ int main(int argc, char **argv) {
                 size_t longest = 0;
                 int p;
                 for (p = 0; p < g_t.npackets; ++p)
-                    if (g_t.packet_off[p + 1] - g_t.packet_off[p] > longest) longest = g_t.packet_off[p + 1] - g_t.packet_off[p];
+                    if (g_t.packet_off[p + 1] - g_t.packet_off[p] > longest)
+                        longest = g_t.packet_off[p + 1] - g_t.packet_off[p];
                 for (k = 1; k < longest; ++k) {
                     const size_t n = run(&g_t, 0, k, NULL, 0);
                     if (n != whole_len || memcmp(g_out, g_whole, n) != 0) {

@@ -16,7 +16,8 @@ int main() {
     while (std::getline(std::cin, in)) {
         if (in.size() < 2) return 2;
         line.clear();
-        for (std::size_t i = 2; i + 1 < in.size(); i += 2) line += static_cast<char>(std::stoi(in.substr(i, 2), nullptr, 16));
+        for (std::size_t i = 2; i + 1 < in.size(); i += 2)
+            line += static_cast<char>(std::stoi(in.substr(i, 2), nullptr, 16));
         smtpp::parse_options o;
         o.smtputf8 = o.smtputf8_transaction = in[0] == 'u';
         smtpp::command c;

@@ -19,7 +19,8 @@ int main() {
     }
     char buf[64];
     const auto r = smtpp::compiled::format_command(c, buf, sizeof buf, {});
-    if (r.err != smtpp::command_format_error::none || std::string_view(buf, r.size) != "MAIL FROM:<a@b.example> SIZE=42\r\n") {
+    if (r.err != smtpp::command_format_error::none ||
+        std::string_view(buf, r.size) != "MAIL FROM:<a@b.example> SIZE=42\r\n") {
         std::puts("compiled format_command disagrees");
         return 1;
     }

@@ -34,9 +34,7 @@ private:
 /// A list of chunks, each in its own exact heap buffer.
 class chunked_input {
 public:
-    void add(std::string_view s) {
-        bufs_.emplace_back(std::make_unique<exact_buffer>(s));
-    }
+    void add(std::string_view s) { bufs_.emplace_back(std::make_unique<exact_buffer>(s)); }
     [[nodiscard]] std::vector<std::string_view> chunks() const {
         std::vector<std::string_view> out;
         out.reserve(bufs_.size());

@@ -16,8 +16,7 @@ namespace smtpp::detail {
 
 /// `s.substr(pos, n)` without its range check, whose throw would link exception machinery
 /// (or abort) into firmware. Every caller passes `pos <= s.size()`; a larger one is clamped.
-constexpr std::string_view sub(std::string_view s, std::size_t pos,
-                               std::size_t n = std::string_view::npos) noexcept {
+constexpr std::string_view sub(std::string_view s, std::size_t pos, std::size_t n = std::string_view::npos) noexcept {
     if (pos > s.size()) pos = s.size();
     const std::size_t rest = s.size() - pos;
     return std::string_view(s.data() + pos, n < rest ? n : rest);
@@ -50,13 +49,26 @@ constexpr std::array<std::uint16_t, 256> make_char_table() noexcept {
         if (digit) v |= c_digit;
         if (alpha || digit) v |= c_atext;
         switch (c) {
-            case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-            case '-': case '/': case '=': case '?': case '^': case '_': case '`': case '{':
-            case '|': case '}': case '~':
-                v |= c_atext;
-                break;
-            default:
-                break;
+            case '!':
+            case '#':
+            case '$':
+            case '%':
+            case '&':
+            case '\'':
+            case '*':
+            case '+':
+            case '-':
+            case '/':
+            case '=':
+            case '?':
+            case '^':
+            case '_':
+            case '`':
+            case '{':
+            case '|':
+            case '}':
+            case '~': v |= c_atext; break;
+            default: break;
         }
         if ((c >= 32 && c <= 33) || (c >= 35 && c <= 91) || (c >= 93 && c <= 126)) v |= c_qtext;
         if ((c >= 0x21 && c <= 0x2A) || (c >= 0x2C && c <= 0x3C) || (c >= 0x3E && c <= 0x7E)) v |= c_xchar;
@@ -221,8 +233,7 @@ constexpr std::uint64_t pack_in(const char* p, std::size_t n, const char* lo, co
     static_cast<void>(hi);
 #endif
     std::uint64_t v = 0;
-    for (std::size_t i = 0; i < n; ++i)
-        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    for (std::size_t i = 0; i < n; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
     return v;
 }
 

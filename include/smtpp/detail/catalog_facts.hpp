@@ -45,13 +45,13 @@ struct esc_text {
 
 /// Texts of the theory of codes and the labels used by cards, per language.
 struct theory_text {
-    std::string_view reply_class[4][2];      ///< [first digit - 2] = {title, meaning}
-    std::string_view reply_category[6][2];   ///< [second digit] = {title, meaning}
-    std::string_view esc_class[3][2];        ///< [2, 4, 5] = {title, meaning}
-    std::string_view esc_subject[8][2];      ///< [subject] = {title, meaning}
-    std::string_view not_in_table_title;     ///< title of a valid code that is not listed
-    std::string_view not_in_table_fix;       ///< advice for such a code (§4.2.1: first digit)
-    std::string_view unregistered_esc;       ///< title of an unregistered enhanced code
+    std::string_view reply_class[4][2];     ///< [first digit - 2] = {title, meaning}
+    std::string_view reply_category[6][2];  ///< [second digit] = {title, meaning}
+    std::string_view esc_class[3][2];       ///< [2, 4, 5] = {title, meaning}
+    std::string_view esc_subject[8][2];     ///< [subject] = {title, meaning}
+    std::string_view not_in_table_title;    ///< title of a valid code that is not listed
+    std::string_view not_in_table_fix;      ///< advice for such a code (§4.2.1: first digit)
+    std::string_view unregistered_esc;      ///< title of an unregistered enhanced code
 };
 
 inline constexpr reply_fact reply_facts[] = {
@@ -96,28 +96,86 @@ inline constexpr reply_fact reply_facts[] = {
 
 inline constexpr esc_fact esc_facts[] = {
     {0, 0, "RFC 3463 §3.1"},
-    {1, 0, "RFC 3463 §3.2"}, {1, 1, "RFC 3463 §3.2"}, {1, 2, "RFC 3463 §3.2"}, {1, 3, "RFC 3463 §3.2"},
-    {1, 4, "RFC 3463 §3.2"}, {1, 5, "RFC 3463 §3.2"}, {1, 6, "RFC 3463 §3.2"}, {1, 7, "RFC 3463 §3.2"},
-    {1, 8, "RFC 3463 §3.2"}, {1, 9, "RFC 3886 §4"}, {1, 10, "RFC 7505 §4.2"},
-    {2, 0, "RFC 3463 §3.3"}, {2, 1, "RFC 3463 §3.3"}, {2, 2, "RFC 3463 §3.3"}, {2, 3, "RFC 3463 §3.3"},
+    {1, 0, "RFC 3463 §3.2"},
+    {1, 1, "RFC 3463 §3.2"},
+    {1, 2, "RFC 3463 §3.2"},
+    {1, 3, "RFC 3463 §3.2"},
+    {1, 4, "RFC 3463 §3.2"},
+    {1, 5, "RFC 3463 §3.2"},
+    {1, 6, "RFC 3463 §3.2"},
+    {1, 7, "RFC 3463 §3.2"},
+    {1, 8, "RFC 3463 §3.2"},
+    {1, 9, "RFC 3886 §4"},
+    {1, 10, "RFC 7505 §4.2"},
+    {2, 0, "RFC 3463 §3.3"},
+    {2, 1, "RFC 3463 §3.3"},
+    {2, 2, "RFC 3463 §3.3"},
+    {2, 3, "RFC 3463 §3.3"},
     {2, 4, "RFC 3463 §3.3"},
-    {3, 0, "RFC 3463 §3.4"}, {3, 1, "RFC 3463 §3.4"}, {3, 2, "RFC 3463 §3.4"}, {3, 3, "RFC 3463 §3.4"},
-    {3, 4, "RFC 3463 §3.4"}, {3, 5, "RFC 3463 §3.4"}, {3, 6, "RFC 6710 §9"},
-    {4, 0, "RFC 3463 §3.5"}, {4, 1, "RFC 3463 §3.5"}, {4, 2, "RFC 3463 §3.5"}, {4, 3, "RFC 3463 §3.5"},
-    {4, 4, "RFC 3463 §3.5"}, {4, 5, "RFC 3463 §3.5"}, {4, 6, "RFC 3463 §3.5"}, {4, 7, "RFC 3463 §3.5"},
-    {5, 0, "RFC 3463 §3.6"}, {5, 1, "RFC 3463 §3.6"}, {5, 2, "RFC 3463 §3.6"}, {5, 3, "RFC 3463 §3.6"},
-    {5, 4, "RFC 3463 §3.6"}, {5, 5, "RFC 3463 §3.6"}, {5, 6, "RFC 4954 §6"},
-    {6, 0, "RFC 3463 §3.7"}, {6, 1, "RFC 3463 §3.7"}, {6, 2, "RFC 3463 §3.7"}, {6, 3, "RFC 3463 §3.7"},
-    {6, 4, "RFC 3463 §3.7"}, {6, 5, "RFC 3463 §3.7"}, {6, 6, "RFC 4468 §5"}, {6, 7, "RFC 6531 §3.5"},
-    {6, 8, "RFC 6531 §3.7.4.1"}, {6, 9, "RFC 6531 §3.7.5"}, {6, 10, "RFC 6531 (deprecated duplicate of X.6.8)"},
-    {7, 0, "RFC 3463 §3.8"}, {7, 1, "RFC 3463 §3.8"}, {7, 2, "RFC 3463 §3.8"}, {7, 3, "RFC 3463 §3.8"},
-    {7, 4, "RFC 3463 §3.8"}, {7, 5, "RFC 3463 §3.8"}, {7, 6, "RFC 3463 §3.8"}, {7, 7, "RFC 3463 §3.8"},
-    {7, 8, "RFC 4954 §6"}, {7, 9, "RFC 4954 §6"}, {7, 10, "RFC 5248 §4"}, {7, 11, "RFC 4954 §6"},
-    {7, 12, "RFC 4954 §6"}, {7, 13, "RFC 5248 §4"}, {7, 14, "RFC 5248 §4"}, {7, 15, "RFC 6710 §9"},
-    {7, 16, "RFC 6710 §9"}, {7, 17, "RFC 7293 §3"}, {7, 18, "RFC 7293 §3"}, {7, 19, "RFC 7293 §3"},
-    {7, 20, "RFC 7372 §3.1"}, {7, 21, "RFC 7372 §3.1"}, {7, 22, "RFC 7372 §3.1"}, {7, 23, "RFC 7372 §3.2"},
-    {7, 24, "RFC 7372 §3.2"}, {7, 25, "RFC 7372 §3.3"}, {7, 26, "RFC 7372 §3.4"}, {7, 27, "RFC 7505 §4.2"},
-    {7, 28, "IANA SMTP Enhanced Status Codes registry"}, {7, 29, "RFC 8617 §7.2.3"}, {7, 30, "RFC 8689 §5"},
+    {3, 0, "RFC 3463 §3.4"},
+    {3, 1, "RFC 3463 §3.4"},
+    {3, 2, "RFC 3463 §3.4"},
+    {3, 3, "RFC 3463 §3.4"},
+    {3, 4, "RFC 3463 §3.4"},
+    {3, 5, "RFC 3463 §3.4"},
+    {3, 6, "RFC 6710 §9"},
+    {4, 0, "RFC 3463 §3.5"},
+    {4, 1, "RFC 3463 §3.5"},
+    {4, 2, "RFC 3463 §3.5"},
+    {4, 3, "RFC 3463 §3.5"},
+    {4, 4, "RFC 3463 §3.5"},
+    {4, 5, "RFC 3463 §3.5"},
+    {4, 6, "RFC 3463 §3.5"},
+    {4, 7, "RFC 3463 §3.5"},
+    {5, 0, "RFC 3463 §3.6"},
+    {5, 1, "RFC 3463 §3.6"},
+    {5, 2, "RFC 3463 §3.6"},
+    {5, 3, "RFC 3463 §3.6"},
+    {5, 4, "RFC 3463 §3.6"},
+    {5, 5, "RFC 3463 §3.6"},
+    {5, 6, "RFC 4954 §6"},
+    {6, 0, "RFC 3463 §3.7"},
+    {6, 1, "RFC 3463 §3.7"},
+    {6, 2, "RFC 3463 §3.7"},
+    {6, 3, "RFC 3463 §3.7"},
+    {6, 4, "RFC 3463 §3.7"},
+    {6, 5, "RFC 3463 §3.7"},
+    {6, 6, "RFC 4468 §5"},
+    {6, 7, "RFC 6531 §3.5"},
+    {6, 8, "RFC 6531 §3.7.4.1"},
+    {6, 9, "RFC 6531 §3.7.5"},
+    {6, 10, "RFC 6531 (deprecated duplicate of X.6.8)"},
+    {7, 0, "RFC 3463 §3.8"},
+    {7, 1, "RFC 3463 §3.8"},
+    {7, 2, "RFC 3463 §3.8"},
+    {7, 3, "RFC 3463 §3.8"},
+    {7, 4, "RFC 3463 §3.8"},
+    {7, 5, "RFC 3463 §3.8"},
+    {7, 6, "RFC 3463 §3.8"},
+    {7, 7, "RFC 3463 §3.8"},
+    {7, 8, "RFC 4954 §6"},
+    {7, 9, "RFC 4954 §6"},
+    {7, 10, "RFC 5248 §4"},
+    {7, 11, "RFC 4954 §6"},
+    {7, 12, "RFC 4954 §6"},
+    {7, 13, "RFC 5248 §4"},
+    {7, 14, "RFC 5248 §4"},
+    {7, 15, "RFC 6710 §9"},
+    {7, 16, "RFC 6710 §9"},
+    {7, 17, "RFC 7293 §3"},
+    {7, 18, "RFC 7293 §3"},
+    {7, 19, "RFC 7293 §3"},
+    {7, 20, "RFC 7372 §3.1"},
+    {7, 21, "RFC 7372 §3.1"},
+    {7, 22, "RFC 7372 §3.1"},
+    {7, 23, "RFC 7372 §3.2"},
+    {7, 24, "RFC 7372 §3.2"},
+    {7, 25, "RFC 7372 §3.3"},
+    {7, 26, "RFC 7372 §3.4"},
+    {7, 27, "RFC 7505 §4.2"},
+    {7, 28, "IANA SMTP Enhanced Status Codes registry"},
+    {7, 29, "RFC 8617 §7.2.3"},
+    {7, 30, "RFC 8689 §5"},
 };
 
 inline constexpr std::size_t reply_count = sizeof(reply_facts) / sizeof(reply_facts[0]);

@@ -25,7 +25,8 @@ constexpr client_result make(const client_state& s, client_action a, std::uint16
     return r;
 }
 
-constexpr client_result fail(client_state s, smtpp::client_error e, std::uint16_t code = 0, enhanced_code esc = {}) noexcept {
+constexpr client_result fail(client_state s, smtpp::client_error e, std::uint16_t code = 0,
+                             enhanced_code esc = {}) noexcept {
     s.phase = client_phase::closed;
     client_result r = make(s, client_action::close);
     r.event = client_event::failed;
@@ -36,13 +37,15 @@ constexpr client_result fail(client_state s, smtpp::client_error e, std::uint16_
 }
 
 constexpr outcome outcome_of(std::uint16_t code) noexcept {
-    return code >= 200 && code < 300 ? outcome::accepted
+    return code >= 200 && code < 300   ? outcome::accepted
            : code >= 400 && code < 500 ? outcome::deferred
-           : code >= 500 ? outcome::refused : outcome::none;
+           : code >= 500               ? outcome::refused
+                                       : outcome::none;
 }
 
 /// QUIT and wait for 221 (after a refusal the session can still end politely).
-constexpr client_result quit(client_state s, smtpp::client_error e, std::uint16_t code = 0, enhanced_code esc = {}) noexcept {
+constexpr client_result quit(client_state s, smtpp::client_error e, std::uint16_t code = 0,
+                             enhanced_code esc = {}) noexcept {
     s.phase = client_phase::quit;
     client_result r = make(s, client_action::read_reply, timeout_mail);
     r.write = quit_line;
@@ -53,7 +56,8 @@ constexpr client_result quit(client_state s, smtpp::client_error e, std::uint16_
     return r;
 }
 
-constexpr client_result send_hello(const client_config& cfg, client_state s, verb v, char* out, std::size_t cap) noexcept {
+constexpr client_result send_hello(const client_config& cfg, client_state s, verb v, char* out,
+                                   std::size_t cap) noexcept {
     command c{};
     c.verb = v;
     c.argument = cfg.helo;
@@ -73,8 +77,10 @@ constexpr client_result send_hello(const client_config& cfg, client_state s, ver
 constexpr client_mechanism pick_mechanism(const client_config& cfg, const client_state& s) noexcept {
     const auto offered = [&](sasl_mech m) { return (s.auth_mechanisms & static_cast<std::uint32_t>(m)) != 0; };
     switch (cfg.mechanism) {
-        case client_mechanism::plain: return offered(sasl_mech::plain) ? client_mechanism::plain : client_mechanism::automatic;
-        case client_mechanism::login: return offered(sasl_mech::login) ? client_mechanism::login : client_mechanism::automatic;
+        case client_mechanism::plain:
+            return offered(sasl_mech::plain) ? client_mechanism::plain : client_mechanism::automatic;
+        case client_mechanism::login:
+            return offered(sasl_mech::login) ? client_mechanism::login : client_mechanism::automatic;
         case client_mechanism::xoauth2:
             return offered(sasl_mech::xoauth2) ? client_mechanism::xoauth2 : client_mechanism::automatic;
         case client_mechanism::automatic: break;
@@ -93,7 +99,9 @@ constexpr client_result send_auth(const client_config& cfg, client_state s, char
     s.auth_step = 0;
     s.phase = client_phase::auth;
     out_buf o{out, cap};
-    const std::string_view name = m == client_mechanism::plain ? "AUTH PLAIN" : m == client_mechanism::login ? "AUTH LOGIN" : "AUTH XOAUTH2";
+    const std::string_view name = m == client_mechanism::plain   ? "AUTH PLAIN"
+                                  : m == client_mechanism::login ? "AUTH LOGIN"
+                                                                 : "AUTH XOAUTH2";
     if (!o.put(name)) return fail(s, smtpp::client_error::no_space);
     bool ir = false;
     if (m != client_mechanism::login) {
@@ -103,10 +111,14 @@ constexpr client_result send_auth(const client_config& cfg, client_state s, char
         if (line <= 512 && o.put(" ")) {
             ir = true;
             if (m == client_mechanism::plain) {
-                const std::string_view parts[] = {std::string_view("\0", 1), cfg.user, std::string_view("\0", 1), cfg.password};
+                const std::string_view parts[] = {std::string_view("\0", 1), cfg.user, std::string_view("\0", 1),
+                                                  cfg.password};
                 if (!put_base64(o, parts)) return fail(s, smtpp::client_error::no_space);
             } else {
-                const std::string_view parts[] = {"user=", cfg.user, "\x01" "auth=Bearer ", cfg.password, "\x01\x01"};
+                const std::string_view parts[] = {"user=", cfg.user,
+                                                  "\x01"
+                                                  "auth=Bearer ",
+                                                  cfg.password, "\x01\x01"};
                 if (!put_base64(o, parts)) return fail(s, smtpp::client_error::no_space);
             }
         }
@@ -142,7 +154,8 @@ constexpr client_result after_hello(const client_config& cfg, client_state s, ch
 
 
 /// The transaction failed: RSET (RFC 5321 §4.1.1.5) and report on its reply.
-constexpr client_result fail_transaction(client_state s, smtpp::client_error e, std::uint16_t code, enhanced_code esc) noexcept {
+constexpr client_result fail_transaction(client_state s, smtpp::client_error e, std::uint16_t code,
+                                         enhanced_code esc) noexcept {
     if (!s.has(cf_failed)) {
         s.flags = static_cast<std::uint16_t>(s.flags | cf_failed);
         s.fail_error = e;
@@ -156,7 +169,8 @@ constexpr client_result fail_transaction(client_state s, smtpp::client_error e, 
 }
 
 /// The transaction ended: report, back to ready.
-constexpr client_result end_transaction(client_state s, smtpp::client_error e, std::uint16_t code, enhanced_code esc) noexcept {
+constexpr client_result end_transaction(client_state s, smtpp::client_error e, std::uint16_t code,
+                                        enhanced_code esc) noexcept {
     s.phase = client_phase::ready;
     s.flags = static_cast<std::uint16_t>(s.flags & (cf_esmtp | cf_tls | cf_authed | cf_tls_tried));
     client_result r = make(s, client_action::ready);
@@ -167,7 +181,8 @@ constexpr client_result end_transaction(client_state s, smtpp::client_error e, s
     // A failed transaction is never "accepted", whatever code came last (a 2xx after the
     // lone "." of a message without recipients, RFC 2920 §3.1, says nothing was delivered).
     r.outcome = e == smtpp::client_error::none ? outcome::accepted
-                : code >= 400 && code < 500 ? outcome::deferred : outcome::refused;
+                : code >= 400 && code < 500    ? outcome::deferred
+                                               : outcome::refused;
     return r;
 }
 
@@ -199,8 +214,9 @@ constexpr client_result after_rcpts(const client_config& cfg, const envelope& en
         return make(s, client_action::read_reply, timeout_data_init);
     }
     if (s.accepted == 0) {
-        const smtpp::client_error e = s.rcpt_sent == 0 ? smtpp::client_error::no_recipient_given
-                                      : s.has(cf_mail_ok) ? smtpp::client_error::no_recipients : s.fail_error;
+        const smtpp::client_error e = s.rcpt_sent == 0    ? smtpp::client_error::no_recipient_given
+                                      : s.has(cf_mail_ok) ? smtpp::client_error::no_recipients
+                                                          : s.fail_error;
         return fail_transaction(s, e, s.fail_code, s.fail_esc);
     }
     if (s.has(cf_bdat)) {
@@ -220,7 +236,8 @@ constexpr client_result after_rcpts(const client_config& cfg, const envelope& en
 constexpr client_result final_reply(const client_config& cfg, client_state s, const server_reply& rep) noexcept {
     const std::uint16_t code = rep.code;
     if (!cfg.lmtp)
-        return end_transaction(s, code < 300 ? smtpp::client_error::none : smtpp::client_error::message_refused, code, rep.esc);
+        return end_transaction(s, code < 300 ? smtpp::client_error::none : smtpp::client_error::message_refused, code,
+                               rep.esc);
     const std::uint16_t k = s.delivered;
     s.delivered = static_cast<std::uint16_t>(s.delivered + 1);
     client_result r{};
@@ -244,16 +261,16 @@ constexpr client_result final_reply(const client_config& cfg, client_state s, co
 // instructions per session (callgrind, bench_client's session).
 // `client_step` calls them with a valid code only (200 to 559, RFC 5321 §4.2), never 421.
 
-SMTPP_HOT_INLINE constexpr client_result on_greeting(const client_config& cfg, client_state s, const server_reply& rep, char* out,
-                                    std::size_t cap) noexcept {
+SMTPP_HOT_INLINE constexpr client_result on_greeting(const client_config& cfg, client_state s, const server_reply& rep,
+                                                     char* out, std::size_t cap) noexcept {
     const std::uint16_t code = rep.code;
     if (code == 220) return send_hello(cfg, s, cfg.lmtp ? verb::lhlo : verb::ehlo, out, cap);
     if (code >= 400) return quit(s, smtpp::client_error::greeting_refused, code, rep.esc);
     return fail(s, smtpp::client_error::greeting_refused, code, rep.esc);
 }
 
-SMTPP_HOT_INLINE constexpr client_result on_ehlo(const client_config& cfg, client_state s, const server_reply& rep, char* out,
-                                std::size_t cap) noexcept {
+SMTPP_HOT_INLINE constexpr client_result on_ehlo(const client_config& cfg, client_state s, const server_reply& rep,
+                                                 char* out, std::size_t cap) noexcept {
     const std::uint16_t code = rep.code;
     if (code == 250) {
         s.flags = static_cast<std::uint16_t>(s.flags | cf_esmtp);
@@ -269,8 +286,8 @@ SMTPP_HOT_INLINE constexpr client_result on_ehlo(const client_config& cfg, clien
     return fail(s, smtpp::client_error::protocol, code, rep.esc);
 }
 
-SMTPP_HOT_INLINE constexpr client_result on_helo(const client_config& cfg, client_state s, const server_reply& rep, char* out,
-                                std::size_t cap) noexcept {
+SMTPP_HOT_INLINE constexpr client_result on_helo(const client_config& cfg, client_state s, const server_reply& rep,
+                                                 char* out, std::size_t cap) noexcept {
     const std::uint16_t code = rep.code;
     if (code == 250) {
         s.flags = static_cast<std::uint16_t>(s.flags & ~cf_esmtp);
@@ -283,8 +300,8 @@ SMTPP_HOT_INLINE constexpr client_result on_helo(const client_config& cfg, clien
     return fail(s, smtpp::client_error::protocol, code, rep.esc);
 }
 
-SMTPP_HOT_INLINE constexpr client_result on_starttls(const client_config& cfg, client_state s, const server_reply& rep, char* out,
-                                    std::size_t cap) noexcept {
+SMTPP_HOT_INLINE constexpr client_result on_starttls(const client_config& cfg, client_state s, const server_reply& rep,
+                                                     char* out, std::size_t cap) noexcept {
     const std::uint16_t code = rep.code;
     if (code == 220) {
         // RFC 3207 §4.2: nothing may follow the 220 before the handshake; anything
@@ -305,8 +322,8 @@ SMTPP_HOT_INLINE constexpr client_result on_starttls(const client_config& cfg, c
 /// each mechanism has: PLAIN 1 (without initial response), LOGIN 2 (user, password),
 /// XOAUTH2: a 334 after the response carries the error; answer with an empty line (the
 /// server then sends 535). Past the last step: "*" cancels; the server answers 501 and we stop.
-SMTPP_HOT_INLINE constexpr client_result on_auth_challenge(const client_config& cfg, client_state s, std::uint16_t code, char* out,
-                                          std::size_t cap) noexcept {
+SMTPP_HOT_INLINE constexpr client_result on_auth_challenge(const client_config& cfg, client_state s, std::uint16_t code,
+                                                           char* out, std::size_t cap) noexcept {
     const std::uint8_t step = s.auth_step;
     s.auth_step = static_cast<std::uint8_t>(step < 255 ? step + 1 : 255);
     const bool ir = s.has(cf_auth_ir);
@@ -319,7 +336,10 @@ SMTPP_HOT_INLINE constexpr client_result on_auth_challenge(const client_config& 
         const std::string_view parts[] = {step == 0 ? cfg.user : cfg.password};
         ok = put_base64(o, parts);
     } else if (s.mech == client_mechanism::xoauth2 && !ir && step == 0) {
-        const std::string_view parts[] = {"user=", cfg.user, "\x01" "auth=Bearer ", cfg.password, "\x01\x01"};
+        const std::string_view parts[] = {"user=", cfg.user,
+                                          "\x01"
+                                          "auth=Bearer ",
+                                          cfg.password, "\x01\x01"};
         ok = put_base64(o, parts);
     } else if (s.mech == client_mechanism::xoauth2 && step == (ir ? 0 : 1)) {
         ok = true;  // the error challenge: an empty response
@@ -338,8 +358,8 @@ SMTPP_HOT_INLINE constexpr client_result on_auth_challenge(const client_config& 
     return r;
 }
 
-SMTPP_HOT_INLINE constexpr client_result on_auth(const client_config& cfg, client_state s, const server_reply& rep, char* out,
-                                std::size_t cap) noexcept {
+SMTPP_HOT_INLINE constexpr client_result on_auth(const client_config& cfg, client_state s, const server_reply& rep,
+                                                 char* out, std::size_t cap) noexcept {
     const std::uint16_t code = rep.code;
     if (code == 235) {
         s.flags = static_cast<std::uint16_t>(s.flags | cf_authed);
@@ -353,8 +373,8 @@ SMTPP_HOT_INLINE constexpr client_result on_auth(const client_config& cfg, clien
     return fail(s, smtpp::client_error::protocol, code, rep.esc);
 }
 
-SMTPP_HOT_INLINE constexpr client_result on_mail(const client_config& cfg, const envelope& env, client_state s, const server_reply& rep,
-                                char* out, std::size_t cap) noexcept {
+SMTPP_HOT_INLINE constexpr client_result on_mail(const client_config& cfg, const envelope& env, client_state s,
+                                                 const server_reply& rep, char* out, std::size_t cap) noexcept {
     const std::uint16_t code = rep.code;
     if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
     if (code < 300) {
@@ -374,8 +394,8 @@ SMTPP_HOT_INLINE constexpr client_result on_mail(const client_config& cfg, const
     return after_rcpts(cfg, env, s, out, cap);
 }
 
-SMTPP_HOT_INLINE constexpr client_result on_rcpt(const client_config& cfg, const envelope& env, client_state s, const server_reply& rep,
-                                char* out, std::size_t cap) noexcept {
+SMTPP_HOT_INLINE constexpr client_result on_rcpt(const client_config& cfg, const envelope& env, client_state s,
+                                                 const server_reply& rep, char* out, std::size_t cap) noexcept {
     const std::uint16_t code = rep.code;
     if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
     const std::uint16_t i = s.rcpt_replied;
@@ -402,7 +422,8 @@ SMTPP_HOT_INLINE constexpr client_result on_rcpt(const client_config& cfg, const
     return r;
 }
 
-SMTPP_HOT_INLINE constexpr client_result on_data(const client_config& cfg, client_state s, const server_reply& rep) noexcept {
+SMTPP_HOT_INLINE constexpr client_result on_data(const client_config& cfg, client_state s,
+                                                 const server_reply& rep) noexcept {
     const std::uint16_t code = rep.code;
     if (code == 354) {
         // RFC 2033 §4.2: an LMTP server "MUST" refuse DATA without a successful
@@ -421,15 +442,17 @@ SMTPP_HOT_INLINE constexpr client_result on_data(const client_config& cfg, clien
         return make(s, client_action::send_body, timeout_data_block);
     }
     if (code >= 400) {
-        const smtpp::client_error e = s.accepted == 0 ? (s.has(cf_mail_ok) ? smtpp::client_error::no_recipients : s.fail_error)
-                                                     : smtpp::client_error::data_refused;
+        const smtpp::client_error e = s.accepted == 0
+                                          ? (s.has(cf_mail_ok) ? smtpp::client_error::no_recipients : s.fail_error)
+                                          : smtpp::client_error::data_refused;
         return fail_transaction(s, e, s.accepted == 0 && s.fail_code != 0 ? s.fail_code : code,
                                 s.accepted == 0 && s.fail_code != 0 ? s.fail_esc : rep.esc);
     }
     return fail(s, smtpp::client_error::protocol, code, rep.esc);
 }
 
-SMTPP_HOT_INLINE constexpr client_result on_chunk(const client_config& cfg, client_state s, const server_reply& rep) noexcept {
+SMTPP_HOT_INLINE constexpr client_result on_chunk(const client_config& cfg, client_state s,
+                                                  const server_reply& rep) noexcept {
     const std::uint16_t code = rep.code;
     if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
     if (s.has(cf_void_data)) {  // the reply to BDAT LAST is the final reply
@@ -446,7 +469,8 @@ SMTPP_HOT_INLINE constexpr client_result on_chunk(const client_config& cfg, clie
     return fail_transaction(s, smtpp::client_error::data_refused, code, rep.esc);
 }
 
-SMTPP_HOT_INLINE constexpr client_result on_final(const client_config& cfg, client_state s, const server_reply& rep) noexcept {
+SMTPP_HOT_INLINE constexpr client_result on_final(const client_config& cfg, client_state s,
+                                                  const server_reply& rep) noexcept {
     const std::uint16_t code = rep.code;
     if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
     if (s.has(cf_void_data)) return end_transaction(s, smtpp::client_error::no_recipients, code, rep.esc);
@@ -455,7 +479,8 @@ SMTPP_HOT_INLINE constexpr client_result on_final(const client_config& cfg, clie
 
 SMTPP_HOT_INLINE constexpr client_result on_rset(client_state s, const server_reply& rep) noexcept {
     if (rep.code == 250) {
-        const smtpp::client_error e = s.fail_error == smtpp::client_error::none ? smtpp::client_error::message_refused : s.fail_error;
+        const smtpp::client_error e = s.fail_error == smtpp::client_error::none ? smtpp::client_error::message_refused
+                                                                                : s.fail_error;
         return end_transaction(s, e, s.fail_code, s.fail_esc);
     }
     return fail(s, smtpp::client_error::protocol, rep.code, rep.esc);
@@ -484,7 +509,8 @@ constexpr bool needs_utf8(const envelope& env) noexcept {
 /// send a message the server said it cannot take).
 constexpr smtpp::client_error unsendable(const envelope& env, const client_state& s, bool utf8) noexcept {
     if (utf8 && !s.offers(ehlo_ext::smtputf8)) return smtpp::client_error::needs_smtputf8;
-    if (env.body == body_type::eight_bit_mime && !s.offers(ehlo_ext::eightbitmime)) return smtpp::client_error::needs_8bitmime;
+    if (env.body == body_type::eight_bit_mime && !s.offers(ehlo_ext::eightbitmime))
+        return smtpp::client_error::needs_8bitmime;
     const bool chunking = s.offers(ehlo_ext::chunking);
     if (env.body == body_type::binary_mime && !(chunking && s.offers(ehlo_ext::binarymime)))
         return smtpp::client_error::needs_binarymime;
@@ -494,9 +520,11 @@ constexpr smtpp::client_error unsendable(const envelope& env, const client_state
 
 /// The state of a new transaction: the session's flags kept, the transaction's set (batching,
 /// BDAT, SMTPUTF8), the counters zero.
-constexpr client_state begin_transaction(const client_config& cfg, const envelope& env, client_state s, bool utf8) noexcept {
+constexpr client_state begin_transaction(const client_config& cfg, const envelope& env, client_state s,
+                                         bool utf8) noexcept {
     s.flags = static_cast<std::uint16_t>(s.flags & (cf_esmtp | cf_tls | cf_authed | cf_tls_tried));
-    if (cfg.use_pipelining && s.offers(ehlo_ext::pipelining)) s.flags = static_cast<std::uint16_t>(s.flags | cf_pipelined);
+    if (cfg.use_pipelining && s.offers(ehlo_ext::pipelining))
+        s.flags = static_cast<std::uint16_t>(s.flags | cf_pipelined);
     if ((cfg.use_chunking && s.offers(ehlo_ext::chunking)) || env.body == body_type::binary_mime)
         s.flags = static_cast<std::uint16_t>(s.flags | cf_bdat);
     if (utf8) s.flags = static_cast<std::uint16_t>(s.flags | cf_utf8);
@@ -517,9 +545,13 @@ constexpr client_result flush_batch(client_state s, char* out) noexcept {
     const std::size_t n = s.pending;
     s.pending = 0;
     const bool mail_unanswered = !s.has(cf_mail_ok) && !s.has(cf_failed);
-    s.phase = mail_unanswered ? client_phase::mail : s.rcpt_replied < s.rcpt_sent ? client_phase::rcpt : client_phase::data;
+    s.phase = mail_unanswered                ? client_phase::mail
+              : s.rcpt_replied < s.rcpt_sent ? client_phase::rcpt
+                                             : client_phase::data;
     client_result r = make(s, client_action::read_reply,
-                           s.phase == client_phase::data ? timeout_data_init : mail_unanswered ? timeout_mail : timeout_rcpt);
+                           s.phase == client_phase::data ? timeout_data_init
+                           : mail_unanswered             ? timeout_mail
+                                                         : timeout_rcpt);
     r.write = std::string_view(out, n);
     return r;
 }
@@ -570,9 +602,7 @@ constexpr client_result client_step(const client_config& cfg, const envelope& en
         case client_phase::chunk: return detail::on_chunk(cfg, s, rep);
         case client_phase::final: return detail::on_final(cfg, s, rep);
         case client_phase::rset: return detail::on_rset(s, rep);
-        case client_phase::quit:
-            s.phase = client_phase::closed;
-            return detail::make(s, client_action::close);
+        case client_phase::quit: s.phase = client_phase::closed; return detail::make(s, client_action::close);
         default: break;
     }
     return fail(s, smtpp::client_error::unexpected_reply, code, rep.esc);
@@ -634,13 +664,16 @@ constexpr client_result client_send(const client_config& cfg, const envelope& en
 }
 
 constexpr client_result client_recipient(const client_config& cfg, const envelope& env, const client_state& st,
-                                         std::string_view to, std::string_view orcpt, char* out, std::size_t cap) noexcept {
+                                         std::string_view to, std::string_view orcpt, char* out,
+                                         std::size_t cap) noexcept {
     (void)cfg;
     client_state s = st;
-    if (s.phase != client_phase::recipient || !env.one_at_a_time) return detail::fail(s, smtpp::client_error::invalid_call);
+    if (s.phase != client_phase::recipient || !env.one_at_a_time)
+        return detail::fail(s, smtpp::client_error::invalid_call);
     if (s.rcpt_sent == 0xFFFF) return detail::refuse_recipient(s, smtpp::client_error::no_recipient_given);
     // RFC 6531 §3.4: a UTF-8 address needs SMTPUTF8 on MAIL, which is already written.
-    if (!s.has(cf_utf8) && detail::has_8bit_octet(to)) return detail::refuse_recipient(s, smtpp::client_error::needs_smtputf8);
+    if (!s.has(cf_utf8) && detail::has_8bit_octet(to))
+        return detail::refuse_recipient(s, smtpp::client_error::needs_smtputf8);
     if (cap < s.pending) return detail::fail(s, smtpp::client_error::no_space);
     detail::out_buf o{out, cap, s.pending};
     const smtpp::client_error e = detail::put_rcpt(env, s, to, orcpt, o);
@@ -667,7 +700,8 @@ constexpr client_result client_recipient(const client_config& cfg, const envelop
 constexpr client_result client_recipients_done(const client_config& cfg, const envelope& env, const client_state& st,
                                                char* out, std::size_t cap) noexcept {
     client_state s = st;
-    if (s.phase != client_phase::recipient || !env.one_at_a_time) return detail::fail(s, smtpp::client_error::invalid_call);
+    if (s.phase != client_phase::recipient || !env.one_at_a_time)
+        return detail::fail(s, smtpp::client_error::invalid_call);
     s.flags = static_cast<std::uint16_t>(s.flags | cf_rcpt_done);
     if (s.pending == 0) return detail::after_rcpts(cfg, env, s, out, cap);
     if (s.rcpt_sent == 0) {  // only MAIL in the batch: nothing was written, nothing to undo

@@ -93,8 +93,7 @@ constexpr path make_path(std::string_view mailbox, bool reverse) noexcept {
         // Only <Postmaster> stands without a domain (RFC 5321 §4.1.1.3, case-insensitive);
         // anything else is written as "<text@>", which the parse-back refuses.
         bool postmaster = !reverse && mailbox.size() == 10;
-        for (std::size_t i = 0; postmaster && i < 10; ++i)
-            postmaster = (mailbox[i] | 0x20) == "postmaster"[i];
+        for (std::size_t i = 0; postmaster && i < 10; ++i) postmaster = (mailbox[i] | 0x20) == "postmaster"[i];
         p.is_postmaster = postmaster;
         p.local_part = mailbox;
         return p;
@@ -148,7 +147,8 @@ constexpr smtpp::client_error put_rcpt(const envelope& env, const client_state& 
 
 /// Appends RCPT commands from `rcpt_sent` on: all that fit when pipelining (then DATA when
 /// every RCPT is written and DATA is used), one otherwise.
-constexpr smtpp::client_error put_rcpts(const client_config& cfg, const envelope& env, client_state& s, out_buf& o) noexcept {
+constexpr smtpp::client_error put_rcpts(const client_config& cfg, const envelope& env, client_state& s,
+                                        out_buf& o) noexcept {
     const bool batch = s.has(cf_pipelined);
     while (s.rcpt_sent < env.to_count) {
         const std::string_view orcpt = env.orcpt != nullptr ? env.orcpt[s.rcpt_sent] : std::string_view{};

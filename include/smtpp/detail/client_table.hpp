@@ -31,7 +31,9 @@ struct client_edge {
 };
 constexpr std::uint32_t to(client_phase p) noexcept { return 1u << static_cast<unsigned>(p); }
 template <typename... P>
-constexpr std::uint32_t to(client_phase p, P... more) noexcept { return to(p) | to(more...); }
+constexpr std::uint32_t to(client_phase p, P... more) noexcept {
+    return to(p) | to(more...);
+}
 
 using cp = client_phase;
 inline constexpr client_edge closing{to(cp::closed), "close"};
@@ -47,38 +49,63 @@ inline constexpr client_edge client_transitions[client_phase_count][reply_class_
     /* greeting */
     {{to(cp::ehlo), "220: EHLO/LHLO"}, closing, {to(cp::quit), "4xx: QUIT"}, {to(cp::quit), "554: QUIT"}, closing},
     /* ehlo */
-    {{to(cp::starttls, cp::auth, cp::ready, cp::quit), "250: STARTTLS / AUTH / ready"}, closing,
-     {to(cp::quit), "4xx: QUIT"}, {to(cp::helo, cp::quit), "500/502: HELO; else QUIT"}, closing},
+    {{to(cp::starttls, cp::auth, cp::ready, cp::quit), "250: STARTTLS / AUTH / ready"},
+     closing,
+     {to(cp::quit), "4xx: QUIT"},
+     {to(cp::helo, cp::quit), "500/502: HELO; else QUIT"},
+     closing},
     /* helo */
-    {{to(cp::ready, cp::quit, cp::auth), "250: ready"}, closing, {to(cp::quit), "QUIT"}, {to(cp::quit), "QUIT"}, closing},
+    {{to(cp::ready, cp::quit, cp::auth), "250: ready"},
+     closing,
+     {to(cp::quit), "QUIT"},
+     {to(cp::quit), "QUIT"},
+     closing},
     /* starttls */
-    {{to(cp::tls, cp::closed), "220: handshake (refused if data follows)"}, closing,
+    {{to(cp::tls, cp::closed), "220: handshake (refused if data follows)"},
+     closing,
      {to(cp::auth, cp::ready, cp::quit), "refused: go on in clear or QUIT"},
-     {to(cp::auth, cp::ready, cp::quit), "refused: go on in clear or QUIT"}, closing},
+     {to(cp::auth, cp::ready, cp::quit), "refused: go on in clear or QUIT"},
+     closing},
     /* tls */ {never, never, never, never, never},
     /* auth */
-    {{to(cp::ready), "235"}, {to(cp::auth, cp::quit), "334: next response, or \"*\" (cancel)"},
-     {to(cp::quit), "454: QUIT"}, {to(cp::quit), "535/534: QUIT"}, closing},
+    {{to(cp::ready), "235"},
+     {to(cp::auth, cp::quit), "334: next response, or \"*\" (cancel)"},
+     {to(cp::quit), "454: QUIT"},
+     {to(cp::quit), "535/534: QUIT"},
+     closing},
     /* ready */ {never, never, never, never, never},
     /* mail */
-    {{to(cp::rcpt, cp::recipient), "250: RCPT (one at a time: ask the host)"}, closing,
-     {to(cp::rcpt, cp::rset), "refused"}, {to(cp::rcpt, cp::rset), "refused"}, closing},
+    {{to(cp::rcpt, cp::recipient), "250: RCPT (one at a time: ask the host)"},
+     closing,
+     {to(cp::rcpt, cp::rset), "refused"},
+     {to(cp::rcpt, cp::rset), "refused"},
+     closing},
     /* rcpt */
-    {{to(cp::rcpt, cp::data, cp::body, cp::rset, cp::recipient), "next RCPT / DATA / BDAT / ask the host; RSET after a refused MAIL"}, closing,
+    {{to(cp::rcpt, cp::data, cp::body, cp::rset, cp::recipient),
+      "next RCPT / DATA / BDAT / ask the host; RSET after a refused MAIL"},
+     closing,
      {to(cp::rcpt, cp::data, cp::body, cp::rset, cp::recipient), "next RCPT / DATA / RSET / ask the host"},
-     {to(cp::rcpt, cp::data, cp::body, cp::rset, cp::recipient), "next RCPT / DATA / RSET / ask the host"}, closing},
+     {to(cp::rcpt, cp::data, cp::body, cp::rset, cp::recipient), "next RCPT / DATA / RSET / ask the host"},
+     closing},
     /* data */
-    {closing, {to(cp::body, cp::final), "354: body (\".\" alone without recipients)"}, {to(cp::rset), "RSET"},
-     {to(cp::rset), "RSET"}, closing},
+    {closing,
+     {to(cp::body, cp::final), "354: body (\".\" alone without recipients)"},
+     {to(cp::rset), "RSET"},
+     {to(cp::rset), "RSET"},
+     closing},
     /* body */ {never, never, never, never, never},
     /* chunk */
-    {{to(cp::body, cp::final, cp::ready), "250: next chunk / done"}, closing,
+    {{to(cp::body, cp::final, cp::ready), "250: next chunk / done"},
+     closing,
      {to(cp::rset, cp::final, cp::ready), "RSET; LAST: the final reply"},
-     {to(cp::rset, cp::final, cp::ready), "RSET; LAST: the final reply"}, closing},
+     {to(cp::rset, cp::final, cp::ready), "RSET; LAST: the final reply"},
+     closing},
     /* final */
-    {{to(cp::final, cp::ready), "250: done (LMTP: next recipient)"}, closing,
+    {{to(cp::final, cp::ready), "250: done (LMTP: next recipient)"},
+     closing,
      {to(cp::final, cp::ready), "refused (LMTP: next recipient)"},
-     {to(cp::final, cp::ready), "refused (LMTP: next recipient)"}, closing},
+     {to(cp::final, cp::ready), "refused (LMTP: next recipient)"},
+     closing},
     /* rset */ {{to(cp::ready), "250: ready"}, closing, {to(cp::closed), "close"}, {to(cp::closed), "close"}, closing},
     /* quit */ {closing, closing, closing, closing, closing},
     /* closed */ {never, never, never, never, never},
@@ -107,7 +134,7 @@ inline constexpr client_event_edge client_event_edges[] = {
 /// True when the table allows `from` → `to` on `code`. Every awaiting phase may also close:
 /// a reply the command cannot have (RFC 5321 §4.2: "unexpected" codes), 421 (§3.8).
 constexpr bool in_table(client_phase from, std::uint16_t code, client_phase to) noexcept {
-    const client_edge (&row)[reply_class_count] = client_transitions[static_cast<std::size_t>(from)];
+    const client_edge(&row)[reply_class_count] = client_transitions[static_cast<std::size_t>(from)];
     const std::uint32_t closes = row[0].next != 0 ? detail::to(client_phase::closed) : 0;
     return ((row[reply_class(code)].next | closes) & detail::to(to)) != 0;
 }

@@ -27,7 +27,7 @@ constexpr bool next_param(std::string_view& text, std::string_view& keyword, std
 }
 
 [[nodiscard]] SMTPP_CLANG_INLINE constexpr command_error parse_command(std::string_view line, command& out,
-                                                    const parse_options& opt) noexcept {
+                                                                       const parse_options& opt) noexcept {
     detail::clear(out);
     out.line = line;
     const std::size_t n = line.size();
@@ -55,8 +55,7 @@ constexpr bool next_param(std::string_view& text, std::string_view& keyword, std
 }
 
 
-constexpr std::size_t xtext_decode(std::string_view in, char* out, std::size_t cap,
-                                   bool allow_lowercase) noexcept {
+constexpr std::size_t xtext_decode(std::string_view in, char* out, std::size_t cap, bool allow_lowercase) noexcept {
     std::size_t n = 0;
     for (std::size_t i = 0; i < in.size(); ++n) {
         if (n >= cap) return SIZE_MAX;
@@ -93,7 +92,7 @@ constexpr std::size_t unquote(std::string_view in, char* out, std::size_t cap) n
 
 
 constexpr command_format_result format_command(const command& c, char* out, std::size_t cap,
-                                       const parse_options& opt) noexcept {
+                                               const parse_options& opt) noexcept {
     detail::writer w{out, cap};
     command_format_result r;
     const std::string_view name = to_string(c.verb);
@@ -143,8 +142,7 @@ constexpr command_format_result format_command(const command& c, char* out, std:
                 w.put(c.argument);
             }
             break;
-        default:
-            break;
+        default: break;
     }
     if (w.forbidden) {
         r.err = command_format_error::forbidden_byte;

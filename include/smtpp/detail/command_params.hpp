@@ -393,7 +393,7 @@ SMTPP_HOT_INLINE constexpr command_error parse_one_param(std::string_view k, std
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`,
 /// `esmtp-value = 1*(%d33-60 / %d62-126)`; RFC 6531 §3.3 `esmtp-value =/ UTF8-non-ascii`.
 SMTPP_CLANG_INLINE constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail,
-                                                           const parse_options& opt) noexcept {
+                                                        const parse_options& opt) noexcept {
     // On locals (see `parse_domain`); `d[end]` is SP, HT, CR or LF (see `cursor`).
     const char* const d = c.s.data();
     const std::size_t end = c.end;
@@ -454,8 +454,10 @@ constexpr void format_value_size(writer& w, const params& ps) noexcept {
 }
 constexpr void format_value_body(writer& w, const params& ps) noexcept {
     w.put('=');
-    w.put(ps.body == body_type::seven_bit ? "7BIT" : ps.body == body_type::eight_bit_mime ? "8BITMIME"
-          : ps.body == body_type::binary_mime ? "BINARYMIME" : "");
+    w.put(ps.body == body_type::seven_bit        ? "7BIT"
+          : ps.body == body_type::eight_bit_mime ? "8BITMIME"
+          : ps.body == body_type::binary_mime    ? "BINARYMIME"
+                                                 : "");
 }
 constexpr void format_value_smtputf8(writer&, const params&) noexcept {}
 constexpr void format_value_ret(writer& w, const params& ps) noexcept {
@@ -494,8 +496,9 @@ constexpr void format_value_notify(writer& w, const params& ps) noexcept {
     w.put('=');
     if (ps.notify & notify_never) w.put("NEVER");
     bool first = (ps.notify & notify_never) == 0;
-    const std::pair<std::uint8_t, std::string_view> items[] = {
-        {notify_success, "SUCCESS"}, {notify_failure, "FAILURE"}, {notify_delay, "DELAY"}};
+    const std::pair<std::uint8_t, std::string_view> items[] = {{notify_success, "SUCCESS"},
+                                                               {notify_failure, "FAILURE"},
+                                                               {notify_delay, "DELAY"}};
     for (const auto& it : items) {
         if ((ps.notify & it.first) == 0) continue;
         if (!first) w.put(',');
@@ -531,10 +534,10 @@ constexpr void format_value_solicit(writer& w, const params& ps) noexcept {
 /// The parameters of `ps.present`, in table order: " KEYWORD" and the value of each.
 constexpr void format_params(writer& w, const params& ps) noexcept {
 #define SMTPP_X_PARAM_FORMAT(pid, kw, v, ext, err, inc) \
-    if (ps.has(p_##pid)) {                               \
-        w.put(' ');                                      \
-        w.put(kw);                                       \
-        format_value_##pid(w, ps);                       \
+    if (ps.has(p_##pid)) {                              \
+        w.put(' ');                                     \
+        w.put(kw);                                      \
+        format_value_##pid(w, ps);                      \
     }
     SMTPP_ESMTP_PARAMS(SMTPP_X_PARAM_FORMAT)
 #undef SMTPP_X_PARAM_FORMAT

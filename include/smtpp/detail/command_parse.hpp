@@ -123,7 +123,8 @@ SMTPP_CLANG_INLINE constexpr command_error parse_no_argument(verb, cursor& c, co
 
 /// ehlo = "EHLO" SP ( Domain / address-literal ) CRLF; helo = "HELO" SP Domain CRLF.
 /// RFC 6531 §3.7.1: the EHLO domain is ASCII even under SMTPUTF8.
-SMTPP_CLANG_INLINE constexpr command_error parse_hello(verb v, cursor& c, command& cmd, const parse_options& opt) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error parse_hello(verb v, cursor& c, command& cmd,
+                                                       const parse_options& opt) noexcept {
     if (c.done()) return command_error::missing_argument;
     bool utf8 = false;
     bool too_long = false;
@@ -137,11 +138,11 @@ SMTPP_CLANG_INLINE constexpr command_error parse_hello(verb v, cursor& c, comman
 /// mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF
 /// rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" / Forward-path )
 ///        [SP Rcpt-parameters] CRLF
-SMTPP_CLANG_INLINE constexpr command_error parse_mail_rcpt(verb v, cursor& c, command& cmd, const parse_options& opt) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error parse_mail_rcpt(verb v, cursor& c, command& cmd,
+                                                           const parse_options& opt) noexcept {
     const bool is_mail = v == verb::mail;
     const ci_literal& kw = is_mail ? k_from : k_to;
-    if (c.end - c.pos < kw.size || !c.matches(c.pos, kw))
-        return command_error::syntax;
+    if (c.end - c.pos < kw.size || !c.matches(c.pos, kw)) return command_error::syntax;
     c.pos += kw.size;
     if (c.at(' ')) {
         // RFC 5321 §3.3: "spaces are not permitted on either side of the colon".
@@ -179,8 +180,7 @@ SMTPP_CLANG_INLINE constexpr command_error parse_bdat(verb, cursor& c, command& 
     if (j > c.end) j = c.end;
     if (j < c.end && body[j] != ' ') return command_error::bad_chunk_size;
     bool overflow = false;
-    if (!parse_decimal(slice(body, c.pos, j), SIZE_MAX, cmd.chunk_size, overflow))
-        return command_error::bad_chunk_size;
+    if (!parse_decimal(slice(body, c.pos, j), SIZE_MAX, cmd.chunk_size, overflow)) return command_error::bad_chunk_size;
     if (j < c.end) {
         if (c.end - j != k_sp_last.size || !c.matches(j, k_sp_last)) return command_error::bad_chunk_size;
         cmd.last = true;
@@ -213,7 +213,8 @@ SMTPP_CLANG_INLINE constexpr command_error parse_auth(verb, cursor& c, command& 
 /// vrfy = "VRFY" SP String CRLF; expn = "EXPN" SP String CRLF (§4.1.1.6-7);
 /// String = Atom / Quoted-string; RFC 6531 §3.7.4 adds [SP "SMTPUTF8"] and
 /// UTF-8 in the string. A user name with a dot or a "<mailbox>" must be quoted.
-SMTPP_CLANG_INLINE constexpr command_error parse_vrfy_expn(verb, cursor& c, command& cmd, const parse_options& opt) noexcept {
+SMTPP_CLANG_INLINE constexpr command_error parse_vrfy_expn(verb, cursor& c, command& cmd,
+                                                           const parse_options& opt) noexcept {
     const std::string_view body = c.s;
     if (c.done()) return command_error::missing_argument;
     std::string_view a = cmd.argument;
@@ -354,29 +355,20 @@ SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view l
         case verb::data:
         case verb::rset:
         case verb::quit:
-        case verb::starttls:
-            return parse_no_argument(v, c, cmd, opt);
+        case verb::starttls: return parse_no_argument(v, c, cmd, opt);
         case verb::helo:
         case verb::ehlo:
-        case verb::lhlo:
-            return parse_hello(v, c, cmd, opt);
+        case verb::lhlo: return parse_hello(v, c, cmd, opt);
         case verb::mail:
-        case verb::rcpt:
-            return parse_mail_rcpt(v, c, cmd, opt);
-        case verb::bdat:
-            return parse_bdat(v, c, cmd, opt);
-        case verb::auth:
-            return parse_auth(v, c, cmd, opt);
+        case verb::rcpt: return parse_mail_rcpt(v, c, cmd, opt);
+        case verb::bdat: return parse_bdat(v, c, cmd, opt);
+        case verb::auth: return parse_auth(v, c, cmd, opt);
         case verb::vrfy:
-        case verb::expn:
-            return parse_vrfy_expn(v, c, cmd, opt);
+        case verb::expn: return parse_vrfy_expn(v, c, cmd, opt);
         case verb::help:
-        case verb::noop:
-            return parse_help_noop(v, c, cmd, opt);
-        case verb::etrn:
-            return parse_etrn(v, c, cmd, opt);
-        case verb::unknown:
-            break;
+        case verb::noop: return parse_help_noop(v, c, cmd, opt);
+        case verb::etrn: return parse_etrn(v, c, cmd, opt);
+        case verb::unknown: break;
     }
     return command_error::unknown_verb;
 }

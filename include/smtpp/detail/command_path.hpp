@@ -324,7 +324,7 @@ constexpr bool is_mailbox(std::string_view s, bool allow_utf8) noexcept {
 /// *( "," At-domain )`, `At-domain = "@" Domain`, `Mailbox = Local-part "@" ( Domain /
 /// address-literal )`; §4.1.1.3 `"<Postmaster>"` for RCPT.
 SMTPP_CLANG_INLINE constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse_options& opt,
-                                   bool utf8_ok) noexcept {
+                                                      bool utf8_ok) noexcept {
     const command_error bad = is_mail ? command_error::bad_reverse_path : command_error::bad_forward_path;
     const command_error too_long = is_mail ? command_error::reverse_path_too_long
                                            : command_error::forward_path_too_long;
@@ -394,8 +394,7 @@ SMTPP_CLANG_INLINE constexpr command_error parse_path(cursor& c, path& p, bool i
     p.text = slice(c.s, start, c.pos);
     p.utf8 = utf8;
     // RFC 5321 §4.5.3.1.1-3: local part 64, domain 255, path 256 octets (brackets counted).
-    if (long_part || at - local_start > 64 || host_end - (at + 1) > 255 ||
-        c.pos - start + (bracketed ? 0 : 2) > 256)
+    if (long_part || at - local_start > 64 || host_end - (at + 1) > 255 || c.pos - start + (bracketed ? 0 : 2) > 256)
         return too_long;
     if (utf8 && !utf8_ok) return is_mail ? command_error::non_ascii_sender : command_error::non_ascii_recipient;
     return command_error::none;

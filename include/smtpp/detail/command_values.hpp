@@ -85,14 +85,13 @@ constexpr std::int32_t hexpoint(std::string_view h) noexcept {
     switch (h.size()) {
         case 2:
             return (v >= 0x01 && v <= 0x19 && v != 0x0A && v != 0x0B && v != 0x0C && v != 0x0D && v != 0x0E &&
-                    v != 0x0F) || v == 0x20 || v == 0x2B || v == 0x3D || v == 0x5C || v == 0x7F || v >= 0x80
+                    v != 0x0F) ||
+                           v == 0x20 || v == 0x2B || v == 0x3D || v == 0x5C || v == 0x7F || v >= 0x80
                        ? v
                        : -1;
         case 3:
-        case 5:
-            return h[0] != '0' ? v : -1;
-        case 4:
-            return h[0] != '0' && !(v >= 0xD800 && v <= 0xDFFF) ? v : -1;
+        case 5: return h[0] != '0' ? v : -1;
+        case 4: return h[0] != '0' && !(v >= 0xD800 && v <= 0xDFFF) ? v : -1;
         default:  // 6: "10" 4HEXDIG
             return h[0] == '1' && h[1] == '0' ? v : -1;
     }
@@ -134,8 +133,7 @@ constexpr bool parse_date_time(std::string_view s) noexcept {
         return v >= lo && v <= hi;
     };
     if (s.size() < 20) return false;
-    if (!num(0, 4, 0, 9999) || s[4] != '-' || !num(5, 2, 1, 12) || s[7] != '-' || !num(8, 2, 1, 31))
-        return false;
+    if (!num(0, 4, 0, 9999) || s[4] != '-' || !num(5, 2, 1, 12) || s[7] != '-' || !num(8, 2, 1, 31)) return false;
     // RFC 3339 §5.7: the day must exist in that month of that year.
     const int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     const int month = (s[5] - '0') * 10 + (s[6] - '0');
@@ -144,8 +142,7 @@ constexpr bool parse_date_time(std::string_view s) noexcept {
     const auto& days = days_in_month;
     if (day > days[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
     if (s[10] != 'T' && s[10] != 't') return false;
-    if (!num(11, 2, 0, 23) || s[13] != ':' || !num(14, 2, 0, 59) || s[16] != ':' || !num(17, 2, 0, 60))
-        return false;
+    if (!num(11, 2, 0, 23) || s[13] != ':' || !num(14, 2, 0, 59) || s[16] != ':' || !num(17, 2, 0, 60)) return false;
     std::size_t i = 19;
     if (s[i] == '.') {
         ++i;

@@ -116,7 +116,8 @@ constexpr SMTPP_HOT_INLINE std::uint32_t sasl_bit(const char* p, std::size_t n, 
 
 /// RFC 4954 §3: `"AUTH" 1*(SP sasl-mech)`; mechanisms are case-insensitive. `avail`
 /// (>= params.size()) octets are readable from `params.data()`.
-constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t avail, ehlo_capabilities& caps) noexcept {
+constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t avail,
+                                           ehlo_capabilities& caps) noexcept {
     caps.auth_params = params;
     const char* const p = params.data();
     const std::size_t n = params.size();

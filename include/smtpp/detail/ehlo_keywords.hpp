@@ -19,7 +19,8 @@ namespace detail {
 constexpr std::array<bool, 256> make_keyword_table() noexcept {
     std::array<bool, 256> t{};
     for (int c = 0; c < 256; ++c)
-        t[static_cast<std::size_t>(c)] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        t[static_cast<std::size_t>(c)] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                                         c == '-';
     return t;
 }
 inline constexpr std::array<bool, 256> keyword_char = make_keyword_table();

@@ -36,7 +36,7 @@ constexpr void parse_limits(std::string_view params, ehlo_capabilities& caps) no
 /// Parameters of the keywords that carry some. `params` has no trailing SP; `avail`
 /// (>= params.size()) octets are readable from `params.data()`.
 constexpr SMTPP_HOT_INLINE void keyword_params(keyword_kind kind, std::string_view params, std::size_t avail,
-                              ehlo_capabilities& caps) noexcept {
+                                               ehlo_capabilities& caps) noexcept {
     std::uint64_t v = 0;
     switch (kind) {
         case keyword_kind::plain: break;
@@ -57,7 +57,8 @@ constexpr SMTPP_HOT_INLINE void keyword_params(keyword_kind kind, std::string_vi
             //               max-future-release-date-time`
             std::size_t pos = 0;
             const std::string_view interval = next_word(params, pos);
-            if (parse_decimal(interval, ~std::uint64_t{0}, v, avail - static_cast<std::size_t>(interval.data() - params.data())))
+            if (parse_decimal(interval, ~std::uint64_t{0}, v,
+                              avail - static_cast<std::size_t>(interval.data() - params.data())))
                 caps.futurerelease_interval = v;
             caps.futurerelease_datetime = next_word(params, pos);
             break;
@@ -76,7 +77,8 @@ constexpr SMTPP_HOT_INLINE std::uint32_t apply_keyword(std::size_t slot, std::st
     const keyword_kind kind = keyword_slots.kind[slot];
     if (kind != keyword_kind::plain) {
         const std::size_t k = keyword_slots.size[slot];
-        std::string_view params = k < t.size() ? std::string_view(t.data() + k + 1, t.size() - k - 1) : std::string_view{};
+        std::string_view params = k < t.size() ? std::string_view(t.data() + k + 1, t.size() - k - 1)
+                                               : std::string_view{};
         while (!params.empty() && params.back() == ' ') params.remove_suffix(1);
         keyword_params(kind, params, params.empty() ? 0 : avail - k - 1, caps);
     }

@@ -36,8 +36,7 @@ inline std::size_t find_cr_or_lf(const char* p, std::size_t i, std::size_t n) no
 /// machine's byte order (compilers turn this into one load where that is the order).
 inline std::uint64_t load_le64(const char* p) noexcept {
     const auto b = [p](int k) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[k])); };
-    return b(0) | (b(1) << 8) | (b(2) << 16) | (b(3) << 24) | (b(4) << 32) | (b(5) << 40) | (b(6) << 48) |
-           (b(7) << 56);
+    return b(0) | (b(1) << 8) | (b(2) << 16) | (b(3) << 24) | (b(4) << 32) | (b(5) << 40) | (b(6) << 48) | (b(7) << 56);
 }
 
 /// High bit of each octet of `x` that is zero, exactly (no false positives).
@@ -115,8 +114,8 @@ inline std::size_t skip_plain(const char* p, std::size_t i, std::size_t n, bool 
         if (faults == 0) continue;
         const std::size_t at = i + ctz64(faults);
         if (at > start && p[at - 1] == '\r') return at - 1;  // a CR without its LF: the scan sees it
-        if (p[at] == '.' && stuff) dot = at;  // a line that starts with "." (BDAT: plain text)
-        return at;                             // that line, or an LF without its CR
+        if (p[at] == '.' && stuff) dot = at;                 // a line that starts with "." (BDAT: plain text)
+        return at;                                           // that line, or an LF without its CR
     }
     if (i != start) {
         // The word loop goes on after a block: it carries the block's last octet.

@@ -89,7 +89,7 @@
 #define SMTPP_WORD_LOADS (SMTPP_LITTLE_ENDIAN && SMTPP_HAS_CONSTANT_EVALUATION_CHECK)
 
 /// SSE2: the x86-64 baseline, and 32-bit x86 built with -msse2 (or /arch:SSE2).
-#if !defined(SMTPP_NO_SIMD) && SMTPP_HAS_CONSTANT_EVALUATION_CHECK &&                              \
+#if !defined(SMTPP_NO_SIMD) && SMTPP_HAS_CONSTANT_EVALUATION_CHECK && \
     (defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2))
 #define SMTPP_SIMD_SSE2 1
 #include <emmintrin.h>
@@ -116,11 +116,26 @@ constexpr bool in_constant_evaluation() noexcept {
 /// The plain twin of ctz64: binary search over halves.
 constexpr unsigned ctz64_plain(std::uint64_t v) noexcept {
     unsigned n = 0;
-    if ((v & 0xFFFFFFFFu) == 0) { n += 32; v >>= 32; }
-    if ((v & 0xFFFFu) == 0) { n += 16; v >>= 16; }
-    if ((v & 0xFFu) == 0) { n += 8; v >>= 8; }
-    if ((v & 0xFu) == 0) { n += 4; v >>= 4; }
-    if ((v & 0x3u) == 0) { n += 2; v >>= 2; }
+    if ((v & 0xFFFFFFFFu) == 0) {
+        n += 32;
+        v >>= 32;
+    }
+    if ((v & 0xFFFFu) == 0) {
+        n += 16;
+        v >>= 16;
+    }
+    if ((v & 0xFFu) == 0) {
+        n += 8;
+        v >>= 8;
+    }
+    if ((v & 0xFu) == 0) {
+        n += 4;
+        v >>= 4;
+    }
+    if ((v & 0x3u) == 0) {
+        n += 2;
+        v >>= 2;
+    }
     if ((v & 0x1u) == 0) n += 1;
     return n;
 }
@@ -137,11 +152,26 @@ constexpr unsigned ctz64(std::uint64_t v) noexcept {
 /// The plain twin of top_bit64.
 constexpr unsigned top_bit64_plain(std::uint64_t v) noexcept {
     unsigned n = 0;
-    if (v >> 32) { n += 32; v >>= 32; }
-    if (v >> 16) { n += 16; v >>= 16; }
-    if (v >> 8) { n += 8; v >>= 8; }
-    if (v >> 4) { n += 4; v >>= 4; }
-    if (v >> 2) { n += 2; v >>= 2; }
+    if (v >> 32) {
+        n += 32;
+        v >>= 32;
+    }
+    if (v >> 16) {
+        n += 16;
+        v >>= 16;
+    }
+    if (v >> 8) {
+        n += 8;
+        v >>= 8;
+    }
+    if (v >> 4) {
+        n += 4;
+        v >>= 4;
+    }
+    if (v >> 2) {
+        n += 2;
+        v >>= 2;
+    }
     if (v >> 1) n += 1;
     return n;
 }

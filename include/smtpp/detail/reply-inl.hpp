@@ -17,8 +17,7 @@ constexpr status basic_reply_reader<Capacity>::next_line(std::string_view& in, r
     if (error_ != reply_error::none) return status::failed;
     const bool ctl = opt_.allow_ctl || (ehlo_ && lines_ == 0);
     if (len_ == 0 && !pending_cr_) {
-        const detail::line_scan sc =
-            detail::scan_line(in, opt_.max_line, opt_.allow_bare_lf, opt_.allow_8bit, ctl);
+        const detail::line_scan sc = detail::scan_line(in, opt_.max_line, opt_.allow_bare_lf, opt_.allow_8bit, ctl);
         saw_ctl_ = saw_ctl_ || sc.saw_ctl;
         if (sc.error != reply_error::none) return fail(sc.error);
         if (!sc.found) {
@@ -40,8 +39,7 @@ constexpr status basic_reply_reader<Capacity>::next_line(std::string_view& in, r
         len_ = 0;
         return emit(std::string_view(buf_, n), n + 2, out);
     }
-    const detail::line_scan sc =
-        detail::scan_line(in, opt_.max_line - len_, opt_.allow_bare_lf, opt_.allow_8bit, ctl);
+    const detail::line_scan sc = detail::scan_line(in, opt_.max_line - len_, opt_.allow_bare_lf, opt_.allow_8bit, ctl);
     saw_ctl_ = saw_ctl_ || sc.saw_ctl;
     if (sc.error != reply_error::none) return fail(sc.error);
     append(detail::sub(in, 0, sc.content_end));
@@ -57,7 +55,8 @@ constexpr status basic_reply_reader<Capacity>::next_line(std::string_view& in, r
 }
 
 template <std::size_t Capacity>
-constexpr status basic_reply_reader<Capacity>::next_reply(std::string_view& in, reply_summary& out, reply_line& last) noexcept {
+constexpr status basic_reply_reader<Capacity>::next_reply(std::string_view& in, reply_summary& out,
+                                                          reply_line& last) noexcept {
     for (;;) {
         const status st = next_line(in, last);
         if (st != status::complete) return st;
@@ -110,7 +109,8 @@ constexpr void basic_reply_reader<Capacity>::append(std::string_view s) noexcept
 }
 
 template <std::size_t Capacity>
-constexpr status basic_reply_reader<Capacity>::emit(std::string_view content, std::uint32_t wire_bytes, reply_line& out) noexcept {
+constexpr status basic_reply_reader<Capacity>::emit(std::string_view content, std::uint32_t wire_bytes,
+                                                    reply_line& out) noexcept {
     const detail::parsed_reply_line p = detail::parse_reply_line(content);
     const bool had_ctl = saw_ctl_;
     saw_ctl_ = false;

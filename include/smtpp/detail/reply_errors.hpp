@@ -55,7 +55,8 @@ inline constexpr error_row<reply_error> reply_error_rows[] = {
     {reply_error::bare_lf, "bare LF in reply", malformed_reply},
     {reply_error::bad_char, "forbidden character in reply text", malformed_reply},
     {reply_error::reply_too_long, "reply too long", long_reply},
-    {reply_error::unexpected_data, "unexpected data after reply",
+    {reply_error::unexpected_data,
+     "unexpected data after reply",
      {451, {4, 7, 0}, "Remote server sent data it must not send after its reply"}},
     {reply_error::truncated, "connection closed inside a reply", {421, {4, 4, 2}, "Connection lost inside a reply"}},
 };

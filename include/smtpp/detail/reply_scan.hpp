@@ -19,8 +19,7 @@ namespace detail {
 /// load: `load8_word` is the one to use on a hot path.)
 constexpr std::uint64_t load8(const char* p) noexcept {
     std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i)
-        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
     return v;
 }
 
@@ -47,9 +46,9 @@ constexpr SMTPP_HOT_INLINE std::size_t find_special_words(const char* p, std::si
     std::size_t i = 0;
     for (; i < window && i + 8 <= avail; i += 8) {
         const std::uint64_t x = load8_word(p + i);
-        std::uint64_t m = ((x - ones * 0x20) & ~x & highs);      // octets < 0x20
+        std::uint64_t m = ((x - ones * 0x20) & ~x & highs);  // octets < 0x20
         const std::uint64_t d = x ^ (ones * 0x7F);
-        m |= ((d - ones) & ~d & highs);                          // octets == 0x7F
+        m |= ((d - ones) & ~d & highs);  // octets == 0x7F
         if (!allow_8bit) m |= x & highs;
         if (m != 0) {
             const std::size_t at = i + ctz64(m) / 8;
@@ -101,11 +100,11 @@ constexpr SMTPP_HOT_INLINE std::size_t find_special(const char* p, std::size_t w
 /// Where the scanner stopped.
 struct line_scan {
     reply_error error = reply_error::none;
-    bool found = false;          ///< the line ending was found
-    bool pending_cr = false;     ///< not found, and the last octet looked at is a CR
-    std::size_t content_end = 0; ///< end of the line content (before CR/LF)
-    std::size_t next = 0;        ///< first octet after the line ending
-    bool saw_ctl = false;        ///< a tolerated control character was seen
+    bool found = false;           ///< the line ending was found
+    bool pending_cr = false;      ///< not found, and the last octet looked at is a CR
+    std::size_t content_end = 0;  ///< end of the line content (before CR/LF)
+    std::size_t next = 0;         ///< first octet after the line ending
+    bool saw_ctl = false;         ///< a tolerated control character was seen
 };
 
 /**
@@ -113,8 +112,8 @@ struct line_scan {
  * many octets of this line (its ending included) may still come. Stops at the first
  * problem, so the outcome depends only on the octets seen, never on how they were split.
  */
-constexpr SMTPP_HOT_INLINE line_scan scan_line(std::string_view s, std::size_t limit, bool allow_bare_lf, bool allow_8bit,
-                              bool allow_ctl) noexcept {
+constexpr SMTPP_HOT_INLINE line_scan scan_line(std::string_view s, std::size_t limit, bool allow_bare_lf,
+                                               bool allow_8bit, bool allow_ctl) noexcept {
     line_scan r{};
     const std::size_t window = s.size() < limit ? s.size() : limit;
     std::size_t pos = 0;

@@ -103,9 +103,7 @@ constexpr void not_a_command(step_result& r, const policy& p, const session_stat
         return;
     }
     switch (s.phase) {
-        case phase::auth:
-            auth_line(r, p, line);
-            return;
+        case phase::auth: auth_line(r, p, line); return;
         case phase::tls:
             // Bytes behind STARTTLS are never answered (RFC 3207 §4.2, CVE-2011-0411).
             return;
@@ -117,9 +115,7 @@ constexpr void not_a_command(step_result& r, const policy& p, const session_stat
             // client waits for the 220; one that does not is not a conforming client).
             close_with(r, p, reply_index(session_reply::sync_error));
             return;
-        default:
-            misuse_into(r, p, s);
-            return;
+        default: misuse_into(r, p, s); return;
     }
 }
 
@@ -214,8 +210,7 @@ constexpr step_result resolve_core(const policy& p, const session_state& s, verd
                 reset_transaction(r.next);
             }
             break;
-        case pending::none:
-            break;
+        case pending::none: break;
     }
     set_reply(r, p, reply_index(rep));
     return r;
@@ -314,16 +309,14 @@ constexpr step_result on_line_error(const policy& p, const session_state& s, lin
     r.next = s;
     if (s.pending != pending::none) return detail::misuse(p, s);
     switch (s.phase) {
-        case phase::tls:
-            return r;
-        case phase::closed:
-            r.act = action::close;
-            return r;
+        case phase::tls: return r;
+        case phase::closed: r.act = action::close; return r;
         case phase::auth:
             r.sasl_response = true;
             r.next.phase = phase::ready;
-            detail::client_error(r, p, e == line_error::too_long ? detail::reply_index(session_reply::auth_line_too_long)
-                                                                 : detail::reply_index(session_reply::auth_bad_response));
+            detail::client_error(r, p,
+                                 e == line_error::too_long ? detail::reply_index(session_reply::auth_line_too_long)
+                                                           : detail::reply_index(session_reply::auth_bad_response));
             return r;
         case phase::fresh:
         case phase::ready:
@@ -331,8 +324,7 @@ constexpr step_result on_line_error(const policy& p, const session_state& s, lin
         case phase::rcpt:
             detail::client_error(r, p, detail::reply_index(e == line_error::none ? line_error::too_long : e));
             return r;
-        default:
-            return detail::misuse(p, s);
+        default: return detail::misuse(p, s);
     }
 }
 

@@ -82,9 +82,9 @@ namespace detail {
 // ---- rendering ---------------------------------------------------------------------------
 
 inline constexpr std::string_view mechanism_names[] = {
-    "",          "PLAIN",         "LOGIN",            "CRAM-MD5",           "XOAUTH2",   "OAUTHBEARER", "EXTERNAL",
-    "GSSAPI",    "SCRAM-SHA-1",   "SCRAM-SHA-256",    "SCRAM-SHA-1-PLUS",   "SCRAM-SHA-256-PLUS",
-    "ANONYMOUS", "NTLM",          "DIGEST-MD5"};
+    "",          "PLAIN",  "LOGIN",       "CRAM-MD5",      "XOAUTH2",          "OAUTHBEARER",
+    "EXTERNAL",  "GSSAPI", "SCRAM-SHA-1", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256-PLUS",
+    "ANONYMOUS", "NTLM",   "DIGEST-MD5"};
 
 /// Canonical names of `sasl_mechanism` values (RFC 4422 registry), for the EHLO AUTH line.
 constexpr std::string_view mechanism_name(std::size_t i) noexcept {
@@ -180,10 +180,15 @@ constexpr std::size_t rendered_bytes() noexcept {
 
 /// The replies a policy renders with the host name, in the order of its storage (slot k
 /// of `policy::slot()`; the EHLO inside TLS takes the slot after `ehlo`).
-inline constexpr session_reply policy_rendered[] = {
-    session_reply::greeting,        session_reply::ehlo,        session_reply::helo,
-    session_reply::bye,             session_reply::too_many_errors, session_reply::local_error,
-    session_reply::timeout,         session_reply::shutting_down,   session_reply::too_many_connections};
+inline constexpr session_reply policy_rendered[] = {session_reply::greeting,
+                                                    session_reply::ehlo,
+                                                    session_reply::helo,
+                                                    session_reply::bye,
+                                                    session_reply::too_many_errors,
+                                                    session_reply::local_error,
+                                                    session_reply::timeout,
+                                                    session_reply::shutting_down,
+                                                    session_reply::too_many_connections};
 
 /// The storage slot of a policy-rendered reply (`tls`: the EHLO inside TLS); -1 for the rest.
 constexpr int policy_slot_of(session_reply r, bool tls) noexcept {

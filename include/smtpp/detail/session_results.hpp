@@ -88,16 +88,20 @@ constexpr step_result misuse(const policy& p, const session_state& s) noexcept {
 
 /// The reply for a host verdict, per pending decision: [pending][verdict].
 inline constexpr session_reply verdict_replies[5][verdict_count] = {
-    /* none */ {sr::local_error, sr::local_error, sr::local_error, sr::local_error, sr::local_error,
-                sr::local_error, sr::local_error, sr::local_error},
-    /* sender */ {sr::sender_ok, sr::sender_rejected, sr::temp_failure, sr::sender_unknown, sr::sender_rejected,
-                  sr::no_storage, sr::size_exceeded, sr::sender_rejected},
-    /* recipient */ {sr::recipient_ok, sr::recipient_rejected, sr::temp_failure, sr::recipient_unknown,
-                     sr::relay_denied, sr::mailbox_full, sr::size_exceeded, sr::recipient_rejected},
-    /* credentials */ {sr::auth_ok, sr::auth_failed, sr::auth_temporary, sr::auth_failed, sr::auth_failed,
-                       sr::auth_temporary, sr::auth_failed, sr::auth_too_weak},
-    /* delivery */ {sr::queued, sr::message_rejected, sr::temp_failure, sr::recipient_unknown, sr::relay_denied,
-                    sr::mailbox_full, sr::size_exceeded, sr::message_rejected},
+    /* none */ {sr::local_error, sr::local_error, sr::local_error, sr::local_error, sr::local_error, sr::local_error,
+                sr::local_error, sr::local_error},
+    /* sender */
+    {sr::sender_ok, sr::sender_rejected, sr::temp_failure, sr::sender_unknown, sr::sender_rejected, sr::no_storage,
+     sr::size_exceeded, sr::sender_rejected},
+    /* recipient */
+    {sr::recipient_ok, sr::recipient_rejected, sr::temp_failure, sr::recipient_unknown, sr::relay_denied,
+     sr::mailbox_full, sr::size_exceeded, sr::recipient_rejected},
+    /* credentials */
+    {sr::auth_ok, sr::auth_failed, sr::auth_temporary, sr::auth_failed, sr::auth_failed, sr::auth_temporary,
+     sr::auth_failed, sr::auth_too_weak},
+    /* delivery */
+    {sr::queued, sr::message_rejected, sr::temp_failure, sr::recipient_unknown, sr::relay_denied, sr::mailbox_full,
+     sr::size_exceeded, sr::message_rejected},
 };
 
 /// A finished body (DATA end or BDAT LAST) with the decoder's verdict.

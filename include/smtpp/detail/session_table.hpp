@@ -230,18 +230,15 @@ constexpr bool must_be_last(const policy& p, const session_state& s, const comma
     const bool pipelining = s.has(sf_esmtp) && p.offers(ext_pipelining);
     switch (c.verb) {
         case verb::bdat:
-        case verb::quit:
-            return false;
+        case verb::quit: return false;
         case verb::mail:
         case verb::rcpt:
-        case verb::rset:
-            return !pipelining;
+        case verb::rset: return !pipelining;
         case verb::auth:
             return !pipelining || !c.has_initial_response ||
                    !(c.mechanism_id == sasl_mechanism::plain || c.mechanism_id == sasl_mechanism::external ||
                      c.mechanism_id == sasl_mechanism::anonymous);
-        default:
-            return true;
+        default: return true;
     }
 }
 
@@ -254,8 +251,8 @@ constexpr bool server_first(sasl_mechanism m) noexcept {
 /// that was never offered, is followed by raw octets that would be read as commands:
 /// answer 521 and close. A line that only a lenient peer reads as BDAT (" BDAT 5 LAST")
 /// is treated the same.
-SMTPP_CLANG_INLINE constexpr bool unframable_bdat(step_result& r, const policy& p, const session_state& s, std::string_view line,
-                               const command& c, command_error err) noexcept {
+SMTPP_CLANG_INLINE constexpr bool unframable_bdat(step_result& r, const policy& p, const session_state& s,
+                                                  std::string_view line, const command& c, command_error err) noexcept {
     if (err != command_error::none && c.verb != verb::bdat && looks_like_bdat(line)) {
         close_with(r, p, reply_index(session_reply::bdat_syntax));
         return true;
@@ -291,8 +288,8 @@ SMTPP_CLANG_INLINE constexpr bool wrong_greeting(step_result& r, const policy& p
 
 /// Rule "sync point" (RFC 2920 §3.1): input pending behind a command that must end its
 /// group: 554 5.5.0 and close, as Postfix (`policy_options::enforce_sync`).
-SMTPP_CLANG_INLINE constexpr bool sync_violation(step_result& r, const policy& p, const session_state& s, const command& c,
-                              command_error err, bool input_pending) noexcept {
+SMTPP_CLANG_INLINE constexpr bool sync_violation(step_result& r, const policy& p, const session_state& s,
+                                                 const command& c, command_error err, bool input_pending) noexcept {
     if (!input_pending || err != command_error::none || !p.options().enforce_sync || !must_be_last(p, s, c))
         return false;
     close_with(r, p, reply_index(session_reply::sync_error));
@@ -309,7 +306,8 @@ constexpr void refuse_chunk(step_result& r, const policy& p, const session_state
     if (s.phase == phase::mail) {
         // RFC 2033 §4.3: in LMTP, BDAT LAST with no successful RCPT returns zero
         // replies (and its earlier chunks 250). In SMTP the transaction is spoiled.
-        if (p.options().lmtp) owed = c.last ? no_reply : static_cast<std::uint16_t>(reply_index(session_reply::chunk_ok));
+        if (p.options().lmtp)
+            owed = c.last ? no_reply : static_cast<std::uint16_t>(reply_index(session_reply::chunk_ok));
         else f = static_cast<std::uint16_t>(f | sf_bdat_failed);
     }
     r.next.phase = phase::chunk;
@@ -325,7 +323,7 @@ constexpr void refuse_chunk(step_result& r, const policy& p, const session_state
 /// The table refused the command (RFC 5321 §4.1.4: 503 and the same state), with the
 /// LMTP wording of "send HELO first" and the BDAT framing rule.
 SMTPP_CLANG_INLINE constexpr void refused(step_result& r, const policy& p, const session_state& s, const command& c,
-                       const transition& t) noexcept {
+                                          const transition& t) noexcept {
     session_reply why = t.reply;
     if (why == session_reply::need_helo && p.options().lmtp) why = session_reply::need_lhlo;
     if (c.verb == verb::bdat) {
@@ -340,7 +338,7 @@ SMTPP_CLANG_INLINE constexpr void refused(step_result& r, const policy& p, const
 /// harmless and allowed too). RFC 4954 §6: 530 5.7.0 to all but AUTH, EHLO, HELO, NOOP,
 /// RSET, QUIT before AUTH. (BDAT never gets here without an accepted MAIL, which passed.)
 SMTPP_CLANG_INLINE constexpr bool tls_or_auth_required(step_result& r, const policy& p, const session_state& s,
-                                    const command& c) noexcept {
+                                                       const command& c) noexcept {
     const bool need_tls = p.options().require_tls && !s.has(sf_tls);
     if (!need_tls && !(p.options().require_auth && !s.has(sf_authenticated))) return false;
     switch (c.verb) {
@@ -352,8 +350,7 @@ SMTPP_CLANG_INLINE constexpr bool tls_or_auth_required(step_result& r, const pol
         case verb::etrn:
             client_error(r, p, reply_index(need_tls ? session_reply::tls_required : session_reply::auth_required));
             return true;
-        default:
-            return false;
+        default: return false;
     }
 }
 
@@ -370,11 +367,12 @@ constexpr bool params_offered(const policy& p, const params& ps, bool binary_ok)
 /// MAIL/RCPT parameters: unknown ones (RFC 5321 §4.1.1.11: 555, or 504 by option), and
 /// ones of an extension not offered, or any after HELO (RFC 5321 §4.1.2/§4.2.4, RFC 1869:
 /// recognised but not implemented, 504 5.5.4).
-SMTPP_CLANG_INLINE constexpr bool refused_params(step_result& r, const policy& p, const session_state& s, const params& ps,
-                              bool binary_ok) noexcept {
+SMTPP_CLANG_INLINE constexpr bool refused_params(step_result& r, const policy& p, const session_state& s,
+                                                 const params& ps, bool binary_ok) noexcept {
     if (ps.unknown_count != 0) {
-        client_error(r, p, reply_index(p.options().unknown_param_504 ? session_reply::unknown_param_504
-                                                                     : session_reply::unknown_param));
+        client_error(r, p,
+                     reply_index(p.options().unknown_param_504 ? session_reply::unknown_param_504
+                                                               : session_reply::unknown_param));
         return true;
     }
     if (ps.present != 0 && (!s.has(sf_esmtp) || !params_offered(p, ps, binary_ok))) {
@@ -395,7 +393,8 @@ SMTPP_CLANG_INLINE constexpr bool on_hello(step_result& r, const command& c) noe
 
 /// MAIL: parameters, REQUIRETLS (RFC 8689 §4.1), SIZE (RFC 1870 §6), then a new
 /// transaction and the host's verdict (`verify_senders`).
-SMTPP_CLANG_INLINE constexpr bool on_mail(step_result& r, const policy& p, const session_state& s, const command& c) noexcept {
+SMTPP_CLANG_INLINE constexpr bool on_mail(step_result& r, const policy& p, const session_state& s,
+                                          const command& c) noexcept {
     const params& ps = c.params;
     const bool binary_ok = p.offers(ext_binarymime) && p.offers(ext_chunking);
     if (refused_params(r, p, s, ps, binary_ok)) return true;
@@ -422,7 +421,8 @@ SMTPP_CLANG_INLINE constexpr bool on_mail(step_result& r, const policy& p, const
 }
 
 /// RCPT: not after BDAT, parameters, the recipient limit, then the host's verdict.
-SMTPP_CLANG_INLINE constexpr bool on_rcpt(step_result& r, const policy& p, const session_state& s, const command& c) noexcept {
+SMTPP_CLANG_INLINE constexpr bool on_rcpt(step_result& r, const policy& p, const session_state& s,
+                                          const command& c) noexcept {
     if (s.has(sf_bdat_used)) {
         client_error(r, p, reply_index(session_reply::rcpt_after_bdat));
         return true;
@@ -461,7 +461,8 @@ SMTPP_CLANG_INLINE constexpr bool on_data(step_result& r, const policy& p, const
 
 /// BDAT (RFC 3030 §2): the chunk is read; one after a failed chunk, or past the SIZE limit
 /// (Postfix: 552 5.3.4), is dropped and answered at its end (`end_of_chunk()`).
-SMTPP_CLANG_INLINE constexpr bool on_bdat(step_result& r, const policy& p, const session_state& s, const command& c) noexcept {
+SMTPP_CLANG_INLINE constexpr bool on_bdat(step_result& r, const policy& p, const session_state& s,
+                                          const command& c) noexcept {
     r.act = action::read_bdat;
     r.chunk_size = c.chunk_size;
     r.last = c.last;
@@ -488,7 +489,8 @@ SMTPP_CLANG_INLINE constexpr bool on_bdat(step_result& r, const policy& p, const
 
 /// STARTTLS (RFC 3207 §4): offered after EHLO only; inside TLS, 554 5.5.1 as Postfix
 /// (RFC 3207 gives no code). Input pending behind it is flagged (CVE-2011-0411).
-SMTPP_CLANG_INLINE constexpr bool on_starttls(step_result& r, const policy& p, const session_state& s, bool input_pending) noexcept {
+SMTPP_CLANG_INLINE constexpr bool on_starttls(step_result& r, const policy& p, const session_state& s,
+                                              bool input_pending) noexcept {
     if (!p.offers(ext_starttls) || !s.has(sf_esmtp)) {
         client_error(r, p, reply_index(session_reply::not_implemented));
         return true;
@@ -504,15 +506,15 @@ SMTPP_CLANG_INLINE constexpr bool on_starttls(step_result& r, const policy& p, c
 
 /// AUTH (RFC 4954 §4, §6): refusals, then the exchange; the host answers with `resolve()`
 /// (235/535/...) or `auth_challenge()` (334).
-SMTPP_CLANG_INLINE constexpr bool on_auth(step_result& r, const policy& p, const session_state& s, const command& c) noexcept {
+SMTPP_CLANG_INLINE constexpr bool on_auth(step_result& r, const policy& p, const session_state& s,
+                                          const command& c) noexcept {
     session_reply refusal = session_reply::ok;
     if (!p.offers(ext_auth) || !s.has(sf_esmtp)) refusal = session_reply::not_implemented;
     else if (s.has(sf_authenticated)) refusal = session_reply::already_authenticated;  // RFC 4954 §4
     else if ((p.options().auth_needs_tls || p.options().require_tls) && !s.has(sf_tls))
         refusal = session_reply::auth_needs_tls;  // RFC 4954 §6: 538 5.7.11
     else if (!p.offers_mechanism(c.mechanism_id)) refusal = session_reply::mechanism_unsupported;
-    else if (c.has_initial_response && server_first(c.mechanism_id))
-        refusal = session_reply::initial_response_refused;
+    else if (c.has_initial_response && server_first(c.mechanism_id)) refusal = session_reply::initial_response_refused;
     if (refusal != session_reply::ok) {
         client_error(r, p, reply_index(refusal));
         return true;
@@ -527,7 +529,7 @@ SMTPP_CLANG_INLINE constexpr bool on_auth(step_result& r, const policy& p, const
 
 /// The verb's own rules once the table accepted it; false: the table's reply and phase.
 SMTPP_CLANG_INLINE constexpr bool run_verb(step_result& r, const policy& p, const session_state& s, const command& c,
-                        bool input_pending) noexcept {
+                                           bool input_pending) noexcept {
     switch (c.verb) {
         case verb::helo:
         case verb::ehlo:
