@@ -215,9 +215,8 @@ if [ "${1:-}" = platforms ]; then
   run_platforms
 else
 # Formatting (tools/check-format.sh: .clang-format over include/ src/ tests/ fuzz/ bench/
-# examples/ tools/*.cpp). Off by default until .clang-format has been applied to the whole
-# tree in its own commit; then the default here becomes 1 and CI checks every run.
-if [ "${SMTPP_CHECK_FORMAT:-0}" = 1 ]; then
+# examples/ tools/*.cpp|hpp), checked on every run; SMTPP_CHECK_FORMAT=0 skips it locally.
+if [ "${SMTPP_CHECK_FORMAT:-1}" = 1 ]; then
   echo
   echo "== [format] tools/check-format.sh"
   if bash tools/check-format.sh; then :; else failures+=("format: files not formatted (clang-format -i)"); fi
