@@ -21,9 +21,9 @@
 #ifndef SMTPP_VERSION_HPP
 #define SMTPP_VERSION_HPP
 
-#define SMTPP_VERSION_MAJOR 0  ///< major version: incompatible API changes
-#define SMTPP_VERSION_MINOR 1  ///< minor version: additions (before 1.0, any change)
-#define SMTPP_VERSION_PATCH 0  ///< patch version: fixes
+#define SMTPP_VERSION_MAJOR 0         ///< major version: incompatible API changes
+#define SMTPP_VERSION_MINOR 1         ///< minor version: additions (before 1.0, any change)
+#define SMTPP_VERSION_PATCH 0         ///< patch version: fixes
 #define SMTPP_VERSION_STRING "0.1.0"  ///< "major.minor.patch"
 
 #endif
@@ -111,12 +111,6 @@
 #define SMTPP_NOINLINE
 #endif
 
-#if __cplusplus >= 202002L
-#define SMTPP_CONSTEXPR20 constexpr
-#else
-#define SMTPP_CONSTEXPR20 inline
-#endif
-
 /// Whether the compiler can tell constant evaluation from run time in C++17 (the
 /// run-time-only paths below need it; without it, the plain twins always run).
 #if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 9) || (defined(_MSC_VER) && _MSC_VER >= 1925)
@@ -141,7 +135,7 @@
 #define SMTPP_WORD_LOADS (SMTPP_LITTLE_ENDIAN && SMTPP_HAS_CONSTANT_EVALUATION_CHECK)
 
 /// SSE2: the x86-64 baseline, and 32-bit x86 built with -msse2 (or /arch:SSE2).
-#if !defined(SMTPP_NO_SIMD) && SMTPP_HAS_CONSTANT_EVALUATION_CHECK &&                              \
+#if !defined(SMTPP_NO_SIMD) && SMTPP_HAS_CONSTANT_EVALUATION_CHECK && \
     (defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2))
 #define SMTPP_SIMD_SSE2 1
 #include <emmintrin.h>
@@ -168,11 +162,26 @@ constexpr bool in_constant_evaluation() noexcept {
 /// The plain twin of ctz64: binary search over halves.
 constexpr unsigned ctz64_plain(std::uint64_t v) noexcept {
     unsigned n = 0;
-    if ((v & 0xFFFFFFFFu) == 0) { n += 32; v >>= 32; }
-    if ((v & 0xFFFFu) == 0) { n += 16; v >>= 16; }
-    if ((v & 0xFFu) == 0) { n += 8; v >>= 8; }
-    if ((v & 0xFu) == 0) { n += 4; v >>= 4; }
-    if ((v & 0x3u) == 0) { n += 2; v >>= 2; }
+    if ((v & 0xFFFFFFFFu) == 0) {
+        n += 32;
+        v >>= 32;
+    }
+    if ((v & 0xFFFFu) == 0) {
+        n += 16;
+        v >>= 16;
+    }
+    if ((v & 0xFFu) == 0) {
+        n += 8;
+        v >>= 8;
+    }
+    if ((v & 0xFu) == 0) {
+        n += 4;
+        v >>= 4;
+    }
+    if ((v & 0x3u) == 0) {
+        n += 2;
+        v >>= 2;
+    }
     if ((v & 0x1u) == 0) n += 1;
     return n;
 }
@@ -189,11 +198,26 @@ constexpr unsigned ctz64(std::uint64_t v) noexcept {
 /// The plain twin of top_bit64.
 constexpr unsigned top_bit64_plain(std::uint64_t v) noexcept {
     unsigned n = 0;
-    if (v >> 32) { n += 32; v >>= 32; }
-    if (v >> 16) { n += 16; v >>= 16; }
-    if (v >> 8) { n += 8; v >>= 8; }
-    if (v >> 4) { n += 4; v >>= 4; }
-    if (v >> 2) { n += 2; v >>= 2; }
+    if (v >> 32) {
+        n += 32;
+        v >>= 32;
+    }
+    if (v >> 16) {
+        n += 16;
+        v >>= 16;
+    }
+    if (v >> 8) {
+        n += 8;
+        v >>= 8;
+    }
+    if (v >> 4) {
+        n += 4;
+        v >>= 4;
+    }
+    if (v >> 2) {
+        n += 2;
+        v >>= 2;
+    }
     if (v >> 1) n += 1;
     return n;
 }
@@ -321,9 +345,9 @@ enum class status : std::uint8_t {
  * `cls == 0` means "no code". class is 2, 4 or 5; subject and detail are 0..999.
  */
 struct enhanced_code {
-    std::uint8_t cls = 0;        ///< class: 2 success, 4 persistent transient failure, 5 permanent failure
-    std::uint16_t subject = 0;   ///< subject (RFC 3463 §3: 0 other, 1 addressing, 2 mailbox, ... 7 security)
-    std::uint16_t detail = 0;    ///< detail within the subject
+    std::uint8_t cls = 0;       ///< class: 2 success, 4 persistent transient failure, 5 permanent failure
+    std::uint16_t subject = 0;  ///< subject (RFC 3463 §3: 0 other, 1 addressing, 2 mailbox, ... 7 security)
+    std::uint16_t detail = 0;   ///< detail within the subject
 
     /// True when there is no code (`cls == 0`).
     [[nodiscard]] constexpr bool empty() const noexcept { return cls == 0; }
@@ -341,9 +365,9 @@ struct enhanced_code {
  * a host can write `code SP esc SP text CRLF` as is, without composing anything itself.
  */
 struct reply_hint {
-    std::uint16_t code = 0;      ///< basic reply code (RFC 5321 §4.2), 0 when none
-    enhanced_code esc{};         ///< enhanced status code (RFC 3463), empty when none
-    std::string_view text{};     ///< short text, static storage, no CR/LF/NUL
+    std::uint16_t code = 0;   ///< basic reply code (RFC 5321 §4.2), 0 when none
+    enhanced_code esc{};      ///< enhanced status code (RFC 3463), empty when none
+    std::string_view text{};  ///< short text, static storage, no CR/LF/NUL
 };
 
 }  // namespace smtpp
@@ -364,7 +388,15 @@ struct reply_hint {
  * (BODY), RFC 6531 (SMTPUTF8), RFC 3461 and RFC 6533 (DSN: RET, ENVID, NOTIFY, ORCPT),
  * RFC 4954 (AUTH), RFC 3030 (BDAT, BINARYMIME), RFC 8689 (REQUIRETLS), RFC 6710
  * (MT-PRIORITY), RFC 4865 (HOLDFOR, HOLDUNTIL), RFC 2852 (BY), RFC 7293 (RRVS),
- * RFC 1985 (ETRN), RFC 2033 (LHLO).
+ * RFC 3885 (MTRK), RFC 3865 (SOLICIT), RFC 1985 (ETRN), RFC 2033 (LHLO).
+ *
+ * Layout: this file declares what a user calls (verbs, errors, the parsed values, options,
+ * functions); the MAIL / RCPT parameters are registered in extensions.hpp
+ * (`SMTPP_ESMTP_PARAMS`); the machinery lives in detail/command_path.hpp (paths, domains,
+ * address literals), detail/command_values.hpp (shared value grammars),
+ * detail/command_params.hpp (one value parser and formatter per parameter),
+ * detail/command_parse.hpp (the verb and each verb's arguments), detail/command_format.hpp
+ * and detail/command-inl.hpp (the definitions of the functions declared here).
  *
  * @code
  *   smtpp::command c;
@@ -399,8 +431,7 @@ namespace smtpp::detail {
 
 /// `s.substr(pos, n)` without its range check, whose throw would link exception machinery
 /// (or abort) into firmware. Every caller passes `pos <= s.size()`; a larger one is clamped.
-constexpr std::string_view sub(std::string_view s, std::size_t pos,
-                               std::size_t n = std::string_view::npos) noexcept {
+constexpr std::string_view sub(std::string_view s, std::size_t pos, std::size_t n = std::string_view::npos) noexcept {
     if (pos > s.size()) pos = s.size();
     const std::size_t rest = s.size() - pos;
     return std::string_view(s.data() + pos, n < rest ? n : rest);
@@ -433,13 +464,26 @@ constexpr std::array<std::uint16_t, 256> make_char_table() noexcept {
         if (digit) v |= c_digit;
         if (alpha || digit) v |= c_atext;
         switch (c) {
-            case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-            case '-': case '/': case '=': case '?': case '^': case '_': case '`': case '{':
-            case '|': case '}': case '~':
-                v |= c_atext;
-                break;
-            default:
-                break;
+            case '!':
+            case '#':
+            case '$':
+            case '%':
+            case '&':
+            case '\'':
+            case '*':
+            case '+':
+            case '-':
+            case '/':
+            case '=':
+            case '?':
+            case '^':
+            case '_':
+            case '`':
+            case '{':
+            case '|':
+            case '}':
+            case '~': v |= c_atext; break;
+            default: break;
         }
         if ((c >= 32 && c <= 33) || (c >= 35 && c <= 91) || (c >= 93 && c <= 126)) v |= c_qtext;
         if ((c >= 0x21 && c <= 0x2A) || (c >= 0x2C && c <= 0x3C) || (c >= 0x3E && c <= 0x7E)) v |= c_xchar;
@@ -604,8 +648,7 @@ constexpr std::uint64_t pack_in(const char* p, std::size_t n, const char* lo, co
     static_cast<void>(hi);
 #endif
     std::uint64_t v = 0;
-    for (std::size_t i = 0; i < n; ++i)
-        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    for (std::size_t i = 0; i < n; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
     return v;
 }
 
@@ -652,42 +695,333 @@ static_assert([] {
 
 #endif
 // ---- end smtpp/detail/ascii.hpp ----
+// ---- begin smtpp/extensions.hpp ----
+/**
+ * @file extensions.hpp
+ * @brief The registry: one table of SMTP service extensions (EHLO keywords) and one of
+ *        MAIL / RCPT parameters (`esmtp-param`, RFC 5321 §4.1.2).
+ *
+ * Every place that knows an extension or a parameter is derived from these two tables at
+ * compile time: the `ehlo_ext` and `extension` bits, the `param_bit`s, the command
+ * parser's keyword dispatch (command.hpp), the formatter, the session policy's allow-list,
+ * line-length increments and rendered EHLO reply (session.hpp), the client's parse-back
+ * limits (client.hpp) and the EHLO capability parser's keyword table (ehlo.hpp).
+ *
+ * Adding a service extension is one row of `SMTPP_SERVICE_EXTENSIONS`. Adding a parameter
+ * is one row of `SMTPP_ESMTP_PARAMS`, its decoded value in `params` (command.hpp), its
+ * value parser `detail::param_value_<id>` and formatter `detail::format_value_<id>`
+ * (detail/command_params.hpp), its `command_error` (command.hpp) and its tests.
+ */
+#ifndef SMTPP_EXTENSIONS_HPP
+#define SMTPP_EXTENSIONS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+
+/**
+ * The service extensions a server can offer, one row each, in the order the session
+ * renders them in its EHLO reply:
+ * `X(ehlo name, policy name, EHLO keyword, ehlo_ext bit, extension bit, argument kind,
+ * offered when)`. The `ehlo_ext` enumerator is the first name, the `extension` one is
+ * `ext_` and the second name; the bits are explicit, as the C API fixes them (smtpp.h).
+ * Argument kinds (what follows the keyword, `detail::keyword_kind`): plain (nothing the
+ * parser keeps), size (RFC 1870 §4), auth (RFC 4954 §3), deliverby (RFC 2852 §4),
+ * futurerelease (RFC 4865 §3), mt_priority (RFC 6710 §3), limits (RFC 9422 §4), listed
+ * (parameters `ehlo_capabilities` has no field for yet: the capability parser leaves the
+ * line in `ehlo_capabilities::unknown`, parameters and all, and does not set its bit).
+ * Offered when: always, before_tls (STARTTLS, RFC 3207 §4.2), inside_tls (REQUIRETLS,
+ * RFC 8689 §4.1), with_chunking (BINARYMIME, RFC 3030 §3).
+ */
+#define SMTPP_SERVICE_EXTENSIONS(X)                                                                              \
+    X(pipelining, pipelining, "PIPELINING", 0, 0, plain, always)                            /* RFC 2920 */       \
+    X(size, size, "SIZE", 1, 1, size, always)                                               /* RFC 1870 */       \
+    X(eightbitmime, 8bitmime, "8BITMIME", 2, 2, plain, always)                              /* RFC 6152 */       \
+    X(smtputf8, smtputf8, "SMTPUTF8", 3, 3, plain, always)                                  /* RFC 6531 */       \
+    X(enhancedstatuscodes, enhancedstatuscodes, "ENHANCEDSTATUSCODES", 8, 4, plain, always) /* 2034 */           \
+    X(dsn, dsn, "DSN", 4, 5, plain, always)                                                 /* RFC 3461 */       \
+    X(chunking, chunking, "CHUNKING", 5, 6, plain, always)                                  /* RFC 3030 */       \
+    X(binarymime, binarymime, "BINARYMIME", 6, 7, plain, with_chunking)                     /* RFC 3030 */       \
+    X(starttls, starttls, "STARTTLS", 7, 8, plain, before_tls)                              /* RFC 3207 */       \
+    X(auth, auth, "AUTH", 9, 9, auth, always)                                               /* RFC 4954 */       \
+    X(requiretls, requiretls, "REQUIRETLS", 10, 10, plain, inside_tls)                      /* RFC 8689 */       \
+    X(deliverby, deliverby, "DELIVERBY", 11, 11, deliverby, always)                         /* RFC 2852 */       \
+    X(futurerelease, futurerelease, "FUTURERELEASE", 12, 12, futurerelease, always)         /* RFC 4865 */       \
+    X(mt_priority, mt_priority, "MT-PRIORITY", 13, 13, mt_priority, always)                 /* RFC 6710 */       \
+    X(rrvs, rrvs, "RRVS", 14, 14, plain, always)                                            /* RFC 7293 */       \
+    X(limits, limits, "LIMITS", 15, 15, limits, always)                                     /* RFC 9422 */       \
+    X(mtrk, mtrk, "MTRK", 20, 16, plain, always)                                            /* RFC 3885 §3 */   \
+    X(no_soliciting, no_soliciting, "NO-SOLICITING", 21, 17, listed, always)                /* RFC 3865 §2.1 */ \
+    /* a new row goes above this line */
+
+/**
+ * EHLO keywords the capability parser recognises that the session does not offer as
+ * extensions (it implements the commands or refuses them on their own):
+ * `X(ehlo name, EHLO keyword, ehlo_ext bit, argument kind)`.
+ */
+#define SMTPP_EHLO_ONLY_KEYWORDS(X)                     \
+    X(vrfy, "VRFY", 16, plain) /* RFC 5321 §3.5 */     \
+    X(etrn, "ETRN", 17, plain) /* RFC 1985 */           \
+    X(help, "HELP", 18, plain) /* RFC 5321 §4.1.1.8 */ \
+    X(expn, "EXPN", 19, plain) /* RFC 5321 §3.5 */     \
+    /* a new row goes above this line */
+
+/**
+ * The MAIL / RCPT parameters, one row each, in `param_bit` order (which is also the order
+ * the formatter writes them in): `X(id, keyword, verb, enabling extension (an `ehlo_ext`
+ * name), syntax error (a `command_error` name), line-length increment)`. The increment is
+ * what the parameter adds to the 512-octet command line once its extension is offered
+ * (RFC 5321 §2.2.2, §4.5.3.1.4): SIZE +26 (RFC 1870 §3), SMTPUTF8 +10 (RFC 6531 §3.1),
+ * AUTH= +500 (RFC 4954 §3), DSN +600 (RFC 3461: ENVID and RET +100 on MAIL, counted on
+ * ENVID; NOTIFY and ORCPT +500 on RCPT, counted on ORCPT).
+ * BODY is enabled by its value (8BITMIME, or BINARYMIME with CHUNKING): see
+ * `session.hpp` `params_offered`.
+ */
+#define SMTPP_ESMTP_PARAMS(X)                                                                 \
+    X(size, "SIZE", mail, size, bad_size, 26)                            /* RFC 1870 §6 */   \
+    X(body, "BODY", mail, eightbitmime, bad_body, 0)                     /* RFC 6152 §2 */   \
+    X(smtputf8, "SMTPUTF8", mail, smtputf8, bad_smtputf8, 10)            /* RFC 6531 §3.4 */ \
+    X(ret, "RET", mail, dsn, bad_ret, 0)                                 /* RFC 3461 §4.3 */ \
+    X(envid, "ENVID", mail, dsn, bad_envid, 100)                         /* RFC 3461 §4.4 */ \
+    X(auth, "AUTH", mail, auth, bad_auth_param, 500)                     /* RFC 4954 §5 */   \
+    X(requiretls, "REQUIRETLS", mail, requiretls, bad_requiretls, 0)     /* RFC 8689 */       \
+    X(mt_priority, "MT-PRIORITY", mail, mt_priority, bad_mt_priority, 0) /* 6710 */           \
+    X(holdfor, "HOLDFOR", mail, futurerelease, bad_holdfor, 0)           /* RFC 4865 §4 */   \
+    X(holduntil, "HOLDUNTIL", mail, futurerelease, bad_holduntil, 0)     /* 4865 */           \
+    X(by, "BY", mail, deliverby, bad_by, 0)                              /* RFC 2852 §4 */   \
+    X(notify, "NOTIFY", rcpt, dsn, bad_notify, 0)                        /* RFC 3461 §4.1 */ \
+    X(orcpt, "ORCPT", rcpt, dsn, bad_orcpt, 500)                         /* RFC 3461 §4.2 */ \
+    X(rrvs, "RRVS", rcpt, rrvs, bad_rrvs, 0)                             /* RFC 7293 §3 */   \
+    X(mtrk, "MTRK", mail, mtrk, bad_mtrk, 0)                             /* RFC 3885 §4 */   \
+    X(solicit, "SOLICIT", mail, no_soliciting, bad_solicit, 0)           /* RFC 3865 §2.3 */ \
+    /* a new row goes above this line */
 
 namespace smtpp {
+
+/// Service extensions as bits of `ehlo_capabilities::extensions` (ehlo.hpp): one per row
+/// of `SMTPP_SERVICE_EXTENSIONS` and `SMTPP_EHLO_ONLY_KEYWORDS`, named by their first
+/// column (e.g. `ehlo_ext::pipelining`, `ehlo_ext::eightbitmime`, `ehlo_ext::vrfy`).
+enum class ehlo_ext : std::uint32_t {
+/// One `ehlo_ext` enumerator per row (used inside the enum only).
+#define SMTPP_X_EHLO_EXT(e, p, kw, eb, pb, kind, when) e = std::uint32_t{1} << (eb),
+    SMTPP_SERVICE_EXTENSIONS(SMTPP_X_EHLO_EXT)
+#undef SMTPP_X_EHLO_EXT
+/// One `ehlo_ext` enumerator per row of the EHLO-only keywords (used inside the enum only).
+#define SMTPP_X_EHLO_ONLY(e, kw, eb, kind) e = std::uint32_t{1} << (eb),
+        SMTPP_EHLO_ONLY_KEYWORDS(SMTPP_X_EHLO_ONLY)
+#undef SMTPP_X_EHLO_ONLY
+};
+
+/// Service extensions a session policy can advertise, as bits of
+/// `policy_options::extensions` (session.hpp): one per row of `SMTPP_SERVICE_EXTENSIONS`,
+/// named `ext_` and the second column (e.g. `ext_pipelining`, `ext_8bitmime`).
+enum extension : std::uint32_t {
+/// One `extension` enumerator per row (used inside the enum only).
+#define SMTPP_X_EXTENSION(e, p, kw, eb, pb, kind, when) ext_##p = std::uint32_t{1} << (pb),
+    SMTPP_SERVICE_EXTENSIONS(SMTPP_X_EXTENSION)
+#undef SMTPP_X_EXTENSION
+};
+
+namespace detail {
+/// The index of each parameter's row in `SMTPP_ESMTP_PARAMS`.
+enum class param_index : unsigned {
+/// Expands one row of the table (used right here only).
+#define SMTPP_X_PARAM_INDEX(id, kw, verb, ext, err, inc) id,
+    SMTPP_ESMTP_PARAMS(SMTPP_X_PARAM_INDEX)
+#undef SMTPP_X_PARAM_INDEX
+};
+}  // namespace detail
+
+/// Bits of `params::present` (command.hpp), one per row of `SMTPP_ESMTP_PARAMS`, named
+/// `p_` and the row's id (e.g. `p_size`, `p_mt_priority`, `p_rrvs`).
+enum param_bit : std::uint32_t {
+/// One `param_bit` enumerator per row (used inside the enum only).
+#define SMTPP_X_PARAM_BIT(id, kw, verb, ext, err, inc) \
+    p_##id = std::uint32_t{1} << static_cast<unsigned>(detail::param_index::id),
+    SMTPP_ESMTP_PARAMS(SMTPP_X_PARAM_BIT)
+#undef SMTPP_X_PARAM_BIT
+};
+
+namespace detail {
+
+/// What an EHLO keyword carries besides its bit (see `SMTPP_SERVICE_EXTENSIONS`).
+enum class keyword_kind : std::uint8_t { plain, size, auth, deliverby, futurerelease, mt_priority, limits, listed };
+
+/// When the session offers an extension that its policy enables.
+enum class offered_when : std::uint8_t { always, before_tls, inside_tls, with_chunking };
+
+/// One row of the service-extension table.
+struct service_row {
+    std::string_view keyword;
+    std::uint32_t ehlo;    ///< `ehlo_ext` bit
+    std::uint32_t policy;  ///< `extension` bit; 0 for the EHLO-only keywords
+    keyword_kind kind;
+    offered_when when;
+};
+
+/// Expands one row of the table (used right here only).
+#define SMTPP_X_EHLO_ONLY_ROW(e, kw, eb, k) \
+    {kw, static_cast<std::uint32_t>(ehlo_ext::e), 0, keyword_kind::k, offered_when::always},
+/// Expands one row of the table (used right here only).
+#define SMTPP_X_SERVICE_ROW(e, p, kw, eb, pb, k, w) \
+    {kw, static_cast<std::uint32_t>(ehlo_ext::e), ext_##p, keyword_kind::k, offered_when::w},
+/// The service extensions, in rendering order, then the EHLO-only keywords.
+inline constexpr service_row service_rows[] = {SMTPP_SERVICE_EXTENSIONS(SMTPP_X_SERVICE_ROW)
+#undef SMTPP_X_SERVICE_ROW
+                                                   SMTPP_EHLO_ONLY_KEYWORDS(SMTPP_X_EHLO_ONLY_ROW)
+#undef SMTPP_X_EHLO_ONLY_ROW
+};
+inline constexpr std::size_t service_count = sizeof(service_rows) / sizeof(service_rows[0]);
+
+/// The verb a parameter belongs to.
+enum class param_verb : std::uint8_t { mail, rcpt };
+
+/// One row of the parameter table (the value parser, formatter and error are bound by
+/// name in detail/command_params.hpp).
+struct param_row {
+    std::string_view keyword;
+    param_verb verb;
+    std::uint32_t ehlo;       ///< the `ehlo_ext` bit of the extension that enables it
+    std::uint32_t policy;     ///< the same extension's `extension` bit
+    std::uint16_t increment;  ///< line-length increment (RFC 5321 §2.2.2)
+};
+
+/// The `extension` bit of the service extension whose `ehlo_ext` bit is `e`.
+constexpr std::uint32_t policy_bit_of(std::uint32_t e) noexcept {
+    for (const service_row& r : service_rows)
+        if (r.ehlo == e) return r.policy;
+    return 0;
+}
+
+/// Expands one row of the table (used right here only).
+#define SMTPP_X_PARAM_ROW(id, kw, v, ext, err, inc)                \
+    {kw, param_verb::v, static_cast<std::uint32_t>(ehlo_ext::ext), \
+     policy_bit_of(static_cast<std::uint32_t>(ehlo_ext::ext)), inc},
+inline constexpr param_row param_rows[] = {SMTPP_ESMTP_PARAMS(SMTPP_X_PARAM_ROW)
+#undef SMTPP_X_PARAM_ROW
+};
+inline constexpr std::size_t param_count = sizeof(param_rows) / sizeof(param_rows[0]);
+
+/// Every `param_bit`: the trap of a mask that names the last parameter by hand is gone.
+inline constexpr std::uint32_t all_params = param_count >= 32 ? ~std::uint32_t{0}
+                                                              : (std::uint32_t{1} << param_count) - 1;
+
+/// The `param_bit`s whose enabling extension is among the `extension` bits `offered`.
+constexpr std::uint32_t params_enabled_by(std::uint32_t offered) noexcept {
+    std::uint32_t m = 0;
+    for (std::size_t i = 0; i < param_count; ++i)
+        if ((offered & param_rows[i].policy) != 0) m |= std::uint32_t{1} << i;
+    return m;
+}
+
+/// The line-length increment (RFC 5321 §2.2.2) of the parameters in `params` whose
+/// extension is among the `ehlo_ext` bits `offered` (a client) or the `extension` bits
+/// (a server, `policy` true).
+constexpr std::size_t line_increment(std::uint32_t offered, std::uint32_t params, bool policy) noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < param_count; ++i) {
+        const std::uint32_t e = policy ? param_rows[i].policy : param_rows[i].ehlo;
+        if ((params & (std::uint32_t{1} << i)) != 0 && (offered & e) != 0) n += param_rows[i].increment;
+    }
+    return n;
+}
+
+/// The largest line-length increment: every extension offered.
+inline constexpr std::size_t max_line_increment = line_increment(~std::uint32_t{0}, all_params, true);
+
+/// A case label for a parameter keyword: its `key()` when it has at most eight octets,
+/// otherwise a value no keyword's `key()` takes (1 + row index: a key's low octet is an
+/// ASCII letter, digit or "-", OR 0x20), matched by `long_param()`.
+constexpr std::uint64_t param_case(std::string_view kw, param_index i) noexcept {
+    return kw.size() <= 8 ? key(kw) : 1 + static_cast<std::uint64_t>(i);
+}
+
+/// The registry's own invariants, checked once at compile time.
+constexpr bool registry_consistent() noexcept {
+    std::uint32_t ehlo = 0;
+    std::uint32_t policy = 0;
+    for (const service_row& r : service_rows) {
+        if ((ehlo & r.ehlo) != 0 || (policy & r.policy) != 0 || r.ehlo == 0) return false;
+        ehlo |= r.ehlo;
+        policy |= r.policy;
+    }
+    for (const param_row& r : param_rows)
+        if (r.policy == 0 || r.keyword.empty()) return false;
+    return true;
+}
+static_assert(registry_consistent(), "extensions.hpp: a bit is used twice, or a parameter's extension is not offered");
+static_assert(param_count <= 16, "param_bit: the session policy keeps the enabled parameters in 16 bits");
+
+}  // namespace detail
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/extensions.hpp ----
 
 // =========================================================================================
 // Verbs
 // =========================================================================================
 
-/// The command verbs smtpp knows. Verbs are case-insensitive (RFC 5321 §2.4).
+/**
+ * The command verbs, one row each: `X(enumerator, canonical name, value)`, with the
+ * reference defining the verb. The verb, its name and the parser's dispatch come from it.
+ */
+#define SMTPP_VERBS(X)                                                                        \
+    X(unknown, "", 0)           /* anything else; `command::verb_text` holds what was sent */ \
+    X(helo, "HELO", 1)          /* RFC 5321 §4.1.1.1 */                                      \
+    X(ehlo, "EHLO", 2)          /* RFC 5321 §4.1.1.1 */                                      \
+    X(lhlo, "LHLO", 3)          /* RFC 2033 §4.1 */                                          \
+    X(mail, "MAIL", 4)          /* RFC 5321 §4.1.1.2 */                                      \
+    X(rcpt, "RCPT", 5)          /* RFC 5321 §4.1.1.3 */                                      \
+    X(data, "DATA", 6)          /* RFC 5321 §4.1.1.4 */                                      \
+    X(bdat, "BDAT", 7)          /* RFC 3030 §2 */                                            \
+    X(rset, "RSET", 8)          /* RFC 5321 §4.1.1.5 */                                      \
+    X(vrfy, "VRFY", 9)          /* RFC 5321 §4.1.1.6 */                                      \
+    X(expn, "EXPN", 10)         /* RFC 5321 §4.1.1.7 */                                      \
+    X(help, "HELP", 11)         /* RFC 5321 §4.1.1.8 */                                      \
+    X(noop, "NOOP", 12)         /* RFC 5321 §4.1.1.9 */                                      \
+    X(quit, "QUIT", 13)         /* RFC 5321 §4.1.1.10 */                                     \
+    X(starttls, "STARTTLS", 14) /* RFC 3207 §4 */                                            \
+    X(auth, "AUTH", 15)         /* RFC 4954 §4 */                                            \
+    X(etrn, "ETRN", 16)         /* RFC 1985 §3 */                                            \
+    /* a new row goes above this line */
+
+namespace smtpp {
+
+/// The command verbs smtpp knows, one per row of `SMTPP_VERBS` (`verb::helo`, `verb::mail`,
+/// ...; `verb::unknown` is anything else, `command::verb_text` holds what was sent). Verbs
+/// are case-insensitive (RFC 5321 §2.4).
 enum class verb : std::uint8_t {
-    unknown = 0,  ///< anything else; `command::verb_text` holds what was sent
-    helo = 1,     ///< RFC 5321 §4.1.1.1
-    ehlo = 2,     ///< RFC 5321 §4.1.1.1
-    lhlo = 3,     ///< RFC 2033 §4.1
-    mail = 4,     ///< RFC 5321 §4.1.1.2
-    rcpt = 5,     ///< RFC 5321 §4.1.1.3
-    data = 6,     ///< RFC 5321 §4.1.1.4
-    bdat = 7,     ///< RFC 3030 §2
-    rset = 8,     ///< RFC 5321 §4.1.1.5
-    vrfy = 9,     ///< RFC 5321 §4.1.1.6
-    expn = 10,    ///< RFC 5321 §4.1.1.7
-    help = 11,    ///< RFC 5321 §4.1.1.8
-    noop = 12,    ///< RFC 5321 §4.1.1.9
-    quit = 13,    ///< RFC 5321 §4.1.1.10
-    starttls = 14,///< RFC 3207 §4
-    auth = 15,    ///< RFC 4954 §4
-    etrn = 16,    ///< RFC 1985 §3
+/// One `verb` enumerator per row (used inside the enum only).
+#define SMTPP_X_VERB(e, name, value) e = value,
+    SMTPP_VERBS(SMTPP_X_VERB)
+#undef SMTPP_X_VERB
 };
-inline constexpr std::size_t verb_count = 17;
 
 namespace detail {
+/// Expands one row of the table (used right here only).
+#define SMTPP_X_VERB_NAME(e, name, value) name,
 /// Tables at namespace scope: GCC copies a table local to a function onto the stack at
 /// every call (`rep movsq`).
-inline constexpr std::string_view verb_names[verb_count] = {
-    "", "HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET",
-    "VRFY", "EXPN", "HELP", "NOOP", "QUIT", "STARTTLS", "AUTH", "ETRN"};
+inline constexpr std::string_view verb_names[] = {SMTPP_VERBS(SMTPP_X_VERB_NAME)
+#undef SMTPP_X_VERB_NAME
+};
+/// Expands one row of the table (used right here only).
+#define SMTPP_X_VERB_ORDER(e, name, value) \
+    if (static_cast<std::size_t>(verb::e) != i++) return false;
+/// The rows are in value order, so that a verb's name is its row.
+constexpr bool verbs_in_order() noexcept {
+    std::size_t i = 0;
+    SMTPP_VERBS(SMTPP_X_VERB_ORDER)
+#undef SMTPP_X_VERB_ORDER
+    return true;
+}
+static_assert(verbs_in_order(), "SMTPP_VERBS: rows must be in value order, from 0");
 }  // namespace detail
+
+/// How many verbs there are (`verb::unknown` included).
+inline constexpr std::size_t verb_count = sizeof(detail::verb_names) / sizeof(detail::verb_names[0]);
 
 /// The canonical (upper-case) name of a verb; "" for `verb::unknown`.
 constexpr std::string_view to_string(verb v) noexcept {
@@ -701,131 +1035,125 @@ constexpr std::string_view to_string(verb v) noexcept {
 // =========================================================================================
 
 /**
- * Why a command line was refused. Values are explicit and append-only. `reply_for()` maps
- * each to the reply a server sends (RFC 5321 §4.2, RFC 3463 enhanced codes).
+ * Why a command line is refused, one row each: `X(enumerator, value, reply code, enhanced
+ * code class, subject, detail, reply text)` with the cause and its reference. Values are
+ * explicit and append-only. The enum, `to_string()` and `reply_for()` come from it (RFC
+ * 5321 §4.2, RFC 3463 enhanced codes); docs/errors.md is generated from them.
  */
+#define SMTPP_COMMAND_ERRORS(X)                                                                                     \
+    X(none, 0, 250, 2, 0, 0, "OK")                                                                                  \
+    X(line_too_long, 1, 500, 5, 5, 2, "Line too long")          /* over `max_line` (RFC 5321 §4.5.3.1.4) */        \
+    X(missing_crlf, 2, 500, 5, 5, 2, "Line must end with CRLF") /* the line does not end in CRLF (§2.3.8) */       \
+    X(bare_lf, 3, 500, 5, 5, 2,                                                                                     \
+      "Bare LF received; lines must end with CRLF") /* LF without CR (§2.3.8; SMTP smuggling) */                   \
+    X(bare_cr, 4, 500, 5, 5, 2, "Bare CR received; lines must end with CRLF") /* CR without LF (§2.3.8) */         \
+    X(nul, 5, 501, 5, 5, 2, "NUL characters are not allowed in commands")     /* NUL byte */                        \
+    X(invalid_character, 6, 501, 5, 5, 2,                                                                           \
+      "Invalid character in command")               /* control or 8-bit byte where none may stand (§4.1.2) */      \
+    X(empty_line, 7, 500, 5, 5, 2, "Empty command") /* nothing before the CRLF */                                   \
+    X(unknown_verb, 8, 500, 5, 5, 1, "Command not recognized") /* not a command smtpp knows (§4.2.4) */            \
+    X(syntax, 9, 501, 5, 5, 2, "Syntax error")                 /* the command's own syntax (e.g. "MAIL TO:") */     \
+    X(unexpected_argument, 10, 501, 5, 5, 4,                                                                        \
+      "This command takes no argument")                        /* argument on RSET/DATA/QUIT/STARTTLS (§4.1.1) */  \
+    X(missing_argument, 11, 501, 5, 5, 4, "Argument required") /* EHLO/HELO/VRFY/... without argument */            \
+    X(bad_domain, 12, 501, 5, 5, 2, "Invalid domain name")     /* EHLO/HELO/LHLO/ETRN argument is not a domain */   \
+    X(bad_reverse_path, 13, 501, 5, 1, 7, "Bad sender address syntax")    /* MAIL path syntax (§4.1.2) */          \
+    X(bad_forward_path, 14, 501, 5, 1, 3, "Bad recipient address syntax") /* RCPT path syntax (§4.1.2) */          \
+    X(reverse_path_too_long, 15, 501, 5, 1, 7,                                                                      \
+      "Path too long") /* local part > 64, domain > 255 or path > 256 (§4.5.3.1) */                                \
+    X(forward_path_too_long, 16, 501, 5, 1, 3, "Path too long")                   /* same limits on RCPT */         \
+    X(null_forward_path, 17, 501, 5, 1, 3, "Recipient address must not be empty") /* "RCPT TO:<>" */                \
+    X(non_ascii_sender, 18, 550, 5, 6, 7,                                                                           \
+      "Non-ASCII sender requires SMTPUTF8") /* UTF-8 sender without SMTPUTF8 (RFC 6531 §3.5) */                    \
+    X(non_ascii_recipient, 19, 553, 5, 6, 7,                                                                        \
+      "Non-ASCII recipient requires SMTPUTF8")         /* UTF-8 recipient without SMTPUTF8 (RFC 6531 §3.5) */      \
+    X(invalid_utf8, 20, 501, 5, 5, 2, "Invalid UTF-8") /* malformed UTF-8 (RFC 3629; overlong, surrogate...) */     \
+    X(param_syntax, 21, 501, 5, 5, 4, "Invalid parameter syntax") /* esmtp-param grammar (§4.1.2) */               \
+    X(duplicate_param, 22, 501, 5, 5, 4, "Duplicate parameter")   /* the same keyword twice */                      \
+    X(bad_size, 23, 501, 5, 5, 4, "Bad SIZE syntax")              /* SIZE= not 1*20DIGIT (RFC 1870 §6) */          \
+    X(size_overflow, 24, 552, 5, 3, 4,                                                                              \
+      "Message size exceeds fixed maximum message size") /* SIZE= above 2^64-1: never wraps */                      \
+    X(bad_body, 25, 501, 5, 5, 4, "Bad BODY syntax")     /* BODY= not 7BIT/8BITMIME/BINARYMIME (RFC 6152, 3030) */  \
+    X(bad_smtputf8, 26, 501, 5, 5, 4, "SMTPUTF8 takes no value") /* SMTPUTF8 with a value (RFC 6531 §3.4) */       \
+    X(bad_ret, 27, 501, 5, 5, 4, "Bad RET syntax")               /* RET= not FULL/HDRS (RFC 3461 §4.3) */          \
+    X(bad_envid, 28, 501, 5, 5, 4, "Bad ENVID syntax")   /* ENVID= bad xtext or > 100 chars (RFC 3461 §4.4) */     \
+    X(bad_notify, 29, 501, 5, 5, 4, "Bad NOTIFY syntax") /* NOTIFY= (RFC 3461 §4.1) */                             \
+    X(bad_orcpt, 30, 501, 5, 5, 4, "Bad ORCPT syntax")   /* ORCPT= (RFC 3461 §4.2, RFC 6533 §3) */                \
+    X(bad_auth_param, 31, 501, 5, 5, 4, "Bad AUTH parameter syntax") /* AUTH= on MAIL (RFC 4954 §5) */             \
+    X(bad_requiretls, 32, 501, 5, 5, 4, "REQUIRETLS takes no value") /* REQUIRETLS with a value (RFC 8689 §4.1) */ \
+    X(bad_mt_priority, 33, 501, 5, 5, 4, "Bad MT-PRIORITY syntax")   /* MT-PRIORITY= not -9..9 (RFC 6710 §3) */    \
+    X(bad_holdfor, 34, 501, 5, 5, 4, "Bad HOLDFOR syntax")           /* HOLDFOR= not 1*9DIGIT (RFC 4865 §4) */     \
+    X(bad_holduntil, 35, 501, 5, 5, 4,                                                                              \
+      "Bad HOLDUNTIL syntax")                        /* HOLDUNTIL= not an RFC 3339 date-time (RFC 4865 §4) */      \
+    X(bad_by, 36, 501, 5, 5, 4, "Bad BY syntax")     /* BY= (RFC 2852 §4) */                                       \
+    X(bad_rrvs, 37, 501, 5, 5, 4, "Bad RRVS syntax") /* RRVS= (RFC 7293 §3) */                                     \
+    X(xtext_control, 38, 501, 5, 5, 4,                                                                              \
+      "Parameter decodes to a control character") /* xtext decodes to a control or 8-bit byte (CVE-2020-28021) */   \
+    X(bad_chunk_size, 39, 501, 5, 5, 4, "Syntax: BDAT size [LAST]")  /* BDAT size or LAST syntax (RFC 3030 §2) */  \
+    X(chunk_size_overflow, 40, 552, 5, 3, 4, "Chunk size too large") /* BDAT size above 2^64-1: never wraps */      \
+    X(bad_mechanism, 41, 501, 5, 5, 4,                                                                              \
+      "Invalid authentication mechanism name")             /* AUTH mechanism name (RFC 4422 §3.1) */               \
+    X(bad_base64, 42, 501, 5, 5, 2, "Invalid base64 data") /* AUTH initial response is not base64 (RFC 4954 §4) */ \
+    X(conflicting_params, 43, 501, 5, 5, 4, "Conflicting parameters") /* HOLDFOR with HOLDUNTIL (RFC 4865 §4) */   \
+    X(unknown_param, 44, 555, 5, 5, 4,                                                                              \
+      "Unsupported parameter") /* not produced by the parser: for the session's 555 (§4.1.1.11) */                 \
+    X(auth_line_too_long, 45, 500, 5, 5, 6,                                                                         \
+      "Authentication exchange line is too long")    /* AUTH line over `max_auth_line` (RFC 4954 §4) */            \
+    X(bad_mtrk, 46, 501, 5, 5, 4, "Bad MTRK syntax") /* MTRK= not base64 [":" 1*9DIGIT] (RFC 3885 §4) */           \
+    X(bad_solicit, 47, 501, 5, 5, 4,                                                                                \
+      "Bad SOLICIT syntax") /* SOLICIT= not a solicitation keyword list (RFC 3865 §2.2) */                         \
+    /* a new row goes above this line */
+
+/// Why a command line was refused: one enumerator per row of `SMTPP_COMMAND_ERRORS`
+/// (`command_error::none`, `command_error::bad_size`, ...). `reply_for()` maps each to the
+/// reply a server sends.
 enum class command_error : std::uint8_t {
-    none = 0,
-    line_too_long = 1,         ///< over `max_line` (RFC 5321 §4.5.3.1.4) → 500 5.5.2
-    missing_crlf = 2,          ///< the line does not end in CRLF (§2.3.8) → 500 5.5.2
-    bare_lf = 3,               ///< LF without CR (§2.3.8; SMTP smuggling) → 500 5.5.2
-    bare_cr = 4,               ///< CR without LF (§2.3.8) → 500 5.5.2
-    nul = 5,                   ///< NUL byte → 501 5.5.2
-    invalid_character = 6,     ///< control or 8-bit byte where none may stand (§4.1.2) → 501 5.5.2
-    empty_line = 7,            ///< nothing before the CRLF → 500 5.5.2
-    unknown_verb = 8,          ///< not a command smtpp knows (§4.2.4) → 500 5.5.1
-    syntax = 9,                ///< the command's own syntax (e.g. "MAIL TO:") → 501 5.5.2
-    unexpected_argument = 10,  ///< argument on RSET/DATA/QUIT/STARTTLS (§4.1.1) → 501 5.5.4
-    missing_argument = 11,     ///< EHLO/HELO/VRFY/... without argument → 501 5.5.4
-    bad_domain = 12,           ///< EHLO/HELO/LHLO/ETRN argument is not a domain → 501 5.5.2
-    bad_reverse_path = 13,     ///< MAIL path syntax (§4.1.2) → 501 5.1.7
-    bad_forward_path = 14,     ///< RCPT path syntax (§4.1.2) → 501 5.1.3
-    reverse_path_too_long = 15,///< local part > 64, domain > 255 or path > 256 (§4.5.3.1) → 501 5.1.7
-    forward_path_too_long = 16,///< same limits on RCPT → 501 5.1.3
-    null_forward_path = 17,    ///< "RCPT TO:<>" → 501 5.1.3
-    non_ascii_sender = 18,     ///< UTF-8 sender without SMTPUTF8 (RFC 6531 §3.5) → 550 5.6.7
-    non_ascii_recipient = 19,  ///< UTF-8 recipient without SMTPUTF8 (RFC 6531 §3.5) → 553 5.6.7
-    invalid_utf8 = 20,         ///< malformed UTF-8 (RFC 3629; overlong, surrogate...) → 501 5.5.2
-    param_syntax = 21,         ///< esmtp-param grammar (§4.1.2) → 501 5.5.4
-    duplicate_param = 22,      ///< the same keyword twice → 501 5.5.4
-    bad_size = 23,             ///< SIZE= not 1*20DIGIT (RFC 1870 §6) → 501 5.5.4
-    size_overflow = 24,        ///< SIZE= above 2^64-1: never wraps → 552 5.3.4
-    bad_body = 25,             ///< BODY= not 7BIT/8BITMIME/BINARYMIME (RFC 6152, 3030) → 501 5.5.4
-    bad_smtputf8 = 26,         ///< SMTPUTF8 with a value (RFC 6531 §3.4) → 501 5.5.4
-    bad_ret = 27,              ///< RET= not FULL/HDRS (RFC 3461 §4.3) → 501 5.5.4
-    bad_envid = 28,            ///< ENVID= bad xtext or > 100 chars (RFC 3461 §4.4) → 501 5.5.4
-    bad_notify = 29,           ///< NOTIFY= (RFC 3461 §4.1) → 501 5.5.4
-    bad_orcpt = 30,            ///< ORCPT= (RFC 3461 §4.2, RFC 6533 §3) → 501 5.5.4
-    bad_auth_param = 31,       ///< AUTH= on MAIL (RFC 4954 §5) → 501 5.5.4
-    bad_requiretls = 32,       ///< REQUIRETLS with a value (RFC 8689 §4.1) → 501 5.5.4
-    bad_mt_priority = 33,      ///< MT-PRIORITY= not -9..9 (RFC 6710 §3) → 501 5.5.4
-    bad_holdfor = 34,          ///< HOLDFOR= not 1*9DIGIT (RFC 4865 §4) → 501 5.5.4
-    bad_holduntil = 35,        ///< HOLDUNTIL= not an RFC 3339 date-time (RFC 4865 §4) → 501 5.5.4
-    bad_by = 36,               ///< BY= (RFC 2852 §4) → 501 5.5.4
-    bad_rrvs = 37,             ///< RRVS= (RFC 7293 §3) → 501 5.5.4
-    xtext_control = 38,        ///< xtext decodes to a control or 8-bit byte (CVE-2020-28021) → 501 5.5.4
-    bad_chunk_size = 39,       ///< BDAT size or LAST syntax (RFC 3030 §2) → 501 5.5.4
-    chunk_size_overflow = 40,  ///< BDAT size above 2^64-1: never wraps → 552 5.3.4
-    bad_mechanism = 41,        ///< AUTH mechanism name (RFC 4422 §3.1) → 501 5.5.4
-    bad_base64 = 42,           ///< AUTH initial response is not base64 (RFC 4954 §4) → 501 5.5.2
-    conflicting_params = 43,   ///< HOLDFOR with HOLDUNTIL (RFC 4865 §4) → 501 5.5.4
-    unknown_param = 44,        ///< not produced by the parser: for the session's 555 (§4.1.1.11)
-    auth_line_too_long = 45,   ///< AUTH line over `max_auth_line` (RFC 4954 §4) → 500 5.5.6
+/// One `command_error` enumerator per row (used inside the enum only).
+#define SMTPP_X_COMMAND_ERROR(e, value, code, c1, c2, c3, text) e = value,
+    SMTPP_COMMAND_ERRORS(SMTPP_X_COMMAND_ERROR)
+#undef SMTPP_X_COMMAND_ERROR
 };
-inline constexpr std::size_t command_error_count = 46;
 
 namespace detail {
-inline constexpr std::string_view command_error_names[command_error_count] = {
-    "none", "line_too_long", "missing_crlf", "bare_lf", "bare_cr", "nul", "invalid_character",
-    "empty_line", "unknown_verb", "syntax", "unexpected_argument", "missing_argument",
-    "bad_domain", "bad_reverse_path", "bad_forward_path", "reverse_path_too_long",
-    "forward_path_too_long", "null_forward_path", "non_ascii_sender", "non_ascii_recipient",
-    "invalid_utf8", "param_syntax", "duplicate_param", "bad_size", "size_overflow", "bad_body",
-    "bad_smtputf8", "bad_ret", "bad_envid", "bad_notify", "bad_orcpt", "bad_auth_param",
-    "bad_requiretls", "bad_mt_priority", "bad_holdfor", "bad_holduntil", "bad_by", "bad_rrvs",
-    "xtext_control", "bad_chunk_size", "chunk_size_overflow", "bad_mechanism", "bad_base64",
-    "conflicting_params", "unknown_param", "auth_line_too_long"};
+/// One row of `SMTPP_COMMAND_ERRORS`: the name and the reply.
+struct command_error_row {
+    std::string_view name;
+    reply_hint reply;
+};
+/// Expands one row of the table (used right here only).
+#define SMTPP_X_COMMAND_ERROR_ROW(e, value, code, c1, c2, c3, text) {#e, {code, enhanced_code{c1, c2, c3}, text}},
+inline constexpr command_error_row command_error_rows[] = {SMTPP_COMMAND_ERRORS(SMTPP_X_COMMAND_ERROR_ROW)
+#undef SMTPP_X_COMMAND_ERROR_ROW
+};
+/// Expands one row of the table (used right here only).
+#define SMTPP_X_COMMAND_ERROR_ORDER(e, value, code, c1, c2, c3, text) \
+    if (static_cast<std::size_t>(command_error::e) != i++) return false;
+/// The rows are in value order, so that an error's name and reply are its row.
+constexpr bool command_errors_in_order() noexcept {
+    std::size_t i = 0;
+    SMTPP_COMMAND_ERRORS(SMTPP_X_COMMAND_ERROR_ORDER)
+#undef SMTPP_X_COMMAND_ERROR_ORDER
+    return true;
+}
+static_assert(command_errors_in_order(), "SMTPP_COMMAND_ERRORS: rows must be in value order, from 0");
 }  // namespace detail
+
+/// How many `command_error` values there are.
+inline constexpr std::size_t command_error_count = sizeof(detail::command_error_rows) /
+                                                   sizeof(detail::command_error_rows[0]);
 
 /// The enumerator's name, e.g. "bad_reverse_path".
 constexpr std::string_view to_string(command_error e) noexcept {
-    const auto& names = detail::command_error_names;
+    const auto& rows = detail::command_error_rows;
     const auto i = static_cast<std::size_t>(e);
-    return i < command_error_count ? names[i] : std::string_view{"unknown"};
+    return i < command_error_count ? rows[i].name : std::string_view{"unknown"};
 }
 
 /// The reply a server sends for the error (RFC 5321 §4.2.2, §4.2.4, §4.5.3.1.10; RFC 3463).
 constexpr reply_hint reply_for(command_error e) noexcept {
-    using ec = enhanced_code;
-    switch (e) {
-        case command_error::none: return {250, ec{2, 0, 0}, "OK"};
-        case command_error::line_too_long: return {500, ec{5, 5, 2}, "Line too long"};
-        case command_error::missing_crlf: return {500, ec{5, 5, 2}, "Line must end with CRLF"};
-        case command_error::bare_lf: return {500, ec{5, 5, 2}, "Bare LF received; lines must end with CRLF"};
-        case command_error::bare_cr: return {500, ec{5, 5, 2}, "Bare CR received; lines must end with CRLF"};
-        case command_error::nul: return {501, ec{5, 5, 2}, "NUL characters are not allowed in commands"};
-        case command_error::invalid_character: return {501, ec{5, 5, 2}, "Invalid character in command"};
-        case command_error::empty_line: return {500, ec{5, 5, 2}, "Empty command"};
-        case command_error::unknown_verb: return {500, ec{5, 5, 1}, "Command not recognized"};
-        case command_error::syntax: return {501, ec{5, 5, 2}, "Syntax error"};
-        case command_error::unexpected_argument: return {501, ec{5, 5, 4}, "This command takes no argument"};
-        case command_error::missing_argument: return {501, ec{5, 5, 4}, "Argument required"};
-        case command_error::bad_domain: return {501, ec{5, 5, 2}, "Invalid domain name"};
-        case command_error::bad_reverse_path: return {501, ec{5, 1, 7}, "Bad sender address syntax"};
-        case command_error::bad_forward_path: return {501, ec{5, 1, 3}, "Bad recipient address syntax"};
-        case command_error::reverse_path_too_long: return {501, ec{5, 1, 7}, "Path too long"};
-        case command_error::forward_path_too_long: return {501, ec{5, 1, 3}, "Path too long"};
-        case command_error::null_forward_path: return {501, ec{5, 1, 3}, "Recipient address must not be empty"};
-        case command_error::non_ascii_sender: return {550, ec{5, 6, 7}, "Non-ASCII sender requires SMTPUTF8"};
-        case command_error::non_ascii_recipient: return {553, ec{5, 6, 7}, "Non-ASCII recipient requires SMTPUTF8"};
-        case command_error::invalid_utf8: return {501, ec{5, 5, 2}, "Invalid UTF-8"};
-        case command_error::param_syntax: return {501, ec{5, 5, 4}, "Invalid parameter syntax"};
-        case command_error::duplicate_param: return {501, ec{5, 5, 4}, "Duplicate parameter"};
-        case command_error::bad_size: return {501, ec{5, 5, 4}, "Bad SIZE syntax"};
-        case command_error::size_overflow: return {552, ec{5, 3, 4}, "Message size exceeds fixed maximum message size"};
-        case command_error::bad_body: return {501, ec{5, 5, 4}, "Bad BODY syntax"};
-        case command_error::bad_smtputf8: return {501, ec{5, 5, 4}, "SMTPUTF8 takes no value"};
-        case command_error::bad_ret: return {501, ec{5, 5, 4}, "Bad RET syntax"};
-        case command_error::bad_envid: return {501, ec{5, 5, 4}, "Bad ENVID syntax"};
-        case command_error::bad_notify: return {501, ec{5, 5, 4}, "Bad NOTIFY syntax"};
-        case command_error::bad_orcpt: return {501, ec{5, 5, 4}, "Bad ORCPT syntax"};
-        case command_error::bad_auth_param: return {501, ec{5, 5, 4}, "Bad AUTH parameter syntax"};
-        case command_error::bad_requiretls: return {501, ec{5, 5, 4}, "REQUIRETLS takes no value"};
-        case command_error::bad_mt_priority: return {501, ec{5, 5, 4}, "Bad MT-PRIORITY syntax"};
-        case command_error::bad_holdfor: return {501, ec{5, 5, 4}, "Bad HOLDFOR syntax"};
-        case command_error::bad_holduntil: return {501, ec{5, 5, 4}, "Bad HOLDUNTIL syntax"};
-        case command_error::bad_by: return {501, ec{5, 5, 4}, "Bad BY syntax"};
-        case command_error::bad_rrvs: return {501, ec{5, 5, 4}, "Bad RRVS syntax"};
-        case command_error::xtext_control: return {501, ec{5, 5, 4}, "Parameter decodes to a control character"};
-        case command_error::bad_chunk_size: return {501, ec{5, 5, 4}, "Syntax: BDAT size [LAST]"};
-        case command_error::chunk_size_overflow: return {552, ec{5, 3, 4}, "Chunk size too large"};
-        case command_error::bad_mechanism: return {501, ec{5, 5, 4}, "Invalid authentication mechanism name"};
-        case command_error::bad_base64: return {501, ec{5, 5, 2}, "Invalid base64 data"};
-        case command_error::conflicting_params: return {501, ec{5, 5, 4}, "Conflicting parameters"};
-        case command_error::unknown_param: return {555, ec{5, 5, 4}, "Unsupported parameter"};
-        case command_error::auth_line_too_long: return {500, ec{5, 5, 6}, "Authentication exchange line is too long"};
-    }
-    return {500, ec{5, 5, 0}, "Error"};
+    const auto& rows = detail::command_error_rows;
+    const auto i = static_cast<std::size_t>(e);
+    return i < command_error_count ? rows[i].reply : reply_hint{500, enhanced_code{5, 5, 0}, "Error"};
 }
 
 // =========================================================================================
@@ -847,16 +1175,16 @@ enum class host_kind : std::uint8_t {
  * All views point into the command line.
  */
 struct path {
-    std::string_view text{};        ///< the whole path as sent, `<` and `>` included when present
-    std::string_view route{};       ///< source route "@a,@b" without the ':' (parsed, to be ignored: §4.1.2)
-    std::string_view mailbox{};     ///< "local@domain"; empty for `<>` and `<Postmaster>`
-    std::string_view local_part{};  ///< as sent: a quoted local part keeps its quotes and quoted-pairs
-    std::string_view domain{};      ///< the domain, or the address literal with its brackets
-    host_kind kind = host_kind::none;
-    bool is_null = false;           ///< `<>` (MAIL only)
-    bool is_postmaster = false;     ///< `<Postmaster>` without a domain (RCPT only, §4.5.1)
-    bool quoted = false;            ///< the local part is a Quoted-string
-    bool utf8 = false;              ///< the path holds UTF-8 (RFC 6531)
+    std::string_view text{};           ///< the whole path as sent, `<` and `>` included when present
+    std::string_view route{};          ///< source route "@a,@b" without the ':' (parsed, to be ignored: §4.1.2)
+    std::string_view mailbox{};        ///< "local@domain"; empty for `<>` and `<Postmaster>`
+    std::string_view local_part{};     ///< as sent: a quoted local part keeps its quotes and quoted-pairs
+    std::string_view domain{};         ///< the domain, or the address literal with its brackets
+    host_kind kind = host_kind::none;  ///< what `domain` is
+    bool is_null = false;              ///< `<>` (MAIL only)
+    bool is_postmaster = false;        ///< `<Postmaster>` without a domain (RCPT only, §4.5.1)
+    bool quoted = false;               ///< the local part is a Quoted-string
+    bool utf8 = false;                 ///< the path holds UTF-8 (RFC 6531)
 };
 
 /// BODY= values (RFC 6152 §2, RFC 3030 §3).
@@ -868,12 +1196,7 @@ enum notify_flag : std::uint8_t { notify_never = 1, notify_success = 2, notify_f
 /// BY= modes (RFC 2852 §4).
 enum class by_mode : std::uint8_t { none = 0, notify = 1, return_ = 2 };
 
-/// Bits of `params::present`, one per keyword smtpp knows.
-enum param_bit : std::uint32_t {
-    p_size = 1u << 0, p_body = 1u << 1, p_smtputf8 = 1u << 2, p_ret = 1u << 3, p_envid = 1u << 4,
-    p_auth = 1u << 5, p_requiretls = 1u << 6, p_mt_priority = 1u << 7, p_holdfor = 1u << 8,
-    p_holduntil = 1u << 9, p_by = 1u << 10, p_notify = 1u << 11, p_orcpt = 1u << 12, p_rrvs = 1u << 13,
-};
+// `param_bit` (p_size, p_body, ...): extensions.hpp, one per row of `SMTPP_ESMTP_PARAMS`.
 
 /**
  * The ESMTP parameters of MAIL and RCPT (RFC 5321 §4.1.2 `esmtp-param`), decoded.
@@ -889,34 +1212,51 @@ enum param_bit : std::uint32_t {
  * §4.2.4), 555 5.5.4 for a keyword nobody knows (§4.1.1.11).
  */
 struct params {
-    std::uint32_t present = 0;          ///< `param_bit`s of the keywords seen
-    std::uint64_t size = 0;             ///< SIZE= (RFC 1870)
-    body_type body = body_type::none;   ///< BODY=
-    ret_type ret = ret_type::none;      ///< RET=
-    std::uint8_t notify = 0;            ///< NOTIFY= `notify_flag` bits
-    std::int8_t mt_priority = 0;        ///< MT-PRIORITY= (-9..9)
-    by_mode by = by_mode::none;         ///< BY= mode
-    bool by_trace = false;              ///< BY= trailing "T"
-    char rrvs_mode = 0;                 ///< RRVS= ";C" or ";R" (upper case), 0 when absent
-    std::uint8_t unknown_count = 0;     ///< keywords not recognised for this verb (saturates at 255)
-    std::uint32_t holdfor = 0;          ///< HOLDFOR= seconds (RFC 4865)
-    std::int32_t by_time = 0;           ///< BY= seconds, signed (RFC 2852)
-    std::string_view envid{};           ///< ENVID= xtext, encoded
-    std::string_view auth{};            ///< AUTH= xtext mailbox or "<>", encoded
-    std::string_view orcpt_type{};      ///< ORCPT= addr-type ("rfc822", "utf-8", ...)
-    std::string_view orcpt{};           ///< ORCPT= address, encoded
-    std::string_view holduntil{};       ///< HOLDUNTIL= RFC 3339 date-time
-    std::string_view rrvs{};            ///< RRVS= RFC 3339 date-time
-    std::string_view unknown{};         ///< the first unrecognised "keyword[=value]", as sent
-    std::string_view text{};            ///< all parameters as sent (walk them with `next_param`)
+    std::uint32_t present = 0;         ///< `param_bit`s of the keywords seen
+    std::uint64_t size = 0;            ///< SIZE= (RFC 1870)
+    body_type body = body_type::none;  ///< BODY=
+    ret_type ret = ret_type::none;     ///< RET=
+    std::uint8_t notify = 0;           ///< NOTIFY= `notify_flag` bits
+    std::int8_t mt_priority = 0;       ///< MT-PRIORITY= (-9..9)
+    by_mode by = by_mode::none;        ///< BY= mode
+    bool by_trace = false;             ///< BY= trailing "T"
+    char rrvs_mode = 0;                ///< RRVS= ";C" or ";R" (upper case), 0 when absent
+    std::uint8_t unknown_count = 0;    ///< keywords not recognised for this verb (saturates at 255)
+    std::uint32_t holdfor = 0;         ///< HOLDFOR= seconds (RFC 4865)
+    std::int32_t by_time = 0;          ///< BY= seconds, signed (RFC 2852)
+    std::string_view envid{};          ///< ENVID= xtext, encoded
+    std::string_view auth{};           ///< AUTH= xtext mailbox or "<>", encoded
+    std::string_view orcpt_type{};     ///< ORCPT= addr-type ("rfc822", "utf-8", ...)
+    std::string_view orcpt{};          ///< ORCPT= address, encoded
+    std::string_view holduntil{};      ///< HOLDUNTIL= RFC 3339 date-time
+    std::string_view rrvs{};           ///< RRVS= RFC 3339 date-time
+    std::string_view mtrk{};           ///< MTRK= as sent: base64 authenticator [":" timeout] (RFC 3885 §4)
+    std::uint32_t mtrk_timeout = 0;    ///< MTRK= timeout in seconds; 0 when absent
+    std::string_view solicit{};        ///< SOLICIT= solicitation keywords as sent (RFC 3865 §2.3)
+    std::string_view unknown{};        ///< the first unrecognised "keyword[=value]", as sent
+    std::string_view text{};           ///< all parameters as sent (walk them with `next_param`)
 
+    /// Was the parameter `b` sent?
     [[nodiscard]] constexpr bool has(param_bit b) const noexcept { return (present & b) != 0; }
 };
 
 /// AUTH mechanisms smtpp names (RFC 4422 registry); anything else is `other`.
 enum class sasl_mechanism : std::uint8_t {
-    other = 0, plain, login, cram_md5, xoauth2, oauthbearer, external, gssapi, scram_sha_1,
-    scram_sha_256, scram_sha_1_plus, scram_sha_256_plus, anonymous, ntlm, digest_md5,
+    other = 0,
+    plain,
+    login,
+    cram_md5,
+    xoauth2,
+    oauthbearer,
+    external,
+    gssapi,
+    scram_sha_1,
+    scram_sha_256,
+    scram_sha_1_plus,
+    scram_sha_256_plus,
+    anonymous,
+    ntlm,
+    digest_md5,
 };
 
 /**
@@ -935,20 +1275,20 @@ enum class sasl_mechanism : std::uint8_t {
  * a page with such a store, and short commands took twice as long).
  */
 struct alignas(16) command {
-    smtpp::verb verb = smtpp::verb::unknown;
-    host_kind host = host_kind::none;        ///< kind of the HELO/EHLO/LHLO argument
-    sasl_mechanism mechanism_id = sasl_mechanism::other;
-    bool has_initial_response = false;
-    bool last = false;                       ///< BDAT ... LAST
-    bool smtputf8 = false;                   ///< VRFY/EXPN ... SMTPUTF8 (RFC 6531 §3.7.4)
-    std::uint64_t chunk_size = 0;            ///< BDAT size
-    std::string_view line{};                 ///< the whole line, terminator included
-    std::string_view verb_text{};            ///< the verb as sent
-    std::string_view argument{};             ///< everything after the verb and its SP, trailing blanks trimmed
-    std::string_view mechanism{};            ///< AUTH mechanism as sent
-    std::string_view initial_response{};     ///< AUTH initial response ("=" for empty)
-    smtpp::path path{};                      ///< MAIL/RCPT path
-    smtpp::params params{};                  ///< MAIL/RCPT parameters
+    smtpp::verb verb = smtpp::verb::unknown;              ///< the verb; `unknown` for anything else
+    host_kind host = host_kind::none;                     ///< kind of the HELO/EHLO/LHLO argument
+    sasl_mechanism mechanism_id = sasl_mechanism::other;  ///< AUTH mechanism, when smtpp names it
+    bool has_initial_response = false;                    ///< AUTH carried an initial response
+    bool last = false;                                    ///< BDAT ... LAST
+    bool smtputf8 = false;                                ///< VRFY/EXPN ... SMTPUTF8 (RFC 6531 §3.7.4)
+    std::uint64_t chunk_size = 0;                         ///< BDAT size
+    std::string_view line{};                              ///< the whole line, terminator included
+    std::string_view verb_text{};                         ///< the verb as sent
+    std::string_view argument{};          ///< everything after the verb and its SP, trailing blanks trimmed
+    std::string_view mechanism{};         ///< AUTH mechanism as sent
+    std::string_view initial_response{};  ///< AUTH initial response ("=" for empty)
+    smtpp::path path{};                   ///< MAIL/RCPT path
+    smtpp::params params{};               ///< MAIL/RCPT parameters
 };
 static_assert(alignof(command) == 16 && sizeof(command) % 16 == 0, "command: whole aligned 16-byte words");
 
@@ -994,9 +1334,109 @@ struct parse_options {
 };
 
 // =========================================================================================
-// Implementation details
+// Formatting (client side)
 // =========================================================================================
 
+/// Why `format_command` refused.
+enum class command_format_error : std::uint8_t {
+    none = 0,
+    no_space = 1,        ///< the buffer is too small
+    forbidden_byte = 2,  ///< CR, LF or NUL inside an argument (command injection, bpo-43124)
+    invalid = 3,         ///< the result would not parse back (see `command_format_result::parse_error`)
+};
+
+/// What `format_command` wrote, or why it refused.
+struct command_format_result {
+    std::size_t size = 0;                                   ///< bytes written, CRLF included
+    command_format_error err = command_format_error::none;  ///< `none` when the line was written
+    command_error parse_error = command_error::none;        ///< with `invalid`: why it does not parse
+};
+
+// =========================================================================================
+// Functions
+// =========================================================================================
+
+/**
+ * Parses one complete command line.
+ *
+ * @param line  the line with its terminator: CRLF, or a bare LF only when
+ *              `opt.allow_bare_lf`. Must stay alive while `out` is used.
+ * @param out   receives the command; it is reset first. On error it still holds what was
+ *              recognised (the verb, the verb text) so the session can choose the reply.
+ * @param opt   strictness and limits.
+ * @return `command_error::none`, or why the line is refused (`reply_for()` gives the reply).
+ *
+ * Unknown MAIL/RCPT parameter keywords are not an error here: they are counted in
+ * `out.params.unknown_count` with the first one in `out.params.unknown`, and the session
+ * answers 555 (RFC 5321 §4.1.1.11) or 504.
+ */
+[[nodiscard]] SMTPP_CLANG_INLINE constexpr command_error parse_command(std::string_view line, command& out,
+                                                                       const parse_options& opt = {}) noexcept;
+
+/// Convenience overload returning the command; the error is written to `err`.
+[[nodiscard]] constexpr command parse_command(std::string_view line, command_error& err,
+                                              const parse_options& opt = {}) noexcept;
+
+/**
+ * Writes `c` as a command line, CRLF included, into `out[0..cap)`.
+ *
+ * Only the fields that belong to the verb are used (see `command`); MAIL and RCPT
+ * parameters are written from `c.params.present` and the decoded values, in a fixed order,
+ * and unknown parameters are never written. The result is then parsed back with `opt`:
+ * a command that would not parse (a bad address, a line over `opt.max_line`) is refused
+ * with `command_format_error::invalid`, so a client can never emit a line a strict server
+ * rejects, nor smuggle a second command through CR, LF or NUL in an argument.
+ */
+constexpr command_format_result format_command(const command& c, char* out, std::size_t cap,
+                                               const parse_options& opt = {}) noexcept;
+
+/**
+ * Splits the next parameter off `text` (a `params::text` view, or any run of
+ * space-separated esmtp-params) and advances `text` past it and the spaces after it.
+ * Returns false when `text` is empty.
+ */
+constexpr bool next_param(std::string_view& text, std::string_view& keyword, std::string_view& value) noexcept;
+
+/**
+ * Decodes RFC 3461 xtext (`ENVID=`, `ORCPT=`, `AUTH=` values) into `out`.
+ * @param in   the xtext, e.g. a `params::envid` view
+ * @param out  receives the decoded octets
+ * @param cap  octets available at `out`
+ * @param allow_lowercase  accept "+2b" as well as "+2B" (pass the parse option in force).
+ * @return the decoded length, or SIZE_MAX when `in` is not xtext or `cap` is too small.
+ * Control octets decode as they are ("+0D+0A" gives CR LF): values taken from a command
+ * that `parse_command` accepted never hold one (it refuses them, CVE-2020-28021), but
+ * xtext from elsewhere must be checked by the caller.
+ */
+constexpr std::size_t xtext_decode(std::string_view in, char* out, std::size_t cap,
+                                   bool allow_lowercase = false) noexcept;
+
+/**
+ * Removes the quoting of a Quoted-string local part or VRFY argument (RFC 5321 §4.1.2
+ * `quoted-pairSMTP`): `"a\"b"` becomes `a"b`. Text that is not quoted is copied as is.
+ * @return the length written, or SIZE_MAX when `cap` is too small.
+ */
+constexpr std::size_t unquote(std::string_view in, char* out, std::size_t cap) noexcept;
+
+}  // namespace smtpp
+
+// The machinery, one file per concern.
+// ---- begin smtpp/detail/command_path.hpp ----
+/**
+ * @file command_path.hpp
+ * @brief Domains, address literals, local parts and paths (RFC 5321 §4.1.2, §4.1.3; RFC 6531 §3.3).
+ *
+ * Machinery of command.hpp, which includes it after declaring the types it uses; not a
+ * header of its own.
+ */
+#ifndef SMTPP_DETAIL_COMMAND_PATH_HPP
+#define SMTPP_DETAIL_COMMAND_PATH_HPP
+
+#ifndef SMTPP_COMMAND_HPP
+#error "include <smtpp/command.hpp>, not this file"
+#endif
+
+namespace smtpp {
 namespace detail {
 
 /// The length of the well-formed UTF-8 sequence (RFC 3629 §4) at `p`, or 0.
@@ -1308,7 +1748,7 @@ constexpr bool is_mailbox(std::string_view s, bool allow_utf8) noexcept {
 /// *( "," At-domain )`, `At-domain = "@" Domain`, `Mailbox = Local-part "@" ( Domain /
 /// address-literal )`; §4.1.1.3 `"<Postmaster>"` for RCPT.
 SMTPP_CLANG_INLINE constexpr command_error parse_path(cursor& c, path& p, bool is_mail, const parse_options& opt,
-                                   bool utf8_ok) noexcept {
+                                                      bool utf8_ok) noexcept {
     const command_error bad = is_mail ? command_error::bad_reverse_path : command_error::bad_forward_path;
     const command_error too_long = is_mail ? command_error::reverse_path_too_long
                                            : command_error::forward_path_too_long;
@@ -1378,12 +1818,34 @@ SMTPP_CLANG_INLINE constexpr command_error parse_path(cursor& c, path& p, bool i
     p.text = slice(c.s, start, c.pos);
     p.utf8 = utf8;
     // RFC 5321 §4.5.3.1.1-3: local part 64, domain 255, path 256 octets (brackets counted).
-    if (long_part || at - local_start > 64 || host_end - (at + 1) > 255 ||
-        c.pos - start + (bracketed ? 0 : 2) > 256)
+    if (long_part || at - local_start > 64 || host_end - (at + 1) > 255 || c.pos - start + (bracketed ? 0 : 2) > 256)
         return too_long;
     if (utf8 && !utf8_ok) return is_mail ? command_error::non_ascii_sender : command_error::non_ascii_recipient;
     return command_error::none;
 }
+
+}  // namespace detail
+}  // namespace smtpp
+
+#endif  // SMTPP_DETAIL_COMMAND_PATH_HPP
+// ---- end smtpp/detail/command_path.hpp ----
+// ---- begin smtpp/detail/command_values.hpp ----
+/**
+ * @file command_values.hpp
+ * @brief Value grammars shared by the parameters and verbs: decimals, xtext (RFC 3461 §4), HEXPOINT (RFC 6533 §3), date-time (RFC 3339 §5.6), base64 (RFC 4648 §4), SASL mechanism names.
+ *
+ * Machinery of command.hpp, which includes it after declaring the types it uses; not a
+ * header of its own.
+ */
+#ifndef SMTPP_DETAIL_COMMAND_VALUES_HPP
+#define SMTPP_DETAIL_COMMAND_VALUES_HPP
+
+#ifndef SMTPP_COMMAND_HPP
+#error "include <smtpp/command.hpp>, not this file"
+#endif
+
+namespace smtpp {
+namespace detail {
 
 /// Parses an unsigned decimal of at most `max_digits` digits. `overflow` is set when the
 /// value does not fit in 64 bits. Returns false on a syntax error.
@@ -1455,14 +1917,13 @@ constexpr std::int32_t hexpoint(std::string_view h) noexcept {
     switch (h.size()) {
         case 2:
             return (v >= 0x01 && v <= 0x19 && v != 0x0A && v != 0x0B && v != 0x0C && v != 0x0D && v != 0x0E &&
-                    v != 0x0F) || v == 0x20 || v == 0x2B || v == 0x3D || v == 0x5C || v == 0x7F || v >= 0x80
+                    v != 0x0F) ||
+                           v == 0x20 || v == 0x2B || v == 0x3D || v == 0x5C || v == 0x7F || v >= 0x80
                        ? v
                        : -1;
         case 3:
-        case 5:
-            return h[0] != '0' ? v : -1;
-        case 4:
-            return h[0] != '0' && !(v >= 0xD800 && v <= 0xDFFF) ? v : -1;
+        case 5: return h[0] != '0' ? v : -1;
+        case 4: return h[0] != '0' && !(v >= 0xD800 && v <= 0xDFFF) ? v : -1;
         default:  // 6: "10" 4HEXDIG
             return h[0] == '1' && h[1] == '0' ? v : -1;
     }
@@ -1504,8 +1965,7 @@ constexpr bool parse_date_time(std::string_view s) noexcept {
         return v >= lo && v <= hi;
     };
     if (s.size() < 20) return false;
-    if (!num(0, 4, 0, 9999) || s[4] != '-' || !num(5, 2, 1, 12) || s[7] != '-' || !num(8, 2, 1, 31))
-        return false;
+    if (!num(0, 4, 0, 9999) || s[4] != '-' || !num(5, 2, 1, 12) || s[7] != '-' || !num(8, 2, 1, 31)) return false;
     // RFC 3339 §5.7: the day must exist in that month of that year.
     const int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     const int month = (s[5] - '0') * 10 + (s[6] - '0');
@@ -1514,8 +1974,7 @@ constexpr bool parse_date_time(std::string_view s) noexcept {
     const auto& days = days_in_month;
     if (day > days[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
     if (s[10] != 'T' && s[10] != 't') return false;
-    if (!num(11, 2, 0, 23) || s[13] != ':' || !num(14, 2, 0, 59) || s[16] != ':' || !num(17, 2, 0, 60))
-        return false;
+    if (!num(11, 2, 0, 23) || s[13] != ':' || !num(14, 2, 0, 59) || s[16] != ':' || !num(17, 2, 0, 60)) return false;
     std::size_t i = 19;
     if (s[i] == '.') {
         ++i;
@@ -1591,70 +2050,461 @@ constexpr sasl_mechanism mechanism_of(std::string_view m, std::uint64_t folded) 
 constexpr sasl_mechanism mechanism_of(std::string_view m) noexcept { return mechanism_of(m, key(m)); }
 
 }  // namespace detail
+}  // namespace smtpp
 
+#endif  // SMTPP_DETAIL_COMMAND_VALUES_HPP
+// ---- end smtpp/detail/command_values.hpp ----
+// ---- begin smtpp/detail/command_format.hpp ----
 /**
- * Splits the next parameter off `text` (a `params::text` view, or any run of
- * space-separated esmtp-params) and advances `text` past it and the spaces after it.
- * Returns false when `text` is empty.
+ * @file command_format.hpp
+ * @brief The writer the command formatter writes through, and paths.
+ *
+ * Machinery of command.hpp, which includes it after declaring the types it uses; not a
+ * header of its own.
  */
-constexpr bool next_param(std::string_view& text, std::string_view& keyword, std::string_view& value) noexcept {
-    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-    if (text.empty()) return false;
-    std::size_t sp = text.find(' ');
-    if (sp == std::string_view::npos) sp = text.size();
-    const std::string_view p = detail::sub(text, 0, sp);
-    const std::size_t eq = p.find('=');
-    keyword = detail::sub(p, 0, eq);
-    value = eq == std::string_view::npos ? std::string_view{} : detail::sub(p, eq + 1);
-    text.remove_prefix(sp);
-    return true;
-}
+#ifndef SMTPP_DETAIL_COMMAND_FORMAT_HPP
+#define SMTPP_DETAIL_COMMAND_FORMAT_HPP
 
+#ifndef SMTPP_COMMAND_HPP
+#error "include <smtpp/command.hpp>, not this file"
+#endif
+
+namespace smtpp {
 namespace detail {
 
-/// The index of a parameter's bit in `params::present`.
-constexpr unsigned pid(param_bit b) noexcept {
-    unsigned i = 0;
-    while (((b >> i) & 1u) == 0) ++i;
-    return i;
+struct writer {
+    char* out;
+    std::size_t cap;
+    std::size_t n = 0;
+    bool overflow = false;
+    bool forbidden = false;
+
+    constexpr void put(char ch) noexcept {
+        if (ch == '\r' || ch == '\n' || ch == '\0') forbidden = true;
+        if (n < cap) out[n] = ch;
+        else overflow = true;
+        ++n;
+    }
+    constexpr void put(std::string_view s) noexcept {
+        for (char ch : s) put(ch);
+    }
+    constexpr void put_u64(std::uint64_t v) noexcept {
+        char digits[20] = {};
+        std::size_t k = 0;
+        do {
+            digits[k++] = static_cast<char>('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        while (k > 0) put(digits[--k]);
+    }
+    constexpr void put_i64(std::int64_t v) noexcept {
+        if (v < 0) {
+            put('-');
+            put_u64(static_cast<std::uint64_t>(-(v + 1)) + 1);
+        } else {
+            put_u64(static_cast<std::uint64_t>(v));
+        }
+    }
+};
+
+constexpr void format_path(writer& w, const path& p) noexcept {
+    if (p.is_null) {
+        w.put("<>");
+    } else if (p.is_postmaster && p.domain.empty()) {
+        w.put("<Postmaster>");
+    } else {
+        // Source routes are not generated (RFC 5321 §4.1.2: "SHOULD NOT").
+        w.put('<');
+        w.put(p.local_part);
+        w.put('@');
+        w.put(p.domain);
+        w.put('>');
+    }
 }
+
+}  // namespace detail
+}  // namespace smtpp
+
+#endif  // SMTPP_DETAIL_COMMAND_FORMAT_HPP
+// ---- end smtpp/detail/command_format.hpp ----
+// ---- begin smtpp/detail/command_params.hpp ----
+/**
+ * @file command_params.hpp
+ * @brief The MAIL / RCPT parameters: one value parser and one formatter per row of
+ *        `SMTPP_ESMTP_PARAMS` (extensions.hpp), the keyword dispatch derived from it, and
+ *        the parameter list (RFC 5321 §4.1.2).
+ *
+ * Machinery of command.hpp, which includes it after declaring the types it uses; not a
+ * header of its own.
+ */
+#ifndef SMTPP_DETAIL_COMMAND_PARAMS_HPP
+#define SMTPP_DETAIL_COMMAND_PARAMS_HPP
+
+#ifndef SMTPP_COMMAND_HPP
+#error "include <smtpp/command.hpp>, not this file"
+#endif
+
+namespace smtpp {
+namespace detail {
+
+/// What a value parser gets: one esmtp-param `keyword ["=" value]` (RFC 5321 §4.1.2).
+/// `v` is a view into the line of `c`; without "=", `v` is empty and `has_value` false.
+/// `plain`: every byte of `v` is an xchar (RFC 3461 §4), so as xtext it is its own
+/// decoding, with no control in it. `bad` is the row's syntax error.
+struct param_input {
+    std::string_view v;
+    bool has_value;
+    bool plain;
+    const cursor& c;
+    const parse_options& opt;
+    command_error bad;
+};
+
+/// RFC 1870 §6: size-value ::= 1*20DIGIT
+SMTPP_CLANG_INLINE constexpr command_error param_value_size(const param_input& in, params& ps) noexcept {
+    bool overflow = false;
+    if (!in.has_value || !parse_decimal(in.v, 20, ps.size, overflow)) return in.bad;
+    return overflow ? command_error::size_overflow : command_error::none;
+}
+
+/// RFC 6152 §2: body-value ::= "7BIT" / "8BITMIME"; RFC 3030 §3: "BINARYMIME".
+/// The folded word is exact here too: a value byte is %d33-126 or UTF-8 (>= 0x80), and
+/// only letters among those fold onto the letters of these words; the key of a longer
+/// value differs in its extra (non-zero) bytes.
+SMTPP_CLANG_INLINE constexpr command_error param_value_body(const param_input& in, params& ps) noexcept {
+    switch (in.c.folded(in.v)) {
+        case key("7BIT"): ps.body = body_type::seven_bit; break;
+        case key("8BITMIME"): ps.body = body_type::eight_bit_mime; break;
+        default:
+            if (in.v.size() != 10 || !iequals_upper(in.v, "BINARYMIME")) return in.bad;
+            ps.body = body_type::binary_mime;
+            break;
+    }
+    return command_error::none;
+}
+
+/// RFC 6531 §3.4: "SMTPUTF8" takes no value.
+SMTPP_CLANG_INLINE constexpr command_error param_value_smtputf8(const param_input& in, params&) noexcept {
+    return in.has_value ? in.bad : command_error::none;
+}
+
+/// RFC 3461 §4.3: ret-value = "FULL" / "HDRS"
+SMTPP_CLANG_INLINE constexpr command_error param_value_ret(const param_input& in, params& ps) noexcept {
+    switch (in.c.folded(in.v)) {
+        case key("FULL"): ps.ret = ret_type::full; break;
+        case key("HDRS"): ps.ret = ret_type::hdrs; break;
+        default: return in.bad;
+    }
+    return command_error::none;
+}
+
+/// The decoded length of the xtext `v` (RFC 3461 §4), SIZE_MAX on a syntax error;
+/// `control` is set when it decodes to a control octet (CVE-2020-28021).
+constexpr std::size_t xtext_length(const param_input& in, std::string_view v, bool& control) noexcept {
+    return in.plain ? v.size() : xtext_check(v, control, in.opt.allow_lowercase_xtext_hex);
+}
+
+/// RFC 3461 §4.4: envid-value = xtext, at most 100 characters, printable ASCII.
+SMTPP_CLANG_INLINE constexpr command_error param_value_envid(const param_input& in, params& ps) noexcept {
+    bool control = false;
+    const std::size_t n = xtext_length(in, in.v, control);
+    if (!in.has_value || in.v.empty() || n == SIZE_MAX || n > 100) return in.bad;
+    if (control) return command_error::xtext_control;
+    ps.envid = in.v;
+    return command_error::none;
+}
+
+/// RFC 4954 §5: auth-param = "AUTH=" xtext; the decoded xtext MUST be an addr-spec (a
+/// Mailbox here), or "<>".
+SMTPP_CLANG_INLINE constexpr command_error param_value_auth(const param_input& in, params& ps) noexcept {
+    const std::string_view v = in.v;
+    if (!in.has_value || v.empty()) return in.bad;
+    if (!(v.size() == 2 && v[0] == '<' && v[1] == '>')) {
+        bool control = false;
+        const std::size_t n = xtext_length(in, v, control);
+        if (n == SIZE_MAX || n > 500) return in.bad;
+        if (control) return command_error::xtext_control;
+        char buf[512] = {};
+        std::size_t m = 0;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (v[i] == '+' && !in.plain) {
+                buf[m++] = static_cast<char>(xtext_hex(v[i + 1], true) * 16 + xtext_hex(v[i + 2], true));
+                i += 2;
+            } else {
+                buf[m++] = v[i];
+            }
+        }
+        buf[m] = '\r';
+        if (!is_mailbox(std::string_view(buf, m), false)) return in.bad;
+    }
+    ps.auth = v;
+    return command_error::none;
+}
+
+/// RFC 8689 §4.1: "REQUIRETLS" takes no value.
+SMTPP_CLANG_INLINE constexpr command_error param_value_requiretls(const param_input& in, params&) noexcept {
+    return in.has_value ? in.bad : command_error::none;
+}
+
+/// RFC 6710 §3: priority-value = ["-" / "+"] DIGIT, range -9..9
+SMTPP_CLANG_INLINE constexpr command_error param_value_mt_priority(const param_input& in, params& ps) noexcept {
+    std::string_view d = in.v;
+    bool neg = false;
+    if (!d.empty() && (d[0] == '-' || d[0] == '+')) {
+        neg = d[0] == '-';
+        d.remove_prefix(1);
+    }
+    if (d.size() != 1 || !is_digit(d[0])) return in.bad;
+    ps.mt_priority = static_cast<std::int8_t>(neg ? -(d[0] - '0') : (d[0] - '0'));
+    return command_error::none;
+}
+
+/// RFC 4865 §4: holdfor-value = 1*9DIGIT; not with HOLDUNTIL.
+SMTPP_CLANG_INLINE constexpr command_error param_value_holdfor(const param_input& in, params& ps) noexcept {
+    bool overflow = false;
+    std::uint64_t secs = 0;
+    if (!parse_decimal(in.v, 9, secs, overflow)) return in.bad;
+    if (ps.present & p_holduntil) return command_error::conflicting_params;
+    ps.holdfor = static_cast<std::uint32_t>(secs);
+    return command_error::none;
+}
+
+/// RFC 4865 §4: holduntil-value = date-time (RFC 3339); not with HOLDFOR.
+SMTPP_CLANG_INLINE constexpr command_error param_value_holduntil(const param_input& in, params& ps) noexcept {
+    if (!parse_date_time(in.v)) return in.bad;
+    if (ps.present & p_holdfor) return command_error::conflicting_params;
+    ps.holduntil = in.v;
+    return command_error::none;
+}
+
+/// RFC 2852 §4: by-value = by-time ";" by-mode [by-trace];
+/// by-time = ["-" / "+"] 1*9digit; by-mode = "N" / "R"; by-trace = "T"
+SMTPP_CLANG_INLINE constexpr command_error param_value_by(const param_input& in, params& ps) noexcept {
+    const std::string_view v = in.v;
+    const std::size_t semi = find_char(v, ';');
+    if (semi == v.size()) return in.bad;
+    std::string_view t = slice(v, 0, semi);
+    const std::string_view m = slice(v, semi + 1, v.size());
+    bool neg = false;
+    if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
+        neg = t[0] == '-';
+        t.remove_prefix(1);
+    }
+    bool overflow = false;
+    std::uint64_t secs = 0;
+    if (!parse_decimal(t, 9, secs, overflow)) return in.bad;
+    if (m.empty() || m.size() > 2) return in.bad;
+    const char mode = to_upper(m[0]);
+    if (mode != 'N' && mode != 'R') return in.bad;
+    if (m.size() == 2 && to_upper(m[1]) != 'T') return in.bad;
+    ps.by = mode == 'N' ? by_mode::notify : by_mode::return_;
+    ps.by_trace = m.size() == 2;
+    ps.by_time = static_cast<std::int32_t>(neg ? -static_cast<std::int64_t>(secs) : static_cast<std::int64_t>(secs));
+    return command_error::none;
+}
+
+/// RFC 3461 §4.1: notify-esmtp-value = "NEVER" / 1#notify-list-element;
+/// notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
+SMTPP_CLANG_INLINE constexpr command_error param_value_notify(const param_input& in, params& ps) noexcept {
+    const std::string_view v = in.v;
+    if (!in.has_value || v.empty()) return in.bad;
+    std::uint8_t flags = 0;
+    std::size_t from = 0;
+    for (;;) {
+        // An item runs to the next "," or to the end of the value. Every keyword has at
+        // most 7 letters, so one word of the (at most 8) bytes at the item holds the item
+        // and its ","; key() is exact against all-letter words (only 'X' and 'x' fold to
+        // 'x'), so an item with any other byte matches none.
+        const std::size_t left = v.size() - from;
+        const std::uint64_t w = in.c.word(v.data() + from, left < 8 ? left : 8);
+        std::size_t len = byte_index(w, ',');
+        if (len > left) len = left;
+        std::uint8_t f = 0;
+        switch (key_of_word(w, len)) {
+            case key("NEVER"): f = notify_never; break;
+            case key("SUCCESS"): f = notify_success; break;
+            case key("FAILURE"): f = notify_failure; break;
+            case key("DELAY"): f = notify_delay; break;
+            default: break;
+        }
+        if (f == 0 || (flags & f)) return in.bad;
+        flags = static_cast<std::uint8_t>(flags | f);
+        if (len == left) break;
+        from += len + 1;
+    }
+    if ((flags & notify_never) && flags != notify_never) return in.bad;
+    ps.notify = flags;
+    return command_error::none;
+}
+
+/// RFC 6533 §3: utf-8-addr-xtext = 1*(QCHAR / EmbeddedUnicodeChar); utf-8-addr-unitext =
+/// 1*(QUCHAR / EmbeddedUnicodeChar) (UTF-8 as is, only in an SMTPUTF8 transaction); QCHAR
+/// = %x21-2a / %x2c-3c / %x3e-5b / %x5d-7e (no SP, "+", "=", "\"); EmbeddedUnicodeChar =
+/// "\x{" HEXPOINT "}". A HEXPOINT for a control (01-1F, 7F) is grammatical but refused, as
+/// in xtext. The decoded address must be a Mailbox (RFC 6533 §3, RFC 6531 §3.3): it is
+/// decoded into a buffer (never longer than the encoded form) and parsed.
+SMTPP_CLANG_INLINE constexpr command_error orcpt_utf8_address(const param_input& in, std::string_view addr) noexcept {
+    if (addr.size() > 500) return in.bad;
+    char buf[512] = {};
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < addr.size();) {
+        const auto ch = static_cast<unsigned char>(addr[i]);
+        if (ch >= 0x80) {
+            if (!in.opt.smtputf8_transaction) return in.bad;
+            const std::size_t n = utf8_sequence(addr, i);
+            if (n == 0) return command_error::invalid_utf8;
+            for (std::size_t j = 0; j < n; ++j) buf[m++] = addr[i + j];
+            i += n;
+        } else if (ch == '\\') {
+            if (i + 3 >= addr.size() || addr[i + 1] != 'x' || addr[i + 2] != '{') return in.bad;
+            const std::size_t close = find_char(addr, '}', i + 3);
+            if (close == addr.size()) return in.bad;
+            const std::int32_t cp = hexpoint(slice(addr, i + 3, close));
+            if (cp < 0) return in.bad;
+            if (cp < 0x20 || cp == 0x7F) return command_error::xtext_control;
+            m = put_utf8(buf, m, static_cast<std::uint32_t>(cp));
+            i = close + 1;
+        } else if (is(ch, c_vchar) && ch != '+' && ch != '=') {
+            buf[m++] = addr[i];
+            ++i;
+        } else {
+            return in.bad;
+        }
+    }
+    buf[m] = '\r';
+    return is_mailbox(std::string_view(buf, m), true) ? command_error::none : in.bad;
+}
+
+/// RFC 3461 §4.2: orcpt-parameter = "ORCPT=" original-recipient-address;
+/// original-recipient-address = addr-type ";" xtext; addr-type = atom.
+/// RFC 6533 §3: addr-type "utf-8" carries utf-8-addr-xtext or utf-8-addr-unitext.
+SMTPP_CLANG_INLINE constexpr command_error param_value_orcpt(const param_input& in, params& ps) noexcept {
+    const std::string_view v = in.v;
+    // The addr-type is the run of atext at the start; ";" is no atext, so the run stops at
+    // the first ";" at the latest, and anything else stopping it before that is a byte the
+    // atom may not hold. (The run stops inside the line, see `run_end`, and is clipped to
+    // the value.)
+    std::size_t semi = run_end(v.data(), 0, c_atext);
+    if (semi > v.size()) semi = v.size();
+    if (semi == v.size() || v[semi] != ';' || semi == 0 || semi + 1 == v.size()) return in.bad;
+    const std::string_view type = slice(v, 0, semi);
+    const std::string_view addr = slice(v, semi + 1, v.size());
+    if (type.size() == 5 && iequals_upper(type, "UTF-8")) {
+        const command_error e = orcpt_utf8_address(in, addr);
+        if (e != command_error::none) return e;
+    } else {
+        bool control = false;
+        const std::size_t n = xtext_length(in, addr, control);
+        if (n == SIZE_MAX || n > 500) return in.bad;
+        if (control) return command_error::xtext_control;
+    }
+    ps.orcpt_type = type;
+    ps.orcpt = addr;
+    return command_error::none;
+}
+
+/// RFC 7293 §3: rrvs-param = "RRVS=" date-time [ ";" ( "C" / "R" ) ]
+SMTPP_CLANG_INLINE constexpr command_error param_value_rrvs(const param_input& in, params& ps) noexcept {
+    std::string_view dt = in.v;
+    char mode = 0;
+    if (dt.size() >= 2 && dt[dt.size() - 2] == ';') {
+        mode = to_upper(dt.back());
+        if (mode != 'C' && mode != 'R') return in.bad;
+        dt.remove_suffix(2);
+    }
+    if (!parse_date_time(dt)) return in.bad;
+    ps.rrvs = dt;
+    ps.rrvs_mode = mode;
+    return command_error::none;
+}
+
+/// RFC 3885 §4: the MTRK= value is the base64 authenticator (RFC 3885 §1: the base64
+/// alphabet, no "=" padding, which an esmtp-value cannot hold anyway), optionally followed
+/// by ":" and a timeout in seconds (1*9DIGIT).
+SMTPP_CLANG_INLINE constexpr command_error param_value_mtrk(const param_input& in, params& ps) noexcept {
+    const std::string_view v = in.v;
+    const std::size_t colon = find_char(v, ':');
+    if (!in.has_value || colon == 0) return in.bad;
+    for (std::size_t i = 0; i < colon; ++i)
+        if (!is(static_cast<unsigned char>(v[i]), c_b64)) return in.bad;
+    std::uint64_t secs = 0;
+    bool overflow = false;
+    if (colon < v.size() && !parse_decimal(slice(v, colon + 1, v.size()), 9, secs, overflow)) return in.bad;
+    ps.mtrk = v;
+    ps.mtrk_timeout = static_cast<std::uint32_t>(secs);
+    return command_error::none;
+}
+
+/// RFC 3865 §2.3: "SOLICIT=" Solicitation-keywords; §2.2: Solicitation-keywords = word
+/// *("," word), at most 1000 characters; word = ALPHA *wordchar; wordchar = "." / "-" /
+/// "_" / ":" / ALPHA / DIGIT.
+SMTPP_CLANG_INLINE constexpr command_error param_value_solicit(const param_input& in, params& ps) noexcept {
+    const std::string_view v = in.v;
+    if (!in.has_value || v.empty() || v.size() > 1000) return in.bad;
+    bool word_start = true;
+    for (const char ch : v) {
+        if (word_start) {
+            if (!is_alpha(ch)) return in.bad;
+            word_start = false;
+        } else if (ch == ',') {
+            word_start = true;
+        } else if (!is_alnum(ch) && ch != '.' && ch != '-' && ch != '_' && ch != ':') {
+            return in.bad;
+        }
+    }
+    if (word_start) return in.bad;  // a trailing ","
+    ps.solicit = v;
+    return command_error::none;
+}
+
+/// No parameter (a row index past the table).
 inline constexpr unsigned no_param = 32;
 
-/// One esmtp-param: `esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2). `k` and `v` are
-/// views into the line of `c`; without "=", `v` is empty. `plain`: every byte of `v` is an
-/// xchar (RFC 3461 §4), so as xtext it is its own decoding, with no control in it.
+/// The syntax error of each row (its `command_error` column).
+inline constexpr command_error param_errors[] = {
+#define SMTPP_X_PARAM_ERROR(id, kw, verb, ext, err, inc) command_error::err,
+    SMTPP_ESMTP_PARAMS(SMTPP_X_PARAM_ERROR)
+#undef SMTPP_X_PARAM_ERROR
+};
+
+/// The row of the keyword `k` (ALPHA / DIGIT / "-", at least one octet) whose `key()` is
+/// `folded`, for the verb `verb`; `no_param` when none. Keywords of up to eight octets
+/// are one `switch` on the folded word (exact for that alphabet), longer ones compared.
+SMTPP_HOT_INLINE constexpr unsigned param_lookup(std::string_view k, std::uint64_t folded, param_verb verb) noexcept {
+    unsigned id = no_param;
+    switch (folded) {
+#define SMTPP_X_PARAM_CASE(pid, kw, v, ext, err, inc) \
+    case param_case(kw, param_index::pid): id = static_cast<unsigned>(param_index::pid); break;
+        SMTPP_ESMTP_PARAMS(SMTPP_X_PARAM_CASE)
+#undef SMTPP_X_PARAM_CASE
+        default:
+            if (k.size() > 8)
+                for (unsigned i = 0; i < param_count; ++i)
+                    if (param_rows[i].keyword.size() == k.size() && iequals_upper(k, param_rows[i].keyword)) id = i;
+            break;
+    }
+    return id != no_param && param_rows[id].verb == verb ? id : no_param;
+}
+
+/// The value parser of row `id`.
+SMTPP_HOT_INLINE constexpr command_error parse_param_value(unsigned id, const param_input& in, params& ps) noexcept {
+    switch (static_cast<param_index>(id)) {
+#define SMTPP_X_PARAM_VALUE(pid, kw, v, ext, err, inc) \
+    case param_index::pid: return param_value_##pid(in, ps);
+        SMTPP_ESMTP_PARAMS(SMTPP_X_PARAM_VALUE)
+#undef SMTPP_X_PARAM_VALUE
+    }
+    return command_error::none;
+}
+
+/// One esmtp-param: `esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2). A keyword that is
+/// not a parameter of this verb is counted in `unknown_count` (the first one kept in
+/// `unknown`); a known one sets its bit (once: `duplicate_param`) and its value parser runs.
 SMTPP_HOT_INLINE constexpr command_error parse_one_param(std::string_view k, std::string_view v, bool has_value,
                                                          bool plain, const cursor& c, command& cmd, bool is_mail,
                                                          const parse_options& opt) noexcept {
     params& ps = cmd.params;
-    // The parameter's bit index, dense, so that the switch below is a jump table.
-    unsigned id = no_param;
-    // Keywords of up to 8 bytes by their folded word (exact: `k` is ALPHA / DIGIT / "-").
-    const std::uint64_t packed = c.folded(k);
-    if (is_mail) {
-        switch (packed) {
-            case key("SIZE"): id = pid(p_size); break;
-            case key("BODY"): id = pid(p_body); break;
-            case key("SMTPUTF8"): id = pid(p_smtputf8); break;
-            case key("RET"): id = pid(p_ret); break;
-            case key("ENVID"): id = pid(p_envid); break;
-            case key("AUTH"): id = pid(p_auth); break;
-            case key("HOLDFOR"): id = pid(p_holdfor); break;
-            case key("BY"): id = pid(p_by); break;
-            default:
-                if (k.size() == 10 && iequals_upper(k, "REQUIRETLS")) id = pid(p_requiretls);
-                else if (k.size() == 11 && iequals_upper(k, "MT-PRIORITY")) id = pid(p_mt_priority);
-                else if (k.size() == 9 && iequals_upper(k, "HOLDUNTIL")) id = pid(p_holduntil);
-                break;
-        }
-    } else {
-        switch (packed) {
-            case key("NOTIFY"): id = pid(p_notify); break;
-            case key("ORCPT"): id = pid(p_orcpt); break;
-            case key("RRVS"): id = pid(p_rrvs); break;
-            default: break;
-        }
-    }
+    const unsigned id = param_lookup(k, c.folded(k), is_mail ? param_verb::mail : param_verb::rcpt);
     if (id == no_param) {
         if (ps.unknown_count == 0) {
             const std::size_t len = has_value ? static_cast<std::size_t>(v.data() + v.size() - k.data()) : k.size();
@@ -1663,245 +2513,17 @@ SMTPP_HOT_INLINE constexpr command_error parse_one_param(std::string_view k, std
         if (ps.unknown_count < 255) ++ps.unknown_count;
         return command_error::none;
     }
-    const std::uint32_t bit = 1u << id;
+    const std::uint32_t bit = std::uint32_t{1} << id;
     if (ps.present & bit) return command_error::duplicate_param;
     ps.present |= bit;
-    bool control = false;
-    switch (id) {
-        case pid(p_size): {
-            // RFC 1870 §6: size-value ::= 1*20DIGIT
-            bool overflow = false;
-            if (!has_value || !parse_decimal(v, 20, ps.size, overflow)) return command_error::bad_size;
-            if (overflow) return command_error::size_overflow;
-            return command_error::none;
-        }
-        case pid(p_body):
-            // RFC 6152 §2: body-value ::= "7BIT" / "8BITMIME"; RFC 3030 §3: "BINARYMIME"
-            // The folded word is exact here too: a value byte is %d33-126 or UTF-8 (>= 0x80),
-            // and only letters among those fold onto the letters of these words; the key of
-            // a longer value differs in its extra (non-zero) bytes.
-            switch (c.folded(v)) {
-                case key("7BIT"): ps.body = body_type::seven_bit; break;
-                case key("8BITMIME"): ps.body = body_type::eight_bit_mime; break;
-                default:
-                    if (v.size() == 10 && iequals_upper(v, "BINARYMIME")) ps.body = body_type::binary_mime;
-                    else return command_error::bad_body;
-                    break;
-            }
-            return command_error::none;
-        case pid(p_smtputf8):
-            return has_value ? command_error::bad_smtputf8 : command_error::none;
-        case pid(p_requiretls):
-            return has_value ? command_error::bad_requiretls : command_error::none;
-        case pid(p_ret):
-            // RFC 3461 §4.3: ret-value = "FULL" / "HDRS"
-            switch (c.folded(v)) {
-                case key("FULL"): ps.ret = ret_type::full; break;
-                case key("HDRS"): ps.ret = ret_type::hdrs; break;
-                default: return command_error::bad_ret;
-            }
-            return command_error::none;
-        case pid(p_envid): {
-            // RFC 3461 §4.4: envid-value = xtext, at most 100 characters, printable ASCII.
-            const std::size_t n = plain ? v.size() : xtext_check(v, control, opt.allow_lowercase_xtext_hex);
-            if (!has_value || v.empty() || n == SIZE_MAX || n > 100) return command_error::bad_envid;
-            if (control) return command_error::xtext_control;
-            ps.envid = v;
-            return command_error::none;
-        }
-        case pid(p_auth): {
-            // RFC 4954 §5: auth-param = "AUTH=" xtext; the xtext is a mailbox or "<>".
-            if (!has_value || v.empty()) return command_error::bad_auth_param;
-            if (!(v.size() == 2 && v[0] == '<' && v[1] == '>')) {
-                const std::size_t n = plain ? v.size() : xtext_check(v, control, opt.allow_lowercase_xtext_hex);
-                if (n == SIZE_MAX || n > 500) return command_error::bad_auth_param;
-                if (control) return command_error::xtext_control;
-                // RFC 4954 §5: the decoded xtext MUST be an addr-spec (a Mailbox here).
-                char buf[512] = {};
-                std::size_t m = 0;
-                for (std::size_t i = 0; i < v.size(); ++i) {
-                    if (v[i] == '+' && !plain) {
-                        buf[m++] = static_cast<char>(xtext_hex(v[i + 1], true) * 16 + xtext_hex(v[i + 2], true));
-                        i += 2;
-                    } else {
-                        buf[m++] = v[i];
-                    }
-                }
-                buf[m] = '\r';
-                if (!is_mailbox(std::string_view(buf, m), false)) return command_error::bad_auth_param;
-            }
-            ps.auth = v;
-            return command_error::none;
-        }
-        case pid(p_mt_priority): {
-            // RFC 6710 §3: priority-value = ["-" / "+"] DIGIT, range -9..9
-            std::string_view d = v;
-            bool neg = false;
-            if (!d.empty() && (d[0] == '-' || d[0] == '+')) {
-                neg = d[0] == '-';
-                d.remove_prefix(1);
-            }
-            if (d.size() != 1 || !is_digit(d[0])) return command_error::bad_mt_priority;
-            ps.mt_priority = static_cast<std::int8_t>(neg ? -(d[0] - '0') : (d[0] - '0'));
-            return command_error::none;
-        }
-        case pid(p_holdfor): {
-            // RFC 4865 §4: holdfor-value = 1*9DIGIT
-            bool overflow = false;
-            std::uint64_t secs = 0;
-            if (!parse_decimal(v, 9, secs, overflow)) return command_error::bad_holdfor;
-            if (ps.present & p_holduntil) return command_error::conflicting_params;
-            ps.holdfor = static_cast<std::uint32_t>(secs);
-            return command_error::none;
-        }
-        case pid(p_holduntil):
-            // RFC 4865 §4: holduntil-value = date-time (RFC 3339)
-            if (!parse_date_time(v)) return command_error::bad_holduntil;
-            if (ps.present & p_holdfor) return command_error::conflicting_params;
-            ps.holduntil = v;
-            return command_error::none;
-        case pid(p_by): {
-            // RFC 2852 §4: by-value = by-time ";" by-mode [by-trace];
-            // by-time = ["-" / "+"] 1*9digit; by-mode = "N" / "R"; by-trace = "T"
-            const std::size_t semi = find_char(v, ';');
-            if (semi == v.size()) return command_error::bad_by;
-            std::string_view t = slice(v, 0, semi);
-            const std::string_view m = slice(v, semi + 1, v.size());
-            bool neg = false;
-            if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
-                neg = t[0] == '-';
-                t.remove_prefix(1);
-            }
-            bool overflow = false;
-            std::uint64_t secs = 0;
-            if (!parse_decimal(t, 9, secs, overflow)) return command_error::bad_by;
-            if (m.empty() || m.size() > 2) return command_error::bad_by;
-            const char mode = to_upper(m[0]);
-            if (mode != 'N' && mode != 'R') return command_error::bad_by;
-            if (m.size() == 2 && to_upper(m[1]) != 'T') return command_error::bad_by;
-            ps.by = mode == 'N' ? by_mode::notify : by_mode::return_;
-            ps.by_trace = m.size() == 2;
-            ps.by_time = static_cast<std::int32_t>(neg ? -static_cast<std::int64_t>(secs) : static_cast<std::int64_t>(secs));
-            return command_error::none;
-        }
-        case pid(p_notify): {
-            // RFC 3461 §4.1: notify-esmtp-value = "NEVER" / 1#notify-list-element;
-            // notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
-            if (!has_value || v.empty()) return command_error::bad_notify;
-            std::uint8_t flags = 0;
-            std::size_t from = 0;
-            for (;;) {
-                // An item runs to the next "," or to the end of the value. Every keyword has
-                // at most 7 letters, so one word of the (at most 8) bytes at the item holds
-                // the item and its ","; key() is exact against all-letter words (only 'X'
-                // and 'x' fold to 'x'), so an item with any other byte matches none.
-                const std::size_t left = v.size() - from;
-                const std::uint64_t w = c.word(v.data() + from, left < 8 ? left : 8);
-                std::size_t len = byte_index(w, ',');
-                if (len > left) len = left;
-                std::uint8_t f = 0;
-                switch (key_of_word(w, len)) {
-                    case key("NEVER"): f = notify_never; break;
-                    case key("SUCCESS"): f = notify_success; break;
-                    case key("FAILURE"): f = notify_failure; break;
-                    case key("DELAY"): f = notify_delay; break;
-                    default: break;
-                }
-                if (f == 0 || (flags & f)) return command_error::bad_notify;
-                flags = static_cast<std::uint8_t>(flags | f);
-                if (len == left) break;
-                from += len + 1;
-            }
-            if ((flags & notify_never) && flags != notify_never) return command_error::bad_notify;
-            ps.notify = flags;
-            return command_error::none;
-        }
-        case pid(p_orcpt): {
-            // RFC 3461 §4.2: orcpt-parameter = "ORCPT=" original-recipient-address;
-            // original-recipient-address = addr-type ";" xtext; addr-type = atom.
-            // RFC 6533 §3: addr-type "utf-8" carries utf-8-addr-xtext (with \x{HEX}) or,
-            // under SMTPUTF8, utf-8-addr-unitext.
-            // The addr-type is the run of atext at the start; ";" is no atext, so the run
-            // stops at the first ";" at the latest, and anything else stopping it before
-            // that is a byte the atom may not hold. (The run stops inside the line, see
-            // `run_end`, and is clipped to the value.)
-            std::size_t semi = run_end(v.data(), 0, c_atext);
-            if (semi > v.size()) semi = v.size();
-            if (semi == v.size() || v[semi] != ';' || semi == 0 || semi + 1 == v.size())
-                return command_error::bad_orcpt;
-            const std::string_view type = slice(v, 0, semi);
-            const std::string_view addr = slice(v, semi + 1, v.size());
-            if (type.size() == 5 && iequals_upper(type, "UTF-8")) {
-                // RFC 6533 §3: utf-8-addr-xtext = 1*(QCHAR / EmbeddedUnicodeChar);
-                // utf-8-addr-unitext = 1*(QUCHAR / EmbeddedUnicodeChar) (UTF-8 as is, only in
-                // an SMTPUTF8 transaction); QCHAR = %x21-2a / %x2c-3c / %x3e-5b / %x5d-7e (no
-                // SP, "+", "=", "\"); EmbeddedUnicodeChar = "\x{" HEXPOINT "}". A HEXPOINT
-                // for a control (01-1F, 7F) is grammatical but refused, as in xtext.
-                // The decoded address must be a Mailbox (RFC 6533 §3, RFC 6531 §3.3): it is
-                // decoded into `buf` (never longer than the encoded form) and parsed.
-                if (addr.size() > 500) return command_error::bad_orcpt;
-                char buf[512] = {};
-                std::size_t m = 0;
-                for (std::size_t i = 0; i < addr.size();) {
-                    const auto ch = static_cast<unsigned char>(addr[i]);
-                    if (ch >= 0x80) {
-                        if (!opt.smtputf8_transaction) return command_error::bad_orcpt;
-                        const std::size_t n = utf8_sequence(addr, i);
-                        if (n == 0) return command_error::invalid_utf8;
-                        for (std::size_t j = 0; j < n; ++j) buf[m++] = addr[i + j];
-                        i += n;
-                    } else if (ch == '\\') {
-                        if (i + 3 >= addr.size() || addr[i + 1] != 'x' || addr[i + 2] != '{')
-                            return command_error::bad_orcpt;
-                        const std::size_t close = find_char(addr, '}', i + 3);
-                        if (close == addr.size()) return command_error::bad_orcpt;
-                        const std::int32_t cp = hexpoint(slice(addr, i + 3, close));
-                        if (cp < 0) return command_error::bad_orcpt;
-                        if (cp < 0x20 || cp == 0x7F) return command_error::xtext_control;
-                        m = put_utf8(buf, m, static_cast<std::uint32_t>(cp));
-                        i = close + 1;
-                    } else if (is(ch, c_vchar) && ch != '+' && ch != '=') {
-                        buf[m++] = addr[i];
-                        ++i;
-                    } else {
-                        return command_error::bad_orcpt;
-                    }
-                }
-                buf[m] = '\r';
-                if (!is_mailbox(std::string_view(buf, m), true)) return command_error::bad_orcpt;
-            } else {
-                const std::size_t n = plain ? addr.size() : xtext_check(addr, control, opt.allow_lowercase_xtext_hex);
-                if (n == SIZE_MAX || n > 500) return command_error::bad_orcpt;
-                if (control) return command_error::xtext_control;
-            }
-            ps.orcpt_type = type;
-            ps.orcpt = addr;
-            return command_error::none;
-        }
-        case pid(p_rrvs): {
-            // RFC 7293 §3: rrvs-param = "RRVS=" date-time [ ";" ( "C" / "R" ) ]
-            std::string_view dt = v;
-            char mode = 0;
-            if (dt.size() >= 2 && dt[dt.size() - 2] == ';') {
-                mode = to_upper(dt.back());
-                if (mode != 'C' && mode != 'R') return command_error::bad_rrvs;
-                dt.remove_suffix(2);
-            }
-            if (!parse_date_time(dt)) return command_error::bad_rrvs;
-            ps.rrvs = dt;
-            ps.rrvs_mode = mode;
-            return command_error::none;
-        }
-        default:
-            return command_error::none;
-    }
+    return parse_param_value(id, param_input{v, has_value, plain, c, opt, param_errors[id]}, ps);
 }
 
 /// RFC 5321 §4.1.2: `Mail-parameters = esmtp-param *(SP esmtp-param)`,
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`,
 /// `esmtp-value = 1*(%d33-60 / %d62-126)`; RFC 6531 §3.3 `esmtp-value =/ UTF8-non-ascii`.
 SMTPP_CLANG_INLINE constexpr command_error parse_params(cursor& c, command& cmd, bool is_mail,
-                                                           const parse_options& opt) noexcept {
+                                                        const parse_options& opt) noexcept {
     // On locals (see `parse_domain`); `d[end]` is SP, HT, CR or LF (see `cursor`).
     const char* const d = c.s.data();
     const std::size_t end = c.end;
@@ -1950,6 +2572,129 @@ SMTPP_CLANG_INLINE constexpr command_error parse_params(cursor& c, command& cmd,
     cmd.params.text = slice(c.s, start, end);
     return command_error::none;
 }
+
+
+// =========================================================================================
+// Formatting: the value of each parameter, after its keyword (client side)
+// =========================================================================================
+
+constexpr void format_value_size(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put_u64(ps.size);
+}
+constexpr void format_value_body(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put(ps.body == body_type::seven_bit        ? "7BIT"
+          : ps.body == body_type::eight_bit_mime ? "8BITMIME"
+          : ps.body == body_type::binary_mime    ? "BINARYMIME"
+                                                 : "");
+}
+constexpr void format_value_smtputf8(writer&, const params&) noexcept {}
+constexpr void format_value_ret(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put(ps.ret == ret_type::full ? "FULL" : ps.ret == ret_type::hdrs ? "HDRS" : "");
+}
+constexpr void format_value_envid(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put(ps.envid);
+}
+constexpr void format_value_auth(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put(ps.auth);
+}
+constexpr void format_value_requiretls(writer&, const params&) noexcept {}
+constexpr void format_value_mt_priority(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put_i64(ps.mt_priority);
+}
+constexpr void format_value_holdfor(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put_u64(ps.holdfor);
+}
+constexpr void format_value_holduntil(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put(ps.holduntil);
+}
+constexpr void format_value_by(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put_i64(ps.by_time);
+    w.put(';');
+    w.put(ps.by == by_mode::notify ? "N" : ps.by == by_mode::return_ ? "R" : "");
+    if (ps.by_trace) w.put('T');
+}
+constexpr void format_value_notify(writer& w, const params& ps) noexcept {
+    w.put('=');
+    if (ps.notify & notify_never) w.put("NEVER");
+    bool first = (ps.notify & notify_never) == 0;
+    const std::pair<std::uint8_t, std::string_view> items[] = {{notify_success, "SUCCESS"},
+                                                               {notify_failure, "FAILURE"},
+                                                               {notify_delay, "DELAY"}};
+    for (const auto& it : items) {
+        if ((ps.notify & it.first) == 0) continue;
+        if (!first) w.put(',');
+        w.put(it.second);
+        first = false;
+    }
+}
+constexpr void format_value_orcpt(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put(ps.orcpt_type);
+    w.put(';');
+    w.put(ps.orcpt);
+}
+constexpr void format_value_rrvs(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put(ps.rrvs);
+    if (ps.rrvs_mode != 0) {
+        w.put(';');
+        w.put(ps.rrvs_mode);
+    }
+}
+
+constexpr void format_value_mtrk(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put(ps.mtrk);
+}
+
+constexpr void format_value_solicit(writer& w, const params& ps) noexcept {
+    w.put('=');
+    w.put(ps.solicit);
+}
+
+/// The parameters of `ps.present`, in table order: " KEYWORD" and the value of each.
+constexpr void format_params(writer& w, const params& ps) noexcept {
+#define SMTPP_X_PARAM_FORMAT(pid, kw, v, ext, err, inc) \
+    if (ps.has(p_##pid)) {                              \
+        w.put(' ');                                     \
+        w.put(kw);                                      \
+        format_value_##pid(w, ps);                      \
+    }
+    SMTPP_ESMTP_PARAMS(SMTPP_X_PARAM_FORMAT)
+#undef SMTPP_X_PARAM_FORMAT
+}
+
+}  // namespace detail
+}  // namespace smtpp
+
+#endif  // SMTPP_DETAIL_COMMAND_PARAMS_HPP
+// ---- end smtpp/detail/command_params.hpp ----
+// ---- begin smtpp/detail/command_parse.hpp ----
+/**
+ * @file command_parse.hpp
+ * @brief The verb, the line limits and the arguments of each verb (RFC 5321 §4.1.1).
+ *
+ * Machinery of command.hpp, which includes it after declaring the types it uses; not a
+ * header of its own.
+ */
+#ifndef SMTPP_DETAIL_COMMAND_PARSE_HPP
+#define SMTPP_DETAIL_COMMAND_PARSE_HPP
+
+#ifndef SMTPP_COMMAND_HPP
+#error "include <smtpp/command.hpp>, not this file"
+#endif
+
+namespace smtpp {
+namespace detail {
 
 /// The length of the run of textstring bytes (HT, SP and printable ASCII: `c_text`) that
 /// starts `p[0, n)`. The scalar twin of `text_run`, and its reference in the tests.
@@ -2044,13 +2789,181 @@ constexpr void clear(command& c) noexcept {
     }
 }
 
-SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view line, std::string_view body,
-                                                              command& cmd, const parse_options& opt) noexcept {
+/// A case label for a verb's name in the four-letter fast path of `parse_command_body`:
+/// the name's folded word when it has four letters, otherwise the verb's value, which no
+/// folded word takes (each of its octets is at least 0x20).
+constexpr std::uint32_t verb_case(std::string_view name, verb v) noexcept {
+    return name.size() == 4 ? static_cast<std::uint32_t>(key(name)) : static_cast<std::uint32_t>(v);
+}
+
+/// RFC 5321 §4.1.1: "servers SHOULD reject commands containing them [parameters]
+/// as having invalid syntax" (501, §4.3.2). RFC 3207 §4: "STARTTLS" CRLF.
+SMTPP_CLANG_INLINE constexpr command_error parse_no_argument(verb, cursor& c, command&, const parse_options&) noexcept {
+    return c.done() ? command_error::none : command_error::unexpected_argument;
+}
+
+/// ehlo = "EHLO" SP ( Domain / address-literal ) CRLF; helo = "HELO" SP Domain CRLF.
+/// RFC 6531 §3.7.1: the EHLO domain is ASCII even under SMTPUTF8.
+SMTPP_CLANG_INLINE constexpr command_error parse_hello(verb v, cursor& c, command& cmd,
+                                                       const parse_options& opt) noexcept {
+    if (c.done()) return command_error::missing_argument;
+    bool utf8 = false;
+    bool too_long = false;
+    if (v == verb::helo && c.at('[') && !opt.allow_helo_address_literal) return command_error::bad_domain;
+    const host_kind k = parse_host(c, false, utf8, too_long);
+    if (k == host_kind::none || too_long || !c.done()) return command_error::bad_domain;
+    cmd.host = k;
+    return command_error::none;
+}
+
+/// mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF
+/// rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" / Forward-path )
+///        [SP Rcpt-parameters] CRLF
+SMTPP_CLANG_INLINE constexpr command_error parse_mail_rcpt(verb v, cursor& c, command& cmd,
+                                                           const parse_options& opt) noexcept {
+    const bool is_mail = v == verb::mail;
+    const ci_literal& kw = is_mail ? k_from : k_to;
+    if (c.end - c.pos < kw.size || !c.matches(c.pos, kw)) return command_error::syntax;
+    c.pos += kw.size;
+    if (c.at(' ')) {
+        // RFC 5321 §3.3: "spaces are not permitted on either side of the colon".
+        if (!opt.allow_space_after_colon) return command_error::syntax;
+        while (c.at(' ')) ++c.pos;
+    }
+    if (c.done()) return is_mail ? command_error::bad_reverse_path : command_error::bad_forward_path;
+    // A UTF-8 path is fine for MAIL when SMTPUTF8 is offered (the parameter is
+    // checked after the parameters are read), for RCPT when the transaction is.
+    const bool utf8_ok = is_mail ? opt.smtputf8 : opt.smtputf8_transaction;
+    command_error e = parse_path(c, cmd.path, is_mail, opt, utf8_ok);
+    if (e != command_error::none) return e;
+    if (!c.done()) {
+        if (!c.at(' ')) return is_mail ? command_error::bad_reverse_path : command_error::bad_forward_path;
+        ++c.pos;
+        if (c.at(' ')) {
+            if (!opt.allow_extra_spaces) return command_error::param_syntax;
+            while (c.at(' ')) ++c.pos;
+        }
+        e = parse_params(c, cmd, is_mail, opt);
+        if (e != command_error::none) return e;
+    }
+    // RFC 6531 §3.4: a UTF-8 reverse-path needs the SMTPUTF8 parameter.
+    if (is_mail && cmd.path.utf8 && !cmd.params.has(p_smtputf8)) return command_error::non_ascii_sender;
+    return command_error::none;
+}
+
+/// RFC 3030 §2: bdat-cmd ::= "BDAT" SP chunk-size [ SP end-marker ] CR LF;
+/// chunk-size ::= 1*DIGIT; end-marker ::= "LAST"
+SMTPP_CLANG_INLINE constexpr command_error parse_bdat(verb, cursor& c, command& cmd, const parse_options&) noexcept {
+    const std::string_view body = c.s;
+    if (c.done()) return command_error::bad_chunk_size;
+    // The size is the run of digits; anything but SP after it is a bad size.
+    std::size_t j = run_end(body.data(), c.pos, c_digit);
+    if (j > c.end) j = c.end;
+    if (j < c.end && body[j] != ' ') return command_error::bad_chunk_size;
+    bool overflow = false;
+    if (!parse_decimal(slice(body, c.pos, j), SIZE_MAX, cmd.chunk_size, overflow)) return command_error::bad_chunk_size;
+    if (j < c.end) {
+        if (c.end - j != k_sp_last.size || !c.matches(j, k_sp_last)) return command_error::bad_chunk_size;
+        cmd.last = true;
+    }
+    if (overflow) return command_error::chunk_size_overflow;
+    return command_error::none;
+}
+
+/// RFC 4954 §4: "AUTH" SP sasl-mech [SP initial-response] CRLF;
+/// RFC 4422 §3.1: sasl-mech = 1*20mech-char; mech-char = UPPER-ALPHA / DIGIT / "-" / "_"
+/// DEVIATION: lower-case mechanism names are accepted (clients send "auth plain").
+SMTPP_CLANG_INLINE constexpr command_error parse_auth(verb, cursor& c, command& cmd, const parse_options&) noexcept {
+    const std::string_view body = c.s;
+    if (c.done()) return command_error::missing_argument;
+    std::size_t j = run_end(body.data(), c.pos, c_mech);
+    if (j > c.end) j = c.end;
+    if (j == c.pos || j - c.pos > 20) return command_error::bad_mechanism;
+    cmd.mechanism = slice(body, c.pos, j);
+    cmd.mechanism_id = mechanism_of(cmd.mechanism, c.folded(cmd.mechanism));
+    if (j == c.end) return command_error::none;
+    if (body[j] != ' ') return command_error::bad_mechanism;
+    const std::string_view ir = slice(body, j + 1, c.end);
+    // initial-response = base64 / "=" (RFC 4954 §4)
+    if (!(ir.size() == 1 && ir[0] == '=') && !base64_in_line(ir)) return command_error::bad_base64;
+    cmd.initial_response = ir;
+    cmd.has_initial_response = true;
+    return command_error::none;
+}
+
+/// vrfy = "VRFY" SP String CRLF; expn = "EXPN" SP String CRLF (§4.1.1.6-7);
+/// String = Atom / Quoted-string; RFC 6531 §3.7.4 adds [SP "SMTPUTF8"] and
+/// UTF-8 in the string. A user name with a dot or a "<mailbox>" must be quoted.
+SMTPP_CLANG_INLINE constexpr command_error parse_vrfy_expn(verb, cursor& c, command& cmd,
+                                                           const parse_options& opt) noexcept {
+    const std::string_view body = c.s;
+    if (c.done()) return command_error::missing_argument;
+    std::string_view a = cmd.argument;
+    if (a.size() > 9 && iequals_upper(slice(a, a.size() - 9, a.size()), " SMTPUTF8")) {
+        cmd.smtputf8 = true;
+        a.remove_suffix(9);
+        while (!a.empty() && is_blank(a.back())) a.remove_suffix(1);
+        cmd.argument = a;
+    }
+    if (a.empty()) return command_error::missing_argument;
+    const bool utf8_ok = cmd.smtputf8 && opt.smtputf8;
+    cursor s{body, c.pos, c.pos + a.size()};
+    bool utf8 = false;
+    if (s.at('"')) {
+        bool quoted = false;
+        if (!parse_local_part(s, true, utf8, quoted) || !s.done()) return command_error::syntax;
+    } else {
+        while (!s.done()) {
+            const auto ch = static_cast<unsigned char>(s.peek());
+            if (is(ch, c_atext)) {
+                s.skip(c_atext);
+            } else if (ch >= 0x80) {
+                const std::size_t n = utf8_sequence(slice(body, 0, s.end), s.pos);
+                if (n == 0) return command_error::invalid_utf8;
+                utf8 = true;
+                s.pos += n;
+            } else {
+                return command_error::syntax;
+            }
+        }
+    }
+    if (utf8 && !utf8_ok) return command_error::invalid_character;
+    return command_error::none;
+}
+
+/// help = "HELP" [ SP String ] CRLF; noop = "NOOP" [ SP String ] CRLF — "If a
+/// parameter string is specified, servers SHOULD ignore it" (§4.1.1.9).
+SMTPP_CLANG_INLINE constexpr command_error parse_help_noop(verb, cursor&, command& cmd, const parse_options&) noexcept {
+    return is_text_argument(cmd.argument, false) ? command_error::none : command_error::invalid_character;
+}
+
+/// RFC 1985 §3: "ETRN" SP node-name, where the node name is a domain, "@" domain
+/// (the domain and its subdomains) or "#" and a queue name.
+SMTPP_CLANG_INLINE constexpr command_error parse_etrn(verb, cursor& c, command&, const parse_options&) noexcept {
+    const std::string_view body = c.s;
+    if (c.done()) return command_error::missing_argument;
+    if (c.at('#')) {
+        ++c.pos;
+        if (c.done()) return command_error::bad_domain;
+        for (std::size_t k = c.pos; k < c.end; ++k)
+            if (!is(static_cast<unsigned char>(body[k]), c_vchar)) return command_error::bad_domain;
+        return command_error::none;
+    }
+    if (c.at('@')) ++c.pos;
+    bool utf8 = false;
+    bool too_long = false;
+    if (!parse_domain(c, false, utf8, too_long) || too_long || !c.done()) return command_error::bad_domain;
+    return command_error::none;
+}
+
+/// The verb at the start of `body` (not empty): sets `cmd.verb`, `cmd.verb_text` and `i`
+/// (the verb's length). `unknown_verb` when the first word is no verb at all (then
+/// `cmd.verb_text` is everything up to the first SP).
+SMTPP_CLANG_INLINE constexpr command_error parse_verb(std::string_view body, command& cmd, std::size_t& i) noexcept {
     // The verb: the run of letters at the start of the line (RFC 5321 §4.1.1: "The commands
     // themselves are alphabetic characters terminated by <SP> if parameters follow and
     // <CRLF> otherwise").
-    if (body.empty()) return command_error::empty_line;
-    std::size_t i = 0;
+    i = 0;
     verb v = verb::unknown;
     // Fast path: a four-letter verb followed by SP, HT or the end of the line, matched as
     // one folded word. A byte folds onto a letter only when it is that letter in either
@@ -2063,21 +2976,10 @@ SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view l
                                  static_cast<std::uint32_t>(static_cast<unsigned char>(body[3])) << 24) |
                                 0x20202020u;
         switch (k) {
-            case static_cast<std::uint32_t>(key("HELO")): v = verb::helo; break;
-            case static_cast<std::uint32_t>(key("EHLO")): v = verb::ehlo; break;
-            case static_cast<std::uint32_t>(key("LHLO")): v = verb::lhlo; break;
-            case static_cast<std::uint32_t>(key("MAIL")): v = verb::mail; break;
-            case static_cast<std::uint32_t>(key("RCPT")): v = verb::rcpt; break;
-            case static_cast<std::uint32_t>(key("DATA")): v = verb::data; break;
-            case static_cast<std::uint32_t>(key("BDAT")): v = verb::bdat; break;
-            case static_cast<std::uint32_t>(key("RSET")): v = verb::rset; break;
-            case static_cast<std::uint32_t>(key("VRFY")): v = verb::vrfy; break;
-            case static_cast<std::uint32_t>(key("EXPN")): v = verb::expn; break;
-            case static_cast<std::uint32_t>(key("HELP")): v = verb::help; break;
-            case static_cast<std::uint32_t>(key("NOOP")): v = verb::noop; break;
-            case static_cast<std::uint32_t>(key("QUIT")): v = verb::quit; break;
-            case static_cast<std::uint32_t>(key("AUTH")): v = verb::auth; break;
-            case static_cast<std::uint32_t>(key("ETRN")): v = verb::etrn; break;
+#define SMTPP_X_VERB_CASE(e, name, value) \
+    case verb_case(name, verb::e): v = verb::e; break;
+            SMTPP_VERBS(SMTPP_X_VERB_CASE)
+#undef SMTPP_X_VERB_CASE
             default: break;
         }
     }
@@ -2094,9 +2996,18 @@ SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view l
             return command_error::unknown_verb;
         }
         cmd.verb_text = detail::sub(body, 0, i);
-        if (i == 8 && key(cmd.verb_text) == key("STARTTLS")) v = verb::starttls;
+        if (i == 8 && key(cmd.verb_text) == key(to_string(verb::starttls))) v = verb::starttls;
     }
     cmd.verb = v;
+    return command_error::none;
+}
+
+SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view line, std::string_view body,
+                                                              command& cmd, const parse_options& opt) noexcept {
+    if (body.empty()) return command_error::empty_line;
+    std::size_t i = 0;
+    if (parse_verb(body, cmd, i) != command_error::none) return command_error::unknown_verb;
+    const verb v = cmd.verb;
     // Line limits (RFC 5321 §4.5.3.1.4; RFC 4954 §4 for AUTH).
     if (v == verb::auth) {
         if (line.size() > opt.max_auth_line) return command_error::auth_line_too_long;
@@ -2125,188 +3036,60 @@ SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view l
         case verb::data:
         case verb::rset:
         case verb::quit:
-        case verb::starttls:
-            // RFC 5321 §4.1.1: "servers SHOULD reject commands containing them [parameters]
-            // as having invalid syntax" (501, §4.3.2). RFC 3207 §4: "STARTTLS" CRLF.
-            return c.done() ? command_error::none : command_error::unexpected_argument;
-
+        case verb::starttls: return parse_no_argument(v, c, cmd, opt);
         case verb::helo:
         case verb::ehlo:
-        case verb::lhlo: {
-            // ehlo = "EHLO" SP ( Domain / address-literal ) CRLF; helo = "HELO" SP Domain CRLF.
-            // RFC 6531 §3.7.1: the EHLO domain is ASCII even under SMTPUTF8.
-            if (c.done()) return command_error::missing_argument;
-            bool utf8 = false;
-            bool too_long = false;
-            if (v == verb::helo && c.at('[') && !opt.allow_helo_address_literal) return command_error::bad_domain;
-            const host_kind k = parse_host(c, false, utf8, too_long);
-            if (k == host_kind::none || too_long || !c.done()) return command_error::bad_domain;
-            cmd.host = k;
-            return command_error::none;
-        }
-
+        case verb::lhlo: return parse_hello(v, c, cmd, opt);
         case verb::mail:
-        case verb::rcpt: {
-            // mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF
-            // rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" / Forward-path )
-            //        [SP Rcpt-parameters] CRLF
-            const bool is_mail = v == verb::mail;
-            const ci_literal& kw = is_mail ? k_from : k_to;
-            if (c.end - c.pos < kw.size || !c.matches(c.pos, kw))
-                return command_error::syntax;
-            c.pos += kw.size;
-            if (c.at(' ')) {
-                // RFC 5321 §3.3: "spaces are not permitted on either side of the colon".
-                if (!opt.allow_space_after_colon) return command_error::syntax;
-                while (c.at(' ')) ++c.pos;
-            }
-            if (c.done()) return is_mail ? command_error::bad_reverse_path : command_error::bad_forward_path;
-            // A UTF-8 path is fine for MAIL when SMTPUTF8 is offered (the parameter is
-            // checked after the parameters are read), for RCPT when the transaction is.
-            const bool utf8_ok = is_mail ? opt.smtputf8 : opt.smtputf8_transaction;
-            command_error e = parse_path(c, cmd.path, is_mail, opt, utf8_ok);
-            if (e != command_error::none) return e;
-            if (!c.done()) {
-                if (!c.at(' ')) return is_mail ? command_error::bad_reverse_path : command_error::bad_forward_path;
-                ++c.pos;
-                if (c.at(' ')) {
-                    if (!opt.allow_extra_spaces) return command_error::param_syntax;
-                    while (c.at(' ')) ++c.pos;
-                }
-                e = parse_params(c, cmd, is_mail, opt);
-                if (e != command_error::none) return e;
-            }
-            // RFC 6531 §3.4: a UTF-8 reverse-path needs the SMTPUTF8 parameter.
-            if (is_mail && cmd.path.utf8 && !cmd.params.has(p_smtputf8)) return command_error::non_ascii_sender;
-            return command_error::none;
-        }
-
-        case verb::bdat: {
-            // RFC 3030 §2: bdat-cmd ::= "BDAT" SP chunk-size [ SP end-marker ] CR LF;
-            // chunk-size ::= 1*DIGIT; end-marker ::= "LAST"
-            if (c.done()) return command_error::bad_chunk_size;
-            // The size is the run of digits; anything but SP after it is a bad size.
-            std::size_t j = run_end(body.data(), c.pos, c_digit);
-            if (j > c.end) j = c.end;
-            if (j < c.end && body[j] != ' ') return command_error::bad_chunk_size;
-            bool overflow = false;
-            if (!parse_decimal(slice(body, c.pos, j), SIZE_MAX, cmd.chunk_size, overflow))
-                return command_error::bad_chunk_size;
-            if (j < c.end) {
-                if (c.end - j != k_sp_last.size || !c.matches(j, k_sp_last)) return command_error::bad_chunk_size;
-                cmd.last = true;
-            }
-            if (overflow) return command_error::chunk_size_overflow;
-            return command_error::none;
-        }
-
-        case verb::auth: {
-            // RFC 4954 §4: "AUTH" SP sasl-mech [SP initial-response] CRLF;
-            // RFC 4422 §3.1: sasl-mech = 1*20mech-char; mech-char = UPPER-ALPHA / DIGIT / "-" / "_"
-            // DEVIATION: lower-case mechanism names are accepted (clients send "auth plain").
-            if (c.done()) return command_error::missing_argument;
-            std::size_t j = run_end(body.data(), c.pos, c_mech);
-            if (j > c.end) j = c.end;
-            if (j == c.pos || j - c.pos > 20) return command_error::bad_mechanism;
-            cmd.mechanism = slice(body, c.pos, j);
-            cmd.mechanism_id = mechanism_of(cmd.mechanism, c.folded(cmd.mechanism));
-            if (j == c.end) return command_error::none;
-            if (body[j] != ' ') return command_error::bad_mechanism;
-            const std::string_view ir = slice(body, j + 1, end);
-            // initial-response = base64 / "=" (RFC 4954 §4)
-            if (!(ir.size() == 1 && ir[0] == '=') && !base64_in_line(ir)) return command_error::bad_base64;
-            cmd.initial_response = ir;
-            cmd.has_initial_response = true;
-            return command_error::none;
-        }
-
+        case verb::rcpt: return parse_mail_rcpt(v, c, cmd, opt);
+        case verb::bdat: return parse_bdat(v, c, cmd, opt);
+        case verb::auth: return parse_auth(v, c, cmd, opt);
         case verb::vrfy:
-        case verb::expn: {
-            // vrfy = "VRFY" SP String CRLF; expn = "EXPN" SP String CRLF (§4.1.1.6-7);
-            // String = Atom / Quoted-string; RFC 6531 §3.7.4 adds [SP "SMTPUTF8"] and
-            // UTF-8 in the string. A user name with a dot or a "<mailbox>" must be quoted.
-            if (c.done()) return command_error::missing_argument;
-            std::string_view a = cmd.argument;
-            if (a.size() > 9 && iequals_upper(slice(a, a.size() - 9, a.size()), " SMTPUTF8")) {
-                cmd.smtputf8 = true;
-                a.remove_suffix(9);
-                while (!a.empty() && is_blank(a.back())) a.remove_suffix(1);
-                cmd.argument = a;
-            }
-            if (a.empty()) return command_error::missing_argument;
-            const bool utf8_ok = cmd.smtputf8 && opt.smtputf8;
-            cursor s{body, c.pos, c.pos + a.size()};
-            bool utf8 = false;
-            if (s.at('"')) {
-                bool quoted = false;
-                if (!parse_local_part(s, true, utf8, quoted) || !s.done()) return command_error::syntax;
-            } else {
-                while (!s.done()) {
-                    const auto ch = static_cast<unsigned char>(s.peek());
-                    if (is(ch, c_atext)) {
-                        s.skip(c_atext);
-                    } else if (ch >= 0x80) {
-                        const std::size_t n = utf8_sequence(slice(body, 0, s.end), s.pos);
-                        if (n == 0) return command_error::invalid_utf8;
-                        utf8 = true;
-                        s.pos += n;
-                    } else {
-                        return command_error::syntax;
-                    }
-                }
-            }
-            if (utf8 && !utf8_ok) return command_error::invalid_character;
-            return command_error::none;
-        }
-
+        case verb::expn: return parse_vrfy_expn(v, c, cmd, opt);
         case verb::help:
-        case verb::noop:
-            // help = "HELP" [ SP String ] CRLF; noop = "NOOP" [ SP String ] CRLF — "If a
-            // parameter string is specified, servers SHOULD ignore it" (§4.1.1.9).
-            return is_text_argument(cmd.argument, false) ? command_error::none : command_error::invalid_character;
-
-        case verb::etrn: {
-            // RFC 1985 §3: "ETRN" SP node-name, where the node name is a domain, "@" domain
-            // (the domain and its subdomains) or "#" and a queue name.
-            if (c.done()) return command_error::missing_argument;
-            if (c.at('#')) {
-                ++c.pos;
-                if (c.done()) return command_error::bad_domain;
-                for (std::size_t k = c.pos; k < c.end; ++k)
-                    if (!is(static_cast<unsigned char>(body[k]), c_vchar)) return command_error::bad_domain;
-                return command_error::none;
-            }
-            if (c.at('@')) ++c.pos;
-            bool utf8 = false;
-            bool too_long = false;
-            if (!parse_domain(c, false, utf8, too_long) || too_long || !c.done()) return command_error::bad_domain;
-            return command_error::none;
-        }
-
-        case verb::unknown:
-            break;
+        case verb::noop: return parse_help_noop(v, c, cmd, opt);
+        case verb::etrn: return parse_etrn(v, c, cmd, opt);
+        case verb::unknown: break;
     }
     return command_error::unknown_verb;
 }
 
 }  // namespace detail
+}  // namespace smtpp
 
+#endif  // SMTPP_DETAIL_COMMAND_PARSE_HPP
+// ---- end smtpp/detail/command_parse.hpp ----
+// ---- begin smtpp/detail/command-inl.hpp ----
 /**
- * Parses one complete command line.
+ * @file command-inl.hpp
+ * @brief The definitions of command.hpp's public functions.
  *
- * @param line  the line with its terminator: CRLF, or a bare LF only when
- *              `opt.allow_bare_lf`. Must stay alive while `out` is used.
- * @param out   receives the command; it is reset first. On error it still holds what was
- *              recognised (the verb, the verb text) so the session can choose the reply.
- * @param opt   strictness and limits.
- * @return `command_error::none`, or why the line is refused (`reply_for()` gives the reply).
- *
- * Unknown MAIL/RCPT parameter keywords are not an error here: they are counted in
- * `out.params.unknown_count` with the first one in `out.params.unknown`, and the session
- * answers 555 (RFC 5321 §4.1.1.11) or 504.
+ * Machinery of command.hpp, which includes it last; not a header of its own.
  */
+#ifndef SMTPP_DETAIL_COMMAND_INL_HPP
+#define SMTPP_DETAIL_COMMAND_INL_HPP
+
+#ifndef SMTPP_COMMAND_HPP
+#error "include <smtpp/command.hpp>, not this file"
+#endif
+
+namespace smtpp {
+
+constexpr bool next_param(std::string_view& text, std::string_view& keyword, std::string_view& value) noexcept {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    if (text.empty()) return false;
+    std::size_t sp = text.find(' ');
+    if (sp == std::string_view::npos) sp = text.size();
+    const std::string_view p = detail::sub(text, 0, sp);
+    const std::size_t eq = p.find('=');
+    keyword = detail::sub(p, 0, eq);
+    value = eq == std::string_view::npos ? std::string_view{} : detail::sub(p, eq + 1);
+    text.remove_prefix(sp);
+    return true;
+}
+
 [[nodiscard]] SMTPP_CLANG_INLINE constexpr command_error parse_command(std::string_view line, command& out,
-                                                    const parse_options& opt = {}) noexcept {
+                                                                       const parse_options& opt) noexcept {
     detail::clear(out);
     out.line = line;
     const std::size_t n = line.size();
@@ -2326,28 +3109,15 @@ SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view l
     return detail::refine_error(body, e, opt.smtputf8);
 }
 
-/// Convenience overload returning the command; the error is written to `err`.
 [[nodiscard]] constexpr command parse_command(std::string_view line, command_error& err,
-                                              const parse_options& opt = {}) noexcept {
+                                              const parse_options& opt) noexcept {
     command c;
     err = parse_command(line, c, opt);
     return c;
 }
 
-// =========================================================================================
-// Decoders for values kept encoded
-// =========================================================================================
 
-/**
- * Decodes RFC 3461 xtext (`ENVID=`, `ORCPT=`, `AUTH=` values) into `out`.
- * @param allow_lowercase  accept "+2b" as well as "+2B" (pass the parse option in force).
- * @return the decoded length, or SIZE_MAX when `in` is not xtext or `cap` is too small.
- * Control octets decode as they are ("+0D+0A" gives CR LF): values taken from a command
- * that `parse_command` accepted never hold one (it refuses them, CVE-2020-28021), but
- * xtext from elsewhere must be checked by the caller.
- */
-constexpr std::size_t xtext_decode(std::string_view in, char* out, std::size_t cap,
-                                   bool allow_lowercase = false) noexcept {
+constexpr std::size_t xtext_decode(std::string_view in, char* out, std::size_t cap, bool allow_lowercase) noexcept {
     std::size_t n = 0;
     for (std::size_t i = 0; i < in.size(); ++n) {
         if (n >= cap) return SIZE_MAX;
@@ -2367,11 +3137,6 @@ constexpr std::size_t xtext_decode(std::string_view in, char* out, std::size_t c
     return n;
 }
 
-/**
- * Removes the quoting of a Quoted-string local part or VRFY argument (RFC 5321 §4.1.2
- * `quoted-pairSMTP`): `"a\"b"` becomes `a"b`. Text that is not quoted is copied as is.
- * @return the length written, or SIZE_MAX when `cap` is too small.
- */
 constexpr std::size_t unquote(std::string_view in, char* out, std::size_t cap) noexcept {
     if (in.size() < 2 || in.front() != '"' || in.back() != '"') {
         if (in.size() > cap) return SIZE_MAX;
@@ -2388,133 +3153,8 @@ constexpr std::size_t unquote(std::string_view in, char* out, std::size_t cap) n
 }
 
 
-// =========================================================================================
-// Formatting (client side)
-// =========================================================================================
-
-/// Why `format_command` refused.
-enum class command_format_error : std::uint8_t {
-    none = 0,
-    no_space = 1,        ///< the buffer is too small
-    forbidden_byte = 2,  ///< CR, LF or NUL inside an argument (command injection, bpo-43124)
-    invalid = 3,         ///< the result would not parse back (see `command_format_result::parse_error`)
-};
-
-struct command_format_result {
-    std::size_t size = 0;                                ///< bytes written, CRLF included
-    command_format_error err = command_format_error::none;
-    command_error parse_error = command_error::none;     ///< with `invalid`: why it does not parse
-};
-
-namespace detail {
-
-struct writer {
-    char* out;
-    std::size_t cap;
-    std::size_t n = 0;
-    bool overflow = false;
-    bool forbidden = false;
-
-    constexpr void put(char ch) noexcept {
-        if (ch == '\r' || ch == '\n' || ch == '\0') forbidden = true;
-        if (n < cap) out[n] = ch;
-        else overflow = true;
-        ++n;
-    }
-    constexpr void put(std::string_view s) noexcept {
-        for (char ch : s) put(ch);
-    }
-    constexpr void put_u64(std::uint64_t v) noexcept {
-        char digits[20] = {};
-        std::size_t k = 0;
-        do {
-            digits[k++] = static_cast<char>('0' + v % 10);
-            v /= 10;
-        } while (v != 0);
-        while (k > 0) put(digits[--k]);
-    }
-    constexpr void put_i64(std::int64_t v) noexcept {
-        if (v < 0) {
-            put('-');
-            put_u64(static_cast<std::uint64_t>(-(v + 1)) + 1);
-        } else {
-            put_u64(static_cast<std::uint64_t>(v));
-        }
-    }
-};
-
-constexpr void format_path(writer& w, const path& p) noexcept {
-    if (p.is_null) {
-        w.put("<>");
-    } else if (p.is_postmaster && p.domain.empty()) {
-        w.put("<Postmaster>");
-    } else {
-        // Source routes are not generated (RFC 5321 §4.1.2: "SHOULD NOT").
-        w.put('<');
-        w.put(p.local_part);
-        w.put('@');
-        w.put(p.domain);
-        w.put('>');
-    }
-}
-
-constexpr void format_params(writer& w, const params& ps) noexcept {
-    if (ps.has(p_size)) { w.put(" SIZE="); w.put_u64(ps.size); }
-    if (ps.has(p_body)) {
-        w.put(" BODY=");
-        w.put(ps.body == body_type::seven_bit ? "7BIT" : ps.body == body_type::eight_bit_mime ? "8BITMIME"
-              : ps.body == body_type::binary_mime ? "BINARYMIME" : "");
-    }
-    if (ps.has(p_smtputf8)) w.put(" SMTPUTF8");
-    if (ps.has(p_ret)) { w.put(" RET="); w.put(ps.ret == ret_type::full ? "FULL" : ps.ret == ret_type::hdrs ? "HDRS" : ""); }
-    if (ps.has(p_envid)) { w.put(" ENVID="); w.put(ps.envid); }
-    if (ps.has(p_auth)) { w.put(" AUTH="); w.put(ps.auth); }
-    if (ps.has(p_requiretls)) w.put(" REQUIRETLS");
-    if (ps.has(p_mt_priority)) { w.put(" MT-PRIORITY="); w.put_i64(ps.mt_priority); }
-    if (ps.has(p_holdfor)) { w.put(" HOLDFOR="); w.put_u64(ps.holdfor); }
-    if (ps.has(p_holduntil)) { w.put(" HOLDUNTIL="); w.put(ps.holduntil); }
-    if (ps.has(p_by)) {
-        w.put(" BY=");
-        w.put_i64(ps.by_time);
-        w.put(';');
-        w.put(ps.by == by_mode::notify ? "N" : ps.by == by_mode::return_ ? "R" : "");
-        if (ps.by_trace) w.put('T');
-    }
-    if (ps.has(p_notify)) {
-        w.put(" NOTIFY=");
-        if (ps.notify & notify_never) w.put("NEVER");
-        bool first = (ps.notify & notify_never) == 0;
-        const std::pair<std::uint8_t, std::string_view> items[] = {
-            {notify_success, "SUCCESS"}, {notify_failure, "FAILURE"}, {notify_delay, "DELAY"}};
-        for (const auto& it : items) {
-            if ((ps.notify & it.first) == 0) continue;
-            if (!first) w.put(',');
-            w.put(it.second);
-            first = false;
-        }
-    }
-    if (ps.has(p_orcpt)) { w.put(" ORCPT="); w.put(ps.orcpt_type); w.put(';'); w.put(ps.orcpt); }
-    if (ps.has(p_rrvs)) {
-        w.put(" RRVS=");
-        w.put(ps.rrvs);
-        if (ps.rrvs_mode != 0) { w.put(';'); w.put(ps.rrvs_mode); }
-    }
-}
-
-}  // namespace detail
-
-/**
- * Writes `c` as a command line, CRLF included, into `out[0..cap)`.
- *
- * Only the fields that belong to the verb are used (see `command`); MAIL and RCPT
- * parameters are written from `c.params.present` and the decoded values, in a fixed order,
- * and unknown parameters are never written. The result is then parsed back with `opt`:
- * a command that would not parse (a bad address, a line over `opt.max_line`) is refused
- * with `command_format_error::invalid`, so a client can never emit a line a strict server
- * rejects, nor smuggle a second command through CR, LF or NUL in an argument.
- */
 constexpr command_format_result format_command(const command& c, char* out, std::size_t cap,
-                                       const parse_options& opt = {}) noexcept {
+                                               const parse_options& opt) noexcept {
     detail::writer w{out, cap};
     command_format_result r;
     const std::string_view name = to_string(c.verb);
@@ -2564,8 +3204,7 @@ constexpr command_format_result format_command(const command& c, char* out, std:
                 w.put(c.argument);
             }
             break;
-        default:
-            break;
+        default: break;
     }
     if (w.forbidden) {
         r.err = command_format_error::forbidden_byte;
@@ -2591,6 +3230,9 @@ constexpr command_format_result format_command(const command& c, char* out, std:
 }
 
 }  // namespace smtpp
+
+#endif  // SMTPP_DETAIL_COMMAND_INL_HPP
+// ---- end smtpp/detail/command-inl.hpp ----
 
 #endif
 // ---- end smtpp/command.hpp ----
@@ -2635,6 +3277,52 @@ constexpr command_format_result format_command(const command& c, char* out, std:
 #include <cstring>
 #include <string_view>
 
+// ---- begin smtpp/detail/enum_names.hpp ----
+/**
+ * @file detail/enum_names.hpp
+ * @brief An enum's names as one table of `{enumerator, name}` rows beside the enum, checked
+ *        at compile time to hold every value once, in order: `to_string` reads the row, so
+ *        a name cannot drift from its enumerator, and a row out of place does not compile.
+ * @private Included by the public headers.
+ */
+#ifndef SMTPP_DETAIL_ENUM_NAMES_HPP
+#define SMTPP_DETAIL_ENUM_NAMES_HPP
+
+#include <cstddef>
+#include <string_view>
+
+namespace smtpp {
+namespace detail {
+
+/// One row: an enumerator and its name.
+template <typename E>
+struct enum_name {
+    E value;
+    std::string_view name;
+};
+
+/// True when row i holds the enumerator of value i, for every row (the enum's values are
+/// 0, 1, 2, ... with no gap), and every name is non-empty. `Row` is `enum_name<E>` or any
+/// row with `value` and `name` (tables that also hold the enumerator's reply, rank, ...).
+template <typename Row, std::size_t N>
+constexpr bool names_in_order(const Row (&rows)[N]) noexcept {
+    for (std::size_t i = 0; i < N; ++i)
+        if (static_cast<std::size_t>(rows[i].value) != i || rows[i].name.empty()) return false;
+    return true;
+}
+
+/// The name of `e`, or `unknown` for a value past the table (a cast from a wider integer).
+template <typename Row, std::size_t N, typename E>
+constexpr std::string_view name_of(const Row (&rows)[N], E e, std::string_view unknown) noexcept {
+    const auto i = static_cast<std::size_t>(e);
+    return i < N ? rows[i].name : unknown;
+}
+
+}  // namespace detail
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/enum_names.hpp ----
 
 /// Internal: the general loop of the line reader stays out of line so that the fast paths
 /// inlined into the caller's loop keep its registers (GCC inlines it otherwise).
@@ -2648,27 +3336,39 @@ namespace smtpp {
 
 /// Why a line was refused. Values are explicit and append-only.
 enum class line_error : std::uint8_t {
-    none = 0,
+    none = 0,      ///< no error
     too_long = 1,  ///< longer than the limit (CRLF included), RFC 5321 §4.5.3.1.4
     bare_lf = 2,   ///< LF not preceded by CR, RFC 5321 §2.3.8 / §4.1.1.4
     bare_cr = 3,   ///< CR not followed by LF, RFC 5321 §2.3.8
     nul = 4,       ///< a NUL octet in the line
 };
 
-/// The name of an error, for logs.
+namespace detail {
+/// Each error with its name, its rank (when a line has several faults, the one reported:
+/// too_long > nul > bare_cr > bare_lf) and its reply (`reply_for` says why each).
+struct line_error_row {
+    line_error value;
+    std::string_view name;
+    int rank;
+    reply_hint reply;
+};
+inline constexpr line_error_row line_error_rows[] = {
+    {line_error::none, "none", 0, {}},
+    {line_error::too_long, "too_long", 4, {500, {5, 5, 2}, "Line too long"}},
+    {line_error::bare_lf, "bare_lf", 1, {500, {5, 5, 2}, "Bare LF received; lines must end with CRLF"}},
+    {line_error::bare_cr, "bare_cr", 2, {500, {5, 5, 2}, "Bare CR received; lines must end with CRLF"}},
+    {line_error::nul, "nul", 3, {501, {5, 5, 2}, "NUL characters are not allowed in commands"}},
+};
+static_assert(names_in_order(line_error_rows), "line_error_rows: one row per error, in order");
+}  // namespace detail
+
+/// The name of an error, for logs ("too_long", ...); "unknown" out of range.
 constexpr std::string_view to_string(line_error e) noexcept {
-    switch (e) {
-        case line_error::none: return "none";
-        case line_error::too_long: return "too_long";
-        case line_error::bare_lf: return "bare_lf";
-        case line_error::bare_cr: return "bare_cr";
-        case line_error::nul: return "nul";
-    }
-    return "unknown";
+    return detail::name_of(detail::line_error_rows, e, "unknown");
 }
 
 /**
- * The reply for a refused line.
+ * The reply for a refused line (500 5.5.2 Syntax error for a value out of range).
  * - too_long: RFC 5321 §4.5.3.1.10 "500 Line too long." (§4.2.2: 500 "may include errors
  *   such as command line too long"); RFC 3463 5.5.2 syntax error. In an AUTH exchange the
  *   session should use RFC 4954 §4's 500 5.5.6 instead.
@@ -2677,14 +3377,9 @@ constexpr std::string_view to_string(line_error e) noexcept {
  * - NUL: 501 5.5.2, as Exim answers "501 NUL characters are not allowed in SMTP commands".
  */
 constexpr reply_hint reply_for(line_error e) noexcept {
-    switch (e) {
-        case line_error::none: return {};
-        case line_error::too_long: return {500, {5, 5, 2}, "Line too long"};
-        case line_error::bare_lf: return {500, {5, 5, 2}, "Bare LF received; lines must end with CRLF"};
-        case line_error::bare_cr: return {500, {5, 5, 2}, "Bare CR received; lines must end with CRLF"};
-        case line_error::nul: return {501, {5, 5, 2}, "NUL characters are not allowed in commands"};
-    }
-    return {500, {5, 5, 2}, "Syntax error"};
+    const auto i = static_cast<std::size_t>(e);
+    constexpr std::size_t n = sizeof detail::line_error_rows / sizeof detail::line_error_rows[0];
+    return i < n ? detail::line_error_rows[i].reply : reply_hint{500, {5, 5, 2}, "Syntax error"};
 }
 
 /// Options of the line reader. Strict by default.
@@ -2704,14 +3399,14 @@ inline constexpr std::size_t line_head_size = 8;
 
 /// One result of line_reader::next().
 struct line_event {
-    status st = status::need_more;    ///< complete: a line; failed: a refused line; need_more
+    status st = status::need_more;      ///< complete: a line; failed: a refused line; need_more
     line_error err = line_error::none;  ///< why the line was refused (failed only)
     /// complete: the line with its terminator. failed: the first octets of the refused line
     /// (at most `line_head_size`, without its LF), so the host or the session can tell what
     /// it was: a refused `BDAT` line is followed by payload that must never be read as
     /// commands (RFC 3030 §2). Valid until the next call.
     std::string_view line{};
-    std::size_t consumed = 0;         ///< bytes of the input this call used
+    std::size_t consumed = 0;  ///< bytes of the input this call used
 };
 
 namespace detail {
@@ -2817,16 +3512,10 @@ constexpr std::size_t saturating_add(std::size_t a, std::size_t b) noexcept {
     return a > static_cast<std::size_t>(-1) - b ? static_cast<std::size_t>(-1) : a + b;
 }
 
-/// When a line has several faults, the one reported: too_long > nul > bare_cr > bare_lf.
+/// When a line has several faults, the one reported (the rank in `line_error_rows`).
 constexpr int line_error_rank(line_error e) noexcept {
-    switch (e) {
-        case line_error::none: return 0;
-        case line_error::bare_lf: return 1;
-        case line_error::bare_cr: return 2;
-        case line_error::nul: return 3;
-        case line_error::too_long: return 4;
-    }
-    return 0;
+    const auto i = static_cast<std::size_t>(e);
+    return i < sizeof line_error_rows / sizeof line_error_rows[0] ? line_error_rows[i].rank : 0;
 }
 
 /// CR, LF or NUL: the octets a line reader must look at. One compare for most octets.
@@ -3091,12 +3780,12 @@ private:
         return {status::complete, line_error::none, std::string_view(buf, total), end};
     }
 
-    std::size_t len_ = 0;    // octets of the current line so far (saturating), CR included;
-                             // 0 between calls means err_ == none and !cr_ (faults are counted)
-    std::size_t fast_ = 0;   // step's fast paths may run while len_ < fast_ (see clean_limit)
+    std::size_t len_ = 0;      // octets of the current line so far (saturating), CR included;
+                               // 0 between calls means err_ == none and !cr_ (faults are counted)
+    std::size_t fast_ = 0;     // step's fast paths may run while len_ < fast_ (see clean_limit)
     std::size_t max_off_ = 0;  // default_max(cap) - max_line(cap), modulo 2^N: 0 by default
     line_error err_ = line_error::none;
-    bool cr_ = false;        // the last octet was a CR (stored and counted)
+    bool cr_ = false;  // the last octet was a CR (stored and counted)
     bool allow_bare_lf_ = false;
     char head_[line_head_size] = {};  // the head of the current line when cap < line_head_size
 };
@@ -3239,7 +3928,7 @@ namespace smtpp {
 
 /// Why a message body is refused. Values are explicit and append-only.
 enum class data_error : std::uint8_t {
-    none = 0,
+    none = 0,           ///< no error
     bare_lf = 1,        ///< LF not preceded by CR (RFC 5321 §2.3.8, §4.1.1.4)
     bare_cr = 2,        ///< CR not followed by LF (RFC 5321 §2.3.8)
     too_big = 3,        ///< more than the SIZE limit (RFC 1870)
@@ -3247,21 +3936,35 @@ enum class data_error : std::uint8_t {
     nul = 5,            ///< a NUL octet (RFC 2045 §2.7/§2.8: "no NULs are allowed")
 };
 
-/// The name of an error, for logs.
+namespace detail {
+/// Each error with its name, its rank (when a body has several faults, the one reported:
+/// framing faults first, as they are what smuggling looks like, then content, then size)
+/// and its reply (`reply_for` says why each).
+struct data_error_row {
+    data_error value;
+    std::string_view name;
+    int rank;
+    reply_hint reply;
+};
+inline constexpr data_error_row data_error_rows[] = {
+    {data_error::none, "none", 0, {250, {2, 0, 0}, "Ok"}},
+    {data_error::bare_lf, "bare_lf", 5, {550, {5, 5, 2}, "Bare LF received; lines must end with CRLF"}},
+    {data_error::bare_cr, "bare_cr", 4, {550, {5, 5, 2}, "Bare CR received; lines must end with CRLF"}},
+    {data_error::too_big, "too_big", 2, {552, {5, 3, 4}, "Message size exceeds fixed maximum message size"}},
+    {data_error::line_too_long, "line_too_long", 1, {500, {5, 5, 2}, "Line too long"}},
+    {data_error::nul, "nul", 3, {550, {5, 6, 0}, "NUL characters are not allowed in messages"}},
+};
+static_assert(names_in_order(data_error_rows), "data_error_rows: one row per error, in order");
+}  // namespace detail
+
+/// The name of an error, for logs ("bare_lf", ...); "unknown" out of range.
 constexpr std::string_view to_string(data_error e) noexcept {
-    switch (e) {
-        case data_error::none: return "none";
-        case data_error::bare_lf: return "bare_lf";
-        case data_error::bare_cr: return "bare_cr";
-        case data_error::too_big: return "too_big";
-        case data_error::line_too_long: return "line_too_long";
-        case data_error::nul: return "nul";
-    }
-    return "unknown";
+    return detail::name_of(detail::data_error_rows, e, "unknown");
 }
 
 /**
- * The reply for a refused body (sent after the end of data / the BDAT chunk).
+ * The reply for a refused body (sent after the end of data / the BDAT chunk); 554 5.0.0
+ * Transaction failed for a value out of range.
  * - bare LF / CR: 550 5.5.2, Postfix's `smtpd_forbid_bare_newline = reject` reply
  *   ("550 5.5.2 Error: bare <LF> received", reject code default 550).
  * - too_big: 552 5.3.4, RFC 1870 §6 / RFC 5321 §4.5.3.1.10 "552 Too much mail data";
@@ -3271,15 +3974,9 @@ constexpr std::string_view to_string(data_error e) noexcept {
  * - nul: 550 5.6.0, RFC 3463 X.6.0 "Other or undefined media error" (NUL is not text).
  */
 constexpr reply_hint reply_for(data_error e) noexcept {
-    switch (e) {
-        case data_error::none: return {250, {2, 0, 0}, "Ok"};
-        case data_error::bare_lf: return {550, {5, 5, 2}, "Bare LF received; lines must end with CRLF"};
-        case data_error::bare_cr: return {550, {5, 5, 2}, "Bare CR received; lines must end with CRLF"};
-        case data_error::too_big: return {552, {5, 3, 4}, "Message size exceeds fixed maximum message size"};
-        case data_error::line_too_long: return {500, {5, 5, 2}, "Line too long"};
-        case data_error::nul: return {550, {5, 6, 0}, "NUL characters are not allowed in messages"};
-    }
-    return {554, {5, 0, 0}, "Transaction failed"};
+    const auto i = static_cast<std::size_t>(e);
+    constexpr std::size_t n = sizeof detail::data_error_rows / sizeof detail::data_error_rows[0];
+    return i < n ? detail::data_error_rows[i].reply : reply_hint{554, {5, 0, 0}, "Transaction failed"};
 }
 
 /// What to do with a CR or LF that is not part of a CRLF in DATA content.
@@ -3322,26 +4019,19 @@ enum class data_event_kind : std::uint8_t {
 
 /// One result of data_decoder::next / bdat_decoder::next.
 struct data_event {
-    status st = status::need_more;  ///< complete (content or end) or need_more; never failed
+    status st = status::need_more;                 ///< complete (content or end) or need_more; never failed
     data_event_kind kind = data_event_kind::none;  ///< what was produced
-    std::string_view content{};     ///< message bytes (kind content)
-    std::size_t consumed = 0;       ///< bytes of the input this call used
-    data_error err = data_error::none;  ///< the verdict (kind end)
+    std::string_view content{};                    ///< message bytes (kind content)
+    std::size_t consumed = 0;                      ///< bytes of the input this call used
+    data_error err = data_error::none;             ///< the verdict (kind end)
 };
 
 namespace detail {
 
+/// When a body has several faults, the one reported (the rank in `data_error_rows`).
 constexpr int data_error_rank(data_error e) noexcept {
-    // Framing faults first (they are what smuggling looks like), then content, then size.
-    switch (e) {
-        case data_error::none: return 0;
-        case data_error::line_too_long: return 1;
-        case data_error::too_big: return 2;
-        case data_error::nul: return 3;
-        case data_error::bare_cr: return 4;
-        case data_error::bare_lf: return 5;
-    }
-    return 0;
+    const auto i = static_cast<std::size_t>(e);
+    return i < sizeof data_error_rows / sizeof data_error_rows[0] ? data_error_rows[i].rank : 0;
 }
 
 constexpr std::uint64_t saturating_add64(std::uint64_t a, std::uint64_t b) noexcept {
@@ -3492,8 +4182,7 @@ private:
         while (i < n) {
 #if defined(SMTPP_HAVE_BODY_BLOCKS)
             // Whole blocks of plain CRLF text skip the state machine (same events, fewer steps).
-            if (Blocks && n - i >= 64 &&
-                (st_ == st::mid || st_ == st::cr || (st_ == st::bol && p[i] != '.'))) {
+            if (Blocks && n - i >= 64 && (st_ == st::mid || st_ == st::cr || (st_ == st::bol && p[i] != '.'))) {
                 i += skim(p + i, n - i);
                 if (i == n) break;
             }
@@ -3612,8 +4301,7 @@ private:
                     }
                     run = i;
                     break;
-                case st::done:
-                    return {status::complete, data_event_kind::end, {}, i, err_};
+                case st::done: return {status::complete, data_event_kind::end, {}, i, err_};
             }
         }
         if (i > run) return emit(p, run, i);
@@ -3621,7 +4309,6 @@ private:
     }
 
 public:
-
     /**
      * Consume a prefix of `input`; return at most one content chunk or the end.
      * @return content (st complete): `content` is the next piece of the message;
@@ -3865,8 +4552,7 @@ public:
             return {status::complete, data_event_kind::end, {}, 0, err_};
         }
         if (input.empty()) return {};
-        const std::size_t take =
-            remaining_ < input.size() ? static_cast<std::size_t>(remaining_) : input.size();
+        const std::size_t take = remaining_ < input.size() ? static_cast<std::size_t>(remaining_) : input.size();
         const std::string_view v = detail::sub(input, 0, take);
         remaining_ -= take;
         size_ = detail::saturating_add64(size_, take);
@@ -3992,23 +4678,29 @@ enum class newline_policy : std::uint8_t {
 
 /// Why the encoder refused a body. Values are explicit and append-only.
 enum class encode_error : std::uint8_t {
-    none = 0,
+    none = 0,     ///< no error
     bare_lf = 1,  ///< LF not preceded by CR under `newline_policy::strict`
     bare_cr = 2,  ///< CR not followed by LF under `newline_policy::strict`
 };
 
+namespace detail {
+inline constexpr enum_name<encode_error> encode_error_names[] = {
+    {encode_error::none, "none"},
+    {encode_error::bare_lf, "bare LF in message body"},
+    {encode_error::bare_cr, "bare CR in message body"},
+};
+static_assert(names_in_order(encode_error_names), "encode_error_names: one row per error, in order");
+}  // namespace detail
+
+/// A short English description of the error ("bare LF in message body", ...); "unknown" out
+/// of range.
 constexpr std::string_view to_string(encode_error e) noexcept {
-    switch (e) {
-        case encode_error::none: return "none";
-        case encode_error::bare_lf: return "bare LF in message body";
-        case encode_error::bare_cr: return "bare CR in message body";
-    }
-    return "unknown";
+    return detail::name_of(detail::encode_error_names, e, "unknown");
 }
 
 /// Options of `body_encoder`.
 struct encode_options {
-    newline_policy newline = newline_policy::strict;
+    newline_policy newline = newline_policy::strict;  ///< bare CR / LF: refuse them, or send them as CRLF
     /// Dot-stuff and terminate with "." CRLF (DATA). Off for BDAT: the chunk sizes frame
     /// the body (RFC 3030 §2); nothing is stuffed.
     bool stuff = true;
@@ -4018,6 +4710,89 @@ struct encode_options {
     bool final_crlf = true;
 };
 
+/**
+ * Streams a message body onto the wire. Split-invariant: the concatenation of the pieces is
+ * the same however the body is cut into chunks (tested at every split).
+ *
+ * State: whether the next byte starts a line, and whether a CR was the last byte seen
+ * (written already; its LF may come in the next chunk). Trivially copyable, no pointers.
+ */
+class body_encoder {
+public:
+    /// An encoder for DATA with strict line ends (`encode_options{}`).
+    constexpr body_encoder() noexcept = default;
+    /// An encoder with options `o` (BDAT: `stuff` off; Unix line ends: `normalize`).
+    constexpr explicit body_encoder(encode_options o) noexcept : opt_(o) {}
+
+    /**
+     * The next piece to write for `in` (never more than one piece per call). Advances `in`
+     * past the bytes the piece accounts for (possibly none: a stuffing dot or an inserted
+     * LF). Returns an empty view only when `in` is empty or after a failure.
+     */
+    std::string_view next(std::string_view& in) noexcept;
+
+    /**
+     * The last piece: under DATA "\r\n.\r\n" (the body did not end with CRLF) or ".\r\n";
+     * under BDAT "\r\n" or "" (see `encode_options::final_crlf`). A CR left at the very end
+     * is refused under `strict` and completed under `normalize`.
+     */
+    std::string_view finish() noexcept;
+
+    /// Forgets the body (the options stay): ready for the next message.
+    constexpr void reset() noexcept {
+        bol_ = true;
+        cr_ = false;
+        err_ = encode_error::none;
+    }
+
+    /// Why the body was refused (`none` while it goes on).
+    [[nodiscard]] constexpr encode_error error() const noexcept { return err_; }
+    /// True once the body was refused: `next()` and `finish()` return nothing more.
+    [[nodiscard]] constexpr bool failed() const noexcept { return err_ != encode_error::none; }
+    /// The options the encoder was made with.
+    [[nodiscard]] constexpr const encode_options& options() const noexcept { return opt_; }
+
+private:
+    // The CR before has been written (it ended the chunk before); is `in[0]` its LF?
+    std::string_view after_cr(std::string_view& in, bool norm) noexcept;
+    std::string_view fail(encode_error e) noexcept {
+        err_ = e;
+        return {};
+    }
+    // Writes the clean run before a refused byte first, so the host sees every good byte
+    // (it will not send them: the failure comes with the next call).
+    std::string_view run_or_fail(std::string_view& in, std::size_t at, encode_error e) noexcept {
+        if (at == 0) return fail(e);
+        in.remove_prefix(at);
+        bol_ = false;
+        return {in.data() - at, at};
+    }
+
+    encode_options opt_{};
+    bool bol_ = true;
+    bool cr_ = false;
+    encode_error err_ = encode_error::none;
+};
+
+}  // namespace smtpp
+
+// ---- begin smtpp/detail/encode-inl.hpp ----
+/**
+ * @file detail/encode-inl.hpp
+ * @brief The body encoder's machinery: the scans that skip text needing nothing (eight
+ *        octets at a time, or 64 with SSE2 through the DATA decoder's block classifier) and
+ *        the definitions of `body_encoder::next()` and `finish()`.
+ * @private Included by encode.hpp only, at its end.
+ */
+#ifndef SMTPP_DETAIL_ENCODE_INL_HPP
+#define SMTPP_DETAIL_ENCODE_INL_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace smtpp {
 namespace detail {
 inline constexpr std::string_view enc_dot = ".";
 inline constexpr std::string_view enc_crlf = "\r\n";
@@ -4040,8 +4815,7 @@ inline std::size_t find_cr_or_lf(const char* p, std::size_t i, std::size_t n) no
 /// machine's byte order (compilers turn this into one load where that is the order).
 inline std::uint64_t load_le64(const char* p) noexcept {
     const auto b = [p](int k) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[k])); };
-    return b(0) | (b(1) << 8) | (b(2) << 16) | (b(3) << 24) | (b(4) << 32) | (b(5) << 40) | (b(6) << 48) |
-           (b(7) << 56);
+    return b(0) | (b(1) << 8) | (b(2) << 16) | (b(3) << 24) | (b(4) << 32) | (b(5) << 40) | (b(6) << 48) | (b(7) << 56);
 }
 
 /// High bit of each octet of `x` that is zero, exactly (no false positives).
@@ -4119,8 +4893,8 @@ inline std::size_t skip_plain(const char* p, std::size_t i, std::size_t n, bool 
         if (faults == 0) continue;
         const std::size_t at = i + ctz64(faults);
         if (at > start && p[at - 1] == '\r') return at - 1;  // a CR without its LF: the scan sees it
-        if (p[at] == '.' && stuff) dot = at;  // a line that starts with "." (BDAT: plain text)
-        return at;                             // that line, or an LF without its CR
+        if (p[at] == '.' && stuff) dot = at;                 // a line that starts with "." (BDAT: plain text)
+        return at;                                           // that line, or an LF without its CR
     }
     if (i != start) {
         // The word loop goes on after a block: it carries the block's last octet.
@@ -4134,149 +4908,101 @@ inline std::size_t skip_plain(const char* p, std::size_t i, std::size_t n, bool 
 
 }  // namespace detail
 
-/**
- * Streams a message body onto the wire. Split-invariant: the concatenation of the pieces is
- * the same however the body is cut into chunks (tested at every split).
- *
- * State: whether the next byte starts a line, and whether a CR was the last byte seen
- * (written already; its LF may come in the next chunk). Trivially copyable, no pointers.
- */
-class body_encoder {
-public:
-    constexpr body_encoder() noexcept = default;
-    constexpr explicit body_encoder(encode_options o) noexcept : opt_(o) {}
-
-    /**
-     * The next piece to write for `in` (never more than one piece per call). Advances `in`
-     * past the bytes the piece accounts for (possibly none: a stuffing dot or an inserted
-     * LF). Returns an empty view only when `in` is empty or after a failure.
-     */
-    std::string_view next(std::string_view& in) noexcept {
-        if (err_ != encode_error::none || in.empty()) return {};
-        const char* p = in.data();
-        const std::size_t n = in.size();
-        const bool norm = opt_.newline == newline_policy::normalize;
-        if (cr_) {  // the CR before has been written; is this its LF?
-            cr_ = false;
-            if (p[0] == '\n') {
-                in.remove_prefix(1);
-                bol_ = true;
-                return detail::enc_lf;
-            }
-            if (!norm) return fail(encode_error::bare_cr);
-            bol_ = true;
-            return detail::enc_lf;  // CR alone → CRLF; `in` is looked at again
-        }
-        if (bol_ && opt_.stuff && p[0] == '.') {
-            bol_ = false;
-            return detail::enc_dot;  // the line's own "." follows in the next piece
-        }
-        // A run: from here to the first byte that needs a decision.
-        std::size_t i = 0;
-        for (;;) {
-            std::size_t dot = 0;
-            i = detail::skip_plain(p, i, n, opt_.stuff, dot);
-            if (dot != 0) {  // a clean run up to a line that needs a dot
-                in.remove_prefix(dot);
-                bol_ = true;
-                return {p, dot};
-            }
-            const std::size_t k = detail::find_cr_or_lf(p, i, n);
-            if (k == n) {  // the chunk ends inside a line
-                in.remove_prefix(n);
-                bol_ = false;
-                return {p, n};
-            }
-            if (p[k] == '\n') {  // an LF without its CR
-                if (!norm) return run_or_fail(in, k, encode_error::bare_lf);
-                if (k > 0) {  // write the line so far; the LF comes next
-                    in.remove_prefix(k);
-                    bol_ = false;
-                    return {p, k};
-                }
-                in.remove_prefix(1);
-                bol_ = true;
-                return detail::enc_crlf;
-            }
-            if (k + 1 == n) {  // a CR as the chunk's last byte: write it, decide on the next chunk
-                in.remove_prefix(n);
-                bol_ = false;
-                cr_ = true;
-                return {p, n};
-            }
-            if (p[k + 1] != '\n') {  // a CR without its LF
-                if (!norm) return run_or_fail(in, k, encode_error::bare_cr);
-                in.remove_prefix(k + 1);  // write up to and with the CR; an LF comes next
-                bol_ = false;
-                cr_ = true;
-                return {p, k + 1};
-            }
-            i = k + 2;  // a CRLF: the line ends at i
-            if (i == n) {
-                in.remove_prefix(n);
-                bol_ = true;
-                return {p, n};
-            }
-            if (opt_.stuff && p[i] == '.') {  // the next line needs a dot: cut here
-                in.remove_prefix(i);
-                bol_ = true;
-                return {p, i};
-            }
-        }
-    }
-
-    /**
-     * The last piece: under DATA "\r\n.\r\n" (the body did not end with CRLF) or ".\r\n";
-     * under BDAT "\r\n" or "" (see `encode_options::final_crlf`). A CR left at the very end
-     * is refused under `strict` and completed under `normalize`.
-     */
-    std::string_view finish() noexcept {
-        if (err_ != encode_error::none) return {};
-        if (cr_) {
-            cr_ = false;
-            if (opt_.newline != newline_policy::normalize) return fail(encode_error::bare_cr);
-            bol_ = true;
-            // The CR is written; its LF (and the terminator) follow.
-            return opt_.stuff ? std::string_view{"\n.\r\n"} : detail::enc_lf;
-        }
-        const bool at_bol = bol_;
+inline std::string_view body_encoder::after_cr(std::string_view& in, bool norm) noexcept {
+    cr_ = false;
+    if (in[0] == '\n') {
+        in.remove_prefix(1);
         bol_ = true;
-        if (opt_.stuff) return at_bol ? detail::enc_end_bol : detail::enc_end_mid;
-        return at_bol || !opt_.final_crlf ? std::string_view{} : detail::enc_crlf;
+        return detail::enc_lf;
     }
+    if (!norm) return fail(encode_error::bare_cr);
+    bol_ = true;
+    return detail::enc_lf;  // CR alone → CRLF; `in` is looked at again
+}
 
-    /// Forgets the body (the options stay): ready for the next message.
-    constexpr void reset() noexcept {
-        bol_ = true;
-        cr_ = false;
-        err_ = encode_error::none;
-    }
-
-    [[nodiscard]] constexpr encode_error error() const noexcept { return err_; }
-    [[nodiscard]] constexpr bool failed() const noexcept { return err_ != encode_error::none; }
-    [[nodiscard]] constexpr const encode_options& options() const noexcept { return opt_; }
-
-private:
-    std::string_view fail(encode_error e) noexcept {
-        err_ = e;
-        return {};
-    }
-    // Writes the clean run before a refused byte first, so the host sees every good byte
-    // (it will not send them: the failure comes with the next call).
-    std::string_view run_or_fail(std::string_view& in, std::size_t at, encode_error e) noexcept {
-        if (at == 0) return fail(e);
-        in.remove_prefix(at);
+inline std::string_view body_encoder::next(std::string_view& in) noexcept {
+    if (err_ != encode_error::none || in.empty()) return {};
+    const char* p = in.data();
+    const std::size_t n = in.size();
+    const bool norm = opt_.newline == newline_policy::normalize;
+    if (cr_) return after_cr(in, norm);
+    if (bol_ && opt_.stuff && p[0] == '.') {
         bol_ = false;
-        return {in.data() - at, at};
+        return detail::enc_dot;  // the line's own "." follows in the next piece
     }
+    // A run: from here to the first byte that needs a decision.
+    std::size_t i = 0;
+    for (;;) {
+        std::size_t dot = 0;
+        i = detail::skip_plain(p, i, n, opt_.stuff, dot);
+        if (dot != 0) {  // a clean run up to a line that needs a dot
+            in.remove_prefix(dot);
+            bol_ = true;
+            return {p, dot};
+        }
+        const std::size_t k = detail::find_cr_or_lf(p, i, n);
+        if (k == n) {  // the chunk ends inside a line
+            in.remove_prefix(n);
+            bol_ = false;
+            return {p, n};
+        }
+        if (p[k] == '\n') {  // an LF without its CR
+            if (!norm) return run_or_fail(in, k, encode_error::bare_lf);
+            if (k > 0) {  // write the line so far; the LF comes next
+                in.remove_prefix(k);
+                bol_ = false;
+                return {p, k};
+            }
+            in.remove_prefix(1);
+            bol_ = true;
+            return detail::enc_crlf;
+        }
+        if (k + 1 == n) {  // a CR as the chunk's last byte: write it, decide on the next chunk
+            in.remove_prefix(n);
+            bol_ = false;
+            cr_ = true;
+            return {p, n};
+        }
+        if (p[k + 1] != '\n') {  // a CR without its LF
+            if (!norm) return run_or_fail(in, k, encode_error::bare_cr);
+            in.remove_prefix(k + 1);  // write up to and with the CR; an LF comes next
+            bol_ = false;
+            cr_ = true;
+            return {p, k + 1};
+        }
+        i = k + 2;  // a CRLF: the line ends at i
+        if (i == n) {
+            in.remove_prefix(n);
+            bol_ = true;
+            return {p, n};
+        }
+        if (opt_.stuff && p[i] == '.') {  // the next line needs a dot: cut here
+            in.remove_prefix(i);
+            bol_ = true;
+            return {p, i};
+        }
+    }
+}
 
-    encode_options opt_{};
-    bool bol_ = true;
-    bool cr_ = false;
-    encode_error err_ = encode_error::none;
-};
+inline std::string_view body_encoder::finish() noexcept {
+    if (err_ != encode_error::none) return {};
+    if (cr_) {
+        cr_ = false;
+        if (opt_.newline != newline_policy::normalize) return fail(encode_error::bare_cr);
+        bol_ = true;
+        // The CR is written; its LF (and the terminator) follow.
+        return opt_.stuff ? std::string_view{"\n.\r\n"} : detail::enc_lf;
+    }
+    const bool at_bol = bol_;
+    bol_ = true;
+    if (opt_.stuff) return at_bol ? detail::enc_end_bol : detail::enc_end_mid;
+    return at_bol || !opt_.final_crlf ? std::string_view{} : detail::enc_crlf;
+}
 
 }  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/encode-inl.hpp ----
 
 #endif
 // ---- end smtpp/encode.hpp ----
@@ -4306,13 +5032,15 @@ private:
  *     if (ln.last) reply_done(rd.summary());
  * }
  * @endcode
+ *
+ * The machinery (the line scanner, the line grammar, the error tables, the reader's and the
+ * formatter's bodies) is in detail/reply_*.hpp and detail/reply-inl.hpp.
  */
 #ifndef SMTPP_REPLY_HPP
 #define SMTPP_REPLY_HPP
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 
 
@@ -4322,9 +5050,10 @@ namespace smtpp {
 // Errors
 // ================================================================================================
 
-/// What went wrong with a reply. Values are explicit and append-only.
+/// What went wrong with a reply. Values are explicit and append-only; each has its name and
+/// reply in one row of `detail::reply_error_rows`.
 enum class reply_error : std::uint8_t {
-    none = 0,
+    none = 0,             ///< no error
     bad_code = 1,         ///< not `Reply-code = %x32-35 %x30-35 %x30-39` (RFC 5321 §4.2)
     bad_separator = 2,    ///< the octet after the code is neither SP, "-" nor the line end
     code_mismatch = 3,    ///< a line of a multi-line reply carries another code (§4.2.1)
@@ -4338,41 +5067,14 @@ enum class reply_error : std::uint8_t {
 };
 
 /// The name of an error, for logs.
-constexpr std::string_view to_string(reply_error e) noexcept {
-    switch (e) {
-        case reply_error::none: return "none";
-        case reply_error::bad_code: return "bad reply code";
-        case reply_error::bad_separator: return "bad separator after reply code";
-        case reply_error::code_mismatch: return "reply code differs between lines";
-        case reply_error::line_too_long: return "reply line too long";
-        case reply_error::bare_cr: return "bare CR in reply";
-        case reply_error::bare_lf: return "bare LF in reply";
-        case reply_error::bad_char: return "forbidden character in reply text";
-        case reply_error::reply_too_long: return "reply too long";
-        case reply_error::unexpected_data: return "unexpected data after reply";
-        case reply_error::truncated: return "connection closed inside a reply";
-    }
-    return "unknown";
-}
+constexpr std::string_view to_string(reply_error e) noexcept;
 
 /**
  * The status a client records for the message when the server's reply is unusable (what it
  * puts in a delivery status notification, RFC 3464, and in its logs). All are transient:
  * a broken reply says nothing about the message.
  */
-constexpr reply_hint reply_for(reply_error e) noexcept {
-    switch (e) {
-        case reply_error::none: return {250, {2, 0, 0}, "OK"};
-        case reply_error::unexpected_data:
-            return {451, {4, 7, 0}, "Remote server sent data it must not send after its reply"};
-        case reply_error::truncated: return {421, {4, 4, 2}, "Connection lost inside a reply"};
-        case reply_error::line_too_long:
-        case reply_error::reply_too_long:
-            return {451, {4, 5, 0}, "Remote server sent an over-long reply"};
-        default: break;
-    }
-    return {451, {4, 5, 0}, "Remote server sent a malformed reply"};
-}
+constexpr reply_hint reply_for(reply_error e) noexcept;
 
 // ================================================================================================
 // Enhanced status codes (RFC 3463 §2, RFC 2034 §4)
@@ -4395,6 +5097,378 @@ constexpr reply_hint reply_for(reply_error e) noexcept {
  * @param out receives the code when one is found; untouched otherwise
  * @return the number of octets of the code (5..9), or 0 when `s` does not start with one
  */
+constexpr std::size_t parse_enhanced_code(std::string_view s, enhanced_code& out) noexcept;
+
+/// True when `e` could be sent: class 2, 4 or 5, subject and detail 0..999.
+constexpr bool is_valid(enhanced_code e) noexcept {
+    return (e.cls == 2 || e.cls == 4 || e.cls == 5) && e.subject <= 999 && e.detail <= 999;
+}
+
+/// An enhanced code as text, in fixed storage ("5.7.1").
+struct enhanced_code_text {
+    char data[12] = {};     ///< the text, not NUL-terminated
+    std::uint8_t size = 0;  ///< octets of `data` in use; 0 when the code was invalid
+    /// The text as a view into `data`.
+    [[nodiscard]] constexpr std::string_view view() const noexcept { return {data, size}; }
+};
+
+/// Formats `e` as `class.subject.detail`; an invalid code gives an empty text.
+constexpr enhanced_code_text format_enhanced_code(enhanced_code e) noexcept;
+
+// ================================================================================================
+// The reader
+// ================================================================================================
+
+/// True for `Reply-code = %x32-35 %x30-35 %x30-39` (RFC 5321 §4.2).
+constexpr bool is_valid_reply_code(unsigned code) noexcept {
+    return code >= 200 && code <= 559 && (code / 10) % 10 <= 5;
+}
+
+/// One line of a reply, as the reader reports it.
+struct reply_line {
+    std::uint16_t code = 0;   ///< the three-digit reply code
+    bool last = false;        ///< SP or nothing after the code: the reply ends here
+    enhanced_code esc{};      ///< the enhanced status code, empty when there is none
+    std::string_view text{};  ///< the text after the code, separator and enhanced code
+    std::string_view line{};  ///< the whole line without its line ending
+    std::uint32_t index = 0;  ///< 0-based position of the line in its reply
+};
+
+/// A whole reply, reported when its last line has been read.
+struct reply_summary {
+    std::uint16_t code = 0;   ///< the reply code (the same on every line)
+    std::uint32_t lines = 0;  ///< how many lines the reply had
+    enhanced_code esc{};      ///< the first enhanced code of the reply, empty when none
+    std::uint32_t bytes = 0;  ///< octets on the wire, line endings included
+};
+
+/**
+ * Limits and leniencies of the reply reader. Every default follows RFC 5321.
+ */
+struct reply_options {
+    /// Longest reply line, code and CRLF included: 512 (RFC 5321 §4.5.3.1.5). Clamped to the
+    /// reader's Capacity.
+    std::uint32_t max_line = 512;
+    /// Most lines in one reply; 0 = no limit (the RFC sets none; the host's timeout bounds it).
+    std::uint32_t max_lines = 0;
+    /// Most octets in one reply, line endings included; 0 = no limit.
+    std::uint32_t max_reply_bytes = 0;
+    /// Accept LF alone as a line ending. RISK: low for replies (the client only reads them),
+    /// but a client and a proxy that disagree on line ends can be fed different replies.
+    bool allow_bare_lf = false;
+    /// Accept octets >= 0x80 in text: SMTPUTF8 servers (RFC 6531 §3.7.4) and localized
+    /// banners send UTF-8. Views are raw octets; the reader does not validate UTF-8.
+    bool allow_8bit = true;
+    /// Accept control characters other than HT in text (NUL, CR and LF are never accepted).
+    /// RISK: terminal escapes reach logs and users. Without it, only the first line of an
+    /// EHLO reply may carry them (`ehlo-greet`, §4.1.1.1), when `expect_ehlo` was called.
+    bool allow_ctl = false;
+};
+
+/**
+ * Reads server replies from a byte stream, one line per call.
+ *
+ * Split-invariant: the sequence of results is the same however the bytes are cut into
+ * chunks. A line that lies inside one chunk is reported without copying; a line cut by a
+ * chunk boundary is gathered in the reader's own `Capacity`-byte buffer. Failure is sticky
+ * until `reset()`. The reader holds no pointers to itself or to the input: it is trivially
+ * copyable and can be stored anywhere (but views into its buffer follow the copy only if
+ * taken again).
+ *
+ * @tparam Capacity the longest line that can be gathered across chunks (with CRLF).
+ */
+template <std::size_t Capacity = 512>
+class basic_reply_reader {
+    static_assert(Capacity >= 8 && Capacity <= 0xFFFFFFFFu, "Capacity out of range");
+
+public:
+    /// A reader with the default options (RFC 5321's limits).
+    constexpr basic_reply_reader() noexcept : basic_reply_reader(reply_options{}) {}
+    /// A reader with options `o`; a `max_line` above `Capacity` or below 4 becomes `Capacity`.
+    constexpr explicit basic_reply_reader(reply_options o) noexcept : opt_(o) {
+        if (opt_.max_line > Capacity || opt_.max_line < 4) opt_.max_line = static_cast<std::uint32_t>(Capacity);
+    }
+
+    /**
+     * Reads at most one line from `in`, advancing `in` past the consumed octets.
+     *
+     * @return `complete` with `out` filled (check `out.last` for the end of the reply),
+     *         `need_more` when `in` was used up before a line ended (`in` is then empty),
+     *         `failed` on an error (see `error()`), and on every call after it.
+     */
+    SMTPP_CLANG_INLINE constexpr status next_line(std::string_view& in, reply_line& out) noexcept;
+
+    /**
+     * Reads lines until a reply is complete. `last` receives the reply's last line (the
+     * views of earlier lines are gone by then; use `next_line` to see them).
+     */
+    constexpr status next_reply(std::string_view& in, reply_summary& out, reply_line& last) noexcept;
+
+    /// As above, when the last line is not needed.
+    constexpr status next_reply(std::string_view& in, reply_summary& out) noexcept;
+
+    /**
+     * The peer closed the connection. Fails with `truncated` when the stream stopped inside
+     * a line or between the lines of a multi-line reply.
+     */
+    constexpr status finish() noexcept;
+
+    /**
+     * Call after a reply that must be the last thing the server sends before it waits, with
+     * the rest of the same read: the 220 to STARTTLS (RFC 3207 §4.2; CVE-2021-38371 class
+     * response injection), and any reply a non-pipelining client did not ask for more
+     * behind. Fails with `unexpected_data` when any octet is left over or held.
+     */
+    constexpr status expect_end_of_input(std::string_view rest) noexcept;
+
+    /**
+     * The next reply answers EHLO or LHLO: its first line is `Domain [SP ehlo-greet]` and
+     * `ehlo-greet = 1*(%d0-9 / %d11-12 / %d14-127)` (RFC 5321 §4.1.1.1) may carry control
+     * characters, which are then accepted on that line if its code is 250.
+     * DEVIATION: NUL is still refused; it has no business in a greeting and truncates C logs.
+     */
+    constexpr void expect_ehlo() noexcept { ehlo_ = true; }
+
+    /// Forgets everything but the options, including a failure.
+    constexpr void reset() noexcept;
+
+    /// The error that failed the reader; `none` while it has not failed.
+    [[nodiscard]] constexpr reply_error error() const noexcept { return error_; }
+    /// True once the reader has failed (until `reset()`).
+    [[nodiscard]] constexpr bool failed() const noexcept { return error_ != reply_error::none; }
+    /// True between the first and the last line of a multi-line reply.
+    [[nodiscard]] constexpr bool in_reply() const noexcept { return lines_ != 0; }
+    /// The last complete reply.
+    [[nodiscard]] constexpr reply_summary summary() const noexcept { return done_; }
+    /// The options in force (`max_line` as clamped by the constructor).
+    [[nodiscard]] constexpr const reply_options& options() const noexcept { return opt_; }
+
+private:
+    constexpr status fail(reply_error e) noexcept {
+        error_ = e;
+        return status::failed;
+    }
+    /// Appends to the buffer; the scanner never lets a line grow past max_line <= Capacity.
+    constexpr void append(std::string_view s) noexcept;
+    /// Checks a whole line and reports it.
+    constexpr status emit(std::string_view content, std::uint32_t wire_bytes, reply_line& out) noexcept;
+
+    reply_options opt_{};
+    std::uint32_t len_ = 0;
+    bool pending_cr_ = false;
+    bool saw_ctl_ = false;
+    bool ehlo_ = false;
+    reply_error error_ = reply_error::none;
+    std::uint16_t code_ = 0;
+    std::uint32_t lines_ = 0;
+    std::uint32_t bytes_ = 0;
+    enhanced_code esc_{};
+    reply_summary done_{};
+    char buf_[Capacity] = {};
+};
+
+/// The reader with the RFC 5321 line limit of 512 octets.
+using reply_reader = basic_reply_reader<512>;
+
+// ================================================================================================
+// The formatter
+// ================================================================================================
+
+/// Why a reply could not be formatted. Values are explicit and append-only; each has its
+/// name in one row of `detail::format_error_rows`.
+enum class format_error : std::uint8_t {
+    none = 0,               ///< no error
+    buffer_too_small = 1,   ///< the caller's buffer cannot hold the reply
+    bad_text = 2,           ///< CR, LF, NUL or another control character (not HT) in a text
+    bad_code = 3,           ///< not a valid `Reply-code` (RFC 5321 §4.2)
+    bad_enhanced_code = 4,  ///< invalid, on a 3xx reply, or its class differs from the code's
+    no_lines = 5,           ///< a multi-line reply with zero lines
+    ambiguous_text = 6,     ///< a reader would parse the text back differently: without an
+                            ///< enhanced code it starts with one of the reply's class; with
+                            ///< one it starts with SP (RFC 3463 / RFC 2034 §4)
+};
+
+/// The name of a formatting error, for logs.
+constexpr std::string_view to_string(format_error e) noexcept;
+
+/// The reply a server sends when its own formatting failed (a bug in the host).
+constexpr reply_hint reply_for(format_error e) noexcept;
+
+/// The outcome of formatting: octets written, or why nothing usable was written.
+struct format_result {
+    std::size_t size = 0;                     ///< octets written to the buffer
+    format_error error = format_error::none;  ///< why nothing usable was written, or `none`
+    /// True when the reply was written.
+    [[nodiscard]] constexpr bool ok() const noexcept { return error == format_error::none; }
+};
+
+/**
+ * Formats a reply into `buf[0, cap)`:
+ * `code "-" [esc SP] text CRLF` for every line but the last, `code SP [esc SP] text CRLF`
+ * for the last (RFC 5321 §4.2.1, RFC 2034 §4: the same enhanced code on every line).
+ * An empty text gives `code SP esc CRLF`, or `code SP CRLF` without a code.
+ *
+ * Refuses any control character but HT in a text (so no CR/LF response injection, and
+ * what it writes is what a strict reader accepts), an invalid code, and an enhanced code
+ * whose class differs from the reply's first digit or that sits on a 3xx reply.
+ * Nothing is guaranteed about `buf` when the result is an error.
+ *
+ * @code
+ * char buf[256];
+ * std::string_view lines[] = {"mx.example.org", "PIPELINING", "8BITMIME"};
+ * auto r = smtpp::format_reply(buf, sizeof buf, 250, {}, lines, 3);
+ * @endcode
+ */
+constexpr format_result format_reply(char* buf, std::size_t cap, std::uint16_t code, enhanced_code esc,
+                                     const std::string_view* lines, std::size_t count) noexcept;
+
+/// A single-line reply.
+constexpr format_result format_reply(char* buf, std::size_t cap, std::uint16_t code, enhanced_code esc,
+                                     std::string_view text) noexcept {
+    return format_reply(buf, cap, code, esc, &text, 1);
+}
+
+/// A single-line reply without an enhanced code.
+constexpr format_result format_reply(char* buf, std::size_t cap, std::uint16_t code, std::string_view text) noexcept {
+    return format_reply(buf, cap, code, enhanced_code{}, &text, 1);
+}
+
+/// The reply an error hint proposes (`reply_for(...)` of any layer), on one line.
+constexpr format_result format_reply(char* buf, std::size_t cap, const reply_hint& h) noexcept {
+    return format_reply(buf, cap, h.code, h.esc, &h.text, 1);
+}
+
+}  // namespace smtpp
+
+// The machinery.
+// ---- begin smtpp/detail/reply_errors.hpp ----
+/**
+ * @file detail/reply_errors.hpp
+ * @brief The names of `reply_error` and `format_error` and the replies they map to, one row
+ *        per value beside each other, checked at compile time against the enums.
+ * @private Included by reply.hpp only, after the public types.
+ */
+#ifndef SMTPP_DETAIL_REPLY_ERRORS_HPP
+#define SMTPP_DETAIL_REPLY_ERRORS_HPP
+
+#include <cstddef>
+#include <string_view>
+
+namespace smtpp {
+namespace detail {
+
+/// One error value: its name (for logs, docs/errors.md) and the reply it maps to.
+template <typename E>
+struct error_row {
+    E value;
+    std::string_view name;
+    reply_hint reply;
+};
+
+/// True when row i holds the value i with a name, for every row: the enums' values are
+/// explicit, append-only and without gaps, so a row out of place does not compile.
+template <typename E, std::size_t N>
+constexpr bool rows_in_order(const error_row<E> (&rows)[N]) noexcept {
+    for (std::size_t i = 0; i < N; ++i)
+        if (static_cast<std::size_t>(rows[i].value) != i || rows[i].name.empty()) return false;
+    return true;
+}
+
+/// The row of `e`, or the `fallback` for a value past the table (a cast from a wider integer).
+template <typename E, std::size_t N>
+constexpr const error_row<E>& row_of(const error_row<E> (&rows)[N], E e, const error_row<E>& fallback) noexcept {
+    const auto i = static_cast<std::size_t>(e);
+    return i < N ? rows[i] : fallback;
+}
+
+// A client records these for the message when the server's reply is unusable (in a
+// delivery status notification, RFC 3464, and in its logs). All are transient: a broken
+// reply says nothing about the message.
+inline constexpr reply_hint malformed_reply{451, {4, 5, 0}, "Remote server sent a malformed reply"};
+inline constexpr reply_hint long_reply{451, {4, 5, 0}, "Remote server sent an over-long reply"};
+
+/// Every `reply_error`, in value order. A value appended to the enum gets its row here and
+/// moves the `static_assert` below to itself.
+inline constexpr error_row<reply_error> reply_error_rows[] = {
+    {reply_error::none, "none", {250, {2, 0, 0}, "OK"}},
+    {reply_error::bad_code, "bad reply code", malformed_reply},
+    {reply_error::bad_separator, "bad separator after reply code", malformed_reply},
+    {reply_error::code_mismatch, "reply code differs between lines", malformed_reply},
+    {reply_error::line_too_long, "reply line too long", long_reply},
+    {reply_error::bare_cr, "bare CR in reply", malformed_reply},
+    {reply_error::bare_lf, "bare LF in reply", malformed_reply},
+    {reply_error::bad_char, "forbidden character in reply text", malformed_reply},
+    {reply_error::reply_too_long, "reply too long", long_reply},
+    {reply_error::unexpected_data,
+     "unexpected data after reply",
+     {451, {4, 7, 0}, "Remote server sent data it must not send after its reply"}},
+    {reply_error::truncated, "connection closed inside a reply", {421, {4, 4, 2}, "Connection lost inside a reply"}},
+};
+static_assert(rows_in_order(reply_error_rows) &&
+                  std::size(reply_error_rows) == static_cast<std::size_t>(reply_error::truncated) + 1,
+              "reply_error_rows: one row per reply_error, in value order");
+
+/// A value past the table.
+inline constexpr error_row<reply_error> unknown_reply_error{reply_error::none, "unknown", malformed_reply};
+
+/// The reply a server sends when its own formatting failed (a bug in the host).
+inline constexpr reply_hint local_error{451, {4, 3, 0}, "Local error in processing"};
+
+/// Every `format_error`, in value order (as `reply_error_rows`).
+inline constexpr error_row<format_error> format_error_rows[] = {
+    {format_error::none, "none", local_error},
+    {format_error::buffer_too_small, "buffer too small", local_error},
+    {format_error::bad_text, "control character in reply text", local_error},
+    {format_error::bad_code, "invalid reply code", local_error},
+    {format_error::bad_enhanced_code, "invalid enhanced status code for this reply", local_error},
+    {format_error::no_lines, "reply without lines", local_error},
+    {format_error::ambiguous_text, "text would read back as a different reply", local_error},
+};
+static_assert(rows_in_order(format_error_rows) &&
+                  std::size(format_error_rows) == static_cast<std::size_t>(format_error::ambiguous_text) + 1,
+              "format_error_rows: one row per format_error, in value order");
+
+/// A value past the table.
+inline constexpr error_row<format_error> unknown_format_error{format_error::none, "unknown", local_error};
+
+}  // namespace detail
+
+constexpr std::string_view to_string(reply_error e) noexcept {
+    return detail::row_of(detail::reply_error_rows, e, detail::unknown_reply_error).name;
+}
+
+constexpr reply_hint reply_for(reply_error e) noexcept {
+    return detail::row_of(detail::reply_error_rows, e, detail::unknown_reply_error).reply;
+}
+
+constexpr std::string_view to_string(format_error e) noexcept {
+    return detail::row_of(detail::format_error_rows, e, detail::unknown_format_error).name;
+}
+
+constexpr reply_hint reply_for(format_error e) noexcept {
+    return detail::row_of(detail::format_error_rows, e, detail::unknown_format_error).reply;
+}
+
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/reply_errors.hpp ----
+// ---- begin smtpp/detail/reply_codes.hpp ----
+/**
+ * @file detail/reply_codes.hpp
+ * @brief Reply codes and enhanced status codes: parsing and formatting an enhanced code
+ *        (RFC 3463 §2, RFC 2034 §4) and the grammar of one reply line (RFC 5321 §4.2).
+ * @private Included by reply.hpp only, after the public types.
+ */
+#ifndef SMTPP_DETAIL_REPLY_CODES_HPP
+#define SMTPP_DETAIL_REPLY_CODES_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace smtpp {
+
 constexpr std::size_t parse_enhanced_code(std::string_view s, enhanced_code& out) noexcept {
     const std::size_t n = s.size();
     if (n < 5) return 0;
@@ -4423,18 +5497,6 @@ constexpr std::size_t parse_enhanced_code(std::string_view s, enhanced_code& out
     return i;
 }
 
-/// True when `e` could be sent: class 2, 4 or 5, subject and detail 0..999.
-constexpr bool is_valid(enhanced_code e) noexcept {
-    return (e.cls == 2 || e.cls == 4 || e.cls == 5) && e.subject <= 999 && e.detail <= 999;
-}
-
-/// An enhanced code as text, in fixed storage ("5.7.1").
-struct enhanced_code_text {
-    char data[12] = {};
-    std::uint8_t size = 0;
-    [[nodiscard]] constexpr std::string_view view() const noexcept { return {data, size}; }
-};
-
 namespace detail {
 constexpr std::size_t put_uint(char* p, unsigned v) noexcept {
     char tmp[10] = {};
@@ -4448,7 +5510,6 @@ constexpr std::size_t put_uint(char* p, unsigned v) noexcept {
 }
 }  // namespace detail
 
-/// Formats `e` as `class.subject.detail`; an invalid code gives an empty text.
 constexpr enhanced_code_text format_enhanced_code(enhanced_code e) noexcept {
     enhanced_code_text t{};
     if (!is_valid(e)) return t;
@@ -4461,35 +5522,9 @@ constexpr enhanced_code_text format_enhanced_code(enhanced_code e) noexcept {
     return t;
 }
 
-// ================================================================================================
-// One reply line
-// ================================================================================================
-
-/// True for `Reply-code = %x32-35 %x30-35 %x30-39` (RFC 5321 §4.2).
-constexpr bool is_valid_reply_code(unsigned code) noexcept {
-    return code >= 200 && code <= 559 && (code / 10) % 10 <= 5;
-}
-
-/// One line of a reply, as the reader reports it.
-struct reply_line {
-    std::uint16_t code = 0;     ///< the three-digit reply code
-    bool last = false;          ///< SP or nothing after the code: the reply ends here
-    enhanced_code esc{};        ///< the enhanced status code, empty when there is none
-    std::string_view text{};    ///< the text after the code, separator and enhanced code
-    std::string_view line{};    ///< the whole line without its line ending
-    std::uint32_t index = 0;    ///< 0-based position of the line in its reply
-};
-
-/// A whole reply, reported when its last line has been read.
-struct reply_summary {
-    std::uint16_t code = 0;     ///< the reply code (the same on every line)
-    std::uint32_t lines = 0;    ///< how many lines the reply had
-    enhanced_code esc{};        ///< the first enhanced code of the reply, empty when none
-    std::uint32_t bytes = 0;    ///< octets on the wire, line endings included
-};
-
 namespace detail {
 
+/// One reply line as `parse_reply_line` reads it.
 struct parsed_reply_line {
     reply_error error = reply_error::none;
     std::uint16_t code = 0;
@@ -4544,12 +5579,35 @@ constexpr SMTPP_HOT_INLINE parsed_reply_line parse_reply_line(std::string_view s
     return r;
 }
 
+}  // namespace detail
+
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/reply_codes.hpp ----
+// ---- begin smtpp/detail/reply_scan.hpp ----
+/**
+ * @file detail/reply_scan.hpp
+ * @brief The reply line scanner shared by the reply reader and the EHLO parser: finds a line's
+ *        end and checks every octet on the way (SSE2 through detail/platform.hpp, with the
+ *        word-at-a-time twin beside it).
+ * @private Included by reply.hpp only, after the public types.
+ */
+#ifndef SMTPP_DETAIL_REPLY_SCAN_HPP
+#define SMTPP_DETAIL_REPLY_SCAN_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace smtpp {
+namespace detail {
+
 /// Loads 8 octets little-endian; constexpr. (gcc does not always fold the loop into one
 /// load: `load8_word` is the one to use on a hot path.)
 constexpr std::uint64_t load8(const char* p) noexcept {
     std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i)
-        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
     return v;
 }
 
@@ -4561,7 +5619,6 @@ constexpr SMTPP_HOT_INLINE std::uint64_t load8_word(const char* p) noexcept {
 #endif
     return load8(p);
 }
-
 
 /**
  * The index of the first octet in `p[0, window)` that is a control character (< 0x20, which
@@ -4577,9 +5634,9 @@ constexpr SMTPP_HOT_INLINE std::size_t find_special_words(const char* p, std::si
     std::size_t i = 0;
     for (; i < window && i + 8 <= avail; i += 8) {
         const std::uint64_t x = load8_word(p + i);
-        std::uint64_t m = ((x - ones * 0x20) & ~x & highs);      // octets < 0x20
+        std::uint64_t m = ((x - ones * 0x20) & ~x & highs);  // octets < 0x20
         const std::uint64_t d = x ^ (ones * 0x7F);
-        m |= ((d - ones) & ~d & highs);                          // octets == 0x7F
+        m |= ((d - ones) & ~d & highs);  // octets == 0x7F
         if (!allow_8bit) m |= x & highs;
         if (m != 0) {
             const std::size_t at = i + ctz64(m) / 8;
@@ -4631,11 +5688,11 @@ constexpr SMTPP_HOT_INLINE std::size_t find_special(const char* p, std::size_t w
 /// Where the scanner stopped.
 struct line_scan {
     reply_error error = reply_error::none;
-    bool found = false;          ///< the line ending was found
-    bool pending_cr = false;     ///< not found, and the last octet looked at is a CR
-    std::size_t content_end = 0; ///< end of the line content (before CR/LF)
-    std::size_t next = 0;        ///< first octet after the line ending
-    bool saw_ctl = false;        ///< a tolerated control character was seen
+    bool found = false;           ///< the line ending was found
+    bool pending_cr = false;      ///< not found, and the last octet looked at is a CR
+    std::size_t content_end = 0;  ///< end of the line content (before CR/LF)
+    std::size_t next = 0;         ///< first octet after the line ending
+    bool saw_ctl = false;         ///< a tolerated control character was seen
 };
 
 /**
@@ -4643,8 +5700,8 @@ struct line_scan {
  * many octets of this line (its ending included) may still come. Stops at the first
  * problem, so the outcome depends only on the octets seen, never on how they were split.
  */
-constexpr SMTPP_HOT_INLINE line_scan scan_line(std::string_view s, std::size_t limit, bool allow_bare_lf, bool allow_8bit,
-                              bool allow_ctl) noexcept {
+constexpr SMTPP_HOT_INLINE line_scan scan_line(std::string_view s, std::size_t limit, bool allow_bare_lf,
+                                               bool allow_8bit, bool allow_ctl) noexcept {
     line_scan r{};
     const std::size_t window = s.size() < limit ? s.size() : limit;
     std::size_t pos = 0;
@@ -4697,282 +5754,24 @@ constexpr SMTPP_HOT_INLINE line_scan scan_line(std::string_view s, std::size_t l
 
 }  // namespace detail
 
-// ================================================================================================
-// The reader
-// ================================================================================================
+}  // namespace smtpp
 
+#endif
+// ---- end smtpp/detail/reply_scan.hpp ----
+// ---- begin smtpp/detail/reply_format.hpp ----
 /**
- * Limits and leniencies of the reply reader. Every default follows RFC 5321.
+ * @file detail/reply_format.hpp
+ * @brief The reply formatter for servers (RFC 5321 §4.2.1, RFC 2034 §4).
+ * @private Included by reply.hpp only, after the public types.
  */
-struct reply_options {
-    /// Longest reply line, code and CRLF included: 512 (RFC 5321 §4.5.3.1.5). Clamped to the
-    /// reader's Capacity.
-    std::uint32_t max_line = 512;
-    /// Most lines in one reply; 0 = no limit (the RFC sets none; the host's timeout bounds it).
-    std::uint32_t max_lines = 0;
-    /// Most octets in one reply, line endings included; 0 = no limit.
-    std::uint32_t max_reply_bytes = 0;
-    /// Accept LF alone as a line ending. RISK: low for replies (the client only reads them),
-    /// but a client and a proxy that disagree on line ends can be fed different replies.
-    bool allow_bare_lf = false;
-    /// Accept octets >= 0x80 in text: SMTPUTF8 servers (RFC 6531 §3.7.4) and localized
-    /// banners send UTF-8. Views are raw octets; the reader does not validate UTF-8.
-    bool allow_8bit = true;
-    /// Accept control characters other than HT in text (NUL, CR and LF are never accepted).
-    /// RISK: terminal escapes reach logs and users. Without it, only the first line of an
-    /// EHLO reply may carry them (`ehlo-greet`, §4.1.1.1), when `expect_ehlo` was called.
-    bool allow_ctl = false;
-};
+#ifndef SMTPP_DETAIL_REPLY_FORMAT_HPP
+#define SMTPP_DETAIL_REPLY_FORMAT_HPP
 
-/**
- * Reads server replies from a byte stream, one line per call.
- *
- * Split-invariant: the sequence of results is the same however the bytes are cut into
- * chunks. A line that lies inside one chunk is reported without copying; a line cut by a
- * chunk boundary is gathered in the reader's own `Capacity`-byte buffer. Failure is sticky
- * until `reset()`. The reader holds no pointers to itself or to the input: it is trivially
- * copyable and can be stored anywhere (but views into its buffer follow the copy only if
- * taken again).
- *
- * @tparam Capacity the longest line that can be gathered across chunks (with CRLF).
- */
-template <std::size_t Capacity = 512>
-class basic_reply_reader {
-    static_assert(Capacity >= 8 && Capacity <= 0xFFFFFFFFu, "Capacity out of range");
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
 
-public:
-    constexpr basic_reply_reader() noexcept : basic_reply_reader(reply_options{}) {}
-    constexpr explicit basic_reply_reader(reply_options o) noexcept : opt_(o) {
-        if (opt_.max_line > Capacity || opt_.max_line < 4) opt_.max_line = static_cast<std::uint32_t>(Capacity);
-    }
-
-    /**
-     * Reads at most one line from `in`, advancing `in` past the consumed octets.
-     *
-     * @return `complete` with `out` filled (check `out.last` for the end of the reply),
-     *         `need_more` when `in` was used up before a line ended (`in` is then empty),
-     *         `failed` on an error (see `error()`), and on every call after it.
-     */
-    SMTPP_CLANG_INLINE constexpr status next_line(std::string_view& in, reply_line& out) noexcept {
-        if (error_ != reply_error::none) return status::failed;
-        const bool ctl = opt_.allow_ctl || (ehlo_ && lines_ == 0);
-        if (len_ == 0 && !pending_cr_) {
-            const detail::line_scan sc =
-                detail::scan_line(in, opt_.max_line, opt_.allow_bare_lf, opt_.allow_8bit, ctl);
-            saw_ctl_ = saw_ctl_ || sc.saw_ctl;
-            if (sc.error != reply_error::none) return fail(sc.error);
-            if (!sc.found) {
-                append(detail::sub(in, 0, sc.content_end));
-                pending_cr_ = sc.pending_cr;
-                in = {};
-                return status::need_more;
-            }
-            const std::string_view content = detail::sub(in, 0, sc.content_end);
-            in.remove_prefix(sc.next);
-            return emit(content, static_cast<std::uint32_t>(sc.next), out);
-        }
-        if (in.empty()) return status::need_more;
-        if (pending_cr_) {
-            if (in[0] != '\n') return fail(reply_error::bare_cr);
-            in.remove_prefix(1);
-            pending_cr_ = false;
-            const std::uint32_t n = len_;
-            len_ = 0;
-            return emit(std::string_view(buf_, n), n + 2, out);
-        }
-        const detail::line_scan sc =
-            detail::scan_line(in, opt_.max_line - len_, opt_.allow_bare_lf, opt_.allow_8bit, ctl);
-        saw_ctl_ = saw_ctl_ || sc.saw_ctl;
-        if (sc.error != reply_error::none) return fail(sc.error);
-        append(detail::sub(in, 0, sc.content_end));
-        if (!sc.found) {
-            pending_cr_ = sc.pending_cr;
-            in = {};
-            return status::need_more;
-        }
-        in.remove_prefix(sc.next);
-        const std::uint32_t n = len_;
-        len_ = 0;
-        return emit(std::string_view(buf_, n), n + static_cast<std::uint32_t>(sc.next - sc.content_end), out);
-    }
-
-    /**
-     * Reads lines until a reply is complete. `last` receives the reply's last line (the
-     * views of earlier lines are gone by then; use `next_line` to see them).
-     */
-    constexpr status next_reply(std::string_view& in, reply_summary& out, reply_line& last) noexcept {
-        for (;;) {
-            const status st = next_line(in, last);
-            if (st != status::complete) return st;
-            if (last.last) {
-                out = done_;
-                return status::complete;
-            }
-        }
-    }
-
-    /// As above, when the last line is not needed.
-    constexpr status next_reply(std::string_view& in, reply_summary& out) noexcept {
-        reply_line ignored{};
-        return next_reply(in, out, ignored);
-    }
-
-    /**
-     * The peer closed the connection. Fails with `truncated` when the stream stopped inside
-     * a line or between the lines of a multi-line reply.
-     */
-    constexpr status finish() noexcept {
-        if (error_ != reply_error::none) return status::failed;
-        if (len_ != 0 || pending_cr_ || lines_ != 0) return fail(reply_error::truncated);
-        return status::complete;
-    }
-
-    /**
-     * Call after a reply that must be the last thing the server sends before it waits, with
-     * the rest of the same read: the 220 to STARTTLS (RFC 3207 §4.2; CVE-2021-38371 class
-     * response injection), and any reply a non-pipelining client did not ask for more
-     * behind. Fails with `unexpected_data` when any octet is left over or held.
-     */
-    constexpr status expect_end_of_input(std::string_view rest) noexcept {
-        if (error_ != reply_error::none) return status::failed;
-        if (!rest.empty() || len_ != 0 || pending_cr_ || lines_ != 0) return fail(reply_error::unexpected_data);
-        return status::complete;
-    }
-
-    /**
-     * The next reply answers EHLO or LHLO: its first line is `Domain [SP ehlo-greet]` and
-     * `ehlo-greet = 1*(%d0-9 / %d11-12 / %d14-127)` (RFC 5321 §4.1.1.1) may carry control
-     * characters, which are then accepted on that line if its code is 250.
-     * DEVIATION: NUL is still refused; it has no business in a greeting and truncates C logs.
-     */
-    constexpr void expect_ehlo() noexcept { ehlo_ = true; }
-
-    /// Forgets everything but the options, including a failure.
-    constexpr void reset() noexcept {
-        len_ = 0;
-        pending_cr_ = false;
-        saw_ctl_ = false;
-        ehlo_ = false;
-        error_ = reply_error::none;
-        code_ = 0;
-        lines_ = 0;
-        bytes_ = 0;
-        esc_ = {};
-        done_ = {};
-    }
-
-    [[nodiscard]] constexpr reply_error error() const noexcept { return error_; }
-    [[nodiscard]] constexpr bool failed() const noexcept { return error_ != reply_error::none; }
-    /// True between the first and the last line of a multi-line reply.
-    [[nodiscard]] constexpr bool in_reply() const noexcept { return lines_ != 0; }
-    /// The last complete reply.
-    [[nodiscard]] constexpr reply_summary summary() const noexcept { return done_; }
-    [[nodiscard]] constexpr const reply_options& options() const noexcept { return opt_; }
-
-private:
-    constexpr status fail(reply_error e) noexcept {
-        error_ = e;
-        return status::failed;
-    }
-
-    constexpr void append(std::string_view s) noexcept {
-        // The scanner never lets a line grow past max_line <= Capacity.
-        for (std::size_t i = 0; i < s.size(); ++i) buf_[len_ + i] = s[i];
-        len_ += static_cast<std::uint32_t>(s.size());
-    }
-
-    constexpr status emit(std::string_view content, std::uint32_t wire_bytes, reply_line& out) noexcept {
-        const detail::parsed_reply_line p = detail::parse_reply_line(content);
-        const bool had_ctl = saw_ctl_;
-        saw_ctl_ = false;
-        if (p.error != reply_error::none) return fail(p.error);
-        if (had_ctl && !opt_.allow_ctl && p.code != 250) return fail(reply_error::bad_char);
-        if (lines_ == 0) {
-            code_ = p.code;
-            esc_ = {};
-            bytes_ = 0;
-        } else if (p.code != code_) {
-            // RFC 5321 §4.2.1: "the reply code on each of the lines MUST be the same".
-            return fail(reply_error::code_mismatch);
-        }
-        if (esc_.empty()) esc_ = p.esc;
-        ++lines_;
-        bytes_ += wire_bytes;
-        if ((opt_.max_lines != 0 && lines_ > opt_.max_lines) ||
-            (opt_.max_reply_bytes != 0 && bytes_ > opt_.max_reply_bytes))
-            return fail(reply_error::reply_too_long);
-        out.code = p.code;
-        out.last = p.last;
-        out.esc = p.esc;
-        out.text = p.text;
-        out.line = content;
-        out.index = lines_ - 1;
-        if (p.last) {
-            done_ = reply_summary{code_, lines_, esc_, bytes_};
-            lines_ = 0;
-            ehlo_ = false;
-        }
-        return status::complete;
-    }
-
-    reply_options opt_{};
-    std::uint32_t len_ = 0;
-    bool pending_cr_ = false;
-    bool saw_ctl_ = false;
-    bool ehlo_ = false;
-    reply_error error_ = reply_error::none;
-    std::uint16_t code_ = 0;
-    std::uint32_t lines_ = 0;
-    std::uint32_t bytes_ = 0;
-    enhanced_code esc_{};
-    reply_summary done_{};
-    char buf_[Capacity] = {};
-};
-
-/// The reader with the RFC 5321 line limit of 512 octets.
-using reply_reader = basic_reply_reader<512>;
-
-// ================================================================================================
-// The formatter
-// ================================================================================================
-
-/// Why a reply could not be formatted. Values are explicit and append-only.
-enum class format_error : std::uint8_t {
-    none = 0,
-    buffer_too_small = 1,  ///< the caller's buffer cannot hold the reply
-    bad_text = 2,          ///< CR, LF, NUL or another control character (not HT) in a text
-    bad_code = 3,          ///< not a valid `Reply-code` (RFC 5321 §4.2)
-    bad_enhanced_code = 4, ///< invalid, on a 3xx reply, or its class differs from the code's
-    no_lines = 5,          ///< a multi-line reply with zero lines
-    ambiguous_text = 6,    ///< a reader would parse the text back differently: without an
-                           ///< enhanced code it starts with one of the reply's class; with
-                           ///< one it starts with SP (RFC 3463 / RFC 2034 §4)
-};
-
-constexpr std::string_view to_string(format_error e) noexcept {
-    switch (e) {
-        case format_error::none: return "none";
-        case format_error::buffer_too_small: return "buffer too small";
-        case format_error::bad_text: return "control character in reply text";
-        case format_error::bad_code: return "invalid reply code";
-        case format_error::bad_enhanced_code: return "invalid enhanced status code for this reply";
-        case format_error::no_lines: return "reply without lines";
-        case format_error::ambiguous_text: return "text would read back as a different reply";
-    }
-    return "unknown";
-}
-
-/// The reply a server sends when its own formatting failed (a bug in the host).
-constexpr reply_hint reply_for(format_error) noexcept {
-    return {451, {4, 3, 0}, "Local error in processing"};
-}
-
-/// The outcome of formatting: octets written, or why nothing usable was written.
-struct format_result {
-    std::size_t size = 0;
-    format_error error = format_error::none;
-    [[nodiscard]] constexpr bool ok() const noexcept { return error == format_error::none; }
-};
+namespace smtpp {
 
 namespace detail {
 constexpr bool is_safe_text(std::string_view t) noexcept {
@@ -4984,23 +5783,6 @@ constexpr bool is_safe_text(std::string_view t) noexcept {
 }
 }  // namespace detail
 
-/**
- * Formats a reply into `buf[0, cap)`:
- * `code "-" [esc SP] text CRLF` for every line but the last, `code SP [esc SP] text CRLF`
- * for the last (RFC 5321 §4.2.1, RFC 2034 §4: the same enhanced code on every line).
- * An empty text gives `code SP esc CRLF`, or `code SP CRLF` without a code.
- *
- * Refuses any control character but HT in a text (so no CR/LF response injection, and
- * what it writes is what a strict reader accepts), an invalid code, and an enhanced code
- * whose class differs from the reply's first digit or that sits on a 3xx reply.
- * Nothing is guaranteed about `buf` when the result is an error.
- *
- * @code
- * char buf[256];
- * std::string_view lines[] = {"mx.example.org", "PIPELINING", "8BITMIME"};
- * auto r = smtpp::format_reply(buf, sizeof buf, 250, {}, lines, 3);
- * @endcode
- */
 constexpr format_result format_reply(char* buf, std::size_t cap, std::uint16_t code, enhanced_code esc,
                                      const std::string_view* lines, std::size_t count) noexcept {
     if (!is_valid_reply_code(code)) return {0, format_error::bad_code};
@@ -5037,23 +5819,161 @@ constexpr format_result format_reply(char* buf, std::size_t cap, std::uint16_t c
     return {n, format_error::none};
 }
 
-/// A single-line reply.
-constexpr format_result format_reply(char* buf, std::size_t cap, std::uint16_t code, enhanced_code esc,
-                                     std::string_view text) noexcept {
-    return format_reply(buf, cap, code, esc, &text, 1);
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/reply_format.hpp ----
+// ---- begin smtpp/detail/reply-inl.hpp ----
+/**
+ * @file detail/reply-inl.hpp
+ * @brief The reply reader's member functions (`basic_reply_reader`).
+ * @private Included by reply.hpp only, after the public types and the other reply_ details.
+ */
+#ifndef SMTPP_DETAIL_REPLY_INL_HPP
+#define SMTPP_DETAIL_REPLY_INL_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace smtpp {
+
+template <std::size_t Capacity>
+constexpr status basic_reply_reader<Capacity>::next_line(std::string_view& in, reply_line& out) noexcept {
+    if (error_ != reply_error::none) return status::failed;
+    const bool ctl = opt_.allow_ctl || (ehlo_ && lines_ == 0);
+    if (len_ == 0 && !pending_cr_) {
+        const detail::line_scan sc = detail::scan_line(in, opt_.max_line, opt_.allow_bare_lf, opt_.allow_8bit, ctl);
+        saw_ctl_ = saw_ctl_ || sc.saw_ctl;
+        if (sc.error != reply_error::none) return fail(sc.error);
+        if (!sc.found) {
+            append(detail::sub(in, 0, sc.content_end));
+            pending_cr_ = sc.pending_cr;
+            in = {};
+            return status::need_more;
+        }
+        const std::string_view content = detail::sub(in, 0, sc.content_end);
+        in.remove_prefix(sc.next);
+        return emit(content, static_cast<std::uint32_t>(sc.next), out);
+    }
+    if (in.empty()) return status::need_more;
+    if (pending_cr_) {
+        if (in[0] != '\n') return fail(reply_error::bare_cr);
+        in.remove_prefix(1);
+        pending_cr_ = false;
+        const std::uint32_t n = len_;
+        len_ = 0;
+        return emit(std::string_view(buf_, n), n + 2, out);
+    }
+    const detail::line_scan sc = detail::scan_line(in, opt_.max_line - len_, opt_.allow_bare_lf, opt_.allow_8bit, ctl);
+    saw_ctl_ = saw_ctl_ || sc.saw_ctl;
+    if (sc.error != reply_error::none) return fail(sc.error);
+    append(detail::sub(in, 0, sc.content_end));
+    if (!sc.found) {
+        pending_cr_ = sc.pending_cr;
+        in = {};
+        return status::need_more;
+    }
+    in.remove_prefix(sc.next);
+    const std::uint32_t n = len_;
+    len_ = 0;
+    return emit(std::string_view(buf_, n), n + static_cast<std::uint32_t>(sc.next - sc.content_end), out);
 }
 
-/// A single-line reply without an enhanced code.
-constexpr format_result format_reply(char* buf, std::size_t cap, std::uint16_t code, std::string_view text) noexcept {
-    return format_reply(buf, cap, code, enhanced_code{}, &text, 1);
+template <std::size_t Capacity>
+constexpr status basic_reply_reader<Capacity>::next_reply(std::string_view& in, reply_summary& out,
+                                                          reply_line& last) noexcept {
+    for (;;) {
+        const status st = next_line(in, last);
+        if (st != status::complete) return st;
+        if (last.last) {
+            out = done_;
+            return status::complete;
+        }
+    }
 }
 
-/// The reply an error hint proposes (`reply_for(...)` of any layer), on one line.
-constexpr format_result format_reply(char* buf, std::size_t cap, const reply_hint& h) noexcept {
-    return format_reply(buf, cap, h.code, h.esc, &h.text, 1);
+template <std::size_t Capacity>
+constexpr status basic_reply_reader<Capacity>::next_reply(std::string_view& in, reply_summary& out) noexcept {
+    reply_line ignored{};
+    return next_reply(in, out, ignored);
+}
+
+template <std::size_t Capacity>
+constexpr status basic_reply_reader<Capacity>::finish() noexcept {
+    if (error_ != reply_error::none) return status::failed;
+    if (len_ != 0 || pending_cr_ || lines_ != 0) return fail(reply_error::truncated);
+    return status::complete;
+}
+
+template <std::size_t Capacity>
+constexpr status basic_reply_reader<Capacity>::expect_end_of_input(std::string_view rest) noexcept {
+    if (error_ != reply_error::none) return status::failed;
+    if (!rest.empty() || len_ != 0 || pending_cr_ || lines_ != 0) return fail(reply_error::unexpected_data);
+    return status::complete;
+}
+
+template <std::size_t Capacity>
+constexpr void basic_reply_reader<Capacity>::reset() noexcept {
+    len_ = 0;
+    pending_cr_ = false;
+    saw_ctl_ = false;
+    ehlo_ = false;
+    error_ = reply_error::none;
+    code_ = 0;
+    lines_ = 0;
+    bytes_ = 0;
+    esc_ = {};
+    done_ = {};
+}
+
+template <std::size_t Capacity>
+constexpr void basic_reply_reader<Capacity>::append(std::string_view s) noexcept {
+    // The scanner never lets a line grow past max_line <= Capacity.
+    for (std::size_t i = 0; i < s.size(); ++i) buf_[len_ + i] = s[i];
+    len_ += static_cast<std::uint32_t>(s.size());
+}
+
+template <std::size_t Capacity>
+constexpr status basic_reply_reader<Capacity>::emit(std::string_view content, std::uint32_t wire_bytes,
+                                                    reply_line& out) noexcept {
+    const detail::parsed_reply_line p = detail::parse_reply_line(content);
+    const bool had_ctl = saw_ctl_;
+    saw_ctl_ = false;
+    if (p.error != reply_error::none) return fail(p.error);
+    if (had_ctl && !opt_.allow_ctl && p.code != 250) return fail(reply_error::bad_char);
+    if (lines_ == 0) {
+        code_ = p.code;
+        esc_ = {};
+        bytes_ = 0;
+    } else if (p.code != code_) {
+        // RFC 5321 §4.2.1: "the reply code on each of the lines MUST be the same".
+        return fail(reply_error::code_mismatch);
+    }
+    if (esc_.empty()) esc_ = p.esc;
+    ++lines_;
+    bytes_ += wire_bytes;
+    if ((opt_.max_lines != 0 && lines_ > opt_.max_lines) ||
+        (opt_.max_reply_bytes != 0 && bytes_ > opt_.max_reply_bytes))
+        return fail(reply_error::reply_too_long);
+    out.code = p.code;
+    out.last = p.last;
+    out.esc = p.esc;
+    out.text = p.text;
+    out.line = content;
+    out.index = lines_ - 1;
+    if (p.last) {
+        done_ = reply_summary{code_, lines_, esc_, bytes_};
+        lines_ = 0;
+        ehlo_ = false;
+    }
+    return status::complete;
 }
 
 }  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/reply-inl.hpp ----
 
 #endif
 // ---- end smtpp/reply.hpp ----
@@ -5075,6 +5995,18 @@ constexpr format_result format_reply(char* buf, std::size_t cap, const reply_hin
  * codes, line endings, line length, characters. Within a well-formed 250 reply, a line that
  * is not an `ehlo-line` is counted in `malformed_lines` and otherwise ignored: capabilities
  * are advice, and Postfix and Exim skip what they do not understand.
+ *
+ * @code
+ * smtpp::ehlo_capabilities caps;
+ * const smtpp::ehlo_result r = smtpp::parse_ehlo(received, caps);  // all bytes so far
+ * if (r.st == smtpp::status::need_more) return read_more();          // then call again
+ * if (r.st == smtpp::status::failed) return close(smtpp::reply_for(r.error));
+ * if (caps.ok() && caps.has(smtpp::ehlo_ext::starttls)) start_tls();
+ * if (caps.size_known && caps.size != 0 && message_size > caps.size) give_up();
+ * @endcode
+ *
+ * The machinery (keyword and mechanism tables, parameter parsers, the line walk) is in
+ * detail/ehlo_*.hpp and detail/ehlo-inl.hpp.
  */
 #ifndef SMTPP_EHLO_HPP
 #define SMTPP_EHLO_HPP
@@ -5082,38 +6014,17 @@ constexpr format_result format_reply(char* buf, std::size_t cap, const reply_hin
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
-#include <utility>
 
 
 namespace smtpp {
 
-/// Service extensions the parser recognises, as bits of `ehlo_capabilities::extensions`.
-enum class ehlo_ext : std::uint32_t {
-    pipelining = 1u << 0,           ///< RFC 2920
-    size = 1u << 1,                 ///< RFC 1870
-    eightbitmime = 1u << 2,         ///< RFC 6152
-    smtputf8 = 1u << 3,             ///< RFC 6531
-    dsn = 1u << 4,                  ///< RFC 3461
-    chunking = 1u << 5,             ///< RFC 3030
-    binarymime = 1u << 6,           ///< RFC 3030
-    starttls = 1u << 7,             ///< RFC 3207
-    enhancedstatuscodes = 1u << 8,  ///< RFC 2034
-    auth = 1u << 9,                 ///< RFC 4954
-    requiretls = 1u << 10,          ///< RFC 8689 (meaningful only inside TLS)
-    deliverby = 1u << 11,           ///< RFC 2852
-    futurerelease = 1u << 12,       ///< RFC 4865
-    mt_priority = 1u << 13,         ///< RFC 6710
-    rrvs = 1u << 14,                ///< RFC 7293
-    limits = 1u << 15,              ///< RFC 9422
-    vrfy = 1u << 16,                ///< RFC 5321 §3.5
-    etrn = 1u << 17,                ///< RFC 1985
-    help = 1u << 18,                ///< RFC 5321 §4.1.1.8
-    expn = 1u << 19,                ///< RFC 5321 §3.5
-};
+// `ehlo_ext` (the bits of `ehlo_capabilities::extensions`): extensions.hpp, one per row of
+// `SMTPP_SERVICE_EXTENSIONS` and `SMTPP_EHLO_ONLY_KEYWORDS`.
 
 /// SASL mechanisms (RFC 4422 registry) recognised in AUTH, as bits of `auth_mechanisms`.
+/// Their names (`to_string`) and the parser's table come from one list, in bit order
+/// (`detail::sasl_mech_names`).
 enum class sasl_mech : std::uint32_t {
     plain = 1u << 0,
     login = 1u << 1,
@@ -5139,35 +6050,39 @@ struct ehlo_keyword {
 
 /// What an EHLO/LHLO reply advertises. Trivially copyable; views point into the reply bytes.
 struct ehlo_capabilities {
+    /// How many unknown keywords `unknown` keeps; more are only counted (`unknown_overflow`).
     static constexpr std::size_t max_unknown = 16;
 
-    std::uint16_t code = 0;            ///< the reply code; the rest is filled only for 250
-    std::string_view domain{};         ///< first word of the first line (may be empty)
-    std::string_view greet{};          ///< the rest of the first line (`ehlo-greet`)
-    std::uint32_t extensions = 0;      ///< `ehlo_ext` bits
-    std::uint32_t auth_mechanisms = 0; ///< `sasl_mech` bits, merged over every AUTH line
-    std::uint16_t auth_unknown = 0;    ///< mechanisms listed that are not in `sasl_mech`
-    std::string_view auth_params{};    ///< the mechanism list of the last AUTH line, raw
-    bool size_known = false;           ///< SIZE carried a valid number
-    std::uint64_t size = 0;            ///< SIZE limit; 0 = no fixed maximum (RFC 1870 §4)
-    bool deliverby_known = false;      ///< DELIVERBY carried a min-by-time
-    std::uint64_t deliverby_min = 0;   ///< RFC 2852 §4: minimum by-time in seconds
-    std::uint64_t futurerelease_interval = 0;    ///< RFC 4865 §3: max-future-release-interval
-    std::string_view futurerelease_datetime{};   ///< RFC 4865 §3: max-future-release-date-time
-    std::string_view mt_priority_policy{};       ///< RFC 6710 §3: priority-profile, may be empty
-    std::uint32_t limit_rcptmax = 0;             ///< RFC 9422 RCPTMAX; 0 = not advertised
-    std::uint32_t limit_mailmax = 0;             ///< RFC 9422 MAILMAX
-    std::uint32_t limit_rcptdomainmax = 0;       ///< RFC 9422 RCPTDOMAINMAX
+    std::uint16_t code = 0;                           ///< the reply code; the rest is filled only for 250
+    std::string_view domain{};                        ///< first word of the first line (may be empty)
+    std::string_view greet{};                         ///< the rest of the first line (`ehlo-greet`)
+    std::uint32_t extensions = 0;                     ///< `ehlo_ext` bits
+    std::uint32_t auth_mechanisms = 0;                ///< `sasl_mech` bits, merged over every AUTH line
+    std::uint16_t auth_unknown = 0;                   ///< mechanisms listed that are not in `sasl_mech`
+    std::string_view auth_params{};                   ///< the mechanism list of the last AUTH line, raw
+    bool size_known = false;                          ///< SIZE carried a valid number
+    std::uint64_t size = 0;                           ///< SIZE limit; 0 = no fixed maximum (RFC 1870 §4)
+    bool deliverby_known = false;                     ///< DELIVERBY carried a min-by-time
+    std::uint64_t deliverby_min = 0;                  ///< RFC 2852 §4: minimum by-time in seconds
+    std::uint64_t futurerelease_interval = 0;         ///< RFC 4865 §3: max-future-release-interval
+    std::string_view futurerelease_datetime{};        ///< RFC 4865 §3: max-future-release-date-time
+    std::string_view mt_priority_policy{};            ///< RFC 6710 §3: priority-profile, may be empty
+    std::uint32_t limit_rcptmax = 0;                  ///< RFC 9422 RCPTMAX; 0 = not advertised
+    std::uint32_t limit_mailmax = 0;                  ///< RFC 9422 MAILMAX
+    std::uint32_t limit_rcptdomainmax = 0;            ///< RFC 9422 RCPTDOMAINMAX
     std::array<ehlo_keyword, max_unknown> unknown{};  ///< unknown keywords, in order
-    std::uint16_t unknown_count = 0;   ///< how many of `unknown` are filled
-    std::uint16_t unknown_overflow = 0;///< unknown keywords that did not fit
-    std::uint16_t malformed_lines = 0; ///< lines after the first that are not an `ehlo-line`
-    std::uint32_t lines = 0;           ///< lines in the reply
+    std::uint16_t unknown_count = 0;                  ///< how many of `unknown` are filled
+    std::uint16_t unknown_overflow = 0;               ///< unknown keywords that did not fit
+    std::uint16_t malformed_lines = 0;                ///< lines after the first that are not an `ehlo-line`
+    std::uint32_t lines = 0;                          ///< lines in the reply
 
+    /// True for a 250 reply: the server takes EHLO / LHLO and the fields are filled.
     [[nodiscard]] constexpr bool ok() const noexcept { return code == 250; }
+    /// True when the reply advertises the service extension `e`.
     [[nodiscard]] constexpr bool has(ehlo_ext e) const noexcept {
         return (extensions & static_cast<std::uint32_t>(e)) != 0;
     }
+    /// True when an AUTH line lists the mechanism `m`.
     [[nodiscard]] constexpr bool has(sasl_mech m) const noexcept {
         return (auth_mechanisms & static_cast<std::uint32_t>(m)) != 0;
     }
@@ -5175,32 +6090,58 @@ struct ehlo_capabilities {
 
 /// The outcome of `parse_ehlo`.
 struct ehlo_result {
-    status st = status::need_more;
+    status st = status::need_more;          ///< complete, need_more (call again with more) or failed
     reply_error error = reply_error::none;  ///< when `st == failed`
-    std::size_t consumed = 0;              ///< octets of the reply, when `st == complete`
+    std::size_t consumed = 0;               ///< octets of the reply, when `st == complete`
 };
 
+/// The registered name of a mechanism (RFC 4422 registry, upper case: "SCRAM-SHA-256"), or
+/// "unknown" for a value that is not exactly one `sasl_mech`.
+constexpr std::string_view to_string(sasl_mech m) noexcept;
+
+/**
+ * Parses the reply to EHLO or LHLO at the start of `bytes`.
+ *
+ * RFC 5321 §4.1.1.1:
+ * ```
+ * ehlo-ok-rsp = ( "250" SP Domain [ SP ehlo-greet ] CRLF )
+ *             / ( "250-" Domain [ SP ehlo-greet ] CRLF
+ *                 *( "250-" ehlo-line CRLF )
+ *                 "250" SP ehlo-line CRLF )
+ * ```
+ * The first line may carry control characters (`ehlo-greet`) when its code is 250; NUL is
+ * refused. A reply with another code (502 from an old server, 421, 554) is complete and
+ * well-formed: `caps.code` says which, and nothing else is filled.
+ *
+ * @param bytes from the first octet of the reply; may hold more after it
+ * @param caps  reset and filled; its views point into `bytes`
+ * @param opt   the same limits and leniencies as the reply reader
+ * @return `complete` with `consumed` = octets of the reply; `need_more` when the reply has
+ *         not ended within `bytes` (call again with more, from the same start); `failed`
+ *         with the reply error.
+ */
+constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps,
+                                 const reply_options& opt = reply_options{}) noexcept;
+
+}  // namespace smtpp
+
+// The machinery, in the order each part needs the previous ones.
+// ---- begin smtpp/detail/ehlo_words.hpp ----
+/**
+ * @file detail/ehlo_words.hpp
+ * @brief Words and numbers in EHLO parameters: decimals (eight digits at a time, with the octet
+ *        loop as their twin), SP-separated words, the first eight octets of a word.
+ * @private Included by ehlo.hpp only, after the public types.
+ */
+#ifndef SMTPP_DETAIL_EHLO_WORDS_HPP
+#define SMTPP_DETAIL_EHLO_WORDS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace smtpp {
 namespace detail {
-
-/// `ehlo-keyword` characters after the first: ALPHA / DIGIT / "-".
-constexpr std::array<bool, 256> make_keyword_table() noexcept {
-    std::array<bool, 256> t{};
-    for (int c = 0; c < 256; ++c)
-        t[static_cast<std::size_t>(c)] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-    return t;
-}
-inline constexpr std::array<bool, 256> keyword_char = make_keyword_table();
-
-/// Case-folded first min(8, n) octets of a keyword, equal to `key(kw.substr(0, 8))`.
-/// OR-ing 0x20 folds the case of ALPHA / DIGIT / "-" exactly, and maps every other
-/// printable octet to one outside that alphabet, so the result equals the key of a keyword
-/// only when `kw` is one. @pre `avail` (>= kw.size()) octets are readable from `kw.data()`.
-constexpr std::uint64_t head8_key(std::string_view kw, std::size_t avail) noexcept {
-    if (avail < 8) return key(detail::sub(kw, 0, 8));
-    const std::size_t n = kw.size() < 8 ? kw.size() : 8;
-    const std::uint64_t m = n == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
-    return (load8_word(kw.data()) | 0x2020202020202020ull) & m;
-}
 
 /// Decimal without sign; false when empty, not all digits, or above `max`.
 constexpr bool parse_decimal(std::string_view s, std::uint64_t max, std::uint64_t& out) noexcept {
@@ -5305,6 +6246,28 @@ constexpr SMTPP_HOT_INLINE std::uint64_t load_head8(const char* p, std::size_t n
     return v;
 }
 
+}  // namespace detail
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/ehlo_words.hpp ----
+// ---- begin smtpp/detail/ehlo_auth.hpp ----
+/**
+ * @file detail/ehlo_auth.hpp
+ * @brief AUTH's parameters (RFC 4954 §3): the SASL mechanism names by perfect-hash slot, and the
+ *        mechanism list parser.
+ * @private Included by ehlo.hpp only, after the public types.
+ */
+#ifndef SMTPP_DETAIL_EHLO_AUTH_HPP
+#define SMTPP_DETAIL_EHLO_AUTH_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace smtpp {
+namespace detail {
+
 /**
  * The SASL mechanism names by slot (`mech_slot`), field by field, eight octets at a time,
  * for an exact case-insensitive compare without case-folding the candidate:
@@ -5328,29 +6291,44 @@ constexpr std::size_t mech_slot(std::uint64_t head, std::size_t n) noexcept {
     return static_cast<std::size_t>(((h + (static_cast<std::uint32_t>(n) << 24)) * 0xf8eb18b9u) >> 27);
 }
 
+/// A mechanism and its registered name (RFC 4422 registry).
+struct sasl_mech_name {
+    sasl_mech mech;
+    std::string_view name;
+};
+
+/// Every `sasl_mech` with its name, in bit order: `to_string` and the parser's table
+/// (`make_mech_slots`) both read it, so a mechanism is added here and in the enum only.
+inline constexpr sasl_mech_name sasl_mech_names[] = {
+    {sasl_mech::plain, "PLAIN"},
+    {sasl_mech::login, "LOGIN"},
+    {sasl_mech::cram_md5, "CRAM-MD5"},
+    {sasl_mech::digest_md5, "DIGEST-MD5"},
+    {sasl_mech::xoauth2, "XOAUTH2"},
+    {sasl_mech::oauthbearer, "OAUTHBEARER"},
+    {sasl_mech::scram_sha_1, "SCRAM-SHA-1"},
+    {sasl_mech::scram_sha_1_plus, "SCRAM-SHA-1-PLUS"},
+    {sasl_mech::scram_sha_256, "SCRAM-SHA-256"},
+    {sasl_mech::scram_sha_256_plus, "SCRAM-SHA-256-PLUS"},
+    {sasl_mech::gssapi, "GSSAPI"},
+    {sasl_mech::ntlm, "NTLM"},
+    {sasl_mech::external, "EXTERNAL"},
+    {sasl_mech::anonymous, "ANONYMOUS"},
+};
+
+/// True when row i of `sasl_mech_names` holds bit i, so that a mechanism's row is found
+/// from its bit, and the bits fit `mech_table::bit`.
+constexpr bool sasl_mech_names_in_bit_order() noexcept {
+    std::size_t i = 0;
+    for (const sasl_mech_name& n : sasl_mech_names)
+        if (static_cast<std::uint32_t>(n.mech) != std::uint32_t{1} << i++ || n.name.empty()) return false;
+    return i <= 32;
+}
+static_assert(sasl_mech_names_in_bit_order(), "sasl_mech_names: one row per sasl_mech, in bit order");
+
 constexpr mech_table make_mech_slots() noexcept {
-    struct def {
-        std::string_view name;
-        sasl_mech mech;
-    };
-    constexpr def defs[] = {
-        {"PLAIN", sasl_mech::plain},
-        {"LOGIN", sasl_mech::login},
-        {"CRAM-MD5", sasl_mech::cram_md5},
-        {"DIGEST-MD5", sasl_mech::digest_md5},
-        {"XOAUTH2", sasl_mech::xoauth2},
-        {"OAUTHBEARER", sasl_mech::oauthbearer},
-        {"SCRAM-SHA-1", sasl_mech::scram_sha_1},
-        {"SCRAM-SHA-1-PLUS", sasl_mech::scram_sha_1_plus},
-        {"SCRAM-SHA-256", sasl_mech::scram_sha_256},
-        {"SCRAM-SHA-256-PLUS", sasl_mech::scram_sha_256_plus},
-        {"GSSAPI", sasl_mech::gssapi},
-        {"NTLM", sasl_mech::ntlm},
-        {"EXTERNAL", sasl_mech::external},
-        {"ANONYMOUS", sasl_mech::anonymous},
-    };
     mech_table t{};
-    for (const def& d : defs) {
+    for (const sasl_mech_name& d : sasl_mech_names) {
         std::uint64_t key[3] = {}, lower[3] = {}, mask[3] = {};
         for (std::size_t i = 0; i < d.name.size(); ++i) {
             const auto c = static_cast<unsigned char>(d.name[i]);
@@ -5392,7 +6370,8 @@ constexpr SMTPP_HOT_INLINE std::uint32_t sasl_bit(const char* p, std::size_t n, 
 
 /// RFC 4954 §3: `"AUTH" 1*(SP sasl-mech)`; mechanisms are case-insensitive. `avail`
 /// (>= params.size()) octets are readable from `params.data()`.
-constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t avail, ehlo_capabilities& caps) noexcept {
+constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t avail,
+                                           ehlo_capabilities& caps) noexcept {
     caps.auth_params = params;
     const char* const p = params.data();
     const std::size_t n = params.size();
@@ -5426,38 +6405,99 @@ constexpr SMTPP_HOT_INLINE void parse_auth(std::string_view params, std::size_t 
     caps.auth_unknown = static_cast<std::uint16_t>(caps.auth_unknown + unknown);
 }
 
-/// RFC 9422 §4: `"LIMITS" SP limit *(SP limit)`, `limit = limit-name "=" limit-value`.
-/// Unknown names and malformed values are ignored (§4: "MUST ignore").
-constexpr void parse_limits(std::string_view params, ehlo_capabilities& caps) noexcept {
-    std::size_t pos = 0;
-    for (;;) {
-        const std::string_view w = next_word(params, pos);
-        if (w.empty()) return;
-        const std::size_t eq = w.find('=');
-        if (eq == std::string_view::npos) continue;
-        const std::string_view name = detail::sub(w, 0, eq);
-        std::uint64_t v = 0;
-        if (!parse_decimal(detail::sub(w, eq + 1), 0xFFFFFFFFu, v)) continue;
-        const auto v32 = static_cast<std::uint32_t>(v);
-        if (iequals_upper(name, "RCPTMAX")) caps.limit_rcptmax = v32;
-        else if (iequals_upper(name, "MAILMAX")) caps.limit_mailmax = v32;
-        else if (iequals_upper(name, "RCPTDOMAINMAX")) caps.limit_rcptdomainmax = v32;
+}  // namespace detail
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/ehlo_auth.hpp ----
+// ---- begin smtpp/detail/ehlo_keywords.hpp ----
+/**
+ * @file detail/ehlo_keywords.hpp
+ * @brief The EHLO keywords the parser recognises: their table by perfect-hash slot (`keyword_slots`)
+ *        and the lookup of a capability line's keyword in it (RFC 5321 §4.1.1.1, §2.4).
+ * @private Included by ehlo.hpp only, after the public types.
+ */
+#ifndef SMTPP_DETAIL_EHLO_KEYWORDS_HPP
+#define SMTPP_DETAIL_EHLO_KEYWORDS_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace smtpp {
+namespace detail {
+
+/// `ehlo-keyword` characters after the first: ALPHA / DIGIT / "-".
+constexpr std::array<bool, 256> make_keyword_table() noexcept {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c)
+        t[static_cast<std::size_t>(c)] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                                         c == '-';
+    return t;
+}
+inline constexpr std::array<bool, 256> keyword_char = make_keyword_table();
+
+/// Case-folded first min(8, n) octets of a keyword, equal to `key(kw.substr(0, 8))`.
+/// OR-ing 0x20 folds the case of ALPHA / DIGIT / "-" exactly, and maps every other
+/// printable octet to one outside that alphabet, so the result equals the key of a keyword
+/// only when `kw` is one. @pre `avail` (>= kw.size()) octets are readable from `kw.data()`.
+constexpr std::uint64_t head8_key(std::string_view kw, std::size_t avail) noexcept {
+    if (avail < 8) return key(detail::sub(kw, 0, 8));
+    const std::size_t n = kw.size() < 8 ? kw.size() : 8;
+    const std::uint64_t m = n == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
+    return (load8_word(kw.data()) | 0x2020202020202020ull) & m;
+}
+
+// What a recognised keyword carries besides its bit: `keyword_kind`, extensions.hpp.
+
+/// Slots of `keyword_slots`: twice the keywords or more, so that a perfect hash is found
+/// among a few multipliers (with 22 keywords in 32 slots it takes about fifteen thousand).
+inline constexpr std::size_t keyword_slot_bits = 6;
+inline constexpr std::size_t keyword_slot_count = std::size_t{1} << keyword_slot_bits;
+static_assert(service_count * 2 <= keyword_slot_count, "keyword_slots: raise keyword_slot_bits");
+
+/// The hash of a keyword from its first three octets, folded (`head` is its first eight,
+/// OR 0x20): the multiplier's low octet is 0, so the fourth octet of `head` drops out of
+/// the product. Every recognised keyword has at least three octets.
+constexpr std::size_t keyword_hash(std::uint64_t head, std::uint32_t multiplier) noexcept {
+    return static_cast<std::size_t>((static_cast<std::uint32_t>(head) * multiplier) >> (32 - keyword_slot_bits));
+}
+
+/// Does `multiplier` send every recognised keyword to a slot of its own?
+constexpr bool keyword_hash_perfect(std::uint32_t multiplier) noexcept {
+    std::uint64_t used = 0;
+    for (const service_row& r : service_rows) {
+        if (r.kind == keyword_kind::listed) continue;
+        const std::uint64_t bit = std::uint64_t{1} << keyword_hash(key(detail::sub(r.keyword, 0, 8)), multiplier);
+        if ((used & bit) != 0) return false;
+        used |= bit;
     }
+    return true;
 }
 
-/// What a recognised keyword carries besides its bit.
-enum class keyword_kind : std::uint8_t { plain, size, auth, deliverby, futurerelease, mt_priority, limits };
-
-/// Slot of a keyword in `keyword_slots` from its first three octets, folded (`head` is
-/// its first eight, OR 0x20): a perfect hash of the 20 keywords into 32 slots, which the
-/// table builder checks. Every recognised keyword has at least three octets; the
-/// multiplier's low octet is 0, so the fourth octet of `head` drops out of the product.
-constexpr std::size_t keyword_slot(std::uint64_t head) noexcept {
-    return static_cast<std::size_t>((static_cast<std::uint32_t>(head) * 0x37b40100u) >> 27);
+/// The first multiplier of a fixed pseudo-random sequence (low octet cleared) that is a
+/// perfect hash of the keywords, searched at compile time so that a new row of the
+/// registry needs no hand edit; 0 when none of the first `tries` is.
+constexpr std::uint32_t find_keyword_multiplier(std::uint32_t tries) noexcept {
+    std::uint32_t x = 0x37b40100u;
+    for (std::uint32_t i = 0; i < tries; ++i) {
+        const std::uint32_t m = x & 0xFFFFFF00u;
+        if (m != 0 && keyword_hash_perfect(m)) return m;
+        x = x * 1664525u + 1013904223u;  // Numerical Recipes' LCG
+    }
+    return 0;
 }
+inline constexpr std::uint32_t keyword_multiplier = find_keyword_multiplier(2000);
+static_assert(keyword_multiplier != 0,
+              "keyword_slots: no perfect hash of the EHLO keywords among 2000 multipliers: raise "
+              "keyword_slot_bits (or the number of tries)");
+
+/// Slot of a keyword in `keyword_slots` (see `keyword_hash`).
+constexpr std::size_t keyword_slot(std::uint64_t head) noexcept { return keyword_hash(head, keyword_multiplier); }
 
 /// No recognised keyword (a slot number past the table).
-inline constexpr std::size_t no_keyword = 32;
+inline constexpr std::size_t no_keyword = keyword_slot_count;
 
 /**
  * The recognised keywords by slot, field by field, so that each is one indexed load: the
@@ -5466,98 +6506,39 @@ inline constexpr std::size_t no_keyword = 32;
  * that of the empty word (a folded octet is never 0), whose length 0 is not 255.
  */
 struct keyword_table {
-    std::uint64_t key[3][32] = {};
-    std::uint64_t mask[3][32] = {};
-    std::uint32_t bit[32] = {};
-    std::uint8_t size[32] = {};
-    keyword_kind kind[32] = {};
-    bool collision = false;
+    std::uint64_t key[3][keyword_slot_count] = {};
+    std::uint64_t mask[3][keyword_slot_count] = {};
+    std::uint32_t bit[keyword_slot_count] = {};
+    std::uint8_t size[keyword_slot_count] = {};
+    keyword_kind kind[keyword_slot_count] = {};
+    bool bad_keyword = false;  ///< shorter than 3 octets, longer than 24 or ending with "-"
 };
 
+/// The table of the keywords of extensions.hpp (`service_rows`), but those of kind `listed`.
 constexpr keyword_table make_keyword_slots() noexcept {
-    struct def {
-        std::string_view name;
-        ehlo_ext ext;
-        keyword_kind kind;
-    };
-    constexpr def defs[] = {
-        {"PIPELINING", ehlo_ext::pipelining, keyword_kind::plain},
-        {"SIZE", ehlo_ext::size, keyword_kind::size},
-        {"8BITMIME", ehlo_ext::eightbitmime, keyword_kind::plain},
-        {"SMTPUTF8", ehlo_ext::smtputf8, keyword_kind::plain},
-        {"DSN", ehlo_ext::dsn, keyword_kind::plain},
-        {"CHUNKING", ehlo_ext::chunking, keyword_kind::plain},
-        {"BINARYMIME", ehlo_ext::binarymime, keyword_kind::plain},
-        {"STARTTLS", ehlo_ext::starttls, keyword_kind::plain},
-        {"ENHANCEDSTATUSCODES", ehlo_ext::enhancedstatuscodes, keyword_kind::plain},
-        {"AUTH", ehlo_ext::auth, keyword_kind::auth},
-        {"REQUIRETLS", ehlo_ext::requiretls, keyword_kind::plain},
-        {"DELIVERBY", ehlo_ext::deliverby, keyword_kind::deliverby},
-        {"FUTURERELEASE", ehlo_ext::futurerelease, keyword_kind::futurerelease},
-        {"MT-PRIORITY", ehlo_ext::mt_priority, keyword_kind::mt_priority},
-        {"RRVS", ehlo_ext::rrvs, keyword_kind::plain},
-        {"LIMITS", ehlo_ext::limits, keyword_kind::limits},
-        {"VRFY", ehlo_ext::vrfy, keyword_kind::plain},
-        {"ETRN", ehlo_ext::etrn, keyword_kind::plain},
-        {"HELP", ehlo_ext::help, keyword_kind::plain},
-        {"EXPN", ehlo_ext::expn, keyword_kind::plain},
-    };
     keyword_table t{};
-    for (std::size_t i = 0; i < 32; ++i) {
+    for (std::size_t i = 0; i < keyword_slot_count; ++i) {
         t.mask[0][i] = ~std::uint64_t{0};
         t.size[i] = 255;
     }
-    for (const def& d : defs) {
-        const std::size_t slot = keyword_slot(key(detail::sub(d.name, 0, 8)));
-        if (t.size[slot] != 255 || d.name.size() < 3 || d.name.back() == '-') t.collision = true;
-        for (std::size_t i = 0; i < 3 && 8 * i < d.name.size(); ++i) {
-            const std::string_view part = detail::sub(d.name, 8 * i, 8);
+    for (const service_row& d : service_rows) {
+        if (d.kind == keyword_kind::listed) continue;  // left in `unknown` with its parameters
+        const std::size_t slot = keyword_slot(key(detail::sub(d.keyword, 0, 8)));
+        if (d.keyword.size() < 3 || d.keyword.size() > 24 || d.keyword.back() == '-') t.bad_keyword = true;
+        for (std::size_t i = 0; i < 3 && 8 * i < d.keyword.size(); ++i) {
+            const std::string_view part = detail::sub(d.keyword, 8 * i, 8);
             t.key[i][slot] = key(part);
             t.mask[i][slot] = part.size() == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * part.size())) - 1;
         }
-        t.bit[slot] = static_cast<std::uint32_t>(d.ext);
-        t.size[slot] = static_cast<std::uint8_t>(d.name.size());
+        t.bit[slot] = d.ehlo;
+        t.size[slot] = static_cast<std::uint8_t>(d.keyword.size());
         t.kind[slot] = d.kind;
     }
     return t;
 }
 inline constexpr keyword_table keyword_slots = make_keyword_slots();
-static_assert(!keyword_slots.collision,
-              "keyword_slot: pick another multiplier (or a keyword is shorter than 3 octets or ends with '-')");
-
-/// Parameters of the keywords that carry some. `params` has no trailing SP; `avail`
-/// (>= params.size()) octets are readable from `params.data()`.
-constexpr SMTPP_HOT_INLINE void keyword_params(keyword_kind kind, std::string_view params, std::size_t avail,
-                              ehlo_capabilities& caps) noexcept {
-    std::uint64_t v = 0;
-    switch (kind) {
-        case keyword_kind::plain: break;
-        case keyword_kind::size:
-            // RFC 1870 §4: `"SIZE" [SP number]`; no number (or a bad one, as Postfix treats
-            // it) means the limit is not announced.
-            caps.size_known = parse_decimal(params, ~std::uint64_t{0}, v, avail);
-            caps.size = caps.size_known ? v : 0;
-            break;
-        case keyword_kind::auth: parse_auth(params, avail, caps); break;
-        case keyword_kind::deliverby:
-            // RFC 2852 §4: `"DELIVERBY" [SP Min-by-time]`
-            caps.deliverby_known = parse_decimal(params, ~std::uint64_t{0}, v, avail);
-            caps.deliverby_min = caps.deliverby_known ? v : 0;
-            break;
-        case keyword_kind::futurerelease: {
-            // RFC 4865 §3: `"FUTURERELEASE" SP max-future-release-interval SP
-            //               max-future-release-date-time`
-            std::size_t pos = 0;
-            const std::string_view interval = next_word(params, pos);
-            if (parse_decimal(interval, ~std::uint64_t{0}, v, avail - static_cast<std::size_t>(interval.data() - params.data())))
-                caps.futurerelease_interval = v;
-            caps.futurerelease_datetime = next_word(params, pos);
-            break;
-        }
-        case keyword_kind::mt_priority: caps.mt_priority_policy = params; break;  // RFC 6710 §3
-        case keyword_kind::limits: parse_limits(params, caps); break;
-    }
-}
+static_assert(!keyword_slots.bad_keyword,
+              "keyword_slots: an EHLO keyword is shorter than 3 octets, longer than 24 or ends with '-'");
 
 /**
  * The slot of the recognised keyword that the capability text `t` (`len` octets, `avail`
@@ -5590,6 +6571,83 @@ constexpr SMTPP_HOT_INLINE std::size_t find_keyword(const char* t, std::size_t l
     return i;
 }
 
+}  // namespace detail
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/ehlo_keywords.hpp ----
+// ---- begin smtpp/detail/ehlo_params.hpp ----
+/**
+ * @file detail/ehlo_params.hpp
+ * @brief One capability line: the parameters of the recognised keywords (SIZE, AUTH, DELIVERBY,
+ *        FUTURERELEASE, MT-PRIORITY, LIMITS) and the `ehlo-line` grammar for the others.
+ * @private Included by ehlo.hpp only, after the public types.
+ */
+#ifndef SMTPP_DETAIL_EHLO_PARAMS_HPP
+#define SMTPP_DETAIL_EHLO_PARAMS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace smtpp {
+namespace detail {
+
+/// RFC 9422 §4: `"LIMITS" SP limit *(SP limit)`, `limit = limit-name "=" limit-value`.
+/// Unknown names and malformed values are ignored (§4: "MUST ignore").
+constexpr void parse_limits(std::string_view params, ehlo_capabilities& caps) noexcept {
+    std::size_t pos = 0;
+    for (;;) {
+        const std::string_view w = next_word(params, pos);
+        if (w.empty()) return;
+        const std::size_t eq = w.find('=');
+        if (eq == std::string_view::npos) continue;
+        const std::string_view name = detail::sub(w, 0, eq);
+        std::uint64_t v = 0;
+        if (!parse_decimal(detail::sub(w, eq + 1), 0xFFFFFFFFu, v)) continue;
+        const auto v32 = static_cast<std::uint32_t>(v);
+        if (iequals_upper(name, "RCPTMAX")) caps.limit_rcptmax = v32;
+        else if (iequals_upper(name, "MAILMAX")) caps.limit_mailmax = v32;
+        else if (iequals_upper(name, "RCPTDOMAINMAX")) caps.limit_rcptdomainmax = v32;
+    }
+}
+
+/// Parameters of the keywords that carry some. `params` has no trailing SP; `avail`
+/// (>= params.size()) octets are readable from `params.data()`.
+constexpr SMTPP_HOT_INLINE void keyword_params(keyword_kind kind, std::string_view params, std::size_t avail,
+                                               ehlo_capabilities& caps) noexcept {
+    std::uint64_t v = 0;
+    switch (kind) {
+        case keyword_kind::plain: break;
+        case keyword_kind::size:
+            // RFC 1870 §4: `"SIZE" [SP number]`; no number (or a bad one, as Postfix treats
+            // it) means the limit is not announced.
+            caps.size_known = parse_decimal(params, ~std::uint64_t{0}, v, avail);
+            caps.size = caps.size_known ? v : 0;
+            break;
+        case keyword_kind::auth: parse_auth(params, avail, caps); break;
+        case keyword_kind::deliverby:
+            // RFC 2852 §4: `"DELIVERBY" [SP Min-by-time]`
+            caps.deliverby_known = parse_decimal(params, ~std::uint64_t{0}, v, avail);
+            caps.deliverby_min = caps.deliverby_known ? v : 0;
+            break;
+        case keyword_kind::futurerelease: {
+            // RFC 4865 §3: `"FUTURERELEASE" SP max-future-release-interval SP
+            //               max-future-release-date-time`
+            std::size_t pos = 0;
+            const std::string_view interval = next_word(params, pos);
+            if (parse_decimal(interval, ~std::uint64_t{0}, v,
+                              avail - static_cast<std::size_t>(interval.data() - params.data())))
+                caps.futurerelease_interval = v;
+            caps.futurerelease_datetime = next_word(params, pos);
+            break;
+        }
+        case keyword_kind::mt_priority: caps.mt_priority_policy = params; break;  // RFC 6710 §3
+        case keyword_kind::limits: parse_limits(params, caps); break;
+        case keyword_kind::listed: break;  // never in the table
+    }
+}
+
 /// The parameters of the recognised keyword in `slot` that starts the capability text `t`
 /// (`avail` >= t.size() octets readable): everything after its SP or "=", without
 /// trailing SP. Returns its `ehlo_ext` bit.
@@ -5598,7 +6656,8 @@ constexpr SMTPP_HOT_INLINE std::uint32_t apply_keyword(std::size_t slot, std::st
     const keyword_kind kind = keyword_slots.kind[slot];
     if (kind != keyword_kind::plain) {
         const std::size_t k = keyword_slots.size[slot];
-        std::string_view params = k < t.size() ? std::string_view(t.data() + k + 1, t.size() - k - 1) : std::string_view{};
+        std::string_view params = k < t.size() ? std::string_view(t.data() + k + 1, t.size() - k - 1)
+                                               : std::string_view{};
         while (!params.empty() && params.back() == ' ') params.remove_suffix(1);
         keyword_params(kind, params, params.empty() ? 0 : avail - k - 1, caps);
     }
@@ -5645,6 +6704,35 @@ constexpr void parse_ehlo_line(std::string_view t, std::size_t k, std::size_t av
     }
 }
 
+/// As above, finding the keyword run first (the general path).
+constexpr void parse_ehlo_line(std::string_view t, std::size_t avail, ehlo_capabilities& caps) noexcept {
+    std::size_t k = 0;
+    while (k < t.size() && keyword_char[static_cast<unsigned char>(t[k])]) ++k;
+    parse_ehlo_line(t, k, avail, caps);
+}
+
+}  // namespace detail
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/ehlo_params.hpp ----
+// ---- begin smtpp/detail/ehlo-inl.hpp ----
+/**
+ * @file detail/ehlo-inl.hpp
+ * @brief The body of `parse_ehlo`: the walk over the reply's lines, with a fast path for the
+ *        usual line and the general one (the reply reader's scanner) beside it.
+ * @private Included by ehlo.hpp only, after the public types and the other ehlo_ details.
+ */
+#ifndef SMTPP_DETAIL_EHLO_INL_HPP
+#define SMTPP_DETAIL_EHLO_INL_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace smtpp {
+namespace detail {
+
 /// `caps = ehlo_capabilities{}`. At run time the same value is written as zero octets
 /// (integers, false, and empty views: a null pointer and a zero length; tested against
 /// `ehlo_capabilities{}`) in ascending stores (see `detail::zero_object`), where compilers
@@ -5657,114 +6745,190 @@ constexpr void reset(ehlo_capabilities& caps) noexcept {
     }
 }
 
-/// As above, finding the keyword run first (the general path).
-constexpr void parse_ehlo_line(std::string_view t, std::size_t avail, ehlo_capabilities& caps) noexcept {
-    std::size_t k = 0;
-    while (k < t.size() && keyword_char[static_cast<unsigned char>(t[k])]) ++k;
-    parse_ehlo_line(t, k, avail, caps);
+/**
+ * A capability line after the first: `t` is its text after "250-" / "250 ", `avail`
+ * (>= t.size()) octets are readable from `t.data()`, `saw_ctl` when the scanner let a
+ * control octet through (`allow_ctl`).
+ */
+constexpr SMTPP_HOT_INLINE void capability_line(std::string_view t, std::size_t avail, bool saw_ctl,
+                                                ehlo_capabilities& caps) noexcept {
+    // Without control octets, a recognised keyword is found straight from the table (OR
+    // 0x20 maps no other printable or 8-bit octet onto its alphabet); anything else goes
+    // through the line parser.
+    const std::size_t slot = saw_ctl ? no_keyword : find_keyword(t.data(), t.size(), avail);
+    if (slot != no_keyword) {
+        caps.extensions |= apply_keyword(slot, t, avail, caps);
+    } else {
+        parse_ehlo_line(t, avail, caps);
+    }
+}
+
+/// The options of `parse_ehlo` as the walk reads them: local copies (`caps` is written in
+/// the loop, and clang reloads what it reads through a reference after each store), the
+/// limits as bounds (0 = none = the largest value).
+struct ehlo_limits {
+    std::size_t max_line = 512;
+    std::uint32_t max_lines = 0;
+    std::uint64_t max_reply_bytes = 0;
+    bool allow_bare_lf = false;
+    bool allow_8bit = true;
+    bool allow_ctl = false;
+};
+
+constexpr ehlo_limits limits_of(const reply_options& opt) noexcept {
+    ehlo_limits l{};
+    // As the reply reader: a limit under 4 octets cannot hold "250\r\n"; use the RFC's 512.
+    l.max_line = opt.max_line < 4 ? std::size_t{512} : opt.max_line;
+    l.max_lines = opt.max_lines == 0 ? ~std::uint32_t{0} : opt.max_lines;
+    l.max_reply_bytes = opt.max_reply_bytes == 0 ? ~std::uint64_t{0} : opt.max_reply_bytes;
+    l.allow_bare_lf = opt.allow_bare_lf;
+    l.allow_8bit = opt.allow_8bit;
+    l.allow_ctl = opt.allow_ctl;
+    return l;
+}
+
+/// Where the walk stands: the octets read (the reader's reply size), the lines read, and
+/// the first line's code (`caps.code`).
+struct ehlo_walk {
+    std::size_t pos = 0;
+    std::uint32_t index = 0;
+    std::uint16_t code = 0;
+};
+
+/**
+ * The fast path for a line after the first of a 250 reply, when it is the usual one:
+ * "250-" or "250 ", then octets that are neither control octets, DEL nor (unless
+ * `allow_8bit`) 8-bit ones, then CRLF, within `limit` octets and the `avail` readable from
+ * `p`. Returns the offset of its CR, or 0 when the line is any other (the general path,
+ * `general_line`, then reads it; on the lines accepted here it gives the same result, which
+ * `parse_ehlo_plain`, the twin without this path, lets the tests and fuzz_ehlo check).
+ */
+constexpr SMTPP_HOT_INLINE std::size_t usual_250_line(const char* p, std::size_t avail, std::size_t limit,
+                                                      bool allow_8bit) noexcept {
+    if (avail < 6 || p[0] != '2' || p[1] != '5' || p[2] != '0' || (p[3] != '-' && p[3] != ' ')) return 0;
+    const std::size_t window = avail < limit ? avail : limit;  // >= 4: limit >= 4
+    const std::size_t cr = 4 + find_special(p + 4, window - 4, avail - 4, allow_8bit);
+    if (cr + 1 >= window || p[cr] != '\r' || p[cr + 1] != '\n') return 0;
+    return cr;
+}
+
+/// Ends the walk with `e`; true, for `return fail(...)` in the line readers.
+constexpr bool fail(ehlo_result& res, reply_error e) noexcept {
+    res.st = status::failed;
+    res.error = e;
+    return true;
+}
+
+/// Ends the walk on the reply's last line; true.
+constexpr bool complete(ehlo_result& res, const ehlo_walk& w) noexcept {
+    res.st = status::complete;
+    res.consumed = w.pos;
+    return true;
+}
+
+/**
+ * Reads the line at `w.pos` with the reply reader's scanner and line parser (every case:
+ * the first line, other codes, HT, tolerated control octets, bare LF, the limits). True
+ * when the walk ends there (`res` says how: complete, failed or need_more).
+ */
+constexpr bool general_line(std::string_view bytes, const ehlo_limits& lim, ehlo_walk& w, ehlo_capabilities& caps,
+                            ehlo_result& res) noexcept {
+    const std::string_view rest(bytes.data() + w.pos, bytes.size() - w.pos);
+    const bool first = w.index == 0;
+    const line_scan sc = scan_line(rest, lim.max_line, lim.allow_bare_lf, lim.allow_8bit, lim.allow_ctl || first);
+    if (sc.error != reply_error::none) return fail(res, sc.error);
+    if (!sc.found) return true;  // need_more
+    const std::string_view content(rest.data(), sc.content_end);
+    // "250-" and "250 " without the general line parser, whose enhanced-code parsing an
+    // EHLO line does not use.
+    parsed_reply_line p{};
+    if (content.size() >= 4 && sub(content, 0, 3) == "250" && (content[3] == '-' || content[3] == ' ')) {
+        p.code = 250;
+        p.last = content[3] == ' ';
+    } else {
+        p = parse_reply_line(content);
+    }
+    // The first failed check only, in the reply reader's order.
+    if (p.error != reply_error::none) return fail(res, p.error);
+    if (first ? sc.saw_ctl && !lim.allow_ctl && p.code != 250 : p.code != w.code)
+        return fail(res, first ? reply_error::bad_char : reply_error::code_mismatch);
+    if (w.index + 1 > lim.max_lines || w.pos + sc.next > lim.max_reply_bytes)
+        return fail(res, reply_error::reply_too_long);
+    w.pos += sc.next;
+    caps.lines = ++w.index;
+    if (first) {
+        w.code = p.code;
+        caps.code = p.code;
+    }
+    if (p.code == 250) {
+        // The raw text after "250-": an EHLO line is not subject to RFC 2034 codes.
+        const std::size_t skip = content.size() > 4 ? 4 : content.size();
+        const std::string_view t(content.data() + skip, content.size() - skip);
+        const std::size_t avail = bytes.size() - static_cast<std::size_t>(t.data() - bytes.data());
+        if (first) {
+            const std::size_t sp = find_sp(t.data(), t.size(), avail);
+            caps.domain = std::string_view(t.data(), sp);
+            caps.greet = sp == t.size() ? std::string_view{} : std::string_view(t.data() + sp + 1, t.size() - sp - 1);
+        } else {
+            capability_line(t, avail, sc.saw_ctl, caps);
+        }
+    }
+    return p.last && complete(res, w);
+}
+
+/// `parse_ehlo`, with the fast path for the usual lines (`Fast`) or without it (the plain
+/// twin).
+template <bool Fast>
+constexpr ehlo_result parse_ehlo_lines(std::string_view bytes, ehlo_capabilities& caps,
+                                       const reply_options& opt) noexcept {
+    reset(caps);
+    ehlo_result res{};
+    const ehlo_limits lim = limits_of(opt);
+    ehlo_walk w{};
+    for (;;) {
+        if (Fast && w.code == 250) {  // after the first line of a 250 reply
+            const char* const p = bytes.data() + w.pos;
+            const std::size_t avail = bytes.size() - w.pos;
+            const std::size_t cr = usual_250_line(p, avail, lim.max_line, lim.allow_8bit);
+            if (cr != 0) {
+                if (w.index + 1 > lim.max_lines || w.pos + cr + 2 > lim.max_reply_bytes) {
+                    fail(res, reply_error::reply_too_long);
+                    return res;
+                }
+                w.pos += cr + 2;
+                caps.lines = ++w.index;
+                capability_line(std::string_view(p + 4, cr - 4), avail - 4, false, caps);
+                if (p[3] == ' ' && complete(res, w)) return res;
+                continue;
+            }
+        }
+        if (general_line(bytes, lim, w, caps, res)) return res;
+    }
+}
+
+/// `parse_ehlo` without its fast path: the plain twin the tests and fuzz_ehlo compare it
+/// with, field by field.
+constexpr ehlo_result parse_ehlo_plain(std::string_view bytes, ehlo_capabilities& caps,
+                                       const reply_options& opt = reply_options{}) noexcept {
+    return parse_ehlo_lines<false>(bytes, caps, opt);
 }
 
 }  // namespace detail
 
-/**
- * Parses the reply to EHLO or LHLO at the start of `bytes`.
- *
- * RFC 5321 §4.1.1.1:
- * ```
- * ehlo-ok-rsp = ( "250" SP Domain [ SP ehlo-greet ] CRLF )
- *             / ( "250-" Domain [ SP ehlo-greet ] CRLF
- *                 *( "250-" ehlo-line CRLF )
- *                 "250" SP ehlo-line CRLF )
- * ```
- * The first line may carry control characters (`ehlo-greet`) when its code is 250; NUL is
- * refused. A reply with another code (502 from an old server, 421, 554) is complete and
- * well-formed: `caps.code` says which, and nothing else is filled.
- *
- * @param bytes from the first octet of the reply; may hold more after it
- * @param caps  reset and filled; its views point into `bytes`
- * @param opt   the same limits and leniencies as the reply reader
- * @return `complete` with `consumed` = octets of the reply; `need_more` when the reply has
- *         not ended within `bytes` (call again with more, from the same start); `failed`
- *         with the reply error.
- */
-constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps,
-                                 const reply_options& opt = reply_options{}) noexcept {
-    detail::reset(caps);
-    ehlo_result res{};
-    // As the reply reader: a limit under 4 octets cannot hold "250\r\n"; use the RFC's 512.
-    const std::size_t max_line = opt.max_line < 4 ? std::size_t{512} : opt.max_line;
-    // The limits as bounds (0 = none = the largest value). The octets read so far, the
-    // reader's reply size, are always `pos`.
-    const std::uint32_t max_lines = opt.max_lines == 0 ? ~std::uint32_t{0} : opt.max_lines;
-    const std::uint64_t max_reply_bytes = opt.max_reply_bytes == 0 ? ~std::uint64_t{0} : opt.max_reply_bytes;
-    std::size_t pos = 0;
-    std::uint32_t index = 0;
-    for (;;) {
-        const bool first = index == 0;
-        const std::string_view rest(bytes.data() + pos, bytes.size() - pos);
-        const detail::line_scan sc =
-            detail::scan_line(rest, max_line, opt.allow_bare_lf, opt.allow_8bit, opt.allow_ctl || first);
-        if (sc.error != reply_error::none) {
-            res.st = status::failed;
-            res.error = sc.error;
-            return res;
-        }
-        if (!sc.found) return res;  // need_more
-        const std::string_view content(rest.data(), sc.content_end);
-        // "250-" and "250 " (nearly every line) without the general line parser, whose
-        // enhanced-code parsing an EHLO line does not use.
-        detail::parsed_reply_line p{};
-        if (content.size() >= 4 && content[0] == '2' && content[1] == '5' && content[2] == '0' &&
-            (content[3] == '-' || content[3] == ' ')) {
-            p.code = 250;
-            p.last = content[3] == ' ';
-        } else {
-            p = detail::parse_reply_line(content);
-        }
-        reply_error err = p.error;
-        if (err == reply_error::none && first && sc.saw_ctl && !opt.allow_ctl && p.code != 250)
-            err = reply_error::bad_char;
-        if (err == reply_error::none && !first && p.code != caps.code) err = reply_error::code_mismatch;
-        if (err == reply_error::none && (index + 1 > max_lines || pos + sc.next > max_reply_bytes))
-            err = reply_error::reply_too_long;
-        if (err != reply_error::none) {
-            res.st = status::failed;
-            res.error = err;
-            return res;
-        }
-        pos += sc.next;
-        caps.lines = ++index;
-        if (first) caps.code = p.code;
-        if (p.code == 250) {
-            // The raw text after "250-": an EHLO line is not subject to RFC 2034 codes.
-            const std::size_t skip = content.size() > 4 ? 4 : content.size();
-            const std::string_view t(content.data() + skip, content.size() - skip);
-            if (first) {
-                const std::size_t sp = detail::find_char(t, ' ');
-                caps.domain = std::string_view(t.data(), sp);
-                caps.greet = sp == t.size() ? std::string_view{} : std::string_view(t.data() + sp + 1, t.size() - sp - 1);
-            } else {
-                const std::size_t avail = bytes.size() - static_cast<std::size_t>(t.data() - bytes.data());
-                // Without control octets, a recognised keyword is found straight from the
-                // table (OR 0x20 maps no other printable or 8-bit octet onto its alphabet);
-                // anything else goes through the line parser.
-                const std::size_t slot = sc.saw_ctl ? detail::no_keyword : detail::find_keyword(t.data(), t.size(), avail);
-                if (slot != detail::no_keyword) {
-                    caps.extensions |= detail::apply_keyword(slot, t, avail, caps);
-                } else {
-                    detail::parse_ehlo_line(t, avail, caps);
-                }
-            }
-        }
-        if (p.last) {
-            res.st = status::complete;
-            res.consumed = pos;
-            return res;
-        }
-    }
+constexpr std::string_view to_string(sasl_mech m) noexcept {
+    for (const detail::sasl_mech_name& n : detail::sasl_mech_names)
+        if (n.mech == m) return n.name;
+    return "unknown";
+}
+
+constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps, const reply_options& opt) noexcept {
+    return detail::parse_ehlo_lines<true>(bytes, caps, opt);
 }
 
 }  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/ehlo-inl.hpp ----
 
 #endif
 // ---- end smtpp/ehlo.hpp ----
@@ -5779,10 +6943,12 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
  * Everything is constant data: `std::string_view`s into string literals in `constexpr`
  * arrays. Lookups are `constexpr`, allocation-free, and the views live forever.
  *
- * Layout. The language-neutral facts (codes, RFC, flags) are in this file; each language is
- * one table per kind in `detail/catalog_<lang>.hpp`, in the same order. Adding a language is
- * adding those two tables, a value to `lang`, and a row to `detail::catalog_texts`; a
- * static_assert checks the sizes and the tests check every field of every row.
+ * Layout. This file is the API. The language-neutral facts (codes, RFC, flags) are in
+ * `detail/catalog_facts.hpp`; each language is one table per kind in
+ * `detail/catalog_<lang>.hpp`, in the same order; the lookups are in `detail/catalog-inl.hpp`.
+ * Adding a language is adding those tables, a value to `lang` with its row in
+ * `detail::lang_names`, and a row to `detail::catalog_texts`; static_asserts check the sizes
+ * and the order, and the tests check every field of every row.
  *
  * @code
  * auto e = smtpp::explain_reply(504, smtpp::lang::en);
@@ -5805,20 +6971,102 @@ enum class lang : std::uint8_t {
     ru = 1,  ///< Russian (UTF-8)
 };
 
-inline constexpr std::size_t lang_count = 2;
+namespace detail {
+inline constexpr enum_name<lang> lang_names[] = {{lang::en, "en"}, {lang::ru, "ru"}};
+static_assert(names_in_order(lang_names), "lang_names: one row per language, in order");
+}  // namespace detail
 
-constexpr std::string_view to_string(lang l) noexcept { return l == lang::ru ? "ru" : "en"; }
+/// The number of languages (`lang` values are 0 to `lang_count` - 1).
+inline constexpr std::size_t lang_count = sizeof detail::lang_names / sizeof detail::lang_names[0];
+
+/// The language's tag ("en", "ru"); "en" for a value out of range (the texts fall back to English).
+constexpr std::string_view to_string(lang l) noexcept { return detail::name_of(detail::lang_names, l, "en"); }
 
 /// "en" / "ru" (case-insensitive) to a language; false for anything else.
-constexpr bool parse_lang(std::string_view s, lang& out) noexcept {
-    if (s.size() != 2) return false;
-    const char a = static_cast<char>(s[0] | 0x20);
-    const char b = static_cast<char>(s[1] | 0x20);
-    if (a == 'e' && b == 'n') { out = lang::en; return true; }
-    if (a == 'r' && b == 'u') { out = lang::ru; return true; }
-    return false;
-}
+constexpr bool parse_lang(std::string_view s, lang& out) noexcept;
 
+// ================================================================================================
+// Reply codes
+// ================================================================================================
+
+/// Everything the catalog says about a reply code. Views into static storage.
+struct reply_explanation {
+    std::uint16_t code = 0;               ///< the code explained (0 when above 999)
+    bool valid = false;                   ///< a `Reply-code` (first digit 2–5, second 0–5)
+    bool listed = false;                  ///< in the table; otherwise title/description come from theory
+    bool closes = false;                  ///< the server closes the connection after it
+    std::string_view cls{};               ///< "2xx Positive Completion", …
+    std::string_view cls_meaning{};       ///< what the first digit says (RFC 5321 §4.2.1)
+    std::string_view category{};          ///< meaning of the second digit: "x2z Connections", …
+    std::string_view category_meaning{};  ///< what the second digit says (RFC 5321 §4.2.1)
+    std::string_view title{};             ///< the card title ("Service Ready", ...)
+    std::string_view description{};       ///< what the reply means
+    std::string_view when{};              ///< when a client sees it
+    std::string_view fix{};               ///< what to do about it
+    std::string_view rfc{};               ///< where it is defined ("RFC 5321 §4.2.2, §3.1", ...)
+};
+
+/// The index of `code` in the catalog, or `listed_reply_count` when absent.
+constexpr std::size_t reply_index(unsigned code) noexcept;
+
+/**
+ * Explains a reply code. A listed code gets its card; a valid code that is not listed gets
+ * the theory of RFC 5321 §4.2.1 (first digit: outcome, second digit: category) and the
+ * advice to act on the first digit; an invalid code gets `valid == false` and nothing else.
+ */
+constexpr reply_explanation explain_reply(unsigned code, lang l = lang::en) noexcept;
+
+/// The listed reply codes, in ascending order, for iteration.
+constexpr std::uint16_t listed_reply_code(std::size_t i) noexcept;
+
+// ================================================================================================
+// Enhanced status codes
+// ================================================================================================
+
+/// Everything the catalog says about an enhanced status code. Views into static storage.
+struct enhanced_explanation {
+    enhanced_code esc{};                 ///< the code explained
+    bool valid = false;                  ///< class 2/4/5, subject and detail 0..999
+    bool listed = false;                 ///< `X.subject.detail` is in the IANA registry
+    bool known_subject = false;          ///< subject 0..7 (RFC 3463 §3)
+    std::string_view cls{};              ///< "2.X.X Success", …
+    std::string_view cls_meaning{};      ///< what the class says (RFC 3463 §3.1)
+    std::string_view subject{};          ///< "X.1.X Addressing Status", …
+    std::string_view subject_meaning{};  ///< what the subject says (RFC 3463 §3.2)
+    std::string_view title{};            ///< the registry title, or "unregistered"
+    std::string_view description{};      ///< what the code means
+    std::string_view rfc{};              ///< where it is defined (RFC 3463, RFC 5248, ...)
+};
+
+/// The index of `X.subject.detail` in the registry table, or `listed_enhanced_count` when absent.
+constexpr std::size_t enhanced_index(unsigned subject, unsigned detail_code) noexcept;
+
+/// Explains an enhanced status code (RFC 3463 §2–§3 and the IANA registry, RFC 5248).
+constexpr enhanced_explanation explain_enhanced(enhanced_code c, lang l = lang::en) noexcept;
+
+/// The `i`-th registered code as `cls.subject.detail`, in registry order, for iteration
+/// (`cls`: 2, 4 or 5; the registry lists each subject.detail once for all classes); `{}` past
+/// the end.
+constexpr enhanced_code listed_enhanced_code(std::size_t i, std::uint8_t cls = 5) noexcept;
+
+}  // namespace smtpp
+
+// ---- begin smtpp/detail/catalog_facts.hpp ----
+/**
+ * @file detail/catalog_facts.hpp
+ * @brief The catalog's language-neutral facts (reply codes with their RFC and whether the
+ *        server closes; the IANA registry of enhanced status codes), the per-language text
+ *        tables (detail/catalog_en.hpp, detail/catalog_ru.hpp) and the table of languages.
+ * @private Included by catalog.hpp only.
+ */
+#ifndef SMTPP_DETAIL_CATALOG_FACTS_HPP
+#define SMTPP_DETAIL_CATALOG_FACTS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace smtpp {
 namespace detail {
 
 /// Language-neutral facts of a reply code.
@@ -5851,13 +7099,13 @@ struct esc_text {
 
 /// Texts of the theory of codes and the labels used by cards, per language.
 struct theory_text {
-    std::string_view reply_class[4][2];      ///< [first digit - 2] = {title, meaning}
-    std::string_view reply_category[6][2];   ///< [second digit] = {title, meaning}
-    std::string_view esc_class[3][2];        ///< [2, 4, 5] = {title, meaning}
-    std::string_view esc_subject[8][2];      ///< [subject] = {title, meaning}
-    std::string_view not_in_table_title;     ///< title of a valid code that is not listed
-    std::string_view not_in_table_fix;       ///< advice for such a code (§4.2.1: first digit)
-    std::string_view unregistered_esc;       ///< title of an unregistered enhanced code
+    std::string_view reply_class[4][2];     ///< [first digit - 2] = {title, meaning}
+    std::string_view reply_category[6][2];  ///< [second digit] = {title, meaning}
+    std::string_view esc_class[3][2];       ///< [2, 4, 5] = {title, meaning}
+    std::string_view esc_subject[8][2];     ///< [subject] = {title, meaning}
+    std::string_view not_in_table_title;    ///< title of a valid code that is not listed
+    std::string_view not_in_table_fix;      ///< advice for such a code (§4.2.1: first digit)
+    std::string_view unregistered_esc;      ///< title of an unregistered enhanced code
 };
 
 inline constexpr reply_fact reply_facts[] = {
@@ -5902,28 +7150,86 @@ inline constexpr reply_fact reply_facts[] = {
 
 inline constexpr esc_fact esc_facts[] = {
     {0, 0, "RFC 3463 §3.1"},
-    {1, 0, "RFC 3463 §3.2"}, {1, 1, "RFC 3463 §3.2"}, {1, 2, "RFC 3463 §3.2"}, {1, 3, "RFC 3463 §3.2"},
-    {1, 4, "RFC 3463 §3.2"}, {1, 5, "RFC 3463 §3.2"}, {1, 6, "RFC 3463 §3.2"}, {1, 7, "RFC 3463 §3.2"},
-    {1, 8, "RFC 3463 §3.2"}, {1, 9, "RFC 3886 §4"}, {1, 10, "RFC 7505 §4.2"},
-    {2, 0, "RFC 3463 §3.3"}, {2, 1, "RFC 3463 §3.3"}, {2, 2, "RFC 3463 §3.3"}, {2, 3, "RFC 3463 §3.3"},
+    {1, 0, "RFC 3463 §3.2"},
+    {1, 1, "RFC 3463 §3.2"},
+    {1, 2, "RFC 3463 §3.2"},
+    {1, 3, "RFC 3463 §3.2"},
+    {1, 4, "RFC 3463 §3.2"},
+    {1, 5, "RFC 3463 §3.2"},
+    {1, 6, "RFC 3463 §3.2"},
+    {1, 7, "RFC 3463 §3.2"},
+    {1, 8, "RFC 3463 §3.2"},
+    {1, 9, "RFC 3886 §4"},
+    {1, 10, "RFC 7505 §4.2"},
+    {2, 0, "RFC 3463 §3.3"},
+    {2, 1, "RFC 3463 §3.3"},
+    {2, 2, "RFC 3463 §3.3"},
+    {2, 3, "RFC 3463 §3.3"},
     {2, 4, "RFC 3463 §3.3"},
-    {3, 0, "RFC 3463 §3.4"}, {3, 1, "RFC 3463 §3.4"}, {3, 2, "RFC 3463 §3.4"}, {3, 3, "RFC 3463 §3.4"},
-    {3, 4, "RFC 3463 §3.4"}, {3, 5, "RFC 3463 §3.4"}, {3, 6, "RFC 6710 §9"},
-    {4, 0, "RFC 3463 §3.5"}, {4, 1, "RFC 3463 §3.5"}, {4, 2, "RFC 3463 §3.5"}, {4, 3, "RFC 3463 §3.5"},
-    {4, 4, "RFC 3463 §3.5"}, {4, 5, "RFC 3463 §3.5"}, {4, 6, "RFC 3463 §3.5"}, {4, 7, "RFC 3463 §3.5"},
-    {5, 0, "RFC 3463 §3.6"}, {5, 1, "RFC 3463 §3.6"}, {5, 2, "RFC 3463 §3.6"}, {5, 3, "RFC 3463 §3.6"},
-    {5, 4, "RFC 3463 §3.6"}, {5, 5, "RFC 3463 §3.6"}, {5, 6, "RFC 4954 §6"},
-    {6, 0, "RFC 3463 §3.7"}, {6, 1, "RFC 3463 §3.7"}, {6, 2, "RFC 3463 §3.7"}, {6, 3, "RFC 3463 §3.7"},
-    {6, 4, "RFC 3463 §3.7"}, {6, 5, "RFC 3463 §3.7"}, {6, 6, "RFC 4468 §5"}, {6, 7, "RFC 6531 §3.5"},
-    {6, 8, "RFC 6531 §3.7.4.1"}, {6, 9, "RFC 6531 §3.7.5"}, {6, 10, "RFC 6531 (deprecated duplicate of X.6.8)"},
-    {7, 0, "RFC 3463 §3.8"}, {7, 1, "RFC 3463 §3.8"}, {7, 2, "RFC 3463 §3.8"}, {7, 3, "RFC 3463 §3.8"},
-    {7, 4, "RFC 3463 §3.8"}, {7, 5, "RFC 3463 §3.8"}, {7, 6, "RFC 3463 §3.8"}, {7, 7, "RFC 3463 §3.8"},
-    {7, 8, "RFC 4954 §6"}, {7, 9, "RFC 4954 §6"}, {7, 10, "RFC 5248 §4"}, {7, 11, "RFC 4954 §6"},
-    {7, 12, "RFC 4954 §6"}, {7, 13, "RFC 5248 §4"}, {7, 14, "RFC 5248 §4"}, {7, 15, "RFC 6710 §9"},
-    {7, 16, "RFC 6710 §9"}, {7, 17, "RFC 7293 §3"}, {7, 18, "RFC 7293 §3"}, {7, 19, "RFC 7293 §3"},
-    {7, 20, "RFC 7372 §3.1"}, {7, 21, "RFC 7372 §3.1"}, {7, 22, "RFC 7372 §3.1"}, {7, 23, "RFC 7372 §3.2"},
-    {7, 24, "RFC 7372 §3.2"}, {7, 25, "RFC 7372 §3.3"}, {7, 26, "RFC 7372 §3.4"}, {7, 27, "RFC 7505 §4.2"},
-    {7, 28, "IANA SMTP Enhanced Status Codes registry"}, {7, 29, "RFC 8617 §7.2.3"}, {7, 30, "RFC 8689 §5"},
+    {3, 0, "RFC 3463 §3.4"},
+    {3, 1, "RFC 3463 §3.4"},
+    {3, 2, "RFC 3463 §3.4"},
+    {3, 3, "RFC 3463 §3.4"},
+    {3, 4, "RFC 3463 §3.4"},
+    {3, 5, "RFC 3463 §3.4"},
+    {3, 6, "RFC 6710 §9"},
+    {4, 0, "RFC 3463 §3.5"},
+    {4, 1, "RFC 3463 §3.5"},
+    {4, 2, "RFC 3463 §3.5"},
+    {4, 3, "RFC 3463 §3.5"},
+    {4, 4, "RFC 3463 §3.5"},
+    {4, 5, "RFC 3463 §3.5"},
+    {4, 6, "RFC 3463 §3.5"},
+    {4, 7, "RFC 3463 §3.5"},
+    {5, 0, "RFC 3463 §3.6"},
+    {5, 1, "RFC 3463 §3.6"},
+    {5, 2, "RFC 3463 §3.6"},
+    {5, 3, "RFC 3463 §3.6"},
+    {5, 4, "RFC 3463 §3.6"},
+    {5, 5, "RFC 3463 §3.6"},
+    {5, 6, "RFC 4954 §6"},
+    {6, 0, "RFC 3463 §3.7"},
+    {6, 1, "RFC 3463 §3.7"},
+    {6, 2, "RFC 3463 §3.7"},
+    {6, 3, "RFC 3463 §3.7"},
+    {6, 4, "RFC 3463 §3.7"},
+    {6, 5, "RFC 3463 §3.7"},
+    {6, 6, "RFC 4468 §5"},
+    {6, 7, "RFC 6531 §3.5"},
+    {6, 8, "RFC 6531 §3.7.4.1"},
+    {6, 9, "RFC 6531 §3.7.5"},
+    {6, 10, "RFC 6531 (deprecated duplicate of X.6.8)"},
+    {7, 0, "RFC 3463 §3.8"},
+    {7, 1, "RFC 3463 §3.8"},
+    {7, 2, "RFC 3463 §3.8"},
+    {7, 3, "RFC 3463 §3.8"},
+    {7, 4, "RFC 3463 §3.8"},
+    {7, 5, "RFC 3463 §3.8"},
+    {7, 6, "RFC 3463 §3.8"},
+    {7, 7, "RFC 3463 §3.8"},
+    {7, 8, "RFC 4954 §6"},
+    {7, 9, "RFC 4954 §6"},
+    {7, 10, "RFC 5248 §4"},
+    {7, 11, "RFC 4954 §6"},
+    {7, 12, "RFC 4954 §6"},
+    {7, 13, "RFC 5248 §4"},
+    {7, 14, "RFC 5248 §4"},
+    {7, 15, "RFC 6710 §9"},
+    {7, 16, "RFC 6710 §9"},
+    {7, 17, "RFC 7293 §3"},
+    {7, 18, "RFC 7293 §3"},
+    {7, 19, "RFC 7293 §3"},
+    {7, 20, "RFC 7372 §3.1"},
+    {7, 21, "RFC 7372 §3.1"},
+    {7, 22, "RFC 7372 §3.1"},
+    {7, 23, "RFC 7372 §3.2"},
+    {7, 24, "RFC 7372 §3.2"},
+    {7, 25, "RFC 7372 §3.3"},
+    {7, 26, "RFC 7372 §3.4"},
+    {7, 27, "RFC 7505 §4.2"},
+    {7, 28, "IANA SMTP Enhanced Status Codes registry"},
+    {7, 29, "RFC 8617 §7.2.3"},
+    {7, 30, "RFC 8689 §5"},
 };
 
 inline constexpr std::size_t reply_count = sizeof(reply_facts) / sizeof(reply_facts[0]);
@@ -5938,7 +7244,7 @@ inline constexpr std::size_t esc_count = sizeof(esc_facts) / sizeof(esc_facts[0]
  * @brief English texts of the reply catalog, in the order of `detail::reply_facts` and
  *        `detail::esc_facts`. Written for this project from RFC 5321, RFC 3463 and the IANA
  *        registry; not copied prose.
- * @private Included by catalog.hpp only.
+ * @private Included by detail/catalog_facts.hpp only.
  */
 #ifndef SMTPP_DETAIL_CATALOG_EN_HPP
 #define SMTPP_DETAIL_CATALOG_EN_HPP
@@ -5946,181 +7252,262 @@ inline constexpr std::size_t esc_count = sizeof(esc_facts) / sizeof(esc_facts[0]
 namespace smtpp::detail {
 
 inline constexpr reply_text catalog_en_replies[] = {
-    {"System Status",
-     "System status or a help reply: the server reports something about itself.",
-     "In answer to HELP with an argument, or to a status request; rare in practice.",
-     "Nothing to fix: read the text, it is meant for a person.",},
-    {"Help Message",
-     "Help text intended for a human user: how to use the server or a command.",
-     "In answer to HELP.",
-     "Nothing to fix: it is information only.",},
-    {"Service Ready",
-     "The server is ready: the greeting at connection time, or the go-ahead to start TLS after STARTTLS.",
-     "As the first reply on a new connection (possibly multi-line), and after STARTTLS.",
-     "Nothing to fix: send EHLO. After STARTTLS, start the TLS handshake at once and discard anything read before it.",},
-    {"Closing Connection",
-     "The server is closing the transmission channel after an orderly QUIT; the session ended normally.",
-     "In answer to QUIT, as the last line of a session.",
-     "No fix needed: this is the expected end of a session. Close your side of the connection.",},
-    {"Authentication Succeeded",
-     "The AUTH exchange succeeded: the client is now authenticated.",
-     "At the end of an AUTH exchange (RFC 4954).",
-     "Nothing to fix: go on with MAIL FROM. Do not send AUTH again in this session.",},
-    {"Requested Action Completed",
-     "The command was accepted and the action it asked for is done.",
-     "In answer to EHLO (with the capability list), MAIL, RCPT, RSET, NOOP, VRFY, and after the end of message data.",
-     "Nothing to fix: go on with the next command.",},
-    {"User Not Local, Will Forward",
-     "The recipient is not local; the server accepts the message and will forward it to the path given in the text.",
-     "In answer to RCPT TO or VRFY on a server that forwards mail.",
-     "Nothing to fix; you may update the address to the forward path the text names.",},
-    {"Cannot Verify, Will Try",
-     "The server cannot verify the user but will accept a message and try to deliver it.",
-     "In answer to VRFY on servers that do not disclose which mailboxes exist.",
-     "Nothing to fix: VRFY is not a reliable probe. Send the message and watch for a bounce.",},
-    {"Authentication Challenge",
-     "The server sends a SASL challenge (base64) and waits for the client's response line.",
-     "During AUTH, between the command and its final 235 or 5xx reply.",
-     "Nothing to fix: answer with the base64 response the mechanism requires, or \"*\" to cancel.",},
-    {"Start Mail Input",
-     "The server is ready for the message content; end it with <CRLF>.<CRLF>.",
-     "In answer to DATA, after at least one recipient was accepted.",
-     "Nothing to fix: send the message, dot-stuffed, with CRLF line ends, and end it with <CRLF>.<CRLF>.",},
-    {"Service Not Available",
-     "The server is shutting down or refusing service and is closing the channel. It may come as the greeting or in answer to any command.",
-     "Server overloaded, shutting down, too many errors or connections from your address, or a timeout.",
-     "Retry later, as for any 4xx; if it persists, lower your connection rate and check the text for a rate or reputation cause.",},
-    {"Password Transition Needed",
-     "The user must change to a stronger authentication mechanism before the chosen one can be used again.",
-     "In answer to AUTH with a plaintext mechanism the account has been moved away from.",
-     "Authenticate once with the mechanism the server names (often over TLS) to complete the transition.",},
-    {"Mailbox Unavailable (Temporary)",
-     "The action was not taken because the mailbox is temporarily unavailable (busy, locked, or blocked by temporary policy such as greylisting).",
-     "In answer to RCPT TO, MAIL FROM or after the message data.",
-     "Retry later with backoff; greylisting clears after a few minutes.",},
-    {"Local Error in Processing",
-     "The server aborted the action because of a local problem (a lookup failed, a filter crashed, disk error).",
-     "In answer to MAIL, RCPT or after the message data.",
-     "Retry later; the fault is the server's. If it persists, tell the server's postmaster.",},
-    {"Insufficient System Storage",
-     "The action was not taken for lack of storage, or because the transaction reached a limit such as too many recipients.",
-     "In answer to MAIL or RCPT (too many recipients: §4.5.3.1.10), or after the message data.",
-     "Retry later; after too many recipients, send the remaining recipients in a new transaction.",},
-    {"Temporary Failure (TLS or Authentication)",
-     "TLS is not available right now, or authentication failed for a temporary reason on the server's side.",
-     "In answer to STARTTLS or AUTH.",
-     "Retry later; do not fall back to sending credentials without TLS.",},
-    {"Unable to Accommodate Parameters",
-     "The server recognised the MAIL FROM or RCPT TO parameters but cannot accommodate them right now.",
-     "In answer to MAIL or RCPT carrying ESMTP parameters.",
-     "Retry later, or without the parameter if it is optional for you.",},
-    {"Unable to Queue for Node",
-     "ETRN: the server cannot start processing the queue for the node named.",
-     "In answer to ETRN (RFC 1985).",
-     "Retry ETRN later.",},
-    {"Node Not Allowed",
-     "ETRN: the client may not start a queue run for the node named.",
-     "In answer to ETRN (RFC 1985).",
-     "Ask the server's administrator to allow your node, or request only the domains you are allowed.",},
-    {"Command Unrecognized",
-     "Syntax error: the command was not recognised, or the command line was too long.",
-     "In answer to an unknown verb, a garbled line, or a line over 512 octets.",
-     "Send only RFC 5321 commands and the extension commands EHLO lists; keep command lines within the limits.",},
-    {"Syntax Error in Parameters",
-     "The command was recognised but its arguments are syntactically wrong.",
-     "Malformed address in MAIL FROM or RCPT TO, bad EHLO argument, bad parameter syntax.",
-     "Fix the arguments: angle brackets around addresses, a valid domain or address literal, no stray spaces.",},
-    {"Command Not Implemented",
-     "The command is recognised but not implemented or disabled on this server.",
-     "In answer to VRFY, EXPN, TURN, ETRN or an extension the server did not advertise.",
-     "Do not use the command with this server; use only commands that EHLO advertises.",},
-    {"Bad Sequence of Commands",
-     "The command is valid but came in the wrong order.",
-     "MAIL before EHLO, RCPT before MAIL, DATA before an accepted RCPT, a second MAIL inside a transaction, AUTH after authentication.",
-     "Follow the order EHLO, [STARTTLS, EHLO], [AUTH], MAIL, RCPT..., DATA; send RSET to start over.",},
-    {"Parameter Not Implemented",
-     "The command is valid, but one of its parameters or the extension it asks for is not implemented: an unsupported AUTH mechanism, or an unrecognised MAIL FROM parameter (RFC 5321 prefers 555 for MAIL/RCPT parameters; many servers send 504).",
-     "In answer to AUTH with a mechanism the server does not offer, to MAIL FROM or RCPT TO with a parameter of an extension the server did not advertise, or to HELP/VRFY with an argument it does not support.",
-     "Read the EHLO capabilities and use only what they list: an AUTH mechanism from the AUTH line, MAIL FROM parameters only for advertised extensions (SIZE, BODY, SMTPUTF8, RET/ENVID for DSN, ...).",},
-    {"Host Does Not Accept Mail",
-     "The host does not accept mail at all (RFC 7504); there is no mail service here.",
-     "As the greeting of a host that never accepts mail, or to every command after it.",
-     "Do not retry this host. Check the MX records of the domain: you may be talking to the wrong host.",},
-    {"Encryption Needed",
-     "The chosen authentication mechanism needs an external privacy layer such as TLS.",
-     "In answer to AUTH with a cleartext mechanism on an unencrypted connection.",
-     "Issue STARTTLS first, or use a mechanism that does not expose the password.",},
-    {"Authentication Required",
-     "The server requires authentication (or TLS) before it will perform this command.",
-     "In answer to MAIL FROM on a submission server before AUTH, or before STARTTLS on a server that requires TLS.",
-     "Issue STARTTLS, then AUTH with valid credentials, then retry the command.",},
-    {"Authentication Mechanism Too Weak",
-     "The chosen authentication mechanism is weaker than the server's policy allows for this user.",
-     "In answer to AUTH with a weak mechanism such as LOGIN or PLAIN without TLS, or CRAM-MD5 where policy forbids it.",
-     "Use a stronger mechanism from the AUTH capability list, or authenticate inside TLS.",},
-    {"Authentication Credentials Invalid",
-     "Authentication failed: wrong user name or password, or the credentials are not accepted.",
-     "At the end of an AUTH exchange.",
-     "Check the user name and password (or token); for OAuth2 refresh the token. Do not retry in a loop: accounts get locked.",},
-    {"Encryption Required for Mechanism",
-     "The chosen authentication mechanism may only be used when the connection is encrypted.",
-     "In answer to AUTH on a connection without TLS.",
-     "Issue STARTTLS, EHLO again, then AUTH.",},
-    {"Mailbox Unavailable",
-     "The action was not taken: the mailbox does not exist, cannot be reached, or policy refuses the command (relay denied, sender blocked, spam).",
-     "In answer to RCPT TO (unknown user, relay denied), MAIL FROM (blocked sender) or after the message data (content rejected).",
-     "Check the address for typos; for policy rejections read the enhanced code and text (5.7.x) and fix authentication (SPF, DKIM, DMARC), reputation or relay permissions.",},
-    {"User Not Local, Try Forward Path",
-     "The recipient is not local; the server will not forward, but names a path to try instead.",
-     "In answer to RCPT TO on a server that does not relay for the address.",
-     "Resend to the forward path given in the text, or deliver through the right MX for the domain.",},
-    {"Exceeded Storage Allocation",
-     "The action was aborted because a storage limit was exceeded: the message is too big, or the mailbox is full.",
-     "After the message data, or in answer to MAIL FROM with a SIZE above the server's limit.",
-     "Make the message smaller (check the SIZE the server advertises) or ask the recipient to free space.",},
-    {"Mailbox Name Not Allowed",
-     "The action was not taken because the mailbox name is not allowed: bad syntax, or an address the server refuses.",
-     "In answer to MAIL FROM or RCPT TO with a malformed address, or a non-ASCII address without SMTPUTF8.",
-     "Correct the address; for internationalised addresses use SMTPUTF8 only if the server advertises it.",},
-    {"Transaction Failed",
-     "The transaction failed, or (as the greeting) there is no SMTP service here for you.",
-     "As the greeting of a server that refuses your connection, after the message data (rejected content), or on a pipelining synchronisation error.",
-     "Read the text and enhanced code: it usually names a policy or blocklist. After a 554 greeting only QUIT is useful.",},
-    {"Parameters Not Recognised",
-     "MAIL FROM or RCPT TO parameters were not recognised or not implemented.",
-     "In answer to MAIL or RCPT with an ESMTP parameter the server does not know.",
-     "Send only parameters of extensions the EHLO reply advertises.",},
-    {"Domain Does Not Accept Mail",
-     "The recipient's domain does not accept mail: it publishes a null MX (RFC 7505).",
-     "In answer to RCPT TO for a domain with a null MX record.",
-     "Do not retry; the address cannot receive mail. Remove it or ask the recipient for another address.",},
+    {
+        "System Status",
+        "System status or a help reply: the server reports something about itself.",
+        "In answer to HELP with an argument, or to a status request; rare in practice.",
+        "Nothing to fix: read the text, it is meant for a person.",
+    },
+    {
+        "Help Message",
+        "Help text intended for a human user: how to use the server or a command.",
+        "In answer to HELP.",
+        "Nothing to fix: it is information only.",
+    },
+    {
+        "Service Ready",
+        "The server is ready: the greeting at connection time, or the go-ahead to start TLS after STARTTLS.",
+        "As the first reply on a new connection (possibly multi-line), and after STARTTLS.",
+        "Nothing to fix: send EHLO. After STARTTLS, start the TLS handshake at once and discard anything read before it.",
+    },
+    {
+        "Closing Connection",
+        "The server is closing the transmission channel after an orderly QUIT; the session ended normally.",
+        "In answer to QUIT, as the last line of a session.",
+        "No fix needed: this is the expected end of a session. Close your side of the connection.",
+    },
+    {
+        "Authentication Succeeded",
+        "The AUTH exchange succeeded: the client is now authenticated.",
+        "At the end of an AUTH exchange (RFC 4954).",
+        "Nothing to fix: go on with MAIL FROM. Do not send AUTH again in this session.",
+    },
+    {
+        "Requested Action Completed",
+        "The command was accepted and the action it asked for is done.",
+        "In answer to EHLO (with the capability list), MAIL, RCPT, RSET, NOOP, VRFY, and after the end of message data.",
+        "Nothing to fix: go on with the next command.",
+    },
+    {
+        "User Not Local, Will Forward",
+        "The recipient is not local; the server accepts the message and will forward it to the path given in the text.",
+        "In answer to RCPT TO or VRFY on a server that forwards mail.",
+        "Nothing to fix; you may update the address to the forward path the text names.",
+    },
+    {
+        "Cannot Verify, Will Try",
+        "The server cannot verify the user but will accept a message and try to deliver it.",
+        "In answer to VRFY on servers that do not disclose which mailboxes exist.",
+        "Nothing to fix: VRFY is not a reliable probe. Send the message and watch for a bounce.",
+    },
+    {
+        "Authentication Challenge",
+        "The server sends a SASL challenge (base64) and waits for the client's response line.",
+        "During AUTH, between the command and its final 235 or 5xx reply.",
+        "Nothing to fix: answer with the base64 response the mechanism requires, or \"*\" to cancel.",
+    },
+    {
+        "Start Mail Input",
+        "The server is ready for the message content; end it with <CRLF>.<CRLF>.",
+        "In answer to DATA, after at least one recipient was accepted.",
+        "Nothing to fix: send the message, dot-stuffed, with CRLF line ends, and end it with <CRLF>.<CRLF>.",
+    },
+    {
+        "Service Not Available",
+        "The server is shutting down or refusing service and is closing the channel. It may come as the greeting or in answer to any command.",
+        "Server overloaded, shutting down, too many errors or connections from your address, or a timeout.",
+        "Retry later, as for any 4xx; if it persists, lower your connection rate and check the text for a rate or reputation cause.",
+    },
+    {
+        "Password Transition Needed",
+        "The user must change to a stronger authentication mechanism before the chosen one can be used again.",
+        "In answer to AUTH with a plaintext mechanism the account has been moved away from.",
+        "Authenticate once with the mechanism the server names (often over TLS) to complete the transition.",
+    },
+    {
+        "Mailbox Unavailable (Temporary)",
+        "The action was not taken because the mailbox is temporarily unavailable (busy, locked, or blocked by temporary policy such as greylisting).",
+        "In answer to RCPT TO, MAIL FROM or after the message data.",
+        "Retry later with backoff; greylisting clears after a few minutes.",
+    },
+    {
+        "Local Error in Processing",
+        "The server aborted the action because of a local problem (a lookup failed, a filter crashed, disk error).",
+        "In answer to MAIL, RCPT or after the message data.",
+        "Retry later; the fault is the server's. If it persists, tell the server's postmaster.",
+    },
+    {
+        "Insufficient System Storage",
+        "The action was not taken for lack of storage, or because the transaction reached a limit such as too many recipients.",
+        "In answer to MAIL or RCPT (too many recipients: §4.5.3.1.10), or after the message data.",
+        "Retry later; after too many recipients, send the remaining recipients in a new transaction.",
+    },
+    {
+        "Temporary Failure (TLS or Authentication)",
+        "TLS is not available right now, or authentication failed for a temporary reason on the server's side.",
+        "In answer to STARTTLS or AUTH.",
+        "Retry later; do not fall back to sending credentials without TLS.",
+    },
+    {
+        "Unable to Accommodate Parameters",
+        "The server recognised the MAIL FROM or RCPT TO parameters but cannot accommodate them right now.",
+        "In answer to MAIL or RCPT carrying ESMTP parameters.",
+        "Retry later, or without the parameter if it is optional for you.",
+    },
+    {
+        "Unable to Queue for Node",
+        "ETRN: the server cannot start processing the queue for the node named.",
+        "In answer to ETRN (RFC 1985).",
+        "Retry ETRN later.",
+    },
+    {
+        "Node Not Allowed",
+        "ETRN: the client may not start a queue run for the node named.",
+        "In answer to ETRN (RFC 1985).",
+        "Ask the server's administrator to allow your node, or request only the domains you are allowed.",
+    },
+    {
+        "Command Unrecognized",
+        "Syntax error: the command was not recognised, or the command line was too long.",
+        "In answer to an unknown verb, a garbled line, or a line over 512 octets.",
+        "Send only RFC 5321 commands and the extension commands EHLO lists; keep command lines within the limits.",
+    },
+    {
+        "Syntax Error in Parameters",
+        "The command was recognised but its arguments are syntactically wrong.",
+        "Malformed address in MAIL FROM or RCPT TO, bad EHLO argument, bad parameter syntax.",
+        "Fix the arguments: angle brackets around addresses, a valid domain or address literal, no stray spaces.",
+    },
+    {
+        "Command Not Implemented",
+        "The command is recognised but not implemented or disabled on this server.",
+        "In answer to VRFY, EXPN, TURN, ETRN or an extension the server did not advertise.",
+        "Do not use the command with this server; use only commands that EHLO advertises.",
+    },
+    {
+        "Bad Sequence of Commands",
+        "The command is valid but came in the wrong order.",
+        "MAIL before EHLO, RCPT before MAIL, DATA before an accepted RCPT, a second MAIL inside a transaction, AUTH after authentication.",
+        "Follow the order EHLO, [STARTTLS, EHLO], [AUTH], MAIL, RCPT..., DATA; send RSET to start over.",
+    },
+    {
+        "Parameter Not Implemented",
+        "The command is valid, but one of its parameters or the extension it asks for is not implemented: an unsupported AUTH mechanism, or an unrecognised MAIL FROM parameter (RFC 5321 prefers 555 for MAIL/RCPT parameters; many servers send 504).",
+        "In answer to AUTH with a mechanism the server does not offer, to MAIL FROM or RCPT TO with a parameter of an extension the server did not advertise, or to HELP/VRFY with an argument it does not support.",
+        "Read the EHLO capabilities and use only what they list: an AUTH mechanism from the AUTH line, MAIL FROM parameters only for advertised extensions (SIZE, BODY, SMTPUTF8, RET/ENVID for DSN, ...).",
+    },
+    {
+        "Host Does Not Accept Mail",
+        "The host does not accept mail at all (RFC 7504); there is no mail service here.",
+        "As the greeting of a host that never accepts mail, or to every command after it.",
+        "Do not retry this host. Check the MX records of the domain: you may be talking to the wrong host.",
+    },
+    {
+        "Encryption Needed",
+        "The chosen authentication mechanism needs an external privacy layer such as TLS.",
+        "In answer to AUTH with a cleartext mechanism on an unencrypted connection.",
+        "Issue STARTTLS first, or use a mechanism that does not expose the password.",
+    },
+    {
+        "Authentication Required",
+        "The server requires authentication (or TLS) before it will perform this command.",
+        "In answer to MAIL FROM on a submission server before AUTH, or before STARTTLS on a server that requires TLS.",
+        "Issue STARTTLS, then AUTH with valid credentials, then retry the command.",
+    },
+    {
+        "Authentication Mechanism Too Weak",
+        "The chosen authentication mechanism is weaker than the server's policy allows for this user.",
+        "In answer to AUTH with a weak mechanism such as LOGIN or PLAIN without TLS, or CRAM-MD5 where policy forbids it.",
+        "Use a stronger mechanism from the AUTH capability list, or authenticate inside TLS.",
+    },
+    {
+        "Authentication Credentials Invalid",
+        "Authentication failed: wrong user name or password, or the credentials are not accepted.",
+        "At the end of an AUTH exchange.",
+        "Check the user name and password (or token); for OAuth2 refresh the token. Do not retry in a loop: accounts get locked.",
+    },
+    {
+        "Encryption Required for Mechanism",
+        "The chosen authentication mechanism may only be used when the connection is encrypted.",
+        "In answer to AUTH on a connection without TLS.",
+        "Issue STARTTLS, EHLO again, then AUTH.",
+    },
+    {
+        "Mailbox Unavailable",
+        "The action was not taken: the mailbox does not exist, cannot be reached, or policy refuses the command (relay denied, sender blocked, spam).",
+        "In answer to RCPT TO (unknown user, relay denied), MAIL FROM (blocked sender) or after the message data (content rejected).",
+        "Check the address for typos; for policy rejections read the enhanced code and text (5.7.x) and fix authentication (SPF, DKIM, DMARC), reputation or relay permissions.",
+    },
+    {
+        "User Not Local, Try Forward Path",
+        "The recipient is not local; the server will not forward, but names a path to try instead.",
+        "In answer to RCPT TO on a server that does not relay for the address.",
+        "Resend to the forward path given in the text, or deliver through the right MX for the domain.",
+    },
+    {
+        "Exceeded Storage Allocation",
+        "The action was aborted because a storage limit was exceeded: the message is too big, or the mailbox is full.",
+        "After the message data, or in answer to MAIL FROM with a SIZE above the server's limit.",
+        "Make the message smaller (check the SIZE the server advertises) or ask the recipient to free space.",
+    },
+    {
+        "Mailbox Name Not Allowed",
+        "The action was not taken because the mailbox name is not allowed: bad syntax, or an address the server refuses.",
+        "In answer to MAIL FROM or RCPT TO with a malformed address, or a non-ASCII address without SMTPUTF8.",
+        "Correct the address; for internationalised addresses use SMTPUTF8 only if the server advertises it.",
+    },
+    {
+        "Transaction Failed",
+        "The transaction failed, or (as the greeting) there is no SMTP service here for you.",
+        "As the greeting of a server that refuses your connection, after the message data (rejected content), or on a pipelining synchronisation error.",
+        "Read the text and enhanced code: it usually names a policy or blocklist. After a 554 greeting only QUIT is useful.",
+    },
+    {
+        "Parameters Not Recognised",
+        "MAIL FROM or RCPT TO parameters were not recognised or not implemented.",
+        "In answer to MAIL or RCPT with an ESMTP parameter the server does not know.",
+        "Send only parameters of extensions the EHLO reply advertises.",
+    },
+    {
+        "Domain Does Not Accept Mail",
+        "The recipient's domain does not accept mail: it publishes a null MX (RFC 7505).",
+        "In answer to RCPT TO for a domain with a null MX record.",
+        "Do not retry; the address cannot receive mail. Remove it or ask the recipient for another address.",
+    },
 };
 
 inline constexpr esc_text catalog_en_escs[] = {
     {"Other or Undefined Status", "Nothing more specific than the class is known."},
     {"Other Address Status", "Something about an address (sender or recipient) caused this status."},
-    {"Bad Destination Mailbox Address", "The mailbox named by the recipient address does not exist at the destination."},
-    {"Bad Destination System Address", "The destination system named in the address does not exist or cannot accept mail."},
+    {"Bad Destination Mailbox Address",
+     "The mailbox named by the recipient address does not exist at the destination."},
+    {"Bad Destination System Address",
+     "The destination system named in the address does not exist or cannot accept mail."},
     {"Bad Destination Mailbox Address Syntax", "The recipient address is syntactically invalid."},
     {"Destination Mailbox Address Ambiguous", "The recipient address matches several mailboxes at the destination."},
     {"Destination Address Valid", "The recipient address is valid (a success detail)."},
     {"Destination Mailbox Has Moved", "The mailbox existed but has moved, and no forwarding address is known."},
     {"Bad Sender's Mailbox Address Syntax", "The sender address is syntactically invalid."},
     {"Bad Sender's System Address", "The sender's domain does not exist or cannot receive replies."},
-    {"Message Relayed to Non-Compliant Mailer", "The address is valid, but the message went on to a system that gives no further delivery status."},
+    {"Message Relayed to Non-Compliant Mailer",
+     "The address is valid, but the message went on to a system that gives no further delivery status."},
     {"Recipient Address Has Null MX", "The recipient's domain publishes a null MX: it accepts no mail."},
     {"Other or Undefined Mailbox Status", "The mailbox exists, but something about it caused this status."},
     {"Mailbox Disabled", "The mailbox exists but does not accept messages, possibly for a while."},
     {"Mailbox Full", "The mailbox has reached its storage quota."},
     {"Message Length Exceeds Administrative Limit", "The message is larger than a per-mailbox size limit."},
     {"Mailing List Expansion Problem", "The address is a mailing list that could not be expanded."},
-    {"Other or Undefined Mail System Status", "The destination system accepts mail in general, but something about it caused this status."},
+    {"Other or Undefined Mail System Status",
+     "The destination system accepts mail in general, but something about it caused this status."},
     {"Mail System Full", "The destination system has run out of storage."},
-    {"System Not Accepting Network Messages", "The destination host is not accepting messages now (load, maintenance, shutdown)."},
-    {"System Not Capable of Selected Features", "The message asks for features the destination system does not support."},
+    {"System Not Accepting Network Messages",
+     "The destination host is not accepting messages now (load, maintenance, shutdown)."},
+    {"System Not Capable of Selected Features",
+     "The message asks for features the destination system does not support."},
     {"Message Too Big for System", "The message is larger than a system-wide size limit."},
     {"System Incorrectly Configured", "The destination system's configuration keeps it from accepting this message."},
-    {"Requested Priority Was Changed", "The message was accepted, but with another priority than requested (MT-PRIORITY)."},
+    {"Requested Priority Was Changed",
+     "The message was accepted, but with another priority than requested (MT-PRIORITY)."},
     {"Other or Undefined Network or Routing Status", "A network or routing problem occurred; no more detail is known."},
     {"No Answer from Host", "The next host did not answer the connection attempt."},
     {"Bad Connection", "The connection was made but broke or failed before delivery completed."},
@@ -6133,37 +7520,51 @@ inline constexpr esc_text catalog_en_escs[] = {
     {"Invalid Command", "A command was out of sequence or not supported."},
     {"Syntax Error", "A command could not be parsed, or was unrecognised or too long."},
     {"Too Many Recipients", "More recipients were given than the server accepts in one transaction."},
-    {"Invalid Command Arguments", "A command's arguments were invalid or not supported (an unknown parameter or AUTH mechanism)."},
+    {"Invalid Command Arguments",
+     "A command's arguments were invalid or not supported (an unknown parameter or AUTH mechanism)."},
     {"Wrong Protocol Version", "The two sides could not agree on a protocol version."},
     {"Authentication Exchange Line Too Long", "A line of the AUTH exchange exceeded the server's limit."},
     {"Other or Undefined Media Error", "Something about the message content caused this status."},
     {"Media Not Supported", "The message's media type or encoding is not supported on the path to the recipient."},
-    {"Conversion Required and Prohibited", "The content needs converting to be delivered, but conversion is not allowed."},
+    {"Conversion Required and Prohibited",
+     "The content needs converting to be delivered, but conversion is not allowed."},
     {"Conversion Required but Not Supported", "The content needs converting, but the system cannot do it."},
     {"Conversion with Loss Performed", "The message was delivered after a conversion that lost some content."},
     {"Conversion Failed", "A required content conversion failed."},
-    {"Message Content Not Available", "Content referenced by the message (for example a BURL URL) could not be fetched."},
-    {"Non-ASCII Addresses Not Permitted", "A non-ASCII sender or recipient address was used where it is not allowed (SMTPUTF8)."},
-    {"UTF-8 Reply Required but Not Permitted", "The server would need a UTF-8 reply, but the client did not allow one."},
-    {"UTF-8 Header Cannot Be Transferred", "A message with UTF-8 headers cannot go on to a recipient whose path lacks SMTPUTF8."},
+    {"Message Content Not Available",
+     "Content referenced by the message (for example a BURL URL) could not be fetched."},
+    {"Non-ASCII Addresses Not Permitted",
+     "A non-ASCII sender or recipient address was used where it is not allowed (SMTPUTF8)."},
+    {"UTF-8 Reply Required but Not Permitted",
+     "The server would need a UTF-8 reply, but the client did not allow one."},
+    {"UTF-8 Header Cannot Be Transferred",
+     "A message with UTF-8 headers cannot go on to a recipient whose path lacks SMTPUTF8."},
     {"UTF-8 Reply Required (Deprecated Duplicate)", "A duplicate of X.6.8 registered by mistake; do not send it."},
     {"Other or Undefined Security Status", "A security or policy condition caused this status."},
-    {"Delivery Not Authorized, Message Refused", "The sender is not allowed to send to this recipient: policy, filtering, reputation, or relay denied."},
+    {"Delivery Not Authorized, Message Refused",
+     "The sender is not allowed to send to this recipient: policy, filtering, reputation, or relay denied."},
     {"Mailing List Expansion Prohibited", "The sender may not send to this mailing list."},
-    {"Security Conversion Required but Not Possible", "Delivery needs converting between secure-messaging formats, which is not possible."},
+    {"Security Conversion Required but Not Possible",
+     "Delivery needs converting between secure-messaging formats, which is not possible."},
     {"Security Features Not Supported", "The message asks for security features the system does not support."},
     {"Cryptographic Failure", "Validation or decryption failed, for example a key is missing or wrong."},
-    {"Cryptographic Algorithm Not Supported", "The message needs a cryptographic algorithm the system does not support."},
+    {"Cryptographic Algorithm Not Supported",
+     "The message needs a cryptographic algorithm the system does not support."},
     {"Message Integrity Failure", "The message was altered or corrupted and cannot be validated."},
     {"Authentication Credentials Invalid", "Authentication failed: the credentials are wrong or insufficient."},
     {"Authentication Mechanism Too Weak", "The chosen authentication mechanism is weaker than policy requires."},
-    {"Encryption Needed", "An external privacy layer such as TLS is needed to use the chosen authentication mechanism."},
-    {"Encryption Required for Requested Authentication Mechanism", "The mechanism may only be used over an encrypted connection."},
-    {"Password Transition Needed", "The user must move to the chosen mechanism, usually by authenticating once over TLS."},
+    {"Encryption Needed",
+     "An external privacy layer such as TLS is needed to use the chosen authentication mechanism."},
+    {"Encryption Required for Requested Authentication Mechanism",
+     "The mechanism may only be used over an encrypted connection."},
+    {"Password Transition Needed",
+     "The user must move to the chosen mechanism, usually by authenticating once over TLS."},
     {"User Account Disabled", "Authentication worked, but the account is disabled."},
-    {"Trust Relationship Required", "The submission server needs a trust relationship with the client it does not have."},
+    {"Trust Relationship Required",
+     "The submission server needs a trust relationship with the client it does not have."},
     {"Priority Level Too Low", "The message's priority is below what the server accepts now (MT-PRIORITY)."},
-    {"Message Too Big for Specified Priority", "The message is too large to be accepted at its priority (MT-PRIORITY)."},
+    {"Message Too Big for Specified Priority",
+     "The message is too large to be accepted at its priority (MT-PRIORITY)."},
     {"Mailbox Owner Has Changed", "The mailbox changed owner after the date the sender gave (RRVS)."},
     {"Domain Owner Has Changed", "The domain changed owner after the date the sender gave (RRVS)."},
     {"RRVS Test Cannot Be Completed", "The server cannot check the date the sender gave (RRVS)."},
@@ -6173,32 +7574,41 @@ inline constexpr esc_text catalog_en_escs[] = {
     {"SPF Validation Failed", "The sending host is not authorised by the sender domain's SPF record."},
     {"SPF Validation Error", "Checking SPF gave an error (a temporary DNS failure or a broken record)."},
     {"Reverse DNS Validation Failed", "The client's IP address has no matching reverse and forward DNS."},
-    {"Multiple Authentication Checks Failed", "The message failed more than one authentication check (SPF, DKIM, reverse DNS)."},
+    {"Multiple Authentication Checks Failed",
+     "The message failed more than one authentication check (SPF, DKIM, reverse DNS)."},
     {"Sender Address Has Null MX", "The sender's domain publishes a null MX, so replies could not be delivered."},
     {"Mail Flood Detected", "The message looks like part of a flood of similar messages; the sender is rate-limited."},
     {"ARC Validation Failure", "The message's ARC (Authenticated Received Chain) did not validate."},
-    {"REQUIRETLS Support Required", "The message requires TLS on every hop, but the next hop does not offer REQUIRETLS."},
+    {"REQUIRETLS Support Required",
+     "The message requires TLS on every hop, but the next hop does not offer REQUIRETLS."},
 };
 
 inline constexpr theory_text catalog_en_theory = {
     {
         {"2xx Positive Completion", "The requested action was completed; a new command may be sent."},
-        {"3xx Positive Intermediate", "The command was accepted, but the server waits for more information (the message data, an AUTH response)."},
-        {"4xx Transient Negative Completion", "The command was not accepted, but the condition is temporary: the same command may succeed later."},
-        {"5xx Permanent Negative Completion", "The command was not accepted and will fail again if repeated unchanged."},
+        {"3xx Positive Intermediate",
+         "The command was accepted, but the server waits for more information (the message data, an AUTH response)."},
+        {"4xx Transient Negative Completion",
+         "The command was not accepted, but the condition is temporary: the same command may succeed later."},
+        {"5xx Permanent Negative Completion",
+         "The command was not accepted and will fail again if repeated unchanged."},
     },
     {
-        {"x0z Syntax", "Syntax, or commands that are syntactically right but fit no functional category, or are unimplemented or superfluous."},
+        {"x0z Syntax",
+         "Syntax, or commands that are syntactically right but fit no functional category, or are unimplemented or superfluous."},
         {"x1z Information", "Replies to requests for information, such as status or help."},
         {"x2z Connections", "Replies about the transmission channel: opening, closing, or refusing it."},
         {"x3z Unspecified", "Not specified by RFC 5321; used by extensions (AUTH, STARTTLS)."},
         {"x4z Unspecified", "Not specified by RFC 5321."},
-        {"x5z Mail System", "The state of the receiver's mail system with respect to the requested transfer or action."},
+        {"x5z Mail System",
+         "The state of the receiver's mail system with respect to the requested transfer or action."},
     },
     {
         {"2.X.X Success", "The action succeeded; the detail may describe a transformation done on the way."},
-        {"4.X.X Persistent Transient Failure", "The message is valid, but a temporary condition stopped delivery; trying again later may succeed."},
-        {"5.X.X Permanent Failure", "Delivery will not succeed by resending the message as it is; something must change."},
+        {"4.X.X Persistent Transient Failure",
+         "The message is valid, but a temporary condition stopped delivery; trying again later may succeed."},
+        {"5.X.X Permanent Failure",
+         "Delivery will not succeed by resending the message as it is; something must change."},
     },
     {
         {"X.0.X Other or Undefined Status", "No more specific subject is known."},
@@ -6207,8 +7617,10 @@ inline constexpr theory_text catalog_en_theory = {
         {"X.3.X Mail System Status", "A problem with the destination mail system."},
         {"X.4.X Network and Routing Status", "A problem with the network or with routing the message."},
         {"X.5.X Mail Delivery Protocol Status", "A problem with the mail protocol: commands, sequence, arguments."},
-        {"X.6.X Message Content or Media Status", "A problem with the message content, its media type or its conversion."},
-        {"X.7.X Security or Policy Status", "A security or policy condition: authentication, authorisation, encryption, filtering."},
+        {"X.6.X Message Content or Media Status",
+         "A problem with the message content, its media type or its conversion."},
+        {"X.7.X Security or Policy Status",
+         "A security or policy condition: authentication, authorisation, encryption, filtering."},
     },
     "Not in the catalog: interpreted by the theory of reply codes",
     "Act on the first digit (RFC 5321 §4.2.1): 2 go on, 3 send what the server waits for, 4 retry later, 5 do not retry unchanged.",
@@ -6224,7 +7636,7 @@ inline constexpr theory_text catalog_en_theory = {
  * @file detail/catalog_ru.hpp
  * @brief Russian texts of the reply catalog (UTF-8), in the order of `detail::reply_facts`
  *        and `detail::esc_facts`.
- * @private Included by catalog.hpp only.
+ * @private Included by detail/catalog_facts.hpp only.
  */
 #ifndef SMTPP_DETAIL_CATALOG_RU_HPP
 #define SMTPP_DETAIL_CATALOG_RU_HPP
@@ -6232,154 +7644,228 @@ inline constexpr theory_text catalog_en_theory = {
 namespace smtpp::detail {
 
 inline constexpr reply_text catalog_ru_replies[] = {
-    {"Состояние системы",
-     "Состояние системы или справка: сервер сообщает сведения о себе.",
-     "В ответ на HELP с аргументом или на запрос состояния; на практике редко.",
-     "Исправлять нечего: текст предназначен для человека.",},
-    {"Справочное сообщение",
-     "Справка для пользователя: как работать с сервером или с командой.",
-     "В ответ на HELP.",
-     "Исправлять нечего: это только информация.",},
-    {"Сервис готов",
-     "Сервер готов к работе: приветствие при подключении или разрешение начать TLS после STARTTLS.",
-     "Первым ответом нового соединения (возможно, многострочным) и после STARTTLS.",
-     "Исправлять нечего: отправьте EHLO. После STARTTLS сразу начинайте TLS-рукопожатие и отбросьте всё, что было прочитано до него.",},
-    {"Закрытие соединения",
-     "Сервер закрывает канал передачи после штатной команды QUIT; сеанс завершён нормально.",
-     "В ответ на QUIT, последней строкой сеанса.",
-     "Исправлять ничего не нужно: это ожидаемое завершение сеанса. Закройте соединение со своей стороны.",},
-    {"Аутентификация успешна",
-     "Обмен AUTH завершился успешно: клиент аутентифицирован.",
-     "В конце обмена AUTH (RFC 4954).",
-     "Исправлять нечего: переходите к MAIL FROM. Не отправляйте AUTH повторно в этом сеансе.",},
-    {"Действие выполнено",
-     "Команда принята, запрошенное действие выполнено.",
-     "В ответ на EHLO (со списком возможностей), MAIL, RCPT, RSET, NOOP, VRFY и после окончания данных письма.",
-     "Исправлять нечего: отправляйте следующую команду.",},
-    {"Пользователь не локальный, письмо будет переслано",
-     "Получатель не локальный; сервер принимает письмо и перешлёт его по пути, указанному в тексте.",
-     "В ответ на RCPT TO или VRFY на сервере, который пересылает почту.",
-     "Исправлять нечего; можно заменить адрес на указанный в тексте.",},
-    {"Проверить нельзя, доставка будет предпринята",
-     "Сервер не может проверить пользователя, но примет письмо и попытается его доставить.",
-     "В ответ на VRFY на серверах, которые не раскрывают существование ящиков.",
-     "Исправлять нечего: VRFY ненадёжен для проверки. Отправьте письмо и следите за возвратом.",},
-    {"Запрос аутентификации",
-     "Сервер посылает запрос SASL (base64) и ждёт строку ответа клиента.",
-     "Во время AUTH, между командой и итоговым ответом 235 или 5xx.",
-     "Исправлять нечего: ответьте строкой base64, которую требует механизм, или «*» для отмены.",},
-    {"Начните ввод письма",
-     "Сервер готов принять содержимое письма; завершите его последовательностью <CRLF>.<CRLF>.",
-     "В ответ на DATA, если принят хотя бы один получатель.",
-     "Исправлять нечего: отправьте письмо с удвоением точек, концами строк CRLF и завершите <CRLF>.<CRLF>.",},
-    {"Сервис недоступен",
-     "Сервер завершает работу или отказывает в обслуживании и закрывает канал. Может прийти как приветствие или в ответ на любую команду.",
-     "Сервер перегружен или выключается, слишком много ошибок или соединений с вашего адреса, истёк тайм-аут.",
-     "Повторите позже, как при любом 4xx; если повторяется, снизьте частоту соединений и поищите в тексте причину (лимит, репутация).",},
-    {"Требуется смена пароля",
-     "Пользователь должен перейти на более стойкий механизм аутентификации, прежде чем снова использовать выбранный.",
-     "В ответ на AUTH с открытым механизмом, от которого учётную запись перевели.",
-     "Один раз аутентифицируйтесь механизмом, который называет сервер (обычно внутри TLS), чтобы завершить переход.",},
-    {"Ящик временно недоступен",
-     "Действие не выполнено: ящик временно недоступен (занят, заблокирован или отклонён временной политикой, например серым списком).",
-     "В ответ на RCPT TO, MAIL FROM или после данных письма.",
-     "Повторите позже с увеличивающейся паузой; серый список снимается через несколько минут.",},
-    {"Локальная ошибка обработки",
-     "Сервер прервал действие из-за внутренней проблемы (сбой поиска, фильтра, диска).",
-     "В ответ на MAIL, RCPT или после данных письма.",
-     "Повторите позже; ошибка на стороне сервера. Если не проходит, сообщите администратору (postmaster) сервера.",},
-    {"Недостаточно места в системе",
-     "Действие не выполнено из-за нехватки места или потому, что транзакция упёрлась в лимит, например число получателей.",
-     "В ответ на MAIL или RCPT (слишком много получателей: §4.5.3.1.10) либо после данных письма.",
-     "Повторите позже; при избытке получателей отправьте оставшихся в новой транзакции.",},
-    {"Временный отказ (TLS или аутентификация)",
-     "TLS сейчас недоступен или аутентификация не удалась по временной причине на стороне сервера.",
-     "В ответ на STARTTLS или AUTH.",
-     "Повторите позже; не переходите к передаче учётных данных без TLS.",},
-    {"Параметры не могут быть обработаны",
-     "Сервер распознал параметры MAIL FROM или RCPT TO, но сейчас не может их выполнить.",
-     "В ответ на MAIL или RCPT с параметрами ESMTP.",
-     "Повторите позже или без этого параметра, если он для вас необязателен.",},
-    {"Невозможно поставить очередь для узла",
-     "ETRN: сервер не может начать обработку очереди для указанного узла.",
-     "В ответ на ETRN (RFC 1985).",
-     "Повторите ETRN позже.",},
-    {"Узел не разрешён",
-     "ETRN: клиенту не разрешено запускать обработку очереди для указанного узла.",
-     "В ответ на ETRN (RFC 1985).",
-     "Попросите администратора сервера разрешить ваш узел или запрашивайте только разрешённые домены.",},
-    {"Команда не распознана",
-     "Синтаксическая ошибка: команда не распознана или строка команды слишком длинная.",
-     "В ответ на неизвестную команду, искажённую строку или строку длиннее 512 октетов.",
-     "Отправляйте только команды RFC 5321 и команды расширений из ответа EHLO; соблюдайте ограничения длины строк.",},
-    {"Синтаксическая ошибка в параметрах",
-     "Команда распознана, но её аргументы синтаксически неверны.",
-     "Искажённый адрес в MAIL FROM или RCPT TO, неверный аргумент EHLO, неверный синтаксис параметра.",
-     "Исправьте аргументы: угловые скобки вокруг адресов, корректный домен или адресный литерал, без лишних пробелов.",},
-    {"Команда не реализована",
-     "Команда распознана, но на этом сервере не реализована или отключена.",
-     "В ответ на VRFY, EXPN, TURN, ETRN или расширение, которое сервер не объявлял.",
-     "Не используйте эту команду с этим сервером; используйте только команды, объявленные в ответе EHLO.",},
-    {"Неверная последовательность команд",
-     "Команда корректна, но пришла не в том порядке.",
-     "MAIL до EHLO, RCPT до MAIL, DATA до принятого RCPT, второй MAIL внутри транзакции, AUTH после аутентификации.",
-     "Соблюдайте порядок EHLO, [STARTTLS, EHLO], [AUTH], MAIL, RCPT..., DATA; отправьте RSET, чтобы начать заново.",},
-    {"Параметр не реализован",
-     "Команда корректна, но один из её параметров или запрошенное расширение не реализованы: неподдерживаемый механизм AUTH или нераспознанный параметр MAIL FROM (для параметров MAIL/RCPT RFC 5321 предпочитает код 555, но многие серверы отвечают 504).",
-     "В ответ на AUTH с механизмом, которого сервер не предлагает, на MAIL FROM или RCPT TO с параметром необъявленного расширения, на HELP/VRFY с неподдерживаемым аргументом.",
-     "Прочитайте возможности из ответа EHLO и используйте только перечисленное там: механизм AUTH из строки AUTH, параметры MAIL FROM только объявленных расширений (SIZE, BODY, SMTPUTF8, RET/ENVID для DSN, ...).",},
-    {"Узел не принимает почту",
-     "Этот узел вообще не принимает почту (RFC 7504); почтового сервиса здесь нет.",
-     "Как приветствие узла, который никогда не принимает почту, или в ответ на любую команду после него.",
-     "Не повторяйте попытки на этом узле. Проверьте MX-записи домена: возможно, вы подключились не к тому узлу.",},
-    {"Требуется шифрование",
-     "Выбранный механизм аутентификации требует внешнего уровня защиты, например TLS.",
-     "В ответ на AUTH с открытым механизмом на незашифрованном соединении.",
-     "Сначала выполните STARTTLS или используйте механизм, который не раскрывает пароль.",},
-    {"Требуется аутентификация",
-     "Сервер требует аутентификацию (или TLS), прежде чем выполнить эту команду.",
-     "В ответ на MAIL FROM на сервере отправки до AUTH или до STARTTLS на сервере, требующем TLS.",
-     "Выполните STARTTLS, затем AUTH с верными учётными данными и повторите команду.",},
-    {"Механизм аутентификации слишком слаб",
-     "Выбранный механизм аутентификации слабее, чем разрешает политика сервера для этого пользователя.",
-     "В ответ на AUTH со слабым механизмом, например LOGIN или PLAIN без TLS, или CRAM-MD5, если политика его запрещает.",
-     "Выберите более стойкий механизм из списка AUTH или аутентифицируйтесь внутри TLS.",},
-    {"Неверные учётные данные",
-     "Аутентификация не удалась: неверное имя пользователя или пароль, либо учётные данные не приняты.",
-     "В конце обмена AUTH.",
-     "Проверьте имя пользователя и пароль (или токен); для OAuth2 обновите токен. Не повторяйте в цикле: учётную запись могут заблокировать.",},
-    {"Механизм требует шифрования",
-     "Выбранный механизм аутентификации разрешён только на зашифрованном соединении.",
-     "В ответ на AUTH на соединении без TLS.",
-     "Выполните STARTTLS, снова EHLO, затем AUTH.",},
-    {"Ящик недоступен",
-     "Действие не выполнено: ящика нет, он недостижим или политика отвергает команду (запрет ретрансляции, заблокированный отправитель, спам).",
-     "В ответ на RCPT TO (нет пользователя, ретрансляция запрещена), MAIL FROM (отправитель заблокирован) или после данных письма (содержимое отвергнуто).",
-     "Проверьте адрес на опечатки; при отказе по политике прочитайте расширенный код и текст (5.7.x) и исправьте аутентификацию (SPF, DKIM, DMARC), репутацию или права на ретрансляцию.",},
-    {"Пользователь не локальный, используйте другой путь",
-     "Получатель не локальный; сервер не будет пересылать, но называет путь, который стоит попробовать.",
-     "В ответ на RCPT TO на сервере, который не ретранслирует почту для этого адреса.",
-     "Отправьте на путь, указанный в тексте, или доставляйте через правильный MX домена.",},
-    {"Превышен выделенный объём",
-     "Действие прервано из-за превышения лимита хранения: письмо слишком большое или ящик переполнен.",
-     "После данных письма или в ответ на MAIL FROM с SIZE больше лимита сервера.",
-     "Уменьшите письмо (сверьтесь с SIZE из ответа EHLO) или попросите получателя освободить место.",},
-    {"Недопустимое имя ящика",
-     "Действие не выполнено: имя ящика недопустимо — неверный синтаксис или адрес, который сервер отвергает.",
-     "В ответ на MAIL FROM или RCPT TO с искажённым адресом или с не-ASCII адресом без SMTPUTF8.",
-     "Исправьте адрес; интернационализированные адреса используйте, только если сервер объявил SMTPUTF8.",},
-    {"Транзакция не удалась",
-     "Транзакция не удалась или (как приветствие) SMTP-сервиса здесь для вас нет.",
-     "Как приветствие сервера, отвергающего ваше соединение, после данных письма (содержимое отвергнуто) или при нарушении синхронизации конвейера.",
-     "Прочитайте текст и расширенный код: обычно там названа политика или чёрный список. После приветствия 554 имеет смысл только QUIT.",},
-    {"Параметры не распознаны",
-     "Параметры MAIL FROM или RCPT TO не распознаны или не реализованы.",
-     "В ответ на MAIL или RCPT с параметром ESMTP, неизвестным серверу.",
-     "Отправляйте только параметры расширений, объявленных в ответе EHLO.",},
-    {"Домен не принимает почту",
-     "Домен получателя не принимает почту: у него нулевая MX-запись (RFC 7505).",
-     "В ответ на RCPT TO для домена с нулевой MX-записью.",
-     "Не повторяйте: на этот адрес нельзя доставить почту. Удалите его или запросите у получателя другой.",},
+    {
+        "Состояние системы",
+        "Состояние системы или справка: сервер сообщает сведения о себе.",
+        "В ответ на HELP с аргументом или на запрос состояния; на практике редко.",
+        "Исправлять нечего: текст предназначен для человека.",
+    },
+    {
+        "Справочное сообщение",
+        "Справка для пользователя: как работать с сервером или с командой.",
+        "В ответ на HELP.",
+        "Исправлять нечего: это только информация.",
+    },
+    {
+        "Сервис готов",
+        "Сервер готов к работе: приветствие при подключении или разрешение начать TLS после STARTTLS.",
+        "Первым ответом нового соединения (возможно, многострочным) и после STARTTLS.",
+        "Исправлять нечего: отправьте EHLO. После STARTTLS сразу начинайте TLS-рукопожатие и отбросьте всё, что было прочитано до него.",
+    },
+    {
+        "Закрытие соединения",
+        "Сервер закрывает канал передачи после штатной команды QUIT; сеанс завершён нормально.",
+        "В ответ на QUIT, последней строкой сеанса.",
+        "Исправлять ничего не нужно: это ожидаемое завершение сеанса. Закройте соединение со своей стороны.",
+    },
+    {
+        "Аутентификация успешна",
+        "Обмен AUTH завершился успешно: клиент аутентифицирован.",
+        "В конце обмена AUTH (RFC 4954).",
+        "Исправлять нечего: переходите к MAIL FROM. Не отправляйте AUTH повторно в этом сеансе.",
+    },
+    {
+        "Действие выполнено",
+        "Команда принята, запрошенное действие выполнено.",
+        "В ответ на EHLO (со списком возможностей), MAIL, RCPT, RSET, NOOP, VRFY и после окончания данных письма.",
+        "Исправлять нечего: отправляйте следующую команду.",
+    },
+    {
+        "Пользователь не локальный, письмо будет переслано",
+        "Получатель не локальный; сервер принимает письмо и перешлёт его по пути, указанному в тексте.",
+        "В ответ на RCPT TO или VRFY на сервере, который пересылает почту.",
+        "Исправлять нечего; можно заменить адрес на указанный в тексте.",
+    },
+    {
+        "Проверить нельзя, доставка будет предпринята",
+        "Сервер не может проверить пользователя, но примет письмо и попытается его доставить.",
+        "В ответ на VRFY на серверах, которые не раскрывают существование ящиков.",
+        "Исправлять нечего: VRFY ненадёжен для проверки. Отправьте письмо и следите за возвратом.",
+    },
+    {
+        "Запрос аутентификации",
+        "Сервер посылает запрос SASL (base64) и ждёт строку ответа клиента.",
+        "Во время AUTH, между командой и итоговым ответом 235 или 5xx.",
+        "Исправлять нечего: ответьте строкой base64, которую требует механизм, или «*» для отмены.",
+    },
+    {
+        "Начните ввод письма",
+        "Сервер готов принять содержимое письма; завершите его последовательностью <CRLF>.<CRLF>.",
+        "В ответ на DATA, если принят хотя бы один получатель.",
+        "Исправлять нечего: отправьте письмо с удвоением точек, концами строк CRLF и завершите <CRLF>.<CRLF>.",
+    },
+    {
+        "Сервис недоступен",
+        "Сервер завершает работу или отказывает в обслуживании и закрывает канал. Может прийти как приветствие или в ответ на любую команду.",
+        "Сервер перегружен или выключается, слишком много ошибок или соединений с вашего адреса, истёк тайм-аут.",
+        "Повторите позже, как при любом 4xx; если повторяется, снизьте частоту соединений и поищите в тексте причину (лимит, репутация).",
+    },
+    {
+        "Требуется смена пароля",
+        "Пользователь должен перейти на более стойкий механизм аутентификации, прежде чем снова использовать выбранный.",
+        "В ответ на AUTH с открытым механизмом, от которого учётную запись перевели.",
+        "Один раз аутентифицируйтесь механизмом, который называет сервер (обычно внутри TLS), чтобы завершить переход.",
+    },
+    {
+        "Ящик временно недоступен",
+        "Действие не выполнено: ящик временно недоступен (занят, заблокирован или отклонён временной политикой, например серым списком).",
+        "В ответ на RCPT TO, MAIL FROM или после данных письма.",
+        "Повторите позже с увеличивающейся паузой; серый список снимается через несколько минут.",
+    },
+    {
+        "Локальная ошибка обработки",
+        "Сервер прервал действие из-за внутренней проблемы (сбой поиска, фильтра, диска).",
+        "В ответ на MAIL, RCPT или после данных письма.",
+        "Повторите позже; ошибка на стороне сервера. Если не проходит, сообщите администратору (postmaster) сервера.",
+    },
+    {
+        "Недостаточно места в системе",
+        "Действие не выполнено из-за нехватки места или потому, что транзакция упёрлась в лимит, например число получателей.",
+        "В ответ на MAIL или RCPT (слишком много получателей: §4.5.3.1.10) либо после данных письма.",
+        "Повторите позже; при избытке получателей отправьте оставшихся в новой транзакции.",
+    },
+    {
+        "Временный отказ (TLS или аутентификация)",
+        "TLS сейчас недоступен или аутентификация не удалась по временной причине на стороне сервера.",
+        "В ответ на STARTTLS или AUTH.",
+        "Повторите позже; не переходите к передаче учётных данных без TLS.",
+    },
+    {
+        "Параметры не могут быть обработаны",
+        "Сервер распознал параметры MAIL FROM или RCPT TO, но сейчас не может их выполнить.",
+        "В ответ на MAIL или RCPT с параметрами ESMTP.",
+        "Повторите позже или без этого параметра, если он для вас необязателен.",
+    },
+    {
+        "Невозможно поставить очередь для узла",
+        "ETRN: сервер не может начать обработку очереди для указанного узла.",
+        "В ответ на ETRN (RFC 1985).",
+        "Повторите ETRN позже.",
+    },
+    {
+        "Узел не разрешён",
+        "ETRN: клиенту не разрешено запускать обработку очереди для указанного узла.",
+        "В ответ на ETRN (RFC 1985).",
+        "Попросите администратора сервера разрешить ваш узел или запрашивайте только разрешённые домены.",
+    },
+    {
+        "Команда не распознана",
+        "Синтаксическая ошибка: команда не распознана или строка команды слишком длинная.",
+        "В ответ на неизвестную команду, искажённую строку или строку длиннее 512 октетов.",
+        "Отправляйте только команды RFC 5321 и команды расширений из ответа EHLO; соблюдайте ограничения длины строк.",
+    },
+    {
+        "Синтаксическая ошибка в параметрах",
+        "Команда распознана, но её аргументы синтаксически неверны.",
+        "Искажённый адрес в MAIL FROM или RCPT TO, неверный аргумент EHLO, неверный синтаксис параметра.",
+        "Исправьте аргументы: угловые скобки вокруг адресов, корректный домен или адресный литерал, без лишних пробелов.",
+    },
+    {
+        "Команда не реализована",
+        "Команда распознана, но на этом сервере не реализована или отключена.",
+        "В ответ на VRFY, EXPN, TURN, ETRN или расширение, которое сервер не объявлял.",
+        "Не используйте эту команду с этим сервером; используйте только команды, объявленные в ответе EHLO.",
+    },
+    {
+        "Неверная последовательность команд",
+        "Команда корректна, но пришла не в том порядке.",
+        "MAIL до EHLO, RCPT до MAIL, DATA до принятого RCPT, второй MAIL внутри транзакции, AUTH после аутентификации.",
+        "Соблюдайте порядок EHLO, [STARTTLS, EHLO], [AUTH], MAIL, RCPT..., DATA; отправьте RSET, чтобы начать заново.",
+    },
+    {
+        "Параметр не реализован",
+        "Команда корректна, но один из её параметров или запрошенное расширение не реализованы: неподдерживаемый механизм AUTH или нераспознанный параметр MAIL FROM (для параметров MAIL/RCPT RFC 5321 предпочитает код 555, но многие серверы отвечают 504).",
+        "В ответ на AUTH с механизмом, которого сервер не предлагает, на MAIL FROM или RCPT TO с параметром необъявленного расширения, на HELP/VRFY с неподдерживаемым аргументом.",
+        "Прочитайте возможности из ответа EHLO и используйте только перечисленное там: механизм AUTH из строки AUTH, параметры MAIL FROM только объявленных расширений (SIZE, BODY, SMTPUTF8, RET/ENVID для DSN, ...).",
+    },
+    {
+        "Узел не принимает почту",
+        "Этот узел вообще не принимает почту (RFC 7504); почтового сервиса здесь нет.",
+        "Как приветствие узла, который никогда не принимает почту, или в ответ на любую команду после него.",
+        "Не повторяйте попытки на этом узле. Проверьте MX-записи домена: возможно, вы подключились не к тому узлу.",
+    },
+    {
+        "Требуется шифрование",
+        "Выбранный механизм аутентификации требует внешнего уровня защиты, например TLS.",
+        "В ответ на AUTH с открытым механизмом на незашифрованном соединении.",
+        "Сначала выполните STARTTLS или используйте механизм, который не раскрывает пароль.",
+    },
+    {
+        "Требуется аутентификация",
+        "Сервер требует аутентификацию (или TLS), прежде чем выполнить эту команду.",
+        "В ответ на MAIL FROM на сервере отправки до AUTH или до STARTTLS на сервере, требующем TLS.",
+        "Выполните STARTTLS, затем AUTH с верными учётными данными и повторите команду.",
+    },
+    {
+        "Механизм аутентификации слишком слаб",
+        "Выбранный механизм аутентификации слабее, чем разрешает политика сервера для этого пользователя.",
+        "В ответ на AUTH со слабым механизмом, например LOGIN или PLAIN без TLS, или CRAM-MD5, если политика его запрещает.",
+        "Выберите более стойкий механизм из списка AUTH или аутентифицируйтесь внутри TLS.",
+    },
+    {
+        "Неверные учётные данные",
+        "Аутентификация не удалась: неверное имя пользователя или пароль, либо учётные данные не приняты.",
+        "В конце обмена AUTH.",
+        "Проверьте имя пользователя и пароль (или токен); для OAuth2 обновите токен. Не повторяйте в цикле: учётную запись могут заблокировать.",
+    },
+    {
+        "Механизм требует шифрования",
+        "Выбранный механизм аутентификации разрешён только на зашифрованном соединении.",
+        "В ответ на AUTH на соединении без TLS.",
+        "Выполните STARTTLS, снова EHLO, затем AUTH.",
+    },
+    {
+        "Ящик недоступен",
+        "Действие не выполнено: ящика нет, он недостижим или политика отвергает команду (запрет ретрансляции, заблокированный отправитель, спам).",
+        "В ответ на RCPT TO (нет пользователя, ретрансляция запрещена), MAIL FROM (отправитель заблокирован) или после данных письма (содержимое отвергнуто).",
+        "Проверьте адрес на опечатки; при отказе по политике прочитайте расширенный код и текст (5.7.x) и исправьте аутентификацию (SPF, DKIM, DMARC), репутацию или права на ретрансляцию.",
+    },
+    {
+        "Пользователь не локальный, используйте другой путь",
+        "Получатель не локальный; сервер не будет пересылать, но называет путь, который стоит попробовать.",
+        "В ответ на RCPT TO на сервере, который не ретранслирует почту для этого адреса.",
+        "Отправьте на путь, указанный в тексте, или доставляйте через правильный MX домена.",
+    },
+    {
+        "Превышен выделенный объём",
+        "Действие прервано из-за превышения лимита хранения: письмо слишком большое или ящик переполнен.",
+        "После данных письма или в ответ на MAIL FROM с SIZE больше лимита сервера.",
+        "Уменьшите письмо (сверьтесь с SIZE из ответа EHLO) или попросите получателя освободить место.",
+    },
+    {
+        "Недопустимое имя ящика",
+        "Действие не выполнено: имя ящика недопустимо — неверный синтаксис или адрес, который сервер отвергает.",
+        "В ответ на MAIL FROM или RCPT TO с искажённым адресом или с не-ASCII адресом без SMTPUTF8.",
+        "Исправьте адрес; интернационализированные адреса используйте, только если сервер объявил SMTPUTF8.",
+    },
+    {
+        "Транзакция не удалась",
+        "Транзакция не удалась или (как приветствие) SMTP-сервиса здесь для вас нет.",
+        "Как приветствие сервера, отвергающего ваше соединение, после данных письма (содержимое отвергнуто) или при нарушении синхронизации конвейера.",
+        "Прочитайте текст и расширенный код: обычно там названа политика или чёрный список. После приветствия 554 имеет смысл только QUIT.",
+    },
+    {
+        "Параметры не распознаны",
+        "Параметры MAIL FROM или RCPT TO не распознаны или не реализованы.",
+        "В ответ на MAIL или RCPT с параметром ESMTP, неизвестным серверу.",
+        "Отправляйте только параметры расширений, объявленных в ответе EHLO.",
+    },
+    {
+        "Домен не принимает почту",
+        "Домен получателя не принимает почту: у него нулевая MX-запись (RFC 7505).",
+        "В ответ на RCPT TO для домена с нулевой MX-записью.",
+        "Не повторяйте: на этот адрес нельзя доставить почту. Удалите его или запросите у получателя другой.",
+    },
 };
 
 inline constexpr esc_text catalog_ru_escs[] = {
@@ -6393,7 +7879,8 @@ inline constexpr esc_text catalog_ru_escs[] = {
     {"Ящик получателя перемещён", "Ящик существовал, но перемещён, и адрес пересылки неизвестен."},
     {"Неверный синтаксис адреса отправителя", "Адрес отправителя синтаксически неверен."},
     {"Неверный адрес системы отправителя", "Домен отправителя не существует или не может принимать ответы."},
-    {"Письмо передано несовместимому агенту", "Адрес верен, но письмо ушло в систему, которая не сообщает дальнейший статус доставки."},
+    {"Письмо передано несовместимому агенту",
+     "Адрес верен, но письмо ушло в систему, которая не сообщает дальнейший статус доставки."},
     {"У адреса получателя нулевой MX", "Домен получателя опубликовал нулевую MX-запись: он не принимает почту."},
     {"Прочий статус ящика", "Ящик существует, но причина статуса связана с ним."},
     {"Ящик отключён", "Ящик существует, но не принимает письма, возможно временно."},
@@ -6402,12 +7889,15 @@ inline constexpr esc_text catalog_ru_escs[] = {
     {"Ошибка раскрытия списка рассылки", "Адрес — список рассылки, который не удалось раскрыть."},
     {"Прочий статус почтовой системы", "Целевая система в целом принимает почту, но причина статуса связана с ней."},
     {"Почтовая система переполнена", "На целевой системе закончилось место."},
-    {"Система не принимает сетевые сообщения", "Целевой узел сейчас не принимает письма (нагрузка, обслуживание, выключение)."},
-    {"Система не поддерживает выбранные возможности", "Письмо требует возможностей, которых целевая система не поддерживает."},
+    {"Система не принимает сетевые сообщения",
+     "Целевой узел сейчас не принимает письма (нагрузка, обслуживание, выключение)."},
+    {"Система не поддерживает выбранные возможности",
+     "Письмо требует возможностей, которых целевая система не поддерживает."},
     {"Письмо слишком велико для системы", "Письмо больше общесистемного лимита размера."},
     {"Система настроена неверно", "Из-за настроек целевая система не может принять это письмо."},
     {"Запрошенный приоритет изменён", "Письмо принято, но с другим приоритетом, чем запрошено (MT-PRIORITY)."},
-    {"Прочий статус сети или маршрутизации", "Произошла сетевая проблема или проблема маршрутизации; подробностей нет."},
+    {"Прочий статус сети или маршрутизации",
+     "Произошла сетевая проблема или проблема маршрутизации; подробностей нет."},
     {"Узел не отвечает", "Следующий узел не ответил на попытку соединения."},
     {"Плохое соединение", "Соединение установлено, но прервалось или сбоило до завершения доставки."},
     {"Сбой сервера каталогов", "Служба каталогов, нужная для маршрутизации (обычно DNS), не ответила."},
@@ -6419,24 +7909,34 @@ inline constexpr esc_text catalog_ru_escs[] = {
     {"Недопустимая команда", "Команда пришла не по порядку или не поддерживается."},
     {"Синтаксическая ошибка", "Команду не удалось разобрать, она не распознана или слишком длинная."},
     {"Слишком много получателей", "Получателей больше, чем сервер принимает в одной транзакции."},
-    {"Недопустимые аргументы команды", "Аргументы команды неверны или не поддерживаются (неизвестный параметр или механизм AUTH)."},
+    {"Недопустимые аргументы команды",
+     "Аргументы команды неверны или не поддерживаются (неизвестный параметр или механизм AUTH)."},
     {"Неверная версия протокола", "Стороны не смогли согласовать версию протокола."},
     {"Строка обмена аутентификации слишком длинная", "Строка обмена AUTH превысила лимит сервера."},
     {"Прочая ошибка содержимого", "Причина статуса — в содержимом письма."},
-    {"Тип содержимого не поддерживается", "Тип содержимого или кодировка письма не поддерживаются на пути к получателю."},
-    {"Требуется преобразование, но оно запрещено", "Для доставки содержимое нужно преобразовать, но преобразование запрещено."},
-    {"Требуется преобразование, но оно не поддерживается", "Содержимое нужно преобразовать, но система этого не умеет."},
-    {"Выполнено преобразование с потерями", "Письмо доставлено после преобразования, при котором часть содержимого потеряна."},
+    {"Тип содержимого не поддерживается",
+     "Тип содержимого или кодировка письма не поддерживаются на пути к получателю."},
+    {"Требуется преобразование, но оно запрещено",
+     "Для доставки содержимое нужно преобразовать, но преобразование запрещено."},
+    {"Требуется преобразование, но оно не поддерживается",
+     "Содержимое нужно преобразовать, но система этого не умеет."},
+    {"Выполнено преобразование с потерями",
+     "Письмо доставлено после преобразования, при котором часть содержимого потеряна."},
     {"Преобразование не удалось", "Требуемое преобразование содержимого завершилось ошибкой."},
-    {"Содержимое письма недоступно", "Содержимое, на которое ссылается письмо (например, URL в BURL), не удалось получить."},
-    {"Не-ASCII адреса не разрешены", "Адрес отправителя или получателя с не-ASCII символами использован там, где это запрещено (SMTPUTF8)."},
+    {"Содержимое письма недоступно",
+     "Содержимое, на которое ссылается письмо (например, URL в BURL), не удалось получить."},
+    {"Не-ASCII адреса не разрешены",
+     "Адрес отправителя или получателя с не-ASCII символами использован там, где это запрещено (SMTPUTF8)."},
     {"Нужен ответ в UTF-8, но он не разрешён", "Серверу нужен ответ в UTF-8, но клиент его не разрешил."},
-    {"Заголовок в UTF-8 нельзя передать", "Письмо с заголовками в UTF-8 нельзя передать получателю, на пути к которому нет SMTPUTF8."},
+    {"Заголовок в UTF-8 нельзя передать",
+     "Письмо с заголовками в UTF-8 нельзя передать получателю, на пути к которому нет SMTPUTF8."},
     {"Нужен ответ в UTF-8 (устаревший дубликат)", "Ошибочно зарегистрированный дубликат X.6.8; не отправляйте его."},
     {"Прочий статус безопасности", "Причина — условие безопасности или политики."},
-    {"Доставка не разрешена, письмо отклонено", "Отправителю запрещено писать этому получателю: политика, фильтрация, репутация или запрет ретрансляции."},
+    {"Доставка не разрешена, письмо отклонено",
+     "Отправителю запрещено писать этому получателю: политика, фильтрация, репутация или запрет ретрансляции."},
     {"Раскрытие списка рассылки запрещено", "Отправителю запрещено писать в этот список рассылки."},
-    {"Требуется защитное преобразование, но оно невозможно", "Для доставки нужно преобразование между форматами защищённой почты, а оно невозможно."},
+    {"Требуется защитное преобразование, но оно невозможно",
+     "Для доставки нужно преобразование между форматами защищённой почты, а оно невозможно."},
     {"Функции безопасности не поддерживаются", "Письмо требует функций безопасности, которых система не поддерживает."},
     {"Криптографический сбой", "Проверка или расшифровка не удалась, например ключа нет или он неверен."},
     {"Криптографический алгоритм не поддерживается", "Письму нужен алгоритм, которого система не поддерживает."},
@@ -6445,45 +7945,57 @@ inline constexpr esc_text catalog_ru_escs[] = {
     {"Механизм аутентификации слишком слаб", "Выбранный механизм аутентификации слабее, чем требует политика."},
     {"Требуется шифрование", "Для выбранного механизма аутентификации нужен внешний уровень защиты, например TLS."},
     {"Механизм аутентификации требует шифрования", "Механизм разрешён только на зашифрованном соединении."},
-    {"Требуется смена пароля", "Пользователь должен перейти на выбранный механизм, обычно один раз аутентифицировавшись внутри TLS."},
+    {"Требуется смена пароля",
+     "Пользователь должен перейти на выбранный механизм, обычно один раз аутентифицировавшись внутри TLS."},
     {"Учётная запись отключена", "Аутентификация прошла, но учётная запись отключена."},
     {"Требуются доверительные отношения", "Серверу отправки нужны доверительные отношения с клиентом, а их нет."},
     {"Слишком низкий приоритет", "Приоритет письма ниже того, что сервер сейчас принимает (MT-PRIORITY)."},
-    {"Письмо слишком велико для указанного приоритета", "Письмо слишком большое, чтобы принять его с таким приоритетом (MT-PRIORITY)."},
+    {"Письмо слишком велико для указанного приоритета",
+     "Письмо слишком большое, чтобы принять его с таким приоритетом (MT-PRIORITY)."},
     {"Сменился владелец ящика", "Ящик сменил владельца после даты, указанной отправителем (RRVS)."},
     {"Сменился владелец домена", "Домен сменил владельца после даты, указанной отправителем (RRVS)."},
     {"Проверку RRVS выполнить нельзя", "Сервер не может проверить дату, указанную отправителем (RRVS)."},
     {"Нет действительной подписи DKIM", "В письме нет подписи DKIM, которая проходит проверку."},
     {"Нет приемлемой подписи DKIM", "Подписи DKIM проходят проверку, но ни одна не приемлема по локальной политике."},
-    {"Нет действительной подписи DKIM домена автора", "Ни одна действительная подпись DKIM не соответствует домену адреса From."},
+    {"Нет действительной подписи DKIM домена автора",
+     "Ни одна действительная подпись DKIM не соответствует домену адреса From."},
     {"Проверка SPF не пройдена", "Запись SPF домена отправителя не разрешает отправляющий узел."},
     {"Ошибка проверки SPF", "Проверка SPF завершилась ошибкой (временный сбой DNS или испорченная запись)."},
-    {"Проверка обратной зоны DNS не пройдена", "Для IP-адреса клиента нет согласованных обратной и прямой записей DNS."},
-    {"Не пройдено несколько проверок подлинности", "Письмо не прошло более одной проверки подлинности (SPF, DKIM, обратная зона DNS)."},
-    {"У адреса отправителя нулевой MX", "Домен отправителя опубликовал нулевую MX-запись, поэтому ответы на письмо недоставимы."},
+    {"Проверка обратной зоны DNS не пройдена",
+     "Для IP-адреса клиента нет согласованных обратной и прямой записей DNS."},
+    {"Не пройдено несколько проверок подлинности",
+     "Письмо не прошло более одной проверки подлинности (SPF, DKIM, обратная зона DNS)."},
+    {"У адреса отправителя нулевой MX",
+     "Домен отправителя опубликовал нулевую MX-запись, поэтому ответы на письмо недоставимы."},
     {"Обнаружен поток писем", "Письмо похоже на часть потока однотипных писем; скорость отправителя ограничена."},
     {"Проверка ARC не пройдена", "Цепочка ARC (Authenticated Received Chain) письма не прошла проверку."},
-    {"Требуется поддержка REQUIRETLS", "Письмо требует TLS на каждом участке, но следующий узел не поддерживает REQUIRETLS."},
+    {"Требуется поддержка REQUIRETLS",
+     "Письмо требует TLS на каждом участке, но следующий узел не поддерживает REQUIRETLS."},
 };
 
 inline constexpr theory_text catalog_ru_theory = {
     {
         {"2xx Положительное завершение", "Запрошенное действие выполнено; можно отправлять следующую команду."},
-        {"3xx Положительный промежуточный ответ", "Команда принята, но сервер ждёт дополнительных данных (содержимое письма, ответ AUTH)."},
-        {"4xx Временное отрицательное завершение", "Команда не принята, но причина временная: та же команда может пройти позже."},
+        {"3xx Положительный промежуточный ответ",
+         "Команда принята, но сервер ждёт дополнительных данных (содержимое письма, ответ AUTH)."},
+        {"4xx Временное отрицательное завершение",
+         "Команда не принята, но причина временная: та же команда может пройти позже."},
         {"5xx Постоянное отрицательное завершение", "Команда не принята и при повторе без изменений снова не пройдёт."},
     },
     {
-        {"x0z Синтаксис", "Синтаксис, а также синтаксически верные команды вне функциональных категорий, нереализованные или лишние."},
+        {"x0z Синтаксис",
+         "Синтаксис, а также синтаксически верные команды вне функциональных категорий, нереализованные или лишние."},
         {"x1z Информация", "Ответы на запросы сведений, например состояния или справки."},
         {"x2z Соединения", "Ответы о канале передачи: открытие, закрытие или отказ."},
         {"x3z Не определено", "Не определено в RFC 5321; используется расширениями (AUTH, STARTTLS)."},
         {"x4z Не определено", "Не определено в RFC 5321."},
-        {"x5z Почтовая система", "Состояние почтовой системы получателя относительно запрошенной передачи или действия."},
+        {"x5z Почтовая система",
+         "Состояние почтовой системы получателя относительно запрошенной передачи или действия."},
     },
     {
         {"2.X.X Успех", "Действие выполнено; уточнение может описывать преобразование, сделанное по пути."},
-        {"4.X.X Устойчивый временный сбой", "Письмо корректно, но доставке помешало временное условие; повтор позже может пройти."},
+        {"4.X.X Устойчивый временный сбой",
+         "Письмо корректно, но доставке помешало временное условие; повтор позже может пройти."},
         {"5.X.X Постоянный сбой", "Повторная отправка письма в том же виде не поможет; что-то нужно изменить."},
     },
     {
@@ -6494,7 +8006,8 @@ inline constexpr theory_text catalog_ru_theory = {
         {"X.4.X Статус сети и маршрутизации", "Проблема с сетью или маршрутизацией письма."},
         {"X.5.X Статус протокола доставки", "Проблема почтового протокола: команды, порядок, аргументы."},
         {"X.6.X Статус содержимого", "Проблема с содержимым письма, его типом или преобразованием."},
-        {"X.7.X Статус безопасности или политики", "Условие безопасности или политики: аутентификация, авторизация, шифрование, фильтрация."},
+        {"X.7.X Статус безопасности или политики",
+         "Условие безопасности или политики: аутентификация, авторизация, шифрование, фильтрация."},
     },
     "Нет в каталоге: толкуется по теории кодов ответа",
     "Действуйте по первой цифре (RFC 5321 §4.2.1): 2 — продолжайте, 3 — отправьте то, чего ждёт сервер, 4 — повторите позже, 5 — не повторяйте без изменений.",
@@ -6529,46 +8042,61 @@ static_assert(sizeof(catalog_ru_replies) / sizeof(catalog_ru_replies[0]) == repl
 static_assert(sizeof(catalog_en_escs) / sizeof(catalog_en_escs[0]) == esc_count, "en enhanced codes");
 static_assert(sizeof(catalog_ru_escs) / sizeof(catalog_ru_escs[0]) == esc_count, "ru enhanced codes");
 
+}  // namespace detail
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/catalog_facts.hpp ----
+
+namespace smtpp {
+/// The number of listed reply codes (`listed_reply_code(0 .. listed_reply_count - 1)`).
+inline constexpr std::size_t listed_reply_count = detail::reply_count;
+/// The number of registered enhanced codes (`listed_enhanced_code(0 .. listed_enhanced_count - 1)`).
+inline constexpr std::size_t listed_enhanced_count = detail::esc_count;
+}  // namespace smtpp
+
+// ---- begin smtpp/detail/catalog-inl.hpp ----
+/**
+ * @file detail/catalog-inl.hpp
+ * @brief The catalog's lookups: the definitions of the functions catalog.hpp declares.
+ * @private Included by catalog.hpp only, at its end.
+ */
+#ifndef SMTPP_DETAIL_CATALOG_INL_HPP
+#define SMTPP_DETAIL_CATALOG_INL_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace smtpp {
+
+namespace detail {
+/// The texts of language `l`; English for a value out of range.
 constexpr const catalog_lang& texts(lang l) noexcept {
     return catalog_texts[static_cast<std::size_t>(l) < lang_count ? static_cast<std::size_t>(l) : 0];
 }
-
 }  // namespace detail
 
-// ================================================================================================
-// Reply codes
-// ================================================================================================
+constexpr bool parse_lang(std::string_view s, lang& out) noexcept {
+    for (const auto& row : detail::lang_names) {
+        if (s.size() != row.name.size()) continue;
+        std::size_t k = 0;
+        while (k < s.size() && static_cast<char>(s[k] | 0x20) == row.name[k]) ++k;
+        if (k == s.size()) {
+            out = row.value;
+            return true;
+        }
+    }
+    return false;
+}
 
-/// Everything the catalog says about a reply code. Views into static storage.
-struct reply_explanation {
-    std::uint16_t code = 0;
-    bool valid = false;          ///< a `Reply-code` (first digit 2–5, second 0–5)
-    bool listed = false;         ///< in the table; otherwise title/description come from theory
-    bool closes = false;         ///< the server closes the connection after it
-    std::string_view cls{};      ///< "2xx Positive Completion", …
-    std::string_view cls_meaning{};
-    std::string_view category{}; ///< meaning of the second digit: "x2z Connections", …
-    std::string_view category_meaning{};
-    std::string_view title{};
-    std::string_view description{};
-    std::string_view when{};
-    std::string_view fix{};
-    std::string_view rfc{};
-};
-
-/// The index of `code` in the catalog, or `detail::reply_count` when absent.
 constexpr std::size_t reply_index(unsigned code) noexcept {
     for (std::size_t i = 0; i < detail::reply_count; ++i)
         if (detail::reply_facts[i].code == code) return i;
     return detail::reply_count;
 }
 
-/**
- * Explains a reply code. A listed code gets its card; a valid code that is not listed gets
- * the theory of RFC 5321 §4.2.1 (first digit: outcome, second digit: category) and the
- * advice to act on the first digit; an invalid code gets `valid == false` and nothing else.
- */
-constexpr reply_explanation explain_reply(unsigned code, lang l = lang::en) noexcept {
+constexpr reply_explanation explain_reply(unsigned code, lang l) noexcept {
     reply_explanation e{};
     e.code = static_cast<std::uint16_t>(code <= 999 ? code : 0);
     if (!(code >= 200 && code <= 599 && (code / 10) % 10 <= 5)) return e;
@@ -6599,40 +8127,17 @@ constexpr reply_explanation explain_reply(unsigned code, lang l = lang::en) noex
     return e;
 }
 
-/// The listed reply codes, in ascending order, for iteration.
 constexpr std::uint16_t listed_reply_code(std::size_t i) noexcept {
     return i < detail::reply_count ? detail::reply_facts[i].code : std::uint16_t{0};
 }
-inline constexpr std::size_t listed_reply_count = detail::reply_count;
 
-// ================================================================================================
-// Enhanced status codes
-// ================================================================================================
-
-/// Everything the catalog says about an enhanced status code. Views into static storage.
-struct enhanced_explanation {
-    enhanced_code esc{};
-    bool valid = false;         ///< class 2/4/5, subject and detail 0..999
-    bool listed = false;        ///< `X.subject.detail` is in the IANA registry
-    bool known_subject = false; ///< subject 0..7 (RFC 3463 §3)
-    std::string_view cls{};     ///< "2.X.X Success", …
-    std::string_view cls_meaning{};
-    std::string_view subject{}; ///< "X.1.X Addressing Status", …
-    std::string_view subject_meaning{};
-    std::string_view title{};
-    std::string_view description{};
-    std::string_view rfc{};
-};
-
-/// The index of `X.subject.detail` in the registry table, or `detail::esc_count`.
 constexpr std::size_t enhanced_index(unsigned subject, unsigned detail_code) noexcept {
     for (std::size_t i = 0; i < detail::esc_count; ++i)
         if (detail::esc_facts[i].subject == subject && detail::esc_facts[i].detail == detail_code) return i;
     return detail::esc_count;
 }
 
-/// Explains an enhanced status code (RFC 3463 §2–§3 and the IANA registry, RFC 5248).
-constexpr enhanced_explanation explain_enhanced(enhanced_code c, lang l = lang::en) noexcept {
+constexpr enhanced_explanation explain_enhanced(enhanced_code c, lang l) noexcept {
     enhanced_explanation e{};
     e.esc = c;
     if (!((c.cls == 2 || c.cls == 4 || c.cls == 5) && c.subject <= 999 && c.detail <= 999)) return e;
@@ -6658,14 +8163,15 @@ constexpr enhanced_explanation explain_enhanced(enhanced_code c, lang l = lang::
     return e;
 }
 
-/// The registered codes as `X.subject.detail` pairs, in registry order, for iteration.
-inline constexpr std::size_t listed_enhanced_count = detail::esc_count;
-constexpr enhanced_code listed_enhanced_code(std::size_t i, std::uint8_t cls = 5) noexcept {
+constexpr enhanced_code listed_enhanced_code(std::size_t i, std::uint8_t cls) noexcept {
     if (i >= detail::esc_count) return {};
     return {cls, detail::esc_facts[i].subject, detail::esc_facts[i].detail};
 }
 
 }  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/catalog-inl.hpp ----
 
 #endif
 // ---- end smtpp/catalog.hpp ----
@@ -6686,13 +8192,13 @@ constexpr enhanced_code listed_enhanced_code(std::size_t i, std::uint8_t cls = 5
  *   smtpp::session_state st{};
  *   auto r = smtpp::start(pol, st);                  // 220 greeting
  *   write(r.reply); st = r.next;
- *   for each line from the line reader:
+ *   for each line from the line reader (line_options: options_for(pol, st).line):
  *       r = smtpp::step(pol, st, line, cmd, reader_has_more_input);  // cmd: host-owned
  *       for (k = 0; k < r.count; ++k) write(r.reply);
  *       st = r.next;
  *       switch (r.act) {
  *         case action::verify_recipient: r = smtpp::resolve(pol, st, my_check(cmd)); ... (same loop)
- *         case action::read_data: run data_decoder(body_options(pol, st)), then
+ *         case action::read_data: run data_decoder(options_for(pol, st).data), then
  *                                  r = smtpp::end_of_data(pol, st, verdict); ...
  *         case action::start_tls: reader.discard(); drop the read buffer; handshake;
  *                                  r = smtpp::tls_established(pol, st); ...
@@ -6702,13 +8208,20 @@ constexpr enhanced_code listed_enhanced_code(std::size_t i, std::uint8_t cls = 5
  *
  * Lifetimes. `step_result::reply` views either static storage (fixed replies) or the
  * `policy` (greeting, EHLO, 221, 421: the policy must outlive every result it produced),
- * or the caller buffer given to `auth_challenge()`. the `command` step() fills and `sasl` view the
- * line passed to `step()`. The views in `policy_options` need only live while the policy
- * is constructed: it copies what it keeps.
+ * or the caller buffer given to `auth_challenge()`. The `command` step() fills and `sasl`
+ * view the line passed to `step()`. The views in `policy_options` need only live while the
+ * policy is constructed: it copies what it keeps.
  *
- * Everything that affects the state machine lives in this file: the (phase × verb)
- * transition table is data (`detail::transitions`), the exceptions to it are beside it
- * under a banner, and docs/state-machine.dot is generated from the table.
+ * This file is what a host calls, in the order a host meets it: phases, actions and
+ * verdicts; the reply catalogue; the policy; the state and the result; the options the
+ * other layers take in a state; the entry points. The machinery lives in detail/:
+ * - detail/session_replies.hpp: the rendered reply table and its renderer;
+ * - detail/session_table.hpp: the (phase × verb) transition table as labelled rows, the
+ *   host-event edges, and the named exceptions to the table (docs/state-machine.dot is
+ *   generated from the table);
+ * - detail/session_policy.hpp: the policy's constructor (validation, EHLO rendering);
+ * - detail/session_results.hpp: the result builders (replies, error counting, closing);
+ * - detail/session-inl.hpp: the entry points' definitions.
  */
 #ifndef SMTPP_SESSION_HPP
 #define SMTPP_SESSION_HPP
@@ -6720,47 +8233,146 @@ constexpr enhanced_code listed_enhanced_code(std::size_t i, std::uint8_t cls = 5
 #include <type_traits>
 
 
+// =========================================================================================
+// The enumerations, each with its names (and replies) in one X-macro table: a row is one
+// enumerator, its explicit value (append-only: the C API mirrors them) and what goes with
+// it. `to_string()` and `reply_for()` are generated from the same rows.
+// =========================================================================================
+
+/// Expands a row `X(name, value)` into the enumerator `name = value,`.
+#define SMTPP_ENUMERATOR_(name, value) name = value,
+/// Expands a row of `SMTPP_SESSION_REPLIES` into the enumerator `name = value,`.
+#define SMTPP_REPLY_ENUMERATOR_(name, value, code, cls, subject, det, text) name = value,
+
+/// The phases: X(name, value). Commands are read only in fresh, ready, mail and rcpt.
+#define SMTPP_SESSION_PHASES(X)                                                        \
+    X(connect, 0) /* before `start()`: nothing said yet */                             \
+    X(fresh, 1)   /* greeted; no HELO/EHLO/LHLO yet (also right after TLS is up) */    \
+    X(ready, 2)   /* HELO/EHLO/LHLO done, no mail transaction */                       \
+    X(mail, 3)    /* MAIL accepted, no recipient accepted yet */                       \
+    X(rcpt, 4)    /* at least one RCPT accepted */                                     \
+    X(data, 5)    /* 354 sent: the host runs the DATA decoder, then `end_of_data()` */ \
+    X(chunk, 6)   /* BDAT: the host consumes the chunk, then `end_of_chunk()` */       \
+    X(auth, 7)    /* AUTH exchange: lines are SASL responses, not commands */          \
+    X(tls, 8)     /* 220 to STARTTLS sent: waiting for `tls_established()` */          \
+    X(closed, 9)  /* 221 or 421 sent: nothing more is answered */
+
+/// The host's verdicts: X(name, value) and the replies they give. See `resolve()`.
+#define SMTPP_VERDICTS(X)                                                            \
+    X(accept, 0)       /* the proposed positive reply */                             \
+    X(reject, 1)       /* permanent refusal (550 5.7.1; AUTH 535 5.7.8) */           \
+    X(defer, 2)        /* temporary failure (451 4.3.0; AUTH 454 4.7.0) */           \
+    X(unknown_user, 3) /* RCPT/delivery 550 5.1.1, MAIL 550 5.1.0, AUTH 535 5.7.8 */ \
+    X(relay_denied, 4) /* 554 5.7.1 Relay access denied */                           \
+    X(mailbox_full, 5) /* 452 4.2.2 (MAIL: 452 4.3.1) */                             \
+    X(too_big, 6)      /* 552 5.3.4 */                                               \
+    X(too_weak, 7)     /* AUTH 534 5.7.9 (elsewhere as reject) */
+
+/// Why a policy could not be built: X(name, value).
+#define SMTPP_POLICY_ERRORS(X)                                                                     \
+    X(none, 0)                                                                                     \
+    X(bad_hostname, 1)  /* empty, or holds SP, a control or an 8-bit octet */                      \
+    X(bad_greeting, 2)  /* holds a control octet (CR/LF: reply injection) */                       \
+    X(bad_parameter, 3) /* an EHLO parameter (MT-PRIORITY, FUTURERELEASE) holds SP or a control */ \
+    X(too_long, 4)      /* the rendered replies do not fit the policy's storage */                 \
+    X(bad_limit, 5)     /* a limit below its RFC minimum, or so large the line limits overflow */
+
+/**
+ * Every reply the session itself produces: X(name, value, code, class, subject, detail,
+ * text) — basic code (RFC 5321 §4.2), enhanced code (RFC 3463; class 0: none) and text.
+ * The replies with a policy slot (greeting, ehlo, helo, bye and the 421s) are rendered per
+ * policy with the host name (or the capability list) before the text; the rest are static.
+ */
+#define SMTPP_SESSION_REPLIES(X)                                                                                        \
+    X(greeting, 0, 220, 0, 0, 0, "ESMTP")                               /* RFC 5321 §4.2, §3.1 */                     \
+    X(ehlo, 1, 250, 0, 0, 0, "")                                        /* + capabilities, RFC 5321 §4.1.1.1 */        \
+    X(helo, 2, 250, 0, 0, 0, "")                                        /* 250 <host> */                                \
+    X(bye, 3, 221, 2, 0, 0, "closing connection")                       /* RFC 5321 §4.1.1.10 */                       \
+    X(too_many_errors, 4, 421, 4, 7, 0, "Error: too many errors")       /* Postfix smtpd_hard_error_limit */            \
+    X(local_error, 5, 421, 4, 3, 0, "Error: local error in processing") /* the host broke the contract */               \
+    X(ok, 6, 250, 2, 0, 0, "Ok")                                        /* RSET, NOOP */                                \
+    X(sender_ok, 7, 250, 2, 1, 0, "Ok")                                 /* RFC 3463 X.1.0 */                            \
+    X(recipient_ok, 8, 250, 2, 1, 5, "Ok")                              /* RFC 3463 X.1.5 */                            \
+    X(start_data, 9, 354, 0, 0, 0, "End data with <CR><LF>.<CR><LF>")   /* RFC 5321 §4.1.1.4 */                        \
+    X(queued, 10, 250, 2, 0, 0, "Ok: queued")                           /* end of data / BDAT LAST */                   \
+    X(chunk_ok, 11, 250, 2, 0, 0, "Ok: chunk received")                 /* per BDAT chunk, RFC 3030 §2 */              \
+    X(help, 12, 214, 2, 0, 0, "See RFC 5321")                           /* RFC 5321 §4.1.1.8 */                        \
+    X(vrfy, 13, 252, 2, 5, 0, "Cannot VRFY user, but will accept message and attempt delivery") /* §3.5.3 */           \
+    X(start_tls, 14, 220, 2, 0, 0, "Ready to start TLS")                                        /* RFC 3207 §4 */      \
+    X(auth_ok, 15, 235, 2, 7, 0, "Authentication successful")                                   /* RFC 4954 §6 */      \
+    X(auth_continue, 16, 334, 0, 0, 0, "")                                  /* empty challenge, RFC 4954 §4 */         \
+    X(sync_error, 17, 554, 5, 5, 0, "Error: SMTP protocol synchronization") /* RFC 2920 §3.1 */                        \
+    X(need_helo, 18, 503, 5, 5, 1, "Error: send HELO/EHLO first")           /* RFC 5321 §4.1.4 */                      \
+    X(need_lhlo, 19, 503, 5, 5, 1, "Error: send LHLO first")                /* RFC 2033 §4.1 */                        \
+    X(nested_mail, 20, 503, 5, 5, 1, "Error: nested MAIL command")                                                      \
+    X(need_mail, 21, 503, 5, 5, 1, "Error: need MAIL command")                                                          \
+    X(need_rcpt, 22, 503, 5, 5, 1, "Error: need RCPT command")                 /* RFC 2920 §3.1, RFC 2033 §4.2 */     \
+    X(already_authenticated, 23, 503, 5, 5, 1, "Error: already authenticated") /* RFC 4954 §4 */                       \
+    X(in_transaction, 24, 503, 5, 5, 1, "Error: MAIL transaction in progress") /* RFC 4954 §4 */                       \
+    X(data_after_bdat, 25, 503, 5, 5, 1, "Error: DATA and BDAT cannot be mixed in one transaction") /* RFC 3030 §3 */  \
+    X(binarymime_needs_bdat, 26, 503, 5, 5, 1, "Error: BODY=BINARYMIME requires BDAT")              /* RFC 3030 §3 */  \
+    X(bdat_failed, 27, 503, 5, 5, 1, "Error: previous chunk failed, send RSET")                     /* RFC 3030 §3 */  \
+    X(rcpt_after_bdat, 28, 503, 5, 5, 1, "Error: RCPT after BDAT")                                                      \
+    X(tls_active, 29, 554, 5, 5, 1, "Error: TLS already active")              /* Postfix */                             \
+    X(not_implemented, 30, 502, 5, 5, 1, "Error: command not implemented")    /* RFC 5321 §4.2.4 */                    \
+    X(bdat_not_offered, 31, 521, 5, 5, 1, "Error: BDAT not offered, closing") /* + close: framing lost */               \
+    X(bdat_syntax, 32, 521, 5, 5, 4, "Syntax: BDAT count [LAST], closing")    /* + close */                             \
+    X(use_lhlo, 33, 500, 5, 5, 1, "Error: this is an LMTP server, use LHLO")  /* RFC 2033 §4.1 */                      \
+    X(auth_required, 34, 530, 5, 7, 0, "Authentication required")             /* RFC 4954 §6 */                        \
+    X(tls_required, 35, 530, 5, 7, 0, "Must issue a STARTTLS command first")  /* RFC 3207 §4 */                        \
+    X(auth_needs_tls, 36, 538, 5, 7, 11,                                                                                \
+      "Encryption required for requested authentication mechanism")                 /* RFC 4954 §6 */                  \
+    X(requiretls_needs_tls, 37, 530, 5, 7, 10, "REQUIRETLS needs a TLS connection") /* RFC 8689 §4.1 */                \
+    X(mechanism_unsupported, 38, 504, 5, 5, 4, "Unrecognized authentication type")  /* RFC 4954 §4 */                  \
+    X(initial_response_refused, 39, 501, 5, 7, 0, "Initial response not allowed for this mechanism") /* RFC 4954 §4 */ \
+    X(auth_aborted, 40, 501, 5, 7, 0, "Authentication aborted")                /* "*", RFC 4954 §4 */                  \
+    X(auth_failed, 41, 535, 5, 7, 8, "Authentication credentials invalid")     /* RFC 4954 §6 */                       \
+    X(auth_temporary, 42, 454, 4, 7, 0, "Temporary authentication failure")    /* RFC 4954 §6 */                       \
+    X(auth_too_weak, 43, 534, 5, 7, 9, "Authentication mechanism is too weak") /* RFC 4954 §6 */                       \
+    X(param_not_offered, 44, 504, 5, 5, 4, "Parameter not supported") /* recognised, not offered: RFC 5321 §4.2.4 */   \
+    X(unknown_param, 45, 555, 5, 5, 4, "Unsupported parameter")       /* RFC 5321 §4.1.1.11 */                         \
+    X(unknown_param_504, 46, 504, 5, 5, 4, "Unsupported parameter")   /* `policy_options::unknown_param_504` */         \
+    X(size_exceeded, 47, 552, 5, 3, 4, "Message size exceeds fixed maximum message size") /* RFC 1870 §6 */            \
+    X(too_many_recipients, 48, 452, 4, 5, 3, "Error: too many recipients")                /* RFC 5321 §4.5.3.1.10 */   \
+    X(sender_rejected, 49, 550, 5, 7, 1, "Sender address rejected")                                                     \
+    X(sender_unknown, 50, 550, 5, 1, 0, "Sender address rejected: unknown")                                             \
+    X(temp_failure, 51, 451, 4, 3, 0, "Temporary failure, try again later")                                             \
+    X(no_storage, 52, 452, 4, 3, 1, "Insufficient system storage") /* RFC 1870 §6 */                                   \
+    X(recipient_rejected, 53, 550, 5, 7, 1, "Recipient address rejected")                                               \
+    X(recipient_unknown, 54, 550, 5, 1, 1, "Recipient address rejected: user unknown")                                  \
+    X(relay_denied, 55, 554, 5, 7, 1, "Relay access denied")                                                            \
+    X(mailbox_full, 56, 452, 4, 2, 2, "Mailbox full")                                                                   \
+    X(message_rejected, 57, 550, 5, 7, 1, "Message rejected")                                                           \
+    X(auth_bad_response, 58, 501, 5, 5, 2, "Invalid base64 data") /* undecodable SASL response, RFC 4954 §4 */         \
+    X(auth_line_too_long, 59, 500, 5, 5, 6, "Authentication exchange line is too long") /* RFC 4954 §4 */              \
+    X(challenge_too_long, 60, 454, 4, 7, 0, "Temporary authentication failure") /* the host's challenge did not fit */  \
+    X(timeout, 61, 421, 4, 4, 2, "Error: timeout exceeded")                     /* idle timer, RFC 5321 §4.5.3.2.7 */  \
+    X(shutting_down, 62, 421, 4, 3, 2, "Service shutting down")                 /* RFC 5321 §3.8 */                    \
+    X(too_many_connections, 63, 421, 4, 7, 0, "Error: too many connections")    /* `refuse()`, RFC 5321 §4.2.2 */
+
 namespace smtpp {
 
 // =========================================================================================
 // Phases, actions, host verdicts
 // =========================================================================================
 
-/// Where the session stands. Commands are read only in fresh, ready, mail and rcpt.
-enum class phase : std::uint8_t {
-    connect = 0,  ///< before `start()`: nothing said yet
-    fresh = 1,    ///< greeted; no HELO/EHLO/LHLO yet (also right after TLS is up)
-    ready = 2,    ///< HELO/EHLO/LHLO done, no mail transaction
-    mail = 3,     ///< MAIL accepted, no recipient accepted yet
-    rcpt = 4,     ///< at least one RCPT accepted
-    data = 5,     ///< 354 sent: the host runs the DATA decoder, then `end_of_data()`
-    chunk = 6,    ///< BDAT: the host consumes the chunk, then `end_of_chunk()`
-    auth = 7,     ///< AUTH exchange: lines are SASL responses, not commands
-    tls = 8,      ///< 220 to STARTTLS sent: waiting for `tls_established()`
-    closed = 9,   ///< 221 or 421 sent: nothing more is answered
-};
+/// Where the session stands (rows of `SMTPP_SESSION_PHASES`). Commands are read only in
+/// fresh, ready, mail and rcpt.
+enum class phase : std::uint8_t { SMTPP_SESSION_PHASES(SMTPP_ENUMERATOR_) };
+/// The number of phases.
 inline constexpr std::size_t phase_count = 10;
 
-namespace detail {
-inline constexpr std::string_view phase_names[phase_count] = {"connect", "fresh", "ready", "mail", "rcpt",
-                                                             "data",    "chunk", "auth",  "tls",  "closed"};
-}  // namespace detail
-
-/// The name of a phase, for logs and the state diagram.
-constexpr std::string_view to_string(phase p) noexcept {
-    const auto& names = detail::phase_names;
-    const auto i = static_cast<std::size_t>(p);
-    return i < phase_count ? names[i] : std::string_view{"?"};
-}
+/// The name of a phase, for logs and the state diagram ("?" out of range).
+constexpr std::string_view to_string(phase p) noexcept;
 
 /// What the host must do after writing the reply.
 enum class action : std::uint8_t {
-    none = 0,
+    none = 0,                ///< nothing: read the next line
     close = 1,               ///< close the connection (after writing the reply)
     start_tls = 2,           ///< discard ALL buffered input (line_reader::discard() and the rest of
                              ///< the read buffer: RFC 3207 §4.2, CVE-2011-0411), then handshake and
                              ///< call `tls_established()`
-    read_data = 3,           ///< run a `data_decoder(body_options(...))`, then `end_of_data()`
+    read_data = 3,           ///< run a `data_decoder(options_for(...).data)`, then `end_of_data()`
     read_bdat = 4,           ///< consume exactly `chunk_size` octets (a `bdat_decoder`; drop them
                              ///< when `discard`), then `end_of_chunk()`
     verify_sender = 5,       ///< decide on `cmd` (MAIL), then `resolve()`
@@ -6770,217 +8382,49 @@ enum class action : std::uint8_t {
     deliver = 8,             ///< deliver the message (for recipient `index` in LMTP), then `resolve()`
 };
 
-/// The host's answer to a decision the session asked for (`resolve()`).
-enum class verdict : std::uint8_t {
-    accept = 0,        ///< the proposed positive reply
-    reject = 1,        ///< permanent refusal (550 5.7.1; AUTH 535 5.7.8)
-    defer = 2,         ///< temporary failure (451 4.3.0; AUTH 454 4.7.0)
-    unknown_user = 3,  ///< RCPT/delivery 550 5.1.1, MAIL 550 5.1.0, AUTH 535 5.7.8
-    relay_denied = 4,  ///< 554 5.7.1 Relay access denied
-    mailbox_full = 5,  ///< 452 4.2.2 (MAIL: 452 4.3.1)
-    too_big = 6,       ///< 552 5.3.4
-    too_weak = 7,      ///< AUTH 534 5.7.9 (elsewhere as reject)
-};
+/// The host's answer to a decision the session asked for (`resolve()`; rows of
+/// `SMTPP_VERDICTS`, with the reply each gets per decision).
+enum class verdict : std::uint8_t { SMTPP_VERDICTS(SMTPP_ENUMERATOR_) };
+/// The number of verdicts.
 inline constexpr std::size_t verdict_count = 8;
 
+/// The verdict's name ("?" out of range).
+constexpr std::string_view to_string(verdict v) noexcept;
+
 /// What a pending decision is about.
-enum class pending : std::uint8_t { none = 0, sender = 1, recipient = 2, credentials = 3, delivery = 4 };
+enum class pending : std::uint8_t {
+    none = 0,         ///< no decision pending
+    sender = 1,       ///< MAIL: `verify_sender`
+    recipient = 2,    ///< RCPT: `verify_recipient`
+    credentials = 3,  ///< AUTH: `verify_credentials`
+    delivery = 4,     ///< end of the body: `deliver`
+};
 
 // =========================================================================================
 // The reply catalogue
 // =========================================================================================
 
-/**
- * Every reply the session itself produces. Values are explicit and append-only. The first
- * six are rendered per policy (they carry the host name, or the capability list); the rest
- * are static. Replies for parser, line-reader and body-decoder errors come from those
- * layers' `reply_for()` and are rendered into the same static table.
- */
-enum class session_reply : std::uint8_t {
-    greeting = 0,               ///< 220 <host> ESMTP ... (RFC 5321 §4.2, §3.1)
-    ehlo = 1,                   ///< 250-<host> + capability lines (RFC 5321 §4.1.1.1)
-    helo = 2,                   ///< 250 <host>
-    bye = 3,                    ///< 221 2.0.0 <host> (RFC 5321 §4.1.1.10)
-    too_many_errors = 4,        ///< 421 4.7.0 <host> (Postfix smtpd_hard_error_limit)
-    local_error = 5,            ///< 421 4.3.0 <host>: the host broke the session's contract
-    ok = 6,                     ///< 250 2.0.0 (RSET, NOOP)
-    sender_ok = 7,              ///< 250 2.1.0 (RFC 3463 X.1.0)
-    recipient_ok = 8,           ///< 250 2.1.5 (RFC 3463 X.1.5)
-    start_data = 9,             ///< 354 (RFC 5321 §4.1.1.4; no enhanced code on 3xx)
-    queued = 10,                ///< 250 2.0.0 after the end of data / BDAT LAST
-    chunk_ok = 11,              ///< 250 2.0.0 per BDAT chunk (RFC 3030 §2)
-    help = 12,                  ///< 214 2.0.0 (RFC 5321 §4.1.1.8)
-    vrfy = 13,                  ///< 252 2.5.0 (RFC 5321 §3.5.3)
-    start_tls = 14,             ///< 220 2.0.0 Ready to start TLS (RFC 3207 §4)
-    auth_ok = 15,               ///< 235 2.7.0 (RFC 4954 §6)
-    auth_continue = 16,         ///< "334 " with an empty challenge (RFC 4954 §4)
-    sync_error = 17,            ///< 554 5.5.0 (Postfix; RFC 2920 §3.1 sync points)
-    need_helo = 18,             ///< 503 5.5.1 (RFC 5321 §4.1.4)
-    need_lhlo = 19,             ///< 503 5.5.1 (RFC 2033 §4.1)
-    nested_mail = 20,           ///< 503 5.5.1
-    need_mail = 21,             ///< 503 5.5.1
-    need_rcpt = 22,             ///< 503 5.5.1 (RFC 2920 §3.1, RFC 2033 §4.2)
-    already_authenticated = 23, ///< 503 5.5.1 (RFC 4954 §4)
-    in_transaction = 24,        ///< 503 5.5.1 AUTH/STARTTLS inside a transaction (RFC 4954 §4)
-    data_after_bdat = 25,       ///< 503 5.5.1 (RFC 3030 §3)
-    binarymime_needs_bdat = 26, ///< 503 5.5.1 (RFC 3030 §3)
-    bdat_failed = 27,           ///< 503 5.5.1 until RSET (Dovecot; RFC 3030 §3 "indeterminate")
-    rcpt_after_bdat = 28,       ///< 503 5.5.1
-    tls_active = 29,            ///< 554 5.5.1 (Postfix)
-    not_implemented = 30,       ///< 502 5.5.1 (RFC 5321 §4.2.4)
-    bdat_not_offered = 31,      ///< 521 5.5.1 + close (Postfix bdat_cmd: framing is lost)
-    bdat_syntax = 32,           ///< 521 5.5.4 + close (Postfix bdat_cmd)
-    use_lhlo = 33,              ///< 500 5.5.1 HELO/EHLO on an LMTP server (RFC 2033 §4.1)
-    auth_required = 34,         ///< 530 5.7.0 (RFC 4954 §6)
-    tls_required = 35,          ///< 530 5.7.0 (RFC 3207 §4)
-    auth_needs_tls = 36,        ///< 538 5.7.11 (RFC 4954 §6)
-    requiretls_needs_tls = 37,  ///< 530 5.7.10 (RFC 8689 §4.1, RFC 3463 registry 5.7.10)
-    mechanism_unsupported = 38, ///< 504 5.5.4 (RFC 4954 §4)
-    initial_response_refused = 39, ///< 501 5.7.0 IR for a server-first mechanism (RFC 4954 §4)
-    auth_aborted = 40,          ///< 501 5.7.0 on "*" (RFC 4954 §4)
-    auth_failed = 41,           ///< 535 5.7.8 (RFC 4954 §6)
-    auth_temporary = 42,        ///< 454 4.7.0 (RFC 4954 §6)
-    auth_too_weak = 43,         ///< 534 5.7.9 (RFC 4954 §6)
-    param_not_offered = 44,     ///< 504 5.5.4 recognised but not offered (RFC 5321 §4.2.4)
-    unknown_param = 45,         ///< 555 5.5.4 (RFC 5321 §4.1.1.11)
-    unknown_param_504 = 46,     ///< 504 5.5.4 (`policy_options::unknown_param_504`)
-    size_exceeded = 47,         ///< 552 5.3.4 (RFC 1870 §6)
-    too_many_recipients = 48,   ///< 452 4.5.3 (RFC 5321 §4.5.3.1.10)
-    sender_rejected = 49,       ///< 550 5.7.1
-    sender_unknown = 50,        ///< 550 5.1.0
-    temp_failure = 51,          ///< 451 4.3.0
-    no_storage = 52,            ///< 452 4.3.1 (RFC 1870 §6)
-    recipient_rejected = 53,    ///< 550 5.7.1
-    recipient_unknown = 54,     ///< 550 5.1.1
-    relay_denied = 55,          ///< 554 5.7.1
-    mailbox_full = 56,          ///< 452 4.2.2
-    message_rejected = 57,      ///< 550 5.7.1
-    auth_bad_response = 58,     ///< 501 5.5.2 undecodable SASL response (RFC 4954 §4)
-    auth_line_too_long = 59,    ///< 500 5.5.6 (RFC 4954 §4)
-    challenge_too_long = 60,    ///< 454 4.7.0 the host's challenge did not fit its buffer
-    timeout = 61,               ///< 421 4.4.2 <host>: the host's idle timer fired (RFC 5321 §4.5.3.2.7)
-    shutting_down = 62,         ///< 421 4.3.2 <host>: the host is going down (RFC 5321 §3.8)
-};
-inline constexpr std::size_t session_reply_count = 63;
+/// Every reply the session itself produces (rows of `SMTPP_SESSION_REPLIES`: code,
+/// enhanced code and text beside each name). Values are explicit and append-only. Replies
+/// for parser, line-reader and body-decoder errors come from those layers' `reply_for()`
+/// and are rendered into the same static table.
+enum class session_reply : std::uint8_t { SMTPP_SESSION_REPLIES(SMTPP_REPLY_ENUMERATOR_) };
+/// The number of session replies.
+inline constexpr std::size_t session_reply_count = 64;
 
-namespace detail {
-inline constexpr std::string_view session_reply_names[session_reply_count] = {
-    "greeting", "ehlo", "helo", "bye", "too_many_errors", "local_error", "ok", "sender_ok",
-    "recipient_ok", "start_data", "queued", "chunk_ok", "help", "vrfy", "start_tls", "auth_ok",
-    "auth_continue", "sync_error", "need_helo", "need_lhlo", "nested_mail", "need_mail",
-    "need_rcpt", "already_authenticated", "in_transaction", "data_after_bdat",
-    "binarymime_needs_bdat", "bdat_failed", "rcpt_after_bdat", "tls_active", "not_implemented",
-    "bdat_not_offered", "bdat_syntax", "use_lhlo", "auth_required", "tls_required",
-    "auth_needs_tls", "requiretls_needs_tls", "mechanism_unsupported", "initial_response_refused",
-    "auth_aborted", "auth_failed", "auth_temporary", "auth_too_weak", "param_not_offered",
-    "unknown_param", "unknown_param_504", "size_exceeded", "too_many_recipients",
-    "sender_rejected", "sender_unknown", "temp_failure", "no_storage", "recipient_rejected",
-    "recipient_unknown", "relay_denied", "mailbox_full", "message_rejected",
-    "auth_bad_response", "auth_line_too_long", "challenge_too_long", "timeout", "shutting_down"};
-}  // namespace detail
+/// The enumerator's name ("?" out of range).
+constexpr std::string_view to_string(session_reply r) noexcept;
 
-/// The enumerator's name.
-constexpr std::string_view to_string(session_reply r) noexcept {
-    const auto& names = detail::session_reply_names;
-    const auto i = static_cast<std::size_t>(r);
-    return i < session_reply_count ? names[i] : std::string_view{"?"};
-}
-
-/// Code, enhanced code and text of each session reply (the first six get the host name
-/// or capability list from the policy; their text here is what follows the host name).
-constexpr reply_hint reply_for(session_reply r) noexcept {
-    using ec = enhanced_code;
-    switch (r) {
-        case session_reply::greeting: return {220, {}, "ESMTP"};
-        case session_reply::ehlo: return {250, {}, ""};
-        case session_reply::helo: return {250, {}, ""};
-        case session_reply::bye: return {221, ec{2, 0, 0}, "closing connection"};
-        case session_reply::too_many_errors: return {421, ec{4, 7, 0}, "Error: too many errors"};
-        case session_reply::local_error: return {421, ec{4, 3, 0}, "Error: local error in processing"};
-        case session_reply::ok: return {250, ec{2, 0, 0}, "Ok"};
-        case session_reply::sender_ok: return {250, ec{2, 1, 0}, "Ok"};
-        case session_reply::recipient_ok: return {250, ec{2, 1, 5}, "Ok"};
-        case session_reply::start_data: return {354, {}, "End data with <CR><LF>.<CR><LF>"};
-        case session_reply::queued: return {250, ec{2, 0, 0}, "Ok: queued"};
-        case session_reply::chunk_ok: return {250, ec{2, 0, 0}, "Ok: chunk received"};
-        case session_reply::help: return {214, ec{2, 0, 0}, "See RFC 5321"};
-        case session_reply::vrfy: return {252, ec{2, 5, 0}, "Cannot VRFY user, but will accept message and attempt delivery"};
-        case session_reply::start_tls: return {220, ec{2, 0, 0}, "Ready to start TLS"};
-        case session_reply::auth_ok: return {235, ec{2, 7, 0}, "Authentication successful"};
-        case session_reply::auth_continue: return {334, {}, ""};
-        case session_reply::sync_error: return {554, ec{5, 5, 0}, "Error: SMTP protocol synchronization"};
-        case session_reply::need_helo: return {503, ec{5, 5, 1}, "Error: send HELO/EHLO first"};
-        case session_reply::need_lhlo: return {503, ec{5, 5, 1}, "Error: send LHLO first"};
-        case session_reply::nested_mail: return {503, ec{5, 5, 1}, "Error: nested MAIL command"};
-        case session_reply::need_mail: return {503, ec{5, 5, 1}, "Error: need MAIL command"};
-        case session_reply::need_rcpt: return {503, ec{5, 5, 1}, "Error: need RCPT command"};
-        case session_reply::already_authenticated: return {503, ec{5, 5, 1}, "Error: already authenticated"};
-        case session_reply::in_transaction: return {503, ec{5, 5, 1}, "Error: MAIL transaction in progress"};
-        case session_reply::data_after_bdat: return {503, ec{5, 5, 1}, "Error: DATA and BDAT cannot be mixed in one transaction"};
-        case session_reply::binarymime_needs_bdat: return {503, ec{5, 5, 1}, "Error: BODY=BINARYMIME requires BDAT"};
-        case session_reply::bdat_failed: return {503, ec{5, 5, 1}, "Error: previous chunk failed, send RSET"};
-        case session_reply::rcpt_after_bdat: return {503, ec{5, 5, 1}, "Error: RCPT after BDAT"};
-        case session_reply::tls_active: return {554, ec{5, 5, 1}, "Error: TLS already active"};
-        case session_reply::not_implemented: return {502, ec{5, 5, 1}, "Error: command not implemented"};
-        case session_reply::bdat_not_offered: return {521, ec{5, 5, 1}, "Error: BDAT not offered, closing"};
-        case session_reply::bdat_syntax: return {521, ec{5, 5, 4}, "Syntax: BDAT count [LAST], closing"};
-        case session_reply::use_lhlo: return {500, ec{5, 5, 1}, "Error: this is an LMTP server, use LHLO"};
-        case session_reply::auth_required: return {530, ec{5, 7, 0}, "Authentication required"};
-        case session_reply::tls_required: return {530, ec{5, 7, 0}, "Must issue a STARTTLS command first"};
-        case session_reply::auth_needs_tls: return {538, ec{5, 7, 11}, "Encryption required for requested authentication mechanism"};
-        case session_reply::requiretls_needs_tls: return {530, ec{5, 7, 10}, "REQUIRETLS needs a TLS connection"};
-        case session_reply::mechanism_unsupported: return {504, ec{5, 5, 4}, "Unrecognized authentication type"};
-        case session_reply::initial_response_refused: return {501, ec{5, 7, 0}, "Initial response not allowed for this mechanism"};
-        case session_reply::auth_aborted: return {501, ec{5, 7, 0}, "Authentication aborted"};
-        case session_reply::auth_failed: return {535, ec{5, 7, 8}, "Authentication credentials invalid"};
-        case session_reply::auth_temporary: return {454, ec{4, 7, 0}, "Temporary authentication failure"};
-        case session_reply::auth_too_weak: return {534, ec{5, 7, 9}, "Authentication mechanism is too weak"};
-        case session_reply::param_not_offered: return {504, ec{5, 5, 4}, "Parameter not supported"};
-        case session_reply::unknown_param: return {555, ec{5, 5, 4}, "Unsupported parameter"};
-        case session_reply::unknown_param_504: return {504, ec{5, 5, 4}, "Unsupported parameter"};
-        case session_reply::size_exceeded: return {552, ec{5, 3, 4}, "Message size exceeds fixed maximum message size"};
-        case session_reply::too_many_recipients: return {452, ec{4, 5, 3}, "Error: too many recipients"};
-        case session_reply::sender_rejected: return {550, ec{5, 7, 1}, "Sender address rejected"};
-        case session_reply::sender_unknown: return {550, ec{5, 1, 0}, "Sender address rejected: unknown"};
-        case session_reply::temp_failure: return {451, ec{4, 3, 0}, "Temporary failure, try again later"};
-        case session_reply::no_storage: return {452, ec{4, 3, 1}, "Insufficient system storage"};
-        case session_reply::recipient_rejected: return {550, ec{5, 7, 1}, "Recipient address rejected"};
-        case session_reply::recipient_unknown: return {550, ec{5, 1, 1}, "Recipient address rejected: user unknown"};
-        case session_reply::relay_denied: return {554, ec{5, 7, 1}, "Relay access denied"};
-        case session_reply::mailbox_full: return {452, ec{4, 2, 2}, "Mailbox full"};
-        case session_reply::message_rejected: return {550, ec{5, 7, 1}, "Message rejected"};
-        case session_reply::auth_bad_response: return {501, ec{5, 5, 2}, "Invalid base64 data"};
-        case session_reply::auth_line_too_long: return {500, ec{5, 5, 6}, "Authentication exchange line is too long"};
-        case session_reply::challenge_too_long: return {454, ec{4, 7, 0}, "Temporary authentication failure"};
-        case session_reply::timeout: return {421, ec{4, 4, 2}, "Error: timeout exceeded"};
-        case session_reply::shutting_down: return {421, ec{4, 3, 2}, "Service shutting down"};
-    }
-    return {421, ec{4, 3, 0}, "Error"};
-}
+/// Code, enhanced code and text of each session reply (the replies with a policy slot get
+/// the host name or capability list from the policy; their text here is what follows it).
+constexpr reply_hint reply_for(session_reply r) noexcept;
 
 // =========================================================================================
 // Policy
 // =========================================================================================
 
-/// Service extensions a policy can advertise (bits of `policy_options::extensions`).
-enum extension : std::uint32_t {
-    ext_pipelining = 1u << 0,           ///< RFC 2920
-    ext_size = 1u << 1,                 ///< RFC 1870 (advertised with max_message_size)
-    ext_8bitmime = 1u << 2,             ///< RFC 6152
-    ext_smtputf8 = 1u << 3,             ///< RFC 6531
-    ext_enhancedstatuscodes = 1u << 4,  ///< RFC 2034: every reply then carries its RFC 3463 code
-    ext_dsn = 1u << 5,                  ///< RFC 3461
-    ext_chunking = 1u << 6,             ///< RFC 3030
-    ext_binarymime = 1u << 7,           ///< RFC 3030 (needs ext_chunking)
-    ext_starttls = 1u << 8,             ///< RFC 3207 (advertised before TLS only)
-    ext_auth = 1u << 9,                 ///< RFC 4954 (with `auth_mechanisms`)
-    ext_requiretls = 1u << 10,          ///< RFC 8689 (advertised inside TLS only)
-    ext_deliverby = 1u << 11,           ///< RFC 2852
-    ext_futurerelease = 1u << 12,       ///< RFC 4865
-    ext_mt_priority = 1u << 13,         ///< RFC 6710
-    ext_rrvs = 1u << 14,                ///< RFC 7293
-    ext_limits = 1u << 15,              ///< RFC 9422 (RCPTMAX, MAILMAX)
-};
+// `extension` (ext_pipelining, ext_size, ...): extensions.hpp, one per row of
+// `SMTPP_SERVICE_EXTENSIONS`.
 
 /// The bit of `policy_options::auth_mechanisms` for a mechanism.
 constexpr std::uint32_t mechanism_bit(sasl_mechanism m) noexcept {
@@ -7007,14 +8451,14 @@ struct policy_options {
     std::uint16_t limits_mailmax = 0;
     /// Errors (5xx replies the client caused, 535) before 421 4.7.0 and close; 0 = never.
     std::uint8_t max_errors = 20;
-    std::uint32_t deliverby_min = 0;                    ///< RFC 2852 EHLO parameter
-    std::uint32_t futurerelease_max_interval = 604800;  ///< RFC 4865 EHLO parameter (seconds)
+    std::uint32_t deliverby_min = 0;                                       ///< RFC 2852 EHLO parameter
+    std::uint32_t futurerelease_max_interval = 604800;                     ///< RFC 4865 EHLO parameter (seconds)
     std::string_view futurerelease_max_datetime = "2099-12-31T23:59:59Z";  ///< RFC 4865
-    std::string_view mt_priority_policy = {};           ///< RFC 6710 EHLO parameter ("MIXER", ...)
-    bool lmtp = false;                   ///< RFC 2033: LHLO instead of HELO/EHLO, per-recipient replies
-    bool require_auth = false;           ///< RFC 4954 §6: 530 5.7.0 until AUTH succeeded
-    bool require_tls = false;            ///< RFC 3207 §4: 530 5.7.0 until STARTTLS (AUTH: 538 5.7.11)
-    bool auth_needs_tls = false;         ///< AUTH only under TLS: 538 5.7.11 (RFC 4954 §6)
+    std::string_view mt_priority_policy = {};                              ///< RFC 6710 EHLO parameter ("MIXER", ...)
+    bool lmtp = false;            ///< RFC 2033: LHLO instead of HELO/EHLO, per-recipient replies
+    bool require_auth = false;    ///< RFC 4954 §6: 530 5.7.0 until AUTH succeeded
+    bool require_tls = false;     ///< RFC 3207 §4: 530 5.7.0 until STARTTLS (AUTH: 538 5.7.11)
+    bool auth_needs_tls = false;  ///< AUTH only under TLS: 538 5.7.11 (RFC 4954 §6)
     /// RFC 2920 §3.1 sync points (and every command when PIPELINING is not in force):
     /// input pending behind them → 554 5.5.0 and close, as Postfix. Off: they are answered
     /// in order (and bytes behind STARTTLS are still discarded by the host).
@@ -7022,50 +8466,415 @@ struct policy_options {
     /// Answer unknown MAIL/RCPT parameters with 504 5.5.4 instead of RFC 5321
     /// §4.1.1.11's 555 5.5.4 (for hosts that want the pre-5321 behaviour).
     bool unknown_param_504 = false;
-    bool verify_senders = true;      ///< ask the host about each MAIL (action verify_sender)
-    bool verify_recipients = true;   ///< ask the host about each RCPT (action verify_recipient)
+    bool verify_senders = true;     ///< ask the host about each MAIL (action verify_sender)
+    bool verify_recipients = true;  ///< ask the host about each RCPT (action verify_recipient)
     /// DATA bare CR/LF policy handed to the decoder (data.hpp; reject = strict).
     bare_newline_policy bare_newline = bare_newline_policy::reject;
     /// Parser leniencies (command.hpp). `max_line` is the base limit before the extension
     /// increments; `smtputf8`/`smtputf8_transaction` are set by the session.
+    /// `allow_bare_lf` is the one switch for bare LF line ends: `options_for()` hands it
+    /// to the line reader as well (RISK: SMTP smuggling, see line.hpp).
     parse_options parse{};
 };
 
-/// Why a policy could not be built. Values are explicit and append-only.
-enum class policy_error : std::uint8_t {
-    none = 0,
-    bad_hostname = 1,   ///< empty, or holds SP, a control or an 8-bit octet
-    bad_greeting = 2,   ///< holds a control octet (CR/LF: reply injection)
-    bad_parameter = 3,  ///< an EHLO parameter (MT-PRIORITY, FUTURERELEASE) holds SP or a control
-    too_long = 4,       ///< the rendered replies do not fit the policy's storage
-    /// A limit below its RFC minimum, after which the session would refuse what it must
-    /// accept: `parse.max_line` < 512 (RFC 5321 §4.5.3.1.4), `parse.max_auth_line` <
-    /// 12288 with AUTH offered (RFC 4954 §4); or one so large that the line limits
-    /// (`command_line_limit`, `line_limit`) would overflow.
-    bad_limit = 5,
-};
+/// Why a policy could not be built (rows of `SMTPP_POLICY_ERRORS`). Values are explicit
+/// and append-only. `bad_limit`: `parse.max_line` < 512 (RFC 5321 §4.5.3.1.4),
+/// `parse.max_auth_line` < 12288 with AUTH offered (RFC 4954 §4), or one so large that the
+/// line limits (`command_line_limit`, `line_limit`) would overflow.
+enum class policy_error : std::uint8_t { SMTPP_POLICY_ERRORS(SMTPP_ENUMERATOR_) };
 
-constexpr std::string_view to_string(policy_error e) noexcept {
-    switch (e) {
-        case policy_error::none: return "none";
-        case policy_error::bad_hostname: return "bad_hostname";
-        case policy_error::bad_greeting: return "bad_greeting";
-        case policy_error::bad_parameter: return "bad_parameter";
-        case policy_error::too_long: return "too_long";
-        case policy_error::bad_limit: return "bad_limit";
-    }
-    return "?";
-}
+/// The error's name ("?" out of range).
+constexpr std::string_view to_string(policy_error e) noexcept;
 
 /// A host that cannot build its policy cannot serve: 421 4.3.0 at connect.
 constexpr reply_hint reply_for(policy_error) noexcept { return {421, {4, 3, 0}, "Service not available"}; }
 
 namespace detail {
+struct render_buf;
+struct policy_access;
+}  // namespace detail
+
+/**
+ * The host's choices, validated and pre-rendered: greeting, both EHLO replies (before and
+ * inside TLS), HELO, 221 and the 421s live in storage the policy owns, so `step()` only
+ * points at bytes. Build once (it is `constexpr`), check `error()` (`to_string()` names the
+ * error for the host's log: a host name, greeting or EHLO parameter that would inject into
+ * replies, replies too long for the storage, or a limit below its RFC minimum), share it
+ * read-only between sessions. Copyable: the storage moves with it (offsets, not pointers).
+ */
+class policy {
+public:
+    /// Octets of rendered replies a policy holds.
+    static constexpr std::size_t storage = 2048;
+    /// The largest `parse.max_line` / `parse.max_auth_line` a policy takes (`bad_limit`
+    /// above): the line limits add the extension increments to them without overflow.
+    static constexpr std::size_t max_limit = static_cast<std::size_t>(-1) / 2;
+
+    /// Validates `o` and renders the policy's replies (detail/session_policy.hpp).
+    constexpr explicit policy(const policy_options& o = {}) noexcept;
+
+    /// `none`, or why the policy is unusable (then every session answers 421 and closes).
+    [[nodiscard]] constexpr policy_error error() const noexcept { return err_; }
+    /// The options, without their views (hostname and texts live in the rendered replies).
+    [[nodiscard]] constexpr const policy_options& options() const noexcept { return opt_; }
+    /// True when replies carry RFC 3463 codes (ENHANCEDSTATUSCODES advertised).
+    [[nodiscard]] constexpr bool enhanced_codes() const noexcept { return esc_; }
+    /// True when the policy advertises extension `e`.
+    [[nodiscard]] constexpr bool offers(extension e) const noexcept { return (opt_.extensions & e) != 0; }
+    /// True when AUTH is offered with mechanism `m`.
+    [[nodiscard]] constexpr bool offers_mechanism(sasl_mechanism m) const noexcept {
+        return offers(ext_auth) && m != sasl_mechanism::other && (opt_.auth_mechanisms & mechanism_bit(m)) != 0;
+    }
+
+    /// The rendered bytes of a policy reply: greeting, ehlo (`tls` picks the capability
+    /// list offered inside TLS), helo, bye and the 421s (too_many_errors, local_error,
+    /// timeout, shutting_down, too_many_connections); empty for the others.
+    [[nodiscard]] constexpr std::string_view rendered(session_reply r, bool tls = false) const noexcept;
+
+private:
+    friend struct detail::policy_access;
+
+    constexpr void derive_limits(const policy_options& o) noexcept;
+    constexpr policy_error validate(const policy_options& o) const noexcept;
+    constexpr void render(const policy_options& o) noexcept;
+    constexpr void render_ehlo(detail::render_buf& b, const policy_options& o, bool tls) noexcept;
+
+    [[nodiscard]] constexpr std::string_view slot(std::size_t k) const noexcept {
+        const std::size_t from = k == 0 ? 0 : end_[k - 1];
+        return {buf_ + from, end_[k] - from};
+    }
+
+    /// Rendered replies: greeting, ehlo, ehlo inside TLS, helo, then the named ones.
+    static constexpr std::size_t slots = 10;
+
+    policy_options opt_{};
+    policy_error err_ = policy_error::none;
+    bool esc_ = false;
+    std::uint16_t end_[slots] = {};  ///< where each rendered reply ends in buf_
+    std::uint16_t esmtp_line_ = 0;   ///< the command-line increment after EHLO/LHLO
+    std::uint16_t params_ = 0;       ///< `param_bit`s of the extensions offered (not BODY)
+    char buf_[storage] = {};
+};
+
+// =========================================================================================
+// State and result
+// =========================================================================================
+
+/// Bits of `session_state::flags`.
+enum session_flag : std::uint16_t {
+    sf_esmtp = 1u << 0,          ///< EHLO/LHLO (not HELO): extensions are in force
+    sf_tls = 1u << 1,            ///< TLS is up
+    sf_authenticated = 1u << 2,  ///< AUTH succeeded
+    sf_smtputf8 = 1u << 3,       ///< transaction: MAIL ... SMTPUTF8
+    sf_binarymime = 1u << 4,     ///< transaction: BODY=BINARYMIME
+    sf_bdat_used = 1u << 5,      ///< transaction: a BDAT chunk was accepted
+    sf_bdat_failed = 1u << 6,    ///< transaction: a BDAT failed; refuse chunks until RSET/LAST
+    sf_chunk_last = 1u << 7,     ///< the chunk in flight carried LAST
+    sf_chunk_discard = 1u << 8,  ///< the chunk in flight is refused (its octets are dropped)
+    sf_requiretls = 1u << 9,     ///< transaction: MAIL ... REQUIRETLS
+};
+/// The flags a new transaction (MAIL, RSET, HELO/EHLO) clears.
+inline constexpr std::uint16_t transaction_flags = sf_smtputf8 | sf_binarymime | sf_bdat_used | sf_bdat_failed |
+                                                   sf_requiretls;
+
+/**
+ * The whole session state: small, trivially copyable, no pointers. Default-constructed it
+ * is the state before the greeting (`start()`).
+ */
+struct session_state {
+    smtpp::phase phase = smtpp::phase::connect;     ///< where the session stands
+    smtpp::pending pending = smtpp::pending::none;  ///< the decision `resolve()` must give
+    std::uint8_t errors = 0;                        ///< errors so far (saturating)
+    smtpp::phase resume = smtpp::phase::connect;    ///< phase after a discarded chunk
+    std::uint16_t flags = 0;                        ///< `session_flag` bits
+    std::uint16_t deferred = 0;                     ///< reply index owed at the end of a discarded chunk
+    std::uint16_t recipients = 0;                   ///< recipients accepted in this transaction
+    std::uint16_t index = 0;                        ///< LMTP: the recipient whose delivery reply is next
+    std::uint64_t declared_size = 0;                ///< MAIL SIZE= (RFC 1870), 0 when absent
+    std::uint64_t bdat_size = 0;                    ///< BDAT octets announced in this transaction (saturating)
+
+    /// True when flag `f` is set.
+    [[nodiscard]] constexpr bool has(session_flag f) const noexcept { return (flags & f) != 0; }
+    /// Equal when every field is.
+    friend constexpr bool operator==(const session_state& a, const session_state& b) noexcept {
+        return a.phase == b.phase && a.pending == b.pending && a.errors == b.errors && a.resume == b.resume &&
+               a.flags == b.flags && a.deferred == b.deferred && a.recipients == b.recipients && a.index == b.index &&
+               a.declared_size == b.declared_size && a.bdat_size == b.bdat_size;
+    }
+    /// Not equal.
+    friend constexpr bool operator!=(const session_state& a, const session_state& b) noexcept { return !(a == b); }
+};
+static_assert(std::is_trivially_copyable<session_state>::value, "session_state must be trivially copyable");
+static_assert(sizeof(session_state) <= 32, "session_state must stay small");
+
+/**
+ * What one transition produced. Write `reply` `count` times (0 or 1; more only for LMTP
+ * per-recipient replies after a failed body), then carry out `act`.
+ */
+struct step_result {
+    session_state next{};                       ///< the state to keep for the next call
+    std::string_view reply{};                   ///< bytes to write as is (empty: nothing to write)
+    std::uint16_t code = 0;                     ///< the reply code of `reply`, 0 when none
+    std::uint16_t count = 0;                    ///< how many times to write `reply`
+    smtpp::action act = smtpp::action::none;    ///< what the host does next
+    bool discard = false;                       ///< read_bdat: the chunk is refused; drop its octets
+    bool last = false;                          ///< read_bdat: the chunk carries LAST
+    bool first_chunk = false;                   ///< read_bdat: the first chunk of the message (new decoder)
+    bool has_sasl = false;                      ///< verify_credentials: `sasl` holds a client response
+    bool injection = false;                     ///< start_tls: input was pending behind STARTTLS (CVE-2011-0411)
+    bool sasl_response = false;                 ///< the line was a SASL client response (RFC 4954 §4), not a command
+    std::uint16_t index = 0;                    ///< deliver: the recipient (RCPT order, from 0) in LMTP
+    std::uint16_t why = 0;                      ///< index of the reply in the session's reply table (for tests/logs)
+    command_error error = command_error::none;  ///< the parser's verdict on the line
+    std::uint64_t chunk_size = 0;               ///< read_bdat: octets to consume
+    std::string_view sasl{};                    ///< verify_credentials: the base64 response ("" for "=")
+};
+
+// =========================================================================================
+// The options of the other layers, derived from the policy in a state
+// =========================================================================================
+
+/// Everything the host hands to the line reader, the parser and the body decoders,
+/// derived from the policy (and the state) in one place: `options_for()`.
+struct session_options {
+    /// For `line_reader`: the longest line any verb may send (AUTH lines included, RFC 4954
+    /// §4) and the bare-LF leniency of `policy_options::parse.allow_bare_lf`.
+    line_options line{};
+    /// For `parse_command()` (what `step()` uses): the command-line limit in force
+    /// (`command_line_limit`), SMTPUTF8 as negotiated and in the transaction.
+    parse_options parse{};
+    /// For `data_decoder` after a 354: size limit and bare-newline policy.
+    data_options data{};
+    /// For `bdat_decoder` after a BDAT: canonical text unless BODY=BINARYMIME.
+    bdat_options bdat{};
+};
+
+/**
+ * The one derivation of every layer's options from the policy in state `s`: the line
+ * reader's (`line_limit`, bare LF), the parser's (`command_line_limit`, SMTPUTF8), the
+ * DATA decoder's (SIZE limit, bare CR/LF policy) and the BDAT decoder's (RFC 3030 §3
+ * canonical text unless BINARYMIME). The helpers below return its parts.
+ */
+constexpr session_options options_for(const policy& p, const session_state& s) noexcept;
+
+/**
+ * The command-line limit in force, RFC 5321 §4.5.3.1.4 (512) plus the increments of the
+ * extensions negotiated (RFC 5321 §2.2.2): SIZE +26 (RFC 1870 §3), AUTH= +500 (RFC 4954 §3),
+ * SMTPUTF8 +10 (RFC 6531 §3.1), DSN +600 (RFC 3461: ENVID/RET +100 on MAIL, NOTIFY/ORCPT
+ * +500 on RCPT — increments as implementations use them, not verified against the RFC text).
+ */
+constexpr std::size_t command_line_limit(const policy& p, const session_state& s) noexcept;
+
+/// The limit for `line_reader::set_max_line`: AUTH lines may be up to `max_auth_line`
+/// (RFC 4954 §4: 12288) at any time, so the reader must let them through; the parser then
+/// applies the command limit to every other verb. (`options_for().line.max_line`.)
+constexpr std::size_t line_limit(const policy& p) noexcept;
+
+/// The parser options for the next line in state `s` (`options_for().parse`).
+constexpr parse_options command_options(const policy& p, const session_state& s) noexcept;
+
+/// The DATA decoder options after a 354 (`options_for().data`). RFC 1870 §6: the declared
+/// SIZE never decides the end of data.
+constexpr data_options body_options(const policy& p, const session_state& s) noexcept;
+
+/// The BDAT decoder options (`options_for().bdat`): RFC 3030 §3 text bodies (not
+/// BINARYMIME) must be canonical CRLF text, so bare CR/LF and NUL are refused unless
+/// BODY=BINARYMIME.
+constexpr bdat_options chunk_options(const policy& p, const session_state& s) noexcept;
+
+// =========================================================================================
+// The entry points
+// =========================================================================================
+
+/**
+ * Opens the session: the 220 greeting (RFC 5321 §3.1, §4.2). `s` must be the default
+ * state. A policy that failed to build answers 421 and closes.
+ */
+constexpr step_result start(const policy& p, const session_state& s = {}) noexcept;
+
+/**
+ * Refuses a connection instead of greeting it:
+ * `421 4.7.0 <host> Error: too many connections` (or the 421 named by `reason`; without
+ * ENHANCEDSTATUSCODES no 4.7.0) and action close. RFC 5321 §4.2.2: `421 <domain> Service
+ * not available, closing transmission channel`; §3.8: a 421 followed by the close is how
+ * a server ends a session on its own (unlike §3.1's 554 instead of the 220, after which
+ * the server must still wait for QUIT). The enhanced code is RFC 3463's X.7.0 (as Postfix
+ * answers a client over its connection limits); `shutting_down` gives X.3.2 and
+ * `local_error` X.3.0 (RFC 5248 registry). `reason` may be one of these three; any other
+ * reply (not a 421) is answered as `too_many_connections`. No state is needed: the
+ * result's `next` is closed, and every later call answers nothing.
+ */
+constexpr step_result refuse(const policy& p, session_reply reason = session_reply::too_many_connections) noexcept;
+
+/**
+ * One complete line from the client (terminator included, as `line_reader` delivers it).
+ *
+ * @param p              the policy (must outlive the result: replies may view it)
+ * @param s              the current state
+ * @param line           the line; `cmd` and `result.sasl` view it
+ * @param cmd            receives the parsed command (the host's storage, reused from call
+ *                       to call: the MAIL/RCPT arguments a verify action asks about). When
+ *                       the line is not read as a command (AUTH exchange, after close...)
+ *                       it is cleared.
+ * @param input_pending  more client bytes are already buffered behind this line (the
+ *                       line reader or the socket buffer is not empty): RFC 2920 sync check
+ * @return the next state, the reply, the action. A `pending` decision must be resolved
+ *         (`resolve()`) before the next step; stepping anyway answers 421 and closes.
+ */
+constexpr step_result step(const policy& p, const session_state& s, std::string_view line, command& cmd,
+                           bool input_pending = false) noexcept;
+
+/**
+ * A line the line reader refused (too long, bare CR/LF, NUL): 500/501 per line.hpp's
+ * `reply_for`, or in an AUTH exchange 500 5.5.6 for a long line (RFC 4954 §4), which also
+ * ends the exchange. Counted as an error. Ignored (no reply) behind STARTTLS and after close.
+ */
+constexpr step_result on_line_error(const policy& p, const session_state& s, line_error e) noexcept;
+
+/**
+ * The same, from the line reader's event (prefer this overload): a refused line whose
+ * head (`line_event::line`) starts with "BDAT " (after any blanks) is answered 521 5.5.4 and the session
+ * closes, as Postfix answers a BDAT it cannot frame: the client sends the chunk's octets
+ * next, and they must never be read as commands (RFC 3030 §2; SMTP smuggling).
+ */
+constexpr step_result on_line_error(const policy& p, const session_state& s, const line_event& ev) noexcept;
+
+/**
+ * The host's decision on a pending MAIL, RCPT, AUTH or delivery.
+ * Delivery in LMTP: one call per accepted recipient, in RCPT order (RFC 2033 §4.2); while
+ * more remain, the result's action is `deliver` again with the next `index`.
+ */
+constexpr step_result resolve(const policy& p, const session_state& s, verdict v) noexcept;
+
+/**
+ * Continues an AUTH exchange with a challenge: `334 <challenge>` (RFC 4954 §4), written
+ * into `buf` (the reply views it). `challenge` is base64 (or empty); one that is not, or
+ * does not fit, ends the exchange with 454 4.7.0.
+ */
+constexpr step_result auth_challenge(const policy& p, const session_state& s, std::string_view challenge, char* buf,
+                                     std::size_t cap) noexcept;
+
+/// The end of a DATA body with the decoder's verdict (data.hpp). Success asks the host to
+/// deliver (action deliver; LMTP: per recipient); a refusal is answered now — once, or in
+/// LMTP once per accepted recipient (`count`).
+constexpr step_result end_of_data(const policy& p, const session_state& s, data_error v) noexcept;
+
+/**
+ * The end of a BDAT chunk with the decoder's verdict so far (ignored for a discarded
+ * chunk). RFC 3030 §2: 250 per chunk; at LAST the message is delivered.
+ */
+constexpr step_result end_of_chunk(const policy& p, const session_state& s, data_error v) noexcept;
+
+/**
+ * TLS is up (after action start_tls). RFC 3207 §4.2: "the SMTP protocol is reset to the
+ * initial state ... The server MUST discard any knowledge obtained from the client": the
+ * result is the fresh state with only the TLS flag (and the error count) kept. No reply.
+ */
+constexpr step_result tls_established(const policy& p, const session_state& s) noexcept;
+
+/**
+ * The host's idle timer fired (RFC 5321 §4.5.3.2.7: a server SHOULD time out an idle
+ * client, at least 5 minutes): `421 4.4.2 <host>` and close. Nothing after a close.
+ */
+constexpr step_result timeout(const policy& p, const session_state& s) noexcept;
+
+/**
+ * The host is shutting down (RFC 5321 §3.8: `421 <domain> Service not available, closing
+ * transmission channel` may be sent at any time): `421 4.3.2 <host>` and close. A message
+ * in flight is the host's to abort (nothing is delivered without `resolve(deliver)`).
+ */
+constexpr step_result shutdown(const policy& p, const session_state& s) noexcept;
+
+}  // namespace smtpp
+
+// ---- begin smtpp/detail/session_replies.hpp ----
+/**
+ * @file detail/session_replies.hpp
+ * @brief The session's replies: the names and hints generated from session.hpp's X-macro
+ *        rows, the renderer, and the static table of every fixed reply (with and without
+ *        enhanced codes) that `step()` points into.
+ * @private Included by session.hpp only.
+ */
+#ifndef SMTPP_DETAIL_SESSION_REPLIES_HPP
+#define SMTPP_DETAIL_SESSION_REPLIES_HPP
+
+namespace smtpp {
+namespace detail {
+
+// ---- names and hints, generated from the rows -------------------------------------------
+
+// The expanders take each table's exact arity (no __VA_ARGS__ forwarding, which MSVC's
+// traditional preprocessor passes on as one argument).
+#define SMTPP_ENUM_NAME_(name, value) #name,
+#define SMTPP_ENUM_VALUE_(name, value) value,
+#define SMTPP_REPLY_NAME_(name, value, code, cls, subject, det, text) #name,
+#define SMTPP_REPLY_VALUE_(name, value, code, cls, subject, det, text) value,
+#define SMTPP_REPLY_HINT_(name, value, code, cls, subject, det, text) \
+    reply_hint{code, enhanced_code{cls, subject, det}, text},
+
+inline constexpr std::string_view phase_names[] = {SMTPP_SESSION_PHASES(SMTPP_ENUM_NAME_)};
+inline constexpr std::uint8_t phase_values[] = {SMTPP_SESSION_PHASES(SMTPP_ENUM_VALUE_)};
+inline constexpr std::string_view verdict_names[] = {SMTPP_VERDICTS(SMTPP_ENUM_NAME_)};
+inline constexpr std::uint8_t verdict_values[] = {SMTPP_VERDICTS(SMTPP_ENUM_VALUE_)};
+inline constexpr std::string_view policy_error_names[] = {SMTPP_POLICY_ERRORS(SMTPP_ENUM_NAME_)};
+inline constexpr std::uint8_t policy_error_values[] = {SMTPP_POLICY_ERRORS(SMTPP_ENUM_VALUE_)};
+inline constexpr std::string_view session_reply_names[] = {SMTPP_SESSION_REPLIES(SMTPP_REPLY_NAME_)};
+inline constexpr std::uint8_t session_reply_values[] = {SMTPP_SESSION_REPLIES(SMTPP_REPLY_VALUE_)};
+inline constexpr reply_hint session_reply_hints[] = {SMTPP_SESSION_REPLIES(SMTPP_REPLY_HINT_)};
+
+#undef SMTPP_ENUM_NAME_
+#undef SMTPP_ENUM_VALUE_
+#undef SMTPP_REPLY_NAME_
+#undef SMTPP_REPLY_VALUE_
+#undef SMTPP_REPLY_HINT_
+
+/// Row i holds value i: the explicit values are dense and in order (the tables index by them).
+template <std::size_t N>
+constexpr bool dense(const std::uint8_t (&values)[N]) noexcept {
+    for (std::size_t i = 0; i < N; ++i) {
+        if (values[i] != i) return false;
+    }
+    return true;
+}
+static_assert(dense(phase_values) && sizeof(phase_values) == phase_count, "SMTPP_SESSION_PHASES: values 0..n-1");
+static_assert(dense(verdict_values) && sizeof(verdict_values) == verdict_count, "SMTPP_VERDICTS: values 0..n-1");
+static_assert(dense(policy_error_values), "SMTPP_POLICY_ERRORS: values 0..n-1");
+static_assert(dense(session_reply_values) && sizeof(session_reply_values) == session_reply_count,
+              "SMTPP_SESSION_REPLIES: values 0..n-1");
+
+/// `names[i]`, or "?" out of range.
+template <std::size_t N>
+constexpr std::string_view name_of(const std::string_view (&names)[N], std::size_t i) noexcept {
+    return i < N ? names[i] : std::string_view{"?"};
+}
+
+}  // namespace detail
+
+constexpr std::string_view to_string(phase p) noexcept {
+    return detail::name_of(detail::phase_names, static_cast<std::size_t>(p));
+}
+constexpr std::string_view to_string(verdict v) noexcept {
+    return detail::name_of(detail::verdict_names, static_cast<std::size_t>(v));
+}
+constexpr std::string_view to_string(policy_error e) noexcept {
+    return detail::name_of(detail::policy_error_names, static_cast<std::size_t>(e));
+}
+constexpr std::string_view to_string(session_reply r) noexcept {
+    return detail::name_of(detail::session_reply_names, static_cast<std::size_t>(r));
+}
+constexpr reply_hint reply_for(session_reply r) noexcept {
+    const auto i = static_cast<std::size_t>(r);
+    return i < session_reply_count ? detail::session_reply_hints[i] : reply_hint{421, {4, 3, 0}, "Error"};
+}
+
+namespace detail {
+
+// ---- rendering ---------------------------------------------------------------------------
 
 inline constexpr std::string_view mechanism_names[] = {
-    "",          "PLAIN",         "LOGIN",            "CRAM-MD5",           "XOAUTH2",   "OAUTHBEARER", "EXTERNAL",
-    "GSSAPI",    "SCRAM-SHA-1",   "SCRAM-SHA-256",    "SCRAM-SHA-1-PLUS",   "SCRAM-SHA-256-PLUS",
-    "ANONYMOUS", "NTLM",          "DIGEST-MD5"};
+    "",          "PLAIN",  "LOGIN",       "CRAM-MD5",      "XOAUTH2",          "OAUTHBEARER",
+    "EXTERNAL",  "GSSAPI", "SCRAM-SHA-1", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256-PLUS",
+    "ANONYMOUS", "NTLM",   "DIGEST-MD5"};
 
 /// Canonical names of `sasl_mechanism` values (RFC 4422 registry), for the EHLO AUTH line.
 constexpr std::string_view mechanism_name(std::size_t i) noexcept {
@@ -7159,6 +8968,28 @@ constexpr std::size_t rendered_bytes() noexcept {
     return total;
 }
 
+/// The replies a policy renders with the host name, in the order of its storage (slot k
+/// of `policy::slot()`; the EHLO inside TLS takes the slot after `ehlo`).
+inline constexpr session_reply policy_rendered[] = {session_reply::greeting,
+                                                    session_reply::ehlo,
+                                                    session_reply::helo,
+                                                    session_reply::bye,
+                                                    session_reply::too_many_errors,
+                                                    session_reply::local_error,
+                                                    session_reply::timeout,
+                                                    session_reply::shutting_down,
+                                                    session_reply::too_many_connections};
+
+/// The storage slot of a policy-rendered reply (`tls`: the EHLO inside TLS); -1 for the rest.
+constexpr int policy_slot_of(session_reply r, bool tls) noexcept {
+    for (std::size_t k = 0; k < sizeof policy_rendered / sizeof policy_rendered[0]; ++k) {
+        if (policy_rendered[k] != r) continue;
+        const int slot = static_cast<int>(k) + (k >= 2 ? 1 : 0);  // ehlo takes two slots
+        return slot + (r == session_reply::ehlo && tls ? 1 : 0);
+    }
+    return -1;
+}
+
 struct reply_table {
     char bytes[rendered_bytes()] = {};
     std::uint16_t start[2][reply_table_size + 1] = {};
@@ -7185,16 +9016,9 @@ constexpr reply_table build_reply_table() noexcept {
         t.start[esc][reply_table_size] = static_cast<std::uint16_t>(b.n);
     }
     for (std::size_t i = 0; i < reply_table_size; ++i) t.code[i] = reply_source(i).code;
-    // The order of `policy::rendered()`'s storage: greeting, ehlo, ehlo inside TLS, helo,
-    // bye, too_many_errors, local_error, timeout, shutting_down.
-    t.policy_slot[static_cast<std::size_t>(session_reply::greeting)] = 1;
-    t.policy_slot[static_cast<std::size_t>(session_reply::ehlo)] = 2;
-    t.policy_slot[static_cast<std::size_t>(session_reply::helo)] = 4;
-    t.policy_slot[static_cast<std::size_t>(session_reply::bye)] = 5;
-    t.policy_slot[static_cast<std::size_t>(session_reply::too_many_errors)] = 6;
-    t.policy_slot[static_cast<std::size_t>(session_reply::local_error)] = 7;
-    t.policy_slot[static_cast<std::size_t>(session_reply::timeout)] = 8;
-    t.policy_slot[static_cast<std::size_t>(session_reply::shutting_down)] = 9;
+    for (session_reply r : policy_rendered) {
+        t.policy_slot[static_cast<std::size_t>(r)] = static_cast<std::uint8_t>(policy_slot_of(r, false) + 1);
+    }
     return t;
 }
 
@@ -7211,207 +9035,158 @@ constexpr std::size_t reply_index(data_error e) noexcept {
     return data_reply_base + (i < data_error_count ? i : 0);
 }
 
-struct policy_access;
-
 }  // namespace detail
+}  // namespace smtpp
 
+#endif
+// ---- end smtpp/detail/session_replies.hpp ----
+// ---- begin smtpp/detail/session_policy.hpp ----
 /**
- * The host's choices, validated and pre-rendered: greeting, both EHLO replies (before and
- * inside TLS), HELO, 221 and the 421s live in storage the policy owns, so `step()` only
- * points at bytes. Build once (it is `constexpr`), check `error()` (`to_string()` names the
- * error for the host's log: a host name, greeting or EHLO parameter that would inject into
- * replies, replies too long for the storage, or a limit below its RFC minimum), share it read-only
- * between sessions. Copyable: the storage moves with it (offsets, not pointers).
+ * @file detail/session_policy.hpp
+ * @brief The policy's construction: what the offered extensions allow (MAIL/RCPT
+ *        parameters, line increments), the validation of the host's texts and limits, and
+ *        the rendering of the greeting, the EHLO replies, HELO, 221 and the 421s.
+ * @private Included by session.hpp only.
  */
-class policy {
-public:
-    static constexpr std::size_t storage = 2048;
-    /// The largest `parse.max_line` / `parse.max_auth_line` a policy takes (`bad_limit`
-    /// above): the line limits add the extension increments to them without overflow.
-    static constexpr std::size_t max_limit = static_cast<std::size_t>(-1) / 2;
+#ifndef SMTPP_DETAIL_SESSION_POLICY_HPP
+#define SMTPP_DETAIL_SESSION_POLICY_HPP
 
-    constexpr explicit policy(const policy_options& o = {}) noexcept : opt_(o) {
-        esc_ = (o.extensions & ext_enhancedstatuscodes) != 0;
-        // Even for a policy that fails to build (command_line_limit() must not depend on it):
-        // the MAIL/RCPT parameters whose extension is offered (BODY is decided by value).
-        std::uint32_t m = 0;
-        const auto allow = [&](extension e, std::uint32_t bits) {
-            if ((o.extensions & e) != 0) m |= bits;
-        };
-        allow(ext_size, p_size);
-        allow(ext_smtputf8, p_smtputf8);
-        allow(ext_dsn, p_ret | p_envid | p_notify | p_orcpt);
-        allow(ext_auth, p_auth);
-        allow(ext_requiretls, p_requiretls);
-        allow(ext_mt_priority, p_mt_priority);
-        allow(ext_futurerelease, p_holdfor | p_holduntil);
-        allow(ext_deliverby, p_by);
-        allow(ext_rrvs, p_rrvs);
-        params_ = static_cast<std::uint16_t>(m);
-        // RFC 5321 §2.2.2 line increments (see command_line_limit()).
-        std::uint32_t inc = 0;
-        if ((o.extensions & ext_size) != 0) inc += 26;
-        if ((o.extensions & ext_auth) != 0) inc += 500;
-        if ((o.extensions & ext_smtputf8) != 0) inc += 10;
-        if ((o.extensions & ext_dsn) != 0) inc += 600;
-        esmtp_line_ = static_cast<std::uint16_t>(inc);
-        if (o.hostname.empty() || !detail::is_reply_text(o.hostname, false)) {
-            err_ = policy_error::bad_hostname;
-        } else if (!detail::is_reply_text(o.greeting, true)) {
-            err_ = policy_error::bad_greeting;
-        } else if (!detail::is_reply_text(o.mt_priority_policy, false) ||
-                   !detail::is_reply_text(o.futurerelease_max_datetime, false)) {
-            err_ = policy_error::bad_parameter;
-        } else if (o.parse.max_line < 512 || o.parse.max_line > max_limit ||
-                   ((o.extensions & ext_auth) != 0 && o.parse.max_auth_line < 12288) ||
-                   o.parse.max_auth_line > max_limit) {
-            err_ = policy_error::bad_limit;
+namespace smtpp {
+
+constexpr policy::policy(const policy_options& o) noexcept : opt_(o) {
+    esc_ = (o.extensions & ext_enhancedstatuscodes) != 0;
+    // Even for a policy that fails to build (command_line_limit() must not depend on it).
+    derive_limits(o);
+    err_ = validate(o);
+    opt_.hostname = {};
+    opt_.greeting = {};
+    opt_.futurerelease_max_datetime = {};
+    opt_.mt_priority_policy = {};
+    if (err_ != policy_error::none) return;
+    render(o);
+}
+
+constexpr void policy::derive_limits(const policy_options& o) noexcept {
+    // The MAIL/RCPT parameters whose extension is offered (BODY is decided by value) and
+    // the RFC 5321 §2.2.2 line increments (see command_line_limit()), both derived from the
+    // parameter table (extensions.hpp `SMTPP_ESMTP_PARAMS`).
+    params_ = static_cast<std::uint16_t>(detail::params_enabled_by(o.extensions));
+    esmtp_line_ = static_cast<std::uint16_t>(detail::line_increment(o.extensions, detail::all_params, true));
+}
+
+constexpr policy_error policy::validate(const policy_options& o) const noexcept {
+    if (o.hostname.empty() || !detail::is_reply_text(o.hostname, false)) return policy_error::bad_hostname;
+    if (!detail::is_reply_text(o.greeting, true)) return policy_error::bad_greeting;
+    if (!detail::is_reply_text(o.mt_priority_policy, false) ||
+        !detail::is_reply_text(o.futurerelease_max_datetime, false))
+        return policy_error::bad_parameter;
+    if (o.parse.max_line < 512 || o.parse.max_line > max_limit ||
+        ((o.extensions & ext_auth) != 0 && o.parse.max_auth_line < 12288) || o.parse.max_auth_line > max_limit)
+        return policy_error::bad_limit;
+    return policy_error::none;
+}
+
+constexpr void policy::render(const policy_options& o) noexcept {
+    detail::render_buf b{buf_, storage};
+    // Slot k ends at end_[k]; slot 0 (the greeting) starts at 0, slot k + 1 where k ends.
+    auto mark = [&](std::size_t k) {
+        if (k != 0) end_[k - 1] = static_cast<std::uint16_t>(b.n);
+    };
+    // 220: Greeting = "220 " (Domain / address-literal) [ SP textstring ] CRLF (§4.2).
+    mark(0);
+    b.put("220 ");
+    b.put(o.hostname);
+    b.put(' ');
+    b.put(!o.greeting.empty() ? o.greeting : o.lmtp ? std::string_view{"LMTP"} : std::string_view{"ESMTP"});
+    b.put("\r\n");
+    mark(1);
+    render_ehlo(b, o, false);
+    mark(2);
+    render_ehlo(b, o, true);
+    mark(3);
+    b.put("250 ");
+    b.put(o.hostname);
+    b.put("\r\n");
+    // 221 <domain> and 421 <domain> (RFC 5321 §4.2.2/§4.2.3): the host name follows the
+    // code (and the enhanced code when in use). The slots after helo, in the order of
+    // detail::policy_rendered.
+    constexpr std::size_t first_named = 3;  // greeting, ehlo, helo come first
+    constexpr std::size_t named = sizeof detail::policy_rendered / sizeof detail::policy_rendered[0] - first_named;
+    static_assert(first_named + 1 + named == slots, "policy::slots holds every rendered reply");
+    for (std::size_t k = 0; k < named; ++k) {
+        mark(4 + k);
+        const reply_hint h = reply_for(detail::policy_rendered[first_named + k]);
+        b.put_code(h.code, ' ');
+        if (esc_) {
+            b.put_esc(h.esc);
+            b.put(' ');
         }
-        opt_.hostname = {};
-        opt_.greeting = {};
-        opt_.futurerelease_max_datetime = {};
-        opt_.mt_priority_policy = {};
-        if (err_ != policy_error::none) return;
-        detail::render_buf b{buf_, storage};
-        // Slot k ends at end_[k]; slot 0 (the greeting) starts at 0, slot k + 1 where k ends.
-        auto mark = [&](std::size_t k) {
-            if (k != 0) end_[k - 1] = static_cast<std::uint16_t>(b.n);
-        };
-        // 220: Greeting = "220 " (Domain / address-literal) [ SP textstring ] CRLF (§4.2).
-        mark(0);
-        b.put("220 ");
         b.put(o.hostname);
         b.put(' ');
-        b.put(!o.greeting.empty() ? o.greeting : o.lmtp ? std::string_view{"LMTP"} : std::string_view{"ESMTP"});
+        b.put(h.text);
         b.put("\r\n");
-        mark(1);
-        render_ehlo(b, o, false);
-        mark(2);
-        render_ehlo(b, o, true);
-        mark(3);
-        b.put("250 ");
-        b.put(o.hostname);
-        b.put("\r\n");
-        // 221 <domain> and 421 <domain> (RFC 5321 §4.2.2/§4.2.3): the host name follows the
-        // code (and the enhanced code when in use).
-        const session_reply named[] = {session_reply::bye, session_reply::too_many_errors,
-                                       session_reply::local_error, session_reply::timeout,
-                                       session_reply::shutting_down};
-        for (std::size_t k = 0; k < 5; ++k) {
-            mark(4 + k);
-            const reply_hint h = reply_for(named[k]);
-            b.put_code(h.code, ' ');
-            if (esc_) {
-                b.put_esc(h.esc);
-                b.put(' ');
-            }
-            b.put(o.hostname);
-            b.put(' ');
-            b.put(h.text);
-            b.put("\r\n");
-        }
-        mark(9);
-        if (b.overflow) err_ = policy_error::too_long;
     }
+    mark(slots);
+    if (b.overflow) err_ = policy_error::too_long;
+}
 
-    /// `none`, or why the policy is unusable (then every session answers 421 and closes).
-    [[nodiscard]] constexpr policy_error error() const noexcept { return err_; }
-    /// The options, without their views (hostname and texts live in the rendered replies).
-    [[nodiscard]] constexpr const policy_options& options() const noexcept { return opt_; }
-    /// True when replies carry RFC 3463 codes (ENHANCEDSTATUSCODES advertised).
-    [[nodiscard]] constexpr bool enhanced_codes() const noexcept { return esc_; }
-    [[nodiscard]] constexpr bool offers(extension e) const noexcept { return (opt_.extensions & e) != 0; }
-    [[nodiscard]] constexpr bool offers_mechanism(sasl_mechanism m) const noexcept {
-        return offers(ext_auth) && m != sasl_mechanism::other && (opt_.auth_mechanisms & mechanism_bit(m)) != 0;
+namespace detail {
+
+/// Whether the enabled extension `r` is offered in this EHLO reply.
+constexpr bool offered_now(const service_row& r, const policy_options& o, bool tls) noexcept {
+    switch (r.when) {
+        case offered_when::before_tls: return !tls;
+        case offered_when::inside_tls: return tls;
+        case offered_when::with_chunking: return (o.extensions & ext_chunking) != 0;
+        case offered_when::always: break;
     }
-
-    /// The rendered bytes of a policy reply: greeting, ehlo (`tls` picks the capability
-    /// list offered inside TLS), helo, bye, too_many_errors, local_error, timeout,
-    /// shutting_down.
-    [[nodiscard]] constexpr std::string_view rendered(session_reply r, bool tls = false) const noexcept {
-        std::size_t k = 0;
-        switch (r) {
-            case session_reply::greeting: k = 0; break;
-            case session_reply::ehlo: k = tls ? 2 : 1; break;
-            case session_reply::helo: k = 3; break;
-            case session_reply::bye: k = 4; break;
-            case session_reply::too_many_errors: k = 5; break;
-            case session_reply::local_error: k = 6; break;
-            case session_reply::timeout: k = 7; break;
-            case session_reply::shutting_down: k = 8; break;
-            default: return {};
-        }
-        if (err_ != policy_error::none) return {};
-        return slot(k);
+    switch (r.kind) {
+        // AUTH that can only be used under TLS is not offered before it (as Postfix's
+        // smtpd_tls_auth_only): a client should not be invited to a 538.
+        case keyword_kind::auth: return o.auth_mechanisms != 0 && (tls || !(o.auth_needs_tls || o.require_tls));
+        // RFC 9422 §4: limits that do not apply are left out (no RCPTMAX=0 for "no limit").
+        case keyword_kind::limits: return o.max_recipients != 0 || o.limits_mailmax != 0;
+        default: return true;
     }
+}
 
-private:
-    // ehlo-ok-rsp = ( "250" SP Domain [ SP ehlo-greet ] CRLF )
-    //             / ( "250-" Domain [ SP ehlo-greet ] CRLF *( "250-" ehlo-line CRLF )
-    //                 "250" SP ehlo-line CRLF )                        (RFC 5321 §4.1.1.1)
-    // Each line is written as "250-"; the last one's "-" is turned into SP at the end.
-    constexpr void render_ehlo(detail::render_buf& b, const policy_options& o, bool tls) noexcept {
-        const std::size_t first = b.n;
-        std::size_t last = first;
-        auto line = [&](std::string_view kw) {
-            b.put("\r\n");
-            last = b.n;
-            b.put("250-");
-            b.put(kw);
-        };
-        b.put("250-");
-        b.put(o.hostname);
-        const auto on = [&](std::uint32_t e) { return (o.extensions & e) != 0; };
-        if (on(ext_pipelining)) line("PIPELINING");
-        if (on(ext_size)) {
-            line("SIZE");
+/// The EHLO parameters after a keyword of the kind `k`.
+constexpr void render_ehlo_params(render_buf& b, keyword_kind k, const policy_options& o) noexcept {
+    switch (k) {
+        case keyword_kind::plain:
+        case keyword_kind::listed: break;
+        case keyword_kind::size:
             if (o.max_message_size != 0) {
                 b.put(' ');
                 b.put_uint(o.max_message_size);
             }
-        }
-        if (on(ext_8bitmime)) line("8BITMIME");
-        if (on(ext_smtputf8)) line("SMTPUTF8");
-        if (on(ext_enhancedstatuscodes)) line("ENHANCEDSTATUSCODES");
-        if (on(ext_dsn)) line("DSN");
-        if (on(ext_chunking)) line("CHUNKING");
-        if (on(ext_binarymime) && on(ext_chunking)) line("BINARYMIME");
-        if (on(ext_starttls) && !tls) line("STARTTLS");
-        // AUTH that can only be used under TLS is not offered before it (as Postfix's
-        // smtpd_tls_auth_only): a client should not be invited to a 538.
-        if (on(ext_auth) && o.auth_mechanisms != 0 && (tls || !(o.auth_needs_tls || o.require_tls))) {
-            line("AUTH");
-            for (std::size_t m = 1; m < detail::mechanism_count; ++m) {
+            break;
+        case keyword_kind::auth:
+            for (std::size_t m = 1; m < mechanism_count; ++m) {
                 if ((o.auth_mechanisms & (std::uint32_t{1} << m)) == 0) continue;
                 b.put(' ');
-                b.put(detail::mechanism_name(m));
+                b.put(mechanism_name(m));
             }
-        }
-        if (on(ext_requiretls) && tls) line("REQUIRETLS");
-        if (on(ext_deliverby)) {
-            line("DELIVERBY");
+            break;
+        case keyword_kind::deliverby:
             if (o.deliverby_min != 0) {
                 b.put(' ');
                 b.put_uint(o.deliverby_min);
             }
-        }
-        if (on(ext_futurerelease)) {
-            line("FUTURERELEASE ");
+            break;
+        case keyword_kind::futurerelease:
+            b.put(' ');
             b.put_uint(o.futurerelease_max_interval);
             b.put(' ');
             b.put(o.futurerelease_max_datetime);
-        }
-        if (on(ext_mt_priority)) {
-            line("MT-PRIORITY");
+            break;
+        case keyword_kind::mt_priority:
             if (!o.mt_priority_policy.empty()) {
                 b.put(' ');
                 b.put(o.mt_priority_policy);
             }
-        }
-        if (on(ext_rrvs)) line("RRVS");
-        // RFC 9422 §4: limits that do not apply are left out (no RCPTMAX=0 for "no limit").
-        if (on(ext_limits) && (o.max_recipients != 0 || o.limits_mailmax != 0)) {
-            line("LIMITS");
+            break;
+        case keyword_kind::limits:
             if (o.max_recipients != 0) {
                 b.put(" RCPTMAX=");
                 b.put_uint(o.max_recipients);
@@ -7420,36 +9195,49 @@ private:
                 b.put(" MAILMAX=");
                 b.put_uint(o.limits_mailmax);
             }
-        }
+            break;
+    }
+}
+
+}  // namespace detail
+
+// ehlo-ok-rsp = ( "250" SP Domain [ SP ehlo-greet ] CRLF )
+//             / ( "250-" Domain [ SP ehlo-greet ] CRLF *( "250-" ehlo-line CRLF )
+//                 "250" SP ehlo-line CRLF )                        (RFC 5321 §4.1.1.1)
+// Each line is written as "250-"; the last one's "-" is turned into SP at the end.
+constexpr void policy::render_ehlo(detail::render_buf& b, const policy_options& o, bool tls) noexcept {
+    const std::size_t first = b.n;
+    std::size_t last = first;
+    auto line = [&](std::string_view kw) {
         b.put("\r\n");
-        if (!b.overflow) buf_[last + 3] = ' ';
+        last = b.n;
+        b.put("250-");
+        b.put(kw);
+    };
+    b.put("250-");
+    b.put(o.hostname);
+    // The keywords and their order: extensions.hpp `SMTPP_SERVICE_EXTENSIONS`.
+    for (const detail::service_row& r : detail::service_rows) {
+        if ((o.extensions & r.policy) == 0 || !detail::offered_now(r, o, tls)) continue;
+        line(r.keyword);
+        detail::render_ehlo_params(b, r.kind, o);
     }
+    b.put("\r\n");
+    if (!b.overflow) buf_[last + 3] = ' ';
+}
 
-    friend struct detail::policy_access;
-
-    [[nodiscard]] constexpr std::string_view slot(std::size_t k) const noexcept {
-        const std::size_t from = k == 0 ? 0 : end_[k - 1];
-        return {buf_ + from, end_[k] - from};
-    }
-
-    policy_options opt_{};
-    policy_error err_ = policy_error::none;
-    bool esc_ = false;
-    std::uint16_t end_[9] = {};     ///< where each rendered reply ends in buf_
-    std::uint16_t esmtp_line_ = 0;  ///< the command-line increment after EHLO/LHLO
-    std::uint16_t params_ = 0;      ///< `param_bit`s of the extensions offered (not BODY)
-    char buf_[storage] = {};
-};
-static_assert(p_rrvs < (1u << 16), "param_bit must fit policy::params_");
+constexpr std::string_view policy::rendered(session_reply r, bool tls) const noexcept {
+    const int k = detail::policy_slot_of(r, tls);
+    if (k < 0 || err_ != policy_error::none) return {};
+    return slot(static_cast<std::size_t>(k));
+}
 
 namespace detail {
 
 /// The policy's private storage, for the result builders.
 struct policy_access {
     /// Slot `k` of the rendered policy replies (see `reply_table::policy_slot`).
-    static constexpr std::string_view slot(const policy& p, std::size_t k) noexcept {
-        return p.slot(k);
-    }
+    static constexpr std::string_view slot(const policy& p, std::size_t k) noexcept { return p.slot(k); }
     /// What `command_line_limit()` adds to `parse.max_line` once extensions are in force.
     static constexpr std::size_t esmtp_line(const policy& p) noexcept { return p.esmtp_line_; }
     /// The `param_bit`s of the extensions the policy offers (BODY aside).
@@ -7457,231 +9245,29 @@ struct policy_access {
 };
 
 }  // namespace detail
+}  // namespace smtpp
 
-// =========================================================================================
-// State and result
-// =========================================================================================
-
-/// Bits of `session_state::flags`.
-enum session_flag : std::uint16_t {
-    sf_esmtp = 1u << 0,          ///< EHLO/LHLO (not HELO): extensions are in force
-    sf_tls = 1u << 1,            ///< TLS is up
-    sf_authenticated = 1u << 2,  ///< AUTH succeeded
-    sf_smtputf8 = 1u << 3,       ///< transaction: MAIL ... SMTPUTF8
-    sf_binarymime = 1u << 4,     ///< transaction: BODY=BINARYMIME
-    sf_bdat_used = 1u << 5,      ///< transaction: a BDAT chunk was accepted
-    sf_bdat_failed = 1u << 6,    ///< transaction: a BDAT failed; refuse chunks until RSET/LAST
-    sf_chunk_last = 1u << 7,     ///< the chunk in flight carried LAST
-    sf_chunk_discard = 1u << 8,  ///< the chunk in flight is refused (its octets are dropped)
-    sf_requiretls = 1u << 9,     ///< transaction: MAIL ... REQUIRETLS
-};
-inline constexpr std::uint16_t transaction_flags =
-    sf_smtputf8 | sf_binarymime | sf_bdat_used | sf_bdat_failed | sf_requiretls;
-
+#endif
+// ---- end smtpp/detail/session_policy.hpp ----
+// ---- begin smtpp/detail/session_results.hpp ----
 /**
- * The whole session state: small, trivially copyable, no pointers. Default-constructed it
- * is the state before the greeting (`start()`).
+ * @file detail/session_results.hpp
+ * @brief The result builders every transition uses: pointing a result at a reply,
+ *        counting client errors, closing, resetting the transaction, the host-verdict
+ *        replies and the end of a body.
+ * @private Included by session.hpp only.
  */
-struct session_state {
-    smtpp::phase phase = smtpp::phase::connect;
-    smtpp::pending pending = smtpp::pending::none;
-    std::uint8_t errors = 0;             ///< errors so far (saturating)
-    smtpp::phase resume = smtpp::phase::connect;  ///< phase after a discarded chunk
-    std::uint16_t flags = 0;             ///< `session_flag` bits
-    std::uint16_t deferred = 0;          ///< reply index owed at the end of a discarded chunk
-    std::uint16_t recipients = 0;        ///< recipients accepted in this transaction
-    std::uint16_t index = 0;             ///< LMTP: the recipient whose delivery reply is next
-    std::uint64_t declared_size = 0;     ///< MAIL SIZE= (RFC 1870), 0 when absent
-    std::uint64_t bdat_size = 0;         ///< BDAT octets announced in this transaction (saturating)
+#ifndef SMTPP_DETAIL_SESSION_RESULTS_HPP
+#define SMTPP_DETAIL_SESSION_RESULTS_HPP
 
-    [[nodiscard]] constexpr bool has(session_flag f) const noexcept { return (flags & f) != 0; }
-    friend constexpr bool operator==(const session_state& a, const session_state& b) noexcept {
-        return a.phase == b.phase && a.pending == b.pending && a.errors == b.errors && a.resume == b.resume &&
-               a.flags == b.flags && a.deferred == b.deferred && a.recipients == b.recipients &&
-               a.index == b.index && a.declared_size == b.declared_size && a.bdat_size == b.bdat_size;
-    }
-    friend constexpr bool operator!=(const session_state& a, const session_state& b) noexcept { return !(a == b); }
-};
-static_assert(std::is_trivially_copyable<session_state>::value, "session_state must be trivially copyable");
-static_assert(sizeof(session_state) <= 32, "session_state must stay small");
-
-/**
- * What one transition produced. Write `reply` `count` times (0 or 1; more only for LMTP
- * per-recipient replies after a failed body), then carry out `act`.
- */
-struct step_result {
-    session_state next{};
-    std::string_view reply{};   ///< bytes to write as is (empty: nothing to write)
-    std::uint16_t code = 0;     ///< the reply code of `reply`, 0 when none
-    std::uint16_t count = 0;    ///< how many times to write `reply`
-    smtpp::action act = smtpp::action::none;
-    bool discard = false;       ///< read_bdat: the chunk is refused; drop its octets
-    bool last = false;          ///< read_bdat: the chunk carries LAST
-    bool first_chunk = false;   ///< read_bdat: the first chunk of the message (new decoder)
-    bool has_sasl = false;      ///< verify_credentials: `sasl` holds a client response
-    bool injection = false;     ///< start_tls: input was pending behind STARTTLS (CVE-2011-0411)
-    std::uint16_t index = 0;    ///< deliver: the recipient (RCPT order, from 0) in LMTP
-    std::uint16_t why = 0;      ///< index of the reply in the session's reply table (for tests/logs)
-    command_error error = command_error::none;  ///< the parser's verdict on the line
-    std::uint64_t chunk_size = 0;  ///< read_bdat: octets to consume
-    std::string_view sasl{};    ///< verify_credentials: the base64 response ("" for "=")
-};
-
-// =========================================================================================
-// The transition table: (phase × verb) → allowed?, reply, next phase
-// =========================================================================================
-
+namespace smtpp {
 namespace detail {
-
-enum class rule : std::uint8_t {
-    accept = 0,       ///< the command runs (subject to the exceptions below); `reply` on success
-    refuse = 1,       ///< refused with `reply`; the phase does not change (RFC 5321 §4.1.4)
-    not_command = 2,  ///< this phase does not read commands (body, SASL, TLS, closed)
-};
-
-struct transition {
-    rule kind = rule::not_command;
-    session_reply reply = session_reply::local_error;
-    smtpp::phase next = smtpp::phase::closed;
-};
-
-constexpr transition acc(session_reply r, phase n) noexcept { return {rule::accept, r, n}; }
-constexpr transition ref(session_reply r, phase n) noexcept { return {rule::refuse, r, n}; }
-inline constexpr transition none_{rule::not_command, session_reply::local_error, phase::closed};
 
 using sr = session_reply;
 using ph = phase;
 
-/**
- * The table. Rows: phases; columns: `verb` in enum order. RFC 5321 §4.1.4 (order of
- * commands), §3.3 (MAIL/RCPT/DATA), RFC 3030 (BDAT), RFC 3207 (STARTTLS), RFC 4954 (AUTH).
- * Unknown verbs never reach the table (the parser's 500 5.5.1 answers them).
- */
-inline constexpr transition transitions[phase_count][verb_count] = {
-    // unknown, HELO, EHLO, LHLO, MAIL, RCPT, DATA, BDAT, RSET, VRFY, EXPN, HELP, NOOP, QUIT,
-    // STARTTLS, AUTH, ETRN
-    /* connect */ {none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_},
-    /* fresh */
-    {ref(sr::not_implemented, ph::fresh), acc(sr::helo, ph::ready), acc(sr::ehlo, ph::ready), acc(sr::ehlo, ph::ready),
-     ref(sr::need_helo, ph::fresh), ref(sr::need_helo, ph::fresh), ref(sr::need_helo, ph::fresh),
-     ref(sr::need_helo, ph::fresh), acc(sr::ok, ph::fresh), acc(sr::vrfy, ph::fresh), ref(sr::not_implemented, ph::fresh),
-     acc(sr::help, ph::fresh), acc(sr::ok, ph::fresh), acc(sr::bye, ph::closed), ref(sr::need_helo, ph::fresh),
-     ref(sr::need_helo, ph::fresh), ref(sr::not_implemented, ph::fresh)},
-    /* ready */
-    {ref(sr::not_implemented, ph::ready), acc(sr::helo, ph::ready), acc(sr::ehlo, ph::ready), acc(sr::ehlo, ph::ready),
-     acc(sr::sender_ok, ph::mail), ref(sr::need_mail, ph::ready), ref(sr::need_mail, ph::ready),
-     ref(sr::need_mail, ph::ready), acc(sr::ok, ph::ready), acc(sr::vrfy, ph::ready), ref(sr::not_implemented, ph::ready),
-     acc(sr::help, ph::ready), acc(sr::ok, ph::ready), acc(sr::bye, ph::closed), acc(sr::start_tls, ph::tls),
-     acc(sr::auth_ok, ph::auth), ref(sr::not_implemented, ph::ready)},
-    /* mail */
-    {ref(sr::not_implemented, ph::mail), acc(sr::helo, ph::ready), acc(sr::ehlo, ph::ready), acc(sr::ehlo, ph::ready),
-     ref(sr::nested_mail, ph::mail), acc(sr::recipient_ok, ph::rcpt), ref(sr::need_rcpt, ph::mail),
-     ref(sr::need_rcpt, ph::mail), acc(sr::ok, ph::ready), acc(sr::vrfy, ph::mail), ref(sr::not_implemented, ph::mail),
-     acc(sr::help, ph::mail), acc(sr::ok, ph::mail), acc(sr::bye, ph::closed), ref(sr::in_transaction, ph::mail),
-     ref(sr::in_transaction, ph::mail), ref(sr::not_implemented, ph::mail)},
-    /* rcpt */
-    {ref(sr::not_implemented, ph::rcpt), acc(sr::helo, ph::ready), acc(sr::ehlo, ph::ready), acc(sr::ehlo, ph::ready),
-     ref(sr::nested_mail, ph::rcpt), acc(sr::recipient_ok, ph::rcpt), acc(sr::start_data, ph::data),
-     acc(sr::chunk_ok, ph::chunk), acc(sr::ok, ph::ready), acc(sr::vrfy, ph::rcpt), ref(sr::not_implemented, ph::rcpt),
-     acc(sr::help, ph::rcpt), acc(sr::ok, ph::rcpt), acc(sr::bye, ph::closed), ref(sr::in_transaction, ph::rcpt),
-     ref(sr::in_transaction, ph::rcpt), ref(sr::not_implemented, ph::rcpt)},
-    /* data */ {none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_},
-    /* chunk */ {none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_},
-    /* auth */ {none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_},
-    /* tls */ {none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_},
-    /* closed */ {none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_, none_},
-};
-
-/// Transitions driven by the host rather than by a command line, for the state diagram
-/// (and checked against the functions below by the tests).
-struct event_edge {
-    phase from;
-    phase to;
-    std::string_view label;
-};
-inline constexpr event_edge event_edges[] = {
-    {phase::connect, phase::fresh, "start() 220"},
-    {phase::data, phase::ready, "end_of_data() + resolve(deliver)"},
-    {phase::chunk, phase::rcpt, "end_of_chunk() 250"},
-    {phase::chunk, phase::ready, "end_of_chunk(LAST) + resolve(deliver)"},
-    {phase::auth, phase::auth, "auth_challenge() 334"},
-    {phase::auth, phase::ready, "resolve(credentials) 235/535"},
-    {phase::tls, phase::fresh, "tls_established()"},
-};
-
-}  // namespace detail
-
-// =========================================================================================
-// Helpers the host uses around the session
-// =========================================================================================
-
-/**
- * The command-line limit in force, RFC 5321 §4.5.3.1.4 (512) plus the increments of the
- * extensions negotiated (RFC 5321 §2.2.2): SIZE +26 (RFC 1870 §3), AUTH= +500 (RFC 4954 §3),
- * SMTPUTF8 +10 (RFC 6531 §3.1), DSN +600 (RFC 3461: ENVID/RET +100 on MAIL, NOTIFY/ORCPT
- * +500 on RCPT — increments as implementations use them, not verified against the RFC text).
- */
-constexpr std::size_t command_line_limit(const policy& p, const session_state& s) noexcept {
-    const std::size_t n = p.options().parse.max_line;
-    return s.has(sf_esmtp) ? n + detail::policy_access::esmtp_line(p) : n;  // increments summed once
-}
-
-/// The limit for `line_reader::set_max_line`: AUTH lines may be up to `max_auth_line`
-/// (RFC 4954 §4: 12288) at any time, so the reader must let them through; the parser then
-/// applies the command limit to every other verb.
-constexpr std::size_t line_limit(const policy& p) noexcept {
-    const std::size_t cmd = p.options().parse.max_line + 26 + 500 + 10 + 600;
-    const std::size_t auth = p.offers(ext_auth) ? p.options().parse.max_auth_line : 0;
-    return cmd > auth ? cmd : auth;
-}
-
-/// The parser options for the next line in state `s`.
-constexpr parse_options command_options(const policy& p, const session_state& s) noexcept {
-    parse_options o = p.options().parse;
-    const bool esmtp = s.has(sf_esmtp);
-    if (esmtp) o.max_line += detail::policy_access::esmtp_line(p);
-    o.smtputf8 = esmtp && p.offers(ext_smtputf8);
-    o.smtputf8_transaction = s.has(sf_smtputf8);
-    return o;
-}
-
-/// The DATA decoder options after a 354 (size limit from the policy, bare-newline policy).
-/// RFC 1870 §6: the declared SIZE never decides the end of data.
-constexpr data_options body_options(const policy& p, const session_state&) noexcept {
-    data_options o;
-    o.bare_newline = p.options().bare_newline;
-    o.max_size = p.options().max_message_size;
-    return o;
-}
-
-/// The BDAT decoder options: RFC 3030 §3 text bodies (not BINARYMIME) must be canonical
-/// CRLF text, so bare CR/LF and NUL are refused unless BODY=BINARYMIME.
-constexpr bdat_options chunk_options(const policy& p, const session_state& s) noexcept {
-    bdat_options o;
-    const bool binary = s.has(sf_binarymime);
-    o.reject_bare_newline = !binary;
-    o.reject_nul = !binary;
-    o.max_size = p.options().max_message_size;
-    return o;
-}
-
-// =========================================================================================
-// Result builders
-// =========================================================================================
-
-namespace detail {
-
 /// `session_state::deferred` when a discarded chunk owes no reply (RFC 2033 §4.3).
 inline constexpr std::uint16_t no_reply = 0xFFFF;
-
-/// Does `s` read as a BDAT command to a peer that skips leading blanks (Postfix's
-/// tokenizer does)? Such a line announces a chunk: if smtpp refuses it for any reason,
-/// the octets that follow must not be read as commands (RFC 3030 §2, SMTP smuggling).
-constexpr bool looks_like_bdat(std::string_view s) noexcept {
-    std::size_t i = 0;
-    while (i < s.size() && is_blank(s[i])) ++i;
-    return s.size() - i >= 5 && iequals_upper(detail::sub(s, i, 4), "BDAT") && is_blank(s[i + 4]);
-}
 
 /// Points the result at reply `index`: the policy's rendering for the replies that carry
 /// the host name (while the policy is usable), else the static table in the policy's form.
@@ -7752,68 +9338,22 @@ constexpr step_result misuse(const policy& p, const session_state& s) noexcept {
     return r;
 }
 
-/// The extension an esmtp-param needs (RFC 5321 §4.1.2: parameters only for offered ones).
-/// BODY=8BITMIME/7BIT needs 8BITMIME, BODY=BINARYMIME needs `binary_ok`.
-constexpr bool params_offered(const policy& p, const params& ps, bool binary_ok) noexcept {
-    constexpr std::uint32_t known = (std::uint32_t{p_rrvs} << 1) - 1;  // every param_bit
-    if ((ps.present & known & ~(policy_access::params(p) | p_body)) != 0) return false;
-    if (!ps.has(p_body)) return true;
-    return ps.body == body_type::binary_mime ? binary_ok : p.offers(ext_8bitmime);
-}
-
-/// RFC 2920 §3.1: must this command be the last of its group? EHLO, DATA, VRFY, EXPN,
-/// TURN, QUIT, NOOP and extension commands are; RSET, MAIL, RCPT are not when PIPELINING
-/// is in force. BDAT's payload follows it by definition (RFC 3030 §2). AUTH with an
-/// initial response of a one-round-trip client-first mechanism is exempt (RFC 4954 §4).
-/// QUIT ends the session anyway.
-constexpr bool must_be_last(const policy& p, const session_state& s, const command& c) noexcept {
-    const bool pipelining = s.has(sf_esmtp) && p.offers(ext_pipelining);
-    switch (c.verb) {
-        case verb::bdat:
-        case verb::quit:
-            return false;
-        case verb::mail:
-        case verb::rcpt:
-        case verb::rset:
-            return !pipelining;
-        case verb::auth:
-            return !pipelining || !c.has_initial_response ||
-                   !(c.mechanism_id == sasl_mechanism::plain || c.mechanism_id == sasl_mechanism::external ||
-                     c.mechanism_id == sasl_mechanism::anonymous);
-        default:
-            return true;
-    }
-}
-
-/// Server-first SASL mechanisms: an initial response is a 501 (RFC 4954 §4).
-constexpr bool server_first(sasl_mechanism m) noexcept {
-    return m == sasl_mechanism::cram_md5 || m == sasl_mechanism::digest_md5;
-}
-
-/// Errors that leave the verb unknown or the line unusable: answered before sequencing.
-constexpr bool line_level(command_error e) noexcept {
-    constexpr auto bit = [](command_error x) { return std::uint64_t{1} << static_cast<unsigned>(x); };
-    constexpr std::uint64_t mask = bit(command_error::line_too_long) | bit(command_error::auth_line_too_long) |
-                                   bit(command_error::missing_crlf) | bit(command_error::bare_lf) |
-                                   bit(command_error::bare_cr) | bit(command_error::empty_line) |
-                                   bit(command_error::unknown_verb);
-    const auto i = static_cast<unsigned>(e);
-    return i < 64 && ((mask >> i) & 1u) != 0;
-}
-static_assert(command_error_count <= 64, "line_level's mask holds every command_error");
-
 /// The reply for a host verdict, per pending decision: [pending][verdict].
 inline constexpr session_reply verdict_replies[5][verdict_count] = {
-    /* none */ {sr::local_error, sr::local_error, sr::local_error, sr::local_error, sr::local_error,
-                sr::local_error, sr::local_error, sr::local_error},
-    /* sender */ {sr::sender_ok, sr::sender_rejected, sr::temp_failure, sr::sender_unknown, sr::sender_rejected,
-                  sr::no_storage, sr::size_exceeded, sr::sender_rejected},
-    /* recipient */ {sr::recipient_ok, sr::recipient_rejected, sr::temp_failure, sr::recipient_unknown,
-                     sr::relay_denied, sr::mailbox_full, sr::size_exceeded, sr::recipient_rejected},
-    /* credentials */ {sr::auth_ok, sr::auth_failed, sr::auth_temporary, sr::auth_failed, sr::auth_failed,
-                       sr::auth_temporary, sr::auth_failed, sr::auth_too_weak},
-    /* delivery */ {sr::queued, sr::message_rejected, sr::temp_failure, sr::recipient_unknown, sr::relay_denied,
-                    sr::mailbox_full, sr::size_exceeded, sr::message_rejected},
+    /* none */ {sr::local_error, sr::local_error, sr::local_error, sr::local_error, sr::local_error, sr::local_error,
+                sr::local_error, sr::local_error},
+    /* sender */
+    {sr::sender_ok, sr::sender_rejected, sr::temp_failure, sr::sender_unknown, sr::sender_rejected, sr::no_storage,
+     sr::size_exceeded, sr::sender_rejected},
+    /* recipient */
+    {sr::recipient_ok, sr::recipient_rejected, sr::temp_failure, sr::recipient_unknown, sr::relay_denied,
+     sr::mailbox_full, sr::size_exceeded, sr::recipient_rejected},
+    /* credentials */
+    {sr::auth_ok, sr::auth_failed, sr::auth_temporary, sr::auth_failed, sr::auth_failed, sr::auth_temporary,
+     sr::auth_failed, sr::auth_too_weak},
+    /* delivery */
+    {sr::queued, sr::message_rejected, sr::temp_failure, sr::recipient_unknown, sr::relay_denied, sr::mailbox_full,
+     sr::size_exceeded, sr::message_rejected},
 };
 
 /// A finished body (DATA end or BDAT LAST) with the decoder's verdict.
@@ -7829,7 +9369,8 @@ constexpr step_result body_done(const policy& p, const session_state& s, data_er
         r.index = 0;
         return r;
     }
-    // The refusal is answered only now, at the real end (security_rfc §1.4: never early).
+    // The refusal is answered only now, at the real end of the body (RFC 5321 §4.1.1.4:
+    // the reply to DATA comes after the terminating <CRLF>.<CRLF>; never early).
     r.next.phase = phase::ready;
     const std::uint16_t n = p.options().lmtp ? s.recipients : 1;
     reset_transaction(r.next);
@@ -7839,42 +9380,640 @@ constexpr step_result body_done(const policy& p, const session_state& s, data_er
 }
 
 }  // namespace detail
+}  // namespace smtpp
 
-// =========================================================================================
-// The entry points
-// =========================================================================================
+#endif
+// ---- end smtpp/detail/session_results.hpp ----
+// ---- begin smtpp/detail/session_table.hpp ----
+/**
+ * @file detail/session_table.hpp
+ * @brief The (phase × verb) transition table, written as labelled rows and compiled into
+ *        the dense array `step()` indexes; the host-event edges (for the diagram); and,
+ *        beside them, the named exceptions to the table that `step()` applies in order.
+ *        docs/state-machine.dot is generated from this file (tools/gen_state_diagram.cpp).
+ * @private Included by session.hpp only.
+ */
+#ifndef SMTPP_DETAIL_SESSION_TABLE_HPP
+#define SMTPP_DETAIL_SESSION_TABLE_HPP
 
+namespace smtpp {
 namespace detail {
-constexpr step_result start_core(const policy& p, const session_state& s) noexcept {
-    step_result r;
-    r.next = s;
-    if (s.phase != phase::connect) return detail::misuse(p, s);
-    if (p.error() != policy_error::none) {
-        detail::close_with(r, p, detail::reply_index(session_reply::local_error));
-        return r;
-    }
-    r.next.phase = phase::fresh;
-    detail::set_reply(r, p, detail::reply_index(session_reply::greeting));
-    return r;
-}
-}  // namespace detail
+
+// =========================================================================================
+// The table
+// =========================================================================================
+
+enum class rule : std::uint8_t {
+    accept = 0,       ///< the command runs (subject to the exceptions below); `reply` on success
+    refuse = 1,       ///< refused with `reply`; the phase does not change (RFC 5321 §4.1.4)
+    not_command = 2,  ///< this phase does not read commands (body, SASL, TLS, closed)
+};
+
+/// One cell of the dense table.
+struct transition {
+    rule kind = rule::not_command;
+    session_reply reply = session_reply::local_error;
+    smtpp::phase next = smtpp::phase::closed;
+};
+inline constexpr transition none_{rule::not_command, session_reply::local_error, phase::closed};
+
+/// The outcome a row gives its command: accepted with a reply, or refused with one.
+struct row_outcome {
+    rule kind;
+    session_reply reply;
+};
+constexpr row_outcome accept_with(session_reply r) noexcept { return {rule::accept, r}; }
+constexpr row_outcome refuse_with(session_reply r) noexcept { return {rule::refuse, r}; }
+
+/// A labelled row: in phase `from`, command `v` has `out` and leads to `next`.
+struct labelled_row {
+    smtpp::phase from;
+    smtpp::verb v;
+    row_outcome out;
+    smtpp::phase next;
+};
 
 /**
- * Opens the session: the 220 greeting (RFC 5321 §3.1, §4.2). `s` must be the default
- * state. A policy that failed to build answers 421 and closes.
+ * The rows, by name. RFC 5321 §4.1.4 (order of commands), §3.3 (MAIL/RCPT/DATA), RFC 3030
+ * (BDAT), RFC 3207 (STARTTLS), RFC 4954 (AUTH), RFC 2033 (LHLO). A refusal keeps the phase.
+ * Unknown verbs never reach the table (the parser's 500 5.5.1 answers them): the
+ * `verb::unknown` rows only complete it. The phases that read no command are listed in
+ * `phases_without_commands` and get `none_` in every column.
  */
-constexpr step_result start(const policy& p, const session_state& s = {}) noexcept {
-    return detail::start_core(p, s);
+inline constexpr labelled_row transition_rows[] = {
+    // from     verb           outcome                      next
+    {ph::fresh, verb::unknown, refuse_with(sr::not_implemented), ph::fresh},
+    {ph::fresh, verb::helo, accept_with(sr::helo), ph::ready},
+    {ph::fresh, verb::ehlo, accept_with(sr::ehlo), ph::ready},
+    {ph::fresh, verb::lhlo, accept_with(sr::ehlo), ph::ready},
+    {ph::fresh, verb::mail, refuse_with(sr::need_helo), ph::fresh},
+    {ph::fresh, verb::rcpt, refuse_with(sr::need_helo), ph::fresh},
+    {ph::fresh, verb::data, refuse_with(sr::need_helo), ph::fresh},
+    {ph::fresh, verb::bdat, refuse_with(sr::need_helo), ph::fresh},
+    {ph::fresh, verb::rset, accept_with(sr::ok), ph::fresh},
+    {ph::fresh, verb::vrfy, accept_with(sr::vrfy), ph::fresh},
+    {ph::fresh, verb::expn, refuse_with(sr::not_implemented), ph::fresh},
+    {ph::fresh, verb::help, accept_with(sr::help), ph::fresh},
+    {ph::fresh, verb::noop, accept_with(sr::ok), ph::fresh},
+    {ph::fresh, verb::quit, accept_with(sr::bye), ph::closed},
+    {ph::fresh, verb::starttls, refuse_with(sr::need_helo), ph::fresh},
+    {ph::fresh, verb::auth, refuse_with(sr::need_helo), ph::fresh},
+    {ph::fresh, verb::etrn, refuse_with(sr::not_implemented), ph::fresh},
+
+    {ph::ready, verb::unknown, refuse_with(sr::not_implemented), ph::ready},
+    {ph::ready, verb::helo, accept_with(sr::helo), ph::ready},
+    {ph::ready, verb::ehlo, accept_with(sr::ehlo), ph::ready},
+    {ph::ready, verb::lhlo, accept_with(sr::ehlo), ph::ready},
+    {ph::ready, verb::mail, accept_with(sr::sender_ok), ph::mail},
+    {ph::ready, verb::rcpt, refuse_with(sr::need_mail), ph::ready},
+    {ph::ready, verb::data, refuse_with(sr::need_mail), ph::ready},
+    {ph::ready, verb::bdat, refuse_with(sr::need_mail), ph::ready},
+    {ph::ready, verb::rset, accept_with(sr::ok), ph::ready},
+    {ph::ready, verb::vrfy, accept_with(sr::vrfy), ph::ready},
+    {ph::ready, verb::expn, refuse_with(sr::not_implemented), ph::ready},
+    {ph::ready, verb::help, accept_with(sr::help), ph::ready},
+    {ph::ready, verb::noop, accept_with(sr::ok), ph::ready},
+    {ph::ready, verb::quit, accept_with(sr::bye), ph::closed},
+    {ph::ready, verb::starttls, accept_with(sr::start_tls), ph::tls},
+    {ph::ready, verb::auth, accept_with(sr::auth_ok), ph::auth},
+    {ph::ready, verb::etrn, refuse_with(sr::not_implemented), ph::ready},
+
+    {ph::mail, verb::unknown, refuse_with(sr::not_implemented), ph::mail},
+    {ph::mail, verb::helo, accept_with(sr::helo), ph::ready},
+    {ph::mail, verb::ehlo, accept_with(sr::ehlo), ph::ready},
+    {ph::mail, verb::lhlo, accept_with(sr::ehlo), ph::ready},
+    {ph::mail, verb::mail, refuse_with(sr::nested_mail), ph::mail},
+    {ph::mail, verb::rcpt, accept_with(sr::recipient_ok), ph::rcpt},
+    {ph::mail, verb::data, refuse_with(sr::need_rcpt), ph::mail},
+    {ph::mail, verb::bdat, refuse_with(sr::need_rcpt), ph::mail},
+    {ph::mail, verb::rset, accept_with(sr::ok), ph::ready},
+    {ph::mail, verb::vrfy, accept_with(sr::vrfy), ph::mail},
+    {ph::mail, verb::expn, refuse_with(sr::not_implemented), ph::mail},
+    {ph::mail, verb::help, accept_with(sr::help), ph::mail},
+    {ph::mail, verb::noop, accept_with(sr::ok), ph::mail},
+    {ph::mail, verb::quit, accept_with(sr::bye), ph::closed},
+    {ph::mail, verb::starttls, refuse_with(sr::in_transaction), ph::mail},
+    {ph::mail, verb::auth, refuse_with(sr::in_transaction), ph::mail},
+    {ph::mail, verb::etrn, refuse_with(sr::not_implemented), ph::mail},
+
+    {ph::rcpt, verb::unknown, refuse_with(sr::not_implemented), ph::rcpt},
+    {ph::rcpt, verb::helo, accept_with(sr::helo), ph::ready},
+    {ph::rcpt, verb::ehlo, accept_with(sr::ehlo), ph::ready},
+    {ph::rcpt, verb::lhlo, accept_with(sr::ehlo), ph::ready},
+    {ph::rcpt, verb::mail, refuse_with(sr::nested_mail), ph::rcpt},
+    {ph::rcpt, verb::rcpt, accept_with(sr::recipient_ok), ph::rcpt},
+    {ph::rcpt, verb::data, accept_with(sr::start_data), ph::data},
+    {ph::rcpt, verb::bdat, accept_with(sr::chunk_ok), ph::chunk},
+    {ph::rcpt, verb::rset, accept_with(sr::ok), ph::ready},
+    {ph::rcpt, verb::vrfy, accept_with(sr::vrfy), ph::rcpt},
+    {ph::rcpt, verb::expn, refuse_with(sr::not_implemented), ph::rcpt},
+    {ph::rcpt, verb::help, accept_with(sr::help), ph::rcpt},
+    {ph::rcpt, verb::noop, accept_with(sr::ok), ph::rcpt},
+    {ph::rcpt, verb::quit, accept_with(sr::bye), ph::closed},
+    {ph::rcpt, verb::starttls, refuse_with(sr::in_transaction), ph::rcpt},
+    {ph::rcpt, verb::auth, refuse_with(sr::in_transaction), ph::rcpt},
+    {ph::rcpt, verb::etrn, refuse_with(sr::not_implemented), ph::rcpt},
+};
+
+/// The phases that read no command line: every column is `none_` (explicitly, not by
+/// omission: the builder checks that each cell is defined exactly once).
+inline constexpr phase phases_without_commands[] = {ph::connect, ph::data, ph::chunk, ph::auth, ph::tls, ph::closed};
+
+/// The dense table, with how many times the rows defined each cell.
+struct transition_table {
+    transition cells[phase_count][verb_count] = {};
+    std::uint8_t defined[phase_count][verb_count] = {};
+};
+
+constexpr transition_table build_transitions() noexcept {
+    transition_table t{};
+    for (const labelled_row& row : transition_rows) {
+        const auto f = static_cast<std::size_t>(row.from);
+        const auto v = static_cast<std::size_t>(row.v);
+        t.cells[f][v] = transition{row.out.kind, row.out.reply, row.next};
+        ++t.defined[f][v];
+    }
+    for (phase p : phases_without_commands) {
+        const auto f = static_cast<std::size_t>(p);
+        for (std::size_t v = 0; v < verb_count; ++v) {
+            t.cells[f][v] = none_;
+            ++t.defined[f][v];
+        }
+    }
+    return t;
+}
+
+/// Every (phase, verb) cell defined exactly once, and no refusal changes the phase.
+constexpr bool well_formed(const transition_table& t) noexcept {
+    for (std::size_t f = 0; f < phase_count; ++f) {
+        for (std::size_t v = 0; v < verb_count; ++v) {
+            if (t.defined[f][v] != 1) return false;
+        }
+    }
+    for (const labelled_row& row : transition_rows) {
+        if (row.out.kind == rule::refuse && row.next != row.from) return false;
+    }
+    return true;
+}
+
+inline constexpr transition_table built_transitions = build_transitions();
+static_assert(well_formed(built_transitions),
+              "transition_rows: every (phase, verb) cell exactly once; refusals keep the phase");
+
+/// The dense table `step()` indexes: [phase][verb].
+inline constexpr const transition (&transitions)[phase_count][verb_count] = built_transitions.cells;
+
+/// Transitions driven by the host rather than by a command line, for the state diagram
+/// (and checked against the functions below by the tests).
+struct event_edge {
+    phase from;
+    phase to;
+    std::string_view label;
+};
+inline constexpr event_edge event_edges[] = {
+    {phase::connect, phase::fresh, "start() 220"},
+    {phase::data, phase::ready, "end_of_data() + resolve(deliver)"},
+    {phase::chunk, phase::rcpt, "end_of_chunk() 250"},
+    {phase::chunk, phase::ready, "end_of_chunk(LAST) + resolve(deliver)"},
+    {phase::auth, phase::auth, "auth_challenge() 334"},
+    {phase::auth, phase::ready, "resolve(credentials) 235/535"},
+    {phase::tls, phase::fresh, "tls_established()"},
+};
+
+// =========================================================================================
+// The exceptions to the table, in the order step() applies them. Each returns true when
+// it decided the result (the table's row is then not used). The ones step() calls per
+// command are SMTPP_CLANG_INLINE: clang kept them out of line (+6 % instructions per
+// session command under callgrind); GCC inlines them anyway.
+// =========================================================================================
+
+/// Does `s` read as a BDAT command to a peer that skips leading blanks (Postfix's
+/// tokenizer does)? Such a line announces a chunk: if smtpp refuses it for any reason,
+/// the octets that follow must not be read as commands (RFC 3030 §2, SMTP smuggling).
+constexpr bool looks_like_bdat(std::string_view s) noexcept {
+    std::size_t i = 0;
+    while (i < s.size() && is_blank(s[i])) ++i;
+    return s.size() - i >= 5 && iequals_upper(detail::sub(s, i, 4), "BDAT") && is_blank(s[i + 4]);
+}
+
+/// Errors that leave the verb unknown or the line unusable: answered before sequencing.
+constexpr bool line_level(command_error e) noexcept {
+    constexpr auto bit = [](command_error x) { return std::uint64_t{1} << static_cast<unsigned>(x); };
+    constexpr std::uint64_t mask = bit(command_error::line_too_long) | bit(command_error::auth_line_too_long) |
+                                   bit(command_error::missing_crlf) | bit(command_error::bare_lf) |
+                                   bit(command_error::bare_cr) | bit(command_error::empty_line) |
+                                   bit(command_error::unknown_verb);
+    const auto i = static_cast<unsigned>(e);
+    return i < 64 && ((mask >> i) & 1u) != 0;
+}
+static_assert(command_error_count <= 64, "line_level's mask holds every command_error");
+
+/// RFC 2920 §3.1: must this command be the last of its group? EHLO, DATA, VRFY, EXPN,
+/// TURN, QUIT, NOOP and extension commands are; RSET, MAIL, RCPT are not when PIPELINING
+/// is in force. BDAT's payload follows it by definition (RFC 3030 §2). AUTH with an
+/// initial response of a one-round-trip client-first mechanism is exempt (RFC 4954 §4).
+/// QUIT ends the session anyway.
+constexpr bool must_be_last(const policy& p, const session_state& s, const command& c) noexcept {
+    const bool pipelining = s.has(sf_esmtp) && p.offers(ext_pipelining);
+    switch (c.verb) {
+        case verb::bdat:
+        case verb::quit: return false;
+        case verb::mail:
+        case verb::rcpt:
+        case verb::rset: return !pipelining;
+        case verb::auth:
+            return !pipelining || !c.has_initial_response ||
+                   !(c.mechanism_id == sasl_mechanism::plain || c.mechanism_id == sasl_mechanism::external ||
+                     c.mechanism_id == sasl_mechanism::anonymous);
+        default: return true;
+    }
+}
+
+/// Server-first SASL mechanisms: an initial response is a 501 (RFC 4954 §4).
+constexpr bool server_first(sasl_mechanism m) noexcept {
+    return m == sasl_mechanism::cram_md5 || m == sasl_mechanism::digest_md5;
+}
+
+/// Rule "unframable BDAT" (RFC 3030 §2 / Postfix bdat_cmd): a BDAT we cannot frame, or
+/// that was never offered, is followed by raw octets that would be read as commands:
+/// answer 521 and close. A line that only a lenient peer reads as BDAT (" BDAT 5 LAST")
+/// is treated the same.
+SMTPP_CLANG_INLINE constexpr bool unframable_bdat(step_result& r, const policy& p, const session_state& s,
+                                                  std::string_view line, const command& c, command_error err) noexcept {
+    if (err != command_error::none && c.verb != verb::bdat && looks_like_bdat(line)) {
+        close_with(r, p, reply_index(session_reply::bdat_syntax));
+        return true;
+    }
+    if (c.verb != verb::bdat) return false;
+    if (!p.offers(ext_chunking) || !s.has(sf_esmtp)) {
+        close_with(r, p, reply_index(session_reply::bdat_not_offered));
+        return true;
+    }
+    if (err != command_error::none) {
+        close_with(r, p, reply_index(session_reply::bdat_syntax));
+        return true;
+    }
+    return false;
+}
+
+/// Rule "unusable line": a line-level parser error (too long, bad terminator, unknown
+/// verb) is answered before the sequence is looked at.
+SMTPP_CLANG_INLINE constexpr bool unusable_line(step_result& r, const policy& p, command_error err) noexcept {
+    if (err == command_error::none || !line_level(err)) return false;
+    client_error(r, p, reply_index(err));
+    return true;
+}
+
+/// Rule "greeting of the other protocol" (RFC 2033 §4.1): LHLO replaces HELO/EHLO in
+/// LMTP; outside LMTP, LHLO is not a command.
+SMTPP_CLANG_INLINE constexpr bool wrong_greeting(step_result& r, const policy& p, const command& c) noexcept {
+    const bool lmtp = p.options().lmtp;
+    if (!(lmtp ? (c.verb == verb::helo || c.verb == verb::ehlo) : c.verb == verb::lhlo)) return false;
+    client_error(r, p, lmtp ? reply_index(session_reply::use_lhlo) : reply_index(command_error::unknown_verb));
+    return true;
+}
+
+/// Rule "sync point" (RFC 2920 §3.1): input pending behind a command that must end its
+/// group: 554 5.5.0 and close, as Postfix (`policy_options::enforce_sync`).
+SMTPP_CLANG_INLINE constexpr bool sync_violation(step_result& r, const policy& p, const session_state& s,
+                                                 const command& c, command_error err, bool input_pending) noexcept {
+    if (!input_pending || err != command_error::none || !p.options().enforce_sync || !must_be_last(p, s, c))
+        return false;
+    close_with(r, p, reply_index(session_reply::sync_error));
+    return true;
+}
+
+/// Rule "refused BDAT still frames its chunk" (Postfix skip_bdat): a well-formed BDAT the
+/// table refuses is answered after its octets, which are consumed and dropped.
+constexpr void refuse_chunk(step_result& r, const policy& p, const session_state& s, const command& c,
+                            session_reply why) noexcept {
+    std::uint16_t f = static_cast<std::uint16_t>(s.flags | sf_chunk_discard);
+    f = static_cast<std::uint16_t>(c.last ? (f | sf_chunk_last) : (f & ~sf_chunk_last));
+    std::uint16_t owed = static_cast<std::uint16_t>(reply_index(why));
+    if (s.phase == phase::mail) {
+        // RFC 2033 §4.3: in LMTP, BDAT LAST with no successful RCPT returns zero
+        // replies (and its earlier chunks 250). In SMTP the transaction is spoiled.
+        if (p.options().lmtp)
+            owed = c.last ? no_reply : static_cast<std::uint16_t>(reply_index(session_reply::chunk_ok));
+        else f = static_cast<std::uint16_t>(f | sf_bdat_failed);
+    }
+    r.next.phase = phase::chunk;
+    r.next.resume = s.phase;
+    r.next.deferred = owed;
+    r.next.flags = f;
+    r.act = action::read_bdat;
+    r.discard = true;
+    r.last = c.last;
+    r.chunk_size = c.chunk_size;
+}
+
+/// The table refused the command (RFC 5321 §4.1.4: 503 and the same state), with the
+/// LMTP wording of "send HELO first" and the BDAT framing rule.
+SMTPP_CLANG_INLINE constexpr void refused(step_result& r, const policy& p, const session_state& s, const command& c,
+                                          const transition& t) noexcept {
+    session_reply why = t.reply;
+    if (why == session_reply::need_helo && p.options().lmtp) why = session_reply::need_lhlo;
+    if (c.verb == verb::bdat) {
+        refuse_chunk(r, p, s, c, why);
+        return;
+    }
+    client_error(r, p, reply_index(why));
+}
+
+/// Rule "TLS / AUTH required": RFC 3207 §4: before STARTTLS a TLS-requiring server
+/// answers 530 to all but NOOP, EHLO, STARTTLS, QUIT (HELO, LHLO, RSET and HELP are
+/// harmless and allowed too). RFC 4954 §6: 530 5.7.0 to all but AUTH, EHLO, HELO, NOOP,
+/// RSET, QUIT before AUTH. (BDAT never gets here without an accepted MAIL, which passed.)
+SMTPP_CLANG_INLINE constexpr bool tls_or_auth_required(step_result& r, const policy& p, const session_state& s,
+                                                       const command& c) noexcept {
+    const bool need_tls = p.options().require_tls && !s.has(sf_tls);
+    if (!need_tls && !(p.options().require_auth && !s.has(sf_authenticated))) return false;
+    switch (c.verb) {
+        case verb::mail:
+        case verb::rcpt:
+        case verb::data:
+        case verb::vrfy:
+        case verb::expn:
+        case verb::etrn:
+            client_error(r, p, reply_index(need_tls ? session_reply::tls_required : session_reply::auth_required));
+            return true;
+        default: return false;
+    }
+}
+
+// ---- the verbs the table accepts: each returns true when it decided the result ---------
+
+/// The extension an esmtp-param needs (RFC 5321 §4.1.2: parameters only for offered ones).
+/// BODY=8BITMIME/7BIT needs 8BITMIME, BODY=BINARYMIME needs `binary_ok`.
+constexpr bool params_offered(const policy& p, const params& ps, bool binary_ok) noexcept {
+    if ((ps.present & all_params & ~(policy_access::params(p) | p_body)) != 0) return false;
+    if (!ps.has(p_body)) return true;
+    return ps.body == body_type::binary_mime ? binary_ok : p.offers(ext_8bitmime);
+}
+
+/// MAIL/RCPT parameters: unknown ones (RFC 5321 §4.1.1.11: 555, or 504 by option), and
+/// ones of an extension not offered, or any after HELO (RFC 5321 §4.1.2/§4.2.4, RFC 1869:
+/// recognised but not implemented, 504 5.5.4).
+SMTPP_CLANG_INLINE constexpr bool refused_params(step_result& r, const policy& p, const session_state& s,
+                                                 const params& ps, bool binary_ok) noexcept {
+    if (ps.unknown_count != 0) {
+        client_error(r, p,
+                     reply_index(p.options().unknown_param_504 ? session_reply::unknown_param_504
+                                                               : session_reply::unknown_param));
+        return true;
+    }
+    if (ps.present != 0 && (!s.has(sf_esmtp) || !params_offered(p, ps, binary_ok))) {
+        client_error(r, p, reply_index(session_reply::param_not_offered));
+        return true;
+    }
+    return false;
+}
+
+/// HELO/EHLO/LHLO: RFC 5321 §4.1.4, they reset the transaction like RSET; EHLO/LHLO put
+/// the extensions in force.
+SMTPP_CLANG_INLINE constexpr bool on_hello(step_result& r, const command& c) noexcept {
+    reset_transaction(r.next);
+    r.next.flags = static_cast<std::uint16_t>(c.verb == verb::helo ? (r.next.flags & ~sf_esmtp)
+                                                                   : (r.next.flags | sf_esmtp));
+    return false;
+}
+
+/// MAIL: parameters, REQUIRETLS (RFC 8689 §4.1), SIZE (RFC 1870 §6), then a new
+/// transaction and the host's verdict (`verify_senders`).
+SMTPP_CLANG_INLINE constexpr bool on_mail(step_result& r, const policy& p, const session_state& s,
+                                          const command& c) noexcept {
+    const params& ps = c.params;
+    const bool binary_ok = p.offers(ext_binarymime) && p.offers(ext_chunking);
+    if (refused_params(r, p, s, ps, binary_ok)) return true;
+    if (ps.has(p_requiretls) && !s.has(sf_tls)) {  // RFC 8689 §4.1
+        client_error(r, p, reply_index(session_reply::requiretls_needs_tls));
+        return true;
+    }
+    const std::uint64_t max = p.options().max_message_size;
+    if (ps.has(p_size) && max != 0 && ps.size > max) {  // RFC 1870 §6
+        set_reply(r, p, reply_index(session_reply::size_exceeded));
+        return true;
+    }
+    reset_transaction(r.next);
+    std::uint16_t f = r.next.flags;
+    if (ps.has(p_smtputf8)) f = static_cast<std::uint16_t>(f | sf_smtputf8);
+    if (ps.body == body_type::binary_mime) f = static_cast<std::uint16_t>(f | sf_binarymime);
+    if (ps.has(p_requiretls)) f = static_cast<std::uint16_t>(f | sf_requiretls);
+    r.next.flags = f;
+    r.next.declared_size = ps.size;
+    if (!p.options().verify_senders) return false;
+    r.next.pending = pending::sender;
+    r.act = action::verify_sender;
+    return true;
+}
+
+/// RCPT: not after BDAT, parameters, the recipient limit, then the host's verdict.
+SMTPP_CLANG_INLINE constexpr bool on_rcpt(step_result& r, const policy& p, const session_state& s,
+                                          const command& c) noexcept {
+    if (s.has(sf_bdat_used)) {
+        client_error(r, p, reply_index(session_reply::rcpt_after_bdat));
+        return true;
+    }
+    if (refused_params(r, p, s, c.params, false)) return true;
+    // RFC 5321 §4.5.3.1.10: 452 for recipients over the limit, earlier ones kept.
+    // 0 = no policy limit, but the state counts to 65535: past that LMTP could not
+    // give one reply per recipient (RFC 2033 §4.2), so the count is the hard cap.
+    const std::uint16_t max = p.options().max_recipients != 0 ? p.options().max_recipients : std::uint16_t{0xFFFF};
+    if (s.recipients >= max) {
+        set_reply(r, p, reply_index(session_reply::too_many_recipients));
+        return true;
+    }
+    if (p.options().verify_recipients) {
+        r.next.pending = pending::recipient;
+        r.act = action::verify_recipient;
+        return true;
+    }
+    if (r.next.recipients != 0xFFFF) ++r.next.recipients;
+    return false;
+}
+
+/// DATA: RFC 3030 §3, no DATA after BDAT in a transaction, nor with BODY=BINARYMIME.
+SMTPP_CLANG_INLINE constexpr bool on_data(step_result& r, const policy& p, const session_state& s) noexcept {
+    if (s.has(sf_bdat_used) || s.has(sf_bdat_failed)) {
+        client_error(r, p, reply_index(session_reply::data_after_bdat));
+        return true;
+    }
+    if (s.has(sf_binarymime)) {
+        client_error(r, p, reply_index(session_reply::binarymime_needs_bdat));
+        return true;
+    }
+    r.act = action::read_data;
+    return false;
+}
+
+/// BDAT (RFC 3030 §2): the chunk is read; one after a failed chunk, or past the SIZE limit
+/// (Postfix: 552 5.3.4), is dropped and answered at its end (`end_of_chunk()`).
+SMTPP_CLANG_INLINE constexpr bool on_bdat(step_result& r, const policy& p, const session_state& s,
+                                          const command& c) noexcept {
+    r.act = action::read_bdat;
+    r.chunk_size = c.chunk_size;
+    r.last = c.last;
+    r.first_chunk = !s.has(sf_bdat_used) && !s.has(sf_bdat_failed);
+    r.next.phase = phase::chunk;
+    r.next.resume = s.phase;
+    std::uint16_t f = s.flags;
+    f = static_cast<std::uint16_t>(c.last ? (f | sf_chunk_last) : (f & ~sf_chunk_last));
+    f = static_cast<std::uint16_t>(f & ~sf_chunk_discard);
+    const std::uint64_t total = saturating_add64(s.bdat_size, c.chunk_size);
+    r.next.bdat_size = total;
+    const std::uint64_t max = p.options().max_message_size;
+    session_reply refusal = session_reply::ok;
+    if (s.has(sf_bdat_failed)) refusal = session_reply::bdat_failed;
+    else if (max != 0 && total > max) refusal = session_reply::size_exceeded;
+    if (refusal != session_reply::ok) {
+        f = static_cast<std::uint16_t>(f | sf_chunk_discard | sf_bdat_failed);
+        r.next.deferred = static_cast<std::uint16_t>(reply_index(refusal));
+        r.discard = true;
+    }
+    r.next.flags = f;
+    return true;  // the reply comes with end_of_chunk()
+}
+
+/// STARTTLS (RFC 3207 §4): offered after EHLO only; inside TLS, 554 5.5.1 as Postfix
+/// (RFC 3207 gives no code). Input pending behind it is flagged (CVE-2011-0411).
+SMTPP_CLANG_INLINE constexpr bool on_starttls(step_result& r, const policy& p, const session_state& s,
+                                              bool input_pending) noexcept {
+    if (!p.offers(ext_starttls) || !s.has(sf_esmtp)) {
+        client_error(r, p, reply_index(session_reply::not_implemented));
+        return true;
+    }
+    if (s.has(sf_tls)) {
+        client_error(r, p, reply_index(session_reply::tls_active));
+        return true;
+    }
+    r.act = action::start_tls;
+    r.injection = input_pending;
+    return false;
+}
+
+/// AUTH (RFC 4954 §4, §6): refusals, then the exchange; the host answers with `resolve()`
+/// (235/535/...) or `auth_challenge()` (334).
+SMTPP_CLANG_INLINE constexpr bool on_auth(step_result& r, const policy& p, const session_state& s,
+                                          const command& c) noexcept {
+    session_reply refusal = session_reply::ok;
+    if (!p.offers(ext_auth) || !s.has(sf_esmtp)) refusal = session_reply::not_implemented;
+    else if (s.has(sf_authenticated)) refusal = session_reply::already_authenticated;  // RFC 4954 §4
+    else if ((p.options().auth_needs_tls || p.options().require_tls) && !s.has(sf_tls))
+        refusal = session_reply::auth_needs_tls;  // RFC 4954 §6: 538 5.7.11
+    else if (!p.offers_mechanism(c.mechanism_id)) refusal = session_reply::mechanism_unsupported;
+    else if (c.has_initial_response && server_first(c.mechanism_id)) refusal = session_reply::initial_response_refused;
+    if (refusal != session_reply::ok) {
+        client_error(r, p, reply_index(refusal));
+        return true;
+    }
+    r.next.phase = phase::auth;
+    r.next.pending = pending::credentials;
+    r.act = action::verify_credentials;
+    r.has_sasl = c.has_initial_response;
+    r.sasl = c.initial_response == "=" ? std::string_view{} : c.initial_response;
+    return true;
+}
+
+/// The verb's own rules once the table accepted it; false: the table's reply and phase.
+SMTPP_CLANG_INLINE constexpr bool run_verb(step_result& r, const policy& p, const session_state& s, const command& c,
+                                           bool input_pending) noexcept {
+    switch (c.verb) {
+        case verb::helo:
+        case verb::ehlo:
+        case verb::lhlo: return on_hello(r, c);
+        case verb::rset: reset_transaction(r.next); return false;
+        case verb::quit: r.act = action::close; return false;
+        case verb::mail: return on_mail(r, p, s, c);
+        case verb::rcpt: return on_rcpt(r, p, s, c);
+        case verb::data: return on_data(r, p, s);
+        case verb::bdat: return on_bdat(r, p, s, c);
+        case verb::starttls: return on_starttls(r, p, s, input_pending);
+        case verb::auth: return on_auth(r, p, s, c);
+        default: return false;
+    }
+}
+
+}  // namespace detail
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/session_table.hpp ----
+// ---- begin smtpp/detail/session-inl.hpp ----
+/**
+ * @file detail/session-inl.hpp
+ * @brief The definitions of session.hpp's entry points and option helpers. `step()` is a
+ *        dispatcher: the phases that read no command, the exceptions named in
+ *        detail/session_table.hpp, the table, the verb's own rules.
+ * @private Included by session.hpp only.
+ */
+#ifndef SMTPP_DETAIL_SESSION_INL_HPP
+#define SMTPP_DETAIL_SESSION_INL_HPP
+
+namespace smtpp {
+
+// =========================================================================================
+// Options: the one derivation
+// =========================================================================================
+
+constexpr std::size_t command_line_limit(const policy& p, const session_state& s) noexcept {
+    const std::size_t n = p.options().parse.max_line;
+    return s.has(sf_esmtp) ? n + detail::policy_access::esmtp_line(p) : n;  // increments summed once
+}
+
+constexpr std::size_t line_limit(const policy& p) noexcept {
+    const std::size_t cmd = p.options().parse.max_line + detail::max_line_increment;
+    const std::size_t auth = p.offers(ext_auth) ? p.options().parse.max_auth_line : 0;
+    return cmd > auth ? cmd : auth;
+}
+
+constexpr parse_options command_options(const policy& p, const session_state& s) noexcept {
+    parse_options o = p.options().parse;
+    o.max_line = command_line_limit(p, s);
+    o.smtputf8 = s.has(sf_esmtp) && p.offers(ext_smtputf8);
+    o.smtputf8_transaction = s.has(sf_smtputf8);
+    return o;
+}
+
+constexpr data_options body_options(const policy& p, const session_state&) noexcept {
+    data_options o;
+    o.bare_newline = p.options().bare_newline;
+    o.max_size = p.options().max_message_size;
+    return o;
+}
+
+constexpr bdat_options chunk_options(const policy& p, const session_state& s) noexcept {
+    bdat_options o;
+    const bool binary = s.has(sf_binarymime);
+    o.reject_bare_newline = !binary;
+    o.reject_nul = !binary;
+    o.max_size = p.options().max_message_size;
+    return o;
+}
+
+constexpr session_options options_for(const policy& p, const session_state& s) noexcept {
+    session_options o;
+    o.line.max_line = line_limit(p);
+    o.line.allow_bare_lf = p.options().parse.allow_bare_lf;  // the one switch for bare LF line ends
+    o.parse = command_options(p, s);
+    o.data = body_options(p, s);
+    o.bdat = chunk_options(p, s);
+    return o;
 }
 
 namespace detail {
 
-/// A line inside an AUTH exchange: a SASL response, never a command (security_rfc §4.6).
+// =========================================================================================
+// Lines that are not commands
+// =========================================================================================
+
+/// A line inside an AUTH exchange: a SASL response, never a command (RFC 4954 §4: the
+/// exchange ends with the server's 235/535 or the client's "*").
 constexpr void auth_line(step_result& r, const policy& p, std::string_view line) noexcept {
     std::string_view body = line;
     if (body.size() >= 2 && body[body.size() - 2] == '\r' && body.back() == '\n') body.remove_suffix(2);
     else body = std::string_view{"\x01"};  // not a line: fails the base64 check below
     const bool too_long = line.size() > p.options().parse.max_auth_line;
+    r.sasl_response = true;
     r.next.phase = phase::ready;
     if (too_long) {
         client_error(r, p, reply_index(session_reply::auth_line_too_long));
@@ -7905,9 +10044,7 @@ constexpr void not_a_command(step_result& r, const policy& p, const session_stat
         return;
     }
     switch (s.phase) {
-        case phase::auth:
-            auth_line(r, p, line);
-            return;
+        case phase::auth: auth_line(r, p, line); return;
         case phase::tls:
             // Bytes behind STARTTLS are never answered (RFC 3207 §4.2, CVE-2011-0411).
             return;
@@ -7915,21 +10052,37 @@ constexpr void not_a_command(step_result& r, const policy& p, const session_stat
             r.act = action::close;  // after close nothing is answered
             return;
         case phase::connect:
-            // Input before the greeting: a pre-greet talker (security_rfc §2.1, P7).
+            // Input before the greeting: a pre-greet talker (RFC 5321 §3.1, §4.3.1: the
+            // client waits for the 220; one that does not is not a conforming client).
             close_with(r, p, reply_index(session_reply::sync_error));
             return;
-        default:
-            misuse_into(r, p, s);
-            return;
+        default: misuse_into(r, p, s); return;
     }
 }
 
-}  // namespace detail
+// =========================================================================================
+// The entry points' transitions (the C API calls these directly)
+// =========================================================================================
 
-namespace detail {
+constexpr step_result start_core(const policy& p, const session_state& s) noexcept {
+    step_result r;
+    r.next = s;
+    if (s.phase != phase::connect) return misuse(p, s);
+    if (p.error() != policy_error::none) {
+        close_with(r, p, reply_index(session_reply::local_error));
+        return r;
+    }
+    r.next.phase = phase::fresh;
+    set_reply(r, p, reply_index(session_reply::greeting));
+    return r;
+}
+
+/// The dispatcher: lines outside the command phases; the exceptions before the table
+/// (BDAT framing, unusable line, the other protocol's greeting, sync points); the table's
+/// refusals; argument syntax (RFC 5321 §4.1.4: 501, same state); TLS/AUTH required; the
+/// verb's own rules; else the table's reply and next phase.
 constexpr step_result step_core(const policy& p, const session_state& s, std::string_view line, command& cmd,
-                           bool input_pending) noexcept {
-    using detail::reply_index;
+                                bool input_pending) noexcept {
     // One result object for every path (NRVO). The command lives in the host's storage:
     // zeroing and copying 300-odd bytes per step cost more than the transition itself.
     step_result r;
@@ -7937,363 +10090,41 @@ constexpr step_result step_core(const policy& p, const session_state& s, std::st
     // Commands are read in fresh, ready, mail and rcpt (1..4) with no decision pending.
     static_assert(static_cast<int>(phase::fresh) == 1 && static_cast<int>(phase::rcpt) == 4, "command phases");
     if (s.pending != pending::none || static_cast<unsigned>(s.phase) - 1u >= 4u) {
-        detail::not_a_command(r, p, s, line, cmd);
+        not_a_command(r, p, s, line, cmd);
         return r;
     }
-
     const command_error err = parse_command(line, cmd, command_options(p, s));
     r.error = err;
     const command& c = cmd;
-    const bool lmtp = p.options().lmtp;
-
-    // =====================================================================================
-    // EXCEPTIONS TO THE TABLE — everything that is not (phase × verb) lives here
-    // =====================================================================================
-
-    // RFC 3030 §2 / Postfix bdat_cmd: a BDAT we cannot frame, or that was never offered,
-    // is followed by raw octets that would be read as commands: answer 521 and close. A
-    // line that only a lenient peer reads as BDAT (" BDAT 5 LAST") is treated the same.
-    if (err != command_error::none && c.verb != verb::bdat && detail::looks_like_bdat(line)) {
-        detail::close_with(r, p, reply_index(session_reply::bdat_syntax));
+    if (unframable_bdat(r, p, s, line, c, err) || unusable_line(r, p, err) || wrong_greeting(r, p, c) ||
+        sync_violation(r, p, s, c, err, input_pending))
+        return r;
+    const transition t = transitions[static_cast<std::size_t>(s.phase)][static_cast<std::size_t>(c.verb)];
+    if (t.kind != rule::accept) {
+        refused(r, p, s, c, t);
         return r;
     }
-    if (c.verb == verb::bdat) {
-        if (!p.offers(ext_chunking) || !s.has(sf_esmtp)) {
-            detail::close_with(r, p, reply_index(session_reply::bdat_not_offered));
-            return r;
-        }
-        if (err != command_error::none) {
-            detail::close_with(r, p, reply_index(session_reply::bdat_syntax));
-            return r;
-        }
-    }
-    if (err != command_error::none && detail::line_level(err)) {
-        detail::client_error(r, p, reply_index(err));
-        return r;
-    }
-    // RFC 2033 §4.1: LHLO replaces HELO/EHLO; outside LMTP, LHLO is not a command.
-    if (lmtp ? (c.verb == verb::helo || c.verb == verb::ehlo) : c.verb == verb::lhlo) {
-        detail::client_error(r, p, lmtp ? reply_index(session_reply::use_lhlo) : reply_index(command_error::unknown_verb));
-        return r;
-    }
-    // RFC 2920 §3.1 sync points; Postfix 554 5.5.0 and close (security_rfc §2.5 P8-P13).
-    if (input_pending && err == command_error::none && p.options().enforce_sync && detail::must_be_last(p, s, c)) {
-        detail::close_with(r, p, reply_index(session_reply::sync_error));
-        return r;
-    }
-
-    const detail::transition t =
-        detail::transitions[static_cast<std::size_t>(s.phase)][static_cast<std::size_t>(c.verb)];
-    if (t.kind != detail::rule::accept) {
-        session_reply why = t.reply;
-        if (why == session_reply::need_helo && lmtp) why = session_reply::need_lhlo;
-        if (c.verb == verb::bdat) {
-            // A refused but well-formed BDAT still consumes its payload (Postfix skip_bdat).
-            std::uint16_t f = static_cast<std::uint16_t>(s.flags | sf_chunk_discard);
-            f = static_cast<std::uint16_t>(c.last ? (f | sf_chunk_last) : (f & ~sf_chunk_last));
-            std::uint16_t owed = static_cast<std::uint16_t>(reply_index(why));
-            if (s.phase == phase::mail) {
-                // RFC 2033 §4.3: in LMTP, BDAT LAST with no successful RCPT returns zero
-                // replies (and its earlier chunks 250). In SMTP the transaction is spoiled.
-                if (lmtp) owed = c.last ? detail::no_reply : static_cast<std::uint16_t>(reply_index(session_reply::chunk_ok));
-                else f = static_cast<std::uint16_t>(f | sf_bdat_failed);
-            }
-            r.next.phase = phase::chunk;
-            r.next.resume = s.phase;
-            r.next.deferred = owed;
-            r.next.flags = f;
-            r.act = action::read_bdat;
-            r.discard = true;
-            r.last = c.last;
-            r.chunk_size = c.chunk_size;
-            return r;
-        }
-        detail::client_error(r, p, reply_index(why));
-        return r;
-    }
-    // The sequence is right: now the argument syntax (RFC 5321 §4.1.4: 501, same state).
     if (err != command_error::none) {
-        detail::client_error(r, p, reply_index(err));
+        client_error(r, p, reply_index(err));
         return r;
     }
-
-    const bool tls = s.has(sf_tls);
-    const bool authed = s.has(sf_authenticated);
-    // RFC 3207 §4: before STARTTLS a TLS-requiring server answers 530 to all but NOOP,
-    // EHLO, STARTTLS, QUIT (HELO, LHLO, RSET and HELP are harmless and allowed too).
-    // RFC 4954 §6: 530 5.7.0 to all but AUTH, EHLO, HELO, NOOP, RSET, QUIT before AUTH.
-    // (BDAT never gets here without an accepted MAIL, which passed these checks.)
-    const bool need_tls = p.options().require_tls && !tls;
-    if (need_tls || (p.options().require_auth && !authed)) {
-        switch (c.verb) {
-            case verb::mail:
-            case verb::rcpt:
-            case verb::data:
-            case verb::vrfy:
-            case verb::expn:
-            case verb::etrn:
-                detail::client_error(r, p, reply_index(need_tls ? session_reply::tls_required
-                                                                : session_reply::auth_required));
-                return r;
-            default:
-                break;
-        }
-    }
-
-    switch (c.verb) {
-        case verb::helo:
-        case verb::ehlo:
-        case verb::lhlo:
-            // RFC 5321 §4.1.4: EHLO/HELO reset the transaction, like RSET.
-            detail::reset_transaction(r.next);
-            r.next.flags = static_cast<std::uint16_t>(c.verb == verb::helo ? (r.next.flags & ~sf_esmtp)
-                                                                           : (r.next.flags | sf_esmtp));
-            break;
-        case verb::rset:
-            detail::reset_transaction(r.next);
-            break;
-        case verb::quit:
-            r.act = action::close;
-            break;
-        case verb::mail: {
-            const params& ps = c.params;
-            if (ps.unknown_count != 0) {  // RFC 5321 §4.1.1.11: 555
-                detail::client_error(r, p, reply_index(p.options().unknown_param_504 ? session_reply::unknown_param_504
-                                                                                     : session_reply::unknown_param));
-                return r;
-            }
-            // RFC 5321 §4.1.2/§4.2.4, RFC 1869: a parameter of an extension not offered
-            // (or any parameter after HELO) is recognised but not implemented: 504 5.5.4.
-            const bool binary_ok = p.offers(ext_binarymime) && p.offers(ext_chunking);
-            if (ps.present != 0 && (!s.has(sf_esmtp) || !detail::params_offered(p, ps, binary_ok))) {
-                detail::client_error(r, p, reply_index(session_reply::param_not_offered));
-                return r;
-            }
-            if (ps.has(p_requiretls) && !tls) {  // RFC 8689 §4.1
-                detail::client_error(r, p, reply_index(session_reply::requiretls_needs_tls));
-                return r;
-            }
-            const std::uint64_t max = p.options().max_message_size;
-            if (ps.has(p_size) && max != 0 && ps.size > max) {  // RFC 1870 §6
-                detail::set_reply(r, p, reply_index(session_reply::size_exceeded));
-                return r;
-            }
-            detail::reset_transaction(r.next);
-            std::uint16_t f = r.next.flags;
-            if (ps.has(p_smtputf8)) f = static_cast<std::uint16_t>(f | sf_smtputf8);
-            if (ps.body == body_type::binary_mime) f = static_cast<std::uint16_t>(f | sf_binarymime);
-            if (ps.has(p_requiretls)) f = static_cast<std::uint16_t>(f | sf_requiretls);
-            r.next.flags = f;
-            r.next.declared_size = ps.size;
-            if (p.options().verify_senders) {
-                r.next.pending = pending::sender;
-                r.act = action::verify_sender;
-                return r;
-            }
-            break;
-        }
-        case verb::rcpt: {
-            const params& ps = c.params;
-            if (s.has(sf_bdat_used)) {
-                detail::client_error(r, p, reply_index(session_reply::rcpt_after_bdat));
-                return r;
-            }
-            if (ps.unknown_count != 0) {
-                detail::client_error(r, p, reply_index(p.options().unknown_param_504 ? session_reply::unknown_param_504
-                                                                                     : session_reply::unknown_param));
-                return r;
-            }
-            if (ps.present != 0 && (!s.has(sf_esmtp) || !detail::params_offered(p, ps, false))) {
-                detail::client_error(r, p, reply_index(session_reply::param_not_offered));
-                return r;
-            }
-            // RFC 5321 §4.5.3.1.10: 452 for recipients over the limit, earlier ones kept.
-            // 0 = no policy limit, but the state counts to 65535: past that LMTP could not
-            // give one reply per recipient (RFC 2033 §4.2), so the count is the hard cap.
-            const std::uint16_t max = p.options().max_recipients != 0 ? p.options().max_recipients : std::uint16_t{0xFFFF};
-            if (s.recipients >= max) {
-                detail::set_reply(r, p, reply_index(session_reply::too_many_recipients));
-                return r;
-            }
-            if (p.options().verify_recipients) {
-                r.next.pending = pending::recipient;
-                r.act = action::verify_recipient;
-                return r;
-            }
-            if (r.next.recipients != 0xFFFF) ++r.next.recipients;
-            break;
-        }
-        case verb::data:
-            // RFC 3030 §3: no DATA after BDAT in a transaction, nor with BODY=BINARYMIME.
-            if (s.has(sf_bdat_used) || s.has(sf_bdat_failed)) {
-                detail::client_error(r, p, reply_index(session_reply::data_after_bdat));
-                return r;
-            }
-            if (s.has(sf_binarymime)) {
-                detail::client_error(r, p, reply_index(session_reply::binarymime_needs_bdat));
-                return r;
-            }
-            r.act = action::read_data;
-            break;
-        case verb::bdat: {
-            r.act = action::read_bdat;
-            r.chunk_size = c.chunk_size;
-            r.last = c.last;
-            r.first_chunk = !s.has(sf_bdat_used) && !s.has(sf_bdat_failed);
-            r.next.phase = phase::chunk;
-            r.next.resume = s.phase;
-            std::uint16_t f = s.flags;
-            f = static_cast<std::uint16_t>(c.last ? (f | sf_chunk_last) : (f & ~sf_chunk_last));
-            f = static_cast<std::uint16_t>(f & ~sf_chunk_discard);
-            const std::uint64_t total = detail::saturating_add64(s.bdat_size, c.chunk_size);
-            r.next.bdat_size = total;
-            const std::uint64_t max = p.options().max_message_size;
-            session_reply refuse = session_reply::ok;
-            if (s.has(sf_bdat_failed)) refuse = session_reply::bdat_failed;
-            else if (max != 0 && total > max) refuse = session_reply::size_exceeded;  // Postfix: 552 5.3.4
-            if (refuse != session_reply::ok) {
-                f = static_cast<std::uint16_t>(f | sf_chunk_discard | sf_bdat_failed);
-                r.next.deferred = static_cast<std::uint16_t>(reply_index(refuse));
-                r.discard = true;
-            }
-            r.next.flags = f;
-            return r;  // the reply comes with end_of_chunk()
-        }
-        case verb::starttls:
-            if (!p.offers(ext_starttls) || !s.has(sf_esmtp)) {
-                detail::client_error(r, p, reply_index(session_reply::not_implemented));
-                return r;
-            }
-            if (tls) {  // RFC 3207 gives no code; Postfix 554 5.5.1 (security_rfc §2.2, P5)
-                detail::client_error(r, p, reply_index(session_reply::tls_active));
-                return r;
-            }
-            r.act = action::start_tls;
-            r.injection = input_pending;
-            break;
-        case verb::auth: {
-            session_reply refuse = session_reply::ok;
-            if (!p.offers(ext_auth) || !s.has(sf_esmtp)) refuse = session_reply::not_implemented;
-            else if (authed) refuse = session_reply::already_authenticated;  // RFC 4954 §4
-            else if ((p.options().auth_needs_tls || p.options().require_tls) && !tls)
-                refuse = session_reply::auth_needs_tls;  // RFC 4954 §6: 538 5.7.11
-            else if (!p.offers_mechanism(c.mechanism_id)) refuse = session_reply::mechanism_unsupported;
-            else if (c.has_initial_response && detail::server_first(c.mechanism_id))
-                refuse = session_reply::initial_response_refused;
-            if (refuse != session_reply::ok) {
-                detail::client_error(r, p, reply_index(refuse));
-                return r;
-            }
-            r.next.phase = phase::auth;
-            r.next.pending = pending::credentials;
-            r.act = action::verify_credentials;
-            r.has_sasl = c.has_initial_response;
-            r.sasl = c.initial_response == "=" ? std::string_view{} : c.initial_response;
-            return r;  // the host answers: resolve() (235/535/...) or auth_challenge() (334)
-        }
-        default:
-            break;
-    }
+    if (tls_or_auth_required(r, p, s, c) || run_verb(r, p, s, c, input_pending)) return r;
     r.next.phase = t.next;
-    detail::set_reply(r, p, reply_index(t.reply));
+    set_reply(r, p, reply_index(t.reply));
     return r;
 }
-}  // namespace detail
 
-/**
- * One complete line from the client (terminator included, as `line_reader` delivers it).
- *
- * @param p              the policy (must outlive the result: replies may view it)
- * @param s              the current state
- * @param line           the line; `cmd` and `result.sasl` view it
- * @param cmd            receives the parsed command (the host's storage, reused from call
- *                       to call: the MAIL/RCPT arguments a verify action asks about). When
- *                       the line is not read as a command (AUTH exchange, after close...)
- *                       it is cleared.
- * @param input_pending  more client bytes are already buffered behind this line (the
- *                       line reader or the socket buffer is not empty): RFC 2920 sync check
- * @return the next state, the reply, the action. A `pending` decision must be resolved
- *         (`resolve()`) before the next step; stepping anyway answers 421 and closes.
- */
-constexpr step_result step(const policy& p, const session_state& s, std::string_view line, command& cmd,
-                           bool input_pending = false) noexcept {
-    return detail::step_core(p, s, line, cmd, input_pending);
-}
-
-namespace detail {
-constexpr step_result on_line_error_core(const policy& p, const session_state& s, line_error e) noexcept {
-    step_result r;
-    r.next = s;
-    if (s.pending != pending::none) return detail::misuse(p, s);
-    switch (s.phase) {
-        case phase::tls:
-            return r;
-        case phase::closed:
-            r.act = action::close;
-            return r;
-        case phase::auth:
-            r.next.phase = phase::ready;
-            detail::client_error(r, p, e == line_error::too_long ? detail::reply_index(session_reply::auth_line_too_long)
-                                                                 : detail::reply_index(session_reply::auth_bad_response));
-            return r;
-        case phase::fresh:
-        case phase::ready:
-        case phase::mail:
-        case phase::rcpt:
-            detail::client_error(r, p, detail::reply_index(e == line_error::none ? line_error::too_long : e));
-            return r;
-        default:
-            return detail::misuse(p, s);
-    }
-}
-}  // namespace detail
-
-/**
- * A line the line reader refused (too long, bare CR/LF, NUL): 500/501 per line.hpp's
- * `reply_for`, or in an AUTH exchange 500 5.5.6 for a long line (RFC 4954 §4), which also
- * ends the exchange. Counted as an error. Ignored (no reply) behind STARTTLS and after close.
- */
-constexpr step_result on_line_error(const policy& p, const session_state& s, line_error e) noexcept {
-    return detail::on_line_error_core(p, s, e);
-}
-
-namespace detail {
-constexpr step_result on_line_error_core(const policy& p, const session_state& s, const line_event& ev) noexcept {
-    const bool reads_commands = s.pending == pending::none && (s.phase == phase::fresh || s.phase == phase::ready ||
-                                                               s.phase == phase::mail || s.phase == phase::rcpt);
-    if (reads_commands && detail::looks_like_bdat(ev.line)) {
-        step_result r;
-        r.next = s;
-        detail::close_with(r, p, detail::reply_index(session_reply::bdat_syntax));
-        return r;
-    }
-    return on_line_error(p, s, ev.err);
-}
-}  // namespace detail
-
-/**
- * The same, from the line reader's event (prefer this overload): a refused line whose
- * head (`line_event::line`) starts with "BDAT " (after any blanks) is answered 521 5.5.4 and the session
- * closes, as Postfix answers a BDAT it cannot frame: the client sends the chunk's octets
- * next, and they must never be read as commands (RFC 3030 §2; SMTP smuggling).
- */
-constexpr step_result on_line_error(const policy& p, const session_state& s, const line_event& ev) noexcept {
-    return detail::on_line_error_core(p, s, ev);
-}
-
-namespace detail {
 constexpr step_result resolve_core(const policy& p, const session_state& s, verdict v) noexcept {
-    using detail::reply_index;
     const auto vi = static_cast<std::size_t>(v);
-    if (s.pending == pending::none || vi >= verdict_count) return detail::misuse(p, s);
+    if (s.pending == pending::none || vi >= verdict_count) return misuse(p, s);
     step_result r;
     r.next = s;
     r.next.pending = pending::none;
-    const session_reply rep = detail::verdict_replies[static_cast<std::size_t>(s.pending)][vi];
+    const session_reply rep = verdict_replies[static_cast<std::size_t>(s.pending)][vi];
     switch (s.pending) {
         case pending::sender:
             if (v == verdict::accept) r.next.phase = phase::mail;
-            else detail::reset_transaction(r.next);
+            else reset_transaction(r.next);
             break;
         case pending::recipient:
             if (v == verdict::accept) {
@@ -8303,10 +10134,10 @@ constexpr step_result resolve_core(const policy& p, const session_state& s, verd
             break;
         case pending::credentials:
             r.next.phase = phase::ready;
-                    if (v == verdict::accept) {
+            if (v == verdict::accept) {
                 r.next.flags = static_cast<std::uint16_t>(r.next.flags | sf_authenticated);
             } else if (rep == session_reply::auth_failed || rep == session_reply::auth_too_weak) {
-                detail::client_error(r, p, reply_index(rep));  // brute force counts
+                client_error(r, p, reply_index(rep));  // brute force counts
                 return r;
             }
             break;
@@ -8317,36 +10148,152 @@ constexpr step_result resolve_core(const policy& p, const session_state& s, verd
                 r.act = action::deliver;
                 r.index = r.next.index;
             } else {
-                detail::reset_transaction(r.next);
+                reset_transaction(r.next);
             }
             break;
-        case pending::none:
-            break;
+        case pending::none: break;
     }
-    detail::set_reply(r, p, reply_index(rep));
+    set_reply(r, p, reply_index(rep));
     return r;
 }
+
+constexpr step_result end_of_data_core(const policy& p, const session_state& s, data_error v) noexcept {
+    if (s.phase != phase::data || s.pending != pending::none) return misuse(p, s);
+    return body_done(p, s, v);
+}
+
+/// The end of a chunk whose octets were dropped: the reply it owes (`deferred`).
+constexpr step_result discarded_chunk_done(const policy& p, const session_state& s, step_result& r) noexcept {
+    const std::size_t owed = s.deferred;
+    r.next.phase = s.resume;
+    r.next.deferred = 0;
+    const bool in_txn = s.resume == phase::mail || s.resume == phase::rcpt;
+    if (s.has(sf_chunk_last) && in_txn) {  // LAST ends the failed transaction: the client starts over
+        r.next.phase = phase::ready;
+        reset_transaction(r.next);
+    }
+    if (owed == no_reply) return r;  // LMTP: zero replies (RFC 2033 §4.3)
+    if (owed == reply_index(session_reply::chunk_ok)) {
+        set_reply(r, p, owed);
+        return r;
+    }
+    client_error(r, p, owed);
+    return r;
+}
+
+constexpr step_result end_of_chunk_core(const policy& p, const session_state& s, data_error v) noexcept {
+    if (s.phase != phase::chunk || s.pending != pending::none) return misuse(p, s);
+    const bool last = s.has(sf_chunk_last);
+    step_result r;
+    r.next = s;
+    r.next.flags = static_cast<std::uint16_t>(r.next.flags & ~(sf_chunk_last | sf_chunk_discard));
+    if (s.has(sf_chunk_discard)) return discarded_chunk_done(p, s, r);
+    if (v != data_error::none) {
+        if (last) return body_done(p, r.next, v);
+        r.next.phase = phase::rcpt;
+        r.next.flags = static_cast<std::uint16_t>(r.next.flags | sf_bdat_failed | sf_bdat_used);
+        set_reply(r, p, reply_index(v));
+        return r;
+    }
+    r.next.flags = static_cast<std::uint16_t>(r.next.flags | sf_bdat_used);
+    if (last) return body_done(p, r.next, data_error::none);
+    r.next.phase = phase::rcpt;
+    set_reply(r, p, reply_index(session_reply::chunk_ok));
+    return r;
+}
+
+constexpr step_result tls_established_core(const policy& p, const session_state& s) noexcept {
+    if (s.phase != phase::tls || s.pending != pending::none) return misuse(p, s);
+    step_result r;
+    r.next = session_state{};
+    r.next.phase = phase::fresh;
+    r.next.flags = sf_tls;
+    r.next.errors = s.errors;
+    return r;
+}
+
+/// A 421 the host asks for (timeout, shutdown): closes unless already closed.
+constexpr step_result host_close(const policy& p, const session_state& s, session_reply why) noexcept {
+    step_result r;
+    r.next = s;
+    if (s.phase == phase::closed) {
+        r.act = action::close;
+        return r;
+    }
+    close_with(r, p, reply_index(why));
+    return r;
+}
+
 }  // namespace detail
 
-/**
- * The host's decision on a pending MAIL, RCPT, AUTH or delivery.
- * Delivery in LMTP: one call per accepted recipient, in RCPT order (RFC 2033 §4.2); while
- * more remain, the result's action is `deliver` again with the next `index`.
- */
+// =========================================================================================
+// The entry points
+// =========================================================================================
+
+constexpr step_result start(const policy& p, const session_state& s) noexcept { return detail::start_core(p, s); }
+
+constexpr step_result refuse(const policy& p, session_reply reason) noexcept {
+    const bool is_421 = reason == session_reply::too_many_connections || reason == session_reply::shutting_down ||
+                        reason == session_reply::local_error;
+    step_result r;
+    detail::close_with(r, p, detail::reply_index(is_421 ? reason : session_reply::too_many_connections));
+    return r;
+}
+
+constexpr step_result step(const policy& p, const session_state& s, std::string_view line, command& cmd,
+                           bool input_pending) noexcept {
+    return detail::step_core(p, s, line, cmd, input_pending);
+}
+
+constexpr step_result on_line_error(const policy& p, const session_state& s, line_error e) noexcept {
+    step_result r;
+    r.next = s;
+    if (s.pending != pending::none) return detail::misuse(p, s);
+    switch (s.phase) {
+        case phase::tls: return r;
+        case phase::closed: r.act = action::close; return r;
+        case phase::auth:
+            r.sasl_response = true;
+            r.next.phase = phase::ready;
+            detail::client_error(r, p,
+                                 e == line_error::too_long ? detail::reply_index(session_reply::auth_line_too_long)
+                                                           : detail::reply_index(session_reply::auth_bad_response));
+            return r;
+        case phase::fresh:
+        case phase::ready:
+        case phase::mail:
+        case phase::rcpt:
+            detail::client_error(r, p, detail::reply_index(e == line_error::none ? line_error::too_long : e));
+            return r;
+        default: return detail::misuse(p, s);
+    }
+}
+
+constexpr step_result on_line_error(const policy& p, const session_state& s, const line_event& ev) noexcept {
+    const bool reads_commands = s.pending == pending::none && (s.phase == phase::fresh || s.phase == phase::ready ||
+                                                               s.phase == phase::mail || s.phase == phase::rcpt);
+    if (reads_commands && detail::looks_like_bdat(ev.line)) {
+        step_result r;
+        r.next = s;
+        detail::close_with(r, p, detail::reply_index(session_reply::bdat_syntax));
+        return r;
+    }
+    return on_line_error(p, s, ev.err);
+}
+
 constexpr step_result resolve(const policy& p, const session_state& s, verdict v) noexcept {
     return detail::resolve_core(p, s, v);
 }
 
-namespace detail {
-constexpr step_result auth_challenge_core(const policy& p, const session_state& s, std::string_view challenge,
-                                     char* buf, std::size_t cap) noexcept {
+constexpr step_result auth_challenge(const policy& p, const session_state& s, std::string_view challenge, char* buf,
+                                     std::size_t cap) noexcept {
     if (s.pending != pending::credentials) return detail::misuse(p, s);
     step_result r;
     r.next = s;
     r.next.pending = pending::none;
     if ((!challenge.empty() && !detail::is_base64(challenge)) || buf == nullptr || cap < challenge.size() + 6) {
         r.next.phase = phase::ready;
-            detail::set_reply(r, p, detail::reply_index(session_reply::challenge_too_long));
+        detail::set_reply(r, p, detail::reply_index(session_reply::challenge_too_long));
         return r;
     }
     detail::render_buf b{buf, cap};
@@ -8360,145 +10307,31 @@ constexpr step_result auth_challenge_core(const policy& p, const session_state& 
     r.why = static_cast<std::uint16_t>(detail::reply_index(session_reply::auth_continue));
     return r;
 }
-}  // namespace detail
 
-/**
- * Continues an AUTH exchange with a challenge: `334 <challenge>` (RFC 4954 §4), written
- * into `buf` (the reply views it). `challenge` is base64 (or empty); one that is not, or
- * does not fit, ends the exchange with 454 4.7.0.
- */
-constexpr step_result auth_challenge(const policy& p, const session_state& s, std::string_view challenge,
-                                     char* buf, std::size_t cap) noexcept {
-    return detail::auth_challenge_core(p, s, challenge, buf, cap);
-}
-
-namespace detail {
-constexpr step_result end_of_data_core(const policy& p, const session_state& s, data_error v) noexcept {
-    if (s.phase != phase::data || s.pending != pending::none) return detail::misuse(p, s);
-    return detail::body_done(p, s, v);
-}
-}  // namespace detail
-
-/// The end of a DATA body with the decoder's verdict (data.hpp). Success asks the host to
-/// deliver (action deliver; LMTP: per recipient); a refusal is answered now — once, or in
-/// LMTP once per accepted recipient (`count`).
 constexpr step_result end_of_data(const policy& p, const session_state& s, data_error v) noexcept {
     return detail::end_of_data_core(p, s, v);
 }
 
-namespace detail {
-constexpr step_result end_of_chunk_core(const policy& p, const session_state& s, data_error v) noexcept {
-    using detail::reply_index;
-    if (s.phase != phase::chunk || s.pending != pending::none) return detail::misuse(p, s);
-    const bool last = s.has(sf_chunk_last);
-    step_result r;
-    r.next = s;
-    r.next.flags = static_cast<std::uint16_t>(r.next.flags & ~(sf_chunk_last | sf_chunk_discard));
-    if (s.has(sf_chunk_discard)) {
-        const std::size_t owed = s.deferred;
-        r.next.phase = s.resume;
-        r.next.deferred = 0;
-        const bool in_txn = s.resume == phase::mail || s.resume == phase::rcpt;
-        if (last && in_txn) {  // LAST ends the failed transaction: the client starts over
-            r.next.phase = phase::ready;
-            detail::reset_transaction(r.next);
-        }
-        if (owed == detail::no_reply) return r;  // LMTP: zero replies (RFC 2033 §4.3)
-        if (owed == reply_index(session_reply::chunk_ok)) {
-            detail::set_reply(r, p, owed);
-            return r;
-        }
-        detail::client_error(r, p, owed);
-        return r;
-    }
-    if (v != data_error::none) {
-        if (last) return detail::body_done(p, r.next, v);
-        r.next.phase = phase::rcpt;
-        r.next.flags = static_cast<std::uint16_t>(r.next.flags | sf_bdat_failed | sf_bdat_used);
-        detail::set_reply(r, p, reply_index(v));
-        return r;
-    }
-    r.next.flags = static_cast<std::uint16_t>(r.next.flags | sf_bdat_used);
-    if (last) return detail::body_done(p, r.next, data_error::none);
-    r.next.phase = phase::rcpt;
-    detail::set_reply(r, p, reply_index(session_reply::chunk_ok));
-    return r;
-}
-}  // namespace detail
-
-/**
- * The end of a BDAT chunk with the decoder's verdict so far (ignored for a discarded
- * chunk). RFC 3030 §2: 250 per chunk; at LAST the message is delivered.
- */
 constexpr step_result end_of_chunk(const policy& p, const session_state& s, data_error v) noexcept {
     return detail::end_of_chunk_core(p, s, v);
 }
 
-namespace detail {
-constexpr step_result tls_established_core(const policy& p, const session_state& s) noexcept {
-    if (s.phase != phase::tls || s.pending != pending::none) return detail::misuse(p, s);
-    step_result r;
-    r.next = session_state{};
-    r.next.phase = phase::fresh;
-    r.next.flags = sf_tls;
-    r.next.errors = s.errors;
-    return r;
-}
-}  // namespace detail
-
-/**
- * TLS is up (after action start_tls). RFC 3207 §4.2: "the SMTP protocol is reset to the
- * initial state ... The server MUST discard any knowledge obtained from the client": the
- * result is the fresh state with only the TLS flag (and the error count) kept. No reply.
- */
 constexpr step_result tls_established(const policy& p, const session_state& s) noexcept {
     return detail::tls_established_core(p, s);
 }
 
-namespace detail {
-constexpr step_result timeout_core(const policy& p, const session_state& s) noexcept {
-    step_result r;
-    r.next = s;
-    if (s.phase == phase::closed) {
-        r.act = action::close;
-        return r;
-    }
-    detail::close_with(r, p, static_cast<std::size_t>(session_reply::timeout));
-    return r;
-}
-}  // namespace detail
-
-/**
- * The host's idle timer fired (RFC 5321 §4.5.3.2.7: a server SHOULD time out an idle
- * client, at least 5 minutes): 421 4.4.2 <host> and close. Nothing after a close.
- */
 constexpr step_result timeout(const policy& p, const session_state& s) noexcept {
-    return detail::timeout_core(p, s);
+    return detail::host_close(p, s, session_reply::timeout);
 }
 
-namespace detail {
-constexpr step_result shutdown_core(const policy& p, const session_state& s) noexcept {
-    step_result r;
-    r.next = s;
-    if (s.phase == phase::closed) {
-        r.act = action::close;
-        return r;
-    }
-    detail::close_with(r, p, static_cast<std::size_t>(session_reply::shutting_down));
-    return r;
-}
-}  // namespace detail
-
-/**
- * The host is shutting down (RFC 5321 §3.8: "421 <domain> Service not available, closing
- * transmission channel" may be sent at any time): 421 4.3.2 <host> and close. A message
- * in flight is the host's to abort (nothing is delivered without `resolve(deliver)`).
- */
 constexpr step_result shutdown(const policy& p, const session_state& s) noexcept {
-    return detail::shutdown_core(p, s);
+    return detail::host_close(p, s, session_reply::shutting_down);
 }
 
 }  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/session-inl.hpp ----
 
 #endif
 // ---- end smtpp/session.hpp ----
@@ -8546,10 +10379,12 @@ constexpr step_result shutdown(const policy& p, const session_state& s) noexcept
  * state holds no pointers: the config and envelope are passed again on every call (the
  * host keeps them, and the recipient list, alive for the whole transaction).
  *
- * Everything that affects the state machine lives in this file: the (phase × reply class)
- * table is data (`detail::client_transitions`), the host events beside it, and
- * docs/client-state-machine.dot is generated from them (tools/gen_client_diagram.cpp). The
- * tests check that every step the client takes is an edge of the table.
+ * This file is the API: the types the host fills and reads, then the functions it calls.
+ * The machinery is in detail/: the (phase × reply class) table as data
+ * (detail/client_table.hpp, from which tools/gen_client_diagram.cpp draws
+ * docs/client-state-machine.dot; the tests check that every step the client takes is one of
+ * its edges), how commands are written (detail/client_format.hpp), and what each reply does
+ * in each phase (detail/client-inl.hpp).
  */
 #ifndef SMTPP_CLIENT_HPP
 #define SMTPP_CLIENT_HPP
@@ -8568,53 +10403,62 @@ namespace smtpp {
 
 /// Where the client stands: which reply it waits for, or what the host must do.
 enum class client_phase : std::uint8_t {
-    connect = 0,    ///< before `client_start()`
-    greeting = 1,   ///< waiting for the 220 greeting
-    ehlo = 2,       ///< EHLO (or LHLO) sent
-    helo = 3,       ///< HELO sent (fallback after 500/502 to EHLO, RFC 5321 §3.2)
-    starttls = 4,   ///< STARTTLS sent
-    tls = 5,        ///< 220 to STARTTLS: the host does the handshake
-    auth = 6,       ///< AUTH sent (and SASL responses)
-    ready = 7,      ///< between messages: the host sends one or quits
-    mail = 8,       ///< MAIL sent: its reply is the next one
-    rcpt = 9,       ///< RCPT replies are next (`rcpt_replied` < `rcpt_sent`)
-    data = 10,      ///< DATA sent: waiting for 354
-    body = 11,      ///< the host writes the body (DATA: encoder; BDAT: `client_chunk`)
-    chunk = 12,     ///< BDAT sent with its chunk: waiting for its reply
-    final = 13,     ///< the body is written: waiting for the final reply(ies)
-    rset = 14,      ///< RSET sent after a failed transaction
-    quit = 15,      ///< QUIT sent: waiting for 221
-    closed = 16,    ///< done: the host closes the connection
-    recipient = 17, ///< one-at-a-time envelope: the host gives the next recipient or says "no more"
+    connect = 0,     ///< before `client_start()`
+    greeting = 1,    ///< waiting for the 220 greeting
+    ehlo = 2,        ///< EHLO (or LHLO) sent
+    helo = 3,        ///< HELO sent (fallback after 500/502 to EHLO, RFC 5321 §3.2)
+    starttls = 4,    ///< STARTTLS sent
+    tls = 5,         ///< 220 to STARTTLS: the host does the handshake
+    auth = 6,        ///< AUTH sent (and SASL responses)
+    ready = 7,       ///< between messages: the host sends one or quits
+    mail = 8,        ///< MAIL sent: its reply is the next one
+    rcpt = 9,        ///< RCPT replies are next (`rcpt_replied` < `rcpt_sent`)
+    data = 10,       ///< DATA sent: waiting for 354
+    body = 11,       ///< the host writes the body (DATA: encoder; BDAT: `client_chunk`)
+    chunk = 12,      ///< BDAT sent with its chunk: waiting for its reply
+    final = 13,      ///< the body is written: waiting for the final reply(ies)
+    rset = 14,       ///< RSET sent after a failed transaction
+    quit = 15,       ///< QUIT sent: waiting for 221
+    closed = 16,     ///< done: the host closes the connection
+    recipient = 17,  ///< one-at-a-time envelope: the host gives the next recipient or says "no more"
 };
-inline constexpr std::size_t client_phase_count = 18;
 
 namespace detail {
-inline constexpr std::string_view client_phase_names[client_phase_count] = {
-    "connect", "greeting", "ehlo", "helo", "starttls", "tls", "auth", "ready", "mail",
-    "rcpt",    "data",     "body", "chunk", "final", "rset", "quit", "closed", "recipient"};
+inline constexpr enum_name<client_phase> client_phase_names[] = {
+    {client_phase::connect, "connect"}, {client_phase::greeting, "greeting"}, {client_phase::ehlo, "ehlo"},
+    {client_phase::helo, "helo"},       {client_phase::starttls, "starttls"}, {client_phase::tls, "tls"},
+    {client_phase::auth, "auth"},       {client_phase::ready, "ready"},       {client_phase::mail, "mail"},
+    {client_phase::rcpt, "rcpt"},       {client_phase::data, "data"},         {client_phase::body, "body"},
+    {client_phase::chunk, "chunk"},     {client_phase::final, "final"},       {client_phase::rset, "rset"},
+    {client_phase::quit, "quit"},       {client_phase::closed, "closed"},     {client_phase::recipient, "recipient"},
+};
+static_assert(names_in_order(client_phase_names), "client_phase_names: one row per phase, in order");
 }  // namespace detail
 
+/// The number of phases (`client_phase` values are 0 to `client_phase_count` - 1).
+inline constexpr std::size_t client_phase_count = sizeof detail::client_phase_names /
+                                                  sizeof detail::client_phase_names[0];
+
+/// The phase's name ("greeting", "rcpt", ...); "?" for a value out of range.
 constexpr std::string_view to_string(client_phase p) noexcept {
-    const auto i = static_cast<std::size_t>(p);
-    return i < client_phase_count ? detail::client_phase_names[i] : std::string_view{"?"};
+    return detail::name_of(detail::client_phase_names, p, "?");
 }
 
 /// What the host does after writing `client_result::write`.
 enum class client_action : std::uint8_t {
-    read_reply = 0,  ///< read the next reply (within `timeout` seconds), then `client_step()`
-    start_tls = 1,   ///< drop any buffered input, handshake, then `client_tls_established()`
-    send_body = 2,   ///< DATA: write the encoded body, then `client_body_done()`;
-                     ///< BDAT (`bdat`): `client_chunk()` per chunk, the last with LAST
-    ready = 3,       ///< the connection is idle: `client_send()` a message or `client_quit()`
-    close = 4,       ///< close the connection
-    next_recipient = 5, ///< one-at-a-time envelope: `client_recipient()` with the next one,
-                        ///< or `client_recipients_done()` when there is none
+    read_reply = 0,      ///< read the next reply (within `timeout` seconds), then `client_step()`
+    start_tls = 1,       ///< drop any buffered input, handshake, then `client_tls_established()`
+    send_body = 2,       ///< DATA: write the encoded body, then `client_body_done()`;
+                         ///< BDAT (`bdat`): `client_chunk()` per chunk, the last with LAST
+    ready = 3,           ///< the connection is idle: `client_send()` a message or `client_quit()`
+    close = 4,           ///< close the connection
+    next_recipient = 5,  ///< one-at-a-time envelope: `client_recipient()` with the next one,
+                         ///< or `client_recipients_done()` when there is none
 };
 
 /// What happened, reported once per step at most.
 enum class client_event : std::uint8_t {
-    none = 0,
+    none = 0,       ///< nothing to report
     recipient = 1,  ///< RCPT reply for recipient `index`: `outcome`, `code`, `esc`
     delivery = 2,   ///< LMTP: final reply for the `index`-th *accepted* recipient (RFC 2033 §4.2)
     message = 3,    ///< the transaction ended: `outcome` for every accepted recipient (SMTP)
@@ -8626,7 +10470,7 @@ enum class client_event : std::uint8_t {
 
 /// A recipient's or a message's outcome, from the reply class (RFC 5321 §4.2.1).
 enum class outcome : std::uint8_t {
-    none = 0,
+    none = 0,      ///< no outcome (no event, or the event has none)
     accepted = 1,  ///< 2yz
     deferred = 2,  ///< 4yz: try again later
     refused = 3,   ///< 5yz
@@ -8634,60 +10478,65 @@ enum class outcome : std::uint8_t {
 
 /// Why the client stopped, refused a message or a call. Values are explicit and append-only.
 enum class client_error : std::uint8_t {
-    none = 0,
-    greeting_refused = 1,   ///< the greeting was not 220 (554: no service, RFC 5321 §3.1)
-    service_closing = 2,    ///< 421 (RFC 5321 §3.8): the server closes
-    ehlo_refused = 3,       ///< EHLO/LHLO and HELO both refused
-    tls_unavailable = 4,    ///< TLS required but STARTTLS not offered (RFC 3207 §4)
-    tls_refused = 5,        ///< TLS required but STARTTLS refused
-    response_injection = 6, ///< bytes after the 220 to STARTTLS (RFC 3207 §4.2, CVE-2021-38371)
-    auth_unavailable = 7,   ///< credentials given, no usable mechanism (or no TLS to send them)
-    auth_failed = 8,        ///< 535 / 534 / 454 / other to AUTH (RFC 4954 §6)
-    auth_loop = 9,          ///< more 334 challenges than the mechanism has steps
-    needs_smtputf8 = 10,    ///< a UTF-8 address, SMTPUTF8 not offered (RFC 6531 §3.2)
-    needs_8bitmime = 11,    ///< BODY=8BITMIME, 8BITMIME not offered (RFC 6152 §3)
-    needs_binarymime = 12,  ///< BODY=BINARYMIME, CHUNKING+BINARYMIME not offered (RFC 3030 §3)
-    too_big = 13,           ///< the message exceeds the advertised SIZE (RFC 1870 §6)
-    bad_address = 14,       ///< the formatter refused a path or parameter (CR/LF/NUL, syntax, length)
-    no_space = 15,          ///< `out` cannot hold the command
-    protocol = 16,          ///< a reply code the command cannot have (354 to RCPT, 250 to DATA, ...)
-    unexpected_reply = 17,  ///< a reply while none was awaited (before the command, in the body)
-    no_recipients = 18,     ///< every recipient was refused or deferred
-    mail_refused = 19,      ///< MAIL was refused
-    data_refused = 20,      ///< DATA (or BDAT) was refused
-    message_refused = 21,   ///< the final reply refused or deferred the message
-    invalid_call = 22,      ///< the host called a function the phase does not take
-    no_recipient_given = 23,///< an envelope without recipients (or more than 65535)
+    none = 0,                 ///< no error
+    greeting_refused = 1,     ///< the greeting was not 220 (554: no service, RFC 5321 §3.1)
+    service_closing = 2,      ///< 421 (RFC 5321 §3.8): the server closes
+    ehlo_refused = 3,         ///< EHLO/LHLO and HELO both refused
+    tls_unavailable = 4,      ///< TLS required but STARTTLS not offered (RFC 3207 §4)
+    tls_refused = 5,          ///< TLS required but STARTTLS refused
+    response_injection = 6,   ///< bytes after the 220 to STARTTLS (RFC 3207 §4.2, CVE-2021-38371)
+    auth_unavailable = 7,     ///< credentials given, no usable mechanism (or no TLS to send them)
+    auth_failed = 8,          ///< 535 / 534 / 454 / other to AUTH (RFC 4954 §6)
+    auth_loop = 9,            ///< more 334 challenges than the mechanism has steps
+    needs_smtputf8 = 10,      ///< a UTF-8 address, SMTPUTF8 not offered (RFC 6531 §3.2)
+    needs_8bitmime = 11,      ///< BODY=8BITMIME, 8BITMIME not offered (RFC 6152 §3)
+    needs_binarymime = 12,    ///< BODY=BINARYMIME, CHUNKING+BINARYMIME not offered (RFC 3030 §3)
+    too_big = 13,             ///< the message exceeds the advertised SIZE (RFC 1870 §6)
+    bad_address = 14,         ///< the formatter refused a path or parameter (CR/LF/NUL, syntax, length)
+    no_space = 15,            ///< `out` cannot hold the command
+    protocol = 16,            ///< a reply code the command cannot have (354 to RCPT, 250 to DATA, ...)
+    unexpected_reply = 17,    ///< a reply while none was awaited (before the command, in the body)
+    no_recipients = 18,       ///< every recipient was refused or deferred
+    mail_refused = 19,        ///< MAIL was refused
+    data_refused = 20,        ///< DATA (or BDAT) was refused
+    message_refused = 21,     ///< the final reply refused or deferred the message
+    invalid_call = 22,        ///< the host called a function the phase does not take
+    no_recipient_given = 23,  ///< an envelope without recipients (or more than 65535)
 };
 
+namespace detail {
+inline constexpr enum_name<smtpp::client_error> client_error_names[] = {
+    {smtpp::client_error::none, "none"},
+    {smtpp::client_error::greeting_refused, "greeting refused"},
+    {smtpp::client_error::service_closing, "service closing (421)"},
+    {smtpp::client_error::ehlo_refused, "EHLO and HELO refused"},
+    {smtpp::client_error::tls_unavailable, "TLS required but STARTTLS not offered"},
+    {smtpp::client_error::tls_refused, "TLS required but STARTTLS refused"},
+    {smtpp::client_error::response_injection, "data after the 220 to STARTTLS (response injection)"},
+    {smtpp::client_error::auth_unavailable, "no usable AUTH mechanism"},
+    {smtpp::client_error::auth_failed, "authentication failed"},
+    {smtpp::client_error::auth_loop, "too many AUTH challenges"},
+    {smtpp::client_error::needs_smtputf8, "UTF-8 address but SMTPUTF8 not offered"},
+    {smtpp::client_error::needs_8bitmime, "8-bit body but 8BITMIME not offered"},
+    {smtpp::client_error::needs_binarymime, "binary body but CHUNKING/BINARYMIME not offered"},
+    {smtpp::client_error::too_big, "message larger than the server's SIZE"},
+    {smtpp::client_error::bad_address, "address or parameter cannot be sent"},
+    {smtpp::client_error::no_space, "output buffer too small"},
+    {smtpp::client_error::protocol, "reply code impossible for the command"},
+    {smtpp::client_error::unexpected_reply, "reply while none was awaited"},
+    {smtpp::client_error::no_recipients, "no recipient accepted"},
+    {smtpp::client_error::mail_refused, "MAIL refused"},
+    {smtpp::client_error::data_refused, "DATA refused"},
+    {smtpp::client_error::message_refused, "message refused"},
+    {smtpp::client_error::invalid_call, "call not valid in this phase"},
+    {smtpp::client_error::no_recipient_given, "no recipients (or too many)"},
+};
+static_assert(names_in_order(client_error_names), "client_error_names: one row per error, in order");
+}  // namespace detail
+
+/// A short English description of the error ("greeting refused", ...); "unknown" out of range.
 constexpr std::string_view to_string(smtpp::client_error e) noexcept {
-    switch (e) {
-        case smtpp::client_error::none: return "none";
-        case smtpp::client_error::greeting_refused: return "greeting refused";
-        case smtpp::client_error::service_closing: return "service closing (421)";
-        case smtpp::client_error::ehlo_refused: return "EHLO and HELO refused";
-        case smtpp::client_error::tls_unavailable: return "TLS required but STARTTLS not offered";
-        case smtpp::client_error::tls_refused: return "TLS required but STARTTLS refused";
-        case smtpp::client_error::response_injection: return "data after the 220 to STARTTLS (response injection)";
-        case smtpp::client_error::auth_unavailable: return "no usable AUTH mechanism";
-        case smtpp::client_error::auth_failed: return "authentication failed";
-        case smtpp::client_error::auth_loop: return "too many AUTH challenges";
-        case smtpp::client_error::needs_smtputf8: return "UTF-8 address but SMTPUTF8 not offered";
-        case smtpp::client_error::needs_8bitmime: return "8-bit body but 8BITMIME not offered";
-        case smtpp::client_error::needs_binarymime: return "binary body but CHUNKING/BINARYMIME not offered";
-        case smtpp::client_error::too_big: return "message larger than the server's SIZE";
-        case smtpp::client_error::bad_address: return "address or parameter cannot be sent";
-        case smtpp::client_error::no_space: return "output buffer too small";
-        case smtpp::client_error::protocol: return "reply code impossible for the command";
-        case smtpp::client_error::unexpected_reply: return "reply while none was awaited";
-        case smtpp::client_error::no_recipients: return "no recipient accepted";
-        case smtpp::client_error::mail_refused: return "MAIL refused";
-        case smtpp::client_error::data_refused: return "DATA refused";
-        case smtpp::client_error::message_refused: return "message refused";
-        case smtpp::client_error::invalid_call: return "call not valid in this phase";
-        case smtpp::client_error::no_recipient_given: return "no recipients (or too many)";
-    }
-    return "unknown";
+    return detail::name_of(detail::client_error_names, e, "unknown");
 }
 
 /// The RFC 5321 §4.5.3.2 client timeouts, in seconds (the host runs the clock).
@@ -8723,49 +10572,49 @@ enum class client_mechanism : std::uint8_t {
 struct client_config {
     std::string_view helo = "localhost";  ///< our name in EHLO/HELO/LHLO (a Domain or address literal)
     bool lmtp = false;                    ///< LMTP: LHLO, per-recipient final replies (RFC 2033)
-    tls_mode tls = tls_mode::none;
+    tls_mode tls = tls_mode::none;        ///< STARTTLS: never, when offered, or required (RFC 3207)
     std::string_view user{};              ///< AUTH when not empty
     std::string_view password{};          ///< password, or the token for XOAUTH2
-    client_mechanism mechanism = client_mechanism::automatic;
+    client_mechanism mechanism = client_mechanism::automatic;  ///< the SASL mechanism to run (RFC 4954)
     /// Send credentials without TLS. RISK: the password crosses the network in clear
     /// (RFC 4954 §4 lets servers refuse it; RFC 8314 says never). Off: AUTH without TLS
     /// stops with `auth_unavailable`.
     bool auth_without_tls = false;
-    bool use_pipelining = true;           ///< batch MAIL, RCPTs and DATA when offered (RFC 2920)
-    bool use_chunking = false;            ///< BDAT instead of DATA when CHUNKING is offered (RFC 3030)
+    bool use_pipelining = true;  ///< batch MAIL, RCPTs and DATA when offered (RFC 2920)
+    bool use_chunking = false;   ///< BDAT instead of DATA when CHUNKING is offered (RFC 3030)
 };
 
 /// One message's envelope (RFC 5321 §3.3). Addresses are mailboxes without angle brackets:
 /// "local@domain", "" for the null reverse-path, "Postmaster" alone for RCPT.
 struct envelope {
-    std::string_view from{};
+    std::string_view from{};                  ///< the mailbox of the reverse-path, "" for the null path `<>`
     const std::string_view* to = nullptr;     ///< the recipients, in order (a span)
-    std::size_t to_count = 0;
+    std::size_t to_count = 0;                 ///< how many recipients `to` holds (1 to 65535)
     const std::string_view* orcpt = nullptr;  ///< optional, per recipient: ORCPT "type;xtext" (RFC 3461 §4.2)
     /// The recipients are given one at a time: `to`, `to_count` and `orcpt` are not used; the
     /// client asks for each (`client_action::next_recipient`) and the host answers with
     /// `client_recipient()` or `client_recipients_done()`. Set `smtputf8` when a recipient to
     /// come may have a UTF-8 address: MAIL is written before the recipients are known.
     bool one_at_a_time = false;
-    std::uint64_t size = 0;                   ///< octets as RFC 1870 §3 counts them; 0 = unknown
-    body_type body = body_type::none;         ///< BODY= (8BITMIME RFC 6152, BINARYMIME RFC 3030)
-    bool smtputf8 = false;                    ///< SMTPUTF8 (also set by any 8-bit address)
-    ret_type ret = ret_type::none;            ///< DSN RET= (RFC 3461 §4.3), sent only under DSN
-    std::string_view envid{};                 ///< DSN ENVID= (xtext), sent only under DSN
-    std::uint8_t notify = 0;                  ///< DSN NOTIFY= `notify_flag` bits for every RCPT
+    std::uint64_t size = 0;            ///< octets as RFC 1870 §3 counts them; 0 = unknown
+    body_type body = body_type::none;  ///< BODY= (8BITMIME RFC 6152, BINARYMIME RFC 3030)
+    bool smtputf8 = false;             ///< SMTPUTF8 (also set by any 8-bit address)
+    ret_type ret = ret_type::none;     ///< DSN RET= (RFC 3461 §4.3), sent only under DSN
+    std::string_view envid{};          ///< DSN ENVID= (xtext), sent only under DSN
+    std::uint8_t notify = 0;           ///< DSN NOTIFY= `notify_flag` bits for every RCPT
 };
 
 /// A complete reply, as `client_step` takes it. `reply_collector` builds it from lines.
 struct server_reply {
-    std::uint16_t code = 0;
-    enhanced_code esc{};
+    std::uint16_t code = 0;  ///< the reply code (RFC 5321 §4.2)
+    enhanced_code esc{};     ///< the enhanced status code of the first line that has one (RFC 3463), or empty
     /// Bytes were left behind the reply in the host's read buffer (or inside the reader).
     /// Refused after the 220 to STARTTLS (RFC 3207 §4.2).
     bool trailing = false;
     // Filled from 250 replies to EHLO/LHLO (RFC 5321 §4.1.1.1):
-    std::uint32_t extensions = 0;      ///< `ehlo_ext` bits
-    std::uint32_t auth_mechanisms = 0; ///< `sasl_mech` bits
-    std::uint64_t size = 0;            ///< SIZE; 0 = no limit or not offered
+    std::uint32_t extensions = 0;       ///< `ehlo_ext` bits
+    std::uint32_t auth_mechanisms = 0;  ///< `sasl_mech` bits
+    std::uint64_t size = 0;             ///< SIZE; 0 = no limit or not offered
 };
 
 /**
@@ -8791,6 +10640,7 @@ public:
         if (r_.esc.empty()) r_.esc = ln.esc;
         return ln.last;
     }
+    /// The reply summed up so far (complete once `add()` returned true).
     [[nodiscard]] constexpr const server_reply& reply() const noexcept { return r_; }
     /// Marks bytes left after the reply (the host knows its buffer).
     constexpr void set_trailing(bool t) noexcept { r_.trailing = t; }
@@ -8806,42 +10656,44 @@ private:
 
 /// Bits of `client_state::flags`.
 enum client_flag : std::uint16_t {
-    cf_esmtp = 1u << 0,        ///< EHLO/LHLO accepted: extensions are in force
-    cf_tls = 1u << 1,          ///< TLS is up
-    cf_authed = 1u << 2,       ///< AUTH succeeded
-    cf_pipelined = 1u << 3,    ///< transaction: commands are batched
-    cf_bdat = 1u << 4,         ///< transaction: BDAT instead of DATA
-    cf_data_sent = 1u << 5,    ///< transaction: DATA is in the batch
-    cf_mail_ok = 1u << 6,      ///< transaction: MAIL accepted
-    cf_failed = 1u << 7,       ///< transaction: failed; `fail_*` say why, RSET follows
-    cf_void_data = 1u << 8,    ///< 354 with no recipient: only "." was sent (RFC 2920 §3.1)
-    cf_tls_tried = 1u << 9,    ///< STARTTLS refused once: do not ask again
-    cf_auth_ir = 1u << 10,     ///< AUTH sent with its initial response
-    cf_rcpt_done = 1u << 11,   ///< transaction, one at a time: the host has no more recipients
-    cf_utf8 = 1u << 12,        ///< transaction: SMTPUTF8 on MAIL (UTF-8 addresses allowed)
+    cf_esmtp = 1u << 0,       ///< EHLO/LHLO accepted: extensions are in force
+    cf_tls = 1u << 1,         ///< TLS is up
+    cf_authed = 1u << 2,      ///< AUTH succeeded
+    cf_pipelined = 1u << 3,   ///< transaction: commands are batched
+    cf_bdat = 1u << 4,        ///< transaction: BDAT instead of DATA
+    cf_data_sent = 1u << 5,   ///< transaction: DATA is in the batch
+    cf_mail_ok = 1u << 6,     ///< transaction: MAIL accepted
+    cf_failed = 1u << 7,      ///< transaction: failed; `fail_*` say why, RSET follows
+    cf_void_data = 1u << 8,   ///< 354 with no recipient: only "." was sent (RFC 2920 §3.1)
+    cf_tls_tried = 1u << 9,   ///< STARTTLS refused once: do not ask again
+    cf_auth_ir = 1u << 10,    ///< AUTH sent with its initial response
+    cf_rcpt_done = 1u << 11,  ///< transaction, one at a time: the host has no more recipients
+    cf_utf8 = 1u << 12,       ///< transaction: SMTPUTF8 on MAIL (UTF-8 addresses allowed)
 };
 
 /// The whole client state: trivially copyable, no pointers.
 struct client_state {
-    client_phase phase = client_phase::connect;
-    client_mechanism mech = client_mechanism::automatic;  ///< the mechanism in use (AUTH)
-    std::uint8_t auth_step = 0;      ///< 334 challenges answered
+    client_phase phase = client_phase::connect;                  ///< where the client stands
+    client_mechanism mech = client_mechanism::automatic;         ///< the mechanism in use (AUTH)
+    std::uint8_t auth_step = 0;                                  ///< 334 challenges answered
     smtpp::client_error fail_error = smtpp::client_error::none;  ///< why the transaction failed
-    std::uint16_t flags = 0;         ///< `client_flag` bits
-    std::uint16_t rcpt_sent = 0;     ///< RCPTs written
-    std::uint16_t rcpt_replied = 0;  ///< RCPT replies read
-    std::uint16_t accepted = 0;      ///< recipients accepted
-    std::uint16_t delivered = 0;     ///< LMTP: final replies read
-    std::uint16_t fail_code = 0;     ///< the reply that failed the transaction
-    enhanced_code fail_esc{};
-    std::uint32_t extensions = 0;    ///< `ehlo_ext` bits of the last EHLO (forgotten on TLS)
-    std::uint32_t auth_mechanisms = 0;
-    std::uint64_t size = 0;          ///< advertised SIZE, 0 = none
+    std::uint16_t flags = 0;                                     ///< `client_flag` bits
+    std::uint16_t rcpt_sent = 0;                                 ///< RCPTs written
+    std::uint16_t rcpt_replied = 0;                              ///< RCPT replies read
+    std::uint16_t accepted = 0;                                  ///< recipients accepted
+    std::uint16_t delivered = 0;                                 ///< LMTP: final replies read
+    std::uint16_t fail_code = 0;                                 ///< the reply that failed the transaction
+    enhanced_code fail_esc{};                                    ///< the enhanced code of `fail_code`
+    std::uint32_t extensions = 0;       ///< `ehlo_ext` bits of the last EHLO (forgotten on TLS)
+    std::uint32_t auth_mechanisms = 0;  ///< `sasl_mech` bits of the last EHLO
+    std::uint64_t size = 0;             ///< advertised SIZE, 0 = none
     /// One at a time with PIPELINING: octets of the batch being built at the start of `out`,
     /// not yet written (the host keeps `out` untouched between the calls).
     std::uint32_t pending = 0;
 
+    /// True when flag `f` is set.
     [[nodiscard]] constexpr bool has(client_flag f) const noexcept { return (flags & f) != 0; }
+    /// True when the server said EHLO (not HELO) and offered extension `e`.
     [[nodiscard]] constexpr bool offers(ehlo_ext e) const noexcept {
         return (flags & cf_esmtp) != 0 && (extensions & static_cast<std::uint32_t>(e)) != 0;
     }
@@ -8851,19 +10703,19 @@ static_assert(sizeof(client_state) >= 32 && sizeof(client_state) <= 64, "client_
 
 /// What one call produced.
 struct client_result {
-    client_state next{};
-    std::string_view write{};    ///< bytes to write now (in `out` or static storage)
-    client_action act = client_action::close;
-    client_event event = client_event::none;
-    smtpp::outcome outcome = smtpp::outcome::none;
-    smtpp::client_error error = smtpp::client_error::none;
-    std::uint16_t index = 0;     ///< recipient: RCPT index; delivery: ordinal among accepted
-    std::uint16_t code = 0;      ///< the reply the event is about
-    enhanced_code esc{};
-    std::uint16_t timeout = 0;   ///< read_reply / send_body: seconds (RFC 5321 §4.5.3.2)
-    bool bdat = false;           ///< send_body: use `client_chunk()`
-    bool expect_ehlo = false;    ///< read_reply: call `reply_reader::expect_ehlo()` first
-    bool dsn_dropped = false;    ///< client_send: DSN parameters not sent (DSN not offered)
+    client_state next{};                                    ///< the state to pass to the next call
+    std::string_view write{};                               ///< bytes to write now (in `out` or static storage)
+    client_action act = client_action::close;               ///< what the host does next
+    client_event event = client_event::none;                ///< what happened, if anything
+    smtpp::outcome outcome = smtpp::outcome::none;          ///< recipient, delivery, message: the outcome
+    smtpp::client_error error = smtpp::client_error::none;  ///< failed, message: why
+    std::uint16_t index = 0;                                ///< recipient: RCPT index; delivery: ordinal among accepted
+    std::uint16_t code = 0;                                 ///< the reply the event is about
+    enhanced_code esc{};                                    ///< its enhanced status code (RFC 3463), or empty
+    std::uint16_t timeout = 0;                              ///< read_reply / send_body: seconds (RFC 5321 §4.5.3.2)
+    bool bdat = false;                                      ///< send_body: use `client_chunk()`
+    bool expect_ehlo = false;                               ///< read_reply: call `reply_reader::expect_ehlo()` first
+    bool dsn_dropped = false;                               ///< client_send: DSN parameters not sent (DSN not offered)
     /// client_recipient: the recipient was used (written, batched, or refused locally with a
     /// `recipient` event). False: `write` is the batch so far and the host gives the same
     /// recipient again when next asked.
@@ -8871,9 +10723,90 @@ struct client_result {
 };
 
 // =========================================================================================
-// The table: (phase × reply class) → next phase
+// The functions the host calls
 // =========================================================================================
 
+/// The state before the greeting: wait for it (RFC 5321 §3.1).
+constexpr client_result client_start(const client_config& cfg) noexcept;
+
+/**
+ * One complete reply. `out` receives the commands to write (at least 1 KiB is advised;
+ * pipelined batches take what fits and continue on later replies).
+ */
+constexpr client_result client_step(const client_config& cfg, const envelope& env, const client_state& st,
+                                    const server_reply& rep, char* out, std::size_t cap) noexcept;
+
+/// TLS is up (RFC 3207 §4.2): forget what EHLO said and say EHLO again.
+constexpr client_result client_tls_established(const client_config& cfg, const client_state& st, char* out,
+                                               std::size_t cap) noexcept;
+
+/**
+ * Starts a message: checks it against what the server offered (refusing it with an error,
+ * without writing anything, when it needs an extension the server lacks or exceeds SIZE),
+ * then writes MAIL — and, with PIPELINING, the RCPTs and DATA in the same batch.
+ */
+constexpr client_result client_send(const client_config& cfg, const envelope& env, const client_state& st, char* out,
+                                    std::size_t cap) noexcept;
+
+/**
+ * One at a time (`envelope::one_at_a_time`), on `next_recipient`: the next recipient, with
+ * its ORCPT ("type;xtext", or empty). Without PIPELINING the RCPT is written and its reply
+ * read. With PIPELINING it joins the batch in `out` (the same buffer, untouched since the
+ * call before): the host is asked for the next one at once, and nothing is written until
+ * `client_recipients_done()` — or until the batch is full: then `taken` is false, `write`
+ * is the batch, the replies are read, and the host gives the same recipient again when
+ * asked. A recipient that cannot be sent (bad syntax, CR/LF/NUL, a UTF-8 address without
+ * SMTPUTF8 on MAIL, more than 65535) is refused locally: a `recipient` event (outcome
+ * refused, code 0, `error`), nothing written, and the transaction goes on. Its `index`, like
+ * every recipient event's in this mode, counts RCPT commands: a locally refused recipient
+ * has the index the next RCPT will have.
+ */
+constexpr client_result client_recipient(const client_config& cfg, const envelope& env, const client_state& st,
+                                         std::string_view to, std::string_view orcpt, char* out,
+                                         std::size_t cap) noexcept;
+
+/**
+ * One at a time, on `next_recipient`: there are no more recipients. With PIPELINING the
+ * batch is written, DATA at its end (when it fits; BDAT waits for the replies). When no
+ * recipient was given at all, the message is refused (`no_recipient_given`) — without
+ * writing anything if MAIL is still in the batch, else after RSET.
+ */
+constexpr client_result client_recipients_done(const client_config& cfg, const envelope& env, const client_state& st,
+                                               char* out, std::size_t cap) noexcept;
+
+/// The DATA body and its terminator are written (send_body without `bdat`).
+constexpr client_result client_body_done(const client_config& cfg, const client_state& st) noexcept;
+
+/**
+ * BDAT (RFC 3030 §2): writes "BDAT size [LAST]"; the host writes exactly `size` octets of
+ * the body right after it, then reads the reply. A message ends with a LAST chunk (which
+ * may be empty).
+ */
+constexpr client_result client_chunk(const client_config& cfg, const client_state& st, std::uint64_t size, bool last,
+                                     char* out, std::size_t cap) noexcept;
+
+/// QUIT (RFC 5321 §4.1.1.10) when ready; the host closes after the reply.
+constexpr client_result client_quit(const client_config& cfg, const client_state& st) noexcept;
+
+}  // namespace smtpp
+
+// ---- begin smtpp/detail/client_table.hpp ----
+/**
+ * @file detail/client_table.hpp
+ * @brief The client's transition table: (phase × reply class) → next phases, and the
+ *        transitions the host drives. Data, not code: tools/gen_client_diagram.cpp draws
+ *        docs/client-state-machine.dot from it, and the tests check that every step the
+ *        client takes is one of its edges.
+ * @private Included by client.hpp only.
+ */
+#ifndef SMTPP_DETAIL_CLIENT_TABLE_HPP
+#define SMTPP_DETAIL_CLIENT_TABLE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace smtpp {
 namespace detail {
 
 /// Reply classes as the table's columns: 2yz, 3yz, 4yz, 5yz (RFC 5321 §4.2.1) and 421.
@@ -8891,7 +10824,9 @@ struct client_edge {
 };
 constexpr std::uint32_t to(client_phase p) noexcept { return 1u << static_cast<unsigned>(p); }
 template <typename... P>
-constexpr std::uint32_t to(client_phase p, P... more) noexcept { return to(p) | to(more...); }
+constexpr std::uint32_t to(client_phase p, P... more) noexcept {
+    return to(p) | to(more...);
+}
 
 using cp = client_phase;
 inline constexpr client_edge closing{to(cp::closed), "close"};
@@ -8907,38 +10842,63 @@ inline constexpr client_edge client_transitions[client_phase_count][reply_class_
     /* greeting */
     {{to(cp::ehlo), "220: EHLO/LHLO"}, closing, {to(cp::quit), "4xx: QUIT"}, {to(cp::quit), "554: QUIT"}, closing},
     /* ehlo */
-    {{to(cp::starttls, cp::auth, cp::ready, cp::quit), "250: STARTTLS / AUTH / ready"}, closing,
-     {to(cp::quit), "4xx: QUIT"}, {to(cp::helo, cp::quit), "500/502: HELO; else QUIT"}, closing},
+    {{to(cp::starttls, cp::auth, cp::ready, cp::quit), "250: STARTTLS / AUTH / ready"},
+     closing,
+     {to(cp::quit), "4xx: QUIT"},
+     {to(cp::helo, cp::quit), "500/502: HELO; else QUIT"},
+     closing},
     /* helo */
-    {{to(cp::ready, cp::quit, cp::auth), "250: ready"}, closing, {to(cp::quit), "QUIT"}, {to(cp::quit), "QUIT"}, closing},
+    {{to(cp::ready, cp::quit, cp::auth), "250: ready"},
+     closing,
+     {to(cp::quit), "QUIT"},
+     {to(cp::quit), "QUIT"},
+     closing},
     /* starttls */
-    {{to(cp::tls, cp::closed), "220: handshake (refused if data follows)"}, closing,
+    {{to(cp::tls, cp::closed), "220: handshake (refused if data follows)"},
+     closing,
      {to(cp::auth, cp::ready, cp::quit), "refused: go on in clear or QUIT"},
-     {to(cp::auth, cp::ready, cp::quit), "refused: go on in clear or QUIT"}, closing},
+     {to(cp::auth, cp::ready, cp::quit), "refused: go on in clear or QUIT"},
+     closing},
     /* tls */ {never, never, never, never, never},
     /* auth */
-    {{to(cp::ready), "235"}, {to(cp::auth, cp::quit), "334: next response, or \"*\" (cancel)"},
-     {to(cp::quit), "454: QUIT"}, {to(cp::quit), "535/534: QUIT"}, closing},
+    {{to(cp::ready), "235"},
+     {to(cp::auth, cp::quit), "334: next response, or \"*\" (cancel)"},
+     {to(cp::quit), "454: QUIT"},
+     {to(cp::quit), "535/534: QUIT"},
+     closing},
     /* ready */ {never, never, never, never, never},
     /* mail */
-    {{to(cp::rcpt, cp::recipient), "250: RCPT (one at a time: ask the host)"}, closing,
-     {to(cp::rcpt, cp::rset), "refused"}, {to(cp::rcpt, cp::rset), "refused"}, closing},
+    {{to(cp::rcpt, cp::recipient), "250: RCPT (one at a time: ask the host)"},
+     closing,
+     {to(cp::rcpt, cp::rset), "refused"},
+     {to(cp::rcpt, cp::rset), "refused"},
+     closing},
     /* rcpt */
-    {{to(cp::rcpt, cp::data, cp::body, cp::rset, cp::recipient), "next RCPT / DATA / BDAT / ask the host; RSET after a refused MAIL"}, closing,
+    {{to(cp::rcpt, cp::data, cp::body, cp::rset, cp::recipient),
+      "next RCPT / DATA / BDAT / ask the host; RSET after a refused MAIL"},
+     closing,
      {to(cp::rcpt, cp::data, cp::body, cp::rset, cp::recipient), "next RCPT / DATA / RSET / ask the host"},
-     {to(cp::rcpt, cp::data, cp::body, cp::rset, cp::recipient), "next RCPT / DATA / RSET / ask the host"}, closing},
+     {to(cp::rcpt, cp::data, cp::body, cp::rset, cp::recipient), "next RCPT / DATA / RSET / ask the host"},
+     closing},
     /* data */
-    {closing, {to(cp::body, cp::final), "354: body (\".\" alone without recipients)"}, {to(cp::rset), "RSET"},
-     {to(cp::rset), "RSET"}, closing},
+    {closing,
+     {to(cp::body, cp::final), "354: body (\".\" alone without recipients)"},
+     {to(cp::rset), "RSET"},
+     {to(cp::rset), "RSET"},
+     closing},
     /* body */ {never, never, never, never, never},
     /* chunk */
-    {{to(cp::body, cp::final, cp::ready), "250: next chunk / done"}, closing,
+    {{to(cp::body, cp::final, cp::ready), "250: next chunk / done"},
+     closing,
      {to(cp::rset, cp::final, cp::ready), "RSET; LAST: the final reply"},
-     {to(cp::rset, cp::final, cp::ready), "RSET; LAST: the final reply"}, closing},
+     {to(cp::rset, cp::final, cp::ready), "RSET; LAST: the final reply"},
+     closing},
     /* final */
-    {{to(cp::final, cp::ready), "250: done (LMTP: next recipient)"}, closing,
+    {{to(cp::final, cp::ready), "250: done (LMTP: next recipient)"},
+     closing,
      {to(cp::final, cp::ready), "refused (LMTP: next recipient)"},
-     {to(cp::final, cp::ready), "refused (LMTP: next recipient)"}, closing},
+     {to(cp::final, cp::ready), "refused (LMTP: next recipient)"},
+     closing},
     /* rset */ {{to(cp::ready), "250: ready"}, closing, {to(cp::closed), "close"}, {to(cp::closed), "close"}, closing},
     /* quit */ {closing, closing, closing, closing, closing},
     /* closed */ {never, never, never, never, never},
@@ -8964,7 +10924,44 @@ inline constexpr client_event_edge client_event_edges[] = {
     {cp::body, to(cp::chunk), "client_chunk(): BDAT"},
 };
 
-// ---- output ------------------------------------------------------------------------------
+/// True when the table allows `from` → `to` on `code`. Every awaiting phase may also close:
+/// a reply the command cannot have (RFC 5321 §4.2: "unexpected" codes), 421 (§3.8).
+constexpr bool in_table(client_phase from, std::uint16_t code, client_phase to) noexcept {
+    const client_edge(&row)[reply_class_count] = client_transitions[static_cast<std::size_t>(from)];
+    const std::uint32_t closes = row[0].next != 0 ? detail::to(client_phase::closed) : 0;
+    return ((row[reply_class(code)].next | closes) & detail::to(to)) != 0;
+}
+
+}  // namespace detail
+}  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/client_table.hpp ----
+// ---- begin smtpp/detail/client_format.hpp ----
+/**
+ * @file detail/client_format.hpp
+ * @brief How the client writes commands: the output buffer, base64 for SASL (RFC 4648),
+ *        mailbox → path, the parse-back limits, MAIL with its parameters, RCPT.
+ *        Everything goes through `format_command`, which parses its own output back.
+ * @private Included by client.hpp only.
+ */
+#ifndef SMTPP_DETAIL_CLIENT_FORMAT_HPP
+#define SMTPP_DETAIL_CLIENT_FORMAT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace smtpp {
+namespace detail {
+
+/// The commands without arguments, and the SASL cancel and the lone "." (RFC 5321 §4.1.1, RFC 4954 §4).
+inline constexpr std::string_view quit_line = "QUIT\r\n";
+inline constexpr std::string_view rset_line = "RSET\r\n";
+inline constexpr std::string_view data_line = "DATA\r\n";
+inline constexpr std::string_view starttls_line = "STARTTLS\r\n";
+inline constexpr std::string_view cancel_line = "*\r\n";
+inline constexpr std::string_view lone_dot = ".\r\n";
 
 struct out_buf {
     char* p;
@@ -9036,8 +11033,7 @@ constexpr path make_path(std::string_view mailbox, bool reverse) noexcept {
         // Only <Postmaster> stands without a domain (RFC 5321 §4.1.1.3, case-insensitive);
         // anything else is written as "<text@>", which the parse-back refuses.
         bool postmaster = !reverse && mailbox.size() == 10;
-        for (std::size_t i = 0; postmaster && i < 10; ++i)
-            postmaster = (mailbox[i] | 0x20) == "postmaster"[i];
+        for (std::size_t i = 0; postmaster && i < 10; ++i) postmaster = (mailbox[i] | 0x20) == "postmaster"[i];
         p.is_postmaster = postmaster;
         p.local_part = mailbox;
         return p;
@@ -9054,22 +11050,139 @@ constexpr path make_path(std::string_view mailbox, bool reverse) noexcept {
 /// line is refused as `bad_address`, never written.
 constexpr parse_options format_limits(const client_state& s, bool utf8) noexcept {
     parse_options o{};
-    o.max_line = 512;
-    if (s.offers(ehlo_ext::size)) o.max_line += 26;
-    if (s.offers(ehlo_ext::smtputf8)) o.max_line += 10;
-    if (s.offers(ehlo_ext::dsn)) o.max_line += 600;
+    // The increments of the parameters this client writes (all but AUTH=), from the
+    // registry (extensions.hpp `SMTPP_ESMTP_PARAMS`).
+    const std::uint32_t offered = (s.flags & cf_esmtp) != 0 ? s.extensions : 0;
+    o.max_line = 512 + detail::line_increment(offered, detail::all_params & ~std::uint32_t{p_auth}, false);
     o.smtputf8 = utf8;
     o.smtputf8_transaction = utf8;
     return o;
 }
 
+/// Appends one RCPT (with NOTIFY and ORCPT under DSN) to `o`: `none`, `no_space` (nothing
+/// appended) or `bad_address`.
+constexpr smtpp::client_error put_rcpt(const envelope& env, const client_state& s, std::string_view to,
+                                       std::string_view orcpt, out_buf& o) noexcept {
+    const bool dsn = s.offers(ehlo_ext::dsn);
+    command c{};
+    c.verb = verb::rcpt;
+    c.path = make_path(to, false);
+    if (dsn && env.notify != 0) {
+        c.params.present |= p_notify;
+        c.params.notify = env.notify;
+    }
+    if (dsn && !orcpt.empty()) {
+        const std::size_t semi = orcpt.find(';');
+        if (semi == std::string_view::npos) return smtpp::client_error::bad_address;
+        c.params.present |= p_orcpt;
+        c.params.orcpt_type = detail::sub(orcpt, 0, semi);
+        c.params.orcpt = detail::sub(orcpt, semi + 1);
+    }
+    const command_format_result f = format_command(c, o.p + o.n, o.cap - o.n, format_limits(s, s.has(cf_utf8)));
+    if (f.err == command_format_error::no_space) return smtpp::client_error::no_space;
+    if (f.err != command_format_error::none) return smtpp::client_error::bad_address;
+    o.n += f.size;
+    return smtpp::client_error::none;
+}
+
+/// Appends RCPT commands from `rcpt_sent` on: all that fit when pipelining (then DATA when
+/// every RCPT is written and DATA is used), one otherwise.
+constexpr smtpp::client_error put_rcpts(const client_config& cfg, const envelope& env, client_state& s,
+                                        out_buf& o) noexcept {
+    const bool batch = s.has(cf_pipelined);
+    while (s.rcpt_sent < env.to_count) {
+        const std::string_view orcpt = env.orcpt != nullptr ? env.orcpt[s.rcpt_sent] : std::string_view{};
+        const smtpp::client_error e = put_rcpt(env, s, env.to[s.rcpt_sent], orcpt, o);
+        if (e == smtpp::client_error::no_space) {
+            if (o.n == 0) return smtpp::client_error::no_space;
+            return smtpp::client_error::none;  // the rest goes in the next batch
+        }
+        if (e != smtpp::client_error::none) return e;
+        ++s.rcpt_sent;
+        if (!batch) return smtpp::client_error::none;
+    }
+    (void)cfg;
+    if (batch && !s.has(cf_bdat) && !s.has(cf_data_sent) && o.put(data_line))
+        s.flags = static_cast<std::uint16_t>(s.flags | cf_data_sent);
+    return smtpp::client_error::none;
+}
+/// MAIL FROM with its parameters: SIZE (RFC 1870 §6, when offered and known), BODY (RFC 6152,
+/// RFC 3030), SMTPUTF8 (RFC 6531 §3.4), and RET / ENVID under DSN (RFC 3461 §4). `dropped`
+/// becomes true when a DSN parameter was asked for and DSN is not offered.
+constexpr command mail_command(const envelope& env, const client_state& s, bool utf8, bool& dropped) noexcept {
+    command c{};
+    c.verb = verb::mail;
+    c.path = detail::make_path(env.from, true);
+    if (s.offers(ehlo_ext::size) && env.size != 0) {
+        c.params.present |= p_size;
+        c.params.size = env.size;
+    }
+    if (env.body != body_type::none && env.body != body_type::seven_bit) {
+        c.params.present |= p_body;
+        c.params.body = env.body;
+    }
+    if (utf8) c.params.present |= p_smtputf8;
+    const bool dsn = s.offers(ehlo_ext::dsn);
+    if (env.ret != ret_type::none) {
+        if (dsn) {
+            c.params.present |= p_ret;
+            c.params.ret = env.ret;
+        } else {
+            dropped = true;
+        }
+    }
+    if (!env.envid.empty()) {
+        if (dsn) {
+            c.params.present |= p_envid;
+            c.params.envid = env.envid;
+        } else {
+            dropped = true;
+        }
+    }
+    if (!dsn && (env.notify != 0 || (!env.one_at_a_time && env.orcpt != nullptr))) dropped = true;
+    return c;
+}
+
+/// Every recipient of the envelope formatted (into `out`, as scratch) before anything is
+/// written: a bad one refuses the message, never half a transaction. `none`, `no_space` or
+/// `bad_address`.
+constexpr smtpp::client_error check_recipients(const envelope& env, const client_state& s, bool utf8, char* out,
+                                               std::size_t cap) noexcept {
+    for (std::size_t i = 0; !env.one_at_a_time && i < env.to_count; ++i) {
+        command rc{};
+        rc.verb = verb::rcpt;
+        rc.path = detail::make_path(env.to[i], false);
+        const command_format_result fr = format_command(rc, out, cap, detail::format_limits(s, utf8));
+        if (fr.err == command_format_error::no_space) return smtpp::client_error::no_space;
+        if (fr.err != command_format_error::none) return smtpp::client_error::bad_address;
+    }
+    return smtpp::client_error::none;
+}
+
 }  // namespace detail
+}  // namespace smtpp
 
-// =========================================================================================
-// The client
-// =========================================================================================
+#endif
+// ---- end smtpp/detail/client_format.hpp ----
+// ---- begin smtpp/detail/client-inl.hpp ----
+/**
+ * @file detail/client-inl.hpp
+ * @brief The client's machinery: what each reply does in each phase (one function per
+ *        phase, `client_step` dispatches), the commands that open and close a transaction,
+ *        and the definitions of the functions client.hpp declares.
+ * @private Included by client.hpp only, at its end.
+ */
+#ifndef SMTPP_DETAIL_CLIENT_INL_HPP
+#define SMTPP_DETAIL_CLIENT_INL_HPP
 
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace smtpp {
 namespace detail {
+
+// ---- results -----------------------------------------------------------------------------
 
 constexpr client_result make(const client_state& s, client_action a, std::uint16_t timeout = 0) noexcept {
     client_result r{};
@@ -9079,7 +11192,8 @@ constexpr client_result make(const client_state& s, client_action a, std::uint16
     return r;
 }
 
-constexpr client_result fail(client_state s, smtpp::client_error e, std::uint16_t code = 0, enhanced_code esc = {}) noexcept {
+constexpr client_result fail(client_state s, smtpp::client_error e, std::uint16_t code = 0,
+                             enhanced_code esc = {}) noexcept {
     s.phase = client_phase::closed;
     client_result r = make(s, client_action::close);
     r.event = client_event::failed;
@@ -9090,20 +11204,15 @@ constexpr client_result fail(client_state s, smtpp::client_error e, std::uint16_
 }
 
 constexpr outcome outcome_of(std::uint16_t code) noexcept {
-    return code >= 200 && code < 300 ? outcome::accepted
+    return code >= 200 && code < 300   ? outcome::accepted
            : code >= 400 && code < 500 ? outcome::deferred
-           : code >= 500 ? outcome::refused : outcome::none;
+           : code >= 500               ? outcome::refused
+                                       : outcome::none;
 }
 
-inline constexpr std::string_view quit_line = "QUIT\r\n";
-inline constexpr std::string_view rset_line = "RSET\r\n";
-inline constexpr std::string_view data_line = "DATA\r\n";
-inline constexpr std::string_view starttls_line = "STARTTLS\r\n";
-inline constexpr std::string_view cancel_line = "*\r\n";
-inline constexpr std::string_view lone_dot = ".\r\n";
-
 /// QUIT and wait for 221 (after a refusal the session can still end politely).
-constexpr client_result quit(client_state s, smtpp::client_error e, std::uint16_t code = 0, enhanced_code esc = {}) noexcept {
+constexpr client_result quit(client_state s, smtpp::client_error e, std::uint16_t code = 0,
+                             enhanced_code esc = {}) noexcept {
     s.phase = client_phase::quit;
     client_result r = make(s, client_action::read_reply, timeout_mail);
     r.write = quit_line;
@@ -9114,7 +11223,8 @@ constexpr client_result quit(client_state s, smtpp::client_error e, std::uint16_
     return r;
 }
 
-constexpr client_result send_hello(const client_config& cfg, client_state s, verb v, char* out, std::size_t cap) noexcept {
+constexpr client_result send_hello(const client_config& cfg, client_state s, verb v, char* out,
+                                   std::size_t cap) noexcept {
     command c{};
     c.verb = v;
     c.argument = cfg.helo;
@@ -9134,8 +11244,10 @@ constexpr client_result send_hello(const client_config& cfg, client_state s, ver
 constexpr client_mechanism pick_mechanism(const client_config& cfg, const client_state& s) noexcept {
     const auto offered = [&](sasl_mech m) { return (s.auth_mechanisms & static_cast<std::uint32_t>(m)) != 0; };
     switch (cfg.mechanism) {
-        case client_mechanism::plain: return offered(sasl_mech::plain) ? client_mechanism::plain : client_mechanism::automatic;
-        case client_mechanism::login: return offered(sasl_mech::login) ? client_mechanism::login : client_mechanism::automatic;
+        case client_mechanism::plain:
+            return offered(sasl_mech::plain) ? client_mechanism::plain : client_mechanism::automatic;
+        case client_mechanism::login:
+            return offered(sasl_mech::login) ? client_mechanism::login : client_mechanism::automatic;
         case client_mechanism::xoauth2:
             return offered(sasl_mech::xoauth2) ? client_mechanism::xoauth2 : client_mechanism::automatic;
         case client_mechanism::automatic: break;
@@ -9154,7 +11266,9 @@ constexpr client_result send_auth(const client_config& cfg, client_state s, char
     s.auth_step = 0;
     s.phase = client_phase::auth;
     out_buf o{out, cap};
-    const std::string_view name = m == client_mechanism::plain ? "AUTH PLAIN" : m == client_mechanism::login ? "AUTH LOGIN" : "AUTH XOAUTH2";
+    const std::string_view name = m == client_mechanism::plain   ? "AUTH PLAIN"
+                                  : m == client_mechanism::login ? "AUTH LOGIN"
+                                                                 : "AUTH XOAUTH2";
     if (!o.put(name)) return fail(s, smtpp::client_error::no_space);
     bool ir = false;
     if (m != client_mechanism::login) {
@@ -9164,10 +11278,14 @@ constexpr client_result send_auth(const client_config& cfg, client_state s, char
         if (line <= 512 && o.put(" ")) {
             ir = true;
             if (m == client_mechanism::plain) {
-                const std::string_view parts[] = {std::string_view("\0", 1), cfg.user, std::string_view("\0", 1), cfg.password};
+                const std::string_view parts[] = {std::string_view("\0", 1), cfg.user, std::string_view("\0", 1),
+                                                  cfg.password};
                 if (!put_base64(o, parts)) return fail(s, smtpp::client_error::no_space);
             } else {
-                const std::string_view parts[] = {"user=", cfg.user, "\x01" "auth=Bearer ", cfg.password, "\x01\x01"};
+                const std::string_view parts[] = {"user=", cfg.user,
+                                                  "\x01"
+                                                  "auth=Bearer ",
+                                                  cfg.password, "\x01\x01"};
                 if (!put_base64(o, parts)) return fail(s, smtpp::client_error::no_space);
             }
         }
@@ -9201,55 +11319,10 @@ constexpr client_result after_hello(const client_config& cfg, client_state s, ch
     return r;
 }
 
-/// Appends one RCPT (with NOTIFY and ORCPT under DSN) to `o`: `none`, `no_space` (nothing
-/// appended) or `bad_address`.
-constexpr smtpp::client_error put_rcpt(const envelope& env, const client_state& s, std::string_view to,
-                                       std::string_view orcpt, out_buf& o) noexcept {
-    const bool dsn = s.offers(ehlo_ext::dsn);
-    command c{};
-    c.verb = verb::rcpt;
-    c.path = make_path(to, false);
-    if (dsn && env.notify != 0) {
-        c.params.present |= p_notify;
-        c.params.notify = env.notify;
-    }
-    if (dsn && !orcpt.empty()) {
-        const std::size_t semi = orcpt.find(';');
-        if (semi == std::string_view::npos) return smtpp::client_error::bad_address;
-        c.params.present |= p_orcpt;
-        c.params.orcpt_type = detail::sub(orcpt, 0, semi);
-        c.params.orcpt = detail::sub(orcpt, semi + 1);
-    }
-    const command_format_result f = format_command(c, o.p + o.n, o.cap - o.n, format_limits(s, s.has(cf_utf8)));
-    if (f.err == command_format_error::no_space) return smtpp::client_error::no_space;
-    if (f.err != command_format_error::none) return smtpp::client_error::bad_address;
-    o.n += f.size;
-    return smtpp::client_error::none;
-}
-
-/// Appends RCPT commands from `rcpt_sent` on: all that fit when pipelining (then DATA when
-/// every RCPT is written and DATA is used), one otherwise.
-constexpr smtpp::client_error put_rcpts(const client_config& cfg, const envelope& env, client_state& s, out_buf& o) noexcept {
-    const bool batch = s.has(cf_pipelined);
-    while (s.rcpt_sent < env.to_count) {
-        const std::string_view orcpt = env.orcpt != nullptr ? env.orcpt[s.rcpt_sent] : std::string_view{};
-        const smtpp::client_error e = put_rcpt(env, s, env.to[s.rcpt_sent], orcpt, o);
-        if (e == smtpp::client_error::no_space) {
-            if (o.n == 0) return smtpp::client_error::no_space;
-            return smtpp::client_error::none;  // the rest goes in the next batch
-        }
-        if (e != smtpp::client_error::none) return e;
-        ++s.rcpt_sent;
-        if (!batch) return smtpp::client_error::none;
-    }
-    (void)cfg;
-    if (batch && !s.has(cf_bdat) && !s.has(cf_data_sent) && o.put(data_line))
-        s.flags = static_cast<std::uint16_t>(s.flags | cf_data_sent);
-    return smtpp::client_error::none;
-}
 
 /// The transaction failed: RSET (RFC 5321 §4.1.1.5) and report on its reply.
-constexpr client_result fail_transaction(client_state s, smtpp::client_error e, std::uint16_t code, enhanced_code esc) noexcept {
+constexpr client_result fail_transaction(client_state s, smtpp::client_error e, std::uint16_t code,
+                                         enhanced_code esc) noexcept {
     if (!s.has(cf_failed)) {
         s.flags = static_cast<std::uint16_t>(s.flags | cf_failed);
         s.fail_error = e;
@@ -9263,7 +11336,8 @@ constexpr client_result fail_transaction(client_state s, smtpp::client_error e, 
 }
 
 /// The transaction ended: report, back to ready.
-constexpr client_result end_transaction(client_state s, smtpp::client_error e, std::uint16_t code, enhanced_code esc) noexcept {
+constexpr client_result end_transaction(client_state s, smtpp::client_error e, std::uint16_t code,
+                                        enhanced_code esc) noexcept {
     s.phase = client_phase::ready;
     s.flags = static_cast<std::uint16_t>(s.flags & (cf_esmtp | cf_tls | cf_authed | cf_tls_tried));
     client_result r = make(s, client_action::ready);
@@ -9274,7 +11348,8 @@ constexpr client_result end_transaction(client_state s, smtpp::client_error e, s
     // A failed transaction is never "accepted", whatever code came last (a 2xx after the
     // lone "." of a message without recipients, RFC 2920 §3.1, says nothing was delivered).
     r.outcome = e == smtpp::client_error::none ? outcome::accepted
-                : code >= 400 && code < 500 ? outcome::deferred : outcome::refused;
+                : code >= 400 && code < 500    ? outcome::deferred
+                                               : outcome::refused;
     return r;
 }
 
@@ -9306,8 +11381,9 @@ constexpr client_result after_rcpts(const client_config& cfg, const envelope& en
         return make(s, client_action::read_reply, timeout_data_init);
     }
     if (s.accepted == 0) {
-        const smtpp::client_error e = s.rcpt_sent == 0 ? smtpp::client_error::no_recipient_given
-                                      : s.has(cf_mail_ok) ? smtpp::client_error::no_recipients : s.fail_error;
+        const smtpp::client_error e = s.rcpt_sent == 0    ? smtpp::client_error::no_recipient_given
+                                      : s.has(cf_mail_ok) ? smtpp::client_error::no_recipients
+                                                          : s.fail_error;
         return fail_transaction(s, e, s.fail_code, s.fail_esc);
     }
     if (s.has(cf_bdat)) {
@@ -9327,7 +11403,8 @@ constexpr client_result after_rcpts(const client_config& cfg, const envelope& en
 constexpr client_result final_reply(const client_config& cfg, client_state s, const server_reply& rep) noexcept {
     const std::uint16_t code = rep.code;
     if (!cfg.lmtp)
-        return end_transaction(s, code < 300 ? smtpp::client_error::none : smtpp::client_error::message_refused, code, rep.esc);
+        return end_transaction(s, code < 300 ? smtpp::client_error::none : smtpp::client_error::message_refused, code,
+                               rep.esc);
     const std::uint16_t k = s.delivered;
     s.delivered = static_cast<std::uint16_t>(s.delivered + 1);
     client_result r{};
@@ -9346,16 +11423,321 @@ constexpr client_result final_reply(const client_config& cfg, client_state s, co
     return r;
 }
 
-/// True when the table allows `from` → `to` on `code`. Every awaiting phase may also close:
-/// a reply the command cannot have (RFC 5321 §4.2: "unexpected" codes), 421 (§3.8).
-constexpr bool in_table(client_phase from, std::uint16_t code, client_phase to) noexcept {
-    if (to == client_phase::closed && client_transitions[static_cast<std::size_t>(from)][0].next != 0) return true;
-    return (client_transitions[static_cast<std::size_t>(from)][reply_class(code)].next & detail::to(to)) != 0;
+// ---- one function per phase: the reply `rep` in that phase -------------------------------
+// Forced inline: client_step dispatches to them, and as calls they cost 14 % more
+// instructions per session (callgrind, bench_client's session).
+// `client_step` calls them with a valid code only (200 to 559, RFC 5321 §4.2), never 421.
+
+SMTPP_HOT_INLINE constexpr client_result on_greeting(const client_config& cfg, client_state s, const server_reply& rep,
+                                                     char* out, std::size_t cap) noexcept {
+    const std::uint16_t code = rep.code;
+    if (code == 220) return send_hello(cfg, s, cfg.lmtp ? verb::lhlo : verb::ehlo, out, cap);
+    if (code >= 400) return quit(s, smtpp::client_error::greeting_refused, code, rep.esc);
+    return fail(s, smtpp::client_error::greeting_refused, code, rep.esc);
+}
+
+SMTPP_HOT_INLINE constexpr client_result on_ehlo(const client_config& cfg, client_state s, const server_reply& rep,
+                                                 char* out, std::size_t cap) noexcept {
+    const std::uint16_t code = rep.code;
+    if (code == 250) {
+        s.flags = static_cast<std::uint16_t>(s.flags | cf_esmtp);
+        s.extensions = rep.extensions;
+        s.auth_mechanisms = rep.auth_mechanisms;
+        s.size = rep.extensions & static_cast<std::uint32_t>(ehlo_ext::size) ? rep.size : 0;
+        return after_hello(cfg, s, out, cap);
+    }
+    // RFC 5321 §3.2: a server that does not know EHLO answers 500/502 (§4.1.4);
+    // then HELO. LMTP has no HELO (RFC 2033 §4.1); after TLS EHLO must work.
+    if ((code == 500 || code == 502) && !cfg.lmtp && !s.has(cf_tls)) return send_hello(cfg, s, verb::helo, out, cap);
+    if (code >= 400) return quit(s, smtpp::client_error::ehlo_refused, code, rep.esc);
+    return fail(s, smtpp::client_error::protocol, code, rep.esc);
+}
+
+SMTPP_HOT_INLINE constexpr client_result on_helo(const client_config& cfg, client_state s, const server_reply& rep,
+                                                 char* out, std::size_t cap) noexcept {
+    const std::uint16_t code = rep.code;
+    if (code == 250) {
+        s.flags = static_cast<std::uint16_t>(s.flags & ~cf_esmtp);
+        s.extensions = 0;
+        s.auth_mechanisms = 0;
+        s.size = 0;
+        return after_hello(cfg, s, out, cap);
+    }
+    if (code >= 400) return quit(s, smtpp::client_error::ehlo_refused, code, rep.esc);
+    return fail(s, smtpp::client_error::protocol, code, rep.esc);
+}
+
+SMTPP_HOT_INLINE constexpr client_result on_starttls(const client_config& cfg, client_state s, const server_reply& rep,
+                                                     char* out, std::size_t cap) noexcept {
+    const std::uint16_t code = rep.code;
+    if (code == 220) {
+        // RFC 3207 §4.2: nothing may follow the 220 before the handshake; anything
+        // buffered would be read as if it came over TLS (CVE-2021-38371 class).
+        if (rep.trailing) return fail(s, smtpp::client_error::response_injection, code, rep.esc);
+        s.phase = client_phase::tls;
+        return make(s, client_action::start_tls);
+    }
+    if (code >= 400) {
+        if (cfg.tls == tls_mode::required) return quit(s, smtpp::client_error::tls_refused, code, rep.esc);
+        s.flags = static_cast<std::uint16_t>(s.flags | cf_tls_tried);
+        return after_hello(cfg, s, out, cap);
+    }
+    return fail(s, smtpp::client_error::protocol, code, rep.esc);
+}
+
+/// A 334 challenge (RFC 4954 §4): the response the mechanism's next step sends. The steps
+/// each mechanism has: PLAIN 1 (without initial response), LOGIN 2 (user, password),
+/// XOAUTH2: a 334 after the response carries the error; answer with an empty line (the
+/// server then sends 535). Past the last step: "*" cancels; the server answers 501 and we stop.
+SMTPP_HOT_INLINE constexpr client_result on_auth_challenge(const client_config& cfg, client_state s, std::uint16_t code,
+                                                           char* out, std::size_t cap) noexcept {
+    const std::uint8_t step = s.auth_step;
+    s.auth_step = static_cast<std::uint8_t>(step < 255 ? step + 1 : 255);
+    const bool ir = s.has(cf_auth_ir);
+    out_buf o{out, cap};
+    bool ok = true;
+    if (s.mech == client_mechanism::plain && !ir && step == 0) {
+        const std::string_view parts[] = {std::string_view("\0", 1), cfg.user, std::string_view("\0", 1), cfg.password};
+        ok = put_base64(o, parts);
+    } else if (s.mech == client_mechanism::login && step < 2) {
+        const std::string_view parts[] = {step == 0 ? cfg.user : cfg.password};
+        ok = put_base64(o, parts);
+    } else if (s.mech == client_mechanism::xoauth2 && !ir && step == 0) {
+        const std::string_view parts[] = {"user=", cfg.user,
+                                          "\x01"
+                                          "auth=Bearer ",
+                                          cfg.password, "\x01\x01"};
+        ok = put_base64(o, parts);
+    } else if (s.mech == client_mechanism::xoauth2 && step == (ir ? 0 : 1)) {
+        ok = true;  // the error challenge: an empty response
+    } else {
+        s.phase = client_phase::quit;
+        client_result r = make(s, client_action::read_reply, timeout_mail);
+        r.write = cancel_line;
+        r.event = client_event::failed;
+        r.error = smtpp::client_error::auth_loop;
+        r.code = code;
+        return r;
+    }
+    if (!ok || !o.put("\r\n")) return fail(s, smtpp::client_error::no_space);
+    client_result r = make(s, client_action::read_reply, timeout_mail);
+    r.write = o.view();
+    return r;
+}
+
+SMTPP_HOT_INLINE constexpr client_result on_auth(const client_config& cfg, client_state s, const server_reply& rep,
+                                                 char* out, std::size_t cap) noexcept {
+    const std::uint16_t code = rep.code;
+    if (code == 235) {
+        s.flags = static_cast<std::uint16_t>(s.flags | cf_authed);
+        s.phase = client_phase::ready;
+        client_result r = make(s, client_action::ready);
+        r.event = client_event::session;
+        return r;
+    }
+    if (code == 334) return on_auth_challenge(cfg, s, code, out, cap);
+    if (code >= 400) return quit(s, smtpp::client_error::auth_failed, code, rep.esc);
+    return fail(s, smtpp::client_error::protocol, code, rep.esc);
+}
+
+SMTPP_HOT_INLINE constexpr client_result on_mail(const client_config& cfg, const envelope& env, client_state s,
+                                                 const server_reply& rep, char* out, std::size_t cap) noexcept {
+    const std::uint16_t code = rep.code;
+    if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
+    if (code < 300) {
+        s.flags = static_cast<std::uint16_t>(s.flags | cf_mail_ok);
+    } else if (!s.has(cf_failed)) {
+        s.flags = static_cast<std::uint16_t>(s.flags | cf_failed);
+        s.fail_error = smtpp::client_error::mail_refused;
+        s.fail_code = code;
+        s.fail_esc = rep.esc;
+    }
+    if (s.has(cf_pipelined)) {  // the RCPT replies follow
+        s.phase = s.rcpt_sent > 0 ? client_phase::rcpt : client_phase::data;
+        if (s.rcpt_sent > 0) return make(s, client_action::read_reply, timeout_rcpt);
+        return after_rcpts(cfg, env, s, out, cap);
+    }
+    if (s.has(cf_failed)) return fail_transaction(s, smtpp::client_error::mail_refused, code, rep.esc);
+    return after_rcpts(cfg, env, s, out, cap);
+}
+
+SMTPP_HOT_INLINE constexpr client_result on_rcpt(const client_config& cfg, const envelope& env, client_state s,
+                                                 const server_reply& rep, char* out, std::size_t cap) noexcept {
+    const std::uint16_t code = rep.code;
+    if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
+    const std::uint16_t i = s.rcpt_replied;
+    ++s.rcpt_replied;
+    client_result r{};
+    // After a refused MAIL, the RCPT replies (503) say nothing about the recipient:
+    // its outcome is MAIL's (RFC 2920 §3.1).
+    const bool mail_failed = !s.has(cf_mail_ok);
+    const std::uint16_t rc = mail_failed ? s.fail_code : code;
+    const enhanced_code re = mail_failed ? s.fail_esc : rep.esc;
+    if (!mail_failed && code < 300) s.accepted = static_cast<std::uint16_t>(s.accepted + 1);
+    if (s.rcpt_replied < s.rcpt_sent) {
+        r = make(s, client_action::read_reply, timeout_rcpt);
+    } else {
+        r = after_rcpts(cfg, env, s, out, cap);
+    }
+    if (r.event == client_event::none) {
+        r.event = client_event::recipient;
+        r.index = i;
+        r.code = rc;
+        r.esc = re;
+        r.outcome = outcome_of(rc);
+    }
+    return r;
+}
+
+SMTPP_HOT_INLINE constexpr client_result on_data(const client_config& cfg, client_state s,
+                                                 const server_reply& rep) noexcept {
+    const std::uint16_t code = rep.code;
+    if (code == 354) {
+        // RFC 2033 §4.2: an LMTP server "MUST" refuse DATA without a successful
+        // RCPT; after "." it would owe zero replies, and the client would wait forever.
+        if (s.accepted == 0 && cfg.lmtp) return fail(s, smtpp::client_error::protocol, code, rep.esc);
+        if (s.accepted == 0) {
+            // RFC 2920 §3.1: DATA was pipelined and every RCPT failed, yet 354:
+            // end the empty message at once and expect its refusal.
+            s.flags = static_cast<std::uint16_t>(s.flags | cf_void_data);
+            s.phase = client_phase::final;
+            client_result r = make(s, client_action::read_reply, timeout_data_end);
+            r.write = lone_dot;
+            return r;
+        }
+        s.phase = client_phase::body;
+        return make(s, client_action::send_body, timeout_data_block);
+    }
+    if (code >= 400) {
+        const smtpp::client_error e = s.accepted == 0
+                                          ? (s.has(cf_mail_ok) ? smtpp::client_error::no_recipients : s.fail_error)
+                                          : smtpp::client_error::data_refused;
+        return fail_transaction(s, e, s.accepted == 0 && s.fail_code != 0 ? s.fail_code : code,
+                                s.accepted == 0 && s.fail_code != 0 ? s.fail_esc : rep.esc);
+    }
+    return fail(s, smtpp::client_error::protocol, code, rep.esc);
+}
+
+SMTPP_HOT_INLINE constexpr client_result on_chunk(const client_config& cfg, client_state s,
+                                                  const server_reply& rep) noexcept {
+    const std::uint16_t code = rep.code;
+    if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
+    if (s.has(cf_void_data)) {  // the reply to BDAT LAST is the final reply
+        s.flags = static_cast<std::uint16_t>(s.flags & ~cf_void_data);
+        s.phase = client_phase::final;
+        return final_reply(cfg, s, rep);
+    }
+    if (code < 300) {  // the next chunk
+        s.phase = client_phase::body;
+        client_result r = make(s, client_action::send_body, timeout_data_block);
+        r.bdat = true;
+        return r;
+    }
+    return fail_transaction(s, smtpp::client_error::data_refused, code, rep.esc);
+}
+
+SMTPP_HOT_INLINE constexpr client_result on_final(const client_config& cfg, client_state s,
+                                                  const server_reply& rep) noexcept {
+    const std::uint16_t code = rep.code;
+    if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
+    if (s.has(cf_void_data)) return end_transaction(s, smtpp::client_error::no_recipients, code, rep.esc);
+    return final_reply(cfg, s, rep);
+}
+
+SMTPP_HOT_INLINE constexpr client_result on_rset(client_state s, const server_reply& rep) noexcept {
+    if (rep.code == 250) {
+        const smtpp::client_error e = s.fail_error == smtpp::client_error::none ? smtpp::client_error::message_refused
+                                                                                : s.fail_error;
+        return end_transaction(s, e, s.fail_code, s.fail_esc);
+    }
+    return fail(s, smtpp::client_error::protocol, rep.code, rep.esc);
+}
+
+// ---- opening a transaction ---------------------------------------------------------------
+
+/// A message refused before anything is written: a `message` event, still ready.
+constexpr client_result refuse_message(const client_state& s, smtpp::client_error e) noexcept {
+    client_result r = make(s, client_action::ready);
+    r.event = client_event::message;
+    r.error = e;
+    r.outcome = outcome::refused;
+    return r;
+}
+
+/// The envelope needs SMTPUTF8: asked for, or an 8-bit octet in an address (RFC 6531 §3.2).
+constexpr bool needs_utf8(const envelope& env) noexcept {
+    bool utf8 = env.smtputf8 || has_8bit_octet(env.from);
+    for (std::size_t i = 0; !env.one_at_a_time && i < env.to_count && !utf8; ++i) utf8 = has_8bit_octet(env.to[i]);
+    return utf8;
+}
+
+/// Why the server cannot take this message as it stands, or `none`: an extension it lacks
+/// (RFC 6531 §3.2, RFC 6152 §3, RFC 3030 §3), or more than its SIZE (RFC 1870 §6: do not
+/// send a message the server said it cannot take).
+constexpr smtpp::client_error unsendable(const envelope& env, const client_state& s, bool utf8) noexcept {
+    if (utf8 && !s.offers(ehlo_ext::smtputf8)) return smtpp::client_error::needs_smtputf8;
+    if (env.body == body_type::eight_bit_mime && !s.offers(ehlo_ext::eightbitmime))
+        return smtpp::client_error::needs_8bitmime;
+    const bool chunking = s.offers(ehlo_ext::chunking);
+    if (env.body == body_type::binary_mime && !(chunking && s.offers(ehlo_ext::binarymime)))
+        return smtpp::client_error::needs_binarymime;
+    if (s.offers(ehlo_ext::size) && s.size != 0 && env.size > s.size) return smtpp::client_error::too_big;
+    return smtpp::client_error::none;
+}
+
+/// The state of a new transaction: the session's flags kept, the transaction's set (batching,
+/// BDAT, SMTPUTF8), the counters zero.
+constexpr client_state begin_transaction(const client_config& cfg, const envelope& env, client_state s,
+                                         bool utf8) noexcept {
+    s.flags = static_cast<std::uint16_t>(s.flags & (cf_esmtp | cf_tls | cf_authed | cf_tls_tried));
+    if (cfg.use_pipelining && s.offers(ehlo_ext::pipelining))
+        s.flags = static_cast<std::uint16_t>(s.flags | cf_pipelined);
+    if ((cfg.use_chunking && s.offers(ehlo_ext::chunking)) || env.body == body_type::binary_mime)
+        s.flags = static_cast<std::uint16_t>(s.flags | cf_bdat);
+    if (utf8) s.flags = static_cast<std::uint16_t>(s.flags | cf_utf8);
+    s.rcpt_sent = 0;
+    s.rcpt_replied = 0;
+    s.accepted = 0;
+    s.delivered = 0;
+    s.fail_code = 0;
+    s.fail_esc = {};
+    s.fail_error = smtpp::client_error::none;
+    s.pending = 0;
+    return s;
+}
+
+/// One at a time, PIPELINING: the batch in `out[0, pending)` is written now; the replies to
+/// read are MAIL's (when it is in the batch) and the RCPTs'.
+constexpr client_result flush_batch(client_state s, char* out) noexcept {
+    const std::size_t n = s.pending;
+    s.pending = 0;
+    const bool mail_unanswered = !s.has(cf_mail_ok) && !s.has(cf_failed);
+    s.phase = mail_unanswered                ? client_phase::mail
+              : s.rcpt_replied < s.rcpt_sent ? client_phase::rcpt
+                                             : client_phase::data;
+    client_result r = make(s, client_action::read_reply,
+                           s.phase == client_phase::data ? timeout_data_init
+                           : mail_unanswered             ? timeout_mail
+                                                         : timeout_rcpt);
+    r.write = std::string_view(out, n);
+    return r;
+}
+
+/// One at a time: a recipient refused locally (RFC 6531 §3.4, syntax, count), nothing written.
+constexpr client_result refuse_recipient(const client_state& s, smtpp::client_error e) noexcept {
+    client_result r = make(s, client_action::next_recipient);
+    r.event = client_event::recipient;
+    r.index = s.rcpt_sent;
+    r.outcome = outcome::refused;
+    r.error = e;
+    r.taken = true;
+    return r;
 }
 
 }  // namespace detail
 
-/// The state before the greeting: wait for it (RFC 5321 §3.1).
+// ---- the public functions (declared and documented in client.hpp) -------------------------
+
 constexpr client_result client_start(const client_config& cfg) noexcept {
     (void)cfg;
     client_state s{};
@@ -9363,211 +11745,36 @@ constexpr client_result client_start(const client_config& cfg) noexcept {
     return detail::make(s, client_action::read_reply, timeout_initial);
 }
 
-/**
- * One complete reply. `out` receives the commands to write (at least 1 KiB is advised;
- * pipelined batches take what fits and continue on later replies).
- */
 constexpr client_result client_step(const client_config& cfg, const envelope& env, const client_state& st,
                                     const server_reply& rep, char* out, std::size_t cap) noexcept {
     using detail::fail;
     client_state s = st;
     const std::uint16_t code = rep.code;
     const client_phase ph = s.phase;
+    // A phase whose row is empty awaits no reply.
     if (detail::client_transitions[static_cast<std::size_t>(ph)][0].next == 0)
         return fail(s, smtpp::client_error::unexpected_reply, code, rep.esc);
     if (!is_valid_reply_code(code)) return fail(s, smtpp::client_error::protocol, code, rep.esc);
     // 421 at any point: the server is closing the channel (RFC 5321 §3.8).
     if (code == 421 && ph != client_phase::quit) return fail(s, smtpp::client_error::service_closing, code, rep.esc);
     switch (ph) {
-        case client_phase::greeting:
-            if (code == 220) return detail::send_hello(cfg, s, cfg.lmtp ? verb::lhlo : verb::ehlo, out, cap);
-            if (code >= 400 && code < 600) return detail::quit(s, smtpp::client_error::greeting_refused, code, rep.esc);
-            return fail(s, smtpp::client_error::greeting_refused, code, rep.esc);
-        case client_phase::ehlo:
-            if (code == 250) {
-                s.flags = static_cast<std::uint16_t>(s.flags | cf_esmtp);
-                s.extensions = rep.extensions;
-                s.auth_mechanisms = rep.auth_mechanisms;
-                s.size = rep.extensions & static_cast<std::uint32_t>(ehlo_ext::size) ? rep.size : 0;
-                return detail::after_hello(cfg, s, out, cap);
-            }
-            // RFC 5321 §3.2: a server that does not know EHLO answers 500/502 (§4.1.4);
-            // then HELO. LMTP has no HELO (RFC 2033 §4.1); after TLS EHLO must work.
-            if ((code == 500 || code == 502) && !cfg.lmtp && !s.has(cf_tls))
-                return detail::send_hello(cfg, s, verb::helo, out, cap);
-            if (code >= 400 && code < 600) return detail::quit(s, smtpp::client_error::ehlo_refused, code, rep.esc);
-            return fail(s, smtpp::client_error::protocol, code, rep.esc);
-        case client_phase::helo:
-            if (code == 250) {
-                s.flags = static_cast<std::uint16_t>(s.flags & ~cf_esmtp);
-                s.extensions = 0;
-                s.auth_mechanisms = 0;
-                s.size = 0;
-                return detail::after_hello(cfg, s, out, cap);
-            }
-            if (code >= 400 && code < 600) return detail::quit(s, smtpp::client_error::ehlo_refused, code, rep.esc);
-            return fail(s, smtpp::client_error::protocol, code, rep.esc);
-        case client_phase::starttls:
-            if (code == 220) {
-                // RFC 3207 §4.2: nothing may follow the 220 before the handshake; anything
-                // buffered would be read as if it came over TLS (CVE-2021-38371 class).
-                if (rep.trailing) return fail(s, smtpp::client_error::response_injection, code, rep.esc);
-                s.phase = client_phase::tls;
-                return detail::make(s, client_action::start_tls);
-            }
-            if (code >= 400 && code < 600) {
-                if (cfg.tls == tls_mode::required) return detail::quit(s, smtpp::client_error::tls_refused, code, rep.esc);
-                s.flags = static_cast<std::uint16_t>(s.flags | cf_tls_tried);
-                return detail::after_hello(cfg, s, out, cap);
-            }
-            return fail(s, smtpp::client_error::protocol, code, rep.esc);
-        case client_phase::auth: {
-            if (code == 235) {
-                s.flags = static_cast<std::uint16_t>(s.flags | cf_authed);
-                s.phase = client_phase::ready;
-                client_result r = detail::make(s, client_action::ready);
-                r.event = client_event::session;
-                return r;
-            }
-            if (code == 334) {
-                // The steps each mechanism has: PLAIN 1 (without initial response),
-                // LOGIN 2 (user, password), XOAUTH2: a 334 after the response carries the
-                // error; answer with an empty line (the server then sends 535).
-                const std::uint8_t step = s.auth_step;
-                s.auth_step = static_cast<std::uint8_t>(step < 255 ? step + 1 : 255);
-                const bool ir = s.has(cf_auth_ir);
-                detail::out_buf o{out, cap};
-                bool ok = true;
-                if (s.mech == client_mechanism::plain && !ir && step == 0) {
-                    const std::string_view parts[] = {std::string_view("\0", 1), cfg.user, std::string_view("\0", 1), cfg.password};
-                    ok = detail::put_base64(o, parts);
-                } else if (s.mech == client_mechanism::login && step < 2) {
-                    const std::string_view parts[] = {step == 0 ? cfg.user : cfg.password};
-                    ok = detail::put_base64(o, parts);
-                } else if (s.mech == client_mechanism::xoauth2 && !ir && step == 0) {
-                    const std::string_view parts[] = {"user=", cfg.user, "\x01" "auth=Bearer ", cfg.password, "\x01\x01"};
-                    ok = detail::put_base64(o, parts);
-                } else if (s.mech == client_mechanism::xoauth2 && step == (ir ? 0 : 1)) {
-                    ok = true;  // the error challenge: an empty response
-                } else {
-                    // RFC 4954 §4: "*" cancels; the server answers 501 and we stop.
-                    s.phase = client_phase::quit;
-                    client_result r = detail::make(s, client_action::read_reply, timeout_mail);
-                    r.write = detail::cancel_line;
-                    r.event = client_event::failed;
-                    r.error = smtpp::client_error::auth_loop;
-                    r.code = code;
-                    return r;
-                }
-                if (!ok || !o.put("\r\n")) return fail(s, smtpp::client_error::no_space);
-                client_result r = detail::make(s, client_action::read_reply, timeout_mail);
-                r.write = o.view();
-                return r;
-            }
-            if (code >= 400 && code < 600) return detail::quit(s, smtpp::client_error::auth_failed, code, rep.esc);
-            return fail(s, smtpp::client_error::protocol, code, rep.esc);
-        }
-        case client_phase::mail: {
-            if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
-            if (code < 300) {
-                s.flags = static_cast<std::uint16_t>(s.flags | cf_mail_ok);
-            } else if (!s.has(cf_failed)) {
-                s.flags = static_cast<std::uint16_t>(s.flags | cf_failed);
-                s.fail_error = smtpp::client_error::mail_refused;
-                s.fail_code = code;
-                s.fail_esc = rep.esc;
-            }
-            if (s.has(cf_pipelined)) {  // the RCPT replies follow
-                s.phase = s.rcpt_sent > 0 ? client_phase::rcpt : client_phase::data;
-                if (s.rcpt_sent > 0) return detail::make(s, client_action::read_reply, timeout_rcpt);
-                return detail::after_rcpts(cfg, env, s, out, cap);
-            }
-            if (s.has(cf_failed)) return detail::fail_transaction(s, smtpp::client_error::mail_refused, code, rep.esc);
-            return detail::after_rcpts(cfg, env, s, out, cap);
-        }
-        case client_phase::rcpt: {
-            if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
-            const std::uint16_t i = s.rcpt_replied;
-            ++s.rcpt_replied;
-            client_result r{};
-            // After a refused MAIL, the RCPT replies (503) say nothing about the recipient:
-            // its outcome is MAIL's (RFC 2920 §3.1).
-            const bool mail_failed = !s.has(cf_mail_ok);
-            const std::uint16_t rc = mail_failed ? s.fail_code : code;
-            const enhanced_code re = mail_failed ? s.fail_esc : rep.esc;
-            if (!mail_failed && code < 300) s.accepted = static_cast<std::uint16_t>(s.accepted + 1);
-            if (s.rcpt_replied < s.rcpt_sent) {
-                r = detail::make(s, client_action::read_reply, timeout_rcpt);
-            } else {
-                r = detail::after_rcpts(cfg, env, s, out, cap);
-            }
-            if (r.event == client_event::none) {
-                r.event = client_event::recipient;
-                r.index = i;
-                r.code = rc;
-                r.esc = re;
-                r.outcome = detail::outcome_of(rc);
-            }
-            return r;
-        }
-        case client_phase::data:
-            if (code == 354) {
-                // RFC 2033 §4.2: an LMTP server "MUST" refuse DATA without a successful
-                // RCPT; after "." it would owe zero replies, and the client would wait forever.
-                if (s.accepted == 0 && cfg.lmtp) return fail(s, smtpp::client_error::protocol, code, rep.esc);
-                if (s.accepted == 0) {
-                    // RFC 2920 §3.1: DATA was pipelined and every RCPT failed, yet 354:
-                    // end the empty message at once and expect its refusal.
-                    s.flags = static_cast<std::uint16_t>(s.flags | cf_void_data);
-                    s.phase = client_phase::final;
-                    client_result r = detail::make(s, client_action::read_reply, timeout_data_end);
-                    r.write = detail::lone_dot;
-                    return r;
-                }
-                s.phase = client_phase::body;
-                return detail::make(s, client_action::send_body, timeout_data_block);
-            }
-            if (code >= 400 && code < 600) {
-                const smtpp::client_error e = s.accepted == 0 ? (s.has(cf_mail_ok) ? smtpp::client_error::no_recipients : s.fail_error)
-                                                       : smtpp::client_error::data_refused;
-                return detail::fail_transaction(s, e, s.accepted == 0 && s.fail_code != 0 ? s.fail_code : code,
-                                                s.accepted == 0 && s.fail_code != 0 ? s.fail_esc : rep.esc);
-            }
-            return fail(s, smtpp::client_error::protocol, code, rep.esc);
-        case client_phase::chunk:
-            if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
-            if (s.has(cf_void_data)) {  // the reply to BDAT LAST is the final reply
-                s.flags = static_cast<std::uint16_t>(s.flags & ~cf_void_data);
-                s.phase = client_phase::final;
-                return detail::final_reply(cfg, s, rep);
-            }
-            if (code < 300) {  // the next chunk
-                s.phase = client_phase::body;
-                client_result r = detail::make(s, client_action::send_body, timeout_data_block);
-                r.bdat = true;
-                return r;
-            }
-            return detail::fail_transaction(s, smtpp::client_error::data_refused, code, rep.esc);
-        case client_phase::final:
-            if (code >= 300 && code < 400) return fail(s, smtpp::client_error::protocol, code, rep.esc);
-            if (s.has(cf_void_data)) return detail::end_transaction(s, smtpp::client_error::no_recipients, code, rep.esc);
-            return detail::final_reply(cfg, s, rep);
-        case client_phase::rset:
-            if (code == 250) {
-                const smtpp::client_error e = s.fail_error == smtpp::client_error::none ? smtpp::client_error::message_refused : s.fail_error;
-                return detail::end_transaction(s, e, s.fail_code, s.fail_esc);
-            }
-            return fail(s, smtpp::client_error::protocol, code, rep.esc);
-        case client_phase::quit: {
-            s.phase = client_phase::closed;
-            return detail::make(s, client_action::close);
-        }
+        case client_phase::greeting: return detail::on_greeting(cfg, s, rep, out, cap);
+        case client_phase::ehlo: return detail::on_ehlo(cfg, s, rep, out, cap);
+        case client_phase::helo: return detail::on_helo(cfg, s, rep, out, cap);
+        case client_phase::starttls: return detail::on_starttls(cfg, s, rep, out, cap);
+        case client_phase::auth: return detail::on_auth(cfg, s, rep, out, cap);
+        case client_phase::mail: return detail::on_mail(cfg, env, s, rep, out, cap);
+        case client_phase::rcpt: return detail::on_rcpt(cfg, env, s, rep, out, cap);
+        case client_phase::data: return detail::on_data(cfg, s, rep);
+        case client_phase::chunk: return detail::on_chunk(cfg, s, rep);
+        case client_phase::final: return detail::on_final(cfg, s, rep);
+        case client_phase::rset: return detail::on_rset(s, rep);
+        case client_phase::quit: s.phase = client_phase::closed; return detail::make(s, client_action::close);
         default: break;
     }
     return fail(s, smtpp::client_error::unexpected_reply, code, rep.esc);
 }
 
-/// TLS is up (RFC 3207 §4.2): forget what EHLO said and say EHLO again.
 constexpr client_result client_tls_established(const client_config& cfg, const client_state& st, char* out,
                                                std::size_t cap) noexcept {
     client_state s = st;
@@ -9579,93 +11786,28 @@ constexpr client_result client_tls_established(const client_config& cfg, const c
     return detail::send_hello(cfg, s, cfg.lmtp ? verb::lhlo : verb::ehlo, out, cap);
 }
 
-/**
- * Starts a message: checks it against what the server offered (refusing it with an error,
- * without writing anything, when it needs an extension the server lacks or exceeds SIZE),
- * then writes MAIL — and, with PIPELINING, the RCPTs and DATA in the same batch.
- */
 constexpr client_result client_send(const client_config& cfg, const envelope& env, const client_state& st, char* out,
                                     std::size_t cap) noexcept {
     client_state s = st;
     if (s.phase != client_phase::ready) return detail::fail(s, smtpp::client_error::invalid_call);
-    const auto refuse = [&](smtpp::client_error e) {
-        client_result r = detail::make(s, client_action::ready);
-        r.event = client_event::message;
-        r.error = e;
-        r.outcome = outcome::refused;
-        return r;
-    };
     if (!env.one_at_a_time && (env.to_count == 0 || env.to_count > 0xFFFF || env.to == nullptr))
-        return refuse(smtpp::client_error::no_recipient_given);
-    bool utf8 = env.smtputf8 || detail::has_8bit_octet(env.from);
-    for (std::size_t i = 0; !env.one_at_a_time && i < env.to_count && !utf8; ++i) utf8 = detail::has_8bit_octet(env.to[i]);
-    if (utf8 && !s.offers(ehlo_ext::smtputf8)) return refuse(smtpp::client_error::needs_smtputf8);
-    if (env.body == body_type::eight_bit_mime && !s.offers(ehlo_ext::eightbitmime)) return refuse(smtpp::client_error::needs_8bitmime);
-    const bool chunking = s.offers(ehlo_ext::chunking);
-    if (env.body == body_type::binary_mime && !(chunking && s.offers(ehlo_ext::binarymime)))
-        return refuse(smtpp::client_error::needs_binarymime);
-    // RFC 1870 §6: do not send a message the server said it cannot take.
-    if (s.offers(ehlo_ext::size) && s.size != 0 && env.size > s.size) return refuse(smtpp::client_error::too_big);
+        return detail::refuse_message(s, smtpp::client_error::no_recipient_given);
+    const bool utf8 = detail::needs_utf8(env);
+    const smtpp::client_error why = detail::unsendable(env, s, utf8);
+    if (why != smtpp::client_error::none) return detail::refuse_message(s, why);
 
-    s.flags = static_cast<std::uint16_t>(s.flags & (cf_esmtp | cf_tls | cf_authed | cf_tls_tried));
-    if (cfg.use_pipelining && s.offers(ehlo_ext::pipelining)) s.flags = static_cast<std::uint16_t>(s.flags | cf_pipelined);
-    if ((cfg.use_chunking && chunking) || env.body == body_type::binary_mime)
-        s.flags = static_cast<std::uint16_t>(s.flags | cf_bdat);
-    s.rcpt_sent = 0;
-    s.rcpt_replied = 0;
-    s.accepted = 0;
-    s.delivered = 0;
-    s.fail_code = 0;
-    s.fail_esc = {};
-    s.fail_error = smtpp::client_error::none;
-
-    command c{};
-    c.verb = verb::mail;
-    c.path = detail::make_path(env.from, true);
-    if (s.offers(ehlo_ext::size) && env.size != 0) {
-        c.params.present |= p_size;
-        c.params.size = env.size;
-    }
-    if (env.body != body_type::none && env.body != body_type::seven_bit) {
-        c.params.present |= p_body;
-        c.params.body = env.body;
-    }
-    if (utf8) c.params.present |= p_smtputf8;
-    const bool dsn = s.offers(ehlo_ext::dsn);
+    s = detail::begin_transaction(cfg, env, s, utf8);
     bool dropped = false;
-    if (env.ret != ret_type::none) {
-        if (dsn) {
-            c.params.present |= p_ret;
-            c.params.ret = env.ret;
-        } else {
-            dropped = true;
-        }
-    }
-    if (!env.envid.empty()) {
-        if (dsn) {
-            c.params.present |= p_envid;
-            c.params.envid = env.envid;
-        } else {
-            dropped = true;
-        }
-    }
-    if (!dsn && (env.notify != 0 || (!env.one_at_a_time && env.orcpt != nullptr))) dropped = true;
-    if (utf8) s.flags = static_cast<std::uint16_t>(s.flags | cf_utf8);
-    s.pending = 0;
-    // Every recipient is checked before anything is written: a bad one refuses the
-    // message, never half a transaction (the RCPTs are formatted again when sent).
-    for (std::size_t i = 0; !env.one_at_a_time && i < env.to_count; ++i) {
-        command rc{};
-        rc.verb = verb::rcpt;
-        rc.path = detail::make_path(env.to[i], false);
-        const command_format_result fr = format_command(rc, out, cap, detail::format_limits(s, utf8));
-        if (fr.err == command_format_error::no_space) return detail::fail(s, smtpp::client_error::no_space);
-        if (fr.err != command_format_error::none) return refuse(smtpp::client_error::bad_address);
-    }
+    const command c = detail::mail_command(env, s, utf8, dropped);
+    // Every recipient is checked before anything is written (the RCPTs are formatted again
+    // when sent).
+    const smtpp::client_error bad = detail::check_recipients(env, s, utf8, out, cap);
+    if (bad == smtpp::client_error::no_space) return detail::fail(s, bad);
+    if (bad != smtpp::client_error::none) return detail::refuse_message(s, bad);
     detail::out_buf o{out, cap};
     const command_format_result f = format_command(c, out, cap, detail::format_limits(s, utf8));
     if (f.err == command_format_error::no_space) return detail::fail(s, smtpp::client_error::no_space);
-    if (f.err != command_format_error::none) return refuse(smtpp::client_error::bad_address);
+    if (f.err != command_format_error::none) return detail::refuse_message(s, smtpp::client_error::bad_address);
     o.n = f.size;
     if (env.one_at_a_time && s.has(cf_pipelined)) {
         // MAIL opens the batch; the RCPTs join it as the host gives them.
@@ -9678,7 +11820,7 @@ constexpr client_result client_send(const client_config& cfg, const envelope& en
     }
     if (s.has(cf_pipelined)) {
         const smtpp::client_error e = detail::put_rcpts(cfg, env, s, o);
-        if (e == smtpp::client_error::bad_address) return refuse(e);
+        if (e == smtpp::client_error::bad_address) return detail::refuse_message(s, e);
         if (e != smtpp::client_error::none) return detail::fail(s, e);
     }
     s.phase = client_phase::mail;
@@ -9688,55 +11830,21 @@ constexpr client_result client_send(const client_config& cfg, const envelope& en
     return r;
 }
 
-namespace detail {
-/// One at a time, PIPELINING: the batch in `out[0, pending)` is written now; the replies to
-/// read are MAIL's (when it is in the batch) and the RCPTs'.
-constexpr client_result flush_batch(client_state s, char* out) noexcept {
-    const std::size_t n = s.pending;
-    s.pending = 0;
-    const bool mail_unanswered = !s.has(cf_mail_ok) && !s.has(cf_failed);
-    s.phase = mail_unanswered ? client_phase::mail : s.rcpt_replied < s.rcpt_sent ? client_phase::rcpt : client_phase::data;
-    client_result r = make(s, client_action::read_reply,
-                           s.phase == client_phase::data ? timeout_data_init : mail_unanswered ? timeout_mail : timeout_rcpt);
-    r.write = std::string_view(out, n);
-    return r;
-}
-}  // namespace detail
-
-/**
- * One at a time (`envelope::one_at_a_time`), on `next_recipient`: the next recipient, with
- * its ORCPT ("type;xtext", or empty). Without PIPELINING the RCPT is written and its reply
- * read. With PIPELINING it joins the batch in `out` (the same buffer, untouched since the
- * call before): the host is asked for the next one at once, and nothing is written until
- * `client_recipients_done()` — or until the batch is full: then `taken` is false, `write`
- * is the batch, the replies are read, and the host gives the same recipient again when
- * asked. A recipient that cannot be sent (bad syntax, CR/LF/NUL, a UTF-8 address without
- * SMTPUTF8 on MAIL, more than 65535) is refused locally: a `recipient` event (outcome
- * refused, code 0, `error`), nothing written, and the transaction goes on. Its `index`, like
- * every recipient event's in this mode, counts RCPT commands: a locally refused recipient
- * has the index the next RCPT will have.
- */
 constexpr client_result client_recipient(const client_config& cfg, const envelope& env, const client_state& st,
-                                         std::string_view to, std::string_view orcpt, char* out, std::size_t cap) noexcept {
+                                         std::string_view to, std::string_view orcpt, char* out,
+                                         std::size_t cap) noexcept {
     (void)cfg;
     client_state s = st;
-    if (s.phase != client_phase::recipient || !env.one_at_a_time) return detail::fail(s, smtpp::client_error::invalid_call);
-    const auto refuse_local = [&](smtpp::client_error e) {
-        client_result r = detail::make(s, client_action::next_recipient);
-        r.event = client_event::recipient;
-        r.index = s.rcpt_sent;
-        r.outcome = outcome::refused;
-        r.error = e;
-        r.taken = true;
-        return r;
-    };
-    if (s.rcpt_sent == 0xFFFF) return refuse_local(smtpp::client_error::no_recipient_given);
+    if (s.phase != client_phase::recipient || !env.one_at_a_time)
+        return detail::fail(s, smtpp::client_error::invalid_call);
+    if (s.rcpt_sent == 0xFFFF) return detail::refuse_recipient(s, smtpp::client_error::no_recipient_given);
     // RFC 6531 §3.4: a UTF-8 address needs SMTPUTF8 on MAIL, which is already written.
-    if (!s.has(cf_utf8) && detail::has_8bit_octet(to)) return refuse_local(smtpp::client_error::needs_smtputf8);
+    if (!s.has(cf_utf8) && detail::has_8bit_octet(to))
+        return detail::refuse_recipient(s, smtpp::client_error::needs_smtputf8);
     if (cap < s.pending) return detail::fail(s, smtpp::client_error::no_space);
     detail::out_buf o{out, cap, s.pending};
     const smtpp::client_error e = detail::put_rcpt(env, s, to, orcpt, o);
-    if (e == smtpp::client_error::bad_address) return refuse_local(e);
+    if (e == smtpp::client_error::bad_address) return detail::refuse_recipient(s, e);
     if (e == smtpp::client_error::no_space) {
         if (s.pending == 0) return detail::fail(s, smtpp::client_error::no_space);
         return detail::flush_batch(s, out);  // taken = false: the host gives it again
@@ -9756,27 +11864,18 @@ constexpr client_result client_recipient(const client_config& cfg, const envelop
     return r;
 }
 
-/**
- * One at a time, on `next_recipient`: there are no more recipients. With PIPELINING the
- * batch is written, DATA at its end (when it fits; BDAT waits for the replies). When no
- * recipient was given at all, the message is refused (`no_recipient_given`) — without
- * writing anything if MAIL is still in the batch, else after RSET.
- */
 constexpr client_result client_recipients_done(const client_config& cfg, const envelope& env, const client_state& st,
                                                char* out, std::size_t cap) noexcept {
     client_state s = st;
-    if (s.phase != client_phase::recipient || !env.one_at_a_time) return detail::fail(s, smtpp::client_error::invalid_call);
+    if (s.phase != client_phase::recipient || !env.one_at_a_time)
+        return detail::fail(s, smtpp::client_error::invalid_call);
     s.flags = static_cast<std::uint16_t>(s.flags | cf_rcpt_done);
     if (s.pending == 0) return detail::after_rcpts(cfg, env, s, out, cap);
     if (s.rcpt_sent == 0) {  // only MAIL in the batch: nothing was written, nothing to undo
         s.pending = 0;
         s.phase = client_phase::ready;
         s.flags = static_cast<std::uint16_t>(s.flags & (cf_esmtp | cf_tls | cf_authed | cf_tls_tried));
-        client_result r = detail::make(s, client_action::ready);
-        r.event = client_event::message;
-        r.error = smtpp::client_error::no_recipient_given;
-        r.outcome = outcome::refused;
-        return r;
+        return detail::refuse_message(s, smtpp::client_error::no_recipient_given);
     }
     if (cap < s.pending) return detail::fail(s, smtpp::client_error::no_space);
     detail::out_buf o{out, cap, s.pending};
@@ -9787,7 +11886,6 @@ constexpr client_result client_recipients_done(const client_config& cfg, const e
     return detail::flush_batch(s, out);
 }
 
-/// The DATA body and its terminator are written (send_body without `bdat`).
 constexpr client_result client_body_done(const client_config& cfg, const client_state& st) noexcept {
     (void)cfg;
     client_state s = st;
@@ -9796,11 +11894,6 @@ constexpr client_result client_body_done(const client_config& cfg, const client_
     return detail::make(s, client_action::read_reply, timeout_data_end);
 }
 
-/**
- * BDAT (RFC 3030 §2): writes "BDAT size [LAST]"; the host writes exactly `size` octets of
- * the body right after it, then reads the reply. A message ends with a LAST chunk (which
- * may be empty).
- */
 constexpr client_result client_chunk(const client_config& cfg, const client_state& st, std::uint64_t size, bool last,
                                      char* out, std::size_t cap) noexcept {
     (void)cfg;
@@ -9820,7 +11913,6 @@ constexpr client_result client_chunk(const client_config& cfg, const client_stat
     return r;
 }
 
-/// QUIT (RFC 5321 §4.1.1.10) when ready; the host closes after the reply.
 constexpr client_result client_quit(const client_config& cfg, const client_state& st) noexcept {
     (void)cfg;
     client_state s = st;
@@ -9829,6 +11921,9 @@ constexpr client_result client_quit(const client_config& cfg, const client_state
 }
 
 }  // namespace smtpp
+
+#endif
+// ---- end smtpp/detail/client-inl.hpp ----
 
 #endif
 // ---- end smtpp/client.hpp ----
