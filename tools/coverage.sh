@@ -19,7 +19,7 @@ check=0
 if [ "${1:-}" = --check ]; then check=1; shift; fi
 dir=${1:-$root/build/coverage}
 flags="-fprofile-instr-generate -fcoverage-mapping"
-cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
   -DSMTPP_BUILD_TESTS=ON -DSMTPP_BUILD_FUZZERS=ON -DSMTPP_BUILD_EXAMPLES=OFF \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
 cmake --build "$dir" -j "$(nproc)" >/dev/null
