@@ -1428,6 +1428,7 @@ constexpr std::size_t unquote(std::string_view in, char* out, std::size_t cap) n
  *
  * Machinery of command.hpp, which includes it after declaring the types it uses; not a
  * header of its own.
+ * @private Included by command.hpp only.
  */
 #ifndef SMTPP_DETAIL_COMMAND_PATH_HPP
 #define SMTPP_DETAIL_COMMAND_PATH_HPP
@@ -1836,6 +1837,7 @@ SMTPP_CLANG_INLINE constexpr command_error parse_path(cursor& c, path& p, bool i
  *
  * Machinery of command.hpp, which includes it after declaring the types it uses; not a
  * header of its own.
+ * @private Included by command.hpp only.
  */
 #ifndef SMTPP_DETAIL_COMMAND_VALUES_HPP
 #define SMTPP_DETAIL_COMMAND_VALUES_HPP
@@ -2061,6 +2063,7 @@ constexpr sasl_mechanism mechanism_of(std::string_view m) noexcept { return mech
  *
  * Machinery of command.hpp, which includes it after declaring the types it uses; not a
  * header of its own.
+ * @private Included by command.hpp only.
  */
 #ifndef SMTPP_DETAIL_COMMAND_FORMAT_HPP
 #define SMTPP_DETAIL_COMMAND_FORMAT_HPP
@@ -2136,6 +2139,7 @@ constexpr void format_path(writer& w, const path& p) noexcept {
  *
  * Machinery of command.hpp, which includes it after declaring the types it uses; not a
  * header of its own.
+ * @private Included by command.hpp only.
  */
 #ifndef SMTPP_DETAIL_COMMAND_PARAMS_HPP
 #define SMTPP_DETAIL_COMMAND_PARAMS_HPP
@@ -2685,6 +2689,7 @@ constexpr void format_params(writer& w, const params& ps) noexcept {
  *
  * Machinery of command.hpp, which includes it after declaring the types it uses; not a
  * header of its own.
+ * @private Included by command.hpp only.
  */
 #ifndef SMTPP_DETAIL_COMMAND_PARSE_HPP
 #define SMTPP_DETAIL_COMMAND_PARSE_HPP
@@ -3065,6 +3070,7 @@ SMTPP_CLANG_INLINE constexpr command_error parse_command_body(std::string_view l
  * @brief The definitions of command.hpp's public functions.
  *
  * Machinery of command.hpp, which includes it last; not a header of its own.
+ * @private Included by command.hpp only.
  */
 #ifndef SMTPP_DETAIL_COMMAND_INL_HPP
 #define SMTPP_DETAIL_COMMAND_INL_HPP

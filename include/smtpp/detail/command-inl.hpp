@@ -3,6 +3,7 @@
  * @brief The definitions of command.hpp's public functions.
  *
  * Machinery of command.hpp, which includes it last; not a header of its own.
+ * @private Included by command.hpp only.
  */
 #ifndef SMTPP_DETAIL_COMMAND_INL_HPP
 #define SMTPP_DETAIL_COMMAND_INL_HPP

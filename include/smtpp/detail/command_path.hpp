@@ -4,6 +4,7 @@
  *
  * Machinery of command.hpp, which includes it after declaring the types it uses; not a
  * header of its own.
+ * @private Included by command.hpp only.
  */
 #ifndef SMTPP_DETAIL_COMMAND_PATH_HPP
 #define SMTPP_DETAIL_COMMAND_PATH_HPP
