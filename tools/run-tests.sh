@@ -158,12 +158,7 @@ run_platforms() {
   # creating a fresh prefix at once fail ("chdir to /tmp/wine-...: No such file").
   timeout 300 /usr/lib/wine/wine64 wineboot --init >/dev/null 2>&1 || true
   timeout 120 /usr/lib/wine/wineserver -w >/dev/null 2>&1 || true
-  # One persistent wineserver for the whole run: otherwise each test's wine starts one, and
-  # a test that connects while the previous one's server is shutting down fails with
-  # "wine client error:0: recvmsg: Connection reset by peer" (seen once in CI).
-  /usr/lib/wine/wineserver -p >/dev/null 2>&1 || true
   run_config x86_64-w64-mingw32-wine "${cross[@]}" -DCMAKE_TOOLCHAIN_FILE="$tc/x86_64-w64-mingw32.cmake" -DCMAKE_CXX_STANDARD=17
-  /usr/lib/wine/wineserver -k >/dev/null 2>&1 || true
   echo "== [platforms] every public header alone with i686-w64-mingw32 (C++17, -Werror)"
   local h
   for h in "$root"/include/smtpp/*.hpp "$root"/include/smtpp/detail/*.hpp; do
