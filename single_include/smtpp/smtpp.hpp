@@ -68,15 +68,72 @@
 #include <type_traits>
 #include <utility>
 
-// ------------------------------------------------------------------------------------------
-// Compiler
-// ------------------------------------------------------------------------------------------
+// The compiler test shared with the C API (SMTPP_GNU_LIKE), written once.
+// ---- begin smtpp/detail/platform.h ----
+/*
+ * smtpp/detail/platform.h: the base of the portability layer, in C. It names the compiler
+ * once (SMTPP_GNU_LIKE) and defines the two macros the C API needs (symbol export, 16-octet
+ * alignment); detail/platform.hpp includes it and builds the C++ layer on it, so each
+ * compiler test is written in one place for both languages. Not part of the API: include
+ * <smtpp/smtpp.h> or <smtpp/smtpp.hpp>.
+ */
+#ifndef SMTPP_DETAIL_PLATFORM_H
+#define SMTPP_DETAIL_PLATFORM_H
 
+/** @cond SMTPP_INTERNAL */
+/* GCC, or a compiler that speaks its dialect (clang): builtins, attributes, inline asm. */
 #if defined(__GNUC__) || defined(__clang__)
 #define SMTPP_GNU_LIKE 1
 #else
 #define SMTPP_GNU_LIKE 0
 #endif
+/* clang itself (1) and GCC itself (its major version); 0 for any other compiler. */
+#if defined(__clang__)
+#define SMTPP_CLANG 1
+#else
+#define SMTPP_CLANG 0
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+#define SMTPP_GCC __GNUC__
+#else
+#define SMTPP_GCC 0
+#endif
+
+/* SMTPP_API: exported from the shared library (hidden visibility for everything else);
+ * a DLL's consumer imports, its build exports, a static library needs neither. */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#if !defined(SMTPP_C_SHARED)
+#define SMTPP_API
+#elif defined(SMTPP_C_BUILDING)
+#define SMTPP_API __declspec(dllexport)
+#else
+#define SMTPP_API __declspec(dllimport)
+#endif
+#elif SMTPP_GNU_LIKE
+#define SMTPP_API __attribute__((visibility("default")))
+#else
+#define SMTPP_API
+#endif
+
+#if defined(__cplusplus)
+#define SMTPP_ALIGN16 alignas(16)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define SMTPP_ALIGN16 _Alignas(16)
+#elif SMTPP_GNU_LIKE
+#define SMTPP_ALIGN16 __attribute__((aligned(16)))
+#elif defined(_MSC_VER)
+#define SMTPP_ALIGN16 __declspec(align(16))
+#else
+#define SMTPP_ALIGN16 /* C99 without extensions: misaligned storage gives SMTPP_E_ALIGNMENT */
+#endif
+/** @endcond */
+
+#endif /* SMTPP_DETAIL_PLATFORM_H */
+// ---- end smtpp/detail/platform.h ----
+
+// ------------------------------------------------------------------------------------------
+// Compiler
+// ------------------------------------------------------------------------------------------
 
 #if SMTPP_GNU_LIKE
 #define SMTPP_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -95,7 +152,7 @@
 
 /// Forced inlining where clang, left to itself, keeps a hot helper out of line and GCC
 /// inlines it anyway (forcing it in GCC measured slower).
-#if defined(__clang__)
+#if SMTPP_CLANG
 #define SMTPP_CLANG_INLINE __attribute__((always_inline))
 #else
 #define SMTPP_CLANG_INLINE
@@ -113,7 +170,7 @@
 
 /// Whether the compiler can tell constant evaluation from run time in C++17 (the
 /// run-time-only paths below need it; without it, the plain twins always run).
-#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 9) || (defined(_MSC_VER) && _MSC_VER >= 1925)
+#if SMTPP_CLANG || SMTPP_GCC >= 9 || (defined(_MSC_VER) && _MSC_VER >= 1925)
 #define SMTPP_HAS_CONSTANT_EVALUATION_CHECK 1
 #else
 #define SMTPP_HAS_CONSTANT_EVALUATION_CHECK 0
@@ -245,7 +302,7 @@ SMTPP_HOT_INLINE T opaque(T x) noexcept {
 /// costs clang one (command.hpp's `run_end`).
 template <class T>
 SMTPP_HOT_INLINE T opaque_for_gcc(T x) noexcept {
-#if defined(__GNUC__) && !defined(__clang__)
+#if SMTPP_GCC
     __asm__("" : "+r"(x));
 #endif
     return x;
@@ -263,7 +320,7 @@ inline std::uint64_t load_word64(const char* p) noexcept {
     return v;
 }
 
-#if SMTPP_SIMD_SSE2 && defined(__clang__)
+#if SMTPP_SIMD_SSE2 && SMTPP_CLANG
 template <std::size_t... I>
 SMTPP_HOT_INLINE void zero_words16(char* p, std::index_sequence<I...>) noexcept {
     // The zero is hidden from clang, which would merge known-zero stores into a call of
@@ -291,7 +348,7 @@ template <class T>
 SMTPP_HOT_INLINE void zero_object(T& x) noexcept {
     static_assert(std::is_trivially_copyable<T>::value, "zero_object: trivially copyable types only");
     char* const p = reinterpret_cast<char*>(&x);
-#if SMTPP_SIMD_SSE2 && defined(__clang__)
+#if SMTPP_SIMD_SSE2 && SMTPP_CLANG
     zero_words16(p, std::make_index_sequence<sizeof(T) / 16>{});
     std::memset(p + sizeof(T) / 16 * 16, 0, sizeof(T) % 16);
 #elif SMTPP_GNU_LIKE

@@ -1,13 +1,32 @@
 /*
- * smtpp/detail/platform.h: the C API's share of the portability layer (the C++ one is
- * detail/platform.hpp). Symbol export and 16-octet alignment are compiler-specific in C,
- * and a C header cannot include the C++ layer, so the two macros smtpp.h needs live here
- * and nowhere else. Not part of the API: include <smtpp/smtpp.h>.
+ * smtpp/detail/platform.h: the base of the portability layer, in C. It names the compiler
+ * once (SMTPP_GNU_LIKE) and defines the two macros the C API needs (symbol export, 16-octet
+ * alignment); detail/platform.hpp includes it and builds the C++ layer on it, so each
+ * compiler test is written in one place for both languages. Not part of the API: include
+ * <smtpp/smtpp.h> or <smtpp/smtpp.hpp>.
  */
 #ifndef SMTPP_DETAIL_PLATFORM_H
 #define SMTPP_DETAIL_PLATFORM_H
 
 /** @cond SMTPP_INTERNAL */
+/* GCC, or a compiler that speaks its dialect (clang): builtins, attributes, inline asm. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SMTPP_GNU_LIKE 1
+#else
+#define SMTPP_GNU_LIKE 0
+#endif
+/* clang itself (1) and GCC itself (its major version); 0 for any other compiler. */
+#if defined(__clang__)
+#define SMTPP_CLANG 1
+#else
+#define SMTPP_CLANG 0
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+#define SMTPP_GCC __GNUC__
+#else
+#define SMTPP_GCC 0
+#endif
+
 /* SMTPP_API: exported from the shared library (hidden visibility for everything else);
  * a DLL's consumer imports, its build exports, a static library needs neither. */
 #if defined(_WIN32) || defined(__CYGWIN__)
@@ -18,7 +37,7 @@
 #else
 #define SMTPP_API __declspec(dllimport)
 #endif
-#elif defined(__GNUC__) || defined(__clang__)
+#elif SMTPP_GNU_LIKE
 #define SMTPP_API __attribute__((visibility("default")))
 #else
 #define SMTPP_API
@@ -28,7 +47,7 @@
 #define SMTPP_ALIGN16 alignas(16)
 #elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define SMTPP_ALIGN16 _Alignas(16)
-#elif defined(__GNUC__) || defined(__clang__)
+#elif SMTPP_GNU_LIKE
 #define SMTPP_ALIGN16 __attribute__((aligned(16)))
 #elif defined(_MSC_VER)
 #define SMTPP_ALIGN16 __declspec(align(16))

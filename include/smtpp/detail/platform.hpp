@@ -22,15 +22,12 @@
 #include <type_traits>
 #include <utility>
 
+// The compiler test shared with the C API (SMTPP_GNU_LIKE), written once.
+#include "platform.h"
+
 // ------------------------------------------------------------------------------------------
 // Compiler
 // ------------------------------------------------------------------------------------------
-
-#if defined(__GNUC__) || defined(__clang__)
-#define SMTPP_GNU_LIKE 1
-#else
-#define SMTPP_GNU_LIKE 0
-#endif
 
 #if SMTPP_GNU_LIKE
 #define SMTPP_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -49,7 +46,7 @@
 
 /// Forced inlining where clang, left to itself, keeps a hot helper out of line and GCC
 /// inlines it anyway (forcing it in GCC measured slower).
-#if defined(__clang__)
+#if SMTPP_CLANG
 #define SMTPP_CLANG_INLINE __attribute__((always_inline))
 #else
 #define SMTPP_CLANG_INLINE
@@ -67,7 +64,7 @@
 
 /// Whether the compiler can tell constant evaluation from run time in C++17 (the
 /// run-time-only paths below need it; without it, the plain twins always run).
-#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 9) || (defined(_MSC_VER) && _MSC_VER >= 1925)
+#if SMTPP_CLANG || SMTPP_GCC >= 9 || (defined(_MSC_VER) && _MSC_VER >= 1925)
 #define SMTPP_HAS_CONSTANT_EVALUATION_CHECK 1
 #else
 #define SMTPP_HAS_CONSTANT_EVALUATION_CHECK 0
@@ -199,7 +196,7 @@ SMTPP_HOT_INLINE T opaque(T x) noexcept {
 /// costs clang one (command.hpp's `run_end`).
 template <class T>
 SMTPP_HOT_INLINE T opaque_for_gcc(T x) noexcept {
-#if defined(__GNUC__) && !defined(__clang__)
+#if SMTPP_GCC
     __asm__("" : "+r"(x));
 #endif
     return x;
@@ -217,7 +214,7 @@ inline std::uint64_t load_word64(const char* p) noexcept {
     return v;
 }
 
-#if SMTPP_SIMD_SSE2 && defined(__clang__)
+#if SMTPP_SIMD_SSE2 && SMTPP_CLANG
 template <std::size_t... I>
 SMTPP_HOT_INLINE void zero_words16(char* p, std::index_sequence<I...>) noexcept {
     // The zero is hidden from clang, which would merge known-zero stores into a call of
@@ -245,7 +242,7 @@ template <class T>
 SMTPP_HOT_INLINE void zero_object(T& x) noexcept {
     static_assert(std::is_trivially_copyable<T>::value, "zero_object: trivially copyable types only");
     char* const p = reinterpret_cast<char*>(&x);
-#if SMTPP_SIMD_SSE2 && defined(__clang__)
+#if SMTPP_SIMD_SSE2 && SMTPP_CLANG
     zero_words16(p, std::make_index_sequence<sizeof(T) / 16>{});
     std::memset(p + sizeof(T) / 16 * 16, 0, sizeof(T) % 16);
 #elif SMTPP_GNU_LIKE
