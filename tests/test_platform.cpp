@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <cstring>
+#include <string_view>
+#include <cstddef>
 
 #include <smtpp/smtpp.hpp>
 
@@ -85,6 +87,110 @@ TEST_CASE("platform: zero_object writes every octet of any size", "[platform]") 
     check(cmd);
     smtpp::ehlo_capabilities caps;
     check(caps);
+}
+
+namespace odd {
+// A layout with every case word_image handles: octets, a 64-bit field that straddles two
+// words where it is four-aligned (i386), a string_view, padding and a tail under 8 octets.
+struct mixed {
+    std::uint8_t a = 0;
+    std::uint32_t b = 0;
+    std::uint8_t c = 0;
+    std::uint64_t d = 0;
+    std::uint16_t e = 0;
+    std::string_view f{};
+    bool g = false;
+    char h = 0;
+    std::uint16_t i = 0;
+};
+template <class F>
+void for_each_field(const mixed& m, std::size_t base, F&& f) {
+    f(base + offsetof(mixed, a), m.a);
+    f(base + offsetof(mixed, b), m.b);
+    f(base + offsetof(mixed, c), m.c);
+    f(base + offsetof(mixed, d), m.d);
+    f(base + offsetof(mixed, e), m.e);
+    f(base + offsetof(mixed, f), m.f);
+    f(base + offsetof(mixed, g), m.g);
+    f(base + offsetof(mixed, h), m.h);
+    f(base + offsetof(mixed, i), m.i);
+}
+}  // namespace odd
+
+TEST_CASE("platform: write_words rewrites every field, whatever the layout", "[platform]") {
+    // detail::sealed() returns each transition's result through write_words where
+    // SMTPP_SEAL_RESULTS is set; here it runs on every target, big-endian and 32-bit too.
+    if (!smtpp::detail::word_image_available) return;
+    const char text[] = "250 OK\r\n";
+    odd::mixed m;
+    m.a = 0x81;
+    m.b = 0x82838485u;
+    m.c = 0x86;
+    m.d = 0x8788898A8B8C8D8Eull;
+    m.e = 0x8F90;
+    m.f = std::string_view(text, 8);
+    m.g = true;
+    m.h = 'x';
+    m.i = 0xFEDC;
+    odd::mixed out;
+    std::memset(static_cast<void*>(&out), 0xA5, sizeof out);
+    smtpp::detail::write_words(out, m);
+    CHECK(out.a == m.a);
+    CHECK(out.b == m.b);
+    CHECK(out.c == m.c);
+    CHECK(out.d == m.d);
+    CHECK(out.e == m.e);
+    CHECK(out.f.data() == text);
+    CHECK(out.f.size() == 8);
+    CHECK(out.g);
+    CHECK(out.h == 'x');
+    CHECK(out.i == 0xFEDC);
+
+    smtpp::step_result r;
+    r.next.phase = smtpp::phase::rcpt;
+    r.next.pending = smtpp::pending::recipient;
+    r.next.errors = 3;
+    r.next.resume = smtpp::phase::mail;
+    r.next.flags = 0x1234;
+    r.next.deferred = 0x5678;
+    r.next.recipients = 0x9ABC;
+    r.next.index = 0xDEF0;
+    r.next.declared_size = 0x0102030405060708ull;
+    r.next.bdat_size = 0x1112131415161718ull;
+    r.reply = std::string_view(text, 8);
+    r.code = 250;
+    r.count = 7;
+    r.act = smtpp::action::read_bdat;
+    r.discard = r.last = r.first_chunk = r.has_sasl = r.injection = r.sasl_response = true;
+    r.index = 0x2122;
+    r.why = 0x2324;
+    r.error = smtpp::command_error::bad_forward_path;
+    r.chunk_size = 0x3132333435363738ull;
+    r.sasl = std::string_view(text + 1, 3);
+    smtpp::step_result o;
+    std::memset(static_cast<void*>(&o), 0xA5, sizeof o);
+    smtpp::detail::write_words(o, r);
+    CHECK(o.next == r.next);
+    CHECK(o.reply.data() == r.reply.data());
+    CHECK(o.reply.size() == r.reply.size());
+    CHECK(o.code == r.code);
+    CHECK(o.count == r.count);
+    CHECK(o.act == r.act);
+    CHECK((o.discard && o.last && o.first_chunk && o.has_sasl && o.injection && o.sasl_response));
+    CHECK(o.index == r.index);
+    CHECK(o.why == r.why);
+    CHECK(o.error == r.error);
+    CHECK(o.chunk_size == r.chunk_size);
+    CHECK(o.sasl.data() == r.sasl.data());
+    CHECK(o.sasl.size() == 3);
+    // And each false flag stays false (a field composed into the wrong octets would not).
+    r.discard = r.last = r.first_chunk = r.has_sasl = r.injection = r.sasl_response = false;
+    r.next.resume = smtpp::phase::connect;
+    std::memset(static_cast<void*>(&o), 0xFF, sizeof o);
+    smtpp::detail::write_words(o, r);
+    CHECK(!(o.discard || o.last || o.first_chunk || o.has_sasl || o.injection || o.sasl_response));
+    CHECK(o.next == r.next);
+    CHECK(o.act == r.act);
 }
 
 #if SMTPP_SIMD_SSE2

@@ -81,6 +81,11 @@
 #else
 #define SMTPP_LITTLE_ENDIAN 0  // big-endian, or unknown: the byte loops run
 #endif
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define SMTPP_BIG_ENDIAN 1
+#else
+#define SMTPP_BIG_ENDIAN 0
+#endif
 
 /// One unaligned machine load may replace a loop that packs octets little-endian.
 #define SMTPP_WORD_LOADS (SMTPP_LITTLE_ENDIAN && SMTPP_HAS_CONSTANT_EVALUATION_CHECK)
@@ -252,6 +257,109 @@ SMTPP_HOT_INLINE void zero_object(T& x) noexcept {
     std::memset(p, 0, sizeof(T));
 #endif
 }
+
+/// Sixteen octets at `p`: `lo`'s representation, then `hi`'s, in one 16-octet store where
+/// SSE2 has one. The plain twin is two `memcpy`s.
+SMTPP_HOT_INLINE void store_words128(char* p, std::uint64_t lo, std::uint64_t hi) noexcept {
+#if SMTPP_SIMD_SSE2
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p),
+                     _mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo)));
+#else
+    std::memcpy(p, &lo, sizeof lo);
+    std::memcpy(p + 8, &hi, sizeof hi);
+#endif
+}
+
+/**
+ * Whether a result is worth rewriting in whole 16-octet words before the host copies it
+ * (`detail::seal`). A transition writes its result field by field, in stores of one to
+ * eight octets; the host's copy of it (`st = r.next`, `r = resolve(...)`) reads it back in
+ * 16-octet loads, and on x86 a load that spans several smaller stores is not forwarded
+ * from the store buffer: it waits for them to reach the cache, on every command's
+ * critical path. Measured on x86-64 under GCC and clang; elsewhere a result is copied as
+ * it is. Needs a known byte order (`word_image`).
+ */
+#if SMTPP_SIMD_SSE2 && SMTPP_GNU_LIKE && SMTPP_LITTLE_ENDIAN
+#define SMTPP_SEAL_RESULTS 1
+#else
+#define SMTPP_SEAL_RESULTS 0
+#endif
+
+/// The unsigned integer of `N` octets.
+template <std::size_t N>
+struct uint_of;
+template <>
+struct uint_of<1> {
+    using type = std::uint8_t;
+};
+template <>
+struct uint_of<2> {
+    using type = std::uint16_t;
+};
+template <>
+struct uint_of<4> {
+    using type = std::uint32_t;
+};
+template <>
+struct uint_of<8> {
+    using type = std::uint64_t;
+};
+
+/// Whether `word_image` can compose words on this target (its byte order is known).
+inline constexpr bool word_image_available = SMTPP_LITTLE_ENDIAN || SMTPP_BIG_ENDIAN;
+
+/**
+ * The octets of an object of `Size` octets, composed in registers as 64-bit words in
+ * memory order from its fields read one at a time (`put`), then written back whole
+ * (`store`): 16-octet stores, and the tail in one `memcpy`. Each field is read with a load
+ * of its own size, which the store that wrote it forwards; each value passes through
+ * `opaque` so that the compiler cannot merge neighbouring field loads back into one wide
+ * load. Offsets come from `offsetof`, the shift from the byte order, so any layout works;
+ * padding octets are written as zero. Run time only.
+ */
+template <std::size_t Size>
+struct word_image {
+    static constexpr std::size_t words = (Size + 7) / 8;
+    std::uint64_t w[words] = {};
+
+    /// Adds the field `v` (trivially copyable) that sits at octet `off` of the object: one
+    /// load per naturally aligned piece of it (a `string_view` is two), split into octets
+    /// where a piece straddles two words (an eight-octet field at a four-octet offset).
+    template <class V>
+    SMTPP_HOT_INLINE void put(std::size_t off, const V& v) noexcept {
+        static_assert(std::is_trivially_copyable<V>::value, "word_image: trivially copyable fields only");
+        constexpr std::size_t piece = sizeof(V) < alignof(V) ? sizeof(V) : (alignof(V) < 8 ? alignof(V) : 8);
+        static_assert(sizeof(V) % piece == 0, "word_image: a field is whole pieces");
+        const char* const src = reinterpret_cast<const char*>(&v);
+        for (std::size_t i = 0; i < sizeof(V); i += piece) put_piece<piece>(off + i, src + i);
+    }
+
+    /// Writes the image over the object at `p`.
+    SMTPP_HOT_INLINE void store(char* p) const noexcept { store_pairs(p, std::make_index_sequence<Size / 16>{}); }
+
+private:
+    template <std::size_t N>
+    SMTPP_HOT_INLINE void put_piece(std::size_t off, const char* src) noexcept {
+        const std::size_t at = off % 8;
+        if (at + N > 8) {  // straddles two words: octet by octet
+            for (std::size_t i = 0; i < N; ++i) put_piece<1>(off + i, src + i);
+            return;
+        }
+        typename uint_of<N>::type u = 0;
+        std::memcpy(&u, src, N);
+        const std::uint64_t x = opaque(std::uint64_t{u});
+        w[off / 8] |= SMTPP_LITTLE_ENDIAN ? x << (8 * at) : x << (8 * (8 - at - N));
+    }
+
+    template <std::size_t... I>
+    SMTPP_HOT_INLINE void store_pairs(char* p, std::index_sequence<I...>) const noexcept {
+        (store_words128(p + 16 * I, w[2 * I], w[2 * I + 1]), ...);
+        for (std::size_t k = 2 * (Size / 16); k < words; ++k) {
+            const std::size_t n = Size - 8 * k < 8 ? Size - 8 * k : 8;
+            std::memcpy(p + 8 * k, &w[k], n);
+        }
+    }
+};
 
 // ------------------------------------------------------------------------------------------
 // Sixteen-octet vectors (SSE2). Callers keep a plain twin of every kernel built on these.

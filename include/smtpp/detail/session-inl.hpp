@@ -289,7 +289,9 @@ constexpr step_result host_close(const policy& p, const session_state& s, sessio
 // The entry points
 // =========================================================================================
 
-constexpr step_result start(const policy& p, const session_state& s) noexcept { return detail::start_core(p, s); }
+constexpr step_result start(const policy& p, const session_state& s) noexcept {
+    return detail::sealed(detail::start_core(p, s));
+}
 
 constexpr step_result refuse(const policy& p, session_reply reason) noexcept {
     const bool is_421 = reason == session_reply::too_many_connections || reason == session_reply::shutting_down ||
@@ -301,7 +303,7 @@ constexpr step_result refuse(const policy& p, session_reply reason) noexcept {
 
 constexpr step_result step(const policy& p, const session_state& s, std::string_view line, command& cmd,
                            bool input_pending) noexcept {
-    return detail::step_core(p, s, line, cmd, input_pending);
+    return detail::sealed(detail::step_core(p, s, line, cmd, input_pending));
 }
 
 constexpr step_result on_line_error(const policy& p, const session_state& s, line_error e) noexcept {
@@ -341,7 +343,7 @@ constexpr step_result on_line_error(const policy& p, const session_state& s, con
 }
 
 constexpr step_result resolve(const policy& p, const session_state& s, verdict v) noexcept {
-    return detail::resolve_core(p, s, v);
+    return detail::sealed(detail::resolve_core(p, s, v));
 }
 
 constexpr step_result auth_challenge(const policy& p, const session_state& s, std::string_view challenge, char* buf,
@@ -368,15 +370,15 @@ constexpr step_result auth_challenge(const policy& p, const session_state& s, st
 }
 
 constexpr step_result end_of_data(const policy& p, const session_state& s, data_error v) noexcept {
-    return detail::end_of_data_core(p, s, v);
+    return detail::sealed(detail::end_of_data_core(p, s, v));
 }
 
 constexpr step_result end_of_chunk(const policy& p, const session_state& s, data_error v) noexcept {
-    return detail::end_of_chunk_core(p, s, v);
+    return detail::sealed(detail::end_of_chunk_core(p, s, v));
 }
 
 constexpr step_result tls_established(const policy& p, const session_state& s) noexcept {
-    return detail::tls_established_core(p, s);
+    return detail::sealed(detail::tls_established_core(p, s));
 }
 
 constexpr step_result timeout(const policy& p, const session_state& s) noexcept {

@@ -17,6 +17,97 @@ using ph = phase;
 /// `session_state::deferred` when a discarded chunk owes no reply (RFC 2033 §4.3).
 inline constexpr std::uint16_t no_reply = 0xFFFF;
 
+// -----------------------------------------------------------------------------------------
+// Sealing a result (see SMTPP_SEAL_RESULTS in detail/platform.hpp)
+// -----------------------------------------------------------------------------------------
+
+/// Calls `f(offset, field)` for every field of `s`, `base` octets into the enclosing object.
+template <class F>
+SMTPP_HOT_INLINE constexpr void for_each_field(const session_state& s, std::size_t base, F&& f) noexcept {
+    f(base + offsetof(session_state, phase), s.phase);
+    f(base + offsetof(session_state, pending), s.pending);
+    f(base + offsetof(session_state, errors), s.errors);
+    f(base + offsetof(session_state, resume), s.resume);
+    f(base + offsetof(session_state, flags), s.flags);
+    f(base + offsetof(session_state, deferred), s.deferred);
+    f(base + offsetof(session_state, recipients), s.recipients);
+    f(base + offsetof(session_state, index), s.index);
+    f(base + offsetof(session_state, declared_size), s.declared_size);
+    f(base + offsetof(session_state, bdat_size), s.bdat_size);
+}
+
+/// Calls `f(offset, field)` for every field of `r` (those of `r.next` one by one).
+template <class F>
+SMTPP_HOT_INLINE constexpr void for_each_field(const step_result& r, std::size_t base, F&& f) noexcept {
+    for_each_field(r.next, base + offsetof(step_result, next), f);
+    f(base + offsetof(step_result, reply), r.reply);
+    f(base + offsetof(step_result, code), r.code);
+    f(base + offsetof(step_result, count), r.count);
+    f(base + offsetof(step_result, act), r.act);
+    f(base + offsetof(step_result, discard), r.discard);
+    f(base + offsetof(step_result, last), r.last);
+    f(base + offsetof(step_result, first_chunk), r.first_chunk);
+    f(base + offsetof(step_result, has_sasl), r.has_sasl);
+    f(base + offsetof(step_result, injection), r.injection);
+    f(base + offsetof(step_result, sasl_response), r.sasl_response);
+    f(base + offsetof(step_result, index), r.index);
+    f(base + offsetof(step_result, why), r.why);
+    f(base + offsetof(step_result, error), r.error);
+    f(base + offsetof(step_result, chunk_size), r.chunk_size);
+    f(base + offsetof(step_result, sasl), r.sasl);
+}
+
+/// Converts to anything: counts an aggregate's fields by brace initialisation.
+struct any_field {
+    template <class T>
+    constexpr operator T() const noexcept;  // never defined: unevaluated contexts only
+};
+template <class T, class Seq, class = void>
+struct brace_init_ok : std::false_type {};
+template <class T, std::size_t... I>
+struct brace_init_ok<T, std::index_sequence<I...>, std::void_t<decltype(T{(static_cast<void>(I), any_field{})...})>>
+    : std::true_type {};
+/// The number of fields of aggregate `T`.
+template <class T, std::size_t N = 0>
+constexpr std::size_t field_count() noexcept {
+    if constexpr (brace_init_ok<T, std::make_index_sequence<N + 1>>::value) return field_count<T, N + 1>();
+    else return N;
+}
+/// The number of fields `for_each_field` visits in a `T`.
+template <class T>
+constexpr std::size_t visited_fields() noexcept {
+    std::size_t n = 0;
+    for_each_field(T{}, 0, [&n](std::size_t, const auto&) { ++n; });
+    return n;
+}
+static_assert(visited_fields<session_state>() == field_count<session_state>(),
+              "for_each_field(session_state) must visit every field");
+static_assert(visited_fields<step_result>() == field_count<step_result>() - 1 + field_count<session_state>(),
+              "for_each_field(step_result) must visit every field");
+
+/// Writes `r` over `out` as whole words: each field of `r` read on its own, composed in
+/// registers (`word_image`) and stored 16 octets at a time. Run time only.
+template <class T>
+SMTPP_HOT_INLINE void write_words(T& out, const T& r) noexcept {
+    word_image<sizeof(T)> img;
+    for_each_field(r, 0, [&img](std::size_t off, const auto& v) { img.put(off, v); });
+    img.store(reinterpret_cast<char*>(&out));
+}
+
+/// The result `r` rewritten as whole words (`word_image`), where SMTPP_SEAL_RESULTS says
+/// it pays; elsewhere, and in constant evaluation, `r` as it is. Each public transition
+/// returns its result through this.
+SMTPP_HOT_INLINE constexpr step_result sealed(const step_result& r) noexcept {
+#if SMTPP_SEAL_RESULTS
+    if (!in_constant_evaluation()) {
+        step_result out;
+        write_words(out, r);
+        return out;
+    }
+#endif
+    return r;
+}
+
 /// Points the result at reply `index`: the policy's rendering for the replies that carry
 /// the host name (while the policy is usable), else the static table in the policy's form.
 /// Table lookups only: this runs once per command.
