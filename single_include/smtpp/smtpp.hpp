@@ -5851,7 +5851,8 @@ SMTPP_HOT_INLINE std::size_t find_special_sse2(const char* p, std::size_t window
 constexpr SMTPP_HOT_INLINE std::size_t find_special(const char* p, std::size_t window, std::size_t avail,
                                                     bool allow_8bit) noexcept {
 #if SMTPP_SIMD_SSE2
-    if (!in_constant_evaluation()) return find_special_sse2(p, window, avail, allow_8bit);
+    // Under sixteen readable octets (a reply fed in small pieces) the words go first.
+    if (avail >= 16 && !in_constant_evaluation()) return find_special_sse2(p, window, avail, allow_8bit);
 #endif
     return find_special_words(p, window, avail, allow_8bit);
 }
@@ -6018,12 +6019,12 @@ constexpr status basic_reply_reader<Capacity>::next_line(std::string_view& in, r
         saw_ctl_ = saw_ctl_ || sc.saw_ctl;
         if (sc.error != reply_error::none) return fail(sc.error);
         if (!sc.found) {
-            append(detail::sub(in, 0, sc.content_end));
+            append(std::string_view(in.data(), sc.content_end));
             pending_cr_ = sc.pending_cr;
             in = {};
             return status::need_more;
         }
-        const std::string_view content = detail::sub(in, 0, sc.content_end);
+        const std::string_view content = std::string_view(in.data(), sc.content_end);
         in.remove_prefix(sc.next);
         return emit(content, static_cast<std::uint32_t>(sc.next), out);
     }
@@ -6039,7 +6040,7 @@ constexpr status basic_reply_reader<Capacity>::next_line(std::string_view& in, r
     const detail::line_scan sc = detail::scan_line(in, opt_.max_line - len_, opt_.allow_bare_lf, opt_.allow_8bit, ctl);
     saw_ctl_ = saw_ctl_ || sc.saw_ctl;
     if (sc.error != reply_error::none) return fail(sc.error);
-    append(detail::sub(in, 0, sc.content_end));
+    append(std::string_view(in.data(), sc.content_end));
     if (!sc.found) {
         pending_cr_ = sc.pending_cr;
         in = {};

@@ -21,12 +21,12 @@ constexpr status basic_reply_reader<Capacity>::next_line(std::string_view& in, r
         saw_ctl_ = saw_ctl_ || sc.saw_ctl;
         if (sc.error != reply_error::none) return fail(sc.error);
         if (!sc.found) {
-            append(detail::sub(in, 0, sc.content_end));
+            append(std::string_view(in.data(), sc.content_end));
             pending_cr_ = sc.pending_cr;
             in = {};
             return status::need_more;
         }
-        const std::string_view content = detail::sub(in, 0, sc.content_end);
+        const std::string_view content = std::string_view(in.data(), sc.content_end);
         in.remove_prefix(sc.next);
         return emit(content, static_cast<std::uint32_t>(sc.next), out);
     }
@@ -42,7 +42,7 @@ constexpr status basic_reply_reader<Capacity>::next_line(std::string_view& in, r
     const detail::line_scan sc = detail::scan_line(in, opt_.max_line - len_, opt_.allow_bare_lf, opt_.allow_8bit, ctl);
     saw_ctl_ = saw_ctl_ || sc.saw_ctl;
     if (sc.error != reply_error::none) return fail(sc.error);
-    append(detail::sub(in, 0, sc.content_end));
+    append(std::string_view(in.data(), sc.content_end));
     if (!sc.found) {
         pending_cr_ = sc.pending_cr;
         in = {};

@@ -92,7 +92,8 @@ SMTPP_HOT_INLINE std::size_t find_special_sse2(const char* p, std::size_t window
 constexpr SMTPP_HOT_INLINE std::size_t find_special(const char* p, std::size_t window, std::size_t avail,
                                                     bool allow_8bit) noexcept {
 #if SMTPP_SIMD_SSE2
-    if (!in_constant_evaluation()) return find_special_sse2(p, window, avail, allow_8bit);
+    // Under sixteen readable octets (a reply fed in small pieces) the words go first.
+    if (avail >= 16 && !in_constant_evaluation()) return find_special_sse2(p, window, avail, allow_8bit);
 #endif
     return find_special_words(p, window, avail, allow_8bit);
 }
