@@ -11,9 +11,9 @@
  * Layout. This file is the API. The language-neutral facts (codes, RFC, flags) are in
  * `detail/catalog_facts.hpp`; each language is one table per kind in
  * `detail/catalog_<lang>.hpp`, in the same order; the lookups are in `detail/catalog-inl.hpp`.
- * Adding a language is adding those tables, a value to `lang` with its row in
- * `detail::lang_names`, and a row to `detail::catalog_texts`; static_asserts check the sizes
- * and the order, and the tests check every field of every row.
+ * Adding a language is adding those tables, a row to `SMTPP_LANGS` (the enumerator and its
+ * tag), and a row to `detail::catalog_texts`; static_asserts check the sizes and the order,
+ * and the tests check every field of every row.
  *
  * @code
  * auto e = smtpp::explain_reply(504, smtpp::lang::en);
@@ -32,15 +32,28 @@
 
 namespace smtpp {
 
-/// The languages of the catalog texts.
-enum class lang : std::uint8_t {
-    en = 0,  ///< English
-    ru = 1,  ///< Russian (UTF-8)
-};
+/**
+ * The languages of the catalog texts, one row each: `X(tag, value)`. The tag is the
+ * enumerator and its name (`to_string`, `parse_lang`); values are explicit and append-only
+ * (the C API mirrors them). The enum, its names and `lang_count` come from it.
+ */
+#define SMTPP_LANGS(X)               \
+    X(en, 0) /**< English */         \
+    X(ru, 1) /**< Russian (UTF-8) */ \
+    /* a new row goes above this line */
+
+/// Expands a row of `SMTPP_LANGS` into its enumerator (used right below only).
+#define SMTPP_X_LANG(tag, value) tag = value,
+/// The languages of the catalog texts: one enumerator per row of `SMTPP_LANGS`.
+enum class lang : std::uint8_t { SMTPP_LANGS(SMTPP_X_LANG) };
+#undef SMTPP_X_LANG
 
 namespace detail {
-inline constexpr enum_name<lang> lang_names[] = {{lang::en, "en"}, {lang::ru, "ru"}};
-static_assert(names_in_order(lang_names), "lang_names: one row per language, in order");
+/// Expands a row of `SMTPP_LANGS` into its name (used right below only).
+#define SMTPP_X_LANG_NAME(tag, value) {lang::tag, #tag},
+inline constexpr enum_name<lang> lang_names[] = {SMTPP_LANGS(SMTPP_X_LANG_NAME)};
+#undef SMTPP_X_LANG_NAME
+static_assert(names_in_order(lang_names), "SMTPP_LANGS: rows in value order, from 0");
 }  // namespace detail
 
 /// The number of languages (`lang` values are 0 to `lang_count` - 1).

@@ -68,38 +68,46 @@ namespace smtpp {
 // Phases, actions, events, errors
 // =========================================================================================
 
-/// Where the client stands: which reply it waits for, or what the host must do.
-enum class client_phase : std::uint8_t {
-    connect = 0,     ///< before `client_start()`
-    greeting = 1,    ///< waiting for the 220 greeting
-    ehlo = 2,        ///< EHLO (or LHLO) sent
-    helo = 3,        ///< HELO sent (fallback after 500/502 to EHLO, RFC 5321 §3.2)
-    starttls = 4,    ///< STARTTLS sent
-    tls = 5,         ///< 220 to STARTTLS: the host does the handshake
-    auth = 6,        ///< AUTH sent (and SASL responses)
-    ready = 7,       ///< between messages: the host sends one or quits
-    mail = 8,        ///< MAIL sent: its reply is the next one
-    rcpt = 9,        ///< RCPT replies are next (`rcpt_replied` < `rcpt_sent`)
-    data = 10,       ///< DATA sent: waiting for 354
-    body = 11,       ///< the host writes the body (DATA: encoder; BDAT: `client_chunk`)
-    chunk = 12,      ///< BDAT sent with its chunk: waiting for its reply
-    final = 13,      ///< the body is written: waiting for the final reply(ies)
-    rset = 14,       ///< RSET sent after a failed transaction
-    quit = 15,       ///< QUIT sent: waiting for 221
-    closed = 16,     ///< done: the host closes the connection
-    recipient = 17,  ///< one-at-a-time envelope: the host gives the next recipient or says "no more"
-};
+/**
+ * The client's phases, one row each: `X(enumerator, value)` with what the phase means.
+ * Values are explicit and append-only (the C API mirrors them). The enum, `to_string()` (the
+ * enumerator's name) and `client_phase_count` come from it; a new phase also needs its row
+ * in `detail::client_transitions`.
+ */
+#define SMTPP_CLIENT_PHASES(X)                                                                           \
+    X(connect, 0)    /**< before `client_start()` */                                                     \
+    X(greeting, 1)   /**< waiting for the 220 greeting */                                                \
+    X(ehlo, 2)       /**< EHLO (or LHLO) sent */                                                         \
+    X(helo, 3)       /**< HELO sent (fallback after 500/502 to EHLO, RFC 5321 §3.2) */                  \
+    X(starttls, 4)   /**< STARTTLS sent */                                                               \
+    X(tls, 5)        /**< 220 to STARTTLS: the host does the handshake */                                \
+    X(auth, 6)       /**< AUTH sent (and SASL responses) */                                              \
+    X(ready, 7)      /**< between messages: the host sends one or quits */                               \
+    X(mail, 8)       /**< MAIL sent: its reply is the next one */                                        \
+    X(rcpt, 9)       /**< RCPT replies are next (`rcpt_replied` < `rcpt_sent`) */                        \
+    X(data, 10)      /**< DATA sent: waiting for 354 */                                                  \
+    X(body, 11)      /**< the host writes the body (DATA: encoder; BDAT: `client_chunk`) */              \
+    X(chunk, 12)     /**< BDAT sent with its chunk: waiting for its reply */                             \
+    X(final, 13)     /**< the body is written: waiting for the final reply(ies) */                       \
+    X(rset, 14)      /**< RSET sent after a failed transaction */                                        \
+    X(quit, 15)      /**< QUIT sent: waiting for 221 */                                                  \
+    X(closed, 16)    /**< done: the host closes the connection */                                        \
+    X(recipient, 17) /**< one-at-a-time envelope: the host gives the next recipient or says "no more" */ \
+    /* a new row goes above this line */
+
+/// Expands a row of `SMTPP_CLIENT_PHASES` into its enumerator (used right below only).
+#define SMTPP_X_CLIENT_PHASE(e, value) e = value,
+/// Where the client stands: which reply it waits for, or what the host must do. One
+/// enumerator per row of `SMTPP_CLIENT_PHASES`.
+enum class client_phase : std::uint8_t { SMTPP_CLIENT_PHASES(SMTPP_X_CLIENT_PHASE) };
+#undef SMTPP_X_CLIENT_PHASE
 
 namespace detail {
-inline constexpr enum_name<client_phase> client_phase_names[] = {
-    {client_phase::connect, "connect"}, {client_phase::greeting, "greeting"}, {client_phase::ehlo, "ehlo"},
-    {client_phase::helo, "helo"},       {client_phase::starttls, "starttls"}, {client_phase::tls, "tls"},
-    {client_phase::auth, "auth"},       {client_phase::ready, "ready"},       {client_phase::mail, "mail"},
-    {client_phase::rcpt, "rcpt"},       {client_phase::data, "data"},         {client_phase::body, "body"},
-    {client_phase::chunk, "chunk"},     {client_phase::final, "final"},       {client_phase::rset, "rset"},
-    {client_phase::quit, "quit"},       {client_phase::closed, "closed"},     {client_phase::recipient, "recipient"},
-};
-static_assert(names_in_order(client_phase_names), "client_phase_names: one row per phase, in order");
+/// Expands a row of `SMTPP_CLIENT_PHASES` into its name (used right below only).
+#define SMTPP_X_CLIENT_PHASE_NAME(e, value) {client_phase::e, #e},
+inline constexpr enum_name<client_phase> client_phase_names[] = {SMTPP_CLIENT_PHASES(SMTPP_X_CLIENT_PHASE_NAME)};
+#undef SMTPP_X_CLIENT_PHASE_NAME
+static_assert(names_in_order(client_phase_names), "SMTPP_CLIENT_PHASES: rows in value order, from 0");
 }  // namespace detail
 
 /// The number of phases (`client_phase` values are 0 to `client_phase_count` - 1).
@@ -143,63 +151,81 @@ enum class outcome : std::uint8_t {
     refused = 3,   ///< 5yz
 };
 
-/// Why the client stopped, refused a message or a call. Values are explicit and append-only.
-enum class client_error : std::uint8_t {
-    none = 0,                 ///< no error
-    greeting_refused = 1,     ///< the greeting was not 220 (554: no service, RFC 5321 §3.1)
-    service_closing = 2,      ///< 421 (RFC 5321 §3.8): the server closes
-    ehlo_refused = 3,         ///< EHLO/LHLO and HELO both refused
-    tls_unavailable = 4,      ///< TLS required but STARTTLS not offered (RFC 3207 §4)
-    tls_refused = 5,          ///< TLS required but STARTTLS refused
-    response_injection = 6,   ///< bytes after the 220 to STARTTLS (RFC 3207 §4.2, CVE-2021-38371)
-    auth_unavailable = 7,     ///< credentials given, no usable mechanism (or no TLS to send them)
-    auth_failed = 8,          ///< 535 / 534 / 454 / other to AUTH (RFC 4954 §6)
-    auth_loop = 9,            ///< more 334 challenges than the mechanism has steps
-    needs_smtputf8 = 10,      ///< a UTF-8 address, SMTPUTF8 not offered (RFC 6531 §3.2)
-    needs_8bitmime = 11,      ///< BODY=8BITMIME, 8BITMIME not offered (RFC 6152 §3)
-    needs_binarymime = 12,    ///< BODY=BINARYMIME, CHUNKING+BINARYMIME not offered (RFC 3030 §3)
-    too_big = 13,             ///< the message exceeds the advertised SIZE (RFC 1870 §6)
-    bad_address = 14,         ///< the formatter refused a path or parameter (CR/LF/NUL, syntax, length)
-    no_space = 15,            ///< `out` cannot hold the command
-    protocol = 16,            ///< a reply code the command cannot have (354 to RCPT, 250 to DATA, ...)
-    unexpected_reply = 17,    ///< a reply while none was awaited (before the command, in the body)
-    no_recipients = 18,       ///< every recipient was refused or deferred
-    mail_refused = 19,        ///< MAIL was refused
-    data_refused = 20,        ///< DATA (or BDAT) was refused
-    message_refused = 21,     ///< the final reply refused or deferred the message
-    invalid_call = 22,        ///< the host called a function the phase does not take
-    no_recipient_given = 23,  ///< an envelope without recipients (or more than 65535)
-};
+/**
+ * Why the client stopped, refused a message or a call, one row each: `X(enumerator, value,
+ * description)` with the cause and its reference. Values are explicit and append-only (the
+ * C API mirrors them). The enum, `to_string()` (the description) and `client_error_count`
+ * come from it.
+ */
+#define SMTPP_CLIENT_ERRORS(X)                                                      \
+    X(none, 0, "none")                                                              \
+    /**< no error */                                                                \
+    X(greeting_refused, 1, "greeting refused")                                      \
+    /**< the greeting was not 220 (554: no service, RFC 5321 §3.1) */              \
+    X(service_closing, 2, "service closing (421)")                                  \
+    /**< 421 (RFC 5321 §3.8): the server closes */                                 \
+    X(ehlo_refused, 3, "EHLO and HELO refused")                                     \
+    /**< EHLO/LHLO and HELO both refused */                                         \
+    X(tls_unavailable, 4, "TLS required but STARTTLS not offered")                  \
+    /**< TLS required but STARTTLS not offered (RFC 3207 §4) */                    \
+    X(tls_refused, 5, "TLS required but STARTTLS refused")                          \
+    /**< TLS required but STARTTLS refused */                                       \
+    X(response_injection, 6, "data after the 220 to STARTTLS (response injection)") \
+    /**< bytes after the 220 to STARTTLS (RFC 3207 §4.2, CVE-2021-38371) */        \
+    X(auth_unavailable, 7, "no usable AUTH mechanism")                              \
+    /**< credentials given, no usable mechanism (or no TLS to send them) */         \
+    X(auth_failed, 8, "authentication failed")                                      \
+    /**< 535 / 534 / 454 / other to AUTH (RFC 4954 §6) */                          \
+    X(auth_loop, 9, "too many AUTH challenges")                                     \
+    /**< more 334 challenges than the mechanism has steps */                        \
+    X(needs_smtputf8, 10, "UTF-8 address but SMTPUTF8 not offered")                 \
+    /**< a UTF-8 address, SMTPUTF8 not offered (RFC 6531 §3.2) */                  \
+    X(needs_8bitmime, 11, "8-bit body but 8BITMIME not offered")                    \
+    /**< BODY=8BITMIME, 8BITMIME not offered (RFC 6152 §3) */                      \
+    X(needs_binarymime, 12, "binary body but CHUNKING/BINARYMIME not offered")      \
+    /**< BODY=BINARYMIME, CHUNKING+BINARYMIME not offered (RFC 3030 §3) */         \
+    X(too_big, 13, "message larger than the server's SIZE")                         \
+    /**< the message exceeds the advertised SIZE (RFC 1870 §6) */                  \
+    X(bad_address, 14, "address or parameter cannot be sent")                       \
+    /**< the formatter refused a path or parameter (CR/LF/NUL, syntax, length) */   \
+    X(no_space, 15, "output buffer too small")                                      \
+    /**< `out` cannot hold the command */                                           \
+    X(protocol, 16, "reply code impossible for the command")                        \
+    /**< a reply code the command cannot have (354 to RCPT, 250 to DATA, ...) */    \
+    X(unexpected_reply, 17, "reply while none was awaited")                         \
+    /**< a reply while none was awaited (before the command, in the body) */        \
+    X(no_recipients, 18, "no recipient accepted")                                   \
+    /**< every recipient was refused or deferred */                                 \
+    X(mail_refused, 19, "MAIL refused")                                             \
+    /**< MAIL was refused */                                                        \
+    X(data_refused, 20, "DATA refused")                                             \
+    /**< DATA (or BDAT) was refused */                                              \
+    X(message_refused, 21, "message refused")                                       \
+    /**< the final reply refused or deferred the message */                         \
+    X(invalid_call, 22, "call not valid in this phase")                             \
+    /**< the host called a function the phase does not take */                      \
+    X(no_recipient_given, 23, "no recipients (or too many)")                        \
+    /**< an envelope without recipients (or more than 65535) */                     \
+    /* a new row goes above this line */
+
+/// Expands a row of `SMTPP_CLIENT_ERRORS` into its enumerator (used right below only).
+#define SMTPP_X_CLIENT_ERROR(e, value, text) e = value,
+/// Why the client stopped, refused a message or a call: one enumerator per row of
+/// `SMTPP_CLIENT_ERRORS`.
+enum class client_error : std::uint8_t { SMTPP_CLIENT_ERRORS(SMTPP_X_CLIENT_ERROR) };
+#undef SMTPP_X_CLIENT_ERROR
 
 namespace detail {
-inline constexpr enum_name<smtpp::client_error> client_error_names[] = {
-    {smtpp::client_error::none, "none"},
-    {smtpp::client_error::greeting_refused, "greeting refused"},
-    {smtpp::client_error::service_closing, "service closing (421)"},
-    {smtpp::client_error::ehlo_refused, "EHLO and HELO refused"},
-    {smtpp::client_error::tls_unavailable, "TLS required but STARTTLS not offered"},
-    {smtpp::client_error::tls_refused, "TLS required but STARTTLS refused"},
-    {smtpp::client_error::response_injection, "data after the 220 to STARTTLS (response injection)"},
-    {smtpp::client_error::auth_unavailable, "no usable AUTH mechanism"},
-    {smtpp::client_error::auth_failed, "authentication failed"},
-    {smtpp::client_error::auth_loop, "too many AUTH challenges"},
-    {smtpp::client_error::needs_smtputf8, "UTF-8 address but SMTPUTF8 not offered"},
-    {smtpp::client_error::needs_8bitmime, "8-bit body but 8BITMIME not offered"},
-    {smtpp::client_error::needs_binarymime, "binary body but CHUNKING/BINARYMIME not offered"},
-    {smtpp::client_error::too_big, "message larger than the server's SIZE"},
-    {smtpp::client_error::bad_address, "address or parameter cannot be sent"},
-    {smtpp::client_error::no_space, "output buffer too small"},
-    {smtpp::client_error::protocol, "reply code impossible for the command"},
-    {smtpp::client_error::unexpected_reply, "reply while none was awaited"},
-    {smtpp::client_error::no_recipients, "no recipient accepted"},
-    {smtpp::client_error::mail_refused, "MAIL refused"},
-    {smtpp::client_error::data_refused, "DATA refused"},
-    {smtpp::client_error::message_refused, "message refused"},
-    {smtpp::client_error::invalid_call, "call not valid in this phase"},
-    {smtpp::client_error::no_recipient_given, "no recipients (or too many)"},
-};
-static_assert(names_in_order(client_error_names), "client_error_names: one row per error, in order");
+/// Expands a row of `SMTPP_CLIENT_ERRORS` into its description (used right below only).
+#define SMTPP_X_CLIENT_ERROR_NAME(e, value, text) {smtpp::client_error::e, text},
+inline constexpr enum_name<smtpp::client_error> client_error_names[] = {SMTPP_CLIENT_ERRORS(SMTPP_X_CLIENT_ERROR_NAME)};
+#undef SMTPP_X_CLIENT_ERROR_NAME
+static_assert(names_in_order(client_error_names), "SMTPP_CLIENT_ERRORS: rows in value order, from 0, texts unique");
 }  // namespace detail
+
+/// The number of `client_error` values (0 to `client_error_count` - 1).
+inline constexpr std::size_t client_error_count = sizeof detail::client_error_names /
+                                                  sizeof detail::client_error_names[0];
 
 /// A short English description of the error ("greeting refused", ...); "unknown" out of range.
 constexpr std::string_view to_string(smtpp::client_error e) noexcept {

@@ -48,36 +48,52 @@
 
 namespace smtpp {
 
-/// Why a message body is refused. Values are explicit and append-only.
-enum class data_error : std::uint8_t {
-    none = 0,           ///< no error
-    bare_lf = 1,        ///< LF not preceded by CR (RFC 5321 §2.3.8, §4.1.1.4)
-    bare_cr = 2,        ///< CR not followed by LF (RFC 5321 §2.3.8)
-    too_big = 3,        ///< more than the SIZE limit (RFC 1870)
-    line_too_long = 4,  ///< a text line over the limit (RFC 5321 §4.5.3.1.6)
-    nul = 5,            ///< a NUL octet (RFC 2045 §2.7/§2.8: "no NULs are allowed")
-};
+/**
+ * Why a message body is refused, one row each: `X(enumerator, value, rank, reply code,
+ * enhanced code class, subject, detail, reply text)` with the cause and its reference.
+ * Values are explicit and append-only (the C API mirrors them). The rank picks the error
+ * reported when a body has several faults (the highest: framing faults first, as they are
+ * what smuggling looks like, then content, then size); `reply_for` says why each reply. The
+ * enum, `to_string()` (the enumerator's name), `reply_for()` and `data_error_count` come
+ * from it; docs/errors.md is generated from them.
+ */
+#define SMTPP_DATA_ERRORS(X)                                                                                          \
+    X(none, 0, 0, 250, 2, 0, 0, "Ok") /**< no error */                                                                \
+    X(bare_lf, 1, 5, 550, 5, 5, 2,                                                                                    \
+      "Bare LF received; lines must end with CRLF") /**< LF not preceded by CR (RFC 5321 §2.3.8, §4.1.1.4) */       \
+    X(bare_cr, 2, 4, 550, 5, 5, 2,                                                                                    \
+      "Bare CR received; lines must end with CRLF") /**< CR not followed by LF (RFC 5321 §2.3.8) */                  \
+    X(too_big, 3, 2, 552, 5, 3, 4,                                                                                    \
+      "Message size exceeds fixed maximum message size")  /**< more than the SIZE limit (RFC 1870) */                 \
+    X(line_too_long, 4, 1, 500, 5, 5, 2, "Line too long") /**< a text line over the limit (RFC 5321 §4.5.3.1.6) */   \
+    X(nul, 5, 3, 550, 5, 6, 0,                                                                                        \
+      "NUL characters are not allowed in messages") /**< a NUL octet (RFC 2045 §2.7/§2.8: "no NULs are allowed") */ \
+    /* a new row goes above this line */
+
+/// Expands a row of `SMTPP_DATA_ERRORS` into its enumerator (used right below only).
+#define SMTPP_X_DATA_ERROR(e, value, rank, code, c1, c2, c3, text) e = value,
+/// Why a message body is refused: one enumerator per row of `SMTPP_DATA_ERRORS`.
+enum class data_error : std::uint8_t { SMTPP_DATA_ERRORS(SMTPP_X_DATA_ERROR) };
+#undef SMTPP_X_DATA_ERROR
 
 namespace detail {
-/// Each error with its name, its rank (when a body has several faults, the one reported:
-/// framing faults first, as they are what smuggling looks like, then content, then size)
-/// and its reply (`reply_for` says why each).
+/// Each error with its name, its rank and its reply: one per row of `SMTPP_DATA_ERRORS`.
 struct data_error_row {
     data_error value;
     std::string_view name;
     int rank;
     reply_hint reply;
 };
-inline constexpr data_error_row data_error_rows[] = {
-    {data_error::none, "none", 0, {250, {2, 0, 0}, "Ok"}},
-    {data_error::bare_lf, "bare_lf", 5, {550, {5, 5, 2}, "Bare LF received; lines must end with CRLF"}},
-    {data_error::bare_cr, "bare_cr", 4, {550, {5, 5, 2}, "Bare CR received; lines must end with CRLF"}},
-    {data_error::too_big, "too_big", 2, {552, {5, 3, 4}, "Message size exceeds fixed maximum message size"}},
-    {data_error::line_too_long, "line_too_long", 1, {500, {5, 5, 2}, "Line too long"}},
-    {data_error::nul, "nul", 3, {550, {5, 6, 0}, "NUL characters are not allowed in messages"}},
-};
-static_assert(names_in_order(data_error_rows), "data_error_rows: one row per error, in order");
+/// Expands a row of `SMTPP_DATA_ERRORS` into its table row (used right below only).
+#define SMTPP_X_DATA_ERROR_ROW(e, value, rank, code, c1, c2, c3, text) \
+    {data_error::e, #e, rank, reply_hint{code, enhanced_code{c1, c2, c3}, text}},
+inline constexpr data_error_row data_error_rows[] = {SMTPP_DATA_ERRORS(SMTPP_X_DATA_ERROR_ROW)};
+#undef SMTPP_X_DATA_ERROR_ROW
+static_assert(names_in_order(data_error_rows), "SMTPP_DATA_ERRORS: rows in value order, from 0");
 }  // namespace detail
+
+/// The number of `data_error` values (0 to `data_error_count` - 1).
+inline constexpr std::size_t data_error_count = sizeof detail::data_error_rows / sizeof detail::data_error_rows[0];
 
 /// The name of an error, for logs ("bare_lf", ...); "unknown" out of range.
 constexpr std::string_view to_string(data_error e) noexcept {
@@ -97,8 +113,7 @@ constexpr std::string_view to_string(data_error e) noexcept {
  */
 constexpr reply_hint reply_for(data_error e) noexcept {
     const auto i = static_cast<std::size_t>(e);
-    constexpr std::size_t n = sizeof detail::data_error_rows / sizeof detail::data_error_rows[0];
-    return i < n ? detail::data_error_rows[i].reply : reply_hint{554, {5, 0, 0}, "Transaction failed"};
+    return i < data_error_count ? detail::data_error_rows[i].reply : reply_hint{554, {5, 0, 0}, "Transaction failed"};
 }
 
 /// What to do with a CR or LF that is not part of a CRLF in DATA content.
@@ -150,10 +165,10 @@ struct data_event {
 
 namespace detail {
 
-/// When a body has several faults, the one reported (the rank in `data_error_rows`).
+/// When a body has several faults, the one reported (the rank column of `SMTPP_DATA_ERRORS`).
 constexpr int data_error_rank(data_error e) noexcept {
     const auto i = static_cast<std::size_t>(e);
-    return i < sizeof data_error_rows / sizeof data_error_rows[0] ? data_error_rows[i].rank : 0;
+    return i < data_error_count ? data_error_rows[i].rank : 0;
 }
 
 constexpr std::uint64_t saturating_add64(std::uint64_t a, std::uint64_t b) noexcept {

@@ -54,21 +54,34 @@ enum class newline_policy : std::uint8_t {
     normalize = 1,
 };
 
-/// Why the encoder refused a body. Values are explicit and append-only.
-enum class encode_error : std::uint8_t {
-    none = 0,     ///< no error
-    bare_lf = 1,  ///< LF not preceded by CR under `newline_policy::strict`
-    bare_cr = 2,  ///< CR not followed by LF under `newline_policy::strict`
-};
+/**
+ * Why the encoder refused a body, one row each: `X(enumerator, value, description)` with the
+ * cause. Values are explicit and append-only. The enum, `to_string()` (the description) and
+ * `encode_error_count` come from it (RFC 5321 §2.3.8: CR and LF only as CRLF).
+ */
+#define SMTPP_ENCODE_ERRORS(X)                                                                            \
+    X(none, 0, "none")                       /**< no error */                                             \
+    X(bare_lf, 1, "bare LF in message body") /**< LF not preceded by CR under `newline_policy::strict` */ \
+    X(bare_cr, 2, "bare CR in message body") /**< CR not followed by LF under `newline_policy::strict` */ \
+    /* a new row goes above this line */
+
+/// Expands a row of `SMTPP_ENCODE_ERRORS` into its enumerator (used right below only).
+#define SMTPP_X_ENCODE_ERROR(e, value, text) e = value,
+/// Why the encoder refused a body: one enumerator per row of `SMTPP_ENCODE_ERRORS`.
+enum class encode_error : std::uint8_t { SMTPP_ENCODE_ERRORS(SMTPP_X_ENCODE_ERROR) };
+#undef SMTPP_X_ENCODE_ERROR
 
 namespace detail {
-inline constexpr enum_name<encode_error> encode_error_names[] = {
-    {encode_error::none, "none"},
-    {encode_error::bare_lf, "bare LF in message body"},
-    {encode_error::bare_cr, "bare CR in message body"},
-};
-static_assert(names_in_order(encode_error_names), "encode_error_names: one row per error, in order");
+/// Expands a row of `SMTPP_ENCODE_ERRORS` into its description (used right below only).
+#define SMTPP_X_ENCODE_ERROR_NAME(e, value, text) {encode_error::e, text},
+inline constexpr enum_name<encode_error> encode_error_names[] = {SMTPP_ENCODE_ERRORS(SMTPP_X_ENCODE_ERROR_NAME)};
+#undef SMTPP_X_ENCODE_ERROR_NAME
+static_assert(names_in_order(encode_error_names), "SMTPP_ENCODE_ERRORS: rows in value order, from 0, texts unique");
 }  // namespace detail
+
+/// The number of `encode_error` values (0 to `encode_error_count` - 1).
+inline constexpr std::size_t encode_error_count = sizeof detail::encode_error_names /
+                                                  sizeof detail::encode_error_names[0];
 
 /// A short English description of the error ("bare LF in message body", ...); "unknown" out
 /// of range.

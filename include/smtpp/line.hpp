@@ -51,33 +51,49 @@ namespace smtpp {
 // Errors
 // ------------------------------------------------------------------------------------------
 
-/// Why a line was refused. Values are explicit and append-only.
-enum class line_error : std::uint8_t {
-    none = 0,      ///< no error
-    too_long = 1,  ///< longer than the limit (CRLF included), RFC 5321 §4.5.3.1.4
-    bare_lf = 2,   ///< LF not preceded by CR, RFC 5321 §2.3.8 / §4.1.1.4
-    bare_cr = 3,   ///< CR not followed by LF, RFC 5321 §2.3.8
-    nul = 4,       ///< a NUL octet in the line
-};
+/**
+ * Why a line is refused, one row each: `X(enumerator, value, rank, reply code, enhanced code
+ * class, subject, detail, reply text)` with the cause and its reference. Values are explicit
+ * and append-only (the C API mirrors them). The rank picks the error reported when a line has
+ * several faults (the highest: too_long > nul > bare_cr > bare_lf); `reply_for` says why each
+ * reply. The enum, `to_string()` (the enumerator's name), `reply_for()` and
+ * `line_error_count` come from it; docs/errors.md is generated from them.
+ */
+#define SMTPP_LINE_ERRORS(X)                                                                                    \
+    X(none, 0, 0, 0, 0, 0, 0, "") /**< no error */                                                              \
+    X(too_long, 1, 4, 500, 5, 5, 2,                                                                             \
+      "Line too long") /**< longer than the limit (CRLF included), RFC 5321 §4.5.3.1.4 */                      \
+    X(bare_lf, 2, 1, 500, 5, 5, 2,                                                                              \
+      "Bare LF received; lines must end with CRLF") /**< LF not preceded by CR, RFC 5321 §2.3.8 / §4.1.1.4 */ \
+    X(bare_cr, 3, 2, 500, 5, 5, 2,                                                                              \
+      "Bare CR received; lines must end with CRLF") /**< CR not followed by LF, RFC 5321 §2.3.8 */             \
+    X(nul, 4, 3, 501, 5, 5, 2, "NUL characters are not allowed in commands") /**< a NUL octet in the line */    \
+    /* a new row goes above this line */
+
+/// Expands a row of `SMTPP_LINE_ERRORS` into its enumerator (used right below only).
+#define SMTPP_X_LINE_ERROR(e, value, rank, code, c1, c2, c3, text) e = value,
+/// Why a line was refused: one enumerator per row of `SMTPP_LINE_ERRORS`.
+enum class line_error : std::uint8_t { SMTPP_LINE_ERRORS(SMTPP_X_LINE_ERROR) };
+#undef SMTPP_X_LINE_ERROR
 
 namespace detail {
-/// Each error with its name, its rank (when a line has several faults, the one reported:
-/// too_long > nul > bare_cr > bare_lf) and its reply (`reply_for` says why each).
+/// Each error with its name, its rank and its reply: one per row of `SMTPP_LINE_ERRORS`.
 struct line_error_row {
     line_error value;
     std::string_view name;
     int rank;
     reply_hint reply;
 };
-inline constexpr line_error_row line_error_rows[] = {
-    {line_error::none, "none", 0, {}},
-    {line_error::too_long, "too_long", 4, {500, {5, 5, 2}, "Line too long"}},
-    {line_error::bare_lf, "bare_lf", 1, {500, {5, 5, 2}, "Bare LF received; lines must end with CRLF"}},
-    {line_error::bare_cr, "bare_cr", 2, {500, {5, 5, 2}, "Bare CR received; lines must end with CRLF"}},
-    {line_error::nul, "nul", 3, {501, {5, 5, 2}, "NUL characters are not allowed in commands"}},
-};
-static_assert(names_in_order(line_error_rows), "line_error_rows: one row per error, in order");
+/// Expands a row of `SMTPP_LINE_ERRORS` into its table row (used right below only).
+#define SMTPP_X_LINE_ERROR_ROW(e, value, rank, code, c1, c2, c3, text) \
+    {line_error::e, #e, rank, reply_hint{code, enhanced_code{c1, c2, c3}, text}},
+inline constexpr line_error_row line_error_rows[] = {SMTPP_LINE_ERRORS(SMTPP_X_LINE_ERROR_ROW)};
+#undef SMTPP_X_LINE_ERROR_ROW
+static_assert(names_in_order(line_error_rows), "SMTPP_LINE_ERRORS: rows in value order, from 0");
 }  // namespace detail
+
+/// The number of `line_error` values (0 to `line_error_count` - 1).
+inline constexpr std::size_t line_error_count = sizeof detail::line_error_rows / sizeof detail::line_error_rows[0];
 
 /// The name of an error, for logs ("too_long", ...); "unknown" out of range.
 constexpr std::string_view to_string(line_error e) noexcept {
@@ -95,8 +111,7 @@ constexpr std::string_view to_string(line_error e) noexcept {
  */
 constexpr reply_hint reply_for(line_error e) noexcept {
     const auto i = static_cast<std::size_t>(e);
-    constexpr std::size_t n = sizeof detail::line_error_rows / sizeof detail::line_error_rows[0];
-    return i < n ? detail::line_error_rows[i].reply : reply_hint{500, {5, 5, 2}, "Syntax error"};
+    return i < line_error_count ? detail::line_error_rows[i].reply : reply_hint{500, {5, 5, 2}, "Syntax error"};
 }
 
 /// Options of the line reader. Strict by default.
@@ -229,10 +244,10 @@ constexpr std::size_t saturating_add(std::size_t a, std::size_t b) noexcept {
     return a > static_cast<std::size_t>(-1) - b ? static_cast<std::size_t>(-1) : a + b;
 }
 
-/// When a line has several faults, the one reported (the rank in `line_error_rows`).
+/// When a line has several faults, the one reported (the rank column of `SMTPP_LINE_ERRORS`).
 constexpr int line_error_rank(line_error e) noexcept {
     const auto i = static_cast<std::size_t>(e);
-    return i < sizeof line_error_rows / sizeof line_error_rows[0] ? line_error_rows[i].rank : 0;
+    return i < line_error_count ? line_error_rows[i].rank : 0;
 }
 
 /// CR, LF or NUL: the octets a line reader must look at. One compare for most octets.

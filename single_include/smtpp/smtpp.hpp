@@ -3451,9 +3451,10 @@ constexpr command_format_result format_command(const command& c, char* out, std:
 // ---- begin smtpp/detail/enum_names.hpp ----
 /**
  * @file detail/enum_names.hpp
- * @brief An enum's names as one table of `{enumerator, name}` rows beside the enum, checked
- *        at compile time to hold every value once, in order: `to_string` reads the row, so
- *        a name cannot drift from its enumerator, and a row out of place does not compile.
+ * @brief An enum's names as one table of `{enumerator, name}` rows, generated with the enum
+ *        from the same X-macro rows and checked at compile time to hold every value once, in
+ *        order, under a name of its own: `to_string` reads the row, so a name cannot drift
+ *        from its enumerator, and an enumerator without a name cannot be written.
  * @private Included by the public headers.
  */
 #ifndef SMTPP_DETAIL_ENUM_NAMES_HPP
@@ -3473,12 +3474,16 @@ struct enum_name {
 };
 
 /// True when row i holds the enumerator of value i, for every row (the enum's values are
-/// 0, 1, 2, ... with no gap), and every name is non-empty. `Row` is `enum_name<E>` or any
-/// row with `value` and `name` (tables that also hold the enumerator's reply, rank, ...).
+/// 0, 1, 2, ... with no gap: `name_of` indexes by value), and every name is non-empty and
+/// no other row's. `Row` is `enum_name<E>` or any row with `value` and `name` (tables that
+/// also hold the enumerator's reply, rank, ...).
 template <typename Row, std::size_t N>
 constexpr bool names_in_order(const Row (&rows)[N]) noexcept {
-    for (std::size_t i = 0; i < N; ++i)
+    for (std::size_t i = 0; i < N; ++i) {
         if (static_cast<std::size_t>(rows[i].value) != i || rows[i].name.empty()) return false;
+        for (std::size_t j = 0; j < i; ++j)
+            if (rows[j].name == rows[i].name) return false;
+    }
     return true;
 }
 
@@ -3505,33 +3510,49 @@ namespace smtpp {
 // Errors
 // ------------------------------------------------------------------------------------------
 
-/// Why a line was refused. Values are explicit and append-only.
-enum class line_error : std::uint8_t {
-    none = 0,      ///< no error
-    too_long = 1,  ///< longer than the limit (CRLF included), RFC 5321 §4.5.3.1.4
-    bare_lf = 2,   ///< LF not preceded by CR, RFC 5321 §2.3.8 / §4.1.1.4
-    bare_cr = 3,   ///< CR not followed by LF, RFC 5321 §2.3.8
-    nul = 4,       ///< a NUL octet in the line
-};
+/**
+ * Why a line is refused, one row each: `X(enumerator, value, rank, reply code, enhanced code
+ * class, subject, detail, reply text)` with the cause and its reference. Values are explicit
+ * and append-only (the C API mirrors them). The rank picks the error reported when a line has
+ * several faults (the highest: too_long > nul > bare_cr > bare_lf); `reply_for` says why each
+ * reply. The enum, `to_string()` (the enumerator's name), `reply_for()` and
+ * `line_error_count` come from it; docs/errors.md is generated from them.
+ */
+#define SMTPP_LINE_ERRORS(X)                                                                                    \
+    X(none, 0, 0, 0, 0, 0, 0, "") /**< no error */                                                              \
+    X(too_long, 1, 4, 500, 5, 5, 2,                                                                             \
+      "Line too long") /**< longer than the limit (CRLF included), RFC 5321 §4.5.3.1.4 */                      \
+    X(bare_lf, 2, 1, 500, 5, 5, 2,                                                                              \
+      "Bare LF received; lines must end with CRLF") /**< LF not preceded by CR, RFC 5321 §2.3.8 / §4.1.1.4 */ \
+    X(bare_cr, 3, 2, 500, 5, 5, 2,                                                                              \
+      "Bare CR received; lines must end with CRLF") /**< CR not followed by LF, RFC 5321 §2.3.8 */             \
+    X(nul, 4, 3, 501, 5, 5, 2, "NUL characters are not allowed in commands") /**< a NUL octet in the line */    \
+    /* a new row goes above this line */
+
+/// Expands a row of `SMTPP_LINE_ERRORS` into its enumerator (used right below only).
+#define SMTPP_X_LINE_ERROR(e, value, rank, code, c1, c2, c3, text) e = value,
+/// Why a line was refused: one enumerator per row of `SMTPP_LINE_ERRORS`.
+enum class line_error : std::uint8_t { SMTPP_LINE_ERRORS(SMTPP_X_LINE_ERROR) };
+#undef SMTPP_X_LINE_ERROR
 
 namespace detail {
-/// Each error with its name, its rank (when a line has several faults, the one reported:
-/// too_long > nul > bare_cr > bare_lf) and its reply (`reply_for` says why each).
+/// Each error with its name, its rank and its reply: one per row of `SMTPP_LINE_ERRORS`.
 struct line_error_row {
     line_error value;
     std::string_view name;
     int rank;
     reply_hint reply;
 };
-inline constexpr line_error_row line_error_rows[] = {
-    {line_error::none, "none", 0, {}},
-    {line_error::too_long, "too_long", 4, {500, {5, 5, 2}, "Line too long"}},
-    {line_error::bare_lf, "bare_lf", 1, {500, {5, 5, 2}, "Bare LF received; lines must end with CRLF"}},
-    {line_error::bare_cr, "bare_cr", 2, {500, {5, 5, 2}, "Bare CR received; lines must end with CRLF"}},
-    {line_error::nul, "nul", 3, {501, {5, 5, 2}, "NUL characters are not allowed in commands"}},
-};
-static_assert(names_in_order(line_error_rows), "line_error_rows: one row per error, in order");
+/// Expands a row of `SMTPP_LINE_ERRORS` into its table row (used right below only).
+#define SMTPP_X_LINE_ERROR_ROW(e, value, rank, code, c1, c2, c3, text) \
+    {line_error::e, #e, rank, reply_hint{code, enhanced_code{c1, c2, c3}, text}},
+inline constexpr line_error_row line_error_rows[] = {SMTPP_LINE_ERRORS(SMTPP_X_LINE_ERROR_ROW)};
+#undef SMTPP_X_LINE_ERROR_ROW
+static_assert(names_in_order(line_error_rows), "SMTPP_LINE_ERRORS: rows in value order, from 0");
 }  // namespace detail
+
+/// The number of `line_error` values (0 to `line_error_count` - 1).
+inline constexpr std::size_t line_error_count = sizeof detail::line_error_rows / sizeof detail::line_error_rows[0];
 
 /// The name of an error, for logs ("too_long", ...); "unknown" out of range.
 constexpr std::string_view to_string(line_error e) noexcept {
@@ -3549,8 +3570,7 @@ constexpr std::string_view to_string(line_error e) noexcept {
  */
 constexpr reply_hint reply_for(line_error e) noexcept {
     const auto i = static_cast<std::size_t>(e);
-    constexpr std::size_t n = sizeof detail::line_error_rows / sizeof detail::line_error_rows[0];
-    return i < n ? detail::line_error_rows[i].reply : reply_hint{500, {5, 5, 2}, "Syntax error"};
+    return i < line_error_count ? detail::line_error_rows[i].reply : reply_hint{500, {5, 5, 2}, "Syntax error"};
 }
 
 /// Options of the line reader. Strict by default.
@@ -3683,10 +3703,10 @@ constexpr std::size_t saturating_add(std::size_t a, std::size_t b) noexcept {
     return a > static_cast<std::size_t>(-1) - b ? static_cast<std::size_t>(-1) : a + b;
 }
 
-/// When a line has several faults, the one reported (the rank in `line_error_rows`).
+/// When a line has several faults, the one reported (the rank column of `SMTPP_LINE_ERRORS`).
 constexpr int line_error_rank(line_error e) noexcept {
     const auto i = static_cast<std::size_t>(e);
-    return i < sizeof line_error_rows / sizeof line_error_rows[0] ? line_error_rows[i].rank : 0;
+    return i < line_error_count ? line_error_rows[i].rank : 0;
 }
 
 /// CR, LF or NUL: the octets a line reader must look at. One compare for most octets.
@@ -4097,36 +4117,52 @@ private:
 
 namespace smtpp {
 
-/// Why a message body is refused. Values are explicit and append-only.
-enum class data_error : std::uint8_t {
-    none = 0,           ///< no error
-    bare_lf = 1,        ///< LF not preceded by CR (RFC 5321 §2.3.8, §4.1.1.4)
-    bare_cr = 2,        ///< CR not followed by LF (RFC 5321 §2.3.8)
-    too_big = 3,        ///< more than the SIZE limit (RFC 1870)
-    line_too_long = 4,  ///< a text line over the limit (RFC 5321 §4.5.3.1.6)
-    nul = 5,            ///< a NUL octet (RFC 2045 §2.7/§2.8: "no NULs are allowed")
-};
+/**
+ * Why a message body is refused, one row each: `X(enumerator, value, rank, reply code,
+ * enhanced code class, subject, detail, reply text)` with the cause and its reference.
+ * Values are explicit and append-only (the C API mirrors them). The rank picks the error
+ * reported when a body has several faults (the highest: framing faults first, as they are
+ * what smuggling looks like, then content, then size); `reply_for` says why each reply. The
+ * enum, `to_string()` (the enumerator's name), `reply_for()` and `data_error_count` come
+ * from it; docs/errors.md is generated from them.
+ */
+#define SMTPP_DATA_ERRORS(X)                                                                                          \
+    X(none, 0, 0, 250, 2, 0, 0, "Ok") /**< no error */                                                                \
+    X(bare_lf, 1, 5, 550, 5, 5, 2,                                                                                    \
+      "Bare LF received; lines must end with CRLF") /**< LF not preceded by CR (RFC 5321 §2.3.8, §4.1.1.4) */       \
+    X(bare_cr, 2, 4, 550, 5, 5, 2,                                                                                    \
+      "Bare CR received; lines must end with CRLF") /**< CR not followed by LF (RFC 5321 §2.3.8) */                  \
+    X(too_big, 3, 2, 552, 5, 3, 4,                                                                                    \
+      "Message size exceeds fixed maximum message size")  /**< more than the SIZE limit (RFC 1870) */                 \
+    X(line_too_long, 4, 1, 500, 5, 5, 2, "Line too long") /**< a text line over the limit (RFC 5321 §4.5.3.1.6) */   \
+    X(nul, 5, 3, 550, 5, 6, 0,                                                                                        \
+      "NUL characters are not allowed in messages") /**< a NUL octet (RFC 2045 §2.7/§2.8: "no NULs are allowed") */ \
+    /* a new row goes above this line */
+
+/// Expands a row of `SMTPP_DATA_ERRORS` into its enumerator (used right below only).
+#define SMTPP_X_DATA_ERROR(e, value, rank, code, c1, c2, c3, text) e = value,
+/// Why a message body is refused: one enumerator per row of `SMTPP_DATA_ERRORS`.
+enum class data_error : std::uint8_t { SMTPP_DATA_ERRORS(SMTPP_X_DATA_ERROR) };
+#undef SMTPP_X_DATA_ERROR
 
 namespace detail {
-/// Each error with its name, its rank (when a body has several faults, the one reported:
-/// framing faults first, as they are what smuggling looks like, then content, then size)
-/// and its reply (`reply_for` says why each).
+/// Each error with its name, its rank and its reply: one per row of `SMTPP_DATA_ERRORS`.
 struct data_error_row {
     data_error value;
     std::string_view name;
     int rank;
     reply_hint reply;
 };
-inline constexpr data_error_row data_error_rows[] = {
-    {data_error::none, "none", 0, {250, {2, 0, 0}, "Ok"}},
-    {data_error::bare_lf, "bare_lf", 5, {550, {5, 5, 2}, "Bare LF received; lines must end with CRLF"}},
-    {data_error::bare_cr, "bare_cr", 4, {550, {5, 5, 2}, "Bare CR received; lines must end with CRLF"}},
-    {data_error::too_big, "too_big", 2, {552, {5, 3, 4}, "Message size exceeds fixed maximum message size"}},
-    {data_error::line_too_long, "line_too_long", 1, {500, {5, 5, 2}, "Line too long"}},
-    {data_error::nul, "nul", 3, {550, {5, 6, 0}, "NUL characters are not allowed in messages"}},
-};
-static_assert(names_in_order(data_error_rows), "data_error_rows: one row per error, in order");
+/// Expands a row of `SMTPP_DATA_ERRORS` into its table row (used right below only).
+#define SMTPP_X_DATA_ERROR_ROW(e, value, rank, code, c1, c2, c3, text) \
+    {data_error::e, #e, rank, reply_hint{code, enhanced_code{c1, c2, c3}, text}},
+inline constexpr data_error_row data_error_rows[] = {SMTPP_DATA_ERRORS(SMTPP_X_DATA_ERROR_ROW)};
+#undef SMTPP_X_DATA_ERROR_ROW
+static_assert(names_in_order(data_error_rows), "SMTPP_DATA_ERRORS: rows in value order, from 0");
 }  // namespace detail
+
+/// The number of `data_error` values (0 to `data_error_count` - 1).
+inline constexpr std::size_t data_error_count = sizeof detail::data_error_rows / sizeof detail::data_error_rows[0];
 
 /// The name of an error, for logs ("bare_lf", ...); "unknown" out of range.
 constexpr std::string_view to_string(data_error e) noexcept {
@@ -4146,8 +4182,7 @@ constexpr std::string_view to_string(data_error e) noexcept {
  */
 constexpr reply_hint reply_for(data_error e) noexcept {
     const auto i = static_cast<std::size_t>(e);
-    constexpr std::size_t n = sizeof detail::data_error_rows / sizeof detail::data_error_rows[0];
-    return i < n ? detail::data_error_rows[i].reply : reply_hint{554, {5, 0, 0}, "Transaction failed"};
+    return i < data_error_count ? detail::data_error_rows[i].reply : reply_hint{554, {5, 0, 0}, "Transaction failed"};
 }
 
 /// What to do with a CR or LF that is not part of a CRLF in DATA content.
@@ -4199,10 +4234,10 @@ struct data_event {
 
 namespace detail {
 
-/// When a body has several faults, the one reported (the rank in `data_error_rows`).
+/// When a body has several faults, the one reported (the rank column of `SMTPP_DATA_ERRORS`).
 constexpr int data_error_rank(data_error e) noexcept {
     const auto i = static_cast<std::size_t>(e);
-    return i < sizeof data_error_rows / sizeof data_error_rows[0] ? data_error_rows[i].rank : 0;
+    return i < data_error_count ? data_error_rows[i].rank : 0;
 }
 
 constexpr std::uint64_t saturating_add64(std::uint64_t a, std::uint64_t b) noexcept {
@@ -4847,21 +4882,34 @@ enum class newline_policy : std::uint8_t {
     normalize = 1,
 };
 
-/// Why the encoder refused a body. Values are explicit and append-only.
-enum class encode_error : std::uint8_t {
-    none = 0,     ///< no error
-    bare_lf = 1,  ///< LF not preceded by CR under `newline_policy::strict`
-    bare_cr = 2,  ///< CR not followed by LF under `newline_policy::strict`
-};
+/**
+ * Why the encoder refused a body, one row each: `X(enumerator, value, description)` with the
+ * cause. Values are explicit and append-only. The enum, `to_string()` (the description) and
+ * `encode_error_count` come from it (RFC 5321 §2.3.8: CR and LF only as CRLF).
+ */
+#define SMTPP_ENCODE_ERRORS(X)                                                                            \
+    X(none, 0, "none")                       /**< no error */                                             \
+    X(bare_lf, 1, "bare LF in message body") /**< LF not preceded by CR under `newline_policy::strict` */ \
+    X(bare_cr, 2, "bare CR in message body") /**< CR not followed by LF under `newline_policy::strict` */ \
+    /* a new row goes above this line */
+
+/// Expands a row of `SMTPP_ENCODE_ERRORS` into its enumerator (used right below only).
+#define SMTPP_X_ENCODE_ERROR(e, value, text) e = value,
+/// Why the encoder refused a body: one enumerator per row of `SMTPP_ENCODE_ERRORS`.
+enum class encode_error : std::uint8_t { SMTPP_ENCODE_ERRORS(SMTPP_X_ENCODE_ERROR) };
+#undef SMTPP_X_ENCODE_ERROR
 
 namespace detail {
-inline constexpr enum_name<encode_error> encode_error_names[] = {
-    {encode_error::none, "none"},
-    {encode_error::bare_lf, "bare LF in message body"},
-    {encode_error::bare_cr, "bare CR in message body"},
-};
-static_assert(names_in_order(encode_error_names), "encode_error_names: one row per error, in order");
+/// Expands a row of `SMTPP_ENCODE_ERRORS` into its description (used right below only).
+#define SMTPP_X_ENCODE_ERROR_NAME(e, value, text) {encode_error::e, text},
+inline constexpr enum_name<encode_error> encode_error_names[] = {SMTPP_ENCODE_ERRORS(SMTPP_X_ENCODE_ERROR_NAME)};
+#undef SMTPP_X_ENCODE_ERROR_NAME
+static_assert(names_in_order(encode_error_names), "SMTPP_ENCODE_ERRORS: rows in value order, from 0, texts unique");
 }  // namespace detail
+
+/// The number of `encode_error` values (0 to `encode_error_count` - 1).
+inline constexpr std::size_t encode_error_count = sizeof detail::encode_error_names /
+                                                  sizeof detail::encode_error_names[0];
 
 /// A short English description of the error ("bare LF in message body", ...); "unknown" out
 /// of range.
@@ -7118,9 +7166,9 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
  * Layout. This file is the API. The language-neutral facts (codes, RFC, flags) are in
  * `detail/catalog_facts.hpp`; each language is one table per kind in
  * `detail/catalog_<lang>.hpp`, in the same order; the lookups are in `detail/catalog-inl.hpp`.
- * Adding a language is adding those tables, a value to `lang` with its row in
- * `detail::lang_names`, and a row to `detail::catalog_texts`; static_asserts check the sizes
- * and the order, and the tests check every field of every row.
+ * Adding a language is adding those tables, a row to `SMTPP_LANGS` (the enumerator and its
+ * tag), and a row to `detail::catalog_texts`; static_asserts check the sizes and the order,
+ * and the tests check every field of every row.
  *
  * @code
  * auto e = smtpp::explain_reply(504, smtpp::lang::en);
@@ -7137,15 +7185,28 @@ constexpr ehlo_result parse_ehlo(std::string_view bytes, ehlo_capabilities& caps
 
 namespace smtpp {
 
-/// The languages of the catalog texts.
-enum class lang : std::uint8_t {
-    en = 0,  ///< English
-    ru = 1,  ///< Russian (UTF-8)
-};
+/**
+ * The languages of the catalog texts, one row each: `X(tag, value)`. The tag is the
+ * enumerator and its name (`to_string`, `parse_lang`); values are explicit and append-only
+ * (the C API mirrors them). The enum, its names and `lang_count` come from it.
+ */
+#define SMTPP_LANGS(X)               \
+    X(en, 0) /**< English */         \
+    X(ru, 1) /**< Russian (UTF-8) */ \
+    /* a new row goes above this line */
+
+/// Expands a row of `SMTPP_LANGS` into its enumerator (used right below only).
+#define SMTPP_X_LANG(tag, value) tag = value,
+/// The languages of the catalog texts: one enumerator per row of `SMTPP_LANGS`.
+enum class lang : std::uint8_t { SMTPP_LANGS(SMTPP_X_LANG) };
+#undef SMTPP_X_LANG
 
 namespace detail {
-inline constexpr enum_name<lang> lang_names[] = {{lang::en, "en"}, {lang::ru, "ru"}};
-static_assert(names_in_order(lang_names), "lang_names: one row per language, in order");
+/// Expands a row of `SMTPP_LANGS` into its name (used right below only).
+#define SMTPP_X_LANG_NAME(tag, value) {lang::tag, #tag},
+inline constexpr enum_name<lang> lang_names[] = {SMTPP_LANGS(SMTPP_X_LANG_NAME)};
+#undef SMTPP_X_LANG_NAME
+static_assert(names_in_order(lang_names), "SMTPP_LANGS: rows in value order, from 0");
 }  // namespace detail
 
 /// The number of languages (`lang` values are 0 to `lang_count` - 1).
@@ -8202,13 +8263,15 @@ struct catalog_lang {
     const theory_text* theory;
 };
 
-inline constexpr catalog_lang catalog_texts[lang_count] = {
+inline constexpr catalog_lang catalog_texts[] = {
     {catalog_en_replies, sizeof(catalog_en_replies) / sizeof(catalog_en_replies[0]), catalog_en_escs,
      sizeof(catalog_en_escs) / sizeof(catalog_en_escs[0]), &catalog_en_theory},
     {catalog_ru_replies, sizeof(catalog_ru_replies) / sizeof(catalog_ru_replies[0]), catalog_ru_escs,
      sizeof(catalog_ru_escs) / sizeof(catalog_ru_escs[0]), &catalog_ru_theory},
 };
 
+static_assert(sizeof(catalog_texts) / sizeof(catalog_texts[0]) == lang_count,
+              "catalog_texts: one row per SMTPP_LANGS row");
 static_assert(sizeof(catalog_en_replies) / sizeof(catalog_en_replies[0]) == reply_count, "en replies");
 static_assert(sizeof(catalog_ru_replies) / sizeof(catalog_ru_replies[0]) == reply_count, "ru replies");
 static_assert(sizeof(catalog_en_escs) / sizeof(catalog_en_escs[0]) == esc_count, "en enhanced codes");
@@ -9115,9 +9178,7 @@ constexpr bool is_reply_text(std::string_view s, bool allow_space) noexcept {
 
 inline constexpr std::size_t command_reply_base = session_reply_count;
 inline constexpr std::size_t line_reply_base = command_reply_base + command_error_count;
-inline constexpr std::size_t line_error_count = 5;
 inline constexpr std::size_t data_reply_base = line_reply_base + line_error_count;
-inline constexpr std::size_t data_error_count = 6;
 inline constexpr std::size_t reply_table_size = data_reply_base + data_error_count;
 
 constexpr reply_hint reply_source(std::size_t i) noexcept {
@@ -10666,38 +10727,46 @@ namespace smtpp {
 // Phases, actions, events, errors
 // =========================================================================================
 
-/// Where the client stands: which reply it waits for, or what the host must do.
-enum class client_phase : std::uint8_t {
-    connect = 0,     ///< before `client_start()`
-    greeting = 1,    ///< waiting for the 220 greeting
-    ehlo = 2,        ///< EHLO (or LHLO) sent
-    helo = 3,        ///< HELO sent (fallback after 500/502 to EHLO, RFC 5321 §3.2)
-    starttls = 4,    ///< STARTTLS sent
-    tls = 5,         ///< 220 to STARTTLS: the host does the handshake
-    auth = 6,        ///< AUTH sent (and SASL responses)
-    ready = 7,       ///< between messages: the host sends one or quits
-    mail = 8,        ///< MAIL sent: its reply is the next one
-    rcpt = 9,        ///< RCPT replies are next (`rcpt_replied` < `rcpt_sent`)
-    data = 10,       ///< DATA sent: waiting for 354
-    body = 11,       ///< the host writes the body (DATA: encoder; BDAT: `client_chunk`)
-    chunk = 12,      ///< BDAT sent with its chunk: waiting for its reply
-    final = 13,      ///< the body is written: waiting for the final reply(ies)
-    rset = 14,       ///< RSET sent after a failed transaction
-    quit = 15,       ///< QUIT sent: waiting for 221
-    closed = 16,     ///< done: the host closes the connection
-    recipient = 17,  ///< one-at-a-time envelope: the host gives the next recipient or says "no more"
-};
+/**
+ * The client's phases, one row each: `X(enumerator, value)` with what the phase means.
+ * Values are explicit and append-only (the C API mirrors them). The enum, `to_string()` (the
+ * enumerator's name) and `client_phase_count` come from it; a new phase also needs its row
+ * in `detail::client_transitions`.
+ */
+#define SMTPP_CLIENT_PHASES(X)                                                                           \
+    X(connect, 0)    /**< before `client_start()` */                                                     \
+    X(greeting, 1)   /**< waiting for the 220 greeting */                                                \
+    X(ehlo, 2)       /**< EHLO (or LHLO) sent */                                                         \
+    X(helo, 3)       /**< HELO sent (fallback after 500/502 to EHLO, RFC 5321 §3.2) */                  \
+    X(starttls, 4)   /**< STARTTLS sent */                                                               \
+    X(tls, 5)        /**< 220 to STARTTLS: the host does the handshake */                                \
+    X(auth, 6)       /**< AUTH sent (and SASL responses) */                                              \
+    X(ready, 7)      /**< between messages: the host sends one or quits */                               \
+    X(mail, 8)       /**< MAIL sent: its reply is the next one */                                        \
+    X(rcpt, 9)       /**< RCPT replies are next (`rcpt_replied` < `rcpt_sent`) */                        \
+    X(data, 10)      /**< DATA sent: waiting for 354 */                                                  \
+    X(body, 11)      /**< the host writes the body (DATA: encoder; BDAT: `client_chunk`) */              \
+    X(chunk, 12)     /**< BDAT sent with its chunk: waiting for its reply */                             \
+    X(final, 13)     /**< the body is written: waiting for the final reply(ies) */                       \
+    X(rset, 14)      /**< RSET sent after a failed transaction */                                        \
+    X(quit, 15)      /**< QUIT sent: waiting for 221 */                                                  \
+    X(closed, 16)    /**< done: the host closes the connection */                                        \
+    X(recipient, 17) /**< one-at-a-time envelope: the host gives the next recipient or says "no more" */ \
+    /* a new row goes above this line */
+
+/// Expands a row of `SMTPP_CLIENT_PHASES` into its enumerator (used right below only).
+#define SMTPP_X_CLIENT_PHASE(e, value) e = value,
+/// Where the client stands: which reply it waits for, or what the host must do. One
+/// enumerator per row of `SMTPP_CLIENT_PHASES`.
+enum class client_phase : std::uint8_t { SMTPP_CLIENT_PHASES(SMTPP_X_CLIENT_PHASE) };
+#undef SMTPP_X_CLIENT_PHASE
 
 namespace detail {
-inline constexpr enum_name<client_phase> client_phase_names[] = {
-    {client_phase::connect, "connect"}, {client_phase::greeting, "greeting"}, {client_phase::ehlo, "ehlo"},
-    {client_phase::helo, "helo"},       {client_phase::starttls, "starttls"}, {client_phase::tls, "tls"},
-    {client_phase::auth, "auth"},       {client_phase::ready, "ready"},       {client_phase::mail, "mail"},
-    {client_phase::rcpt, "rcpt"},       {client_phase::data, "data"},         {client_phase::body, "body"},
-    {client_phase::chunk, "chunk"},     {client_phase::final, "final"},       {client_phase::rset, "rset"},
-    {client_phase::quit, "quit"},       {client_phase::closed, "closed"},     {client_phase::recipient, "recipient"},
-};
-static_assert(names_in_order(client_phase_names), "client_phase_names: one row per phase, in order");
+/// Expands a row of `SMTPP_CLIENT_PHASES` into its name (used right below only).
+#define SMTPP_X_CLIENT_PHASE_NAME(e, value) {client_phase::e, #e},
+inline constexpr enum_name<client_phase> client_phase_names[] = {SMTPP_CLIENT_PHASES(SMTPP_X_CLIENT_PHASE_NAME)};
+#undef SMTPP_X_CLIENT_PHASE_NAME
+static_assert(names_in_order(client_phase_names), "SMTPP_CLIENT_PHASES: rows in value order, from 0");
 }  // namespace detail
 
 /// The number of phases (`client_phase` values are 0 to `client_phase_count` - 1).
@@ -10741,63 +10810,81 @@ enum class outcome : std::uint8_t {
     refused = 3,   ///< 5yz
 };
 
-/// Why the client stopped, refused a message or a call. Values are explicit and append-only.
-enum class client_error : std::uint8_t {
-    none = 0,                 ///< no error
-    greeting_refused = 1,     ///< the greeting was not 220 (554: no service, RFC 5321 §3.1)
-    service_closing = 2,      ///< 421 (RFC 5321 §3.8): the server closes
-    ehlo_refused = 3,         ///< EHLO/LHLO and HELO both refused
-    tls_unavailable = 4,      ///< TLS required but STARTTLS not offered (RFC 3207 §4)
-    tls_refused = 5,          ///< TLS required but STARTTLS refused
-    response_injection = 6,   ///< bytes after the 220 to STARTTLS (RFC 3207 §4.2, CVE-2021-38371)
-    auth_unavailable = 7,     ///< credentials given, no usable mechanism (or no TLS to send them)
-    auth_failed = 8,          ///< 535 / 534 / 454 / other to AUTH (RFC 4954 §6)
-    auth_loop = 9,            ///< more 334 challenges than the mechanism has steps
-    needs_smtputf8 = 10,      ///< a UTF-8 address, SMTPUTF8 not offered (RFC 6531 §3.2)
-    needs_8bitmime = 11,      ///< BODY=8BITMIME, 8BITMIME not offered (RFC 6152 §3)
-    needs_binarymime = 12,    ///< BODY=BINARYMIME, CHUNKING+BINARYMIME not offered (RFC 3030 §3)
-    too_big = 13,             ///< the message exceeds the advertised SIZE (RFC 1870 §6)
-    bad_address = 14,         ///< the formatter refused a path or parameter (CR/LF/NUL, syntax, length)
-    no_space = 15,            ///< `out` cannot hold the command
-    protocol = 16,            ///< a reply code the command cannot have (354 to RCPT, 250 to DATA, ...)
-    unexpected_reply = 17,    ///< a reply while none was awaited (before the command, in the body)
-    no_recipients = 18,       ///< every recipient was refused or deferred
-    mail_refused = 19,        ///< MAIL was refused
-    data_refused = 20,        ///< DATA (or BDAT) was refused
-    message_refused = 21,     ///< the final reply refused or deferred the message
-    invalid_call = 22,        ///< the host called a function the phase does not take
-    no_recipient_given = 23,  ///< an envelope without recipients (or more than 65535)
-};
+/**
+ * Why the client stopped, refused a message or a call, one row each: `X(enumerator, value,
+ * description)` with the cause and its reference. Values are explicit and append-only (the
+ * C API mirrors them). The enum, `to_string()` (the description) and `client_error_count`
+ * come from it.
+ */
+#define SMTPP_CLIENT_ERRORS(X)                                                      \
+    X(none, 0, "none")                                                              \
+    /**< no error */                                                                \
+    X(greeting_refused, 1, "greeting refused")                                      \
+    /**< the greeting was not 220 (554: no service, RFC 5321 §3.1) */              \
+    X(service_closing, 2, "service closing (421)")                                  \
+    /**< 421 (RFC 5321 §3.8): the server closes */                                 \
+    X(ehlo_refused, 3, "EHLO and HELO refused")                                     \
+    /**< EHLO/LHLO and HELO both refused */                                         \
+    X(tls_unavailable, 4, "TLS required but STARTTLS not offered")                  \
+    /**< TLS required but STARTTLS not offered (RFC 3207 §4) */                    \
+    X(tls_refused, 5, "TLS required but STARTTLS refused")                          \
+    /**< TLS required but STARTTLS refused */                                       \
+    X(response_injection, 6, "data after the 220 to STARTTLS (response injection)") \
+    /**< bytes after the 220 to STARTTLS (RFC 3207 §4.2, CVE-2021-38371) */        \
+    X(auth_unavailable, 7, "no usable AUTH mechanism")                              \
+    /**< credentials given, no usable mechanism (or no TLS to send them) */         \
+    X(auth_failed, 8, "authentication failed")                                      \
+    /**< 535 / 534 / 454 / other to AUTH (RFC 4954 §6) */                          \
+    X(auth_loop, 9, "too many AUTH challenges")                                     \
+    /**< more 334 challenges than the mechanism has steps */                        \
+    X(needs_smtputf8, 10, "UTF-8 address but SMTPUTF8 not offered")                 \
+    /**< a UTF-8 address, SMTPUTF8 not offered (RFC 6531 §3.2) */                  \
+    X(needs_8bitmime, 11, "8-bit body but 8BITMIME not offered")                    \
+    /**< BODY=8BITMIME, 8BITMIME not offered (RFC 6152 §3) */                      \
+    X(needs_binarymime, 12, "binary body but CHUNKING/BINARYMIME not offered")      \
+    /**< BODY=BINARYMIME, CHUNKING+BINARYMIME not offered (RFC 3030 §3) */         \
+    X(too_big, 13, "message larger than the server's SIZE")                         \
+    /**< the message exceeds the advertised SIZE (RFC 1870 §6) */                  \
+    X(bad_address, 14, "address or parameter cannot be sent")                       \
+    /**< the formatter refused a path or parameter (CR/LF/NUL, syntax, length) */   \
+    X(no_space, 15, "output buffer too small")                                      \
+    /**< `out` cannot hold the command */                                           \
+    X(protocol, 16, "reply code impossible for the command")                        \
+    /**< a reply code the command cannot have (354 to RCPT, 250 to DATA, ...) */    \
+    X(unexpected_reply, 17, "reply while none was awaited")                         \
+    /**< a reply while none was awaited (before the command, in the body) */        \
+    X(no_recipients, 18, "no recipient accepted")                                   \
+    /**< every recipient was refused or deferred */                                 \
+    X(mail_refused, 19, "MAIL refused")                                             \
+    /**< MAIL was refused */                                                        \
+    X(data_refused, 20, "DATA refused")                                             \
+    /**< DATA (or BDAT) was refused */                                              \
+    X(message_refused, 21, "message refused")                                       \
+    /**< the final reply refused or deferred the message */                         \
+    X(invalid_call, 22, "call not valid in this phase")                             \
+    /**< the host called a function the phase does not take */                      \
+    X(no_recipient_given, 23, "no recipients (or too many)")                        \
+    /**< an envelope without recipients (or more than 65535) */                     \
+    /* a new row goes above this line */
+
+/// Expands a row of `SMTPP_CLIENT_ERRORS` into its enumerator (used right below only).
+#define SMTPP_X_CLIENT_ERROR(e, value, text) e = value,
+/// Why the client stopped, refused a message or a call: one enumerator per row of
+/// `SMTPP_CLIENT_ERRORS`.
+enum class client_error : std::uint8_t { SMTPP_CLIENT_ERRORS(SMTPP_X_CLIENT_ERROR) };
+#undef SMTPP_X_CLIENT_ERROR
 
 namespace detail {
-inline constexpr enum_name<smtpp::client_error> client_error_names[] = {
-    {smtpp::client_error::none, "none"},
-    {smtpp::client_error::greeting_refused, "greeting refused"},
-    {smtpp::client_error::service_closing, "service closing (421)"},
-    {smtpp::client_error::ehlo_refused, "EHLO and HELO refused"},
-    {smtpp::client_error::tls_unavailable, "TLS required but STARTTLS not offered"},
-    {smtpp::client_error::tls_refused, "TLS required but STARTTLS refused"},
-    {smtpp::client_error::response_injection, "data after the 220 to STARTTLS (response injection)"},
-    {smtpp::client_error::auth_unavailable, "no usable AUTH mechanism"},
-    {smtpp::client_error::auth_failed, "authentication failed"},
-    {smtpp::client_error::auth_loop, "too many AUTH challenges"},
-    {smtpp::client_error::needs_smtputf8, "UTF-8 address but SMTPUTF8 not offered"},
-    {smtpp::client_error::needs_8bitmime, "8-bit body but 8BITMIME not offered"},
-    {smtpp::client_error::needs_binarymime, "binary body but CHUNKING/BINARYMIME not offered"},
-    {smtpp::client_error::too_big, "message larger than the server's SIZE"},
-    {smtpp::client_error::bad_address, "address or parameter cannot be sent"},
-    {smtpp::client_error::no_space, "output buffer too small"},
-    {smtpp::client_error::protocol, "reply code impossible for the command"},
-    {smtpp::client_error::unexpected_reply, "reply while none was awaited"},
-    {smtpp::client_error::no_recipients, "no recipient accepted"},
-    {smtpp::client_error::mail_refused, "MAIL refused"},
-    {smtpp::client_error::data_refused, "DATA refused"},
-    {smtpp::client_error::message_refused, "message refused"},
-    {smtpp::client_error::invalid_call, "call not valid in this phase"},
-    {smtpp::client_error::no_recipient_given, "no recipients (or too many)"},
-};
-static_assert(names_in_order(client_error_names), "client_error_names: one row per error, in order");
+/// Expands a row of `SMTPP_CLIENT_ERRORS` into its description (used right below only).
+#define SMTPP_X_CLIENT_ERROR_NAME(e, value, text) {smtpp::client_error::e, text},
+inline constexpr enum_name<smtpp::client_error> client_error_names[] = {SMTPP_CLIENT_ERRORS(SMTPP_X_CLIENT_ERROR_NAME)};
+#undef SMTPP_X_CLIENT_ERROR_NAME
+static_assert(names_in_order(client_error_names), "SMTPP_CLIENT_ERRORS: rows in value order, from 0, texts unique");
 }  // namespace detail
+
+/// The number of `client_error` values (0 to `client_error_count` - 1).
+inline constexpr std::size_t client_error_count = sizeof detail::client_error_names /
+                                                  sizeof detail::client_error_names[0];
 
 /// A short English description of the error ("greeting refused", ...); "unknown" out of range.
 constexpr std::string_view to_string(smtpp::client_error e) noexcept {
@@ -11102,7 +11189,7 @@ inline constexpr client_edge never{0, {}};
  * sequences), §3.2 (HELO fallback), RFC 3207, RFC 4954, RFC 2920, RFC 3030, RFC 2033.
  * Any reply in a phase whose row is `never` is `unexpected_reply` (the client closes).
  */
-inline constexpr client_edge client_transitions[client_phase_count][reply_class_count] = {
+inline constexpr client_edge client_transitions[][reply_class_count] = {
     /* connect */ {never, never, never, never, never},
     /* greeting */
     {{to(cp::ehlo), "220: EHLO/LHLO"}, closing, {to(cp::quit), "4xx: QUIT"}, {to(cp::quit), "554: QUIT"}, closing},
@@ -11169,6 +11256,8 @@ inline constexpr client_edge client_transitions[client_phase_count][reply_class_
     /* closed */ {never, never, never, never, never},
     /* recipient */ {never, never, never, never, never},
 };
+static_assert(sizeof client_transitions / sizeof client_transitions[0] == client_phase_count,
+              "client_transitions: one row per row of SMTPP_CLIENT_PHASES");
 
 /// Transitions driven by the host, for the state diagram (checked by the tests).
 struct client_event_edge {

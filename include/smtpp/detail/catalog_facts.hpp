@@ -198,13 +198,15 @@ struct catalog_lang {
     const theory_text* theory;
 };
 
-inline constexpr catalog_lang catalog_texts[lang_count] = {
+inline constexpr catalog_lang catalog_texts[] = {
     {catalog_en_replies, sizeof(catalog_en_replies) / sizeof(catalog_en_replies[0]), catalog_en_escs,
      sizeof(catalog_en_escs) / sizeof(catalog_en_escs[0]), &catalog_en_theory},
     {catalog_ru_replies, sizeof(catalog_ru_replies) / sizeof(catalog_ru_replies[0]), catalog_ru_escs,
      sizeof(catalog_ru_escs) / sizeof(catalog_ru_escs[0]), &catalog_ru_theory},
 };
 
+static_assert(sizeof(catalog_texts) / sizeof(catalog_texts[0]) == lang_count,
+              "catalog_texts: one row per SMTPP_LANGS row");
 static_assert(sizeof(catalog_en_replies) / sizeof(catalog_en_replies[0]) == reply_count, "en replies");
 static_assert(sizeof(catalog_ru_replies) / sizeof(catalog_ru_replies[0]) == reply_count, "ru replies");
 static_assert(sizeof(catalog_en_escs) / sizeof(catalog_en_escs[0]) == esc_count, "en enhanced codes");

@@ -44,7 +44,7 @@ inline constexpr client_edge never{0, {}};
  * sequences), §3.2 (HELO fallback), RFC 3207, RFC 4954, RFC 2920, RFC 3030, RFC 2033.
  * Any reply in a phase whose row is `never` is `unexpected_reply` (the client closes).
  */
-inline constexpr client_edge client_transitions[client_phase_count][reply_class_count] = {
+inline constexpr client_edge client_transitions[][reply_class_count] = {
     /* connect */ {never, never, never, never, never},
     /* greeting */
     {{to(cp::ehlo), "220: EHLO/LHLO"}, closing, {to(cp::quit), "4xx: QUIT"}, {to(cp::quit), "554: QUIT"}, closing},
@@ -111,6 +111,8 @@ inline constexpr client_edge client_transitions[client_phase_count][reply_class_
     /* closed */ {never, never, never, never, never},
     /* recipient */ {never, never, never, never, never},
 };
+static_assert(sizeof client_transitions / sizeof client_transitions[0] == client_phase_count,
+              "client_transitions: one row per row of SMTPP_CLIENT_PHASES");
 
 /// Transitions driven by the host, for the state diagram (checked by the tests).
 struct client_event_edge {

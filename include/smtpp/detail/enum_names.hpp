@@ -1,8 +1,9 @@
 /**
  * @file detail/enum_names.hpp
- * @brief An enum's names as one table of `{enumerator, name}` rows beside the enum, checked
- *        at compile time to hold every value once, in order: `to_string` reads the row, so
- *        a name cannot drift from its enumerator, and a row out of place does not compile.
+ * @brief An enum's names as one table of `{enumerator, name}` rows, generated with the enum
+ *        from the same X-macro rows and checked at compile time to hold every value once, in
+ *        order, under a name of its own: `to_string` reads the row, so a name cannot drift
+ *        from its enumerator, and an enumerator without a name cannot be written.
  * @private Included by the public headers.
  */
 #ifndef SMTPP_DETAIL_ENUM_NAMES_HPP
@@ -22,12 +23,16 @@ struct enum_name {
 };
 
 /// True when row i holds the enumerator of value i, for every row (the enum's values are
-/// 0, 1, 2, ... with no gap), and every name is non-empty. `Row` is `enum_name<E>` or any
-/// row with `value` and `name` (tables that also hold the enumerator's reply, rank, ...).
+/// 0, 1, 2, ... with no gap: `name_of` indexes by value), and every name is non-empty and
+/// no other row's. `Row` is `enum_name<E>` or any row with `value` and `name` (tables that
+/// also hold the enumerator's reply, rank, ...).
 template <typename Row, std::size_t N>
 constexpr bool names_in_order(const Row (&rows)[N]) noexcept {
-    for (std::size_t i = 0; i < N; ++i)
+    for (std::size_t i = 0; i < N; ++i) {
         if (static_cast<std::size_t>(rows[i].value) != i || rows[i].name.empty()) return false;
+        for (std::size_t j = 0; j < i; ++j)
+            if (rows[j].name == rows[i].name) return false;
+    }
     return true;
 }
 

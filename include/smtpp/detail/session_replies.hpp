@@ -153,9 +153,7 @@ constexpr bool is_reply_text(std::string_view s, bool allow_space) noexcept {
 
 inline constexpr std::size_t command_reply_base = session_reply_count;
 inline constexpr std::size_t line_reply_base = command_reply_base + command_error_count;
-inline constexpr std::size_t line_error_count = 5;
 inline constexpr std::size_t data_reply_base = line_reply_base + line_error_count;
-inline constexpr std::size_t data_error_count = 6;
 inline constexpr std::size_t reply_table_size = data_reply_base + data_error_count;
 
 constexpr reply_hint reply_source(std::size_t i) noexcept {
