@@ -231,15 +231,6 @@ constexpr std::size_t scan_byte(const char* p, std::size_t n, char c) noexcept {
     return hit == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(hit) - p);
 }
 
-constexpr void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
-    if (n == 0) return;
-    if (scan_in_constant_evaluation()) {
-        for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
-    } else {
-        std::memcpy(dst, src, n);
-    }
-}
-
 constexpr std::size_t saturating_add(std::size_t a, std::size_t b) noexcept {
     return a > static_cast<std::size_t>(-1) - b ? static_cast<std::size_t>(-1) : a + b;
 }

@@ -317,6 +317,21 @@ SMTPP_HOT_INLINE T opaque_for_gcc(T x) noexcept {
 // Memory
 // ------------------------------------------------------------------------------------------
 
+/// Copies `n` octets: `std::memcpy` at run time (a library call, fast at every length but
+/// one, which is copied in place), the octet loop in constant evaluation. Compilers may turn the octet loop itself into
+/// `rep movs`, slow to start for the short pieces of a line fed in small reads.
+constexpr void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
+    if (n <= 1) {  // a reply or line fed octet by octet: no call
+        if (n == 1) *dst = *src;
+        return;
+    }
+    if (in_constant_evaluation()) {
+        for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+    } else {
+        std::memcpy(dst, src, n);
+    }
+}
+
 /// Eight octets at `p` as one native word (little-endian where SMTPP_WORD_LOADS). Run time
 /// only: constant evaluation takes the callers' byte loops.
 inline std::uint64_t load_word64(const char* p) noexcept {
@@ -3690,15 +3705,6 @@ constexpr std::size_t scan_byte(const char* p, std::size_t n, char c) noexcept {
     return hit == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(hit) - p);
 }
 
-constexpr void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
-    if (n == 0) return;
-    if (scan_in_constant_evaluation()) {
-        for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
-    } else {
-        std::memcpy(dst, src, n);
-    }
-}
-
 constexpr std::size_t saturating_add(std::size_t a, std::size_t b) noexcept {
     return a > static_cast<std::size_t>(-1) - b ? static_cast<std::size_t>(-1) : a + b;
 }
@@ -6150,7 +6156,7 @@ constexpr void basic_reply_reader<Capacity>::reset() noexcept {
 template <std::size_t Capacity>
 constexpr void basic_reply_reader<Capacity>::append(std::string_view s) noexcept {
     // The scanner never lets a line grow past max_line <= Capacity.
-    for (std::size_t i = 0; i < s.size(); ++i) buf_[len_ + i] = s[i];
+    detail::copy_bytes(buf_ + len_, s.data(), s.size());
     len_ += static_cast<std::uint32_t>(s.size());
 }
 

@@ -211,6 +211,21 @@ SMTPP_HOT_INLINE T opaque_for_gcc(T x) noexcept {
 // Memory
 // ------------------------------------------------------------------------------------------
 
+/// Copies `n` octets: `std::memcpy` at run time (a library call, fast at every length but
+/// one, which is copied in place), the octet loop in constant evaluation. Compilers may turn the octet loop itself into
+/// `rep movs`, slow to start for the short pieces of a line fed in small reads.
+constexpr void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
+    if (n <= 1) {  // a reply or line fed octet by octet: no call
+        if (n == 1) *dst = *src;
+        return;
+    }
+    if (in_constant_evaluation()) {
+        for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+    } else {
+        std::memcpy(dst, src, n);
+    }
+}
+
 /// Eight octets at `p` as one native word (little-endian where SMTPP_WORD_LOADS). Run time
 /// only: constant evaluation takes the callers' byte loops.
 inline std::uint64_t load_word64(const char* p) noexcept {

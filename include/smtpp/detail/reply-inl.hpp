@@ -104,7 +104,7 @@ constexpr void basic_reply_reader<Capacity>::reset() noexcept {
 template <std::size_t Capacity>
 constexpr void basic_reply_reader<Capacity>::append(std::string_view s) noexcept {
     // The scanner never lets a line grow past max_line <= Capacity.
-    for (std::size_t i = 0; i < s.size(); ++i) buf_[len_ + i] = s[i];
+    detail::copy_bytes(buf_ + len_, s.data(), s.size());
     len_ += static_cast<std::uint32_t>(s.size());
 }
 
