@@ -24,7 +24,7 @@
 // 220 to STARTTLS and the mark are cleartext pipelined behind the 220 — response injection,
 // which the client must refuse (RFC 3207 §4.2; CVE-2021-38371 class, the client's side of
 // CVE-2011-0411). A stream without the mark is the cleartext alone (an empty TLS stream), as
-// before the mark existed (no seed held a 0x1E). No 0x1E of the cleartext reaches the
+// before the mark existed (no seed held a 0x1E then). No 0x1E of the cleartext reaches the
 // reader, which refuses control characters in reply text anyway (except in an EHLO
 // greeting: the other control octets cover that).
 //
