@@ -11,8 +11,23 @@
 // next_recipient, the same list, then client_recipients_done()); then "#" n offers the
 // client only 8 + n octets of output buffer (its no_space paths); then "%" gives a password
 // so long that AUTH goes without an initial response (RFC 4954 §4: the line would pass 512);
-// then "&" gives recipients the host got wrong (a space in one, an ORCPT without "type;"). Wrong codes, multi-line code changes, replies before the command, 334
-// loops, unexpected 354 and bytes after a STARTTLS 220 all come from the stream.
+// then "&" gives recipients the host got wrong (a space in one, an ORCPT without "type;").
+// Wrong codes, multi-line code changes, replies before the command, 334 loops, unexpected
+// 354 and bytes after a STARTTLS 220 all come from the stream.
+//
+// The TLS handshake: the first octet 0x1E (ASCII RS, `handshake_mark`) of the stream, after
+// the prefixes above, splits it in two. The octets before it are the server's cleartext;
+// the octets after it are what the server sends once the handshake is done (the TLS stream,
+// later 0x1E octets included). The host completes the handshake whenever the client asks
+// for it (client_action::start_tls), and only then hands it the second part: a cleartext
+// that ends before the client asks reads as the end of the connection. Octets between the
+// 220 to STARTTLS and the mark are cleartext pipelined behind the 220 — response injection,
+// which the client must refuse (RFC 3207 §4.2; CVE-2021-38371 class, the client's side of
+// CVE-2011-0411). A stream without the mark is the cleartext alone (an empty TLS stream), as
+// before the mark existed (no seed held a 0x1E then). No 0x1E of the cleartext reaches the
+// reader, which refuses control characters in reply text anyway (except in an EHLO
+// greeting: the other control octets cover that).
+//
 // Properties, each reported with __builtin_trap() (SMTPP_FUZZ_CHECK):
 //   1. every command written parses back strictly (SASL responses and the body aside),
 //      ends with CRLF, and is one the RFC allows there: no MAIL before a 250 to
@@ -24,8 +39,21 @@
 //      RCPT was written; one refused locally (one at a time) is refused, with an error,
 //      code 0, nothing written, and the index the next RCPT takes; an LMTP
 //      delivery only for an accepted recipient; a message only when one was accepted;
-//   4. split ≡ whole: the stream in pieces gives the same writes and events;
-//   5. zero allocations in the reader, the collector, the encoder and the client.
+//   4. split ≡ whole: the stream in pieces gives the same writes and events (the
+//      handshake is one of them; the TLS stream is cut in pieces as the cleartext is);
+//   5. zero allocations in the reader, the collector, the encoder and the client;
+//   6. TLS (RFC 3207): the client asks for the handshake only on a 220 to STARTTLS with no
+//      octet behind it (else it fails with response_injection, writing nothing), writes
+//      nothing and takes no other call (eager) until the handshake is done, then writes
+//      EHLO (LHLO) and nothing else, with every capability forgotten (§4.2); it never
+//      writes STARTTLS twice, HELO after TLS, or MAIL / AUTH in clear when TLS is required
+//      (or, opportunistic, offered and not refused);
+//   7. the capabilities in force are those of the last 250 to EHLO/LHLO in this TLS state
+//      (none after HELO, none after the handshake until the new EHLO is answered): the
+//      state holds exactly them, and no command uses one not offered there — STARTTLS, AUTH
+//      and its mechanism, SIZE, BODY, SMTPUTF8, DSN parameters, BDAT, several commands in
+//      one write (PIPELINING); `session` is reported only after a 250 to the latest hello,
+//      after TLS when it is required, and after a 235 when credentials are given.
 #include <smtpp/client.hpp>
 #include <smtpp/encode.hpp>
 
@@ -39,6 +67,9 @@ namespace {
 using namespace smtpp;
 using smtpp_fuzz::allocations;
 using smtpp_fuzz::counting;
+
+// Splits the stream: cleartext before it, the TLS stream after it (see the header).
+constexpr char handshake_mark = '\x1e';
 
 constexpr std::string_view rcpts[] = {"c@d.example", "e@f.example", "g@h.example"};
 constexpr std::string_view orcpts[] = {"rfc822;c@d.example", "rfc822;e@f.example", "utf-8;g@h.example"};
@@ -85,6 +116,15 @@ struct model {
     int rcpt_reported = 0;
     int rcpt_accepted = 0;
     bool closed = false;
+    bool tls_refused = false;  // STARTTLS had a 4xx/5xx
+    // What the last 250 to EHLO/LHLO offered in the present TLS state (RFC 3207 §4.2: the
+    // handshake forgets it; HELO offers nothing).
+    bool esmtp = false;
+    std::uint32_t ext = 0;
+    std::uint32_t mechs = 0;
+    std::uint64_t size = 0;
+    [[nodiscard]] bool offered(ehlo_ext e) const { return esmtp && (ext & static_cast<std::uint32_t>(e)) != 0; }
+    [[nodiscard]] bool offered(sasl_mech k) const { return (mechs & static_cast<std::uint32_t>(k)) != 0; }
 };
 
 struct runner {
@@ -118,11 +158,14 @@ struct runner {
     void check_write(const client_state& before, const client_result& r) {
         std::string_view w = r.write;
         mix(w);
+        int lines = 0;
         while (!w.empty()) {
             const std::size_t e = w.find("\r\n");
             SMTPP_FUZZ_CHECK(e != std::string_view::npos);
             const std::string_view line = w.substr(0, e + 2);
             w.remove_prefix(e + 2);
+            // Several commands in one write: only under PIPELINING offered now (RFC 2920 §3.1).
+            if (++lines > 1) SMTPP_FUZZ_CHECK(m.offered(ehlo_ext::pipelining));
             if (before.phase == client_phase::auth || line == ".\r\n") continue;
             command c;
             parse_options po;
@@ -134,6 +177,17 @@ struct runner {
             switch (c.verb) {
                 case verb::mail:
                     SMTPP_FUZZ_CHECK(m.greeted);
+                    SMTPP_FUZZ_CHECK(secure_enough());
+                    // Parameters only of extensions offered in this TLS state (RFC 1870 §6,
+                    // RFC 6152 §2, RFC 3030 §3, RFC 6531 §3.4, RFC 3461 §4; RFC 3207 §4.2).
+                    SMTPP_FUZZ_CHECK(!c.params.has(p_size) || m.offered(ehlo_ext::size));
+                    SMTPP_FUZZ_CHECK(!c.params.has(p_body) || c.params.body != body_type::eight_bit_mime ||
+                                     m.offered(ehlo_ext::eightbitmime));
+                    SMTPP_FUZZ_CHECK(!c.params.has(p_body) || c.params.body != body_type::binary_mime ||
+                                     (m.offered(ehlo_ext::chunking) && m.offered(ehlo_ext::binarymime)));
+                    SMTPP_FUZZ_CHECK(!c.params.has(p_smtputf8) || m.offered(ehlo_ext::smtputf8));
+                    SMTPP_FUZZ_CHECK(!c.params.has(p_ret) || m.offered(ehlo_ext::dsn));
+                    SMTPP_FUZZ_CHECK(!c.params.has(p_envid) || m.offered(ehlo_ext::dsn));
                     m.in_txn = true;
                     m.rcpt_reported = 0;
                     m.rcpt_accepted = 0;
@@ -141,27 +195,63 @@ struct runner {
                     break;
                 case verb::rcpt:
                     SMTPP_FUZZ_CHECK(m.in_txn);
+                    SMTPP_FUZZ_CHECK(!c.params.has(p_notify) || m.offered(ehlo_ext::dsn));
+                    SMTPP_FUZZ_CHECK(!c.params.has(p_orcpt) || m.offered(ehlo_ext::dsn));
                     ++m.rcpt_written;
                     break;
                 case verb::data:
                 case verb::bdat:
                     SMTPP_FUZZ_CHECK(m.in_txn);
                     SMTPP_FUZZ_CHECK(r.next.has(cf_pipelined) || m.rcpt_accepted > 0);
+                    SMTPP_FUZZ_CHECK(c.verb == verb::data || m.offered(ehlo_ext::chunking));
                     break;
-                case verb::auth: SMTPP_FUZZ_CHECK(tls || cfg.auth_without_tls); break;
+                case verb::auth: {
+                    SMTPP_FUZZ_CHECK(tls || cfg.auth_without_tls);
+                    SMTPP_FUZZ_CHECK(secure_enough());
+                    // RFC 4954 §4: after a 250 to EHLO in this TLS state that offered AUTH
+                    // and the mechanism.
+                    SMTPP_FUZZ_CHECK(m.greeted && m.offered(ehlo_ext::auth));
+                    SMTPP_FUZZ_CHECK(c.mechanism_id == sasl_mechanism::plain ||
+                                     c.mechanism_id == sasl_mechanism::login ||
+                                     c.mechanism_id == sasl_mechanism::xoauth2);
+                    const sasl_mech k = c.mechanism_id == sasl_mechanism::plain   ? sasl_mech::plain
+                                        : c.mechanism_id == sasl_mechanism::login ? sasl_mech::login
+                                                                                  : sasl_mech::xoauth2;
+                    SMTPP_FUZZ_CHECK(m.offered(k));
+                    break;
+                }
+                case verb::starttls:  // once, in clear, when offered (RFC 3207 §4)
+                    SMTPP_FUZZ_CHECK(!tls && cfg.tls != tls_mode::none && m.offered(ehlo_ext::starttls));
+                    break;
+                case verb::helo:  // the fallback of RFC 5321 §3.2, never after TLS (EHLO must work)
+                    SMTPP_FUZZ_CHECK(!tls && !cfg.lmtp);
+                    break;
+                case verb::ehlo: SMTPP_FUZZ_CHECK(!cfg.lmtp); break;
+                case verb::lhlo: SMTPP_FUZZ_CHECK(cfg.lmtp); break;
                 case verb::rset:
-                case verb::quit:
-                case verb::ehlo:
-                case verb::lhlo:
-                case verb::helo:
-                case verb::starttls: break;
+                case verb::quit: break;
                 default: SMTPP_FUZZ_CHECK(false);
             }
         }
     }
 
+    // MAIL and AUTH in clear only when TLS is not wanted, or not to be had: not offered in
+    // the last EHLO, or refused (RFC 3207 §4: a client that requires TLS stops instead).
+    [[nodiscard]] bool secure_enough() const {
+        if (tls || cfg.tls == tls_mode::none) return true;
+        return cfg.tls == tls_mode::opportunistic && (!m.offered(ehlo_ext::starttls) || m.tls_refused);
+    }
+
     void check(const client_state& before, std::uint16_t code, const client_result& r) {
         SMTPP_FUZZ_CHECK(!m.closed);
+        if (before.phase == client_phase::starttls && code >= 400) m.tls_refused = true;
+        // The state holds what the last hello in this TLS state offered, nothing older.
+        SMTPP_FUZZ_CHECK(r.next.has(cf_tls) == tls && r.next.has(cf_esmtp) == m.esmtp);
+        SMTPP_FUZZ_CHECK(r.next.extensions == m.ext && r.next.auth_mechanisms == m.mechs && r.next.size == m.size);
+        if (r.event == client_event::session) {
+            SMTPP_FUZZ_CHECK(m.greeted && (tls || cfg.tls != tls_mode::required));
+            SMTPP_FUZZ_CHECK(cfg.user.empty() || (before.phase == client_phase::auth && code == 235));
+        }
         mix((static_cast<std::uint64_t>(r.event) << 32) | (static_cast<std::uint64_t>(r.error) << 24) |
             (static_cast<std::uint64_t>(r.act) << 16) | r.code);
         if (r.act == client_action::read_reply || r.act == client_action::send_body) SMTPP_FUZZ_CHECK(r.timeout > 0);
@@ -216,10 +306,11 @@ struct runner {
         }
     }
 
-    // The whole conversation over `stream`, fed to the reader `piece` octets at a time.
+    // The whole conversation over `stream` (cleartext) and, once the client asked for the
+    // handshake, `secure` (the TLS stream), fed to the reader `piece` octets at a time.
     // `eager`: the host also makes calls the phase does not take, and hands the client
     // replies that arrive while it is idle.
-    std::uint64_t run(std::string_view stream, std::size_t piece, bool eager) {
+    std::uint64_t run(std::string_view stream, std::string_view secure, std::size_t piece, bool eager) {
         reply_reader reader;
         reply_collector collector;
         std::string_view rest = stream;  // not yet given to the reader
@@ -246,20 +337,87 @@ struct runner {
                     }
                     if (r.expect_ehlo) reader.expect_ehlo();
                     if (!read_reply(reader, collector, in, rest, piece)) return hash;
-                    const std::uint16_t code = collector.reply().code;
+                    const server_reply& rep = collector.reply();
+                    const std::uint16_t code = rep.code;
                     if (st.phase == client_phase::ehlo || st.phase == client_phase::helo) m.greeted = code == 250;
-                    r = client_step(cfg, env, st, collector.reply(), out, cap);
+                    if (code == 250 && st.phase == client_phase::ehlo) {  // what is offered from now on
+                        m.esmtp = true;
+                        m.ext = rep.extensions;
+                        m.mechs = rep.auth_mechanisms;
+                        m.size = (rep.extensions & static_cast<std::uint32_t>(ehlo_ext::size)) != 0 ? rep.size : 0;
+                    } else if (code == 250 && st.phase == client_phase::helo) {  // nothing (RFC 5321 §4.1.1.1)
+                        m.esmtp = false;
+                        m.ext = 0;
+                        m.mechs = 0;
+                        m.size = 0;
+                    }
+                    r = client_step(cfg, env, st, rep, out, cap);
                     check(st, code, r);
+                    if (st.phase == client_phase::starttls && code == 220) {
+                        // RFC 3207 §4.2: octets behind the 220 are refused, nothing written;
+                        // else the handshake, and nothing written before it.
+                        if (rep.trailing) {
+                            SMTPP_FUZZ_CHECK(r.act == client_action::close && r.event == client_event::failed &&
+                                             r.error == client_error::response_injection && r.write.empty());
+                        } else {
+                            SMTPP_FUZZ_CHECK(r.act == client_action::start_tls && r.next.phase == client_phase::tls);
+                        }
+                    }
                     break;
                 }
-                case client_action::start_tls:
+                case client_action::start_tls: {
+                    // Nothing of the cleartext is left: the client asked for the handshake
+                    // on a 220 with no octet behind it, once.
+                    SMTPP_FUZZ_CHECK(in.empty() && rest.empty() && !reader.in_reply() && !tls);
+                    SMTPP_FUZZ_CHECK(st.phase == client_phase::tls);
+                    if (eager) {
+                        // Until the handshake is done, no call but client_tls_established is
+                        // taken, and none writes anything.
+                        envelope one = env;
+                        one.one_at_a_time = true;
+                        const client_result w[] = {client_send(cfg, env, st, out, cap),
+                                                   client_quit(cfg, st),
+                                                   client_body_done(cfg, st),
+                                                   client_chunk(cfg, st, 1, true, out, cap),
+                                                   client_recipient(cfg, one, st, "a@b.example", {}, out, cap),
+                                                   client_recipients_done(cfg, one, st, out, cap)};
+                        for (const client_result& x : w)
+                            SMTPP_FUZZ_CHECK(x.act == client_action::close && x.error == client_error::invalid_call &&
+                                             x.write.empty() && x.next.phase == client_phase::closed);
+                        // A reply now (cleartext behind the 220, or TLS octets) is not awaited.
+                        const client_result y = client_step(cfg, env, st, collector.reply(), out, cap);
+                        SMTPP_FUZZ_CHECK(y.act == client_action::close && y.error == client_error::unexpected_reply &&
+                                         y.write.empty() && y.next.phase == client_phase::closed);
+                    }
+                    // The handshake: from now on the server's octets are the TLS stream.
                     tls = true;
+                    mix(std::string_view("handshake"));
                     m.greeted = false;
+                    m.esmtp = false;
+                    m.ext = 0;
+                    m.mechs = 0;
+                    m.size = 0;
                     reader.reset();
-                    in = {};  // the buffered bytes are dropped (there are none: see trailing)
+                    in = {};
+                    rest = secure;
+                    secure = {};
                     r = client_tls_established(cfg, st, out, cap);
+                    // RFC 3207 §4.2: EHLO (LHLO) again, alone, everything learned forgotten.
+                    SMTPP_FUZZ_CHECK(r.act == client_action::read_reply && r.expect_ehlo &&
+                                     r.event == client_event::none && r.next.phase == client_phase::ehlo);
+                    SMTPP_FUZZ_CHECK(r.next.flags == cf_tls && r.next.extensions == 0 && r.next.auth_mechanisms == 0 &&
+                                     r.next.size == 0);
+                    {
+                        command c;
+                        parse_options po;
+                        po.allow_helo_address_literal = true;
+                        SMTPP_FUZZ_CHECK(parse_command(r.write, c, po) == command_error::none);
+                        SMTPP_FUZZ_CHECK(c.line.size() == r.write.size() && c.argument == cfg.helo);
+                        SMTPP_FUZZ_CHECK(c.verb == (cfg.lmtp ? verb::lhlo : verb::ehlo));
+                    }
                     check(st, 0, r);
                     break;
+                }
                 case client_action::send_body:
                     if (eager) {
                         const client_result x = r.bdat ? client_body_done(cfg, st)
@@ -465,20 +623,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (long_pass) stream.remove_prefix(1);
     const bool bad = !stream.empty() && stream[0] == '&';
     if (bad) stream.remove_prefix(1);
+    // Then the cleartext, up to the handshake mark, and the TLS stream after it.
+    std::string_view secure{};
+    const std::size_t mark = stream.find(handshake_mark);
+    if (mark != std::string_view::npos) {
+        secure = stream.substr(mark + 1);
+        stream = stream.substr(0, mark);
+    }
     counting = true;
     allocations = 0;
     runner whole = make_runner(bits, env_kind, one, bad);
     whole.cap = cap;
     if (long_pass && !whole.cfg.user.empty()) whole.cfg.password = long_password;
-    const std::uint64_t a = whole.run(stream, stream.size() + 1, eager);
+    const std::uint64_t a = whole.run(stream, secure, stream.size() + secure.size() + 1, eager);
     runner split = make_runner(bits, env_kind, one, bad);
     split.cap = cap;
     if (long_pass && !split.cfg.user.empty()) split.cfg.password = long_password;
-    const std::uint64_t b = split.run(stream, piece, eager);
+    const std::uint64_t b = split.run(stream, secure, piece, eager);
     runner bytes = make_runner(bits, env_kind, one, bad);
     bytes.cap = cap;
     if (long_pass && !bytes.cfg.user.empty()) bytes.cfg.password = long_password;
-    const std::uint64_t c = bytes.run(stream, 1, eager);
+    const std::uint64_t c = bytes.run(stream, secure, 1, eager);
     counting = false;
     SMTPP_FUZZ_CHECK(allocations == 0);
     SMTPP_FUZZ_CHECK(a == b && b == c);
