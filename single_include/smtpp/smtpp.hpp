@@ -4382,7 +4382,11 @@ private:
     // Defined before next(): clang evaluates a member template in a constant expression
     // only if its definition comes first.
     // The byte state machine; with `Blocks`, whole 64-byte blocks of plain CRLF text in
-    // state mid, bol or cr are skimmed first (see skim), with the same events.
+    // state mid, bol or cr are skimmed first (see skim), with the same events. It stays one
+    // switch, a case per state (the longest 30 lines), read as the decoder's state table:
+    // moving the dot states into a function of their own measured 6-12 % slower on GCC's
+    // whole-body decode, and the scanning states cannot leave the loop without losing `i`
+    // and `run` to memory.
     template <bool Blocks>
     SMTPP_CLANG_INLINE constexpr data_event step(std::string_view input) noexcept {
         const char* const p = input.data();
