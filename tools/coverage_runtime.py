@@ -18,9 +18,27 @@ import sys
 # Functions whose code does not run in an x86-64 binary: evaluated by the compiler
 # (constexpr table builders) or portable twins of SSE2 paths, which run in constant
 # evaluation and on CPUs without SSE2 (tests/ compares them with the SSE2 paths).
+#
+# Each pattern is searched in the demangled name, parameters and template arguments
+# included. The newer ones start with `^[^<(]*` so that they name the function itself and
+# never a function instantiated with it (`for_each_field<visited_fields<...>::lambda>` is
+# the same code as the run-time `for_each_field<write_words<...>::lambda>`).
 COMPILE_TIME = [
     (r"build_reply_table|reply_source|rendered_bytes|make_mech_slots|make_keyword_slots|make_keyword_table",
      "constexpr table builder, evaluated by the compiler"),
+    (r"^[^<(]*smtpp::detail::build_transitions\b",
+     "constexpr table builder (the session's dense transition table), evaluated by the compiler"),
+    (r"^[^<(]*smtpp::detail::(find_keyword_multiplier|keyword_hash_perfect)\b",
+     "the perfect-hash multiplier search of the EHLO keyword table, run by the compiler for `keyword_multiplier`"),
+    (r"^[^<(]*smtpp::detail::(accept_with|refuse_with|policy_bit_of)\b",
+     "called only in the initialisers of constexpr tables (`transition_rows`, `param_rows`)"),
+    (r"^[^<(]*smtpp::detail::(param_case|verb_case)\b",
+     "the value of a case label (`param_lookup`, `parse_verb`): a constant expression"),
+    (r"^[^<(]*smtpp::detail::(verbs_in_order|command_errors_in_order|registry_consistent|"
+     r"sasl_mech_names_in_bit_order|rows_in_order|dense|well_formed)\b",
+     "compile-time check of a table's or registry's invariants (static_assert only)"),
+    (r"^[^<(]*smtpp::detail::(visited_fields|field_count)\b",
+     "compile-time count of a struct's fields against for_each_field (static_assert only)"),
     (r"::put_reply\(smtpp::reply_hint|::(acc|ref)\(smtpp::session_reply",
      "called only by constexpr table builders (the reply and transition tables)"),
     (r"scan_in_constant_evaluation", "constant evaluation only"),
