@@ -6,7 +6,8 @@ Usage: coverage_runtime.py [--check] [--list] PROFDATA HEADER... -- OBJECT...
            branch outcome never taken (what is left uncovered, to name or to reach)
 
 Reads llvm-cov's lcov export (DA and BRDA records) and leaves out the lines of functions
-that never run in a binary on this machine, named below with the reason; prints one row per
+that never run in a binary on this machine, named below with the reason, and the lines of
+constant-evaluation arms inside functions that do run (CONSTANT_EVALUATION_ARMS); prints one row per
 header (lines, branches) and the functions left out, and exits 1 when a header is under the
 bar (>= 95 % lines, >= 90 % branches) and --check was given.
 """
@@ -51,6 +52,23 @@ COMPILE_TIME = [
      "portable twin of an SSE2 path (constant evaluation, CPUs without SSE2)"),
 ]
 
+# Lines inside functions that do run, which only constant evaluation reaches: the arm
+# taken when in_constant_evaluation() is true, or the portable return after the
+# `if (!in_constant_evaluation()) return <SSE2 / word-load / sealed path>;` that an x86-64
+# binary always takes. (function pattern, pattern of a whole line of the arm, stripped).
+# Only lines that hold nothing but the arm: a line with the test itself stays counted.
+CONSTANT_EVALUATION_ARMS = [
+    (r"^[^<(]*smtpp::detail::sealed\(", r"#endif|return r;"),
+    (r"^[^<(]*smtpp::detail::text_run\(", r"#endif|return text_run_scalar\(p, n\);"),
+    (r"^[^<(]*smtpp::detail::load8_word\(", r"#endif|return load8\(p\);"),
+    (r"^[^<(]*smtpp::detail::find_special\(", r"#endif|return find_special_words\(p, window, avail, allow_8bit\);"),
+    (r"^[^<(]*smtpp::detail::clear\(smtpp::command&\)", r"c = command\{\};"),
+    (r"^[^<(]*smtpp::detail::reset\(smtpp::ehlo_capabilities&\)", r"caps = ehlo_capabilities\{\};"),
+    (r"^[^<(]*smtpp::detail::copy_bytes\(", r"for \(std::size_t i = 0; i < n; \+\+i\) dst\[i\] = src\[i\];"),
+]
+ARM_REASON = ("constant-evaluation arm of a run-time function (in_constant_evaluation() is false at run "
+              "time; the SSE2, word-load or sealing path returns first on x86-64)")
+
 
 def demangle(names):
     out = subprocess.run(["c++filt"], input="\n".join(names), capture_output=True, text=True).stdout
@@ -89,6 +107,30 @@ def main():
                 if (first, last) not in [(a, b) for a, b, _, _ in lst]:
                     lst.append((first, last, short, reason))
                 break
+
+    # Constant-evaluation arms inside the other functions, line by line.
+    sources = {}
+    for f, name in zip(funcs, names):
+        for fpattern, lpattern in CONSTANT_EVALUATION_ARMS:
+            if not re.search(fpattern, name):
+                continue
+            regions = [r for r in f["regions"] if r[5] == 0]
+            if not regions:
+                continue
+            path = f["filenames"][0]
+            if path not in sources:
+                with open(path, encoding="utf-8") as src:
+                    sources[path] = src.read().split("\n")
+            lst = excluded.setdefault(path, [])
+            for ln in range(min(r[0] for r in regions), max(r[2] for r in regions) + 1):
+                if not re.fullmatch(lpattern, sources[path][ln - 1].strip()) or any(a <= ln <= b for a, b, _, _ in lst):
+                    continue
+                short = name.split("(")[0]
+                prev = [e for e in lst if e[1] == ln - 1 and e[2] == short and e[3] == ARM_REASON]
+                if prev:  # the arm's next line: one range
+                    lst[lst.index(prev[0])] = (prev[0][0], ln, short, ARM_REASON)
+                else:
+                    lst.append((ln, ln, short, ARM_REASON))
 
     stats = {}
     cur = None
