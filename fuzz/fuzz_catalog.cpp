@@ -9,8 +9,11 @@
 //      listed_reply_code(reply_index(code)) == code; the facts (valid, listed, closes, rfc)
 //      are the same in every language; every text is well-formed UTF-8;
 //   3. explain_enhanced likewise, with enhanced_index / listed_enhanced_code round trips;
-//   4. every to_string of an enum value is non-empty, and every reply_for hint formats into
-//      a reply that the reply reader parses back to the same code and enhanced code.
+//      is_valid_reply_code and is_valid agree with the explainers' validity, and
+//      format_enhanced_code writes exactly the valid codes, as parse_enhanced_code reads them;
+//   4. every to_string of an enum value is non-empty, and every reply_for hint (in and out
+//      of range) formats into a reply that the reply reader parses back to the same code
+//      and enhanced code.
 #include <smtpp/catalog.hpp>
 #include <smtpp/data.hpp>
 #include <smtpp/encode.hpp>
@@ -61,7 +64,7 @@ void check_hint(const reply_hint& h) {
 void check_explained_reply(unsigned code) {
     const reply_explanation e = explain_reply(code, lang::en);
     const bool valid = code >= 200 && code <= 599 && (code / 10) % 10 <= 5;
-    SMTPP_FUZZ_CHECK(e.valid == valid);
+    SMTPP_FUZZ_CHECK(e.valid == valid && is_valid_reply_code(code) == valid);
     const std::size_t i = reply_index(code);
     SMTPP_FUZZ_CHECK(e.listed == (valid && i < listed_reply_count));
     if (i < listed_reply_count) SMTPP_FUZZ_CHECK(listed_reply_code(i) == code);
@@ -82,7 +85,11 @@ void check_explained_reply(unsigned code) {
 void check_enhanced(enhanced_code c) {
     const enhanced_explanation e = explain_enhanced(c, lang::en);
     const bool valid = (c.cls == 2 || c.cls == 4 || c.cls == 5) && c.subject <= 999 && c.detail <= 999;
-    SMTPP_FUZZ_CHECK(e.valid == valid && e.esc == c);
+    SMTPP_FUZZ_CHECK(e.valid == valid && e.esc == c && is_valid(c) == valid);
+    const enhanced_code_text text = format_enhanced_code(c);
+    SMTPP_FUZZ_CHECK((text.size != 0) == valid);
+    enhanced_code parsed{};
+    SMTPP_FUZZ_CHECK(!valid || (parse_enhanced_code(text.view(), parsed) == text.size && parsed == c));
     const std::size_t i = enhanced_index(c.subject, c.detail);
     SMTPP_FUZZ_CHECK(e.listed == (valid && i < listed_enhanced_count));
     if (i < listed_enhanced_count) {
@@ -134,13 +141,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     SMTPP_FUZZ_CHECK(!to_string(static_cast<line_error>(v)).empty());
     SMTPP_FUZZ_CHECK(!to_string(static_cast<data_error>(v)).empty());
     SMTPP_FUZZ_CHECK(!to_string(static_cast<phase>(v)).empty());
+    SMTPP_FUZZ_CHECK(!to_string(static_cast<verdict>(v)).empty());
     SMTPP_FUZZ_CHECK(!to_string(static_cast<encode_error>(v)).empty());
     // A language by value: its tag parses back to it; out of range, English (the texts' fallback).
     lang by_value = lang::en;
     SMTPP_FUZZ_CHECK(parse_lang(to_string(static_cast<lang>(v)), by_value));
     SMTPP_FUZZ_CHECK(by_value == (v < lang_count ? static_cast<lang>(v) : lang::en));
     check_hint(reply_for(static_cast<command_error>(v % command_error_count)));
+    check_hint(reply_for(static_cast<command_error>(v)));
     check_hint(reply_for(static_cast<session_reply>(v % session_reply_count)));
+    check_hint(reply_for(static_cast<session_reply>(v)));
     check_hint(reply_for(static_cast<policy_error>(v)));
     check_hint(reply_for(static_cast<format_error>(v)));
     check_hint(reply_for(static_cast<reply_error>(v)));

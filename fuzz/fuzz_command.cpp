@@ -1,7 +1,7 @@
 // Fuzz target for parse_command / format_command (include/smtpp/command.hpp).
 //
 // Input: one option byte (bit 0: SMTPUTF8 advertised, bit 1: SMTPUTF8 transaction,
-// bit 2: max_line 1000), then the command line. Properties, each reported with
+// bit 2: max_line 1000, bit 3: lower-case xtext hex allowed), then the command line. Properties, each reported with
 // SMTPP_FUZZ_CHECK (fuzz_support.hpp):
 //   1. every view in the result lies inside the line;
 //   2. parsing is deterministic and independent of where the bytes sit in memory
@@ -14,7 +14,12 @@
 //      the plain reference functions rather than the parser's fast paths: xtext decodes
 //      with no control octet (CVE-2020-28021), NOTIFY flags are NEVER alone or a
 //      non-empty set, the AUTH response is base64 or "=", the mechanism id is that of
-//      its name, BDAT's size is its digits' value.
+//      its name, BDAT's size is its digits' value;
+//   7. the overload that returns the command gives the same command and error;
+//   8. xtext_decode of any value or argument is either refused or no longer than its input
+//      (and refused with one octet less room), unquote copies an unquoted argument as is;
+//   9. format_command refuses a command without a verb (invalid, unknown_verb) and an
+//      argument carrying CR LF (forbidden_byte), and writes an empty AUTH response as "=".
 #include <smtpp/command.hpp>
 
 #include <cstddef>
@@ -73,6 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     opt.smtputf8 = (data[0] & 1) != 0;
     opt.smtputf8_transaction = (data[0] & 2) != 0;
     if (data[0] & 4) opt.max_line = 1000;
+    opt.allow_lowercase_xtext_hex = (data[0] & 8) != 0;
     const std::string_view line(reinterpret_cast<const char*>(data + 1), size - 1);
 
     command c;
@@ -83,6 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // 2. determinism and position independence
     command again;
     SMTPP_FUZZ_CHECK(smtpp::parse_command(line, again, opt) == e && same(c, again));
+    command_error by_value = command_error::none;
+    SMTPP_FUZZ_CHECK(same(smtpp::parse_command(line, by_value, opt), c) && by_value == e);
     const std::size_t n = line.size();
     std::unique_ptr<char[]> moved(new char[n + 8]);
     if (n) std::memcpy(moved.get() + 3, line.data(), n);
@@ -188,13 +196,35 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         SMTPP_FUZZ_CHECK(un == lp.size() - 2 - pairs);
         SMTPP_FUZZ_CHECK(smtpp::unquote(lp, buf, un == 0 ? 0 : un - 1) == (un == 0 ? 0 : SIZE_MAX));
     }
+    // xtext_decode of any text: refused, or at most as long as the text, at least a third
+    // of it, and refused with one octet less room.
+    static char decoded[20000];
+    auto decode = [&](std::string_view x) {
+        const std::size_t k = smtpp::xtext_decode(x, decoded, sizeof decoded, opt.allow_lowercase_xtext_hex);
+        if (k == SIZE_MAX) return;
+        SMTPP_FUZZ_CHECK(k <= x.size() && 3 * k >= x.size());
+        SMTPP_FUZZ_CHECK(k == 0 || smtpp::xtext_decode(x, decoded, k - 1, opt.allow_lowercase_xtext_hex) == SIZE_MAX);
+    };
+    decode(c.argument);
+    // unquote of the argument: a quoted string loses its quotes (and quoted-pairs), any
+    // other text is copied as it is; with one octet less room it is refused.
+    {
+        const std::string_view a = c.argument;
+        const bool quoted = a.size() >= 2 && a.front() == '"' && a.back() == '"';
+        const std::size_t un = smtpp::unquote(a, decoded, sizeof decoded);
+        SMTPP_FUZZ_CHECK(quoted ? un + 2 <= a.size()
+                                : un == a.size() && (un == 0 || std::memcmp(decoded, a.data(), un) == 0));
+        SMTPP_FUZZ_CHECK(smtpp::unquote(a, decoded, un == 0 ? 0 : un - 1) == (un == 0 ? 0 : SIZE_MAX));
+    }
     // 9. next_param walks params::text: every keyword non-empty and inside the text, the
     //    known keywords all seen
     if (e == command_error::none) {
         std::string_view text = c.params.text, kw, val;
         std::size_t walked = 0;
-        while (smtpp::next_param(text, kw, val))
+        while (smtpp::next_param(text, kw, val)) {
             SMTPP_FUZZ_CHECK(!kw.empty() && inside(kw, line) && inside(val, line) && ++walked <= 512);
+            decode(val);
+        }
         std::size_t known = 0;
         for (std::uint32_t b = c.params.present; b != 0; b &= b - 1) ++known;
         SMTPP_FUZZ_CHECK(walked >= known + (c.params.unknown_count != 0 ? 1u : 0u));
@@ -213,5 +243,37 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (c.verb == smtpp::verb::helo || c.verb == smtpp::verb::ehlo || c.verb == smtpp::verb::vrfy ||
         c.verb == smtpp::verb::noop)
         SMTPP_FUZZ_CHECK(back.argument == c.argument);
+
+    // 9. what format_command refuses: no verb; CR LF in an argument it writes (command
+    //    injection); and an empty AUTH initial response is written as "=" (RFC 4954 §4).
+    command bad = c;
+    bad.verb = smtpp::verb::unknown;
+    smtpp::command_format_result g = smtpp::format_command(bad, out, sizeof out, opt);
+    SMTPP_FUZZ_CHECK(g.err == smtpp::command_format_error::invalid && g.parse_error == command_error::unknown_verb);
+    switch (c.verb) {
+        case smtpp::verb::helo:
+        case smtpp::verb::ehlo:
+        case smtpp::verb::lhlo:
+        case smtpp::verb::etrn:
+        case smtpp::verb::vrfy:
+        case smtpp::verb::expn:
+        case smtpp::verb::help:
+        case smtpp::verb::noop:
+            bad = c;
+            bad.argument = "x\r\nQUIT";
+            g = smtpp::format_command(bad, out, sizeof out, opt);
+            SMTPP_FUZZ_CHECK(g.err == smtpp::command_format_error::forbidden_byte);
+            break;
+        case smtpp::verb::auth:
+            if (!c.has_initial_response) break;
+            bad = c;
+            bad.initial_response = {};
+            g = smtpp::format_command(bad, out, sizeof out, opt);
+            SMTPP_FUZZ_CHECK(g.err == smtpp::command_format_error::none);
+            SMTPP_FUZZ_CHECK(smtpp::parse_command(std::string_view(out, g.size), back, opt) == command_error::none &&
+                             back.initial_response == "=");
+            break;
+        default: break;
+    }
     return 0;
 }

@@ -3,7 +3,8 @@
 // Properties: every view lies inside the input; parse_ehlo agrees with reply_reader on
 // status, error and length (the reader fed in chunks: split == whole); a prefix of a
 // complete reply is need_more; reformatting the lines gives the same capabilities; the fast
-// path agrees with its plain twin (detail::parse_ehlo_plain) on every field.
+// path agrees with its plain twin (detail::parse_ehlo_plain) on every field; ok(), has()
+// and to_string(sasl_mech) agree with the fields.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -65,24 +66,46 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     SMTPP_FUZZ_CHECK(inside(caps.domain, in) && inside(caps.greet, in) && inside(caps.auth_params, in) &&
                      inside(caps.futurerelease_datetime, in) && inside(caps.mt_priority_policy, in));
     SMTPP_FUZZ_CHECK(caps.unknown_count <= smtpp::ehlo_capabilities::max_unknown);
+    // The accessors read the fields: ok() is a 250, has() one bit; each mechanism has its
+    // registered name, a value that is not exactly one mechanism is "unknown".
+    SMTPP_FUZZ_CHECK(caps.ok() == (caps.code == 250));
+    for (unsigned bit = 0; bit < 32; ++bit) {
+        const std::uint32_t b = std::uint32_t{1} << bit;
+        SMTPP_FUZZ_CHECK(caps.has(static_cast<smtpp::ehlo_ext>(b)) == ((caps.extensions & b) != 0));
+        SMTPP_FUZZ_CHECK(caps.has(static_cast<smtpp::sasl_mech>(b)) == ((caps.auth_mechanisms & b) != 0));
+        if ((caps.auth_mechanisms & b) != 0)
+            SMTPP_FUZZ_CHECK(smtpp::to_string(static_cast<smtpp::sasl_mech>(b)) != "unknown");
+    }
+    SMTPP_FUZZ_CHECK(caps.auth_mechanisms == 0 || (caps.auth_mechanisms & (caps.auth_mechanisms - 1)) == 0 ||
+                     smtpp::to_string(static_cast<smtpp::sasl_mech>(caps.auth_mechanisms)) == "unknown");
     for (std::size_t i = 0; i < caps.unknown_count; ++i)
         SMTPP_FUZZ_CHECK(!caps.unknown[i].keyword.empty() && inside(caps.unknown[i].keyword, in) &&
                          inside(caps.unknown[i].params, in));
 
     // The fast path agrees with its plain twin, field by field, also under small limits
-    // (byte 0's high bits: a line limit of 4..35 octets, at most 1..3 lines).
-    for (int limits = 0; limits < 2; ++limits) {
+    // (byte 0's high bits: a line limit of 4..35 octets, at most 1..3 lines), and with a
+    // line limit under 4 octets, which both take as 512 (as the reply reader does).
+    for (int limits = 0; limits < 3; ++limits) {
         smtpp::reply_options o = opt;
         if (limits == 1) {
             o.max_line = 4u + (flags >> 3);
             o.max_lines = 1u + data[1] % 3u;
             o.max_reply_bytes = 8u + data[1];
         }
+        if (limits == 2) o.max_line = flags >> 6;
         smtpp::ehlo_capabilities fast, plain;
         const smtpp::ehlo_result rf = smtpp::parse_ehlo(in, fast, o);
         const smtpp::ehlo_result rp = smtpp::detail::parse_ehlo_plain(in, plain, o);
         SMTPP_FUZZ_CHECK(rf.st == rp.st && rf.error == rp.error && rf.consumed == rp.consumed &&
                          identical(fast, plain));
+        if (limits == 2) {
+            smtpp::reply_options at512 = o;
+            at512.max_line = 512;
+            smtpp::ehlo_capabilities c512;
+            const smtpp::ehlo_result r512 = smtpp::parse_ehlo(in, c512, at512);
+            SMTPP_FUZZ_CHECK(r512.st == rf.st && r512.error == rf.error && r512.consumed == rf.consumed &&
+                             identical(c512, fast));
+        }
     }
 
     // The reply reader, fed in chunks of (byte 1 % 13 + 1), agrees.

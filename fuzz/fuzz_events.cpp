@@ -13,11 +13,18 @@
 //   3. no 354 and no delivery without an accepted MAIL and RCPT; STARTTLS only outside TLS,
 //      and it gives the fresh state (TLS flag, no recipients);
 //   4. split ≡ whole: the client bytes fed in pieces give the same output;
-//   5. zero allocations inside the session, reader and decoders.
+//   5. zero allocations inside the session, reader and decoders;
+//   6. a host that breaks the contract (an entry point called out of turn, a verdict or a
+//      body error past its enum) gets 421 and close; after close every entry point answers
+//      close and nothing else;
+//   7. session_state's == and != agree with its fields as detail::for_each_field lists
+//      them (every field, checked against the struct at compile time), and a change to
+//      any one of them makes the states unequal.
 #include <smtpp/session.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #define SMTPP_FUZZ_COUNT_ALLOCATIONS
@@ -28,6 +35,26 @@ using namespace smtpp;
 using smtpp_fuzz::allocations;
 using smtpp_fuzz::check_reply_text;
 using smtpp_fuzz::counting;
+
+/// Every field of `a` equals that of `b`, octet for octet.
+bool same_fields(const session_state& a, const session_state& b) {
+    bool eq = true;
+    detail::for_each_field(a, 0, [&](std::size_t off, const auto& field) {
+        eq = eq && std::memcmp(&field, reinterpret_cast<const char*>(&b) + off, sizeof field) == 0;
+    });
+    return eq;
+}
+
+/// == sees every field: `st` with any one field changed (one bit of its first octet)
+/// compares unequal, by == and by !=.
+void check_each_field_compared(const session_state& st) {
+    detail::for_each_field(st, 0, [&](std::size_t off, const auto&) {
+        session_state changed = st;
+        char* const octet = reinterpret_cast<char*>(&changed) + off;
+        *octet = static_cast<char>(*octet ^ 1);
+        SMTPP_FUZZ_CHECK(!(changed == st) && changed != st && !same_fields(changed, st));
+    });
+}
 
 struct run {
     const policy& pol;
@@ -59,6 +86,7 @@ struct run {
         SMTPP_FUZZ_CHECK(r.act != action::deliver || r.next.recipients > 0);
         SMTPP_FUZZ_CHECK(r.act != action::close || r.next.phase == phase::closed);
         SMTPP_FUZZ_CHECK(r.act != action::start_tls || !st.has(sf_tls));
+        SMTPP_FUZZ_CHECK((r.next == st) == same_fields(r.next, st) && (r.next != st) == !(r.next == st));
         counting = false;
         for (std::uint16_t i = 0; i < r.count; ++i) out.append(r.reply);
         out += static_cast<char>('0' + static_cast<int>(r.act));
@@ -88,11 +116,11 @@ struct run {
                     mode = 0;
                     return;
                 case action::read_data:
-                    dd = data_decoder(body_options(pol, st));
+                    dd = data_decoder(options_for(pol, st).data);
                     mode = 1;
                     return;
                 case action::read_bdat:
-                    bd = bdat_decoder(r.chunk_size, chunk_options(pol, st), r.last);
+                    bd = bdat_decoder(r.chunk_size, options_for(pol, st).bdat, r.last);
                     mode = 2;
                     return;
                 case action::verify_credentials:
@@ -138,9 +166,10 @@ struct run {
                 if (ev.kind != data_event_kind::end) continue;
                 const bool data = mode == 1;
                 mode = 0;
-                // The host may refuse the body for its own reason (storage full, too big).
+                // The host may refuse the body for its own reason (storage full, too big),
+                // or pass a value past the enum (a host bug: 421 and close).
                 std::uint8_t a = 0;
-                const data_error e = take('E', a) ? static_cast<data_error>(a % 6) : ev.err;
+                const data_error e = take('E', a) ? static_cast<data_error>(a >= 0xF0 ? a : a % 6) : ev.err;
                 handle(data ? end_of_data(pol, st, e) : end_of_chunk(pol, st, e));
             }
         }
@@ -160,9 +189,17 @@ struct run {
 /// behind a STARTTLS whose handshake failed nothing is answered; before the greeting, input
 /// closes the connection (a pre-greet talker).
 void check_ended(const policy& pol, const session_state& st, command& cmd) {
+    check_each_field_compared(st);
     const line_event too_long{status::failed, line_error::too_long, "NOOP", 0};
-    const step_result after[] = {step(pol, st, "NOOP\r\n", cmd, false), on_line_error(pol, st, too_long),
-                                 on_line_error(pol, st, line_error::nul), timeout(pol, st), shutdown(pol, st)};
+    const step_result after[] = {step(pol, st, "NOOP\r\n", cmd, false),
+                                 on_line_error(pol, st, too_long),
+                                 on_line_error(pol, st, line_error::nul),
+                                 timeout(pol, st),
+                                 shutdown(pol, st),
+                                 resolve(pol, st, verdict::accept),
+                                 tls_established(pol, st),
+                                 end_of_data(pol, st, data_error::none),
+                                 end_of_chunk(pol, st, data_error::none)};
     if (st.phase == phase::closed) {
         for (const step_result& x : after)
             SMTPP_FUZZ_CHECK(x.act == action::close && x.reply.empty() && x.count == 0 && x.next == st);
@@ -178,14 +215,19 @@ void check_ended(const policy& pol, const session_state& st, command& cmd) {
 
 /// Events: 'L' n <n octets>: client bytes; 'T': a timeout; 'S': shutdown; 'R' n: the read
 /// limit changes (RFC 4954 §4 AUTH lines); 'M': a misplaced resolve or tls_established
-/// (host contract misuse); 'P' p: a line or line error while a decision is pending (misuse,
+/// (host contract misuse); 'X' x: an entry point called out of turn (start() again, resolve()
+/// with a verdict past the enum, end_of_data() / end_of_chunk() outside their phase,
+/// auth_challenge() with no AUTH pending: misuse, the session closes; skipped where the call
+/// would be in turn); 'P' p: a line or line error while a decision is pending (misuse,
 /// taken where a decision is pending); 'V' v / 'C' n / 'E' e / 'F': answers to the
 /// decision in progress (verdict, SASL challenge, decoder result, failed TLS handshake),
 /// taken where a decision is pending; elsewhere they are skipped. End of input: the client
 /// closes.
 std::string session(const policy& pol, std::string_view ev, std::size_t piece) {
     run r{pol, {}, piece, {}, {}, {}, {}, {}, {}, 0, false};
-    r.rd.set_max_line(line_limit(pol));
+    // The reader as options_for() sets it: line_limit(), and bare LF line ends when the
+    // policy allows them.
+    r.rd = line_reader<16384>(options_for(pol, r.st).line);
     counting = true;
     allocations = 0;
     r.handle(start(pol));
@@ -216,6 +258,32 @@ std::string session(const policy& pol, std::string_view ev, std::size_t piece) {
                     r.events.remove_prefix(1);
                 }
                 break;
+            case 'X': {  // host contract misuse: an entry point out of turn
+                if (r.events.empty()) break;
+                const auto x = static_cast<std::uint8_t>(r.events[0]);
+                r.events.remove_prefix(1);
+                char buf[16];
+                step_result m;
+                switch (x % 5) {
+                    case 0: m = start(pol, r.st); break;
+                    case 1: m = resolve(pol, r.st, static_cast<verdict>(verdict_count + x / 5)); break;
+                    case 2:
+                        if (r.st.phase == phase::data) continue;
+                        m = end_of_data(pol, r.st, data_error::none);
+                        break;
+                    case 3:
+                        if (r.st.phase == phase::chunk) continue;
+                        m = end_of_chunk(pol, r.st, data_error::none);
+                        break;
+                    default:
+                        if (r.st.pending == pending::credentials) continue;
+                        m = auth_challenge(pol, r.st, "", buf, sizeof buf);
+                        break;
+                }
+                SMTPP_FUZZ_CHECK(m.act == action::close && m.next.phase == phase::closed && m.code == 421);
+                r.handle(m);
+                break;
+            }
             case 'M': {  // host contract misuse: an answer with no decision pending
                 const step_result m = (r.events.size() & 1) != 0 ? resolve(pol, r.st, verdict::accept)
                                                                  : tls_established(pol, r.st);

@@ -11,7 +11,11 @@
 //   3. every rendered reply (greeting, EHLO before and inside TLS, HELO, 221, 421s) and the
 //      replies of start/refuse/timeout/shutdown parse back with the reply reader into one reply of
 //      one code, with CR and LF only in the CRLF that ends each line;
-//   4. building never allocates, and copying the policy keeps its replies.
+//   4. building never allocates, and copying the policy keeps its replies;
+//   5. rendered() is empty for every other reply; offers_mechanism() names exactly the
+//      mechanisms of the AUTH line rendered inside TLS (RFC 4954 §3);
+//   6. a client error counts one more error, saturating at 255, from any count (byte 34),
+//      and closes with 421 exactly at max_errors (none when max_errors is 0).
 #include <smtpp/reply.hpp>
 #include <smtpp/session.hpp>
 
@@ -122,12 +126,45 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             SMTPP_FUZZ_CHECK(copy.rendered(r, tls) == v);
         }
     }
+    for (std::size_t i = 0; i < session_reply_count; ++i) {
+        const auto r = static_cast<session_reply>(i);
+        bool slot = false;
+        for (session_reply k : slots) slot = slot || k == r;
+        SMTPP_FUZZ_CHECK(slot || (p.rendered(r).empty() && p.rendered(r, true).empty()));
+    }
+    // The mechanisms of the AUTH line inside TLS (where auth_needs_tls no longer hides it).
+    const std::string_view tls_ehlo = p.rendered(session_reply::ehlo, true);
+    std::string_view auth;
+    for (std::size_t at = tls_ehlo.find("\r\n") + 2; at < tls_ehlo.size();) {
+        const std::size_t end = tls_ehlo.find("\r\n", at);
+        const std::string_view l = tls_ehlo.substr(at + 4, end - at - 4);
+        if (l.size() > 5 && l.substr(0, 5) == "AUTH ") auth = l.substr(4);
+        at = end + 2;
+    }
+    for (std::size_t i = 0; i < detail::mechanism_count; ++i) {
+        bool listed = false;
+        for (std::string_view rest = auth; !rest.empty();) {
+            rest.remove_prefix(1);  // the SP before each name
+            const std::size_t sp = rest.find(' ');
+            listed = listed || rest.substr(0, sp) == detail::mechanism_name(i);
+            rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp);
+        }
+        SMTPP_FUZZ_CHECK(p.offers_mechanism(static_cast<sasl_mechanism>(i)) == listed);
+    }
+    command cmd;
+    // A client error from any error count (a state the host kept): one more, saturating.
+    session_state counted = s0.next;
+    counted.errors = data[34];
+    const step_result u = step(p, counted, "XYZZY\r\n", cmd, false);
+    check_result(u);
+    const unsigned errors = counted.errors == 255 ? 255u : counted.errors + 1u;
+    const bool limit = p.options().max_errors != 0 && errors >= p.options().max_errors;
+    SMTPP_FUZZ_CHECK(u.next.errors == errors && (u.act == action::close) == limit && (u.code == 421) == limit);
     // Host events in the fresh and ESMTP states: timeout, shutdown, EHLO.
     session_state st = s0.next;
     SMTPP_FUZZ_CHECK(command_line_limit(p, st) >= 512 && command_line_limit(p, st) <= line_limit(p));
     check_result(timeout(p, st));
     check_result(shutdown(p, st));
-    command cmd;
     const step_result e = step(p, st, o.lmtp ? "LHLO c.example\r\n" : "EHLO c.example\r\n", cmd, false);
     check_result(e);
     if (e.code == 250) {

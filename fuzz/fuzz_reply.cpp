@@ -3,7 +3,9 @@
 // Properties: split == whole (events and error); every view lies inside the input or the
 // reader's own buffer; format(parse(line)) parses back to the same line; any reply the
 // formatter accepts parses back to the same code, enhanced code and text
-// (parse(format(r)) == r, r built from raw bytes); failure is sticky.
+// (parse(format(r)) == r, r built from raw bytes); failure is sticky; an empty chunk
+// changes nothing; finish() and expect_end_of_input() agree on whether input ends inside a
+// reply, and a byte after the reply is unexpected data.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -89,11 +91,18 @@ result run(const std::vector<std::string_view>& chunks, smtpp::reply_options opt
     for (std::string_view c : chunks) {
         for (;;) {
             const smtpp::status st = rd.next_line(c, ln);
-            if (st == smtpp::status::need_more) break;
+            if (st == smtpp::status::need_more) {
+                std::string_view none;
+                SMTPP_FUZZ_CHECK(rd.next_line(none, ln) == smtpp::status::need_more);
+                break;
+            }
             if (st == smtpp::status::failed) {
                 r.error = rd.error();
                 std::string_view more = "250 ok\r\n";
                 SMTPP_FUZZ_CHECK(rd.next_line(more, ln) == smtpp::status::failed);  // sticky
+                SMTPP_FUZZ_CHECK(rd.finish() == smtpp::status::failed &&
+                                 rd.expect_end_of_input({}) == smtpp::status::failed);
+                SMTPP_FUZZ_CHECK(rd.error() == r.error);
                 return r;
             }
             if (checks) {
@@ -106,6 +115,15 @@ result run(const std::vector<std::string_view>& chunks, smtpp::reply_options opt
             r.events.push_back({ln.code, ln.last, ln.esc, std::string(ln.text)});
         }
     }
+    // Where the input ended: inside a reply (a line begun, a CR pending, lines before the
+    // last) both checks fail, else both pass; anything after it is unexpected data.
+    Reader at_end = rd, end_of_input = rd, more = rd;
+    const bool open = at_end.finish() != smtpp::status::complete;
+    SMTPP_FUZZ_CHECK(open == (at_end.error() == smtpp::reply_error::truncated));
+    SMTPP_FUZZ_CHECK((end_of_input.expect_end_of_input({}) != smtpp::status::complete) == open);
+    SMTPP_FUZZ_CHECK(open == (end_of_input.error() == smtpp::reply_error::unexpected_data));
+    SMTPP_FUZZ_CHECK(more.expect_end_of_input("x") == smtpp::status::failed &&
+                     more.error() == smtpp::reply_error::unexpected_data);
     return r;
 }
 
@@ -150,12 +168,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     SMTPP_FUZZ_CHECK(big.events == whole.events && big.error == whole.error);
     const result big_split = run<big_reader>(chunks, opt, ehlo, false, input);
     SMTPP_FUZZ_CHECK(big_split.events == whole.events && big_split.error == whole.error);
-    smtpp::reply_options at_cap = opt, out_of_range = opt;
+    smtpp::reply_options at_cap = opt, out_of_range = opt, at_512 = opt;
     at_cap.max_line = 1024;
+    at_512.max_line = 512;
     out_of_range.max_line = (data[1] & 1) != 0 ? 3 : 5000;
     const result capped = run<big_reader>(chunks, at_cap, ehlo, false, input);
     const result clamped = run<big_reader>(chunks, out_of_range, ehlo, false, input);
     SMTPP_FUZZ_CHECK(capped.events == clamped.events && capped.error == clamped.error);
+    const result capped_512 = run(chunks, at_512, ehlo, false, input);
+    const result clamped_512 = run(chunks, out_of_range, ehlo, false, input);
+    SMTPP_FUZZ_CHECK(capped_512.events == clamped_512.events && capped_512.error == clamped_512.error);
 
     // Strict accepts => lenient accepts the same.
     if (whole.error == smtpp::reply_error::none && !opt.allow_bare_lf) {

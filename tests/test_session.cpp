@@ -1009,6 +1009,38 @@ TEST_CASE("a host that breaks the contract gets 421 and close, never an undefine
     CHECK(on_line_error(p, q.next, line_error::too_long).reply.empty());
 }
 
+TEST_CASE("a data_error past the enum is a misuse: 421 and close, never 250 for a body not delivered (RFC 5321 §6.1)",
+          "[session][misuse]") {
+    // RFC 5321 §6.1: a 250 after the body accepts responsibility for delivering it. The
+    // reply row of a value past the enum would be that of data_error::none ("250 Ok"),
+    // with no delivery asked for: the message would be lost.
+    policy_options o;
+    o.verify_senders = o.verify_recipients = false;
+    const policy p(o);
+    session_state s = start(p).next;
+    for (const char* line : {"EHLO c.example\r\n", "MAIL FROM:<a@b.example>\r\n", "RCPT TO:<c@d.example>\r\n"})
+        s = step(p, s, line, g_cmd).next;
+    REQUIRE(s.phase == phase::rcpt);
+    const step_result d = step(p, s, "DATA\r\n", g_cmd);
+    REQUIRE(d.act == action::read_data);
+    const step_result c = step(p, s, "BDAT 5\r\n", g_cmd);
+    REQUIRE(c.act == action::read_bdat);
+    const step_result last = step(p, s, "BDAT 5 LAST\r\n", g_cmd);
+    REQUIRE(last.act == action::read_bdat);
+    for (const int v : {6, 7, 200, 255}) {
+        const auto e = static_cast<data_error>(v);
+        for (const step_result& r :
+             {end_of_data(p, d.next, e), end_of_chunk(p, c.next, e), end_of_chunk(p, last.next, e)}) {
+            CHECK(r.code == 421);
+            CHECK(r.act == action::close);
+            CHECK(r.next.phase == phase::closed);
+        }
+    }
+    // The last value in range is still a refusal of the body.
+    CHECK(end_of_data(p, d.next, data_error::nul).code == 550);
+    CHECK(end_of_chunk(p, last.next, data_error::nul).code == 550);
+}
+
 // ------------------------------------------------------------------------------------------
 // Zero allocation over whole sessions
 // ------------------------------------------------------------------------------------------

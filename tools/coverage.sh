@@ -11,8 +11,10 @@
 # built by constexpr functions, run by the compiler), detail/catalog_en.hpp and
 # detail/catalog_ru.hpp (constant text tables: no code), version.hpp, core.hpp and
 # smtpp.hpp (declarations and includes); inside the other headers, the functions listed by
-# tools/coverage_runtime.py (constexpr table builders, portable twins of SSE2 paths). Their
-# code never runs in an x86-64 binary, so source coverage cannot see it.
+# tools/coverage_runtime.py (constexpr table builders, static_assert checks, case-label
+# values, portable twins of SSE2 paths) and the constant-evaluation arms of run-time
+# functions it names line by line. Their code never runs in an x86-64 binary, so source
+# coverage cannot see it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 check=0

@@ -6,7 +6,8 @@ Usage: coverage_runtime.py [--check] [--list] PROFDATA HEADER... -- OBJECT...
            branch outcome never taken (what is left uncovered, to name or to reach)
 
 Reads llvm-cov's lcov export (DA and BRDA records) and leaves out the lines of functions
-that never run in a binary on this machine, named below with the reason; prints one row per
+that never run in a binary on this machine, named below with the reason, and the lines of
+constant-evaluation arms inside functions that do run (CONSTANT_EVALUATION_ARMS); prints one row per
 header (lines, branches) and the functions left out, and exits 1 when a header is under the
 bar (>= 95 % lines, >= 90 % branches) and --check was given.
 """
@@ -18,9 +19,27 @@ import sys
 # Functions whose code does not run in an x86-64 binary: evaluated by the compiler
 # (constexpr table builders) or portable twins of SSE2 paths, which run in constant
 # evaluation and on CPUs without SSE2 (tests/ compares them with the SSE2 paths).
+#
+# Each pattern is searched in the demangled name, parameters and template arguments
+# included. The newer ones start with `^[^<(]*` so that they name the function itself and
+# never a function instantiated with it (`for_each_field<visited_fields<...>::lambda>` is
+# the same code as the run-time `for_each_field<write_words<...>::lambda>`).
 COMPILE_TIME = [
     (r"build_reply_table|reply_source|rendered_bytes|make_mech_slots|make_keyword_slots|make_keyword_table",
      "constexpr table builder, evaluated by the compiler"),
+    (r"^[^<(]*smtpp::detail::build_transitions\b",
+     "constexpr table builder (the session's dense transition table), evaluated by the compiler"),
+    (r"^[^<(]*smtpp::detail::(find_keyword_multiplier|keyword_hash_perfect)\b",
+     "the perfect-hash multiplier search of the EHLO keyword table, run by the compiler for `keyword_multiplier`"),
+    (r"^[^<(]*smtpp::detail::(accept_with|refuse_with|policy_bit_of)\b",
+     "called only in the initialisers of constexpr tables (`transition_rows`, `param_rows`)"),
+    (r"^[^<(]*smtpp::detail::(param_case|verb_case)\b",
+     "the value of a case label (`param_lookup`, `parse_verb`): a constant expression"),
+    (r"^[^<(]*smtpp::detail::(verbs_in_order|command_errors_in_order|registry_consistent|"
+     r"sasl_mech_names_in_bit_order|rows_in_order|dense|well_formed)\b",
+     "compile-time check of a table's or registry's invariants (static_assert only)"),
+    (r"^[^<(]*smtpp::detail::(visited_fields|field_count)\b",
+     "compile-time count of a struct's fields against for_each_field (static_assert only)"),
     (r"::put_reply\(smtpp::reply_hint|::(acc|ref)\(smtpp::session_reply",
      "called only by constexpr table builders (the reply and transition tables)"),
     (r"scan_in_constant_evaluation", "constant evaluation only"),
@@ -32,6 +51,23 @@ COMPILE_TIME = [
     (r"_scalar\b|scan_newline_swar|gather_high_bits|\bload8\b",
      "portable twin of an SSE2 path (constant evaluation, CPUs without SSE2)"),
 ]
+
+# Lines inside functions that do run, which only constant evaluation reaches: the arm
+# taken when in_constant_evaluation() is true, or the portable return after the
+# `if (!in_constant_evaluation()) return <SSE2 / word-load / sealed path>;` that an x86-64
+# binary always takes. (function pattern, pattern of a whole line of the arm, stripped).
+# Only lines that hold nothing but the arm: a line with the test itself stays counted.
+CONSTANT_EVALUATION_ARMS = [
+    (r"^[^<(]*smtpp::detail::sealed\(", r"#endif|return r;"),
+    (r"^[^<(]*smtpp::detail::text_run\(", r"#endif|return text_run_scalar\(p, n\);"),
+    (r"^[^<(]*smtpp::detail::load8_word\(", r"#endif|return load8\(p\);"),
+    (r"^[^<(]*smtpp::detail::find_special\(", r"#endif|return find_special_words\(p, window, avail, allow_8bit\);"),
+    (r"^[^<(]*smtpp::detail::clear\(smtpp::command&\)", r"c = command\{\};"),
+    (r"^[^<(]*smtpp::detail::reset\(smtpp::ehlo_capabilities&\)", r"caps = ehlo_capabilities\{\};"),
+    (r"^[^<(]*smtpp::detail::copy_bytes\(", r"for \(std::size_t i = 0; i < n; \+\+i\) dst\[i\] = src\[i\];"),
+]
+ARM_REASON = ("constant-evaluation arm of a run-time function (in_constant_evaluation() is false at run "
+              "time; the SSE2, word-load or sealing path returns first on x86-64)")
 
 
 def demangle(names):
@@ -71,6 +107,30 @@ def main():
                 if (first, last) not in [(a, b) for a, b, _, _ in lst]:
                     lst.append((first, last, short, reason))
                 break
+
+    # Constant-evaluation arms inside the other functions, line by line.
+    sources = {}
+    for f, name in zip(funcs, names):
+        for fpattern, lpattern in CONSTANT_EVALUATION_ARMS:
+            if not re.search(fpattern, name):
+                continue
+            regions = [r for r in f["regions"] if r[5] == 0]
+            if not regions:
+                continue
+            path = f["filenames"][0]
+            if path not in sources:
+                with open(path, encoding="utf-8") as src:
+                    sources[path] = src.read().split("\n")
+            lst = excluded.setdefault(path, [])
+            for ln in range(min(r[0] for r in regions), max(r[2] for r in regions) + 1):
+                if not re.fullmatch(lpattern, sources[path][ln - 1].strip()) or any(a <= ln <= b for a, b, _, _ in lst):
+                    continue
+                short = name.split("(")[0]
+                prev = [e for e in lst if e[1] == ln - 1 and e[2] == short and e[3] == ARM_REASON]
+                if prev:  # the arm's next line: one range
+                    lst[lst.index(prev[0])] = (prev[0][0], ln, short, ARM_REASON)
+                else:
+                    lst.append((ln, ln, short, ARM_REASON))
 
     stats = {}
     cur = None

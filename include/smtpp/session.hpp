@@ -582,12 +582,14 @@ constexpr step_result auth_challenge(const policy& p, const session_state& s, st
 
 /// The end of a DATA body with the decoder's verdict (data.hpp). Success asks the host to
 /// deliver (action deliver; LMTP: per recipient); a refusal is answered now — once, or in
-/// LMTP once per accepted recipient (`count`).
+/// LMTP once per accepted recipient (`count`). A value past `data_error` breaks the
+/// contract: 421 and close.
 constexpr step_result end_of_data(const policy& p, const session_state& s, data_error v) noexcept;
 
 /**
  * The end of a BDAT chunk with the decoder's verdict so far (ignored for a discarded
- * chunk). RFC 3030 §2: 250 per chunk; at LAST the message is delivered.
+ * chunk). RFC 3030 §2: 250 per chunk; at LAST the message is delivered. A value past
+ * `data_error` breaks the contract: 421 and close.
  */
 constexpr step_result end_of_chunk(const policy& p, const session_state& s, data_error v) noexcept;
 

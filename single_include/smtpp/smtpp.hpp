@@ -462,9 +462,13 @@ private:
     template <std::size_t N>
     SMTPP_HOT_INLINE void put_piece(std::size_t off, const char* src) noexcept {
         const std::size_t at = off % 8;
-        if (at + N > 8) {  // straddles two words: octet by octet
-            for (std::size_t i = 0; i < N; ++i) put_piece<1>(off + i, src + i);
-            return;
+        // Only a piece of two octets or more can straddle two words; testing N first keeps
+        // put_piece<1> from naming itself, which GCC refuses to force-inline (-O0, -O1).
+        if constexpr (N > 1) {
+            if (at + N > 8) {  // straddles two words: octet by octet
+                for (std::size_t i = 0; i < N; ++i) put_piece<1>(off + i, src + i);
+                return;
+            }
         }
         typename uint_of<N>::type u = 0;
         std::memcpy(&u, src, N);
@@ -9001,12 +9005,14 @@ constexpr step_result auth_challenge(const policy& p, const session_state& s, st
 
 /// The end of a DATA body with the decoder's verdict (data.hpp). Success asks the host to
 /// deliver (action deliver; LMTP: per recipient); a refusal is answered now — once, or in
-/// LMTP once per accepted recipient (`count`).
+/// LMTP once per accepted recipient (`count`). A value past `data_error` breaks the
+/// contract: 421 and close.
 constexpr step_result end_of_data(const policy& p, const session_state& s, data_error v) noexcept;
 
 /**
  * The end of a BDAT chunk with the decoder's verdict so far (ignored for a discarded
- * chunk). RFC 3030 §2: 250 per chunk; at LAST the message is delivered.
+ * chunk). RFC 3030 §2: 250 per chunk; at LAST the message is delivered. A value past
+ * `data_error` breaks the contract: 421 and close.
  */
 constexpr step_result end_of_chunk(const policy& p, const session_state& s, data_error v) noexcept;
 
@@ -10491,8 +10497,13 @@ constexpr step_result resolve_core(const policy& p, const session_state& s, verd
     return r;
 }
 
+/// A `data_error` past the enum (a host bug, e.g. a cast from its own code): a misuse, as
+/// a `verdict` past its enum is for `resolve()`. Its reply row would otherwise be that of
+/// `none`, "250 Ok", for a body neither delivered nor refused (RFC 5321 §6.1).
+constexpr bool data_error_in_range(data_error v) noexcept { return static_cast<std::size_t>(v) < data_error_count; }
+
 constexpr step_result end_of_data_core(const policy& p, const session_state& s, data_error v) noexcept {
-    if (s.phase != phase::data || s.pending != pending::none) return misuse(p, s);
+    if (s.phase != phase::data || s.pending != pending::none || !data_error_in_range(v)) return misuse(p, s);
     return body_done(p, s, v);
 }
 
@@ -10516,7 +10527,7 @@ constexpr step_result discarded_chunk_done(const policy& p, const session_state&
 }
 
 constexpr step_result end_of_chunk_core(const policy& p, const session_state& s, data_error v) noexcept {
-    if (s.phase != phase::chunk || s.pending != pending::none) return misuse(p, s);
+    if (s.phase != phase::chunk || s.pending != pending::none || !data_error_in_range(v)) return misuse(p, s);
     const bool last = s.has(sf_chunk_last);
     step_result r;
     r.next = s;

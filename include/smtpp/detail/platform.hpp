@@ -356,9 +356,13 @@ private:
     template <std::size_t N>
     SMTPP_HOT_INLINE void put_piece(std::size_t off, const char* src) noexcept {
         const std::size_t at = off % 8;
-        if (at + N > 8) {  // straddles two words: octet by octet
-            for (std::size_t i = 0; i < N; ++i) put_piece<1>(off + i, src + i);
-            return;
+        // Only a piece of two octets or more can straddle two words; testing N first keeps
+        // put_piece<1> from naming itself, which GCC refuses to force-inline (-O0, -O1).
+        if constexpr (N > 1) {
+            if (at + N > 8) {  // straddles two words: octet by octet
+                for (std::size_t i = 0; i < N; ++i) put_piece<1>(off + i, src + i);
+                return;
+            }
         }
         typename uint_of<N>::type u = 0;
         std::memcpy(&u, src, N);

@@ -216,8 +216,13 @@ constexpr step_result resolve_core(const policy& p, const session_state& s, verd
     return r;
 }
 
+/// A `data_error` past the enum (a host bug, e.g. a cast from its own code): a misuse, as
+/// a `verdict` past its enum is for `resolve()`. Its reply row would otherwise be that of
+/// `none`, "250 Ok", for a body neither delivered nor refused (RFC 5321 §6.1).
+constexpr bool data_error_in_range(data_error v) noexcept { return static_cast<std::size_t>(v) < data_error_count; }
+
 constexpr step_result end_of_data_core(const policy& p, const session_state& s, data_error v) noexcept {
-    if (s.phase != phase::data || s.pending != pending::none) return misuse(p, s);
+    if (s.phase != phase::data || s.pending != pending::none || !data_error_in_range(v)) return misuse(p, s);
     return body_done(p, s, v);
 }
 
@@ -241,7 +246,7 @@ constexpr step_result discarded_chunk_done(const policy& p, const session_state&
 }
 
 constexpr step_result end_of_chunk_core(const policy& p, const session_state& s, data_error v) noexcept {
-    if (s.phase != phase::chunk || s.pending != pending::none) return misuse(p, s);
+    if (s.phase != phase::chunk || s.pending != pending::none || !data_error_in_range(v)) return misuse(p, s);
     const bool last = s.has(sf_chunk_last);
     step_result r;
     r.next = s;
