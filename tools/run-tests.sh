@@ -114,7 +114,7 @@ run_platforms() {
   local pat='__builtin_|__attribute__|__asm__|\basm\b|__declspec|__forceinline|\b_mm[0-9]*_|__m128|__m256|__m512'
   pat+='|intrin\.h|arm_neon\.h|__SSE|__AVX|__ARM_|__aarch64__|__arm__|__x86_64__|__i386__|_M_X64|_M_IX86|_M_ARM'
   pat+='|__BYTE_ORDER__|__ORDER_|__GNUC__|__clang__|_MSC_VER|\[\[(gnu|clang|msvc)::'
-  if grep -rnE "$pat" "$root/include" "$root/src" | grep -vE '^[^:]*/include/smtpp/detail/platform\.(h|hpp):'; then
+  if grep -rnE "$pat" "$root/include" "$root/src" | grep -vE '^[^:]*/include/smtpp/detail/platform\.hpp:'; then
     failures+=("platforms: compiler-specific code outside detail/platform.hpp")
   fi
   # string_view::substr range-checks and throws: firmware would link abort and the unwinder.

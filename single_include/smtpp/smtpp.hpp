@@ -53,32 +53,19 @@
  * fast routine here has its plain twin beside it, and the plain twin is what constant
  * evaluation, unknown compilers and `SMTPP_NO_SIMD` get.
  *
+ * Two parts. The first is C: the compiler test (`SMTPP_GNU_LIKE`) and the two macros the C
+ * API needs (symbol export, 16-octet alignment); smtpp.h includes this header for it, with
+ * `SMTPP_PLATFORM_C_ONLY` defined, so each compiler test is written once for both languages.
+ * The second, C++17, is the layer the C++ headers use.
+ *
  * The one user-facing switch: define `SMTPP_NO_SIMD` (CMake option `SMTPP_NO_SIMD`) to turn
  * every vector-instruction path off. Word-at-a-time code (plain C++ on `std::uint64_t`)
  * stays: it is portable C++ and runs on every little-endian target.
  *
  * Nothing here assumes a pointer size or an object layout.
  */
-#ifndef SMTPP_DETAIL_PLATFORM_HPP
-#define SMTPP_DETAIL_PLATFORM_HPP
-
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <type_traits>
-#include <utility>
-
-// The compiler test shared with the C API (SMTPP_GNU_LIKE), written once.
-// ---- begin smtpp/detail/platform.h ----
-/*
- * smtpp/detail/platform.h: the base of the portability layer, in C. It names the compiler
- * once (SMTPP_GNU_LIKE) and defines the two macros the C API needs (symbol export, 16-octet
- * alignment); detail/platform.hpp includes it and builds the C++ layer on it, so each
- * compiler test is written in one place for both languages. Not part of the API: include
- * <smtpp/smtpp.h> or <smtpp/smtpp.hpp>.
- */
-#ifndef SMTPP_DETAIL_PLATFORM_H
-#define SMTPP_DETAIL_PLATFORM_H
+#ifndef SMTPP_DETAIL_PLATFORM_C
+#define SMTPP_DETAIL_PLATFORM_C
 
 /** @cond SMTPP_INTERNAL */
 /* GCC, or a compiler that speaks its dialect (clang): builtins, attributes, inline asm. */
@@ -128,8 +115,16 @@
 #endif
 /** @endcond */
 
-#endif /* SMTPP_DETAIL_PLATFORM_H */
-// ---- end smtpp/detail/platform.h ----
+#endif /* SMTPP_DETAIL_PLATFORM_C */
+
+#if !defined(SMTPP_PLATFORM_C_ONLY) && !defined(SMTPP_DETAIL_PLATFORM_HPP)
+#define SMTPP_DETAIL_PLATFORM_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <utility>
 
 // ------------------------------------------------------------------------------------------
 // Compiler
@@ -512,7 +507,7 @@ SMTPP_HOT_INLINE v16 v16_shift_in(v16 a, char first) noexcept {
 
 }  // namespace smtpp::detail
 
-#endif
+#endif  // the C++ part
 // ---- end smtpp/detail/platform.hpp ----
 
 namespace smtpp {

@@ -7,13 +7,71 @@
  * fast routine here has its plain twin beside it, and the plain twin is what constant
  * evaluation, unknown compilers and `SMTPP_NO_SIMD` get.
  *
+ * Two parts. The first is C: the compiler test (`SMTPP_GNU_LIKE`) and the two macros the C
+ * API needs (symbol export, 16-octet alignment); smtpp.h includes this header for it, with
+ * `SMTPP_PLATFORM_C_ONLY` defined, so each compiler test is written once for both languages.
+ * The second, C++17, is the layer the C++ headers use.
+ *
  * The one user-facing switch: define `SMTPP_NO_SIMD` (CMake option `SMTPP_NO_SIMD`) to turn
  * every vector-instruction path off. Word-at-a-time code (plain C++ on `std::uint64_t`)
  * stays: it is portable C++ and runs on every little-endian target.
  *
  * Nothing here assumes a pointer size or an object layout.
  */
-#ifndef SMTPP_DETAIL_PLATFORM_HPP
+#ifndef SMTPP_DETAIL_PLATFORM_C
+#define SMTPP_DETAIL_PLATFORM_C
+
+/** @cond SMTPP_INTERNAL */
+/* GCC, or a compiler that speaks its dialect (clang): builtins, attributes, inline asm. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SMTPP_GNU_LIKE 1
+#else
+#define SMTPP_GNU_LIKE 0
+#endif
+/* clang itself (1) and GCC itself (its major version); 0 for any other compiler. */
+#if defined(__clang__)
+#define SMTPP_CLANG 1
+#else
+#define SMTPP_CLANG 0
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+#define SMTPP_GCC __GNUC__
+#else
+#define SMTPP_GCC 0
+#endif
+
+/* SMTPP_API: exported from the shared library (hidden visibility for everything else);
+ * a DLL's consumer imports, its build exports, a static library needs neither. */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#if !defined(SMTPP_C_SHARED)
+#define SMTPP_API
+#elif defined(SMTPP_C_BUILDING)
+#define SMTPP_API __declspec(dllexport)
+#else
+#define SMTPP_API __declspec(dllimport)
+#endif
+#elif SMTPP_GNU_LIKE
+#define SMTPP_API __attribute__((visibility("default")))
+#else
+#define SMTPP_API
+#endif
+
+#if defined(__cplusplus)
+#define SMTPP_ALIGN16 alignas(16)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define SMTPP_ALIGN16 _Alignas(16)
+#elif SMTPP_GNU_LIKE
+#define SMTPP_ALIGN16 __attribute__((aligned(16)))
+#elif defined(_MSC_VER)
+#define SMTPP_ALIGN16 __declspec(align(16))
+#else
+#define SMTPP_ALIGN16 /* C99 without extensions: misaligned storage gives SMTPP_E_ALIGNMENT */
+#endif
+/** @endcond */
+
+#endif /* SMTPP_DETAIL_PLATFORM_C */
+
+#if !defined(SMTPP_PLATFORM_C_ONLY) && !defined(SMTPP_DETAIL_PLATFORM_HPP)
 #define SMTPP_DETAIL_PLATFORM_HPP
 
 #include <cstddef>
@@ -21,9 +79,6 @@
 #include <cstring>
 #include <type_traits>
 #include <utility>
-
-// The compiler test shared with the C API (SMTPP_GNU_LIKE), written once.
-#include "platform.h"
 
 // ------------------------------------------------------------------------------------------
 // Compiler
@@ -406,4 +461,4 @@ SMTPP_HOT_INLINE v16 v16_shift_in(v16 a, char first) noexcept {
 
 }  // namespace smtpp::detail
 
-#endif
+#endif  // the C++ part
