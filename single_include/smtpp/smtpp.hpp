@@ -312,9 +312,9 @@ SMTPP_HOT_INLINE T opaque_for_gcc(T x) noexcept {
 // Memory
 // ------------------------------------------------------------------------------------------
 
-/// Copies `n` octets: `std::memcpy` at run time (a library call, fast at every length but
-/// one, which is copied in place), the octet loop in constant evaluation. Compilers may turn the octet loop itself into
-/// `rep movs`, slow to start for the short pieces of a line fed in small reads.
+/// Copies `n` octets: one in place, more through `std::memcpy` at run time, the octet loop
+/// in constant evaluation. (Compilers may turn a plain octet loop into `rep movs`, slow to
+/// start for the short pieces of a line or reply read in small reads.)
 constexpr void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
     if (n <= 1) {  // a reply or line fed octet by octet: no call
         if (n == 1) *dst = *src;
@@ -388,7 +388,7 @@ SMTPP_HOT_INLINE void store_words128(char* p, std::uint64_t lo, std::uint64_t hi
 
 /**
  * Whether a result is worth rewriting in whole 16-octet words before the host copies it
- * (`detail::seal`). A transition writes its result field by field, in stores of one to
+ * (`detail::sealed`). A transition writes its result field by field, in stores of one to
  * eight octets; the host's copy of it (`st = r.next`, `r = resolve(...)`) reads it back in
  * 16-octet loads, and on x86 a load that spans several smaller stores is not forwarded
  * from the store buffer: it waits for them to reach the cache, on every command's
@@ -444,7 +444,7 @@ struct word_image {
     template <class V>
     SMTPP_HOT_INLINE void put(std::size_t off, const V& v) noexcept {
         static_assert(std::is_trivially_copyable<V>::value, "word_image: trivially copyable fields only");
-        constexpr std::size_t piece = sizeof(V) < alignof(V) ? sizeof(V) : (alignof(V) < 8 ? alignof(V) : 8);
+        constexpr std::size_t piece = alignof(V) < 8 ? alignof(V) : 8;
         static_assert(sizeof(V) % piece == 0, "word_image: a field is whole pieces");
         const char* const src = reinterpret_cast<const char*>(&v);
         for (std::size_t i = 0; i < sizeof(V); i += piece) put_piece<piece>(off + i, src + i);
