@@ -41,10 +41,12 @@
 /** The version as one number: major * 10000 + minor * 100 + patch. */
 #define SMTPP_C_VERSION_NUMBER (SMTPP_C_VERSION_MAJOR * 10000 + SMTPP_C_VERSION_MINOR * 100 + SMTPP_C_VERSION_PATCH)
 
+/** @cond SMTPP_INTERNAL */
 /* The C part of the portability layer only (compiler test, SMTPP_API, SMTPP_ALIGN16). */
 #define SMTPP_PLATFORM_C_ONLY
 #include "detail/platform.hpp"
 #undef SMTPP_PLATFORM_C_ONLY
+/** @endcond */
 
 #ifdef __cplusplus
 extern "C" {
