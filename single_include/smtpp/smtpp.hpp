@@ -474,10 +474,8 @@ private:
     template <std::size_t... I>
     SMTPP_HOT_INLINE void store_pairs(char* p, std::index_sequence<I...>) const noexcept {
         (store_words128(p + 16 * I, w[2 * I], w[2 * I + 1]), ...);
-        for (std::size_t k = 2 * (Size / 16); k < words; ++k) {
-            const std::size_t n = Size - 8 * k < 8 ? Size - 8 * k : 8;
-            std::memcpy(p + 8 * k, &w[k], n);
-        }
+        // The words hold the octets in memory order, so the tail is their first octets.
+        if constexpr (Size % 16 != 0) std::memcpy(p + 16 * (Size / 16), &w[2 * (Size / 16)], Size % 16);
     }
 };
 
@@ -7048,11 +7046,10 @@ constexpr bool fail(ehlo_result& res, reply_error e) noexcept {
     return true;
 }
 
-/// Ends the walk on the reply's last line; true.
-constexpr bool complete(ehlo_result& res, const ehlo_walk& w) noexcept {
+/// Ends the walk on the reply's last line.
+constexpr void complete(ehlo_result& res, const ehlo_walk& w) noexcept {
     res.st = status::complete;
     res.consumed = w.pos;
-    return true;
 }
 
 /**
@@ -7102,7 +7099,9 @@ constexpr bool general_line(std::string_view bytes, const ehlo_limits& lim, ehlo
             capability_line(t, avail, sc.saw_ctl, caps);
         }
     }
-    return p.last && complete(res, w);
+    if (!p.last) return false;
+    complete(res, w);
+    return true;
 }
 
 /// `parse_ehlo`, with the fast path for the usual lines (`Fast`) or without it (the plain
@@ -7115,20 +7114,25 @@ constexpr ehlo_result parse_ehlo_lines(std::string_view bytes, ehlo_capabilities
     const ehlo_limits lim = limits_of(opt);
     ehlo_walk w{};
     for (;;) {
-        if (Fast && w.code == 250) {  // after the first line of a 250 reply
-            const char* const p = bytes.data() + w.pos;
-            const std::size_t avail = bytes.size() - w.pos;
-            const std::size_t cr = usual_250_line(p, avail, lim.max_line, lim.allow_8bit);
-            if (cr != 0) {
-                if (w.index + 1 > lim.max_lines || w.pos + cr + 2 > lim.max_reply_bytes) {
-                    fail(res, reply_error::reply_too_long);
-                    return res;
+        if constexpr (Fast) {
+            if (w.code == 250) {  // after the first line of a 250 reply
+                const char* const p = bytes.data() + w.pos;
+                const std::size_t avail = bytes.size() - w.pos;
+                const std::size_t cr = usual_250_line(p, avail, lim.max_line, lim.allow_8bit);
+                if (cr != 0) {
+                    if (w.index + 1 > lim.max_lines || w.pos + cr + 2 > lim.max_reply_bytes) {
+                        fail(res, reply_error::reply_too_long);
+                        return res;
+                    }
+                    w.pos += cr + 2;
+                    caps.lines = ++w.index;
+                    capability_line(std::string_view(p + 4, cr - 4), avail - 4, false, caps);
+                    if (p[3] == ' ') {
+                        complete(res, w);
+                        return res;
+                    }
+                    continue;
                 }
-                w.pos += cr + 2;
-                caps.lines = ++w.index;
-                capability_line(std::string_view(p + 4, cr - 4), avail - 4, false, caps);
-                if (p[3] == ' ' && complete(res, w)) return res;
-                continue;
             }
         }
         if (general_line(bytes, lim, w, caps, res)) return res;

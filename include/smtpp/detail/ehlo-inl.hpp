@@ -100,11 +100,10 @@ constexpr bool fail(ehlo_result& res, reply_error e) noexcept {
     return true;
 }
 
-/// Ends the walk on the reply's last line; true.
-constexpr bool complete(ehlo_result& res, const ehlo_walk& w) noexcept {
+/// Ends the walk on the reply's last line.
+constexpr void complete(ehlo_result& res, const ehlo_walk& w) noexcept {
     res.st = status::complete;
     res.consumed = w.pos;
-    return true;
 }
 
 /**
@@ -154,7 +153,9 @@ constexpr bool general_line(std::string_view bytes, const ehlo_limits& lim, ehlo
             capability_line(t, avail, sc.saw_ctl, caps);
         }
     }
-    return p.last && complete(res, w);
+    if (!p.last) return false;
+    complete(res, w);
+    return true;
 }
 
 /// `parse_ehlo`, with the fast path for the usual lines (`Fast`) or without it (the plain
@@ -167,20 +168,25 @@ constexpr ehlo_result parse_ehlo_lines(std::string_view bytes, ehlo_capabilities
     const ehlo_limits lim = limits_of(opt);
     ehlo_walk w{};
     for (;;) {
-        if (Fast && w.code == 250) {  // after the first line of a 250 reply
-            const char* const p = bytes.data() + w.pos;
-            const std::size_t avail = bytes.size() - w.pos;
-            const std::size_t cr = usual_250_line(p, avail, lim.max_line, lim.allow_8bit);
-            if (cr != 0) {
-                if (w.index + 1 > lim.max_lines || w.pos + cr + 2 > lim.max_reply_bytes) {
-                    fail(res, reply_error::reply_too_long);
-                    return res;
+        if constexpr (Fast) {
+            if (w.code == 250) {  // after the first line of a 250 reply
+                const char* const p = bytes.data() + w.pos;
+                const std::size_t avail = bytes.size() - w.pos;
+                const std::size_t cr = usual_250_line(p, avail, lim.max_line, lim.allow_8bit);
+                if (cr != 0) {
+                    if (w.index + 1 > lim.max_lines || w.pos + cr + 2 > lim.max_reply_bytes) {
+                        fail(res, reply_error::reply_too_long);
+                        return res;
+                    }
+                    w.pos += cr + 2;
+                    caps.lines = ++w.index;
+                    capability_line(std::string_view(p + 4, cr - 4), avail - 4, false, caps);
+                    if (p[3] == ' ') {
+                        complete(res, w);
+                        return res;
+                    }
+                    continue;
                 }
-                w.pos += cr + 2;
-                caps.lines = ++w.index;
-                capability_line(std::string_view(p + 4, cr - 4), avail - 4, false, caps);
-                if (p[3] == ' ' && complete(res, w)) return res;
-                continue;
             }
         }
         if (general_line(bytes, lim, w, caps, res)) return res;

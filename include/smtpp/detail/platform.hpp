@@ -428,10 +428,8 @@ private:
     template <std::size_t... I>
     SMTPP_HOT_INLINE void store_pairs(char* p, std::index_sequence<I...>) const noexcept {
         (store_words128(p + 16 * I, w[2 * I], w[2 * I + 1]), ...);
-        for (std::size_t k = 2 * (Size / 16); k < words; ++k) {
-            const std::size_t n = Size - 8 * k < 8 ? Size - 8 * k : 8;
-            std::memcpy(p + 8 * k, &w[k], n);
-        }
+        // The words hold the octets in memory order, so the tail is their first octets.
+        if constexpr (Size % 16 != 0) std::memcpy(p + 16 * (Size / 16), &w[2 * (Size / 16)], Size % 16);
     }
 };
 
