@@ -4,7 +4,10 @@
 //  - every line view lies inside the chunk or inside the reader's own storage.
 // Input: byte 0 = options (bits 0-2 limit, bit 3 bare LF, bits 4-6 storage: a
 // line_reader<64>, or a basic_line_reader over an exactly sized heap buffer of 0..9
-// bytes, smaller and larger than line_head_size), byte 1 = split seed, the rest = the stream.
+// bytes, smaller and larger than line_head_size), byte 1 = split seed (bits 3-5 also pick
+// the limit set after discard()), the rest = the stream. After the stream: pending() and
+// pending_error() match the unfinished line; discard() then set_max_line() give a reader
+// that reads the stream again as a new one with that limit would.
 #include <smtpp/line.hpp>
 
 #include <cstddef>
@@ -60,6 +63,10 @@ struct reader {
         : size(n), heap(n == cap ? nullptr : new char[n]), basic(heap.get(), n, o), owned(o) {}
     smtpp::line_event next(std::string_view in) { return heap ? basic.next(in) : owned.next(in); }
     bool pending() const { return heap ? basic.pending() : owned.pending(); }
+    smtpp::line_error pending_error() const { return heap ? basic.pending_error() : owned.pending_error(); }
+    std::size_t max_line() const { return heap ? basic.max_line() : owned.max_line(); }
+    void discard() { heap ? basic.discard() : owned.discard(); }
+    void set_max_line(std::size_t n) { heap ? basic.set_max_line(n) : owned.set_max_line(n); }
     bool inside(const char* p, std::size_t n) const {
         const char* s = heap ? heap.get() : reinterpret_cast<const char*>(&owned);
         const std::size_t sz = heap ? size : sizeof owned;
@@ -67,6 +74,16 @@ struct reader {
         return (p >= s && p + n <= s + sz) || (p >= b && p + n <= b + sizeof basic);
     }
 };
+
+// What a reader holding the unfinished line `tail` (no LF in it) will refuse it for so far:
+// too long once it has max octets (its LF would make it longer), else a NUL, else a CR
+// followed by anything (a CR in last place may still be followed by its LF).
+smtpp::line_error tail_error(std::string_view tail, std::size_t max) {
+    if (!tail.empty() && tail.size() >= max) return smtpp::line_error::too_long;
+    if (tail.find('\0') != std::string_view::npos) return smtpp::line_error::nul;
+    if (tail.find('\r') < tail.size() - 1) return smtpp::line_error::bare_cr;
+    return smtpp::line_error::none;
+}
 
 std::vector<event> run(reader& r, const std::vector<std::string_view>& chunks) {
     std::vector<event> out;
@@ -121,5 +138,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     reader byte_reader(storage, o);
     SMTPP_FUZZ_CHECK(run(byte_reader, chunks) == whole);
     SMTPP_FUZZ_CHECK(byte_reader.pending() == split_reader.pending());
+
+    // The unfinished line after the last LF: pending, and the error it carries so far.
+    const std::size_t last_lf = s.rfind('\n');
+    const std::string_view tail = last_lf == std::string_view::npos ? s : s.substr(last_lf + 1);
+    SMTPP_FUZZ_CHECK(whole_reader.max_line() == max);
+    for (const reader* r : {&whole_reader, &split_reader, &byte_reader}) {
+        SMTPP_FUZZ_CHECK(r->pending() == !tail.empty());
+        SMTPP_FUZZ_CHECK(r->pending_error() == tail_error(tail, max));
+    }
+    // discard() (after STARTTLS, RFC 3207 §4.2) drops the unfinished line: the reader then
+    // reads the stream again as a new one would, under a limit set with set_max_line().
+    const std::size_t max2_option = limits[(seed >> 3) & 7];
+    const std::size_t max2 = max2_option < storage ? max2_option : storage;
+    byte_reader.discard();
+    SMTPP_FUZZ_CHECK(!byte_reader.pending());
+    SMTPP_FUZZ_CHECK(byte_reader.pending_error() == smtpp::line_error::none);
+    byte_reader.set_max_line(max2_option);
+    SMTPP_FUZZ_CHECK(byte_reader.max_line() == max2);
+    SMTPP_FUZZ_CHECK(run(byte_reader, {s}) == reference(s, max2, o.allow_bare_lf));
+    SMTPP_FUZZ_CHECK(byte_reader.pending_error() == tail_error(tail, max2));
     return 0;
 }
