@@ -2,7 +2,8 @@
 //  - exactly chunk-size octets are taken per BDAT, as views of the input, in order;
 //  - the bytes after the last chunk are never consumed;
 //  - the verdict equals a reference check over the whole payload (bare CR/LF, NUL, size);
-//  - split == whole.
+//  - split == whole;
+//  - remaining(), last(), size(), done() and pending_error() agree with the events.
 // Input: byte 0 = options, byte 1 = split seed, byte 2 = number of BDAT chunks (1..8),
 // then one byte per chunk size (0..255 octets), then the stream.
 #include <smtpp/data.hpp>
@@ -32,6 +33,7 @@ outcome run(const smtpp::bdat_options& o, const std::vector<std::uint64_t>& size
     smtpp::bdat_decoder d;
     std::size_t k = 0;  // the BDAT being read
     bool started = false;
+    std::uint64_t left = 0;  // octets of the BDAT being read still to come
     std::vector<std::string_view> all = chunks;
     all.emplace_back();  // an empty read at the end delivers the last end events
     for (std::string_view in : all) {
@@ -43,17 +45,22 @@ outcome run(const smtpp::bdat_options& o, const std::vector<std::uint64_t>& size
                 if (k == 0) d = smtpp::bdat_decoder(sizes[k], o, last);
                 else d.next_chunk(sizes[k], last);
                 started = true;
+                left = sizes[k];
             }
             const auto ev = d.next(in);
             SMTPP_FUZZ_CHECK(ev.consumed <= in.size());
+            left -= ev.consumed;
+            SMTPP_FUZZ_CHECK(d.remaining() == left && d.last() == (k + 1 == sizes.size()));
             if (ev.kind == smtpp::data_event_kind::content) {
                 SMTPP_FUZZ_CHECK(ev.content.data() == in.data() && ev.content.data() + ev.content.size() <= e &&
                                  ev.content.data() >= b && ev.content.size() == ev.consumed && !ev.content.empty());
                 r.payload += ev.content;
+                SMTPP_FUZZ_CHECK(d.size() == r.payload.size());  // every chunk so far
             }
             in.remove_prefix(ev.consumed);
             if (ev.kind == smtpp::data_event_kind::end) {
-                SMTPP_FUZZ_CHECK(ev.consumed == 0 && d.done());
+                SMTPP_FUZZ_CHECK(ev.consumed == 0 && d.done() && d.remaining() == 0);
+                SMTPP_FUZZ_CHECK(d.pending_error() == ev.err);
                 r.err = ev.err;
                 ++k;
                 started = false;

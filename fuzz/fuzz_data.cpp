@@ -2,7 +2,9 @@
 //  - the decoder's content, end position and verdict equal an obviously correct
 //    reference decoder (tests/support/reference_data.hpp: find "\r\n.\r\n", split lines, unstuff);
 //  - no end of data except right after "\r\n.\r\n" (the DATA line's CRLF counting);
-//  - split == whole; content views lie inside the chunk or are the static literals.
+//  - split == whole; content views lie inside the chunk or are the static literals;
+//  - options() returns the options given; size(), done() and pending_error() agree with
+//    the events.
 // Input: byte 0 = options, byte 1 = split seed, the rest = the bytes after 354.
 #include <smtpp/data.hpp>
 
@@ -25,6 +27,9 @@ constexpr auto reference = smtpp_test::reference_data;
 
 outcome run(const smtpp::data_options& o, const std::vector<std::string_view>& chunks, std::string_view all) {
     smtpp::data_decoder d(o);
+    const smtpp::data_options kept = d.options();  // the options, as given
+    SMTPP_FUZZ_CHECK(kept.bare_newline == o.bare_newline && kept.max_size == o.max_size &&
+                     kept.max_text_line == o.max_text_line && kept.reject_nul == o.reject_nul);
     outcome r;
     std::size_t total = 0;
     for (std::string_view in : chunks) {
@@ -56,6 +61,8 @@ outcome run(const smtpp::data_options& o, const std::vector<std::string_view>& c
         if (r.ended) break;
     }
     SMTPP_FUZZ_CHECK(r.content.size() == d.size());
+    SMTPP_FUZZ_CHECK(d.done() == r.ended);
+    SMTPP_FUZZ_CHECK(!r.ended || d.pending_error() == r.err);  // the verdict the end event gave
     return r;
 }
 
