@@ -121,79 +121,78 @@ constexpr std::string_view to_string(verb v) noexcept {
  * explicit and append-only. The enum, `to_string()` and `reply_for()` come from it (RFC
  * 5321 §4.2, RFC 3463 enhanced codes); docs/errors.md is generated from them.
  */
-#define SMTPP_COMMAND_ERRORS(X)                                                                                     \
-    X(none, 0, 250, 2, 0, 0, "OK")                                                                                  \
-    X(line_too_long, 1, 500, 5, 5, 2, "Line too long")          /* over `max_line` (RFC 5321 §4.5.3.1.4) */        \
-    X(missing_crlf, 2, 500, 5, 5, 2, "Line must end with CRLF") /* the line does not end in CRLF (§2.3.8) */       \
-    X(bare_lf, 3, 500, 5, 5, 2,                                                                                     \
-      "Bare LF received; lines must end with CRLF") /* LF without CR (§2.3.8; SMTP smuggling) */                   \
-    X(bare_cr, 4, 500, 5, 5, 2, "Bare CR received; lines must end with CRLF") /* CR without LF (§2.3.8) */         \
-    X(nul, 5, 501, 5, 5, 2, "NUL characters are not allowed in commands")     /* NUL byte */                        \
-    X(invalid_character, 6, 501, 5, 5, 2,                                                                           \
-      "Invalid character in command")               /* control or 8-bit byte where none may stand (§4.1.2) */      \
-    X(empty_line, 7, 500, 5, 5, 2, "Empty command") /* nothing before the CRLF */                                   \
-    X(unknown_verb, 8, 500, 5, 5, 1, "Command not recognized") /* not a command smtpp knows (§4.2.4) */            \
-    X(syntax, 9, 501, 5, 5, 2, "Syntax error")                 /* the command's own syntax (e.g. "MAIL TO:") */     \
-    X(unexpected_argument, 10, 501, 5, 5, 4,                                                                        \
-      "This command takes no argument")                        /* argument on RSET/DATA/QUIT/STARTTLS (§4.1.1) */  \
-    X(missing_argument, 11, 501, 5, 5, 4, "Argument required") /* EHLO/HELO/VRFY/... without argument */            \
-    X(bad_domain, 12, 501, 5, 5, 2, "Invalid domain name")     /* EHLO/HELO/LHLO/ETRN argument is not a domain */   \
-    X(bad_reverse_path, 13, 501, 5, 1, 7, "Bad sender address syntax")    /* MAIL path syntax (§4.1.2) */          \
-    X(bad_forward_path, 14, 501, 5, 1, 3, "Bad recipient address syntax") /* RCPT path syntax (§4.1.2) */          \
-    X(reverse_path_too_long, 15, 501, 5, 1, 7,                                                                      \
-      "Path too long") /* local part > 64, domain > 255 or path > 256 (§4.5.3.1) */                                \
-    X(forward_path_too_long, 16, 501, 5, 1, 3, "Path too long")                   /* same limits on RCPT */         \
-    X(null_forward_path, 17, 501, 5, 1, 3, "Recipient address must not be empty") /* "RCPT TO:<>" */                \
-    X(non_ascii_sender, 18, 550, 5, 6, 7,                                                                           \
-      "Non-ASCII sender requires SMTPUTF8") /* UTF-8 sender without SMTPUTF8 (RFC 6531 §3.5) */                    \
-    X(non_ascii_recipient, 19, 553, 5, 6, 7,                                                                        \
-      "Non-ASCII recipient requires SMTPUTF8")         /* UTF-8 recipient without SMTPUTF8 (RFC 6531 §3.5) */      \
-    X(invalid_utf8, 20, 501, 5, 5, 2, "Invalid UTF-8") /* malformed UTF-8 (RFC 3629; overlong, surrogate...) */     \
-    X(param_syntax, 21, 501, 5, 5, 4, "Invalid parameter syntax") /* esmtp-param grammar (§4.1.2) */               \
-    X(duplicate_param, 22, 501, 5, 5, 4, "Duplicate parameter")   /* the same keyword twice */                      \
-    X(bad_size, 23, 501, 5, 5, 4, "Bad SIZE syntax")              /* SIZE= not 1*20DIGIT (RFC 1870 §6) */          \
-    X(size_overflow, 24, 552, 5, 3, 4,                                                                              \
-      "Message size exceeds fixed maximum message size") /* SIZE= above 2^64-1: never wraps */                      \
-    X(bad_body, 25, 501, 5, 5, 4, "Bad BODY syntax")     /* BODY= not 7BIT/8BITMIME/BINARYMIME (RFC 6152, 3030) */  \
-    X(bad_smtputf8, 26, 501, 5, 5, 4, "SMTPUTF8 takes no value") /* SMTPUTF8 with a value (RFC 6531 §3.4) */       \
-    X(bad_ret, 27, 501, 5, 5, 4, "Bad RET syntax")               /* RET= not FULL/HDRS (RFC 3461 §4.3) */          \
-    X(bad_envid, 28, 501, 5, 5, 4, "Bad ENVID syntax")   /* ENVID= bad xtext or > 100 chars (RFC 3461 §4.4) */     \
-    X(bad_notify, 29, 501, 5, 5, 4, "Bad NOTIFY syntax") /* NOTIFY= (RFC 3461 §4.1) */                             \
-    X(bad_orcpt, 30, 501, 5, 5, 4, "Bad ORCPT syntax")   /* ORCPT= (RFC 3461 §4.2, RFC 6533 §3) */                \
-    X(bad_auth_param, 31, 501, 5, 5, 4, "Bad AUTH parameter syntax") /* AUTH= on MAIL (RFC 4954 §5) */             \
-    X(bad_requiretls, 32, 501, 5, 5, 4, "REQUIRETLS takes no value") /* REQUIRETLS with a value (RFC 8689 §4.1) */ \
-    X(bad_mt_priority, 33, 501, 5, 5, 4, "Bad MT-PRIORITY syntax")   /* MT-PRIORITY= not -9..9 (RFC 6710 §3) */    \
-    X(bad_holdfor, 34, 501, 5, 5, 4, "Bad HOLDFOR syntax")           /* HOLDFOR= not 1*9DIGIT (RFC 4865 §4) */     \
-    X(bad_holduntil, 35, 501, 5, 5, 4,                                                                              \
-      "Bad HOLDUNTIL syntax")                        /* HOLDUNTIL= not an RFC 3339 date-time (RFC 4865 §4) */      \
-    X(bad_by, 36, 501, 5, 5, 4, "Bad BY syntax")     /* BY= (RFC 2852 §4) */                                       \
-    X(bad_rrvs, 37, 501, 5, 5, 4, "Bad RRVS syntax") /* RRVS= (RFC 7293 §3) */                                     \
-    X(xtext_control, 38, 501, 5, 5, 4,                                                                              \
-      "Parameter decodes to a control character") /* xtext decodes to a control or 8-bit byte (CVE-2020-28021) */   \
-    X(bad_chunk_size, 39, 501, 5, 5, 4, "Syntax: BDAT size [LAST]")  /* BDAT size or LAST syntax (RFC 3030 §2) */  \
-    X(chunk_size_overflow, 40, 552, 5, 3, 4, "Chunk size too large") /* BDAT size above 2^64-1: never wraps */      \
-    X(bad_mechanism, 41, 501, 5, 5, 4,                                                                              \
-      "Invalid authentication mechanism name")             /* AUTH mechanism name (RFC 4422 §3.1) */               \
-    X(bad_base64, 42, 501, 5, 5, 2, "Invalid base64 data") /* AUTH initial response is not base64 (RFC 4954 §4) */ \
-    X(conflicting_params, 43, 501, 5, 5, 4, "Conflicting parameters") /* HOLDFOR with HOLDUNTIL (RFC 4865 §4) */   \
-    X(unknown_param, 44, 555, 5, 5, 4,                                                                              \
-      "Unsupported parameter") /* not produced by the parser: for the session's 555 (§4.1.1.11) */                 \
-    X(auth_line_too_long, 45, 500, 5, 5, 6,                                                                         \
-      "Authentication exchange line is too long")    /* AUTH line over `max_auth_line` (RFC 4954 §4) */            \
-    X(bad_mtrk, 46, 501, 5, 5, 4, "Bad MTRK syntax") /* MTRK= not base64 [":" 1*9DIGIT] (RFC 3885 §4) */           \
-    X(bad_solicit, 47, 501, 5, 5, 4,                                                                                \
-      "Bad SOLICIT syntax") /* SOLICIT= not a solicitation keyword list (RFC 3865 §2.2) */                         \
+#define SMTPP_COMMAND_ERRORS(X)                                                                                       \
+    X(none, 0, 250, 2, 0, 0, "OK")                                                                                    \
+    X(line_too_long, 1, 500, 5, 5, 2, "Line too long")          /**< over `max_line` (RFC 5321 §4.5.3.1.4) */        \
+    X(missing_crlf, 2, 500, 5, 5, 2, "Line must end with CRLF") /**< the line does not end in CRLF (§2.3.8) */       \
+    X(bare_lf, 3, 500, 5, 5, 2,                                                                                       \
+      "Bare LF received; lines must end with CRLF") /**< LF without CR (§2.3.8; SMTP smuggling) */                   \
+    X(bare_cr, 4, 500, 5, 5, 2, "Bare CR received; lines must end with CRLF") /**< CR without LF (§2.3.8) */         \
+    X(nul, 5, 501, 5, 5, 2, "NUL characters are not allowed in commands")     /**< NUL byte */                        \
+    X(invalid_character, 6, 501, 5, 5, 2,                                                                             \
+      "Invalid character in command")               /**< control or 8-bit byte where none may stand (§4.1.2) */      \
+    X(empty_line, 7, 500, 5, 5, 2, "Empty command") /**< nothing before the CRLF */                                   \
+    X(unknown_verb, 8, 500, 5, 5, 1, "Command not recognized") /**< not a command smtpp knows (§4.2.4) */            \
+    X(syntax, 9, 501, 5, 5, 2, "Syntax error")                 /**< the command's own syntax (e.g. "MAIL TO:") */     \
+    X(unexpected_argument, 10, 501, 5, 5, 4,                                                                          \
+      "This command takes no argument")                        /**< argument on RSET/DATA/QUIT/STARTTLS (§4.1.1) */  \
+    X(missing_argument, 11, 501, 5, 5, 4, "Argument required") /**< EHLO/HELO/VRFY/... without argument */            \
+    X(bad_domain, 12, 501, 5, 5, 2, "Invalid domain name")     /**< EHLO/HELO/LHLO/ETRN argument is not a domain */   \
+    X(bad_reverse_path, 13, 501, 5, 1, 7, "Bad sender address syntax")    /**< MAIL path syntax (§4.1.2) */          \
+    X(bad_forward_path, 14, 501, 5, 1, 3, "Bad recipient address syntax") /**< RCPT path syntax (§4.1.2) */          \
+    X(reverse_path_too_long, 15, 501, 5, 1, 7,                                                                        \
+      "Path too long") /**< local part > 64, domain > 255 or path > 256 (§4.5.3.1) */                                \
+    X(forward_path_too_long, 16, 501, 5, 1, 3, "Path too long")                   /**< same limits on RCPT */         \
+    X(null_forward_path, 17, 501, 5, 1, 3, "Recipient address must not be empty") /**< "RCPT TO:<>" */                \
+    X(non_ascii_sender, 18, 550, 5, 6, 7,                                                                             \
+      "Non-ASCII sender requires SMTPUTF8") /**< UTF-8 sender without SMTPUTF8 (RFC 6531 §3.5) */                    \
+    X(non_ascii_recipient, 19, 553, 5, 6, 7,                                                                          \
+      "Non-ASCII recipient requires SMTPUTF8")         /**< UTF-8 recipient without SMTPUTF8 (RFC 6531 §3.5) */      \
+    X(invalid_utf8, 20, 501, 5, 5, 2, "Invalid UTF-8") /**< malformed UTF-8 (RFC 3629; overlong, surrogate...) */     \
+    X(param_syntax, 21, 501, 5, 5, 4, "Invalid parameter syntax") /**< esmtp-param grammar (§4.1.2) */               \
+    X(duplicate_param, 22, 501, 5, 5, 4, "Duplicate parameter")   /**< the same keyword twice */                      \
+    X(bad_size, 23, 501, 5, 5, 4, "Bad SIZE syntax")              /**< SIZE= not 1*20DIGIT (RFC 1870 §6) */          \
+    X(size_overflow, 24, 552, 5, 3, 4,                                                                                \
+      "Message size exceeds fixed maximum message size") /**< SIZE= above 2^64-1: never wraps */                      \
+    X(bad_body, 25, 501, 5, 5, 4, "Bad BODY syntax")     /**< BODY= not 7BIT/8BITMIME/BINARYMIME (RFC 6152, 3030) */  \
+    X(bad_smtputf8, 26, 501, 5, 5, 4, "SMTPUTF8 takes no value") /**< SMTPUTF8 with a value (RFC 6531 §3.4) */       \
+    X(bad_ret, 27, 501, 5, 5, 4, "Bad RET syntax")               /**< RET= not FULL/HDRS (RFC 3461 §4.3) */          \
+    X(bad_envid, 28, 501, 5, 5, 4, "Bad ENVID syntax")   /**< ENVID= bad xtext or > 100 chars (RFC 3461 §4.4) */     \
+    X(bad_notify, 29, 501, 5, 5, 4, "Bad NOTIFY syntax") /**< NOTIFY= (RFC 3461 §4.1) */                             \
+    X(bad_orcpt, 30, 501, 5, 5, 4, "Bad ORCPT syntax")   /**< ORCPT= (RFC 3461 §4.2, RFC 6533 §3) */                \
+    X(bad_auth_param, 31, 501, 5, 5, 4, "Bad AUTH parameter syntax") /**< AUTH= on MAIL (RFC 4954 §5) */             \
+    X(bad_requiretls, 32, 501, 5, 5, 4, "REQUIRETLS takes no value") /**< REQUIRETLS with a value (RFC 8689 §4.1) */ \
+    X(bad_mt_priority, 33, 501, 5, 5, 4, "Bad MT-PRIORITY syntax")   /**< MT-PRIORITY= not -9..9 (RFC 6710 §3) */    \
+    X(bad_holdfor, 34, 501, 5, 5, 4, "Bad HOLDFOR syntax")           /**< HOLDFOR= not 1*9DIGIT (RFC 4865 §4) */     \
+    X(bad_holduntil, 35, 501, 5, 5, 4,                                                                                \
+      "Bad HOLDUNTIL syntax")                        /**< HOLDUNTIL= not an RFC 3339 date-time (RFC 4865 §4) */      \
+    X(bad_by, 36, 501, 5, 5, 4, "Bad BY syntax")     /**< BY= (RFC 2852 §4) */                                       \
+    X(bad_rrvs, 37, 501, 5, 5, 4, "Bad RRVS syntax") /**< RRVS= (RFC 7293 §3) */                                     \
+    X(xtext_control, 38, 501, 5, 5, 4,                                                                                \
+      "Parameter decodes to a control character") /**< xtext decodes to a control or 8-bit byte (CVE-2020-28021) */   \
+    X(bad_chunk_size, 39, 501, 5, 5, 4, "Syntax: BDAT size [LAST]")  /**< BDAT size or LAST syntax (RFC 3030 §2) */  \
+    X(chunk_size_overflow, 40, 552, 5, 3, 4, "Chunk size too large") /**< BDAT size above 2^64-1: never wraps */      \
+    X(bad_mechanism, 41, 501, 5, 5, 4,                                                                                \
+      "Invalid authentication mechanism name")             /**< AUTH mechanism name (RFC 4422 §3.1) */               \
+    X(bad_base64, 42, 501, 5, 5, 2, "Invalid base64 data") /**< AUTH initial response is not base64 (RFC 4954 §4) */ \
+    X(conflicting_params, 43, 501, 5, 5, 4, "Conflicting parameters") /**< HOLDFOR with HOLDUNTIL (RFC 4865 §4) */   \
+    X(unknown_param, 44, 555, 5, 5, 4,                                                                                \
+      "Unsupported parameter") /**< not produced by the parser: for the session's 555 (§4.1.1.11) */                 \
+    X(auth_line_too_long, 45, 500, 5, 5, 6,                                                                           \
+      "Authentication exchange line is too long")    /**< AUTH line over `max_auth_line` (RFC 4954 §4) */            \
+    X(bad_mtrk, 46, 501, 5, 5, 4, "Bad MTRK syntax") /**< MTRK= not base64 [":" 1*9DIGIT] (RFC 3885 §4) */           \
+    X(bad_solicit, 47, 501, 5, 5, 4,                                                                                  \
+      "Bad SOLICIT syntax") /**< SOLICIT= not a solicitation keyword list (RFC 3865 §2.2) */                         \
     /* a new row goes above this line */
+
+/// One `command_error` enumerator per row (used by the enum only).
+#define SMTPP_X_COMMAND_ERROR(e, value, code, c1, c2, c3, text) e = value,
 
 /// Why a command line was refused: one enumerator per row of `SMTPP_COMMAND_ERRORS`
 /// (`command_error::none`, `command_error::bad_size`, ...). `reply_for()` maps each to the
 /// reply a server sends.
-enum class command_error : std::uint8_t {
-/// One `command_error` enumerator per row (used inside the enum only).
-#define SMTPP_X_COMMAND_ERROR(e, value, code, c1, c2, c3, text) e = value,
-    SMTPP_COMMAND_ERRORS(SMTPP_X_COMMAND_ERROR)
+enum class command_error : std::uint8_t { SMTPP_COMMAND_ERRORS(SMTPP_X_COMMAND_ERROR) };
 #undef SMTPP_X_COMMAND_ERROR
-};
 
 namespace detail {
 /// One row of `SMTPP_COMMAND_ERRORS`: the name and the reply.

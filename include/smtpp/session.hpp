@@ -71,37 +71,37 @@
 #define SMTPP_REPLY_ENUMERATOR_(name, value, code, cls, subject, det, text) name = value,
 
 /// The phases: X(name, value). Commands are read only in fresh, ready, mail and rcpt.
-#define SMTPP_SESSION_PHASES(X)                                                        \
-    X(connect, 0) /* before `start()`: nothing said yet */                             \
-    X(fresh, 1)   /* greeted; no HELO/EHLO/LHLO yet (also right after TLS is up) */    \
-    X(ready, 2)   /* HELO/EHLO/LHLO done, no mail transaction */                       \
-    X(mail, 3)    /* MAIL accepted, no recipient accepted yet */                       \
-    X(rcpt, 4)    /* at least one RCPT accepted */                                     \
-    X(data, 5)    /* 354 sent: the host runs the DATA decoder, then `end_of_data()` */ \
-    X(chunk, 6)   /* BDAT: the host consumes the chunk, then `end_of_chunk()` */       \
-    X(auth, 7)    /* AUTH exchange: lines are SASL responses, not commands */          \
-    X(tls, 8)     /* 220 to STARTTLS sent: waiting for `tls_established()` */          \
-    X(closed, 9)  /* 221 or 421 sent: nothing more is answered */
+#define SMTPP_SESSION_PHASES(X)                                                          \
+    X(connect, 0) /**< before `start()`: nothing said yet */                             \
+    X(fresh, 1)   /**< greeted; no HELO/EHLO/LHLO yet (also right after TLS is up) */    \
+    X(ready, 2)   /**< HELO/EHLO/LHLO done, no mail transaction */                       \
+    X(mail, 3)    /**< MAIL accepted, no recipient accepted yet */                       \
+    X(rcpt, 4)    /**< at least one RCPT accepted */                                     \
+    X(data, 5)    /**< 354 sent: the host runs the DATA decoder, then `end_of_data()` */ \
+    X(chunk, 6)   /**< BDAT: the host consumes the chunk, then `end_of_chunk()` */       \
+    X(auth, 7)    /**< AUTH exchange: lines are SASL responses, not commands */          \
+    X(tls, 8)     /**< 220 to STARTTLS sent: waiting for `tls_established()` */          \
+    X(closed, 9)  /**< 221 or 421 sent: nothing more is answered */
 
 /// The host's verdicts: X(name, value) and the replies they give. See `resolve()`.
-#define SMTPP_VERDICTS(X)                                                            \
-    X(accept, 0)       /* the proposed positive reply */                             \
-    X(reject, 1)       /* permanent refusal (550 5.7.1; AUTH 535 5.7.8) */           \
-    X(defer, 2)        /* temporary failure (451 4.3.0; AUTH 454 4.7.0) */           \
-    X(unknown_user, 3) /* RCPT/delivery 550 5.1.1, MAIL 550 5.1.0, AUTH 535 5.7.8 */ \
-    X(relay_denied, 4) /* 554 5.7.1 Relay access denied */                           \
-    X(mailbox_full, 5) /* 452 4.2.2 (MAIL: 452 4.3.1) */                             \
-    X(too_big, 6)      /* 552 5.3.4 */                                               \
-    X(too_weak, 7)     /* AUTH 534 5.7.9 (elsewhere as reject) */
+#define SMTPP_VERDICTS(X)                                                              \
+    X(accept, 0)       /**< the proposed positive reply */                             \
+    X(reject, 1)       /**< permanent refusal (550 5.7.1; AUTH 535 5.7.8) */           \
+    X(defer, 2)        /**< temporary failure (451 4.3.0; AUTH 454 4.7.0) */           \
+    X(unknown_user, 3) /**< RCPT/delivery 550 5.1.1, MAIL 550 5.1.0, AUTH 535 5.7.8 */ \
+    X(relay_denied, 4) /**< 554 5.7.1 Relay access denied */                           \
+    X(mailbox_full, 5) /**< 452 4.2.2 (MAIL: 452 4.3.1) */                             \
+    X(too_big, 6)      /**< 552 5.3.4 */                                               \
+    X(too_weak, 7)     /**< AUTH 534 5.7.9 (elsewhere as reject) */
 
 /// Why a policy could not be built: X(name, value).
-#define SMTPP_POLICY_ERRORS(X)                                                                     \
-    X(none, 0)                                                                                     \
-    X(bad_hostname, 1)  /* empty, or holds SP, a control or an 8-bit octet */                      \
-    X(bad_greeting, 2)  /* holds a control octet (CR/LF: reply injection) */                       \
-    X(bad_parameter, 3) /* an EHLO parameter (MT-PRIORITY, FUTURERELEASE) holds SP or a control */ \
-    X(too_long, 4)      /* the rendered replies do not fit the policy's storage */                 \
-    X(bad_limit, 5)     /* a limit below its RFC minimum, or so large the line limits overflow */
+#define SMTPP_POLICY_ERRORS(X)                                                                       \
+    X(none, 0)                                                                                       \
+    X(bad_hostname, 1)  /**< empty, or holds SP, a control or an 8-bit octet */                      \
+    X(bad_greeting, 2)  /**< holds a control octet (CR/LF: reply injection) */                       \
+    X(bad_parameter, 3) /**< an EHLO parameter (MT-PRIORITY, FUTURERELEASE) holds SP or a control */ \
+    X(too_long, 4)      /**< the rendered replies do not fit the policy's storage */                 \
+    X(bad_limit, 5)     /**< a limit below its RFC minimum, or so large the line limits overflow */
 
 /**
  * Every reply the session itself produces: X(name, value, code, class, subject, detail,
@@ -110,71 +110,74 @@
  * policy with the host name (or the capability list) before the text; the rest are static.
  */
 #define SMTPP_SESSION_REPLIES(X)                                                                                        \
-    X(greeting, 0, 220, 0, 0, 0, "ESMTP")                               /* RFC 5321 §4.2, §3.1 */                     \
-    X(ehlo, 1, 250, 0, 0, 0, "")                                        /* + capabilities, RFC 5321 §4.1.1.1 */        \
-    X(helo, 2, 250, 0, 0, 0, "")                                        /* 250 <host> */                                \
-    X(bye, 3, 221, 2, 0, 0, "closing connection")                       /* RFC 5321 §4.1.1.10 */                       \
-    X(too_many_errors, 4, 421, 4, 7, 0, "Error: too many errors")       /* Postfix smtpd_hard_error_limit */            \
-    X(local_error, 5, 421, 4, 3, 0, "Error: local error in processing") /* the host broke the contract */               \
-    X(ok, 6, 250, 2, 0, 0, "Ok")                                        /* RSET, NOOP */                                \
-    X(sender_ok, 7, 250, 2, 1, 0, "Ok")                                 /* RFC 3463 X.1.0 */                            \
-    X(recipient_ok, 8, 250, 2, 1, 5, "Ok")                              /* RFC 3463 X.1.5 */                            \
-    X(start_data, 9, 354, 0, 0, 0, "End data with <CR><LF>.<CR><LF>")   /* RFC 5321 §4.1.1.4 */                        \
-    X(queued, 10, 250, 2, 0, 0, "Ok: queued")                           /* end of data / BDAT LAST */                   \
-    X(chunk_ok, 11, 250, 2, 0, 0, "Ok: chunk received")                 /* per BDAT chunk, RFC 3030 §2 */              \
-    X(help, 12, 214, 2, 0, 0, "See RFC 5321")                           /* RFC 5321 §4.1.1.8 */                        \
-    X(vrfy, 13, 252, 2, 5, 0, "Cannot VRFY user, but will accept message and attempt delivery") /* §3.5.3 */           \
-    X(start_tls, 14, 220, 2, 0, 0, "Ready to start TLS")                                        /* RFC 3207 §4 */      \
-    X(auth_ok, 15, 235, 2, 7, 0, "Authentication successful")                                   /* RFC 4954 §6 */      \
-    X(auth_continue, 16, 334, 0, 0, 0, "")                                  /* empty challenge, RFC 4954 §4 */         \
-    X(sync_error, 17, 554, 5, 5, 0, "Error: SMTP protocol synchronization") /* RFC 2920 §3.1 */                        \
-    X(need_helo, 18, 503, 5, 5, 1, "Error: send HELO/EHLO first")           /* RFC 5321 §4.1.4 */                      \
-    X(need_lhlo, 19, 503, 5, 5, 1, "Error: send LHLO first")                /* RFC 2033 §4.1 */                        \
+    X(greeting, 0, 220, 0, 0, 0, "ESMTP")                               /**< RFC 5321 §4.2, §3.1 */                   \
+    X(ehlo, 1, 250, 0, 0, 0, "")                                        /**< + capabilities, RFC 5321 §4.1.1.1 */      \
+    X(helo, 2, 250, 0, 0, 0, "")                                        /**< 250 `<host>` */                            \
+    X(bye, 3, 221, 2, 0, 0, "closing connection")                       /**< RFC 5321 §4.1.1.10 */                     \
+    X(too_many_errors, 4, 421, 4, 7, 0, "Error: too many errors")       /**< Postfix smtpd_hard_error_limit */          \
+    X(local_error, 5, 421, 4, 3, 0, "Error: local error in processing") /**< the host broke the contract */             \
+    X(ok, 6, 250, 2, 0, 0, "Ok")                                        /**< RSET, NOOP */                              \
+    X(sender_ok, 7, 250, 2, 1, 0, "Ok")                                 /**< RFC 3463 X.1.0 */                          \
+    X(recipient_ok, 8, 250, 2, 1, 5, "Ok")                              /**< RFC 3463 X.1.5 */                          \
+    X(start_data, 9, 354, 0, 0, 0, "End data with <CR><LF>.<CR><LF>")   /**< RFC 5321 §4.1.1.4 */                      \
+    X(queued, 10, 250, 2, 0, 0, "Ok: queued")                           /**< end of data / BDAT LAST */                 \
+    X(chunk_ok, 11, 250, 2, 0, 0, "Ok: chunk received")                 /**< per BDAT chunk, RFC 3030 §2 */            \
+    X(help, 12, 214, 2, 0, 0, "See RFC 5321")                           /**< RFC 5321 §4.1.1.8 */                      \
+    X(vrfy, 13, 252, 2, 5, 0, "Cannot VRFY user, but will accept message and attempt delivery") /**< §3.5.3 */         \
+    X(start_tls, 14, 220, 2, 0, 0, "Ready to start TLS")                                        /**< RFC 3207 §4 */    \
+    X(auth_ok, 15, 235, 2, 7, 0, "Authentication successful")                                   /**< RFC 4954 §6 */    \
+    X(auth_continue, 16, 334, 0, 0, 0, "")                                  /**< empty challenge, RFC 4954 §4 */       \
+    X(sync_error, 17, 554, 5, 5, 0, "Error: SMTP protocol synchronization") /**< RFC 2920 §3.1 */                      \
+    X(need_helo, 18, 503, 5, 5, 1, "Error: send HELO/EHLO first")           /**< RFC 5321 §4.1.4 */                    \
+    X(need_lhlo, 19, 503, 5, 5, 1, "Error: send LHLO first")                /**< RFC 2033 §4.1 */                      \
     X(nested_mail, 20, 503, 5, 5, 1, "Error: nested MAIL command")                                                      \
     X(need_mail, 21, 503, 5, 5, 1, "Error: need MAIL command")                                                          \
-    X(need_rcpt, 22, 503, 5, 5, 1, "Error: need RCPT command")                 /* RFC 2920 §3.1, RFC 2033 §4.2 */     \
-    X(already_authenticated, 23, 503, 5, 5, 1, "Error: already authenticated") /* RFC 4954 §4 */                       \
-    X(in_transaction, 24, 503, 5, 5, 1, "Error: MAIL transaction in progress") /* RFC 4954 §4 */                       \
-    X(data_after_bdat, 25, 503, 5, 5, 1, "Error: DATA and BDAT cannot be mixed in one transaction") /* RFC 3030 §3 */  \
-    X(binarymime_needs_bdat, 26, 503, 5, 5, 1, "Error: BODY=BINARYMIME requires BDAT")              /* RFC 3030 §3 */  \
-    X(bdat_failed, 27, 503, 5, 5, 1, "Error: previous chunk failed, send RSET")                     /* RFC 3030 §3 */  \
+    X(need_rcpt, 22, 503, 5, 5, 1, "Error: need RCPT command")                 /**< RFC 2920 §3.1, RFC 2033 §4.2 */   \
+    X(already_authenticated, 23, 503, 5, 5, 1, "Error: already authenticated") /**< RFC 4954 §4 */                     \
+    X(in_transaction, 24, 503, 5, 5, 1, "Error: MAIL transaction in progress") /**< RFC 4954 §4 */                     \
+    X(data_after_bdat, 25, 503, 5, 5, 1,                                                                                \
+      "Error: DATA and BDAT cannot be mixed in one transaction")                       /**< RFC 3030 §3 */             \
+    X(binarymime_needs_bdat, 26, 503, 5, 5, 1, "Error: BODY=BINARYMIME requires BDAT") /**< RFC 3030 §3 */             \
+    X(bdat_failed, 27, 503, 5, 5, 1, "Error: previous chunk failed, send RSET")        /**< RFC 3030 §3 */             \
     X(rcpt_after_bdat, 28, 503, 5, 5, 1, "Error: RCPT after BDAT")                                                      \
-    X(tls_active, 29, 554, 5, 5, 1, "Error: TLS already active")              /* Postfix */                             \
-    X(not_implemented, 30, 502, 5, 5, 1, "Error: command not implemented")    /* RFC 5321 §4.2.4 */                    \
-    X(bdat_not_offered, 31, 521, 5, 5, 1, "Error: BDAT not offered, closing") /* + close: framing lost */               \
-    X(bdat_syntax, 32, 521, 5, 5, 4, "Syntax: BDAT count [LAST], closing")    /* + close */                             \
-    X(use_lhlo, 33, 500, 5, 5, 1, "Error: this is an LMTP server, use LHLO")  /* RFC 2033 §4.1 */                      \
-    X(auth_required, 34, 530, 5, 7, 0, "Authentication required")             /* RFC 4954 §6 */                        \
-    X(tls_required, 35, 530, 5, 7, 0, "Must issue a STARTTLS command first")  /* RFC 3207 §4 */                        \
+    X(tls_active, 29, 554, 5, 5, 1, "Error: TLS already active")              /**< Postfix */                           \
+    X(not_implemented, 30, 502, 5, 5, 1, "Error: command not implemented")    /**< RFC 5321 §4.2.4 */                  \
+    X(bdat_not_offered, 31, 521, 5, 5, 1, "Error: BDAT not offered, closing") /**< + close: framing lost */             \
+    X(bdat_syntax, 32, 521, 5, 5, 4, "Syntax: BDAT count [LAST], closing")    /**< + close */                           \
+    X(use_lhlo, 33, 500, 5, 5, 1, "Error: this is an LMTP server, use LHLO")  /**< RFC 2033 §4.1 */                    \
+    X(auth_required, 34, 530, 5, 7, 0, "Authentication required")             /**< RFC 4954 §6 */                      \
+    X(tls_required, 35, 530, 5, 7, 0, "Must issue a STARTTLS command first")  /**< RFC 3207 §4 */                      \
     X(auth_needs_tls, 36, 538, 5, 7, 11,                                                                                \
-      "Encryption required for requested authentication mechanism")                 /* RFC 4954 §6 */                  \
-    X(requiretls_needs_tls, 37, 530, 5, 7, 10, "REQUIRETLS needs a TLS connection") /* RFC 8689 §4.1 */                \
-    X(mechanism_unsupported, 38, 504, 5, 5, 4, "Unrecognized authentication type")  /* RFC 4954 §4 */                  \
-    X(initial_response_refused, 39, 501, 5, 7, 0, "Initial response not allowed for this mechanism") /* RFC 4954 §4 */ \
-    X(auth_aborted, 40, 501, 5, 7, 0, "Authentication aborted")                /* "*", RFC 4954 §4 */                  \
-    X(auth_failed, 41, 535, 5, 7, 8, "Authentication credentials invalid")     /* RFC 4954 §6 */                       \
-    X(auth_temporary, 42, 454, 4, 7, 0, "Temporary authentication failure")    /* RFC 4954 §6 */                       \
-    X(auth_too_weak, 43, 534, 5, 7, 9, "Authentication mechanism is too weak") /* RFC 4954 §6 */                       \
-    X(param_not_offered, 44, 504, 5, 5, 4, "Parameter not supported") /* recognised, not offered: RFC 5321 §4.2.4 */   \
-    X(unknown_param, 45, 555, 5, 5, 4, "Unsupported parameter")       /* RFC 5321 §4.1.1.11 */                         \
-    X(unknown_param_504, 46, 504, 5, 5, 4, "Unsupported parameter")   /* `policy_options::unknown_param_504` */         \
-    X(size_exceeded, 47, 552, 5, 3, 4, "Message size exceeds fixed maximum message size") /* RFC 1870 §6 */            \
-    X(too_many_recipients, 48, 452, 4, 5, 3, "Error: too many recipients")                /* RFC 5321 §4.5.3.1.10 */   \
+      "Encryption required for requested authentication mechanism")                 /**< RFC 4954 §6 */                \
+    X(requiretls_needs_tls, 37, 530, 5, 7, 10, "REQUIRETLS needs a TLS connection") /**< RFC 8689 §4.1 */              \
+    X(mechanism_unsupported, 38, 504, 5, 5, 4, "Unrecognized authentication type")  /**< RFC 4954 §4 */                \
+    X(initial_response_refused, 39, 501, 5, 7, 0,                                                                       \
+      "Initial response not allowed for this mechanism")                       /**< RFC 4954 §4 */                     \
+    X(auth_aborted, 40, 501, 5, 7, 0, "Authentication aborted")                /**< "*", RFC 4954 §4 */                \
+    X(auth_failed, 41, 535, 5, 7, 8, "Authentication credentials invalid")     /**< RFC 4954 §6 */                     \
+    X(auth_temporary, 42, 454, 4, 7, 0, "Temporary authentication failure")    /**< RFC 4954 §6 */                     \
+    X(auth_too_weak, 43, 534, 5, 7, 9, "Authentication mechanism is too weak") /**< RFC 4954 §6 */                     \
+    X(param_not_offered, 44, 504, 5, 5, 4, "Parameter not supported") /**< recognised, not offered: RFC 5321 §4.2.4 */ \
+    X(unknown_param, 45, 555, 5, 5, 4, "Unsupported parameter")       /**< RFC 5321 §4.1.1.11 */                       \
+    X(unknown_param_504, 46, 504, 5, 5, 4, "Unsupported parameter")   /**< `policy_options::unknown_param_504` */       \
+    X(size_exceeded, 47, 552, 5, 3, 4, "Message size exceeds fixed maximum message size") /**< RFC 1870 §6 */          \
+    X(too_many_recipients, 48, 452, 4, 5, 3, "Error: too many recipients") /**< RFC 5321 §4.5.3.1.10 */                \
     X(sender_rejected, 49, 550, 5, 7, 1, "Sender address rejected")                                                     \
     X(sender_unknown, 50, 550, 5, 1, 0, "Sender address rejected: unknown")                                             \
     X(temp_failure, 51, 451, 4, 3, 0, "Temporary failure, try again later")                                             \
-    X(no_storage, 52, 452, 4, 3, 1, "Insufficient system storage") /* RFC 1870 §6 */                                   \
+    X(no_storage, 52, 452, 4, 3, 1, "Insufficient system storage") /**< RFC 1870 §6 */                                 \
     X(recipient_rejected, 53, 550, 5, 7, 1, "Recipient address rejected")                                               \
     X(recipient_unknown, 54, 550, 5, 1, 1, "Recipient address rejected: user unknown")                                  \
     X(relay_denied, 55, 554, 5, 7, 1, "Relay access denied")                                                            \
     X(mailbox_full, 56, 452, 4, 2, 2, "Mailbox full")                                                                   \
     X(message_rejected, 57, 550, 5, 7, 1, "Message rejected")                                                           \
-    X(auth_bad_response, 58, 501, 5, 5, 2, "Invalid base64 data") /* undecodable SASL response, RFC 4954 §4 */         \
-    X(auth_line_too_long, 59, 500, 5, 5, 6, "Authentication exchange line is too long") /* RFC 4954 §4 */              \
-    X(challenge_too_long, 60, 454, 4, 7, 0, "Temporary authentication failure") /* the host's challenge did not fit */  \
-    X(timeout, 61, 421, 4, 4, 2, "Error: timeout exceeded")                     /* idle timer, RFC 5321 §4.5.3.2.7 */  \
-    X(shutting_down, 62, 421, 4, 3, 2, "Service shutting down")                 /* RFC 5321 §3.8 */                    \
-    X(too_many_connections, 63, 421, 4, 7, 0, "Error: too many connections")    /* `refuse()`, RFC 5321 §4.2.2 */
+    X(auth_bad_response, 58, 501, 5, 5, 2, "Invalid base64 data") /**< undecodable SASL response, RFC 4954 §4 */       \
+    X(auth_line_too_long, 59, 500, 5, 5, 6, "Authentication exchange line is too long") /**< RFC 4954 §4 */            \
+    X(challenge_too_long, 60, 454, 4, 7, 0,                                                                             \
+      "Temporary authentication failure")                                    /**< the host's challenge did not fit */   \
+    X(timeout, 61, 421, 4, 4, 2, "Error: timeout exceeded")                  /**< idle timer, RFC 5321 §4.5.3.2.7 */   \
+    X(shutting_down, 62, 421, 4, 3, 2, "Service shutting down")              /**< RFC 5321 §3.8 */                     \
+    X(too_many_connections, 63, 421, 4, 7, 0, "Error: too many connections") /**< `refuse()`, RFC 5321 §4.2.2 */
 
 namespace smtpp {
 
