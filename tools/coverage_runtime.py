@@ -7,7 +7,7 @@ Usage: coverage_runtime.py [--check] [--list] PROFDATA HEADER... -- OBJECT...
 
 Reads llvm-cov's lcov export (DA and BRDA records) and leaves out the lines of functions
 that never run in a binary on this machine, named below with the reason, and the lines of
-constant-evaluation arms inside functions that do run (CONSTANT_EVALUATION_ARMS); prints one row per
+arms of functions that do run which x86-64 never takes (UNREACHED_ARMS); prints one row per
 header (lines, branches) and the functions left out, and exits 1 when a header is under the
 bar (>= 95 % lines, >= 90 % branches) and --check was given.
 """
@@ -52,30 +52,31 @@ COMPILE_TIME = [
      "portable twin of an SSE2 path (constant evaluation, CPUs without SSE2)"),
 ]
 
-# Lines inside functions that do run, which only constant evaluation reaches: the arm
-# taken when in_constant_evaluation() is true, or the portable return after the
-# `if (!in_constant_evaluation()) return <SSE2 / word-load / sealed path>;` that an x86-64
-# binary always takes. (function pattern, pattern of a whole line of the arm, stripped[,
-# "layout" for an arm that only other layouts take]).
-# Only lines that hold nothing but the arm: a line with the test itself stays counted.
-CONSTANT_EVALUATION_ARMS = [
-    (r"^[^<(]*smtpp::detail::sealed\(", r"#endif|return r;"),
-    (r"^[^<(]*smtpp::detail::text_run\(", r"#endif|return text_run_scalar\(p, n\);"),
-    (r"^[^<(]*smtpp::detail::load8_word\(", r"#endif|return load8\(p\);"),
-    (r"^[^<(]*smtpp::detail::find_special\(", r"#endif|return find_special_words\(p, window, avail, allow_8bit\);"),
-    (r"^[^<(]*smtpp::detail::clear\(smtpp::command&\)", r"c = command\{\};"),
-    (r"^[^<(]*smtpp::detail::reset\(smtpp::ehlo_capabilities&\)", r"caps = ehlo_capabilities\{\};"),
-    (r"^[^<(]*smtpp::detail::copy_bytes\(", r"for \(std::size_t i = 0; i < n; \+\+i\) dst\[i\] = src\[i\];"),
-    # Not a constant-evaluation arm: the arm for a field placed below its type's alignment,
-    # which no x86-64 layout has (see LAYOUT_REASON).
-    (r"^[^<(]*smtpp::detail::word_image<[0-9]+ul>::put_piece<[248]ul>",
-     r"for \(std::size_t i = 0; i < N; \+\+i\) put_piece<1>\(off \+ i, src \+ i\);|return;", "layout"),
-]
 ARM_REASON = ("constant-evaluation arm of a run-time function (in_constant_evaluation() is false at run "
               "time; the SSE2, word-load or sealing path returns first on x86-64)")
 LAYOUT_REASON = ("word_image's arm for a field that straddles two words: a field placed below its type's "
                  "alignment (i386's 64-bit fields at 4-octet offsets), never in an x86-64 layout; "
                  "tests/test_platform.cpp runs it on i386 in CI")
+
+# Lines inside functions that do run which an x86-64 binary never reaches: the arm taken
+# when in_constant_evaluation() is true, or the portable return after the
+# `if (!in_constant_evaluation()) return <SSE2 / word-load / sealed path>;` that an x86-64
+# binary always takes (ARM_REASON), and the arm only other layouts take (LAYOUT_REASON).
+# (function pattern, pattern of a whole line of the arm, stripped, reason.)
+# Only lines that hold nothing but the arm: a line with the test itself stays counted.
+UNREACHED_ARMS = [
+    (r"^[^<(]*smtpp::detail::sealed\(", r"#endif|return r;", ARM_REASON),
+    (r"^[^<(]*smtpp::detail::text_run\(", r"#endif|return text_run_scalar\(p, n\);", ARM_REASON),
+    (r"^[^<(]*smtpp::detail::load8_word\(", r"#endif|return load8\(p\);", ARM_REASON),
+    (r"^[^<(]*smtpp::detail::find_special\(", r"#endif|return find_special_words\(p, window, avail, allow_8bit\);",
+     ARM_REASON),
+    (r"^[^<(]*smtpp::detail::clear\(smtpp::command&\)", r"c = command\{\};", ARM_REASON),
+    (r"^[^<(]*smtpp::detail::reset\(smtpp::ehlo_capabilities&\)", r"caps = ehlo_capabilities\{\};", ARM_REASON),
+    (r"^[^<(]*smtpp::detail::copy_bytes\(", r"for \(std::size_t i = 0; i < n; \+\+i\) dst\[i\] = src\[i\];",
+     ARM_REASON),
+    (r"^[^<(]*smtpp::detail::word_image<[0-9]+ul>::put_piece<[248]ul>",
+     r"for \(std::size_t i = 0; i < N; \+\+i\) put_piece<1>\(off \+ i, src \+ i\);|return;", LAYOUT_REASON),
+]
 
 
 def demangle(names):
@@ -116,13 +117,12 @@ def main():
                     lst.append((first, last, short, reason))
                 break
 
-    # Constant-evaluation arms inside the other functions, line by line.
+    # Unreached arms inside the other functions, line by line.
     sources = {}
     for f, name in zip(funcs, names):
-        for fpattern, lpattern, *kind in CONSTANT_EVALUATION_ARMS:
+        for fpattern, lpattern, reason in UNREACHED_ARMS:
             if not re.search(fpattern, name):
                 continue
-            reason = LAYOUT_REASON if kind == ["layout"] else ARM_REASON
             regions = [r for r in f["regions"] if r[5] == 0]
             if not regions:
                 continue
