@@ -435,6 +435,55 @@ TEST_CASE("a default data_decoder is all-zero octets (a static one lands in .bss
     REQUIRE_FALSE(back.reject_nul);
 }
 static_assert(std::is_trivially_copyable_v<smtpp::bdat_decoder>);
+
+// Every prefix of these reaches each decoder state (line start, mid-line, after CR, after a
+// line-start dot, ".<CR>", the normalize states after a bare CR or LF, and done).
+std::vector<smtpp::data_event> events_with_empty_calls(const std::string& body, bare_newline_policy pol, bool empty) {
+    smtpp::data_options o;
+    o.bare_newline = pol;
+    smtpp::data_decoder d(o);
+    std::vector<smtpp::data_event> out;
+    for (std::size_t i = 0; i < body.size() && !d.done(); ++i) {
+        std::string_view in(body.data() + i, 1);
+        while (true) {
+            if (empty) {
+                // RFC 5321 §4.1.1.4: no octet, no progress; the state is left as it was.
+                const auto idle = d.next({});
+                REQUIRE(idle.consumed == 0);
+                REQUIRE(idle.content.empty());
+                REQUIRE(idle.st == (d.done() ? status::complete : status::need_more));
+                REQUIRE(idle.kind == (d.done() ? data_event_kind::end : data_event_kind::none));
+            }
+            const auto ev = d.next(in);
+            in.remove_prefix(ev.consumed);
+            out.push_back(ev);
+            if (ev.st == status::need_more || ev.kind == data_event_kind::end) break;
+        }
+    }
+    if (empty && d.done()) REQUIRE(d.next({}).kind == data_event_kind::end);
+    return out;
+}
+
+TEST_CASE("an empty input is need_more in every state and changes nothing (end once done)", "[data]") {
+    const char* const bodies[] = {"ab\r\n.x\r\n..\r\n.\rz\r\n.\r\n",
+                                  "a\rb\nc\n.\n.\rd\r\n.\r\n",
+                                  "\n.\r.\ry\r\n.\r\n"};
+    for (const char* b : bodies) {
+        for (const auto pol : {bare_newline_policy::reject, bare_newline_policy::normalize}) {
+            CAPTURE(esc(b), static_cast<int>(pol));
+            const auto plain = events_with_empty_calls(b, pol, false);
+            const auto idle = events_with_empty_calls(b, pol, true);
+            REQUIRE(plain.size() == idle.size());
+            for (std::size_t k = 0; k < plain.size(); ++k) {
+                REQUIRE(plain[k].kind == idle[k].kind);
+                REQUIRE(plain[k].content == idle[k].content);
+                REQUIRE(plain[k].consumed == idle[k].consumed);
+                REQUIRE(plain[k].err == idle[k].err);
+            }
+            REQUIRE(plain.back().kind == data_event_kind::end);
+        }
+    }
+}
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
