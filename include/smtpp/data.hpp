@@ -461,7 +461,8 @@ public:
     SMTPP_CLANG_INLINE constexpr data_event next(std::string_view input) noexcept {
         // A host loop ends each input with an empty call (after its last content event): it
         // returns here, with no state machine in its way.
-        if (input.empty() && st_ != st::done) return {status::need_more, data_event_kind::none, {}, 0, data_error::none};
+        if (input.empty() && st_ != st::done)
+            return {status::need_more, data_event_kind::none, {}, 0, data_error::none};
 #if defined(SMTPP_HAVE_BODY_BLOCKS)
         // Short inputs (byte-by-byte feeds) keep the plain loop: no block code in their way.
         if (input.size() >= 64 && !detail::scan_in_constant_evaluation()) return step<true>(input);
